@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CitizenHub.Adapters.Csv;
+
+/// <summary>Makes <see cref="CsvSourceAdapter"/>s for sources of kind <c>Csv</c>.</summary>
+public sealed class CsvSourceAdapterFactory : ISourceAdapterFactory
+{
+    public const string KindName = "Csv";
+
+    public string Kind => KindName;
+
+    public ISourceAdapter Create(SourceDefinition source, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var options = source.Settings.GetSection("Csv").Get<CsvSourceOptions>() ?? new CsvSourceOptions();
+        if (string.IsNullOrWhiteSpace(options.Path))
+        {
+            throw new InvalidOperationException($"Source '{source.Name}': Csv.Path is required.");
+        }
+
+        return new CsvSourceAdapter(source.Name, source.ResolvePath(options.Path), options, source.Mapping);
+    }
+}
+
+public static class CsvAdapterServiceCollectionExtensions
+{
+    /// <summary>Lets sources of <c>"Kind": "Csv"</c> be configured.</summary>
+    public static IServiceCollection AddCsvSourceAdapter(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton<ISourceAdapterFactory, CsvSourceAdapterFactory>();
+        return services;
+    }
+}

@@ -1,0 +1,80 @@
+using CitizenHub.Contracts;
+
+namespace CitizenHub.Adapters;
+
+/// <summary>
+/// Which source field feeds which part of the canonical record. Field names are matched
+/// without regard to case. Bound from a source's <c>Mapping</c> section:
+/// <code>
+/// "Mapping": {
+///   "Key": "account_ref",
+///   "Title": "title", "GivenNames": "forenames", "FamilyName": "surname",
+///   "DateOfBirth": "date_of_birth", "DateFormats": [ "dd/MM/yyyy" ],
+///   "AddressLines": [ "address_1", "address_2" ], "Town": "town", "Postcode": "postcode",
+///   "NiNumber": "ni_number", "Emails": [ "email" ], "Phones": [ "phone" ],
+///   "Attributes": [ { "Field": "band", "Name": "council-tax-band", "Sensitivity": "general" } ]
+/// }
+/// </code>
+/// </summary>
+public sealed class FieldMapping
+{
+    /// <summary>The field holding the record's key in its source. Required.</summary>
+    public string Key { get; set; } = "";
+
+    public string? Title { get; set; }
+
+    public string? GivenNames { get; set; }
+
+    public string? FamilyName { get; set; }
+
+    public string? DateOfBirth { get; set; }
+
+    /// <summary>
+    /// Formats tried in order for dates (.NET custom format strings).
+    /// <value>The default is <c>dd/MM/yyyy</c>, <c>yyyy-MM-dd</c>.</value>
+    /// </summary>
+    public List<string> DateFormats { get; set; } = [];
+
+    public List<string> AddressLines { get; set; } = [];
+
+    public string? Town { get; set; }
+
+    public string? Postcode { get; set; }
+
+    public string? Uprn { get; set; }
+
+    public string? NiNumber { get; set; }
+
+    public string? NhsNumber { get; set; }
+
+    public List<string> Emails { get; set; } = [];
+
+    public List<string> Phones { get; set; } = [];
+
+    public List<AttributeMapping> Attributes { get; set; } = [];
+
+    /// <summary>The formats used when <see cref="DateFormats"/> is empty.</summary>
+    public static IReadOnlyList<string> DefaultDateFormats { get; } = ["dd/MM/yyyy", "yyyy-MM-dd"];
+
+    /// <summary>Every source field the mapping reads, so an adapter can check its input has them.</summary>
+    public IEnumerable<string> ReferencedFields()
+    {
+        string?[] singles = [Key, Title, GivenNames, FamilyName, DateOfBirth, Town, Postcode, Uprn, NiNumber, NhsNumber];
+        return singles.Concat(AddressLines).Concat(Emails).Concat(Phones).Concat(Attributes.Select(a => a.Field))
+            .Where(f => !string.IsNullOrWhiteSpace(f))
+            .Select(f => f!)
+            .Distinct(StringComparer.OrdinalIgnoreCase);
+    }
+}
+
+/// <summary>A source field kept as an attribute of the record, with its sensitivity class.</summary>
+public sealed class AttributeMapping
+{
+    public string Field { get; set; } = "";
+
+    /// <summary>The attribute's name in the canonical record; the field name when empty.</summary>
+    public string? Name { get; set; }
+
+    /// <summary><value>The default is <c>general</c>.</value></summary>
+    public string Sensitivity { get; set; } = SourceAttribute.General;
+}

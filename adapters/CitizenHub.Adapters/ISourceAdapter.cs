@@ -1,0 +1,80 @@
+using CitizenHub.Contracts;
+
+namespace CitizenHub.Adapters;
+
+/// <summary>Reads one legacy source into canonical records.</summary>
+/// <remarks>
+/// <para>
+/// Failure behaviour: a single bad input (a row, a file, an envelope) is never thrown; it is
+/// yielded as a <see cref="SourceReadResult.Rejected"/> with where and why, and reading goes on.
+/// Throw only when the source as a whole cannot be read (it is unreachable, or the adapter is
+/// misconfigured); the runner then fails that source's run and goes on with the others.
+/// </para>
+/// <para>
+/// Honour the cancellation token between records. An adapter knows nothing of
+/// batching, publishing, checkpoints or matching: the runner in the hub does those.
+/// </para>
+/// </remarks>
+public interface ISourceAdapter
+{
+    /// <summary>Reads the records the source holds after <paramref name="since"/>.</summary>
+    IAsyncEnumerable<SourceReadResult> ReadAsync(SourceCursor since, CancellationToken cancellationToken);
+}
+
+/// <summary>Where a previous read stopped. The meaning of <see cref="Value"/> is the adapter's own.</summary>
+public sealed record SourceCursor(string? Value)
+{
+    /// <summary>Read everything: a full extract.</summary>
+    public static SourceCursor Start { get; } = new((string?)null);
+}
+
+/// <summary>One item read from a source: a record, or an input that could not be made into one.</summary>
+public abstract record SourceReadResult
+{
+    private SourceReadResult()
+    {
+    }
+
+    public static SourceReadResult Accept(SourceRecord record) => new Accepted(record);
+
+    public static SourceReadResult Reject(InputPosition position, string reason, string? rawText) =>
+        new Rejected(new RejectedInput(position, reason, rawText));
+
+    public sealed record Accepted(SourceRecord Record) : SourceReadResult;
+
+    public sealed record Rejected(RejectedInput Input) : SourceReadResult;
+}
+
+/// <summary>An input that could not be read, kept for replay.</summary>
+/// <param name="Reason">Why, in words that never quote a personal value (the raw text carries it).</param>
+/// <param name="RawText">The input as read, for the rejects file; never logged.</param>
+public sealed record RejectedInput(InputPosition Position, string Reason, string? RawText);
+
+/// <summary>Where in a source an input was found: a file and line, a page, a key.</summary>
+public sealed record InputPosition(string? File = null, long? Line = null, string? Page = null, string? Key = null)
+{
+    public override string ToString()
+    {
+        var parts = new List<string>(4);
+        if (File is not null)
+        {
+            parts.Add(Line is null ? File : $"{File}:{Line}");
+        }
+        else if (Line is not null)
+        {
+            parts.Add($"line {Line}");
+        }
+
+        if (Page is not null)
+        {
+            parts.Add($"page {Page}");
+        }
+
+        if (Key is not null)
+        {
+            parts.Add($"key {Key}");
+        }
+
+        return string.Join(", ", parts);
+    }
+}

@@ -1,0 +1,158 @@
+using System.Globalization;
+using CitizenHub.Contracts;
+
+namespace CitizenHub.Adapters;
+
+/// <summary>
+/// Turns one row of named source fields into a <see cref="SourceRecord"/> by a <see cref="FieldMapping"/>.
+/// Shared by every adapter whose source yields named fields (files, SQL rows, XML nodes).
+/// </summary>
+/// <remarks>
+/// Only what the mapping cannot make sense of is refused (no key, a date that is not a date);
+/// checks of meaning (is this NI number valid?) belong to the hub's normalisation, which keeps
+/// the raw value and simply does not use it as evidence.
+/// </remarks>
+public sealed class RecordMapper
+{
+    private readonly FieldMapping _mapping;
+    private readonly string _sourceSystem;
+    private readonly string[] _dateFormats;
+
+    public RecordMapper(string sourceSystem, FieldMapping mapping)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sourceSystem);
+        ArgumentNullException.ThrowIfNull(mapping);
+        if (string.IsNullOrWhiteSpace(mapping.Key))
+        {
+            throw new ArgumentException("The mapping names no Key field.", nameof(mapping));
+        }
+
+        _sourceSystem = sourceSystem;
+        _mapping = mapping;
+        _dateFormats = [.. mapping.DateFormats.Count > 0 ? mapping.DateFormats : FieldMapping.DefaultDateFormats];
+    }
+
+    /// <summary>Maps a row; on failure <paramref name="reason"/> says which field and why, never quoting its value.</summary>
+    public bool TryMap(
+        IReadOnlyDictionary<string, string?> fields,
+        DateTimeOffset observedAt,
+        out SourceRecord? record,
+        out string? reason)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        record = null;
+        var row = new Row(fields);
+
+        var key = row.Get(_mapping.Key);
+        if (key is null)
+        {
+            reason = $"key field '{_mapping.Key}' is empty";
+            return false;
+        }
+
+        PartialDate? dateOfBirth = null;
+        var rawDate = row.Get(_mapping.DateOfBirth);
+        if (rawDate is not null)
+        {
+            if (!TryParseDate(rawDate, _dateFormats, out var parsed))
+            {
+                reason = $"field '{_mapping.DateOfBirth}' is not a date in the format {string.Join(" or ", _dateFormats)}";
+                return false;
+            }
+
+            dateOfBirth = new PartialDate(parsed.Year, parsed.Month, parsed.Day, rawDate);
+        }
+
+        record = new SourceRecord
+        {
+            SourceSystem = _sourceSystem,
+            SourceKey = key,
+            ObservedAt = observedAt,
+            Name = MapName(row),
+            DateOfBirth = dateOfBirth,
+            Addresses = MapAddress(row),
+            Identifiers = MapIdentifiers(row),
+            Emails = Values(row, _mapping.Emails),
+            Phones = Values(row, _mapping.Phones),
+            Attributes = [.. _mapping.Attributes.Select(a => new SourceAttribute(
+                string.IsNullOrWhiteSpace(a.Name) ? a.Field : a.Name, row.Get(a.Field), a.Sensitivity))],
+            RawFields = new Dictionary<string, string?>(fields, StringComparer.Ordinal),
+        };
+        reason = null;
+        return true;
+    }
+
+    /// <summary>Parses a whole date by the first of <paramref name="formats"/> that fits exactly.</summary>
+    public static bool TryParseDate(string text, IReadOnlyList<string> formats, out DateOnly date)
+    {
+        ArgumentNullException.ThrowIfNull(formats);
+        foreach (var format in formats)
+        {
+            if (DateOnly.TryParseExact(text.Trim(), format, CultureInfo.InvariantCulture, DateTimeStyles.None, out date))
+            {
+                return true;
+            }
+        }
+
+        date = default;
+        return false;
+    }
+
+    private PersonName? MapName(Row row)
+    {
+        var title = row.Get(_mapping.Title);
+        var given = row.Get(_mapping.GivenNames);
+        var family = row.Get(_mapping.FamilyName);
+        return title is null && given is null && family is null ? null : new PersonName(title, given, family);
+    }
+
+    private List<PostalAddress> MapAddress(Row row)
+    {
+        var lines = Values(row, _mapping.AddressLines);
+        var town = row.Get(_mapping.Town);
+        var postcode = row.Get(_mapping.Postcode);
+        var uprn = row.Get(_mapping.Uprn);
+        return lines.Count == 0 && town is null && postcode is null && uprn is null
+            ? []
+            : [new PostalAddress(lines, town, postcode, uprn)];
+    }
+
+    private List<Identifier> MapIdentifiers(Row row)
+    {
+        var identifiers = new List<Identifier>(3);
+        Add(IdentifierScheme.NiNumber, _mapping.NiNumber);
+        Add(IdentifierScheme.NhsNumber, _mapping.NhsNumber);
+        Add(IdentifierScheme.Uprn, _mapping.Uprn);
+        return identifiers;
+
+        void Add(IdentifierScheme scheme, string? field)
+        {
+            if (row.Get(field) is { } value)
+            {
+                identifiers.Add(new Identifier(scheme, value));
+            }
+        }
+    }
+
+    private static List<string> Values(Row row, IEnumerable<string> fieldNames) =>
+        [.. fieldNames.Select(row.Get).OfType<string>()];
+
+    /// <summary>Case-insensitive field access where blank means absent.</summary>
+    private readonly struct Row(IReadOnlyDictionary<string, string?> fields)
+    {
+        public string? Get(string? name)
+        {
+            if (name is null)
+            {
+                return null;
+            }
+
+            if (!fields.TryGetValue(name, out var value))
+            {
+                value = fields.FirstOrDefault(f => string.Equals(f.Key, name, StringComparison.OrdinalIgnoreCase)).Value;
+            }
+
+            return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+        }
+    }
+}

@@ -1,0 +1,23 @@
+namespace CitizenHub.Contracts;
+
+// Outbound events for CRM front ends and other subscribers. They are thin on purpose:
+// they say which citizen changed and why, and a subscriber reads the current view through
+// the Customer View API, where access control and audit apply. No personal data rides on them.
+
+/// <summary>A new golden record exists.</summary>
+public sealed record CitizenCreated(string CitizenId, long Version, SourceRecordRef Cause, DateTimeOffset OccurredAt);
+
+/// <summary>A golden record's shown values or links changed.</summary>
+/// <param name="ChangedFields">Names of the golden-record fields whose shown value changed.</param>
+public sealed record CitizenChanged(
+    string CitizenId,
+    long Version,
+    IReadOnlyList<string> ChangedFields,
+    SourceRecordRef Cause,
+    DateTimeOffset OccurredAt);
+
+/// <summary>Two golden records were found to be one person: <see cref="RetiredId"/> now forwards to <see cref="SurvivingId"/>.</summary>
+public sealed record CitizensMerged(string SurvivingId, string RetiredId, SourceRecordRef Cause, DateTimeOffset OccurredAt);
+
+/// <summary>Points at one source record without carrying its contents.</summary>
+public sealed record SourceRecordRef(string SourceSystem, string SourceKey);

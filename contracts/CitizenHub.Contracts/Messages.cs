@@ -1,0 +1,38 @@
+namespace CitizenHub.Contracts;
+
+// Messages carried from the runner to the hub. MassTransit routes by type name:
+// renaming or moving one of these is a breaking change for a running deployment.
+
+/// <summary>
+/// A batch of records from one sync run. Records travel in batches of hundreds, because one
+/// message per record caps the whole hub at the broker's message rate.
+/// </summary>
+/// <param name="Sequence">The batch's position in its run, from 1.</param>
+public sealed record SourceRecordBatch(
+    Guid RunId,
+    string SourceSystem,
+    int Sequence,
+    IReadOnlyList<SourceRecord> Records);
+
+/// <summary>Records the source no longer holds (a full extract that lacks them, or a deletion feed).</summary>
+public sealed record SourceRecordsRemoved(
+    Guid RunId,
+    string SourceSystem,
+    int Sequence,
+    IReadOnlyList<string> SourceKeys,
+    DateTimeOffset ObservedAt);
+
+/// <summary>A sync run of one source has begun.</summary>
+public sealed record SyncRunStarted(Guid RunId, string SourceSystem, DateTimeOffset StartedAt);
+
+/// <summary>
+/// The runner has published everything for a run. The hub has finished the run when it has
+/// processed <see cref="BatchCount"/> messages (record batches and removals) for it.
+/// </summary>
+public sealed record SyncRunCompleted(
+    Guid RunId,
+    string SourceSystem,
+    DateTimeOffset CompletedAt,
+    int BatchCount,
+    int RecordCount,
+    int RejectCount);

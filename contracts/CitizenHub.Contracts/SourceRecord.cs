@@ -1,0 +1,103 @@
+namespace CitizenHub.Contracts;
+
+/// <summary>
+/// One person as one legacy system holds them, in the canonical shape every adapter produces.
+/// </summary>
+/// <remarks>
+/// Parsed values sit beside <see cref="RawFields"/>, the fields exactly as the source gave them,
+/// so nothing a legacy system said is lost even where parsing could not use it.
+/// The pair (<see cref="SourceSystem"/>, <see cref="SourceKey"/>) identifies the record for ever;
+/// a later observation of the same pair replaces the earlier one.
+/// </remarks>
+public sealed record SourceRecord
+{
+    /// <summary>The configured name of the system that holds the record, e.g. <c>council-tax</c>.</summary>
+    public required string SourceSystem { get; init; }
+
+    /// <summary>The record's key in that system, stable across extracts.</summary>
+    public required string SourceKey { get; init; }
+
+    /// <summary>When the source said this (the extract's time, or the record's own last-modified stamp).</summary>
+    public required DateTimeOffset ObservedAt { get; init; }
+
+    /// <summary>The source's own version or change counter, where it has one.</summary>
+    public string? SourceVersion { get; init; }
+
+    /// <summary>True when the source reports the record as deleted.</summary>
+    public bool Deleted { get; init; }
+
+    public PersonName? Name { get; init; }
+
+    public PartialDate? DateOfBirth { get; init; }
+
+    public IReadOnlyList<PostalAddress> Addresses { get; init; } = [];
+
+    public IReadOnlyList<Identifier> Identifiers { get; init; } = [];
+
+    public IReadOnlyList<string> Emails { get; init; } = [];
+
+    public IReadOnlyList<string> Phones { get; init; } = [];
+
+    public IReadOnlyList<SourceAttribute> Attributes { get; init; } = [];
+
+    /// <summary>Every field exactly as the source gave it, by the source's own field name.</summary>
+    public IReadOnlyDictionary<string, string?> RawFields { get; init; } = new Dictionary<string, string?>();
+}
+
+/// <summary>A person's name as recorded; parts are as the source split them.</summary>
+/// <param name="Raw">The name as the source wrote it, when it came as one field.</param>
+public sealed record PersonName(
+    string? Title,
+    string? GivenNames,
+    string? FamilyName,
+    string? Suffix = null,
+    IReadOnlyList<string>? PreviousFamilyNames = null,
+    string? Raw = null);
+
+/// <summary>A date that may be known only in part (a year, or a year and month).</summary>
+/// <param name="Raw">The date as the source wrote it.</param>
+public sealed record PartialDate(int Year, int? Month, int? Day, string? Raw = null);
+
+/// <summary>A postal address as recorded.</summary>
+public sealed record PostalAddress(
+    IReadOnlyList<string> Lines,
+    string? Town,
+    string? Postcode,
+    string? Uprn = null,
+    AddressKind Kind = AddressKind.Residential,
+    DateOnly? ValidFrom = null,
+    DateOnly? ValidTo = null,
+    string? Raw = null);
+
+public enum AddressKind
+{
+    Residential,
+    Correspondence,
+    Previous,
+    Other,
+}
+
+/// <summary>An identifier the source holds for the person, as written (spaces and all).</summary>
+public sealed record Identifier(IdentifierScheme Scheme, string Value);
+
+public enum IdentifierScheme
+{
+    /// <summary>National Insurance number.</summary>
+    NiNumber,
+
+    /// <summary>NHS number (ten digits, modulus-11 check digit).</summary>
+    NhsNumber,
+
+    /// <summary>Unique Property Reference Number of the person's home.</summary>
+    Uprn,
+
+    /// <summary>Another system's reference for the person.</summary>
+    SourceReference,
+}
+
+/// <summary>An extra fact from the source, with its sensitivity class (e.g. <c>social-care</c>).</summary>
+public sealed record SourceAttribute(string Name, string? Value, string Sensitivity = SourceAttribute.General)
+{
+    /// <summary>The class of a fact any authorised caller may see.</summary>
+    public const string General = "general";
+}
