@@ -1,0 +1,78 @@
+namespace CitizenHub.Matching;
+
+/// <summary>One shown value of a golden record and the source record that gave it.</summary>
+public sealed record GoldenField(string Field, string Value, string SourceSystem, string SourceKey, DateTimeOffset ObservedAt);
+
+/// <summary>The names of the golden-record fields, as stored and served.</summary>
+public static class GoldenFields
+{
+    public const string Title = "title";
+    public const string GivenNames = "given_names";
+    public const string FamilyName = "family_name";
+    public const string DateOfBirth = "date_of_birth";
+    public const string Address = "address";
+    public const string Postcode = "postcode";
+    public const string Uprn = "uprn";
+    public const string NiNumber = "ni_number";
+    public const string NhsNumber = "nhs_number";
+    public const string Email = "email";
+    public const string Phone = "phone";
+}
+
+/// <summary>
+/// Survivorship: chooses each golden-record field from the linked source records. A value from a
+/// source of higher priority wins; between equal priorities the more recent observation wins;
+/// the source key breaks the last tie so the outcome never depends on the order records arrived in.
+/// </summary>
+public static class GoldenRecordBuilder
+{
+    /// <param name="sourcePriority">Rank of each source system, 1 first; unlisted systems come last.</param>
+    public static IReadOnlyList<GoldenField> Build(
+        IReadOnlyCollection<NormalisedRecord> records,
+        IReadOnlyDictionary<string, int> sourcePriority)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(sourcePriority);
+        var ranked = records
+            .OrderBy(r => sourcePriority.TryGetValue(r.SourceSystem, out var p) ? p : int.MaxValue)
+            .ThenByDescending(r => r.ObservedAt)
+            .ThenBy(r => r.SourceSystem, StringComparer.Ordinal)
+            .ThenBy(r => r.SourceKey, StringComparer.Ordinal)
+            .ToList();
+
+        var fields = new List<GoldenField>(11);
+        Choose(GoldenFields.Title, r => r.Title);
+        Choose(GoldenFields.GivenNames, r => r.GivenNames);
+        Choose(GoldenFields.FamilyName, r => r.FamilyName);
+        Choose(GoldenFields.DateOfBirth, r => FormatDate(r));
+        Choose(GoldenFields.Address, r => r.Address is { } a && a.OneLine.Length > 0 ? a.OneLine : null);
+        Choose(GoldenFields.Postcode, r => r.Address?.Postcode);
+        Choose(GoldenFields.Uprn, r => r.Address?.Uprn);
+        Choose(GoldenFields.NiNumber, r => r.NiNumber);
+        Choose(GoldenFields.NhsNumber, r => r.NhsNumber);
+        Choose(GoldenFields.Email, r => r.Emails.FirstOrDefault());
+        Choose(GoldenFields.Phone, r => r.Phones.FirstOrDefault());
+        return fields;
+
+        void Choose(string field, Func<NormalisedRecord, string?> value)
+        {
+            foreach (var record in ranked)
+            {
+                if (value(record) is { } v)
+                {
+                    fields.Add(new GoldenField(field, v, record.SourceSystem, record.SourceKey, record.ObservedAt));
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary><c>yyyy-MM-dd</c>, or <c>yyyy-MM</c> / <c>yyyy</c> when only part of the date is known.</summary>
+    private static string? FormatDate(NormalisedRecord record) => record.DateOfBirth switch
+    {
+        null => null,
+        { Month: null } d => $"{d.Year:D4}",
+        { Day: null } d => $"{d.Year:D4}-{d.Month:D2}",
+        _ => record.DateOfBirthKey,
+    };
+}

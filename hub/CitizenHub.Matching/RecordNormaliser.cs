@@ -1,0 +1,119 @@
+using CitizenHub.Contracts;
+
+namespace CitizenHub.Matching;
+
+/// <summary>Turns a <see cref="SourceRecord"/> into the forms the hub compares and shows.</summary>
+public static class RecordNormaliser
+{
+    /// <summary>The earliest birth year taken as real; earlier ones are typing errors or placeholders (1800-01-01).</summary>
+    public const int EarliestBirthYear = 1880;
+
+    public static NormalisedRecord Normalise(SourceRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var problems = new List<string>();
+
+        var given = Text.NameCase(record.Name?.GivenNames);
+        var family = Text.NameCase(record.Name?.FamilyName);
+
+        return new NormalisedRecord
+        {
+            SourceSystem = record.SourceSystem,
+            SourceKey = record.SourceKey,
+            ObservedAt = record.ObservedAt,
+            Title = Text.NameCase(record.Name?.Title)?.TrimEnd('.'),
+            GivenNames = given,
+            FamilyName = family,
+            GivenKey = Text.FoldKey(given?.Split(' ')[0]),
+            FamilyKey = Text.FoldKey(family),
+            DateOfBirth = CheckDateOfBirth(record.DateOfBirth, record.ObservedAt, problems),
+            Address = NormaliseAddress(record, problems),
+            NiNumber = Check(record, IdentifierScheme.NiNumber, Identifiers.NiNumber, "NI number", problems),
+            NhsNumber = Check(record, IdentifierScheme.NhsNumber, Identifiers.NhsNumber, "NHS number", problems),
+            Emails = [.. record.Emails.Select(NormaliseEmail).OfType<string>().Distinct(StringComparer.Ordinal)],
+            Phones = [.. record.Phones.Select(p => Checked(p, Identifiers.UkPhone, "phone", problems)).OfType<string>().Distinct(StringComparer.Ordinal)],
+            Problems = problems,
+        };
+    }
+
+    /// <summary>A date of birth that exists on the calendar, is not before 1880 and not after the record was observed; else null.</summary>
+    public static PartialDate? CheckDateOfBirth(PartialDate? date, DateTimeOffset observedAt, ICollection<string> problems)
+    {
+        ArgumentNullException.ThrowIfNull(problems);
+        if (date is null)
+        {
+            return null;
+        }
+
+        var valid = date.Year >= EarliestBirthYear
+            && (date.Month is null || date.Month is >= 1 and <= 12)
+            && (date.Day is null || (date.Month is { } m && date.Day >= 1 && date.Day <= DateTime.DaysInMonth(date.Year, m)));
+        if (!valid)
+        {
+            problems.Add("date of birth: not a real date");
+            return null;
+        }
+
+        var earliestPossible = new DateOnly(date.Year, date.Month ?? 1, date.Day ?? 1);
+        if (earliestPossible > DateOnly.FromDateTime(observedAt.UtcDateTime))
+        {
+            problems.Add("date of birth: after the record was observed");
+            return null;
+        }
+
+        return date;
+    }
+
+    public static string? NormaliseEmail(string? email)
+    {
+        var tidy = Text.Tidy(email);
+        // Deliberately loose: one @ with something either side. Deliverability is not ours to judge.
+        return tidy is not null && tidy.IndexOf('@', StringComparison.Ordinal) is var at && at > 0 && at < tidy.Length - 1
+            && tidy.IndexOf('@', at + 1) < 0 && !tidy.Contains(' ', StringComparison.Ordinal)
+            ? tidy.ToLowerInvariant()
+            : null;
+    }
+
+    private static NormalisedAddress? NormaliseAddress(SourceRecord record, List<string> problems)
+    {
+        // The first current residential address is the one used for matching and shown on the golden record.
+        var address = record.Addresses.FirstOrDefault(a => a.Kind == AddressKind.Residential && a.ValidTo is null)
+            ?? record.Addresses.FirstOrDefault();
+        if (address is null)
+        {
+            return null;
+        }
+
+        var postcode = Checked(address.Postcode, Postcodes.Canonical, "postcode", problems);
+        var uprn = Checked(address.Uprn, Identifiers.Uprn, "UPRN", problems);
+        var lines = address.Lines.Select(Text.Tidy).OfType<string>().ToList();
+        return new NormalisedAddress(lines, Text.NameCase(address.Town), postcode, uprn);
+    }
+
+    private static string? Check(
+        SourceRecord record,
+        IdentifierScheme scheme,
+        Func<string?, string?> check,
+        string what,
+        List<string> problems)
+    {
+        var raw = record.Identifiers.FirstOrDefault(i => i.Scheme == scheme)?.Value;
+        return Checked(raw, check, what, problems);
+    }
+
+    private static string? Checked(string? raw, Func<string?, string?> check, string what, List<string> problems)
+    {
+        if (string.IsNullOrWhiteSpace(raw))
+        {
+            return null;
+        }
+
+        var value = check(raw);
+        if (value is null)
+        {
+            problems.Add($"{what}: not valid, kept raw and not used as evidence");
+        }
+
+        return value;
+    }
+}
