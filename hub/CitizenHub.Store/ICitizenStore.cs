@@ -1,0 +1,142 @@
+using CitizenHub.Contracts;
+using CitizenHub.Matching;
+
+namespace CitizenHub.Store;
+
+/// <summary>Where golden records, their links to source records, lineage and sync runs are kept.</summary>
+/// <remarks>
+/// Writes happen only inside an <see cref="IResolutionSession"/>: one transaction per bus message,
+/// recorded against the message's identity so a redelivered message changes nothing.
+/// </remarks>
+public interface ICitizenStore
+{
+    /// <summary>Creates or upgrades the schema. Safe to call on every start.</summary>
+    Task MigrateAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Opens the transaction that applies one message, or returns null when that message was applied before.
+    /// </summary>
+    Task<IResolutionSession?> BeginMessageAsync(MessageIdentity message, CancellationToken cancellationToken);
+
+    Task RecordRunStartedAsync(SyncRunStarted started, CancellationToken cancellationToken);
+
+    Task RecordRunCompletedAsync(SyncRunCompleted completed, CancellationToken cancellationToken);
+
+    /// <summary>Records that a message of a run could not be applied, so whoever waits on the run learns of it.</summary>
+    /// <param name="reason">Why, without personal data (an exception type and message from our own code).</param>
+    Task RecordMessageFailedAsync(MessageIdentity message, string reason, DateTimeOffset failedAt, CancellationToken cancellationToken);
+
+    Task<SyncRunProgress?> GetRunAsync(Guid runId, CancellationToken cancellationToken);
+
+    Task<CitizenView?> GetCitizenAsync(string citizenId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<CitizenSummary>> SearchAsync(CitizenSearch search, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Every source record held, with the citizen it is linked to, ordered by citizen.</summary>
+    IAsyncEnumerable<CitizenLink> ReadLinksAsync(CancellationToken cancellationToken);
+
+    /// <summary>Whether the store answers a trivial query.</summary>
+    Task<bool> PingAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>Identifies one bus message of a run: its kind (records or removals) and its sequence.</summary>
+public sealed record MessageIdentity(Guid RunId, string Kind, int Sequence)
+{
+    public const string RecordBatch = "records";
+    public const string Removal = "removals";
+}
+
+/// <summary>The writes that resolve one message's records into golden records, applied together or not at all.</summary>
+public interface IResolutionSession : IAsyncDisposable
+{
+    Task<HeldRecord?> FindRecordAsync(string sourceSystem, string sourceKey);
+
+    /// <summary>
+    /// Active citizens linked to any record (other than the one named) that has one of the match keys,
+    /// oldest first.
+    /// </summary>
+    Task<IReadOnlyList<string>> FindCitizensAsync(IReadOnlyCollection<string> matchKeys, string exceptSystem, string exceptKey);
+
+    /// <summary>The normalised form of every record linked to a citizen.</summary>
+    Task<IReadOnlyList<NormalisedRecord>> GetLinkedRecordsAsync(string citizenId);
+
+    /// <summary>Mints a new citizen id (never reused) and creates its golden record, as yet empty.</summary>
+    Task<string> CreateCitizenAsync(DateTimeOffset at);
+
+    /// <summary>Holds a source record (replacing an earlier version) linked to a citizen, with its match and search keys.</summary>
+    Task SaveRecordAsync(string citizenId, SourceRecord record, NormalisedRecord normalised, string contentHash, IReadOnlyList<string> matchKeys, DateTimeOffset at);
+
+    Task RemoveRecordAsync(string sourceSystem, string sourceKey);
+
+    /// <summary>Moves every link of <paramref name="absorbedId"/> to <paramref name="survivorId"/>; the absorbed id forwards from now on.</summary>
+    Task MergeAsync(string survivorId, string absorbedId, DateTimeOffset at);
+
+    /// <summary>
+    /// Replaces a citizen's shown values and their lineage. An empty set marks the citizen as having no
+    /// source records left. Returns which fields changed and the new version.
+    /// </summary>
+    Task<GoldenRecordChange> SetGoldenRecordAsync(string citizenId, IReadOnlyList<GoldenField> fields, DateTimeOffset at);
+
+    Task CommitAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>What the store holds of a source record: its citizen and what it last said.</summary>
+public sealed record HeldRecord(string CitizenId, string ContentHash, DateTimeOffset ObservedAt);
+
+public sealed record GoldenRecordChange(long Version, IReadOnlyList<string> ChangedFields);
+
+public enum CitizenStatus
+{
+    /// <summary>A current golden record.</summary>
+    Active,
+
+    /// <summary>Merged into another citizen; the id forwards there.</summary>
+    Merged,
+
+    /// <summary>Every source record it had was removed.</summary>
+    Removed,
+}
+
+/// <summary>A golden record as served: shown values with lineage, and the source records linked to it.</summary>
+public sealed record CitizenView(
+    string CitizenId,
+    CitizenStatus Status,
+    string? MergedInto,
+    long Version,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<GoldenField> Fields,
+    IReadOnlyList<LinkedSourceRecord> SourceRecords);
+
+/// <summary>A source record as held, linked to a citizen.</summary>
+public sealed record LinkedSourceRecord(
+    string SourceSystem,
+    string SourceKey,
+    DateTimeOffset ObservedAt,
+    DateTimeOffset LinkedAt,
+    SourceRecord Record);
+
+/// <summary>Search criteria, each already in normalised form; a null criterion is not applied.</summary>
+public sealed record CitizenSearch(string? FamilyKey, string? GivenKey, string? DateOfBirth, string? Postcode)
+{
+    public bool IsEmpty => FamilyKey is null && GivenKey is null && DateOfBirth is null && Postcode is null;
+}
+
+public sealed record CitizenSummary(string CitizenId, IReadOnlyList<GoldenField> Fields);
+
+public sealed record CitizenLink(string CitizenId, string SourceSystem, string SourceKey);
+
+/// <summary>How far the hub has got with a sync run.</summary>
+/// <param name="ExpectedMessages">How many messages the runner published; null until it has said.</param>
+/// <param name="LastFailure">Why the last failed message failed, if any did.</param>
+public sealed record SyncRunProgress(
+    Guid RunId,
+    string SourceSystem,
+    int? ExpectedMessages,
+    int AppliedMessages,
+    int FailedMessages,
+    string? LastFailure)
+{
+    /// <summary>True when every message the runner published has been applied or has failed.</summary>
+    public bool IsFinished => ExpectedMessages is { } expected && AppliedMessages + FailedMessages >= expected;
+}

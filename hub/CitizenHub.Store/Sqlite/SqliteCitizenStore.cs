@@ -1,0 +1,356 @@
+using System.Runtime.CompilerServices;
+using CitizenHub.Contracts;
+using CitizenHub.Matching;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace CitizenHub.Store.Sqlite;
+
+/// <summary>The embedded store: one SQLite file, created on first use.</summary>
+/// <remarks>
+/// SQLite allows one writer at a time, so resolution sessions are taken one after another
+/// (a semaphore), while reads run beside them on their own connections (write-ahead log).
+/// </remarks>
+public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
+{
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _writer = new(1, 1);
+
+    /// <param name="connectionString">A Microsoft.Data.Sqlite connection string, e.g. <c>Data Source=/var/lib/citizenhub/hub.db</c>.</param>
+    public SqliteCitizenStore(string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        var builder = new SqliteConnectionStringBuilder(connectionString)
+        {
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+        };
+        _connectionString = builder.ToString();
+    }
+
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(new SqliteConnectionStringBuilder(_connectionString).DataSource));
+        if (!string.IsNullOrEmpty(folder))
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        // WAL lets the API read while the hub writes; it is a property of the file, so set once here.
+        await connection.ExecuteAsync("PRAGMA journal_mode = WAL;").ConfigureAwait(false);
+        await connection.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);").ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var current = await connection.ExecuteScalarAsync<long?>("SELECT MAX(version) FROM schema_version;", transaction: transaction).ConfigureAwait(false) ?? 0;
+        for (var version = (int)current + 1; version <= SqliteSchema.Migrations.Count; version++)
+        {
+            await connection.ExecuteAsync(SqliteSchema.Migrations[version - 1], transaction: transaction).ConfigureAwait(false);
+            await connection.ExecuteAsync("INSERT INTO schema_version (version) VALUES (@version);", new { version }, transaction).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IResolutionSession?> BeginMessageAsync(MessageIdentity message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        SqliteConnection? connection = null;
+        try
+        {
+            connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            // IMMEDIATE takes the write lock now, so the read-then-write below cannot be interleaved.
+            var transaction = connection.BeginTransaction(deferred: false);
+            var inserted = await connection.ExecuteAsync(
+                """
+                INSERT INTO applied_messages (run_id, kind, sequence, applied_at)
+                VALUES (@RunId, @Kind, @Sequence, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+                ON CONFLICT DO NOTHING;
+                """,
+                new { RunId = message.RunId.ToString(), message.Kind, message.Sequence },
+                transaction).ConfigureAwait(false);
+            if (inserted == 0)
+            {
+                await transaction.DisposeAsync().ConfigureAwait(false);
+                await connection.DisposeAsync().ConfigureAwait(false);
+                _writer.Release();
+                return null;
+            }
+
+            return new SqliteResolutionSession(connection, transaction, _writer);
+        }
+        catch
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+
+            _writer.Release();
+            throw;
+        }
+    }
+
+    public Task RecordRunStartedAsync(SyncRunStarted started, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(started);
+        return WriteAsync(
+            """
+            INSERT INTO sync_runs (run_id, source_system, started_at) VALUES (@RunId, @SourceSystem, @StartedAt)
+            ON CONFLICT (run_id) DO UPDATE SET started_at = excluded.started_at;
+            """,
+            new { RunId = started.RunId.ToString(), started.SourceSystem, StartedAt = StoreTime.Format(started.StartedAt) },
+            cancellationToken);
+    }
+
+    public Task RecordRunCompletedAsync(SyncRunCompleted completed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(completed);
+        return WriteAsync(
+            """
+            INSERT INTO sync_runs (run_id, source_system, completed_at, expected_messages, record_count, reject_count)
+            VALUES (@RunId, @SourceSystem, @CompletedAt, @BatchCount, @RecordCount, @RejectCount)
+            ON CONFLICT (run_id) DO UPDATE SET
+                completed_at = excluded.completed_at,
+                expected_messages = excluded.expected_messages,
+                record_count = excluded.record_count,
+                reject_count = excluded.reject_count;
+            """,
+            new
+            {
+                RunId = completed.RunId.ToString(),
+                completed.SourceSystem,
+                CompletedAt = StoreTime.Format(completed.CompletedAt),
+                completed.BatchCount,
+                completed.RecordCount,
+                completed.RejectCount,
+            },
+            cancellationToken);
+    }
+
+    public Task RecordMessageFailedAsync(MessageIdentity message, string reason, DateTimeOffset failedAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return WriteAsync(
+            """
+            INSERT INTO failed_messages (run_id, kind, sequence, reason, failed_at)
+            VALUES (@RunId, @Kind, @Sequence, @Reason, @FailedAt)
+            ON CONFLICT DO UPDATE SET reason = excluded.reason, failed_at = excluded.failed_at;
+            """,
+            new { RunId = message.RunId.ToString(), message.Kind, message.Sequence, Reason = reason, FailedAt = StoreTime.Format(failedAt) },
+            cancellationToken);
+    }
+
+    public async Task<SyncRunProgress?> GetRunAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<RunRow>(
+            """
+            SELECT r.source_system AS SourceSystem, r.expected_messages AS ExpectedMessages,
+                   (SELECT COUNT(*) FROM applied_messages a WHERE a.run_id = r.run_id) AS Applied,
+                   (SELECT COUNT(*) FROM failed_messages f WHERE f.run_id = r.run_id) AS Failed,
+                   (SELECT f.reason FROM failed_messages f WHERE f.run_id = r.run_id ORDER BY f.failed_at DESC LIMIT 1) AS LastFailure
+            FROM sync_runs r WHERE r.run_id = @runId;
+            """,
+            new { runId = runId.ToString() }).ConfigureAwait(false);
+        return row is null
+            ? null
+            : new SyncRunProgress(runId, row.SourceSystem, (int?)row.ExpectedMessages, (int)row.Applied, (int)row.Failed, row.LastFailure);
+    }
+
+    public async Task<CitizenView?> GetCitizenAsync(string citizenId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var citizen = await connection.QuerySingleOrDefaultAsync<CitizenRow>(
+            """
+            SELECT citizen_id AS CitizenId, status AS Status, merged_into AS MergedInto, version AS Version,
+                   created_at AS CreatedAt, updated_at AS UpdatedAt
+            FROM citizens WHERE citizen_id = @citizenId;
+            """,
+            new { citizenId }).ConfigureAwait(false);
+        if (citizen is null)
+        {
+            return null;
+        }
+
+        var fields = await ReadFieldsAsync(connection, [citizenId]).ConfigureAwait(false);
+        var records = await connection.QueryAsync<LinkedRow>(
+            """
+            SELECT source_system AS SourceSystem, source_key AS SourceKey, observed_at AS ObservedAt,
+                   linked_at AS LinkedAt, record_json AS RecordJson
+            FROM source_records WHERE citizen_id = @citizenId ORDER BY source_system, source_key;
+            """,
+            new { citizenId }).ConfigureAwait(false);
+
+        return new CitizenView(
+            citizen.CitizenId,
+            Enum.Parse<CitizenStatus>(citizen.Status),
+            citizen.MergedInto,
+            citizen.Version,
+            StoreTime.Parse(citizen.CreatedAt),
+            StoreTime.Parse(citizen.UpdatedAt),
+            fields.GetValueOrDefault(citizenId, []),
+            [.. records.Select(r => new LinkedSourceRecord(
+                r.SourceSystem,
+                r.SourceKey,
+                StoreTime.Parse(r.ObservedAt),
+                StoreTime.Parse(r.LinkedAt),
+                StoreJson.Deserialize<SourceRecord>(r.RecordJson)))]);
+    }
+
+    public async Task<IReadOnlyList<CitizenSummary>> SearchAsync(CitizenSearch search, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(search);
+        if (search.IsEmpty)
+        {
+            return [];
+        }
+
+        // Only constant fragments are joined here; every value travels as a parameter.
+        var conditions = new List<string>(4);
+        if (search.FamilyKey is not null)
+        {
+            conditions.Add("s.family_key = @FamilyKey");
+        }
+
+        if (search.GivenKey is not null)
+        {
+            conditions.Add("s.given_key = @GivenKey");
+        }
+
+        if (search.DateOfBirth is not null)
+        {
+            conditions.Add("s.date_of_birth = @DateOfBirth");
+        }
+
+        if (search.Postcode is not null)
+        {
+            conditions.Add("s.postcode = @Postcode");
+        }
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var ids = (await connection.QueryAsync<string>(
+            $"""
+            SELECT c.citizen_id FROM citizens c
+            WHERE c.status = 'Active' AND EXISTS (
+                SELECT 1 FROM source_records s WHERE s.citizen_id = c.citizen_id AND {string.Join(" AND ", conditions)})
+            ORDER BY c.seq LIMIT @limit;
+            """,
+            new { search.FamilyKey, search.GivenKey, search.DateOfBirth, search.Postcode, limit }).ConfigureAwait(false)).ToList();
+        var fields = await ReadFieldsAsync(connection, ids).ConfigureAwait(false);
+        return [.. ids.Select(id => new CitizenSummary(id, fields.GetValueOrDefault(id, [])))];
+    }
+
+    public async IAsyncEnumerable<CitizenLink> ReadLinksAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT citizen_id, source_system, source_key FROM source_records ORDER BY citizen_id, source_system, source_key;";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return new CitizenLink(reader.GetString(0), reader.GetString(1), reader.GetString(2));
+        }
+    }
+
+    public async Task<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_version;").ConfigureAwait(false) > 0;
+        }
+        catch (SqliteException)
+        {
+            return false;
+        }
+    }
+
+    public void Dispose() => _writer.Dispose();
+
+    internal static async Task<Dictionary<string, IReadOnlyList<GoldenField>>> ReadFieldsAsync(
+        SqliteConnection connection,
+        IReadOnlyCollection<string> citizenIds,
+        SqliteTransaction? transaction = null)
+    {
+        if (citizenIds.Count == 0)
+        {
+            return [];
+        }
+
+        var rows = await connection.QueryAsync<FieldRow>(
+            """
+            SELECT citizen_id AS CitizenId, field AS Field, value AS Value, source_system AS SourceSystem,
+                   source_key AS SourceKey, observed_at AS ObservedAt
+            FROM golden_fields WHERE citizen_id IN @citizenIds;
+            """,
+            new { citizenIds },
+            transaction).ConfigureAwait(false);
+        return rows
+            .GroupBy(r => r.CitizenId, StringComparer.Ordinal)
+            .ToDictionary(
+                g => g.Key,
+                g => (IReadOnlyList<GoldenField>)[.. g.Select(r => new GoldenField(r.Field, r.Value, r.SourceSystem, r.SourceKey, StoreTime.Parse(r.ObservedAt)))],
+                StringComparer.Ordinal);
+    }
+
+    private async Task WriteAsync(string sql, object parameters, CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            await connection.ExecuteAsync(sql, parameters).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+
+    // Dapper row shapes: SQLite hands back long and string, so these mirror that.
+    private sealed class RunRow
+    {
+        public string SourceSystem { get; set; } = "";
+        public long? ExpectedMessages { get; set; }
+        public long Applied { get; set; }
+        public long Failed { get; set; }
+        public string? LastFailure { get; set; }
+    }
+
+    private sealed class CitizenRow
+    {
+        public string CitizenId { get; set; } = "";
+        public string Status { get; set; } = "";
+        public string? MergedInto { get; set; }
+        public long Version { get; set; }
+        public string CreatedAt { get; set; } = "";
+        public string UpdatedAt { get; set; } = "";
+    }
+
+    private sealed class LinkedRow
+    {
+        public string SourceSystem { get; set; } = "";
+        public string SourceKey { get; set; } = "";
+        public string ObservedAt { get; set; } = "";
+        public string LinkedAt { get; set; } = "";
+        public string RecordJson { get; set; } = "";
+    }
+
+    private sealed class FieldRow
+    {
+        public string CitizenId { get; set; } = "";
+        public string Field { get; set; } = "";
+        public string Value { get; set; } = "";
+        public string SourceSystem { get; set; } = "";
+        public string SourceKey { get; set; } = "";
+        public string ObservedAt { get; set; } = "";
+    }
+}
