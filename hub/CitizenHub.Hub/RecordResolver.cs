@@ -1,0 +1,200 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using CitizenHub.Contracts;
+using CitizenHub.Matching;
+using CitizenHub.Store;
+
+namespace CitizenHub.Hub;
+
+/// <summary>
+/// Resolve on arrival: matches each incoming record against the golden records already held and
+/// links it, merges the citizens it shows to be one person, or starts a new citizen; then rebuilds
+/// the shown values of every citizen it touched. One message is one transaction.
+/// </summary>
+public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, TimeProvider timeProvider)
+{
+    /// <summary>Applies a batch; returns the outbound events to publish once it is committed (none if it was applied before).</summary>
+    public async Task<IReadOnlyList<object>> ApplyAsync(SourceRecordBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var identity = new MessageIdentity(batch.RunId, MessageIdentity.RecordBatch, batch.Sequence);
+        await using var session = await store.BeginMessageAsync(identity, cancellationToken).ConfigureAwait(false);
+        if (session is null)
+        {
+            return [];
+        }
+
+        var events = new ChangeCollector(timeProvider);
+        foreach (var record in batch.Records)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await ResolveAsync(session, record, events).ConfigureAwait(false);
+        }
+
+        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return events.ToEvents();
+    }
+
+    /// <summary>Removes records the source no longer holds and rebuilds their citizens.</summary>
+    public async Task<IReadOnlyList<object>> RemoveAsync(SourceRecordsRemoved removed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(removed);
+        var identity = new MessageIdentity(removed.RunId, MessageIdentity.Removal, removed.Sequence);
+        await using var session = await store.BeginMessageAsync(identity, cancellationToken).ConfigureAwait(false);
+        if (session is null)
+        {
+            return [];
+        }
+
+        var events = new ChangeCollector(timeProvider);
+        foreach (var key in removed.SourceKeys)
+        {
+            var cause = new SourceRecordRef(removed.SourceSystem, key);
+            if (await session.FindRecordAsync(removed.SourceSystem, key).ConfigureAwait(false) is { } held
+                && held.ObservedAt <= removed.ObservedAt)
+            {
+                await session.RemoveRecordAsync(removed.SourceSystem, key).ConfigureAwait(false);
+                await RebuildAsync(session, held.CitizenId, cause, events).ConfigureAwait(false);
+            }
+        }
+
+        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return events.ToEvents();
+    }
+
+    /// <summary>A digest of what a record says, leaving out when it was observed: an unchanged re-extract changes nothing.</summary>
+    public static string ContentHash(SourceRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(record with { ObservedAt = default });
+        return Convert.ToHexString(SHA256.HashData(bytes));
+    }
+
+    private async Task ResolveAsync(IResolutionSession session, SourceRecord record, ChangeCollector events)
+    {
+        var cause = new SourceRecordRef(record.SourceSystem, record.SourceKey);
+        var held = await session.FindRecordAsync(record.SourceSystem, record.SourceKey).ConfigureAwait(false);
+        if (record.Deleted)
+        {
+            if (held is not null && held.ObservedAt <= record.ObservedAt)
+            {
+                await session.RemoveRecordAsync(record.SourceSystem, record.SourceKey).ConfigureAwait(false);
+                await RebuildAsync(session, held.CitizenId, cause, events).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        var hash = ContentHash(record);
+        if (held is not null && (held.ContentHash == hash || record.ObservedAt < held.ObservedAt))
+        {
+            // Unchanged, or older than what we hold (a late redelivery): nothing to do.
+            return;
+        }
+
+        var normalised = RecordNormaliser.Normalise(record);
+        var matchKeys = DeterministicMatcher.MatchKeys(normalised);
+        var candidateIds = await session.FindCitizensAsync(matchKeys, record.SourceSystem, record.SourceKey).ConfigureAwait(false);
+        var candidates = new List<CandidateCitizen>(candidateIds.Count);
+        foreach (var id in candidateIds)
+        {
+            var linked = await session.GetLinkedRecordsAsync(id).ConfigureAwait(false);
+            candidates.Add(new CandidateCitizen(id, [.. linked.Where(r => !IsSame(r, record))]));
+        }
+
+        var decision = DeterministicMatcher.Decide(normalised, candidates);
+        var now = timeProvider.GetUtcNow();
+        string citizenId;
+        if (decision.CitizenId is not null)
+        {
+            citizenId = decision.CitizenId;
+        }
+        else if (held is not null && await IsAloneOnAsync(session, held.CitizenId, record).ConfigureAwait(false))
+        {
+            // An update that matches no one else keeps the id it already had.
+            citizenId = held.CitizenId;
+        }
+        else
+        {
+            citizenId = await session.CreateCitizenAsync(now).ConfigureAwait(false);
+            events.Created(citizenId, cause);
+        }
+
+        foreach (var absorbed in decision.Absorbed)
+        {
+            await session.MergeAsync(citizenId, absorbed, now).ConfigureAwait(false);
+            events.Merged(citizenId, absorbed, cause);
+        }
+
+        await session.SaveRecordAsync(citizenId, record, normalised, hash, matchKeys, now).ConfigureAwait(false);
+        await RebuildAsync(session, citizenId, cause, events).ConfigureAwait(false);
+
+        if (held is not null && held.CitizenId != citizenId && !decision.Absorbed.Contains(held.CitizenId))
+        {
+            // The record moved to another citizen: the one it left shows what remains.
+            await RebuildAsync(session, held.CitizenId, cause, events).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RebuildAsync(IResolutionSession session, string citizenId, SourceRecordRef cause, ChangeCollector events)
+    {
+        var linked = await session.GetLinkedRecordsAsync(citizenId).ConfigureAwait(false);
+        var fields = GoldenRecordBuilder.Build(linked, catalog.Priorities);
+        var change = await session.SetGoldenRecordAsync(citizenId, fields, timeProvider.GetUtcNow()).ConfigureAwait(false);
+        events.Changed(citizenId, change, cause);
+    }
+
+    private static async Task<bool> IsAloneOnAsync(IResolutionSession session, string citizenId, SourceRecord record) =>
+        (await session.GetLinkedRecordsAsync(citizenId).ConfigureAwait(false)).All(r => IsSame(r, record));
+
+    private static bool IsSame(NormalisedRecord held, SourceRecord record) =>
+        held.SourceSystem == record.SourceSystem && held.SourceKey == record.SourceKey;
+
+    /// <summary>Gathers one message's changes into one event per citizen.</summary>
+    private sealed class ChangeCollector(TimeProvider timeProvider)
+    {
+        private readonly Dictionary<string, SourceRecordRef> _created = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, (long Version, SortedSet<string> Fields, SourceRecordRef Cause)> _changed = new(StringComparer.Ordinal);
+        private readonly List<CitizensMerged> _merged = [];
+
+        public void Created(string citizenId, SourceRecordRef cause) => _created[citizenId] = cause;
+
+        public void Merged(string survivorId, string absorbedId, SourceRecordRef cause)
+        {
+            _merged.Add(new CitizensMerged(survivorId, absorbedId, cause, timeProvider.GetUtcNow()));
+            _changed.Remove(absorbedId);
+        }
+
+        public void Changed(string citizenId, GoldenRecordChange change, SourceRecordRef cause)
+        {
+            if (!_changed.TryGetValue(citizenId, out var entry))
+            {
+                entry = (change.Version, new SortedSet<string>(StringComparer.Ordinal), cause);
+            }
+
+            entry.Fields.UnionWith(change.ChangedFields);
+            _changed[citizenId] = (change.Version, entry.Fields, entry.Cause);
+        }
+
+        public IReadOnlyList<object> ToEvents()
+        {
+            var at = timeProvider.GetUtcNow();
+            var events = new List<object>();
+            foreach (var (id, cause) in _created)
+            {
+                events.Add(new CitizenCreated(id, _changed.TryGetValue(id, out var c) ? c.Version : 0, cause, at));
+            }
+
+            events.AddRange(_merged);
+            foreach (var (id, change) in _changed)
+            {
+                if (!_created.ContainsKey(id) && change.Fields.Count > 0)
+                {
+                    events.Add(new CitizenChanged(id, change.Version, [.. change.Fields], change.Cause, at));
+                }
+            }
+
+            return events;
+        }
+    }
+}
