@@ -1,0 +1,146 @@
+using System.CommandLine;
+using System.Globalization;
+using CitizenHub.Hub;
+using CitizenHub.Store;
+using CsvHelper;
+using Microsoft.Extensions.Options;
+
+namespace CitizenHub.Host;
+
+/// <summary>The <c>citizenhub</c> command line. Exit codes: 0 done, 1 a sync failed, 2 a usage or configuration error.</summary>
+internal static class CitizenHubCli
+{
+    public const int Succeeded = 0;
+    public const int Failed = 1;
+    public const int UsageError = 2;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var configOption = new Option<string>("--config") { Description = "The configuration file (JSON).", Required = true };
+        var sourceOption = new Option<string[]>("--source") { Description = "Run only this source; repeat for several. Default: all." };
+        var urlsOption = new Option<string?>("--urls") { Description = "Where the API listens, e.g. http://127.0.0.1:5080." };
+        var outOption = new Option<string>("--out") { Description = "The file to write.", Required = true };
+
+        var sync = new Command("sync", "Run each configured source once and wait until the hub has applied everything.")
+        {
+            configOption, sourceOption,
+        };
+        sync.SetAction((parse, ct) => Guarded(error, () => SyncAsync(parse.GetValue(configOption)!, parse.GetValue(sourceOption) ?? [], output, error, ct)));
+
+        var serve = new Command("serve", "Run the hub and the Customer View API until stopped.") { configOption, urlsOption };
+        serve.SetAction((parse, ct) => Guarded(error, () => ServeAsync(parse.GetValue(configOption)!, parse.GetValue(urlsOption), ct)));
+
+        var exportLinks = new Command("links", "Write citizen_id,source_system,source_key for every source record held.") { configOption, outOption };
+        exportLinks.SetAction((parse, ct) => Guarded(error, () => ExportLinksAsync(parse.GetValue(configOption)!, parse.GetValue(outOption)!, output, ct)));
+        var export = new Command("export", "Write what the hub holds to a file.") { exportLinks };
+
+        var demo = new Command("demo", "Sync the sample council sources into a fresh store and serve the API.") { urlsOption };
+        demo.SetAction((parse, ct) => Guarded(error, () => Demo.RunAsync(parse.GetValue(urlsOption) ?? Demo.DefaultUrls, output, ct)));
+
+        var root = new RootCommand("CitizenHub: one view of each resident across a council's systems.") { sync, serve, export, demo };
+        var invocation = new InvocationConfiguration { Output = output, Error = error };
+        var exitCode = await root.Parse(args).InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
+        // System.CommandLine answers a parse error with 1; ours are usage errors.
+        return root.Parse(args).Errors.Count > 0 ? UsageError : exitCode;
+    }
+
+    private static async Task<int> Guarded(TextWriter error, Func<Task<int>> command)
+    {
+        try
+        {
+            return await command().ConfigureAwait(false);
+        }
+        catch (CliException ex)
+        {
+            await error.WriteLineAsync($"citizenhub: {ex.Message}").ConfigureAwait(false);
+            return UsageError;
+        }
+        catch (OptionsValidationException ex)
+        {
+            await error.WriteLineAsync($"citizenhub: configuration: {string.Join(" ", ex.Failures)}").ConfigureAwait(false);
+            return UsageError;
+        }
+    }
+
+    private static async Task<int> SyncAsync(string configPath, string[] sourceNames, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var hub = HubComposition.Load(configPath);
+        var sources = sourceNames.Length == 0
+            ? hub.Catalog.Sources
+            : [.. sourceNames.Select(name => hub.Catalog.Find(name)
+                ?? throw new CliException($"unknown source '{name}'; configured: {string.Join(", ", hub.Catalog.Sources.Select(s => s.Name))}"))];
+        if (sources.Count == 0)
+        {
+            throw new CliException($"config file '{configPath}' configures no sources");
+        }
+
+        using var host = HubComposition.BuildWorker(hub);
+        await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        var runner = host.Services.GetRequiredService<SyncRunner>();
+        var summaries = new List<SyncRunSummary>();
+        foreach (var source in sources)
+        {
+            var summary = await runner.RunAsync(source, cancellationToken).ConfigureAwait(false);
+            summaries.Add(summary);
+            await WriteSummaryAsync(summary, output, error).ConfigureAwait(false);
+        }
+
+        await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        return summaries.All(s => s.Succeeded) ? Succeeded : Failed;
+    }
+
+    internal static async Task WriteSummaryAsync(SyncRunSummary summary, TextWriter output, TextWriter error)
+    {
+        await output.WriteLineAsync(string.Create(
+            CultureInfo.InvariantCulture,
+            $"{summary.Source}: {summary.Records} records, {summary.Rejects} rejected, {summary.Batches} batches, {summary.FailedBatches} failed, {summary.Elapsed.TotalSeconds:0.0} s")).ConfigureAwait(false);
+        if (summary.RejectsFile is not null)
+        {
+            await output.WriteLineAsync($"  rejects: {summary.RejectsFile}").ConfigureAwait(false);
+        }
+
+        if (summary.Error is not null)
+        {
+            await error.WriteLineAsync($"citizenhub: {summary.Source}: {summary.Error}").ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<int> ServeAsync(string configPath, string? urls, CancellationToken cancellationToken)
+    {
+        var hub = HubComposition.Load(configPath);
+        await using var app = HubComposition.BuildWebApplication(hub, urls);
+        await app.RunAsync(cancellationToken).ConfigureAwait(false);
+        return Succeeded;
+    }
+
+    private static async Task<int> ExportLinksAsync(string configPath, string outPath, TextWriter output, CancellationToken cancellationToken)
+    {
+        var hub = HubComposition.Load(configPath);
+        using var host = HubComposition.BuildWorker(hub);
+        var store = host.Services.GetRequiredService<ICitizenStore>();
+        await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+
+        var fullPath = Path.GetFullPath(outPath);
+        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        var rows = 0;
+        await using (var writer = new StreamWriter(fullPath, append: false, new System.Text.UTF8Encoding(false)))
+        await using (var csv = new CsvWriter(writer, CultureInfo.InvariantCulture))
+        {
+            csv.WriteField("citizen_id");
+            csv.WriteField("source_system");
+            csv.WriteField("source_key");
+            await csv.NextRecordAsync().ConfigureAwait(false);
+            await foreach (var link in store.ReadLinksAsync(cancellationToken).ConfigureAwait(false))
+            {
+                csv.WriteField(link.CitizenId);
+                csv.WriteField(link.SourceSystem);
+                csv.WriteField(link.SourceKey);
+                await csv.NextRecordAsync().ConfigureAwait(false);
+                rows++;
+            }
+        }
+
+        await output.WriteLineAsync($"{rows} links written to {fullPath}").ConfigureAwait(false);
+        return Succeeded;
+    }
+}

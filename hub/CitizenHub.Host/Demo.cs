@@ -1,0 +1,85 @@
+using CitizenHub.Hub;
+using CitizenHub.Matching;
+using CitizenHub.Store;
+
+namespace CitizenHub.Host;
+
+/// <summary>
+/// <c>citizenhub demo</c>: the sample council sources synced into a fresh embedded store, then the API served.
+/// Each run starts from a new folder, so it shows the same thing every time.
+/// </summary>
+internal static class Demo
+{
+    public const string DefaultUrls = "http://127.0.0.1:5080";
+
+    public static async Task<int> RunAsync(string urls, TextWriter output, CancellationToken cancellationToken)
+    {
+        var samples = Path.Combine(AppContext.BaseDirectory, "samples", "embedded");
+        if (!File.Exists(Path.Combine(samples, "citizenhub.json")))
+        {
+            throw new CliException($"the sample configuration is missing from {samples}");
+        }
+
+        var workspace = Path.Combine(Path.GetTempPath(), $"citizenhub-demo-{Guid.NewGuid():N}"[..28]);
+        Directory.CreateDirectory(workspace);
+        foreach (var file in Directory.EnumerateFiles(samples))
+        {
+            File.Copy(file, Path.Combine(workspace, Path.GetFileName(file)));
+        }
+
+        var hub = HubComposition.Load(Path.Combine(workspace, "citizenhub.json"));
+        await using var app = HubComposition.BuildWebApplication(hub, urls);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+
+        await output.WriteLineAsync($"Demo workspace: {workspace}").ConfigureAwait(false);
+        var runner = app.Services.GetRequiredService<SyncRunner>();
+        foreach (var source in hub.Catalog.Sources)
+        {
+            await CitizenHubCli.WriteSummaryAsync(await runner.RunAsync(source, cancellationToken).ConfigureAwait(false), output, output).ConfigureAwait(false);
+        }
+
+        var baseUrl = urls.Split(';')[0].TrimEnd('/');
+        var store = app.Services.GetRequiredService<ICitizenStore>();
+        await output.WriteLineAsync($"""
+
+            The Customer View API is at {baseUrl} (Ctrl+C to stop). Try:
+              curl {baseUrl}/health
+            """).ConfigureAwait(false);
+        if (await FindJoinedCitizenAsync(store, cancellationToken).ConfigureAwait(false) is { } joined)
+        {
+            var family = joined.Fields.FirstOrDefault(f => f.Field == GoldenFields.FamilyName)?.Value;
+            var dob = joined.Fields.FirstOrDefault(f => f.Field == GoldenFields.DateOfBirth)?.Value;
+            await output.WriteLineAsync($"""
+                  curl {baseUrl}/citizens/{joined.CitizenId}
+                  curl '{baseUrl}/citizens?family={Uri.EscapeDataString(family ?? "")}&dob={dob}'
+                (a citizen joined from {string.Join(" and ", joined.SourceRecords.Select(r => r.SourceSystem).Distinct())})
+                """).ConfigureAwait(false);
+        }
+
+        await output.WriteLineAsync($"  curl {baseUrl}/openapi/v1.json").ConfigureAwait(false);
+        await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        return CitizenHubCli.Succeeded;
+    }
+
+    /// <summary>The first citizen whose golden record joins records from more than one source.</summary>
+    private static async Task<CitizenView?> FindJoinedCitizenAsync(ICitizenStore store, CancellationToken cancellationToken)
+    {
+        string? current = null;
+        var systems = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var link in store.ReadLinksAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (link.CitizenId != current)
+            {
+                current = link.CitizenId;
+                systems.Clear();
+            }
+
+            if (systems.Add(link.SourceSystem) && systems.Count > 1)
+            {
+                return await store.GetCitizenAsync(current, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,288 @@
+using CitizenHub.Contracts;
+using CitizenHub.Matching;
+using CitizenHub.Store.Sqlite;
+using CitizenHub.TestKit;
+using Microsoft.Data.Sqlite;
+
+namespace CitizenHub.Store.Tests.Sqlite;
+
+public sealed class SqliteCitizenStoreTests : IAsyncLifetime, IDisposable
+{
+    private static readonly DateTimeOffset At = new(2026, 11, 2, 3, 0, 0, TimeSpan.Zero);
+    private readonly TempDirectory _folder = new();
+    private readonly SqliteCitizenStore _store;
+    private int _sequence;
+
+    public SqliteCitizenStoreTests()
+    {
+        _store = new SqliteCitizenStore($"Data Source={_folder.File("hub.db")}");
+    }
+
+    public Task InitializeAsync() => _store.MigrateAsync(CancellationToken.None);
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    public void Dispose()
+    {
+        _store.Dispose();
+        SqliteConnection.ClearAllPools();
+        _folder.Dispose();
+    }
+
+    [Fact]
+    public async Task MigrateAsync_RunAgain_KeepsDataAndVersion()
+    {
+        var id = await InSessionAsync(s => s.CreateCitizenAsync(At));
+
+        await _store.MigrateAsync(CancellationToken.None);
+
+        Assert.NotNull(await _store.GetCitizenAsync(id, CancellationToken.None));
+        Assert.True(await _store.PingAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_FolderMissing_CreatesFileThere()
+    {
+        var path = _folder.File(Path.Combine("nested", "deeper", "hub.db"));
+        using var store = new SqliteCitizenStore($"Data Source={path}");
+
+        await store.MigrateAsync(CancellationToken.None);
+
+        Assert.True(File.Exists(path));
+    }
+
+    [Fact]
+    public async Task BeginMessageAsync_SameMessageAfterCommit_ReturnsNull()
+    {
+        var message = new MessageIdentity(Guid.NewGuid(), MessageIdentity.RecordBatch, 1);
+        await using (var first = await _store.BeginMessageAsync(message, CancellationToken.None))
+        {
+            Assert.NotNull(first);
+            await first.CommitAsync(CancellationToken.None);
+        }
+
+        var second = await _store.BeginMessageAsync(message, CancellationToken.None);
+
+        Assert.Null(second);
+    }
+
+    [Fact]
+    public async Task BeginMessageAsync_FirstAttemptRolledBack_CanBeAppliedAgain()
+    {
+        var message = new MessageIdentity(Guid.NewGuid(), MessageIdentity.RecordBatch, 1);
+        string abandoned;
+        await using (var first = await _store.BeginMessageAsync(message, CancellationToken.None))
+        {
+            abandoned = await first!.CreateCitizenAsync(At);
+        }
+
+        await using var retry = await _store.BeginMessageAsync(message, CancellationToken.None);
+
+        Assert.NotNull(retry);
+        Assert.Null(await _store.GetCitizenAsync(abandoned, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task FindCitizensAsync_SharedMatchKey_FindsOtherRecordsCitizenOldestFirst()
+    {
+        var (older, newer) = await InSessionAsync(async s =>
+        {
+            var a = await s.CreateCitizenAsync(At);
+            var b = await s.CreateCitizenAsync(At.AddMinutes(1));
+            await SaveAsync(s, b, Records.Person("ct", "2", "Ann", "Lee"), ["ni:AB123456C"]);
+            await SaveAsync(s, a, Records.Person("ct", "1", "Ann", "Lee"), ["ni:AB123456C", "name:LEE|ANN|1980-01-01"]);
+            return (a, b);
+        });
+
+        var found = await InSessionAsync(s => s.FindCitizensAsync(["ni:AB123456C"], "hb", "9"));
+        var exceptSelf = await InSessionAsync(s => s.FindCitizensAsync(["name:LEE|ANN|1980-01-01"], "ct", "1"));
+
+        Assert.Equal([older, newer], found);
+        Assert.Empty(exceptSelf);
+    }
+
+    [Fact]
+    public async Task SaveRecordAsync_NewVersion_ReplacesRecordAndItsMatchKeys()
+    {
+        var id = await InSessionAsync(async s =>
+        {
+            var c = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, c, Records.Person("ct", "1", "Ann", "Lee"), ["ni:AB123456C"]);
+            await SaveAsync(s, c, Records.Person("ct", "1", "Anne", "Lee"), ["ni:CD123456A"]);
+            return c;
+        });
+
+        var byOldKey = await InSessionAsync(s => s.FindCitizensAsync(["ni:AB123456C"], "x", "x"));
+        var byNewKey = await InSessionAsync(s => s.FindCitizensAsync(["ni:CD123456A"], "x", "x"));
+        var view = await _store.GetCitizenAsync(id, CancellationToken.None);
+
+        Assert.Empty(byOldKey);
+        Assert.Equal([id], byNewKey);
+        Assert.Equal("Anne", Assert.Single(view!.SourceRecords).Record.Name!.GivenNames);
+    }
+
+    [Fact]
+    public async Task MergeAsync_MovesLinksAndForwardsAbsorbedId()
+    {
+        var (survivor, absorbed, earlier) = await InSessionAsync(async s =>
+        {
+            var a = await s.CreateCitizenAsync(At);
+            var b = await s.CreateCitizenAsync(At);
+            var c = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, a, Records.Person("ct", "1", "Ann", "Lee"), []);
+            await SaveAsync(s, b, Records.Person("hb", "7", "Ann", "Lee"), []);
+            // c was merged into b earlier: its forward must follow b to a.
+            await s.MergeAsync(b, c, At);
+            await s.MergeAsync(a, b, At);
+            return (a, b, c);
+        });
+
+        var survivorView = await _store.GetCitizenAsync(survivor, CancellationToken.None);
+        var absorbedView = await _store.GetCitizenAsync(absorbed, CancellationToken.None);
+        var earlierView = await _store.GetCitizenAsync(earlier, CancellationToken.None);
+
+        Assert.Equal(["ct", "hb"], survivorView!.SourceRecords.Select(r => r.SourceSystem));
+        Assert.Equal(CitizenStatus.Merged, absorbedView!.Status);
+        Assert.Equal(survivor, absorbedView.MergedInto);
+        Assert.Empty(absorbedView.SourceRecords);
+        Assert.Equal(survivor, earlierView!.MergedInto);
+    }
+
+    [Fact]
+    public async Task SetGoldenRecordAsync_ReportsOnlyChangedFieldsAndBumpsVersionOnChange()
+    {
+        var id = await InSessionAsync(s => s.CreateCitizenAsync(At));
+        GoldenField[] first = [Field("family_name", "Lee"), Field("given_names", "Ann")];
+        GoldenField[] second = [Field("family_name", "Lee"), Field("given_names", "Anne")];
+
+        var created = await InSessionAsync(s => s.SetGoldenRecordAsync(id, first, At));
+        var same = await InSessionAsync(s => s.SetGoldenRecordAsync(id, first, At));
+        var changed = await InSessionAsync(s => s.SetGoldenRecordAsync(id, second, At));
+        var view = await _store.GetCitizenAsync(id, CancellationToken.None);
+
+        Assert.Equal(["family_name", "given_names"], created.ChangedFields);
+        Assert.Empty(same.ChangedFields);
+        Assert.Equal(created.Version, same.Version);
+        Assert.Equal(["given_names"], changed.ChangedFields);
+        Assert.Equal(created.Version + 1, changed.Version);
+        Assert.Equal("Anne", view!.Fields.Single(f => f.Field == "given_names").Value);
+        Assert.Equal("ct", view.Fields.Single(f => f.Field == "given_names").SourceSystem);
+    }
+
+    [Fact]
+    public async Task SetGoldenRecordAsync_NoFields_MarksCitizenRemoved()
+    {
+        var id = await InSessionAsync(async s =>
+        {
+            var c = await s.CreateCitizenAsync(At);
+            await s.SetGoldenRecordAsync(c, [Field("family_name", "Lee")], At);
+            return c;
+        });
+
+        await InSessionAsync(s => s.SetGoldenRecordAsync(id, [], At));
+
+        var view = await _store.GetCitizenAsync(id, CancellationToken.None);
+        Assert.Equal(CitizenStatus.Removed, view!.Status);
+        Assert.Empty(view.Fields);
+    }
+
+    [Fact]
+    public async Task SearchAsync_MatchesAnyLinkedRecordOnEveryCriterionAndSkipsInactive()
+    {
+        var (lee, other) = await InSessionAsync(async s =>
+        {
+            var a = await s.CreateCitizenAsync(At);
+            var b = await s.CreateCitizenAsync(At);
+            var gone = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, a, Records.Person("ct", "1", "Ann", "Lee", (1980, 1, 2), postcode: "ST16 2AB"), []);
+            await SaveAsync(s, a, Records.Person("hb", "1", "Ann", "Smith", (1980, 1, 2)), []);
+            await SaveAsync(s, b, Records.Person("ct", "2", "Bob", "Lee", (1955, 5, 5), postcode: "ST16 2AB"), []);
+            await SaveAsync(s, gone, Records.Person("ct", "3", "Ann", "Lee", (1980, 1, 2)), []);
+            await s.MergeAsync(a, gone, At);
+            return (a, b);
+        });
+
+        var byMarriedName = await _store.SearchAsync(new CitizenSearch("SMITH", null, null, null), 10, CancellationToken.None);
+        var byPostcode = await _store.SearchAsync(new CitizenSearch(null, null, null, "ST16 2AB"), 10, CancellationToken.None);
+        var byAll = await _store.SearchAsync(new CitizenSearch("LEE", "ANN", "1980-01-02", "ST16 2AB"), 10, CancellationToken.None);
+        var limited = await _store.SearchAsync(new CitizenSearch("LEE", null, null, null), 1, CancellationToken.None);
+        var none = await _store.SearchAsync(new CitizenSearch("LEE", "ANN", "1955-05-05", null), 10, CancellationToken.None);
+
+        Assert.Equal([lee], byMarriedName.Select(c => c.CitizenId));
+        Assert.Equal([lee, other], byPostcode.Select(c => c.CitizenId));
+        Assert.Equal([lee], byAll.Select(c => c.CitizenId));
+        Assert.Single(limited);
+        Assert.Empty(none);
+    }
+
+    [Fact]
+    public async Task ReadLinksAsync_ListsEveryRecordByCitizen()
+    {
+        var (a, b) = await InSessionAsync(async s =>
+        {
+            var x = await s.CreateCitizenAsync(At);
+            var y = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, x, Records.Person("hb", "9", "Ann", "Lee"), []);
+            await SaveAsync(s, x, Records.Person("ct", "1", "Ann", "Lee"), []);
+            await SaveAsync(s, y, Records.Person("ct", "2", "Bob", "Lee"), []);
+            return (x, y);
+        });
+
+        var links = new List<CitizenLink>();
+        await foreach (var link in _store.ReadLinksAsync(CancellationToken.None))
+        {
+            links.Add(link);
+        }
+
+        var expected = new[] { new CitizenLink(a, "ct", "1"), new CitizenLink(a, "hb", "9"), new CitizenLink(b, "ct", "2") }
+            .OrderBy(l => l.CitizenId, StringComparer.Ordinal).ThenBy(l => l.SourceSystem, StringComparer.Ordinal);
+        Assert.Equal(expected, links);
+    }
+
+    [Fact]
+    public async Task GetRunAsync_CountsAppliedAndFailedAgainstExpected()
+    {
+        var runId = Guid.NewGuid();
+        await _store.RecordRunStartedAsync(new SyncRunStarted(runId, "ct", At), CancellationToken.None);
+        var beforeCompletion = await _store.GetRunAsync(runId, CancellationToken.None);
+        await _store.RecordRunCompletedAsync(new SyncRunCompleted(runId, "ct", At, 3, 1200, 4), CancellationToken.None);
+        await using (var session = await _store.BeginMessageAsync(new MessageIdentity(runId, MessageIdentity.RecordBatch, 1), CancellationToken.None))
+        {
+            await session!.CommitAsync(CancellationToken.None);
+        }
+
+        await _store.RecordMessageFailedAsync(new MessageIdentity(runId, MessageIdentity.RecordBatch, 2), "SqliteException", At, CancellationToken.None);
+        var partway = await _store.GetRunAsync(runId, CancellationToken.None);
+        await using (var session = await _store.BeginMessageAsync(new MessageIdentity(runId, MessageIdentity.RecordBatch, 3), CancellationToken.None))
+        {
+            await session!.CommitAsync(CancellationToken.None);
+        }
+
+        var finished = await _store.GetRunAsync(runId, CancellationToken.None);
+
+        Assert.False(beforeCompletion!.IsFinished);
+        Assert.Null(beforeCompletion.ExpectedMessages);
+        Assert.False(partway!.IsFinished);
+        Assert.Equal((3, 2, 1, "SqliteException"), (finished!.ExpectedMessages, finished.AppliedMessages, finished.FailedMessages, finished.LastFailure));
+        Assert.True(finished.IsFinished);
+    }
+
+    [Fact]
+    public async Task GetRunAsync_UnknownRun_ReturnsNull() =>
+        Assert.Null(await _store.GetRunAsync(Guid.NewGuid(), CancellationToken.None));
+
+    private static GoldenField Field(string name, string value) => new(name, value, "ct", "1", At);
+
+    private static Task SaveAsync(IResolutionSession session, string citizenId, SourceRecord record, IReadOnlyList<string> keys) =>
+        session.SaveRecordAsync(citizenId, record, RecordNormaliser.Normalise(record), "hash", keys, At);
+
+    private async Task<T> InSessionAsync<T>(Func<IResolutionSession, Task<T>> work)
+    {
+        var message = new MessageIdentity(Guid.NewGuid(), MessageIdentity.RecordBatch, Interlocked.Increment(ref _sequence));
+        await using var session = await _store.BeginMessageAsync(message, CancellationToken.None)
+            ?? throw new InvalidOperationException("A new message was refused.");
+        var result = await work(session);
+        await session.CommitAsync(CancellationToken.None);
+        return result;
+    }
+}
