@@ -73,7 +73,8 @@ public interface IResolutionSession : IAsyncDisposable
 
     /// <summary>
     /// Replaces a citizen's shown values and their lineage. An empty set marks the citizen as having no
-    /// source records left. Returns which fields changed and the new version.
+    /// source records left. Returns the fields whose shown value changed, and the version, which also
+    /// moves when only lineage changed (the same value observed again).
     /// </summary>
     Task<GoldenRecordChange> SetGoldenRecordAsync(string citizenId, IReadOnlyList<GoldenField> fields, DateTimeOffset at);
 

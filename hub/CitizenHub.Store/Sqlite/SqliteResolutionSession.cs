@@ -142,13 +142,17 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
     {
         var before = (await SqliteCitizenStore.ReadFieldsAsync(connection, [citizenId], transaction).ConfigureAwait(false))
             .GetValueOrDefault(citizenId, []);
+        // A field "changes" when its shown value does; a new observation of the same value only
+        // refreshes its lineage, which is rewritten (and versioned) but not reported as a change.
         var changed = fields.Select(f => f.Field)
             .Union(before.Select(f => f.Field), StringComparer.Ordinal)
-            .Where(name => before.FirstOrDefault(f => f.Field == name) != fields.FirstOrDefault(f => f.Field == name))
+            .Where(name => before.FirstOrDefault(f => f.Field == name)?.Value != fields.FirstOrDefault(f => f.Field == name)?.Value)
             .Order(StringComparer.Ordinal)
             .ToList();
+        var rewritten = changed.Count > 0 || !before.OrderBy(f => f.Field, StringComparer.Ordinal)
+            .SequenceEqual(fields.OrderBy(f => f.Field, StringComparer.Ordinal));
 
-        if (changed.Count > 0)
+        if (rewritten)
         {
             await connection.ExecuteAsync("DELETE FROM golden_fields WHERE citizen_id = @citizenId;", new { citizenId }, transaction).ConfigureAwait(false);
             await connection.ExecuteAsync(
@@ -169,7 +173,7 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
             WHERE citizen_id = @citizenId
             RETURNING version;
             """,
-            new { citizenId, changed = changed.Count > 0, empty = fields.Count == 0, at = StoreTime.Format(at) },
+            new { citizenId, changed = rewritten, empty = fields.Count == 0, at = StoreTime.Format(at) },
             transaction).ConfigureAwait(false);
         return new GoldenRecordChange(version, changed);
     }

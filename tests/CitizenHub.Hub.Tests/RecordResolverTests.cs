@@ -1,0 +1,229 @@
+using CitizenHub.Contracts;
+using CitizenHub.Store;
+using CitizenHub.Store.Sqlite;
+using CitizenHub.TestKit;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CitizenHub.Hub.Tests;
+
+/// <summary>Resolve on arrival against a real SQLite store.</summary>
+public sealed class RecordResolverTests : IAsyncLifetime, IDisposable
+{
+    private readonly TempDirectory _folder = new();
+    private readonly SqliteCitizenStore _store;
+    private readonly RecordResolver _resolver;
+    private readonly Guid _runId = Guid.NewGuid();
+    private int _sequence;
+
+    public RecordResolverTests()
+    {
+        _store = new SqliteCitizenStore($"Data Source={_folder.File("hub.db")}");
+        var catalog = new SourceCatalog([], new Dictionary<string, int> { ["ct"] = 1, ["hb"] = 2 });
+        _resolver = new RecordResolver(_store, catalog, new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 3, 0, 0, TimeSpan.Zero)));
+    }
+
+    public Task InitializeAsync() => _store.MigrateAsync(CancellationToken.None);
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    public void Dispose()
+    {
+        _store.Dispose();
+        SqliteConnection.ClearAllPools();
+        _folder.Dispose();
+    }
+
+    [Fact]
+    public async Task ApplyAsync_SameNiNumberInTwoSources_OneCitizenWithBothRecords()
+    {
+        var events = await ApplyAsync(
+            Records.Person("ct", "CT1", "Margaret", "Hughes", (1950, 3, 4), ni: "JG 10 37 92 A"),
+            Records.Person("hb", "HB1", "Peggy", "Hughes", ni: "JG103792A"));
+
+        var citizenId = Assert.IsType<CitizenCreated>(Assert.Single(events)).CitizenId;
+        var view = await _store.GetCitizenAsync(citizenId, CancellationToken.None);
+        Assert.Equal(["ct", "hb"], view!.SourceRecords.Select(r => r.SourceSystem));
+        // Survivorship: council tax (priority 1) gives the shown given name, and lineage says so.
+        var given = view.Fields.Single(f => f.Field == "given_names");
+        Assert.Equal(("Margaret", "ct", "CT1"), (given.Value, given.SourceSystem, given.SourceKey));
+    }
+
+    [Fact]
+    public async Task ApplyAsync_SameNameAndBirthDate_Links_ButTwinsAndFatherAndSonStayApart()
+    {
+        await ApplyAsync(
+            Records.Person("ct", "1", "JOHN", "SMITH", (1960, 5, 1)),
+            Records.Person("hb", "1", "John Andrew", "Smith", (1960, 5, 1)),
+            Records.Person("ct", "2", "John", "Smith", (1988, 9, 9)),
+            Records.Person("ct", "3", "Amy", "Smith", (1960, 5, 1)));
+
+        var links = await LinksAsync();
+        Assert.Equal(3, links.Select(l => l.CitizenId).Distinct().Count());
+        Assert.Equal(links.Single(l => l is { SourceSystem: "ct", SourceKey: "1" }).CitizenId, links.Single(l => l.SourceSystem == "hb").CitizenId);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_NameMatchWithDifferentNiNumbers_DoesNotLink()
+    {
+        await ApplyAsync(
+            Records.Person("ct", "1", "John", "Smith", (1960, 5, 1), ni: "AB123456C"),
+            Records.Person("hb", "1", "John", "Smith", (1960, 5, 1), ni: "CE654321A"));
+
+        Assert.Equal(2, (await LinksAsync()).Select(l => l.CitizenId).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task ApplyAsync_RecordBridgingTwoCitizens_MergesIntoTheOlder()
+    {
+        await ApplyAsync(Records.Person("ct", "1", "Ann", "Lee", ni: "AB123456C"));
+        await ApplyAsync(Records.Person("ct", "2", "Anne", "Leigh", nhs: "9434765919"));
+        var before = await LinksAsync();
+        var older = before.Single(l => l.SourceKey == "1").CitizenId;
+        var newer = before.Single(l => l.SourceKey == "2").CitizenId;
+
+        var events = await ApplyAsync(Records.Person("hb", "9", "Ann", "Lee", ni: "AB123456C", nhs: "943 476 5919"));
+
+        var merged = Assert.Single(events.OfType<CitizensMerged>());
+        Assert.Equal((older, newer), (merged.SurvivingId, merged.RetiredId));
+        Assert.All(await LinksAsync(), l => Assert.Equal(older, l.CitizenId));
+        var retired = await _store.GetCitizenAsync(newer, CancellationToken.None);
+        Assert.Equal((CitizenStatus.Merged, older), (retired!.Status, retired.MergedInto));
+    }
+
+    [Fact]
+    public async Task ApplyAsync_SameBatchDeliveredTwice_SecondChangesNothing()
+    {
+        var batch = new SourceRecordBatch(_runId, "ct", 1, [Records.Person("ct", "1", "Ann", "Lee", ni: "AB123456C")]);
+
+        var first = await _resolver.ApplyAsync(batch, CancellationToken.None);
+        var second = await _resolver.ApplyAsync(batch, CancellationToken.None);
+
+        Assert.NotEmpty(first);
+        Assert.Empty(second);
+        Assert.Single(await LinksAsync());
+    }
+
+    [Fact]
+    public async Task ApplyAsync_UnchangedRecordInALaterExtract_ChangesNothing()
+    {
+        var record = Records.Person("ct", "1", "Ann", "Lee", ni: "AB123456C");
+        await ApplyAsync(record);
+        var citizenId = (await LinksAsync()).Single().CitizenId;
+        var version = (await _store.GetCitizenAsync(citizenId, CancellationToken.None))!.Version;
+
+        var events = await ApplyAsync(record with { ObservedAt = record.ObservedAt.AddDays(1) });
+
+        Assert.Empty(events);
+        Assert.Equal(version, (await _store.GetCitizenAsync(citizenId, CancellationToken.None))!.Version);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_ChangedRecord_UpdatesShownValueKeepsIdAndReportsField()
+    {
+        var record = Records.Person("ct", "1", "Ann", "Lee", ni: "AB123456C");
+        await ApplyAsync(record);
+        var citizenId = (await LinksAsync()).Single().CitizenId;
+
+        var events = await ApplyAsync(record with { Name = new PersonName("Mrs", "Ann", "Okafor"), ObservedAt = record.ObservedAt.AddDays(1) });
+
+        var changed = Assert.IsType<CitizenChanged>(Assert.Single(events));
+        Assert.Equal(citizenId, changed.CitizenId);
+        Assert.Contains("family_name", changed.ChangedFields);
+        Assert.DoesNotContain("ni_number", changed.ChangedFields);
+        var view = await _store.GetCitizenAsync(citizenId, CancellationToken.None);
+        Assert.Equal("Okafor", view!.Fields.Single(f => f.Field == "family_name").Value);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_OlderVersionArrivingLate_IsIgnored()
+    {
+        var record = Records.Person("ct", "1", "Ann", "Lee", ni: "AB123456C");
+        await ApplyAsync(record with { Name = new PersonName(null, "Ann", "Okafor"), ObservedAt = record.ObservedAt.AddDays(1) });
+
+        var events = await ApplyAsync(record);
+
+        Assert.Empty(events);
+        var view = await _store.GetCitizenAsync((await LinksAsync()).Single().CitizenId, CancellationToken.None);
+        Assert.Equal("Okafor", view!.Fields.Single(f => f.Field == "family_name").Value);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_RecordNoLongerMatching_MovesToANewCitizenAndOldOneKeepsTheRest()
+    {
+        var wrong = Records.Person("hb", "1", "Ann", "Lee", ni: "AB123456C");
+        await ApplyAsync(Records.Person("ct", "1", "Ann", "Lee", ni: "AB123456C"), wrong);
+        var original = (await LinksAsync()).Select(l => l.CitizenId).Distinct().Single();
+
+        // The benefits office corrects a mistyped NI number: the record was never this person.
+        await ApplyAsync(wrong with { Name = new PersonName(null, "Bea", "Lee"), Identifiers = [new Identifier(IdentifierScheme.NiNumber, "CE654321A")], ObservedAt = wrong.ObservedAt.AddDays(1) });
+
+        var links = await LinksAsync();
+        Assert.Equal(original, links.Single(l => l.SourceSystem == "ct").CitizenId);
+        Assert.NotEqual(original, links.Single(l => l.SourceSystem == "hb").CitizenId);
+        var view = await _store.GetCitizenAsync(original, CancellationToken.None);
+        Assert.Equal("Ann", view!.Fields.Single(f => f.Field == "given_names").Value);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_SoleRecordUpdatedToMatchNoOne_KeepsItsCitizenId()
+    {
+        var record = Records.Person("ct", "1", "Ann", "Lee", (1980, 1, 1));
+        await ApplyAsync(record);
+        var original = (await LinksAsync()).Single().CitizenId;
+
+        await ApplyAsync(record with { DateOfBirth = new PartialDate(1981, 1, 1), ObservedAt = record.ObservedAt.AddDays(1) });
+
+        Assert.Equal(original, (await LinksAsync()).Single().CitizenId);
+    }
+
+    [Fact]
+    public async Task RemoveAsync_LastRecordRemoved_CitizenIsRemoved()
+    {
+        await ApplyAsync(Records.Person("ct", "1", "Ann", "Lee", ni: "AB123456C"), Records.Person("hb", "1", "Ann", "Lee", ni: "AB123456C"));
+        var citizenId = (await LinksAsync()).First().CitizenId;
+
+        await _resolver.RemoveAsync(new SourceRecordsRemoved(_runId, "hb", 1, ["1"], Records.Observed.AddDays(1)), CancellationToken.None);
+        var afterOne = await _store.GetCitizenAsync(citizenId, CancellationToken.None);
+        await _resolver.RemoveAsync(new SourceRecordsRemoved(_runId, "ct", 2, ["1"], Records.Observed.AddDays(1)), CancellationToken.None);
+        var afterBoth = await _store.GetCitizenAsync(citizenId, CancellationToken.None);
+
+        Assert.Equal((CitizenStatus.Active, 1), (afterOne!.Status, afterOne.SourceRecords.Count));
+        Assert.Equal(CitizenStatus.Removed, afterBoth!.Status);
+        Assert.Empty(await LinksAsync());
+    }
+
+    [Fact]
+    public async Task ApplyAsync_RecordFlaggedDeleted_RemovesIt()
+    {
+        var record = Records.Person("ct", "1", "Ann", "Lee", ni: "AB123456C");
+        await ApplyAsync(record);
+
+        await ApplyAsync(record with { Deleted = true, ObservedAt = record.ObservedAt.AddDays(1) });
+
+        Assert.Empty(await LinksAsync());
+    }
+
+    [Fact]
+    public void ContentHash_IgnoresObservedAtButNotContent()
+    {
+        var record = Records.Person("ct", "1", "Ann", "Lee");
+
+        Assert.Equal(RecordResolver.ContentHash(record), RecordResolver.ContentHash(record with { ObservedAt = record.ObservedAt.AddYears(1) }));
+        Assert.NotEqual(RecordResolver.ContentHash(record), RecordResolver.ContentHash(record with { SourceVersion = "2" }));
+    }
+
+    private Task<IReadOnlyList<object>> ApplyAsync(params SourceRecord[] records) =>
+        _resolver.ApplyAsync(new SourceRecordBatch(_runId, records[0].SourceSystem, Interlocked.Increment(ref _sequence), records), CancellationToken.None);
+
+    private async Task<List<CitizenLink>> LinksAsync()
+    {
+        var links = new List<CitizenLink>();
+        await foreach (var link in _store.ReadLinksAsync(CancellationToken.None))
+        {
+            links.Add(link);
+        }
+
+        return links;
+    }
+}

@@ -1,0 +1,219 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using CitizenHub.Adapters;
+using CitizenHub.Contracts;
+using CitizenHub.Store;
+using CitizenHub.TestKit;
+using MassTransit;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace CitizenHub.Hub.Tests;
+
+/// <summary>The runner through the real in-memory bus into a real SQLite store.</summary>
+public sealed class SyncRunnerTests : IDisposable
+{
+    private readonly TempDirectory _folder = new();
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        _folder.Dispose();
+    }
+
+    [Fact]
+    public async Task RunAsync_RecordsAndRejects_PublishesBatchesWritesRejectsAndWaitsForTheHub()
+    {
+        var adapter = new ListAdapter(
+            Accept("1", "AB123456C"),
+            Accept("2", "CE123456A"),
+            SourceReadResult.Reject(new InputPosition("people.csv", 4), "expected 5 fields, found 4", "raw,text"),
+            Accept("3", "AB123456C"),
+            Accept("4", null),
+            Accept("5", null));
+        using var host = await StartHostAsync(adapter, batchSize: 2);
+        var created = new ConcurrentBag<CitizenCreated>();
+        var endpoint = host.Services.GetRequiredService<IBus>().ConnectReceiveEndpoint("test-created", e => e.Handler<CitizenCreated>(c =>
+        {
+            created.Add(c.Message);
+            return Task.CompletedTask;
+        }));
+        await endpoint.Ready;
+
+        var summary = await RunAsync(host);
+
+        Assert.True(summary.Succeeded, summary.Error);
+        Assert.Equal((5, 1, 3, 0), (summary.Records, summary.Rejects, summary.Batches, summary.FailedBatches));
+        // The sync waited: every accepted record is linked by the time it returns.
+        var links = await LinksAsync(host);
+        Assert.Equal(5, links.Count);
+        Assert.Equal(4, links.Select(l => l.CitizenId).Distinct().Count());
+        var rejects = await File.ReadAllLinesAsync(summary.RejectsFile!);
+        Assert.Equal("file,line,page,key,reason,raw", rejects[0]);
+        Assert.Equal("people.csv,4,,,\"expected 5 fields, found 4\",\"raw,text\"", rejects[1]);
+        Assert.StartsWith(_folder.File("rejects"), summary.RejectsFile, StringComparison.Ordinal);
+        await WaitUntilAsync(() => created.Count == 4);
+        Assert.Equal(links.Select(l => l.CitizenId).Distinct().Order(), created.Select(c => c.CitizenId).Order());
+    }
+
+    [Fact]
+    public async Task RunAsync_NoRejects_LeavesNoRejectsFile()
+    {
+        using var host = await StartHostAsync(new ListAdapter(Accept("1", null)), batchSize: 10);
+
+        var summary = await RunAsync(host);
+
+        Assert.Null(summary.RejectsFile);
+        Assert.False(Directory.Exists(_folder.File("rejects")));
+    }
+
+    [Fact]
+    public async Task RunAsync_BatchKeepsFailing_FinishesAsFailedInsteadOfWaitingForever()
+    {
+        var adapter = new ListAdapter(Accept("1", null), Accept("2", null), Accept("3", null));
+        using var host = await StartHostAsync(adapter, batchSize: 1, failSequence: 2);
+
+        var summary = await RunAsync(host);
+
+        Assert.False(summary.Succeeded);
+        Assert.Equal((3, 1), (summary.Batches, summary.FailedBatches));
+        Assert.Contains("1 of 3 batches failed", summary.Error, StringComparison.Ordinal);
+        Assert.Contains(nameof(InvalidDataException), summary.Error, StringComparison.Ordinal);
+        Assert.Equal(["1", "3"], (await LinksAsync(host)).Select(l => l.SourceKey).Order());
+    }
+
+    [Fact]
+    public async Task RunAsync_SourceUnreadablePartway_ReportsErrorAndKeepsWhatWasRead()
+    {
+        var adapter = new ListAdapter(Accept("1", null)) { ThrowAtEnd = new InvalidOperationException("people.csv has no field named 'dob'.") };
+        using var host = await StartHostAsync(adapter, batchSize: 1);
+
+        var summary = await RunAsync(host);
+
+        Assert.Equal("people.csv has no field named 'dob'.", summary.Error);
+        Assert.Equal(1, summary.Batches);
+        Assert.Single(await LinksAsync(host));
+    }
+
+    private static SourceReadResult Accept(string key, string? ni) =>
+        SourceReadResult.Accept(Records.Person("people", key, "Person" + key, "Lee", (1970, 1, int.Parse(key, System.Globalization.CultureInfo.InvariantCulture)), ni: ni));
+
+    private static async Task<SyncRunSummary> RunAsync(IHost host)
+    {
+        var catalog = host.Services.GetRequiredService<SourceCatalog>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        return await host.Services.GetRequiredService<SyncRunner>().RunAsync(catalog.Sources.Single(), timeout.Token);
+    }
+
+    private async Task<IHost> StartHostAsync(ListAdapter adapter, int batchSize, int? failSequence = null)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Store:ConnectionString"] = "Data Source=hub.db",
+            ["Sync:BatchSize"] = batchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Sources:0:Name"] = "people",
+            ["Sources:0:Kind"] = "List",
+            ["Sources:0:Mapping:Key"] = "key",
+        }).Build();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddCitizenHub(configuration, _folder.Path);
+        builder.Services.AddSingleton<ISourceAdapterFactory>(new ListAdapterFactory(adapter));
+        if (failSequence is { } sequence)
+        {
+            // The real store, with one message made to fail every time: a poison batch.
+            builder.Services.Decorate(sequence);
+        }
+
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+
+    private static async Task<List<CitizenLink>> LinksAsync(IHost host)
+    {
+        var links = new List<CitizenLink>();
+        await foreach (var link in host.Services.GetRequiredService<ICitizenStore>().ReadLinksAsync(CancellationToken.None))
+        {
+            links.Add(link);
+        }
+
+        return links;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 200 && !condition(); i++)
+        {
+            await Task.Delay(25);
+        }
+
+        Assert.True(condition());
+    }
+
+    private sealed class ListAdapter(params SourceReadResult[] items) : ISourceAdapter
+    {
+        public Exception? ThrowAtEnd { get; init; }
+
+        public async IAsyncEnumerable<SourceReadResult> ReadAsync(SourceCursor since, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            foreach (var item in items)
+            {
+                await Task.Yield();
+                yield return item;
+            }
+
+            if (ThrowAtEnd is not null)
+            {
+                throw ThrowAtEnd;
+            }
+        }
+    }
+
+    private sealed class ListAdapterFactory(ListAdapter adapter) : ISourceAdapterFactory
+    {
+        public string Kind => "List";
+
+        public ISourceAdapter Create(SourceDefinition source, TimeProvider timeProvider) => adapter;
+    }
+}
+
+internal static class PoisonStore
+{
+    /// <summary>Wraps the registered store so that applying the given record batch always throws.</summary>
+    public static void Decorate(this IServiceCollection services, int poisonSequence)
+    {
+        var inner = services.Last(d => d.ServiceType == typeof(ICitizenStore));
+        services.Remove(inner);
+        services.AddSingleton<ICitizenStore>(sp => new Poisoned((ICitizenStore)inner.ImplementationFactory!(sp), poisonSequence));
+    }
+
+    private sealed class Poisoned(ICitizenStore inner, int poisonSequence) : ICitizenStore
+    {
+        public Task<IResolutionSession?> BeginMessageAsync(MessageIdentity message, CancellationToken cancellationToken) =>
+            message.Sequence == poisonSequence
+                ? throw new InvalidDataException("poison")
+                : inner.BeginMessageAsync(message, cancellationToken);
+
+        public Task MigrateAsync(CancellationToken cancellationToken) => inner.MigrateAsync(cancellationToken);
+
+        public Task RecordRunStartedAsync(SyncRunStarted started, CancellationToken cancellationToken) => inner.RecordRunStartedAsync(started, cancellationToken);
+
+        public Task RecordRunCompletedAsync(SyncRunCompleted completed, CancellationToken cancellationToken) => inner.RecordRunCompletedAsync(completed, cancellationToken);
+
+        public Task RecordMessageFailedAsync(MessageIdentity message, string reason, DateTimeOffset failedAt, CancellationToken cancellationToken) =>
+            inner.RecordMessageFailedAsync(message, reason, failedAt, cancellationToken);
+
+        public Task<SyncRunProgress?> GetRunAsync(Guid runId, CancellationToken cancellationToken) => inner.GetRunAsync(runId, cancellationToken);
+
+        public Task<CitizenView?> GetCitizenAsync(string citizenId, CancellationToken cancellationToken) => inner.GetCitizenAsync(citizenId, cancellationToken);
+
+        public Task<IReadOnlyList<CitizenSummary>> SearchAsync(CitizenSearch search, int limit, CancellationToken cancellationToken) =>
+            inner.SearchAsync(search, limit, cancellationToken);
+
+        public IAsyncEnumerable<CitizenLink> ReadLinksAsync(CancellationToken cancellationToken) => inner.ReadLinksAsync(cancellationToken);
+
+        public Task<bool> PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
+    }
+}
