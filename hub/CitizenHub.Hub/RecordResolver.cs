@@ -126,13 +126,25 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
             events.Merged(citizenId, absorbed, cause);
         }
 
-        await session.SaveRecordAsync(citizenId, record, normalised, hash, matchKeys, now).ConfigureAwait(false);
-        await RebuildAsync(session, citizenId, cause, events).ConfigureAwait(false);
+        var movedFrom = held is not null && held.CitizenId != citizenId && !decision.Absorbed.Contains(held.CitizenId)
+            ? held.CitizenId
+            : null;
+        var leftEmpty = movedFrom is not null && await IsAloneOnAsync(session, movedFrom, record).ConfigureAwait(false);
 
-        if (held is not null && held.CitizenId != citizenId && !decision.Absorbed.Contains(held.CitizenId))
+        await session.SaveRecordAsync(citizenId, record, normalised, hash, matchKeys, now).ConfigureAwait(false);
+        if (leftEmpty)
+        {
+            // The record was all its old citizen knew, and it is now known to be this person:
+            // the old id forwards here rather than vanishing, so anyone holding it still finds them.
+            await session.MergeAsync(citizenId, movedFrom!, now).ConfigureAwait(false);
+            events.Merged(citizenId, movedFrom!, cause);
+        }
+
+        await RebuildAsync(session, citizenId, cause, events).ConfigureAwait(false);
+        if (movedFrom is not null && !leftEmpty)
         {
             // The record moved to another citizen: the one it left shows what remains.
-            await RebuildAsync(session, held.CitizenId, cause, events).ConfigureAwait(false);
+            await RebuildAsync(session, movedFrom, cause, events).ConfigureAwait(false);
         }
     }
 

@@ -178,6 +178,22 @@ public sealed class RecordResolverTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task ApplyAsync_SoleRecordNowMatchingAnotherCitizen_OldIdForwardsThere()
+    {
+        var late = Records.Person("hb", "1", "Anne", "Leigh");
+        await ApplyAsync(Records.Person("ct", "1", "Ann", "Lee", ni: "AB123456C"));
+        await ApplyAsync(late);
+        var links = await LinksAsync();
+        var (kept, moved) = (links.Single(l => l.SourceSystem == "ct").CitizenId, links.Single(l => l.SourceSystem == "hb").CitizenId);
+
+        var events = await ApplyAsync(late with { Identifiers = [new Identifier(IdentifierScheme.NiNumber, "AB123456C")], ObservedAt = late.ObservedAt.AddDays(1) });
+
+        Assert.Equal((kept, moved), Assert.Single(events.OfType<CitizensMerged>()) is var m ? (m.SurvivingId, m.RetiredId) : default);
+        var old = await _store.GetCitizenAsync(moved, CancellationToken.None);
+        Assert.Equal((CitizenStatus.Merged, kept), (old!.Status, old.MergedInto));
+    }
+
+    [Fact]
     public async Task RemoveAsync_LastRecordRemoved_CitizenIsRemoved()
     {
         await ApplyAsync(Records.Person("ct", "1", "Ann", "Lee", ni: "AB123456C"), Records.Person("hb", "1", "Ann", "Lee", ni: "AB123456C"));

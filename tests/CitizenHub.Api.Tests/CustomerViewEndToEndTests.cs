@@ -1,0 +1,176 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using CitizenHub.Hub;
+
+namespace CitizenHub.Api.Tests;
+
+/// <summary>Two CSV sources synced through the in-memory bus into SQLite, read back through the API.</summary>
+public sealed class CustomerViewEndToEndTests : IClassFixture<CustomerViewEndToEndTests.SyncedHub>
+{
+    private readonly SyncedHub _hub;
+
+    public CustomerViewEndToEndTests(SyncedHub hub) => _hub = hub;
+
+    private HttpClient Client => _hub.Hub.Client;
+
+    [Fact]
+    public void Sync_BadDateRow_IsRejectedWithLineAndReasonAndTheRestLoaded()
+    {
+        var councilTax = _hub.Summaries["council-tax"];
+
+        Assert.True(councilTax.Succeeded, councilTax.Error);
+        Assert.Equal((3, 1), (councilTax.Records, councilTax.Rejects));
+        var rejects = File.ReadAllLines(councilTax.RejectsFile!);
+        Assert.StartsWith("council-tax.csv,5,,CT004,field 'date_of_birth' is not a date in the format dd/MM/yyyy,", rejects[1], StringComparison.Ordinal);
+        Assert.Equal((3, 0), (_hub.Summaries["housing-benefits"].Records, _hub.Summaries["housing-benefits"].Rejects));
+    }
+
+    [Fact]
+    public async Task Search_ThenGet_ReturnsGoldenRecordJoiningBothSourcesWithLineage()
+    {
+        var search = await GetJsonAsync("/citizens?family=hughes&dob=1950-03-04");
+        var result = Assert.Single(search.GetProperty("results").EnumerateArray().ToList());
+        var id = result.GetProperty("citizenId").GetString()!;
+
+        var citizen = await GetJsonAsync(result.GetProperty("href").GetString()!);
+
+        Assert.Equal(id, citizen.GetProperty("citizenId").GetString());
+        var sources = citizen.GetProperty("sourceRecords").EnumerateArray()
+            .Select(r => (r.GetProperty("sourceSystem").GetString(), r.GetProperty("sourceKey").GetString()))
+            .ToList();
+        Assert.Equal([("council-tax", "CT001"), ("housing-benefits", "HB-1")], sources);
+        var fields = citizen.GetProperty("fields");
+        // Council tax has priority 1: its spelling is shown, and the lineage says where it came from.
+        Assert.Equal("Margaret", fields.GetProperty("given_names").GetProperty("value").GetString());
+        Assert.Equal("council-tax", fields.GetProperty("given_names").GetProperty("source").GetProperty("system").GetString());
+        Assert.Equal("CT001", fields.GetProperty("given_names").GetProperty("source").GetProperty("key").GetString());
+        Assert.Equal("ST16 2AB", fields.GetProperty("postcode").GetProperty("value").GetString());
+        Assert.Equal("JG103792A", fields.GetProperty("ni_number").GetProperty("value").GetString());
+        // Raw values are kept beside parsed ones.
+        var housing = citizen.GetProperty("sourceRecords")[1].GetProperty("record");
+        Assert.Equal("JG 10 37 92 A", housing.GetProperty("rawFields").GetProperty("NINO").GetString());
+    }
+
+    [Fact]
+    public async Task Search_FatherAndSon_AreTwoCitizens_AndBirthDateTellsThemApart()
+    {
+        var both = await GetJsonAsync("/citizens?family=SMITH&given=john");
+        var father = await GetJsonAsync("/citizens?family=smith&given=John&dob=1960-05-01");
+
+        Assert.Equal(2, both.GetProperty("results").GetArrayLength());
+        var fatherId = Assert.Single(father.GetProperty("results").EnumerateArray().ToList()).GetProperty("citizenId").GetString();
+        var fatherView = await GetJsonAsync($"/citizens/{fatherId}");
+        Assert.Equal(2, fatherView.GetProperty("sourceRecords").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Search_ByPostcodeInAnyForm_FindsEveryoneThere()
+    {
+        var found = await GetJsonAsync("/citizens?postcode=st17%204aa");
+
+        Assert.Equal(2, found.GetProperty("results").GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData("/citizens", "no-criteria", null)]
+    [InlineData("/citizens?dob=31/02/1975", "invalid-dob", "dob")]
+    [InlineData("/citizens?dob=1975-02-31", "invalid-dob", "dob")]
+    [InlineData("/citizens?postcode=NOT%20A%20POSTCODE", "invalid-postcode", "postcode")]
+    [InlineData("/citizens?family=smith&limit=1000", "invalid-limit", "limit")]
+    [InlineData("/citizens?family=smith&limit=0", "invalid-limit", "limit")]
+    [InlineData("/citizens/not-a-citizen-id", "invalid-citizen-id", "id")]
+    public async Task BadRequest_AnswersProblemNamingCodeAndField(string url, string code, string? field)
+    {
+        using var response = await Client.GetAsync(new Uri(url, UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(code, problem.GetProperty("code").GetString());
+        Assert.Equal(field, problem.TryGetProperty("field", out var f) ? f.GetString() : null);
+    }
+
+    [Fact]
+    public async Task Get_UnknownId_IsNotFound()
+    {
+        using var response = await Client.GetAsync(new Uri($"/citizens/{new string('0', 32)}", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("citizen-not-found", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Get_WithCurrentETag_IsNotModified()
+    {
+        var id = (await GetJsonAsync("/citizens?family=okafor")).GetProperty("results")[0].GetProperty("citizenId").GetString();
+        using var first = await Client.GetAsync(new Uri($"/citizens/{id}", UriKind.Relative));
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/citizens/{id}");
+        request.Headers.IfNoneMatch.Add(first.Headers.ETag!);
+
+        using var second = await Client.SendAsync(request);
+
+        Assert.NotNull(first.Headers.ETag);
+        Assert.Equal(HttpStatusCode.NotModified, second.StatusCode);
+    }
+
+    [Fact]
+    public async Task Health_StoreAnswering_IsHealthy()
+    {
+        var health = await GetJsonAsync("/health");
+
+        Assert.Equal("Healthy", health.GetProperty("status").GetString());
+        Assert.Equal("Healthy", health.GetProperty("checks").GetProperty("store").GetString());
+    }
+
+    [Fact]
+    public async Task OpenApi_ListsEveryOperation()
+    {
+        var document = await GetJsonAsync("/openapi/v1.json");
+
+        var paths = document.GetProperty("paths");
+        Assert.True(paths.GetProperty("/citizens/{id}").TryGetProperty("get", out _));
+        Assert.True(paths.GetProperty("/citizens").TryGetProperty("get", out _));
+    }
+
+    private async Task<JsonElement> GetJsonAsync(string url)
+    {
+        using var response = await Client.GetAsync(new Uri(url, UriKind.Relative));
+        Assert.True(response.IsSuccessStatusCode, $"{url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    /// <summary>The hub with both sources synced once, shared by the tests of this class.</summary>
+    public sealed class SyncedHub : IAsyncLifetime
+    {
+        public const string CouncilTax = """
+            account_ref,title,forenames,surname,date_of_birth,address_1,town,postcode,ni_number
+            CT001,Mrs,Margaret,Hughes,04/03/1950,14 Weston Road,Stafford,st162ab,JG103792A
+            CT002,Mr,John Andrew,SMITH,01/05/1960,"Flat 3, Castle House",Stafford,ST17 4AA,
+            CT003,Mr,John,Smith,09/09/1988,"Flat 3, Castle House",Stafford,ST17 4AA,
+            CT004,Ms,Amy,Patel,31/02/1975,2 Mill Lane,Stone,ST15 8BB,
+
+            """;
+
+        public const string HousingBenefits = """
+            CLAIM_REF|SURNAME|FORENAMES|DOB|ADDR_LINE_1|TOWN|POSTCODE|NINO|NHS
+            HB-1|HUGHES|PEGGY|1950-03-04|22 Moved Street|Stafford|ST17 9ZZ|JG 10 37 92 A|
+            HB-2|SMITH|JOHN|1960-05-01|FLAT 3, CASTLE HOUSE|STAFFORD|ST174AA||
+            HB-3|OKAFOR|CHIDI|1991-12-12|5 New Road|Stoke-on-Trent|ST4 1AA|CE 12 34 56 B|
+
+            """;
+
+        public EmbeddedHub Hub { get; } = new();
+
+        public Dictionary<string, SyncRunSummary> Summaries { get; } = [];
+
+        public async Task InitializeAsync()
+        {
+            await Hub.StartAsync(CouncilTax, HousingBenefits);
+            Summaries["council-tax"] = await Hub.SyncAsync("council-tax");
+            Summaries["housing-benefits"] = await Hub.SyncAsync("housing-benefits");
+        }
+
+        public async Task DisposeAsync() => await Hub.DisposeAsync();
+    }
+}

@@ -1,0 +1,51 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace CitizenHub.Api.Tests;
+
+public sealed class MergeRedirectTests
+{
+    [Fact]
+    public async Task Get_IdMergedAway_RedirectsPermanentlyToSurvivor()
+    {
+        await using var hub = new EmbeddedHub();
+        // Two people as far as council tax knows (different spellings, one NI and one NHS number)...
+        await hub.StartAsync(
+            """
+            account_ref,title,forenames,surname,date_of_birth,address_1,town,postcode,ni_number
+            CT1,Ms,Ann,Lee,,1 High Street,Stafford,ST16 1AA,AB123456C
+
+            """,
+            """
+            CLAIM_REF|SURNAME|FORENAMES|DOB|ADDR_LINE_1|TOWN|POSTCODE|NINO|NHS
+            HB1|LEIGH|ANNE||1 HIGH STREET|STAFFORD|ST16 1AA||9434765919
+
+            """);
+        await hub.SyncAsync("council-tax");
+        await hub.SyncAsync("housing-benefits");
+        var survivor = await SingleIdAsync(hub, "lee");
+        var absorbed = await SingleIdAsync(hub, "leigh");
+        Assert.NotEqual(survivor, absorbed);
+
+        // ...until the benefits office records both numbers on one claim.
+        hub.Replace("housing-benefits.csv", """
+            CLAIM_REF|SURNAME|FORENAMES|DOB|ADDR_LINE_1|TOWN|POSTCODE|NINO|NHS
+            HB1|LEIGH|ANNE||1 HIGH STREET|STAFFORD|ST16 1AA|AB123456C|9434765919
+
+            """);
+        await hub.SyncAsync("housing-benefits");
+
+        using var response = await hub.Client.GetAsync(new Uri($"/citizens/{absorbed}", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.PermanentRedirect, response.StatusCode);
+        Assert.Equal($"/citizens/{survivor}", response.Headers.Location?.ToString());
+        Assert.Equal(survivor, await SingleIdAsync(hub, "leigh"));
+    }
+
+    private static async Task<string> SingleIdAsync(EmbeddedHub hub, string family)
+    {
+        var found = await hub.Client.GetFromJsonAsync<JsonElement>($"/citizens?family={family}");
+        return Assert.Single(found.GetProperty("results").EnumerateArray().ToList()).GetProperty("citizenId").GetString()!;
+    }
+}
