@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using CitizenHub.Hub;
+using CitizenHub.TestKit;
 
 namespace CitizenHub.Api.Tests;
 
@@ -143,30 +144,13 @@ public sealed class CustomerViewEndToEndTests : IClassFixture<CustomerViewEndToE
     /// <summary>The hub with both sources synced once, shared by the tests of this class.</summary>
     public sealed class SyncedHub : IAsyncLifetime
     {
-        public const string CouncilTax = """
-            account_ref,title,forenames,surname,date_of_birth,address_1,town,postcode,ni_number
-            CT001,Mrs,Margaret,Hughes,04/03/1950,14 Weston Road,Stafford,st162ab,JG103792A
-            CT002,Mr,John Andrew,SMITH,01/05/1960,"Flat 3, Castle House",Stafford,ST17 4AA,
-            CT003,Mr,John,Smith,09/09/1988,"Flat 3, Castle House",Stafford,ST17 4AA,
-            CT004,Ms,Amy,Patel,31/02/1975,2 Mill Lane,Stone,ST15 8BB,
-
-            """;
-
-        public const string HousingBenefits = """
-            CLAIM_REF|SURNAME|FORENAMES|DOB|ADDR_LINE_1|TOWN|POSTCODE|NINO|NHS
-            HB-1|HUGHES|PEGGY|1950-03-04|22 Moved Street|Stafford|ST17 9ZZ|JG 10 37 92 A|
-            HB-2|SMITH|JOHN|1960-05-01|FLAT 3, CASTLE HOUSE|STAFFORD|ST174AA||
-            HB-3|OKAFOR|CHIDI|1991-12-12|5 New Road|Stoke-on-Trent|ST4 1AA|CE 12 34 56 B|
-
-            """;
-
         public EmbeddedHub Hub { get; } = new();
 
         public Dictionary<string, SyncRunSummary> Summaries { get; } = [];
 
         public async Task InitializeAsync()
         {
-            await Hub.StartAsync(CouncilTax, HousingBenefits);
+            await Hub.StartAsync(TwoSources.CouncilTax, TwoSources.HousingBenefits);
             Summaries["council-tax"] = await Hub.SyncAsync("council-tax");
             Summaries["housing-benefits"] = await Hub.SyncAsync("housing-benefits");
         }

@@ -17,26 +17,6 @@ public sealed class EmbeddedHub : IAsyncDisposable
     private readonly TempDirectory _folder = new();
     private WebApplication? _app;
 
-    public const string Config = """
-        {
-          "Store": { "ConnectionString": "Data Source=hub.db" },
-          "Sync": { "BatchSize": 2 },
-          "Sources": [
-            { "Name": "council-tax", "Kind": "Csv", "Priority": 1,
-              "Csv": { "Path": "council-tax.csv" },
-              "Mapping": { "Key": "account_ref", "Title": "title", "GivenNames": "forenames", "FamilyName": "surname",
-                           "DateOfBirth": "date_of_birth", "DateFormats": [ "dd/MM/yyyy" ],
-                           "AddressLines": [ "address_1" ], "Town": "town", "Postcode": "postcode", "NiNumber": "ni_number" } },
-            { "Name": "housing-benefits", "Kind": "Csv", "Priority": 2,
-              "Csv": { "Path": "housing-benefits.csv", "Delimiter": "|" },
-              "Mapping": { "Key": "CLAIM_REF", "GivenNames": "FORENAMES", "FamilyName": "SURNAME",
-                           "DateOfBirth": "DOB", "DateFormats": [ "yyyy-MM-dd" ],
-                           "AddressLines": [ "ADDR_LINE_1" ], "Town": "TOWN", "Postcode": "POSTCODE", "NiNumber": "NINO",
-                           "NhsNumber": "NHS" } }
-          ]
-        }
-        """;
-
     public string Folder => _folder.Path;
 
     public HttpClient Client { get; private set; } = null!;
@@ -47,7 +27,7 @@ public sealed class EmbeddedHub : IAsyncDisposable
     {
         _folder.Write("council-tax.csv", councilTax);
         _folder.Write("housing-benefits.csv", housingBenefits);
-        var config = _folder.Write("citizenhub.json", Config);
+        var config = _folder.Write("citizenhub.json", TwoSources.Config);
         _app = HubComposition.BuildWebApplication(HubComposition.Load(config), urls: null, b => b.WebHost.UseTestServer());
         await _app.StartAsync();
         Client = _app.GetTestClient();

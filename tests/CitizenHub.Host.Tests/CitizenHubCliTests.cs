@@ -1,0 +1,153 @@
+using CitizenHub.TestKit;
+using Microsoft.Data.Sqlite;
+
+namespace CitizenHub.Host.Tests;
+
+/// <summary>The command line as an operator uses it: arguments in, text and an exit code out.</summary>
+public sealed class CitizenHubCliTests : IDisposable
+{
+    private readonly TempDirectory _folder = new();
+    private readonly StringWriter _output = new();
+    private readonly StringWriter _error = new();
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        _folder.Dispose();
+        _output.Dispose();
+        _error.Dispose();
+    }
+
+    [Fact]
+    public async Task Sync_ThenExportLinks_WritesOneRowPerSourceRecordJoinedAcrossSources()
+    {
+        var config = TwoSources.WriteTo(_folder);
+        var links = _folder.File("out/links.csv");
+
+        var syncCode = await RunAsync("sync", "--config", config);
+        var exportCode = await RunAsync("export", "links", "--config", config, "--out", links);
+
+        Assert.Equal(0, syncCode);
+        Assert.Equal(0, exportCode);
+        Assert.Contains("council-tax: 3 records, 1 rejected, 2 batches, 0 failed", _output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("housing-benefits: 3 records, 0 rejected, 2 batches, 0 failed", _output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("  rejects: " + _folder.File("rejects"), _output.ToString(), StringComparison.Ordinal);
+        var rows = File.ReadAllLines(links);
+        Assert.Equal("citizen_id,source_system,source_key", rows[0]);
+        var byKey = rows.Skip(1).Select(r => r.Split(',')).ToDictionary(r => r[2], r => r[0]);
+        Assert.Equal(["CT001", "CT002", "CT003", "HB-1", "HB-2", "HB-3"], byKey.Keys.Order());
+        Assert.Equal(byKey["CT001"], byKey["HB-1"]);
+        Assert.Equal(byKey["CT002"], byKey["HB-2"]);
+        Assert.NotEqual(byKey["CT002"], byKey["CT003"]);
+        Assert.Equal(4, byKey.Values.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Sync_RunTwice_SecondRunChangesNoLinks()
+    {
+        var config = TwoSources.WriteTo(_folder);
+        await RunAsync("sync", "--config", config);
+        await RunAsync("export", "links", "--config", config, "--out", _folder.File("first.csv"));
+
+        var code = await RunAsync("sync", "--config", config);
+        await RunAsync("export", "links", "--config", config, "--out", _folder.File("second.csv"));
+
+        Assert.Equal(0, code);
+        Assert.Equal(File.ReadAllLines(_folder.File("first.csv")), File.ReadAllLines(_folder.File("second.csv")));
+    }
+
+    [Fact]
+    public async Task Sync_OneSourceByName_RunsOnlyThatSource()
+    {
+        var config = TwoSources.WriteTo(_folder);
+
+        var code = await RunAsync("sync", "--config", config, "--source", "housing-benefits");
+
+        Assert.Equal(0, code);
+        Assert.Contains("housing-benefits:", _output.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("council-tax:", _output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sync_UnknownSource_ExitsTwoWithOneLineNamingIt()
+    {
+        var config = TwoSources.WriteTo(_folder);
+
+        var code = await RunAsync("sync", "--config", config, "--source", "electoral-roll");
+
+        Assert.Equal(2, code);
+        Assert.Equal(
+            "citizenhub: unknown source 'electoral-roll'; configured: council-tax, housing-benefits",
+            _error.ToString().TrimEnd());
+        Assert.False(File.Exists(_folder.File("hub.db")));
+    }
+
+    [Fact]
+    public async Task Sync_MissingConfigFile_ExitsTwoWithOneLine()
+    {
+        var code = await RunAsync("sync", "--config", _folder.File("nowhere.json"));
+
+        Assert.Equal(2, code);
+        var line = Assert.Single(_error.ToString().TrimEnd().Split('\n'));
+        Assert.Contains("config file", line, StringComparison.Ordinal);
+        Assert.Contains("not found", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sync_ConfigNotJson_ExitsTwo()
+    {
+        var config = _folder.Write("citizenhub.json", "{ \"Sources\": [ ");
+
+        var code = await RunAsync("sync", "--config", config);
+
+        Assert.Equal(2, code);
+        Assert.StartsWith("citizenhub: config file", _error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sync_SourceWithoutKeyOrKind_ExitsTwoNamingEveryProblem()
+    {
+        var config = _folder.Write("citizenhub.json", """{ "Sources": [ { "Name": "a", "Kind": "Csv" }, { "Name": "b", "Mapping": { "Key": "k" } } ] }""");
+
+        var code = await RunAsync("sync", "--config", config);
+
+        Assert.Equal(2, code);
+        Assert.Contains("Sources[0].Mapping.Key is required.", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Sources[1].Kind is required.", _error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sync_UnknownAdapterKind_ExitsTwoListingTheKinds()
+    {
+        var config = _folder.Write("citizenhub.json", """{ "Sources": [ { "Name": "a", "Kind": "Telex", "Mapping": { "Key": "k" } } ] }""");
+
+        var code = await RunAsync("sync", "--config", config);
+
+        Assert.Equal(2, code);
+        Assert.Contains("source 'a' has Kind 'Telex'; the kinds are Csv", _error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sync_SourceFileMissing_ExitsOneAndSaysWhichSource()
+    {
+        var config = TwoSources.WriteTo(_folder);
+        File.Delete(_folder.File("council-tax.csv"));
+
+        var code = await RunAsync("sync", "--config", config);
+
+        Assert.Equal(1, code);
+        Assert.Contains("citizenhub: council-tax:", _error.ToString(), StringComparison.Ordinal);
+        // The other source still ran.
+        Assert.Contains("housing-benefits: 3 records", _output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sync_WithoutConfigOption_IsAUsageError()
+    {
+        var code = await RunAsync("sync");
+
+        Assert.Equal(2, code);
+    }
+
+    private Task<int> RunAsync(params string[] args) => CitizenHubCli.RunAsync(args, _output, _error, CancellationToken.None);
+}
