@@ -23,7 +23,7 @@ public sealed partial class DemoTests
 
         Match example;
         var waited = TimeSpan.Zero;
-        while (!(example = JoinedCitizenExample().Match(writer.ToString() ?? "")).Success && !demo.IsCompleted && waited < TimeSpan.FromSeconds(90))
+        while (!(example = JoinedCitizenExample().Match(Read(output, writer))).Success && !demo.IsCompleted && waited < TimeSpan.FromSeconds(90))
         {
             await Task.Delay(200);
             waited += TimeSpan.FromMilliseconds(200);
@@ -43,6 +43,15 @@ public sealed partial class DemoTests
         {
             await stop.CancelAsync();
             Assert.Equal(0, await demo);
+        }
+    }
+
+    /// <summary>Reads what the demo wrote so far, under the lock its synchronised writer takes.</summary>
+    private static string Read(StringWriter output, TextWriter writer)
+    {
+        lock (writer)
+        {
+            return output.ToString();
         }
     }
 
