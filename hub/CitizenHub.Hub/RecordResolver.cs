@@ -14,52 +14,40 @@ namespace CitizenHub.Hub;
 public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, TimeProvider timeProvider)
 {
     /// <summary>Applies a batch; returns the outbound events to publish once it is committed (none if it was applied before).</summary>
-    public async Task<IReadOnlyList<object>> ApplyAsync(SourceRecordBatch batch, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<object>> ApplyAsync(SourceRecordBatch batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        var identity = new MessageIdentity(batch.RunId, MessageIdentity.RecordBatch, batch.Sequence);
-        await using var session = await store.BeginMessageAsync(identity, cancellationToken).ConfigureAwait(false);
-        if (session is null)
-        {
-            return [];
-        }
-
-        var events = new ChangeCollector(timeProvider);
-        foreach (var record in batch.Records)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            await ResolveAsync(session, record, events).ConfigureAwait(false);
-        }
-
-        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return events.ToEvents();
+        return InOneTransactionAsync(
+            new MessageIdentity(batch.RunId, MessageIdentity.RecordBatch, batch.Sequence),
+            async (session, events) =>
+            {
+                foreach (var record in batch.Records)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    await ResolveAsync(session, record, events).ConfigureAwait(false);
+                }
+            },
+            cancellationToken);
     }
 
     /// <summary>Removes records the source no longer holds and rebuilds their citizens.</summary>
-    public async Task<IReadOnlyList<object>> RemoveAsync(SourceRecordsRemoved removed, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<object>> RemoveAsync(SourceRecordsRemoved removed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(removed);
-        var identity = new MessageIdentity(removed.RunId, MessageIdentity.Removal, removed.Sequence);
-        await using var session = await store.BeginMessageAsync(identity, cancellationToken).ConfigureAwait(false);
-        if (session is null)
-        {
-            return [];
-        }
-
-        var events = new ChangeCollector(timeProvider);
-        foreach (var key in removed.SourceKeys)
-        {
-            var cause = new SourceRecordRef(removed.SourceSystem, key);
-            if (await session.FindRecordAsync(removed.SourceSystem, key).ConfigureAwait(false) is { } held
-                && held.ObservedAt <= removed.ObservedAt)
+        return InOneTransactionAsync(
+            new MessageIdentity(removed.RunId, MessageIdentity.Removal, removed.Sequence),
+            async (session, events) =>
             {
-                await session.RemoveRecordAsync(removed.SourceSystem, key).ConfigureAwait(false);
-                await RebuildAsync(session, held.CitizenId, cause, events).ConfigureAwait(false);
-            }
-        }
-
-        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return events.ToEvents();
+                foreach (var key in removed.SourceKeys)
+                {
+                    if (await session.FindRecordAsync(removed.SourceSystem, key).ConfigureAwait(false) is { } held
+                        && held.ObservedAt <= removed.ObservedAt)
+                    {
+                        await RemoveAsync(session, new SourceRecordRef(removed.SourceSystem, key), held, events).ConfigureAwait(false);
+                    }
+                }
+            },
+            cancellationToken);
     }
 
     /// <summary>A digest of what a record says, leaving out when it was observed: an unchanged re-extract changes nothing.</summary>
@@ -78,8 +66,7 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
         {
             if (held is not null && held.ObservedAt <= record.ObservedAt)
             {
-                await session.RemoveRecordAsync(record.SourceSystem, record.SourceKey).ConfigureAwait(false);
-                await RebuildAsync(session, held.CitizenId, cause, events).ConfigureAwait(false);
+                await RemoveAsync(session, cause, held, events).ConfigureAwait(false);
             }
 
             return;
@@ -146,6 +133,30 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
             // The record moved to another citizen: the one it left shows what remains.
             await RebuildAsync(session, movedFrom, cause, events).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>One message, one transaction: either all its records are resolved or none are.</summary>
+    private async Task<IReadOnlyList<object>> InOneTransactionAsync(
+        MessageIdentity message,
+        Func<IResolutionSession, ChangeCollector, Task> work,
+        CancellationToken cancellationToken)
+    {
+        await using var session = await store.BeginMessageAsync(message, cancellationToken).ConfigureAwait(false);
+        if (session is null)
+        {
+            return [];
+        }
+
+        var events = new ChangeCollector(timeProvider);
+        await work(session, events).ConfigureAwait(false);
+        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return events.ToEvents();
+    }
+
+    private async Task RemoveAsync(IResolutionSession session, SourceRecordRef record, HeldRecord held, ChangeCollector events)
+    {
+        await session.RemoveRecordAsync(record.SourceSystem, record.SourceKey).ConfigureAwait(false);
+        await RebuildAsync(session, held.CitizenId, record, events).ConfigureAwait(false);
     }
 
     private async Task RebuildAsync(IResolutionSession session, string citizenId, SourceRecordRef cause, ChangeCollector events)

@@ -1,37 +1,21 @@
 using CitizenHub.Contracts;
 using CitizenHub.Store;
-using CitizenHub.Store.Sqlite;
 using CitizenHub.TestKit;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CitizenHub.Hub.Tests;
 
 /// <summary>Resolve on arrival against a real SQLite store.</summary>
-public sealed class RecordResolverTests : IAsyncLifetime, IDisposable
+public sealed class RecordResolverTests : TempSqliteStore
 {
-    private readonly TempDirectory _folder = new();
-    private readonly SqliteCitizenStore _store;
     private readonly RecordResolver _resolver;
     private readonly Guid _runId = Guid.NewGuid();
     private int _sequence;
 
     public RecordResolverTests()
     {
-        _store = new SqliteCitizenStore($"Data Source={_folder.File("hub.db")}");
         var catalog = new SourceCatalog([], new Dictionary<string, int> { ["ct"] = 1, ["hb"] = 2 });
-        _resolver = new RecordResolver(_store, catalog, new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 3, 0, 0, TimeSpan.Zero)));
-    }
-
-    public Task InitializeAsync() => _store.MigrateAsync(CancellationToken.None);
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
-    public void Dispose()
-    {
-        _store.Dispose();
-        SqliteConnection.ClearAllPools();
-        _folder.Dispose();
+        _resolver = new RecordResolver(Store, catalog, new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 3, 0, 0, TimeSpan.Zero)));
     }
 
     [Fact]
@@ -42,7 +26,7 @@ public sealed class RecordResolverTests : IAsyncLifetime, IDisposable
             Records.Person("hb", "HB1", "Peggy", "Hughes", ni: "JG103792A"));
 
         var citizenId = Assert.IsType<CitizenCreated>(Assert.Single(events)).CitizenId;
-        var view = await _store.GetCitizenAsync(citizenId, CancellationToken.None);
+        var view = await Store.GetCitizenAsync(citizenId, CancellationToken.None);
         Assert.Equal(["ct", "hb"], view!.SourceRecords.Select(r => r.SourceSystem));
         // Survivorship: council tax (priority 1) gives the shown given name, and lineage says so.
         var given = view.Fields.Single(f => f.Field == "given_names");
@@ -87,7 +71,7 @@ public sealed class RecordResolverTests : IAsyncLifetime, IDisposable
         var merged = Assert.Single(events.OfType<CitizensMerged>());
         Assert.Equal((older, newer), (merged.SurvivingId, merged.RetiredId));
         Assert.All(await LinksAsync(), l => Assert.Equal(older, l.CitizenId));
-        var retired = await _store.GetCitizenAsync(newer, CancellationToken.None);
+        var retired = await Store.GetCitizenAsync(newer, CancellationToken.None);
         Assert.Equal((CitizenStatus.Merged, older), (retired!.Status, retired.MergedInto));
     }
 
@@ -110,12 +94,12 @@ public sealed class RecordResolverTests : IAsyncLifetime, IDisposable
         var record = Records.Person("ct", "1", "Ann", "Lee", ni: "AB123456C");
         await ApplyAsync(record);
         var citizenId = (await LinksAsync()).Single().CitizenId;
-        var version = (await _store.GetCitizenAsync(citizenId, CancellationToken.None))!.Version;
+        var version = (await Store.GetCitizenAsync(citizenId, CancellationToken.None))!.Version;
 
         var events = await ApplyAsync(record with { ObservedAt = record.ObservedAt.AddDays(1) });
 
         Assert.Empty(events);
-        Assert.Equal(version, (await _store.GetCitizenAsync(citizenId, CancellationToken.None))!.Version);
+        Assert.Equal(version, (await Store.GetCitizenAsync(citizenId, CancellationToken.None))!.Version);
     }
 
     [Fact]
@@ -131,7 +115,7 @@ public sealed class RecordResolverTests : IAsyncLifetime, IDisposable
         Assert.Equal(citizenId, changed.CitizenId);
         Assert.Contains("family_name", changed.ChangedFields);
         Assert.DoesNotContain("ni_number", changed.ChangedFields);
-        var view = await _store.GetCitizenAsync(citizenId, CancellationToken.None);
+        var view = await Store.GetCitizenAsync(citizenId, CancellationToken.None);
         Assert.Equal("Okafor", view!.Fields.Single(f => f.Field == "family_name").Value);
     }
 
@@ -144,7 +128,7 @@ public sealed class RecordResolverTests : IAsyncLifetime, IDisposable
         var events = await ApplyAsync(record);
 
         Assert.Empty(events);
-        var view = await _store.GetCitizenAsync((await LinksAsync()).Single().CitizenId, CancellationToken.None);
+        var view = await Store.GetCitizenAsync((await LinksAsync()).Single().CitizenId, CancellationToken.None);
         Assert.Equal("Okafor", view!.Fields.Single(f => f.Field == "family_name").Value);
     }
 
@@ -161,7 +145,7 @@ public sealed class RecordResolverTests : IAsyncLifetime, IDisposable
         var links = await LinksAsync();
         Assert.Equal(original, links.Single(l => l.SourceSystem == "ct").CitizenId);
         Assert.NotEqual(original, links.Single(l => l.SourceSystem == "hb").CitizenId);
-        var view = await _store.GetCitizenAsync(original, CancellationToken.None);
+        var view = await Store.GetCitizenAsync(original, CancellationToken.None);
         Assert.Equal("Ann", view!.Fields.Single(f => f.Field == "given_names").Value);
     }
 
@@ -189,7 +173,7 @@ public sealed class RecordResolverTests : IAsyncLifetime, IDisposable
         var events = await ApplyAsync(late with { Identifiers = [new Identifier(IdentifierScheme.NiNumber, "AB123456C")], ObservedAt = late.ObservedAt.AddDays(1) });
 
         Assert.Equal((kept, moved), Assert.Single(events.OfType<CitizensMerged>()) is var m ? (m.SurvivingId, m.RetiredId) : default);
-        var old = await _store.GetCitizenAsync(moved, CancellationToken.None);
+        var old = await Store.GetCitizenAsync(moved, CancellationToken.None);
         Assert.Equal((CitizenStatus.Merged, kept), (old!.Status, old.MergedInto));
     }
 
@@ -200,9 +184,9 @@ public sealed class RecordResolverTests : IAsyncLifetime, IDisposable
         var citizenId = (await LinksAsync()).First().CitizenId;
 
         await _resolver.RemoveAsync(new SourceRecordsRemoved(_runId, "hb", 1, ["1"], Records.Observed.AddDays(1)), CancellationToken.None);
-        var afterOne = await _store.GetCitizenAsync(citizenId, CancellationToken.None);
+        var afterOne = await Store.GetCitizenAsync(citizenId, CancellationToken.None);
         await _resolver.RemoveAsync(new SourceRecordsRemoved(_runId, "ct", 2, ["1"], Records.Observed.AddDays(1)), CancellationToken.None);
-        var afterBoth = await _store.GetCitizenAsync(citizenId, CancellationToken.None);
+        var afterBoth = await Store.GetCitizenAsync(citizenId, CancellationToken.None);
 
         Assert.Equal((CitizenStatus.Active, 1), (afterOne!.Status, afterOne.SourceRecords.Count));
         Assert.Equal(CitizenStatus.Removed, afterBoth!.Status);
@@ -235,7 +219,7 @@ public sealed class RecordResolverTests : IAsyncLifetime, IDisposable
     private async Task<List<CitizenLink>> LinksAsync()
     {
         var links = new List<CitizenLink>();
-        await foreach (var link in _store.ReadLinksAsync(CancellationToken.None))
+        await foreach (var link in Store.ReadLinksAsync(CancellationToken.None))
         {
             links.Add(link);
         }

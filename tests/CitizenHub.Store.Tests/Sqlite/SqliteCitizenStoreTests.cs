@@ -2,48 +2,29 @@ using CitizenHub.Contracts;
 using CitizenHub.Matching;
 using CitizenHub.Store.Sqlite;
 using CitizenHub.TestKit;
-using Microsoft.Data.Sqlite;
 
 namespace CitizenHub.Store.Tests.Sqlite;
 
-public sealed class SqliteCitizenStoreTests : IAsyncLifetime, IDisposable
+public sealed class SqliteCitizenStoreTests : TempSqliteStore
 {
     private static readonly DateTimeOffset At = new(2026, 11, 2, 3, 0, 0, TimeSpan.Zero);
-    private readonly TempDirectory _folder = new();
-    private readonly SqliteCitizenStore _store;
     private int _sequence;
-
-    public SqliteCitizenStoreTests()
-    {
-        _store = new SqliteCitizenStore($"Data Source={_folder.File("hub.db")}");
-    }
-
-    public Task InitializeAsync() => _store.MigrateAsync(CancellationToken.None);
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
-    public void Dispose()
-    {
-        _store.Dispose();
-        SqliteConnection.ClearAllPools();
-        _folder.Dispose();
-    }
 
     [Fact]
     public async Task MigrateAsync_RunAgain_KeepsDataAndVersion()
     {
         var id = await InSessionAsync(s => s.CreateCitizenAsync(At));
 
-        await _store.MigrateAsync(CancellationToken.None);
+        await Store.MigrateAsync(CancellationToken.None);
 
-        Assert.NotNull(await _store.GetCitizenAsync(id, CancellationToken.None));
-        Assert.True(await _store.PingAsync(CancellationToken.None));
+        Assert.NotNull(await Store.GetCitizenAsync(id, CancellationToken.None));
+        Assert.True(await Store.PingAsync(CancellationToken.None));
     }
 
     [Fact]
     public async Task MigrateAsync_FolderMissing_CreatesFileThere()
     {
-        var path = _folder.File(Path.Combine("nested", "deeper", "hub.db"));
+        var path = Folder.File(Path.Combine("nested", "deeper", "hub.db"));
         using var store = new SqliteCitizenStore($"Data Source={path}");
 
         await store.MigrateAsync(CancellationToken.None);
@@ -55,13 +36,13 @@ public sealed class SqliteCitizenStoreTests : IAsyncLifetime, IDisposable
     public async Task BeginMessageAsync_SameMessageAfterCommit_ReturnsNull()
     {
         var message = new MessageIdentity(Guid.NewGuid(), MessageIdentity.RecordBatch, 1);
-        await using (var first = await _store.BeginMessageAsync(message, CancellationToken.None))
+        await using (var first = await Store.BeginMessageAsync(message, CancellationToken.None))
         {
             Assert.NotNull(first);
             await first.CommitAsync(CancellationToken.None);
         }
 
-        var second = await _store.BeginMessageAsync(message, CancellationToken.None);
+        var second = await Store.BeginMessageAsync(message, CancellationToken.None);
 
         Assert.Null(second);
     }
@@ -71,15 +52,15 @@ public sealed class SqliteCitizenStoreTests : IAsyncLifetime, IDisposable
     {
         var message = new MessageIdentity(Guid.NewGuid(), MessageIdentity.RecordBatch, 1);
         string abandoned;
-        await using (var first = await _store.BeginMessageAsync(message, CancellationToken.None))
+        await using (var first = await Store.BeginMessageAsync(message, CancellationToken.None))
         {
             abandoned = await first!.CreateCitizenAsync(At);
         }
 
-        await using var retry = await _store.BeginMessageAsync(message, CancellationToken.None);
+        await using var retry = await Store.BeginMessageAsync(message, CancellationToken.None);
 
         Assert.NotNull(retry);
-        Assert.Null(await _store.GetCitizenAsync(abandoned, CancellationToken.None));
+        Assert.Null(await Store.GetCitizenAsync(abandoned, CancellationToken.None));
     }
 
     [Fact]
@@ -114,7 +95,7 @@ public sealed class SqliteCitizenStoreTests : IAsyncLifetime, IDisposable
 
         var byOldKey = await InSessionAsync(s => s.FindCitizensAsync(["ni:AB123456C"], "x", "x"));
         var byNewKey = await InSessionAsync(s => s.FindCitizensAsync(["ni:CD123456A"], "x", "x"));
-        var view = await _store.GetCitizenAsync(id, CancellationToken.None);
+        var view = await Store.GetCitizenAsync(id, CancellationToken.None);
 
         Assert.Empty(byOldKey);
         Assert.Equal([id], byNewKey);
@@ -137,9 +118,9 @@ public sealed class SqliteCitizenStoreTests : IAsyncLifetime, IDisposable
             return (a, b, c);
         });
 
-        var survivorView = await _store.GetCitizenAsync(survivor, CancellationToken.None);
-        var absorbedView = await _store.GetCitizenAsync(absorbed, CancellationToken.None);
-        var earlierView = await _store.GetCitizenAsync(earlier, CancellationToken.None);
+        var survivorView = await Store.GetCitizenAsync(survivor, CancellationToken.None);
+        var absorbedView = await Store.GetCitizenAsync(absorbed, CancellationToken.None);
+        var earlierView = await Store.GetCitizenAsync(earlier, CancellationToken.None);
 
         Assert.Equal(["ct", "hb"], survivorView!.SourceRecords.Select(r => r.SourceSystem));
         Assert.Equal(CitizenStatus.Merged, absorbedView!.Status);
@@ -158,7 +139,7 @@ public sealed class SqliteCitizenStoreTests : IAsyncLifetime, IDisposable
         var created = await InSessionAsync(s => s.SetGoldenRecordAsync(id, first, At));
         var same = await InSessionAsync(s => s.SetGoldenRecordAsync(id, first, At));
         var changed = await InSessionAsync(s => s.SetGoldenRecordAsync(id, second, At));
-        var view = await _store.GetCitizenAsync(id, CancellationToken.None);
+        var view = await Store.GetCitizenAsync(id, CancellationToken.None);
 
         Assert.Equal(["family_name", "given_names"], created.ChangedFields);
         Assert.Empty(same.ChangedFields);
@@ -181,7 +162,7 @@ public sealed class SqliteCitizenStoreTests : IAsyncLifetime, IDisposable
 
         await InSessionAsync(s => s.SetGoldenRecordAsync(id, [], At));
 
-        var view = await _store.GetCitizenAsync(id, CancellationToken.None);
+        var view = await Store.GetCitizenAsync(id, CancellationToken.None);
         Assert.Equal(CitizenStatus.Removed, view!.Status);
         Assert.Empty(view.Fields);
     }
@@ -202,11 +183,11 @@ public sealed class SqliteCitizenStoreTests : IAsyncLifetime, IDisposable
             return (a, b);
         });
 
-        var byMarriedName = await _store.SearchAsync(new CitizenSearch("SMITH", null, null, null), 10, CancellationToken.None);
-        var byPostcode = await _store.SearchAsync(new CitizenSearch(null, null, null, "ST16 2AB"), 10, CancellationToken.None);
-        var byAll = await _store.SearchAsync(new CitizenSearch("LEE", "ANN", "1980-01-02", "ST16 2AB"), 10, CancellationToken.None);
-        var limited = await _store.SearchAsync(new CitizenSearch("LEE", null, null, null), 1, CancellationToken.None);
-        var none = await _store.SearchAsync(new CitizenSearch("LEE", "ANN", "1955-05-05", null), 10, CancellationToken.None);
+        var byMarriedName = await Store.SearchAsync(new CitizenSearch("SMITH", null, null, null), 10, CancellationToken.None);
+        var byPostcode = await Store.SearchAsync(new CitizenSearch(null, null, null, "ST16 2AB"), 10, CancellationToken.None);
+        var byAll = await Store.SearchAsync(new CitizenSearch("LEE", "ANN", "1980-01-02", "ST16 2AB"), 10, CancellationToken.None);
+        var limited = await Store.SearchAsync(new CitizenSearch("LEE", null, null, null), 1, CancellationToken.None);
+        var none = await Store.SearchAsync(new CitizenSearch("LEE", "ANN", "1955-05-05", null), 10, CancellationToken.None);
 
         Assert.Equal([lee], byMarriedName.Select(c => c.CitizenId));
         Assert.Equal([lee, other], byPostcode.Select(c => c.CitizenId));
@@ -229,7 +210,7 @@ public sealed class SqliteCitizenStoreTests : IAsyncLifetime, IDisposable
         });
 
         var links = new List<CitizenLink>();
-        await foreach (var link in _store.ReadLinksAsync(CancellationToken.None))
+        await foreach (var link in Store.ReadLinksAsync(CancellationToken.None))
         {
             links.Add(link);
         }
@@ -243,22 +224,22 @@ public sealed class SqliteCitizenStoreTests : IAsyncLifetime, IDisposable
     public async Task GetRunAsync_CountsAppliedAndFailedAgainstExpected()
     {
         var runId = Guid.NewGuid();
-        await _store.RecordRunStartedAsync(new SyncRunStarted(runId, "ct", At), CancellationToken.None);
-        var beforeCompletion = await _store.GetRunAsync(runId, CancellationToken.None);
-        await _store.RecordRunCompletedAsync(new SyncRunCompleted(runId, "ct", At, 3, 1200, 4), CancellationToken.None);
-        await using (var session = await _store.BeginMessageAsync(new MessageIdentity(runId, MessageIdentity.RecordBatch, 1), CancellationToken.None))
+        await Store.RecordRunStartedAsync(new SyncRunStarted(runId, "ct", At), CancellationToken.None);
+        var beforeCompletion = await Store.GetRunAsync(runId, CancellationToken.None);
+        await Store.RecordRunCompletedAsync(new SyncRunCompleted(runId, "ct", At, 3, 1200, 4), CancellationToken.None);
+        await using (var session = await Store.BeginMessageAsync(new MessageIdentity(runId, MessageIdentity.RecordBatch, 1), CancellationToken.None))
         {
             await session!.CommitAsync(CancellationToken.None);
         }
 
-        await _store.RecordMessageFailedAsync(new MessageIdentity(runId, MessageIdentity.RecordBatch, 2), "SqliteException", At, CancellationToken.None);
-        var partway = await _store.GetRunAsync(runId, CancellationToken.None);
-        await using (var session = await _store.BeginMessageAsync(new MessageIdentity(runId, MessageIdentity.RecordBatch, 3), CancellationToken.None))
+        await Store.RecordMessageFailedAsync(new MessageIdentity(runId, MessageIdentity.RecordBatch, 2), "SqliteException", At, CancellationToken.None);
+        var partway = await Store.GetRunAsync(runId, CancellationToken.None);
+        await using (var session = await Store.BeginMessageAsync(new MessageIdentity(runId, MessageIdentity.RecordBatch, 3), CancellationToken.None))
         {
             await session!.CommitAsync(CancellationToken.None);
         }
 
-        var finished = await _store.GetRunAsync(runId, CancellationToken.None);
+        var finished = await Store.GetRunAsync(runId, CancellationToken.None);
 
         Assert.False(beforeCompletion!.IsFinished);
         Assert.Null(beforeCompletion.ExpectedMessages);
@@ -269,7 +250,7 @@ public sealed class SqliteCitizenStoreTests : IAsyncLifetime, IDisposable
 
     [Fact]
     public async Task GetRunAsync_UnknownRun_ReturnsNull() =>
-        Assert.Null(await _store.GetRunAsync(Guid.NewGuid(), CancellationToken.None));
+        Assert.Null(await Store.GetRunAsync(Guid.NewGuid(), CancellationToken.None));
 
     private static GoldenField Field(string name, string value) => new(name, value, "ct", "1", At);
 
@@ -279,7 +260,7 @@ public sealed class SqliteCitizenStoreTests : IAsyncLifetime, IDisposable
     private async Task<T> InSessionAsync<T>(Func<IResolutionSession, Task<T>> work)
     {
         var message = new MessageIdentity(Guid.NewGuid(), MessageIdentity.RecordBatch, Interlocked.Increment(ref _sequence));
-        await using var session = await _store.BeginMessageAsync(message, CancellationToken.None)
+        await using var session = await Store.BeginMessageAsync(message, CancellationToken.None)
             ?? throw new InvalidOperationException("A new message was refused.");
         var result = await work(session);
         await session.CommitAsync(CancellationToken.None);
