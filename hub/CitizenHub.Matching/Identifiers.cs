@@ -46,17 +46,17 @@ public static partial class Identifiers
         return check != 10 && check == digits[9] - '0' ? digits : null;
     }
 
-    /// <summary>A UPRN as its digits without leading zeros (up to twelve digits), or null.</summary>
+    /// <summary>A UPRN as its digits without leading zeros (at most twelve digits; extracts often zero-pad it), or null.</summary>
     public static string? Uprn(string? value)
     {
         var digits = Compact(value);
-        if (digits is not { Length: > 0 and <= 12 } || !digits.All(char.IsAsciiDigit))
+        if (digits is null || !digits.All(char.IsAsciiDigit))
         {
             return null;
         }
 
         var trimmed = digits.TrimStart('0');
-        return trimmed.Length == 0 ? null : trimmed;
+        return trimmed.Length is > 0 and <= 12 ? trimmed : null;
     }
 
     /// <summary>A UK phone number in E.164 form (<c>+447700900123</c>), or null when it is not one.</summary>
@@ -93,8 +93,9 @@ public static partial class Identifiers
             return null;
         }
 
-        // UK national significant numbers are ten digits (nine for a few old area codes).
-        return national.Length is 9 or 10 && national[0] != '0' ? "+44" + national : null;
+        // UK national significant numbers are ten digits (nine for a few old area codes; never for mobiles, 07…).
+        var plausible = national.Length == 10 || (national.Length == 9 && national[0] != '7');
+        return plausible && national[0] != '0' ? "+44" + national : null;
     }
 
     private static string? Compact(string? value) =>

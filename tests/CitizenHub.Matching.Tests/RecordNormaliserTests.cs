@@ -1,0 +1,109 @@
+using CitizenHub.Contracts;
+
+namespace CitizenHub.Matching.Tests;
+
+public sealed class RecordNormaliserTests
+{
+    private static readonly DateTimeOffset Observed = new(2026, 11, 1, 2, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Normalise_TidiesNamesAndBuildsComparisonKeys()
+    {
+        var normalised = RecordNormaliser.Normalise(Record() with { Name = new PersonName(" MRS. ", "  MARGARET   ANN ", "O'BRIEN") });
+
+        Assert.Equal(("Mrs", "Margaret Ann", "O'Brien"), (normalised.Title, normalised.GivenNames, normalised.FamilyName));
+        Assert.Equal(("MARGARET", "OBRIEN"), (normalised.GivenKey, normalised.FamilyKey));
+    }
+
+    [Fact]
+    public void Normalise_Address_PostcodeCanonicalAndLinesTidied()
+    {
+        var normalised = RecordNormaliser.Normalise(Record() with
+        {
+            Addresses = [new PostalAddress([" 14  Weston Road ", " "], "STAFFORD", "st163rz", "000100031234567")],
+        });
+
+        Assert.Equal(["14 Weston Road"], normalised.Address!.Lines);
+        Assert.Equal(("Stafford", "ST16 3RZ", "100031234567"), (normalised.Address.Town, normalised.Address.Postcode, normalised.Address.Uprn));
+        Assert.Equal("14 Weston Road, Stafford, ST16 3RZ", normalised.Address.OneLine);
+    }
+
+    [Fact]
+    public void Normalise_PrefersCurrentResidentialAddress()
+    {
+        var normalised = RecordNormaliser.Normalise(Record() with
+        {
+            Addresses =
+            [
+                new PostalAddress(["1 Old Road"], null, "ST16 1AA", Kind: AddressKind.Residential, ValidTo: new DateOnly(2020, 1, 1)),
+                new PostalAddress(["PO Box 9"], null, "ST16 9ZZ", Kind: AddressKind.Correspondence),
+                new PostalAddress(["2 New Road"], null, "ST17 2BB", Kind: AddressKind.Residential),
+            ],
+        });
+
+        Assert.Equal("ST17 2BB", normalised.Address!.Postcode);
+    }
+
+    [Theory]
+    [InlineData(1975, 2, 31)]
+    [InlineData(1975, 13, 1)]
+    [InlineData(1850, 1, 1)]
+    [InlineData(2027, 1, 1)] // after the record was observed
+    public void Normalise_ImpossibleDateOfBirth_IsUnusedWithAProblemThatQuotesNoValue(int year, int month, int day)
+    {
+        var normalised = RecordNormaliser.Normalise(Record() with { DateOfBirth = new PartialDate(year, month, day, $"{day}/{month}/{year}") });
+
+        Assert.Null(normalised.DateOfBirth);
+        var problem = Assert.Single(normalised.Problems);
+        Assert.StartsWith("date of birth:", problem, StringComparison.Ordinal);
+        Assert.DoesNotContain(year.ToString(System.Globalization.CultureInfo.InvariantCulture), problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Normalise_PartialDates_AreKeptWithoutAWholeDateKey()
+    {
+        var yearOnly = RecordNormaliser.Normalise(Record() with { DateOfBirth = new PartialDate(1950, null, null) });
+        var whole = RecordNormaliser.Normalise(Record() with { DateOfBirth = new PartialDate(1950, 3, 4) });
+
+        Assert.Equal(1950, yearOnly.DateOfBirth!.Year);
+        Assert.Null(yearOnly.DateOfBirthKey);
+        Assert.Equal("1950-03-04", whole.DateOfBirthKey);
+    }
+
+    [Fact]
+    public void Normalise_InvalidIdentifiers_AreNotEvidenceAndTheProblemQuotesNoValue()
+    {
+        var normalised = RecordNormaliser.Normalise(Record() with
+        {
+            Identifiers = [new Identifier(IdentifierScheme.NiNumber, "QQ 12 34 56 Z"), new Identifier(IdentifierScheme.NhsNumber, "943 476 5919")],
+        });
+
+        Assert.Null(normalised.NiNumber);
+        Assert.Equal("9434765919", normalised.NhsNumber);
+        var problem = Assert.Single(normalised.Problems);
+        Assert.Contains("NI number", problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("QQ", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Normalise_ContactDetails_EmailsLowerCasedPhonesE164InvalidDropped()
+    {
+        var normalised = RecordNormaliser.Normalise(Record() with
+        {
+            Emails = [" Margaret.Hughes@Example.ORG ", "not an email", "margaret.hughes@example.org"],
+            Phones = ["07700 900123", "+44 7700 900123", "12345"],
+        });
+
+        Assert.Equal(["margaret.hughes@example.org"], normalised.Emails);
+        Assert.Equal(["+447700900123"], normalised.Phones);
+        Assert.Single(normalised.Problems, p => p.StartsWith("phone:", StringComparison.Ordinal));
+    }
+
+    private static SourceRecord Record() => new()
+    {
+        SourceSystem = "council-tax",
+        SourceKey = "CT1",
+        ObservedAt = Observed,
+        Name = new PersonName(null, "Margaret", "Hughes"),
+    };
+}
