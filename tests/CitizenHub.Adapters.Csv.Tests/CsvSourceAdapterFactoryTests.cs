@@ -1,0 +1,40 @@
+using CitizenHub.TestKit;
+using Microsoft.Extensions.Configuration;
+
+namespace CitizenHub.Adapters.Csv.Tests;
+
+public sealed class CsvSourceAdapterFactoryTests : IDisposable
+{
+    private readonly TempDirectory _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task Create_RelativePath_IsResolvedAgainstTheConfigurationFolder()
+    {
+        _folder.Write("people.csv", "ref\nCT1\n");
+        var source = Source(new Dictionary<string, string?> { ["Csv:Path"] = "people.csv" });
+
+        var adapter = new CsvSourceAdapterFactory().Create(source, TimeProvider.System);
+
+        var keys = new List<string>();
+        await foreach (var item in adapter.ReadAsync(SourceCursor.Start, CancellationToken.None))
+        {
+            keys.Add(((SourceReadResult.Accepted)item).Record.SourceKey);
+        }
+
+        Assert.Equal(["CT1"], keys);
+    }
+
+    [Fact]
+    public void Create_NoPath_ThrowsNamingTheSetting()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            new CsvSourceAdapterFactory().Create(Source(new Dictionary<string, string?> { ["Csv:Delimiter"] = "|" }), TimeProvider.System));
+
+        Assert.Equal("Source 'people': Csv.Path is required.", error.Message);
+    }
+
+    private SourceDefinition Source(Dictionary<string, string?> settings) =>
+        new("people", "Csv", new FieldMapping { Key = "ref" }, new ConfigurationBuilder().AddInMemoryCollection(settings).Build(), _folder.Path);
+}

@@ -1,0 +1,172 @@
+using CitizenHub.Contracts;
+
+namespace CitizenHub.Adapters.Tests;
+
+public sealed class RecordMapperTests
+{
+    private static readonly DateTimeOffset Observed = new(2026, 11, 1, 2, 0, 0, TimeSpan.Zero);
+
+    private static readonly FieldMapping Mapping = new()
+    {
+        Key = "ref",
+        Title = "title",
+        GivenNames = "forenames",
+        FamilyName = "surname",
+        DateOfBirth = "dob",
+        DateFormats = ["dd/MM/yyyy", "yyyyMMdd"],
+        AddressLines = ["addr1", "addr2"],
+        Town = "town",
+        Postcode = "postcode",
+        Uprn = "uprn",
+        NiNumber = "ni",
+        NhsNumber = "nhs",
+        Emails = ["email"],
+        Phones = ["home", "mobile"],
+        Attributes = [new AttributeMapping { Field = "care", Name = "care-package", Sensitivity = "social-care" }, new AttributeMapping { Field = "band" }],
+    };
+
+    [Fact]
+    public void TryMap_FullRow_FillsEveryCanonicalPart()
+    {
+        var fields = Row();
+
+        Assert.True(new RecordMapper("council-tax", Mapping).TryMap(fields, Observed, out var record, out var reason), reason);
+
+        Assert.Equal(("council-tax", "CT1", Observed), (record!.SourceSystem, record.SourceKey, record.ObservedAt));
+        Assert.Equal(new PersonName("Mrs", "Margaret", "Hughes"), record.Name);
+        Assert.Equal(new PartialDate(1950, 3, 4, "04/03/1950"), record.DateOfBirth);
+        var address = Assert.Single(record.Addresses);
+        Assert.Equal(["14 Weston Road", "Flat 2"], address.Lines);
+        Assert.Equal(("Stafford", "st16 3rz", "100031234567"), (address.Town, address.Postcode, address.Uprn));
+        Assert.Equal(
+            [new Identifier(IdentifierScheme.NiNumber, "JG 10 37 92 A"), new Identifier(IdentifierScheme.NhsNumber, "943 476 5919"), new Identifier(IdentifierScheme.Uprn, "100031234567")],
+            record.Identifiers);
+        Assert.Equal(["m.hughes@example.org"], record.Emails);
+        Assert.Equal(["01785 220114", "07700 900123"], record.Phones);
+        Assert.Equal([new SourceAttribute("care-package", "yes", "social-care"), new SourceAttribute("band", "C", "general")], record.Attributes);
+    }
+
+    [Fact]
+    public void TryMap_KeepsEveryRawFieldExactlyAsGiven()
+    {
+        var fields = Row();
+        fields["unmapped"] = "  kept as is  ";
+
+        new RecordMapper("council-tax", Mapping).TryMap(fields, Observed, out var record, out _);
+
+        Assert.Equal(fields.Count, record!.RawFields.Count);
+        Assert.Equal("  kept as is  ", record.RawFields["unmapped"]);
+        Assert.Equal("JG 10 37 92 A", record.RawFields["ni"]);
+    }
+
+    [Fact]
+    public void TryMap_BlankFields_AreAbsent()
+    {
+        var fields = Row();
+        foreach (var name in new[] { "title", "dob", "addr2", "nhs", "email", "mobile" })
+        {
+            fields[name] = "   ";
+        }
+
+        new RecordMapper("council-tax", Mapping).TryMap(fields, Observed, out var record, out _);
+
+        Assert.Null(record!.Name!.Title);
+        Assert.Null(record.DateOfBirth);
+        Assert.Equal(["14 Weston Road"], record.Addresses[0].Lines);
+        Assert.DoesNotContain(record.Identifiers, i => i.Scheme == IdentifierScheme.NhsNumber);
+        Assert.Empty(record.Emails);
+        Assert.Equal(["01785 220114"], record.Phones);
+    }
+
+    [Fact]
+    public void TryMap_NoKey_IsRefusedNamingTheKeyField()
+    {
+        var fields = Row();
+        fields["ref"] = "";
+
+        Assert.False(new RecordMapper("council-tax", Mapping).TryMap(fields, Observed, out var record, out var reason));
+
+        Assert.Null(record);
+        Assert.Equal("key field 'ref' is empty", reason);
+    }
+
+    [Theory]
+    [InlineData("31/02/1975")]
+    [InlineData("1975-02-13")]
+    [InlineData("yesterday")]
+    public void TryMap_DateFittingNoFormat_IsRefusedNamingFieldAndFormatsNotValue(string dob)
+    {
+        var fields = Row();
+        fields["dob"] = dob;
+
+        Assert.False(new RecordMapper("council-tax", Mapping).TryMap(fields, Observed, out _, out var reason));
+
+        Assert.Equal("field 'dob' is not a date in the format dd/MM/yyyy or yyyyMMdd", reason);
+        Assert.DoesNotContain(dob, reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TryMap_SecondDateFormat_IsTriedWhenTheFirstDoesNotFit()
+    {
+        var fields = Row();
+        fields["dob"] = "19500304";
+
+        new RecordMapper("council-tax", Mapping).TryMap(fields, Observed, out var record, out _);
+
+        Assert.Equal(new PartialDate(1950, 3, 4, "19500304"), record!.DateOfBirth);
+    }
+
+    [Fact]
+    public void TryMap_NoDateFormatsConfigured_UsesTheDefaults()
+    {
+        var mapping = new FieldMapping { Key = "ref", DateOfBirth = "dob" };
+        var mapper = new RecordMapper("x", mapping);
+
+        Assert.True(mapper.TryMap(new Dictionary<string, string?> { ["ref"] = "1", ["dob"] = "1950-03-04" }, Observed, out var iso, out _));
+        Assert.True(mapper.TryMap(new Dictionary<string, string?> { ["ref"] = "2", ["dob"] = "04/03/1950" }, Observed, out var uk, out _));
+        Assert.Equal(iso!.DateOfBirth! with { Raw = null }, uk!.DateOfBirth! with { Raw = null });
+    }
+
+    [Fact]
+    public void TryMap_FieldNamesInAnotherCase_StillFound()
+    {
+        var fields = new Dictionary<string, string?>(StringComparer.Ordinal) { ["REF"] = "CT9", ["SURNAME"] = "Hughes" };
+
+        Assert.True(new RecordMapper("x", new FieldMapping { Key = "ref", FamilyName = "surname" }).TryMap(fields, Observed, out var record, out _));
+
+        Assert.Equal(("CT9", "Hughes"), (record!.SourceKey, record.Name!.FamilyName));
+    }
+
+    [Fact]
+    public void Constructor_MappingWithoutKey_Throws() =>
+        Assert.Throws<ArgumentException>(() => new RecordMapper("x", new FieldMapping()));
+
+    [Fact]
+    public void ReferencedFields_ListsEachMappedFieldOnce()
+    {
+        var mapping = new FieldMapping { Key = "ref", FamilyName = "surname", Phones = ["phone", "PHONE"], AddressLines = ["a1"] };
+
+        Assert.Equal(["ref", "surname", "a1", "phone"], mapping.ReferencedFields());
+    }
+
+    private static Dictionary<string, string?> Row() => new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["ref"] = "CT1",
+        ["title"] = "Mrs",
+        ["forenames"] = "Margaret",
+        ["surname"] = "Hughes",
+        ["dob"] = "04/03/1950",
+        ["addr1"] = "14 Weston Road",
+        ["addr2"] = "Flat 2",
+        ["town"] = "Stafford",
+        ["postcode"] = "st16 3rz",
+        ["uprn"] = "100031234567",
+        ["ni"] = "JG 10 37 92 A",
+        ["nhs"] = "943 476 5919",
+        ["email"] = "m.hughes@example.org",
+        ["home"] = "01785 220114",
+        ["mobile"] = "07700 900123",
+        ["care"] = "yes",
+        ["band"] = "C",
+    };
+}
