@@ -84,10 +84,14 @@ public sealed class SyncRunner(
                 await PublishBatchAsync().ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // The source as a whole could not be read. What was published stays published and is waited for.
-            error = ex.Message;
+            // The source as a whole could not be read; the other sources still run. What was published
+            // stays published and is waited for. Our own messages (configuration, files) are safe to show;
+            // a library's may quote the data it choked on, so only its type is shown.
+            error = ex is InvalidOperationException or IOException or UnauthorizedAccessException
+                ? ex.Message
+                : $"the source could not be read ({ex.GetType().Name})";
             logger.LogError("Sync of {Source} could not read the source: {ExceptionType}", source.Name, ex.GetType().Name);
         }
 

@@ -97,6 +97,18 @@ public sealed class SyncRunnerTests : IDisposable
         Assert.Single(await LinksAsync(host));
     }
 
+    [Fact]
+    public async Task RunAsync_AdapterFailsWithAForeignException_ReportsOnlyItsType()
+    {
+        var adapter = new ListAdapter(Accept("1", null)) { ThrowAtEnd = new FormatException("Margaret Hughes 04/03/1950 is not valid") };
+        using var host = await StartHostAsync(adapter, batchSize: 1);
+
+        var summary = await RunAsync(host);
+
+        Assert.Equal("the source could not be read (FormatException)", summary.Error);
+        Assert.Single(await LinksAsync(host));
+    }
+
     private static SourceReadResult Accept(string key, string? ni) =>
         SourceReadResult.Accept(Records.Person("people", key, "Person" + key, "Lee", (1970, 1, int.Parse(key, System.Globalization.CultureInfo.InvariantCulture)), ni: ni));
 
