@@ -47,6 +47,13 @@ public sealed class CsvSourceAdapter : ISourceAdapter
         var fileName = Path.GetFileName(_path);
         // The extract's own time: when the legacy system wrote the file.
         var observedAt = new DateTimeOffset(File.GetLastWriteTimeUtc(_path), TimeSpan.Zero);
+        // A file is read whole, so the cursor is which file it was: the same file is not read again incrementally.
+        var fingerprint = new SourceCursor(string.Create(
+            CultureInfo.InvariantCulture, $"{observedAt.UtcTicks}:{new FileInfo(_path).Length}"));
+        if (since == fingerprint)
+        {
+            yield break;
+        }
 
         using var reader = new StreamReader(_path, CreateEncoding(_options.Encoding), detectEncodingFromByteOrderMarks: true);
         var badData = false;
@@ -127,6 +134,8 @@ public sealed class CsvSourceAdapter : ISourceAdapter
                 ? SourceReadResult.Accept(record!)
                 : SourceReadResult.Reject(position with { Key = fields.GetValueOrDefault(_mapping.Key) }, mapReason!, raw);
         }
+
+        yield return SourceReadResult.Checkpoint(fingerprint);
     }
 
     private static Encoding CreateEncoding(string name)

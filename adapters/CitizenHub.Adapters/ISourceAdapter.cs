@@ -11,6 +11,11 @@ namespace CitizenHub.Adapters;
 /// misconfigured); the runner then fails that source's run and goes on with the others.
 /// </para>
 /// <para>
+/// Yield a <see cref="SourceReadResult.CheckpointReached"/> when everything up to a point has been yielded:
+/// resuming from that cursor must yield neither fewer nor more records. The runner saves the last
+/// checkpoint only after the hub has applied every record read before it, so a crash re-reads and never skips.
+/// </para>
+/// <para>
 /// Honour the cancellation token between records. An adapter knows nothing of
 /// batching, publishing, checkpoints or matching: the runner in the hub does those.
 /// </para>
@@ -40,7 +45,12 @@ public abstract record SourceReadResult
     public static SourceReadResult Reject(InputPosition position, string reason, string? rawText) =>
         new Rejected(new RejectedInput(position, reason, rawText));
 
+    /// <summary>Everything before this point has been yielded; reading again from <paramref name="cursor"/> yields the rest.</summary>
+    public static SourceReadResult Checkpoint(SourceCursor cursor) => new CheckpointReached(cursor);
+
     public sealed record Accepted(SourceRecord Record) : SourceReadResult;
+
+    public sealed record CheckpointReached(SourceCursor Cursor) : SourceReadResult;
 
     public sealed record Rejected(RejectedInput Input) : SourceReadResult;
 }

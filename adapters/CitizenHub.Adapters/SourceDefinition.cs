@@ -7,10 +7,30 @@ namespace CitizenHub.Adapters;
 /// <param name="Kind">The adapter kind, e.g. <c>Csv</c>; matched without regard to case.</param>
 /// <param name="Settings">The source's whole configuration section, for the adapter to bind its own options from.</param>
 /// <param name="BaseDirectory">The folder relative paths in the settings are resolved against (the config file's).</param>
-public sealed record SourceDefinition(string Name, string Kind, FieldMapping Mapping, IConfiguration Settings, string BaseDirectory)
+/// <param name="Mode">Whether a sync reads everything (and so can tell what was deleted) or only what changed.</param>
+public sealed record SourceDefinition(
+    string Name,
+    string Kind,
+    FieldMapping Mapping,
+    IConfiguration Settings,
+    string BaseDirectory,
+    SyncMode Mode = SyncMode.Full)
 {
     /// <summary>A path from the settings, made absolute against <see cref="BaseDirectory"/>.</summary>
     public string ResolvePath(string path) => Path.GetFullPath(path, BaseDirectory);
+}
+
+/// <summary>How a source is read on each sync.</summary>
+public enum SyncMode
+{
+    /// <summary>
+    /// Read everything from the start. Records held for the source but absent from the extract are
+    /// published as removed.
+    /// </summary>
+    Full,
+
+    /// <summary>Read from where the last successful sync stopped (the saved cursor). Deletions must come as records flagged deleted.</summary>
+    Incremental,
 }
 
 /// <summary>Makes adapters of one kind. Registered once per adapter technology.</summary>

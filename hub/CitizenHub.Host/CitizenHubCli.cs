@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using CitizenHub.Adapters;
 using CitizenHub.Hub;
 using CitizenHub.Store;
 using CsvHelper;
@@ -20,12 +21,14 @@ internal static class CitizenHubCli
         var sourceOption = new Option<string[]>("--source") { Description = "Run only this source; repeat for several. Default: all." };
         var urlsOption = new Option<string?>("--urls") { Description = "Where the API listens, e.g. http://127.0.0.1:5080." };
         var outOption = new Option<string>("--out") { Description = "The file to write.", Required = true };
+        var fullOption = new Option<bool>("--full") { Description = "Read each source whole, whatever its Mode, and remove what it no longer holds." };
 
         var sync = new Command("sync", "Run each configured source once and wait until the hub has applied everything.")
         {
-            configOption, sourceOption,
+            configOption, sourceOption, fullOption,
         };
-        sync.SetAction((parse, ct) => Guarded(error, () => SyncAsync(parse.GetValue(configOption)!, parse.GetValue(sourceOption) ?? [], output, error, ct)));
+        sync.SetAction((parse, ct) => Guarded(error, () => SyncAsync(
+            parse.GetValue(configOption)!, parse.GetValue(sourceOption) ?? [], parse.GetValue(fullOption) ? SyncMode.Full : null, output, error, ct)));
 
         var serve = new Command("serve", "Run the hub and the Customer View API until stopped.") { configOption, urlsOption };
         serve.SetAction((parse, ct) => Guarded(error, () => ServeAsync(parse.GetValue(configOption)!, parse.GetValue(urlsOption), ct)));
@@ -62,7 +65,8 @@ internal static class CitizenHubCli
         }
     }
 
-    private static async Task<int> SyncAsync(string configPath, string[] sourceNames, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> SyncAsync(
+        string configPath, string[] sourceNames, SyncMode? mode, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var hub = HubComposition.Load(configPath);
         var sources = sourceNames.Length == 0
@@ -80,7 +84,7 @@ internal static class CitizenHubCli
         var summaries = new List<SyncRunSummary>();
         foreach (var source in sources)
         {
-            var summary = await runner.RunAsync(source, cancellationToken).ConfigureAwait(false);
+            var summary = await runner.RunAsync(source, cancellationToken, mode).ConfigureAwait(false);
             summaries.Add(summary);
             await WriteSummaryAsync(summary, output, error).ConfigureAwait(false);
         }
@@ -93,10 +97,15 @@ internal static class CitizenHubCli
     {
         await output.WriteLineAsync(string.Create(
             CultureInfo.InvariantCulture,
-            $"{summary.Source}: {summary.Records} records, {summary.Rejects} rejected, {summary.Batches} batches, {summary.FailedBatches} failed, {summary.Elapsed.TotalSeconds:0.0} s")).ConfigureAwait(false);
+            $"{summary.Source}: {summary.Records} records, {summary.Rejects} rejected, {summary.Removed} removed, {summary.Batches} batches, {summary.FailedBatches} failed, {summary.Elapsed.TotalSeconds:0.0} s ({summary.Mode.ToString().ToLowerInvariant()})")).ConfigureAwait(false);
         if (summary.RejectsFile is not null)
         {
             await output.WriteLineAsync($"  rejects: {summary.RejectsFile}").ConfigureAwait(false);
+        }
+
+        if (summary.Warning is not null)
+        {
+            await output.WriteLineAsync($"  warning: {summary.Warning}").ConfigureAwait(false);
         }
 
         if (summary.Error is not null)

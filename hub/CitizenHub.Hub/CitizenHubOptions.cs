@@ -61,6 +61,14 @@ public sealed class SyncOptions
     [Required]
     public string RejectsDirectory { get; set; } = "rejects";
 
+    /// <summary>
+    /// The largest share of a source's held records one full extract may remove. A truncated or
+    /// half-written extract looks like mass deletion; above this share nothing is removed and the run fails.
+    /// <value>The default is 0.5.</value>
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double MaxRemovalFraction { get; set; } = 0.5;
+
     /// <summary>How long a sync waits for the hub to finish a run's messages. <value>The default is one hour.</value></summary>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan CompletionTimeout { get; set; } = TimeSpan.FromHours(1);

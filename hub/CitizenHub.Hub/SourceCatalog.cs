@@ -81,7 +81,13 @@ public sealed class SourceCatalog
                 }
             }
 
-            sources.Add(new SourceDefinition(name, kind ?? "", mapping, section, baseDirectory));
+            var mode = SyncMode.Full;
+            if (section["Mode"] is { } modeText && !Enum.TryParse(modeText, ignoreCase: true, out mode))
+            {
+                problems.Add($"{path}.Mode must be Full or Incremental.");
+            }
+
+            sources.Add(new SourceDefinition(name, kind ?? "", mapping, section, baseDirectory, mode));
         }
 
         if (problems.Count > 0)

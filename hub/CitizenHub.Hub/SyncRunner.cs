@@ -8,25 +8,33 @@ using Microsoft.Extensions.Options;
 namespace CitizenHub.Hub;
 
 /// <summary>What one source's sync run did.</summary>
+/// <param name="Removed">Records the full extract no longer has, published as removed.</param>
+/// <param name="Batches">Messages published for the run: record batches and removal batches.</param>
 /// <param name="RejectsFile">Where the rejected inputs were written; null when there were none.</param>
+/// <param name="Warning">Something the operator should know that did not fail the run (e.g. why deletions were not checked).</param>
 /// <param name="Error">Why the run failed, in words that quote no personal data; null when it succeeded.</param>
 public sealed record SyncRunSummary(
     string Source,
     Guid RunId,
+    SyncMode Mode,
     int Records,
     int Rejects,
+    int Removed,
     int Batches,
     int FailedBatches,
     string? RejectsFile,
     TimeSpan Elapsed,
+    string? Warning,
     string? Error)
 {
     public bool Succeeded => Error is null && FailedBatches == 0;
 }
 
 /// <summary>
-/// Runs one source once: reads it through its adapter, publishes the records in batches, writes
-/// rejects beside the run, then waits until the hub has applied every batch.
+/// Runs one source once: reads it through its adapter from its saved cursor (or from the start for a
+/// full sync), publishes the records in batches, writes rejects beside the run, publishes as removed
+/// what a full extract no longer has, waits until the hub has applied every message, and only then
+/// saves the cursor, so a crash re-reads and never skips.
 /// </summary>
 public sealed class SyncRunner(
     IEnumerable<ISourceAdapterFactory> factories,
@@ -39,32 +47,42 @@ public sealed class SyncRunner(
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
-    public async Task<SyncRunSummary> RunAsync(SourceDefinition source, CancellationToken cancellationToken)
+    /// <param name="mode">Overrides the source's configured mode (e.g. a weekly full run of an incremental source).</param>
+    public async Task<SyncRunSummary> RunAsync(SourceDefinition source, CancellationToken cancellationToken, SyncMode? mode = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         var sync = options.Value.Sync;
+        var runMode = mode ?? source.Mode;
         var runId = NewId.NextGuid();
         var started = timeProvider.GetUtcNow();
         var rejectsPath = Path.Combine(
             location.Resolve(sync.RejectsDirectory),
             source.Name,
             $"{started:yyyyMMdd-HHmmss}-{runId:N}.rejects.csv");
+        var since = runMode == SyncMode.Incremental
+            ? new SourceCursor(await store.GetCursorAsync(source.Name, cancellationToken).ConfigureAwait(false))
+            : SourceCursor.Start;
 
         await bus.Publish(new SyncRunStarted(runId, source.Name, started), cancellationToken).ConfigureAwait(false);
-        logger.LogInformation("Sync of {Source} started as run {RunId}", source.Name, runId);
+        logger.LogInformation("{Mode} sync of {Source} started as run {RunId}", runMode, source.Name, runId);
 
         var batch = new List<SourceRecord>(sync.BatchSize);
-        int records = 0, batches = 0;
-        string? error = null;
+        // A full extract names every record the source holds; what it does not name was deleted.
+        var seen = runMode == SyncMode.Full ? new HashSet<string>(StringComparer.Ordinal) : null;
+        var keylessRejects = 0;
+        SourceCursor? checkpoint = null;
+        int records = 0, batches = 0, removed = 0;
+        string? error = null, warning = null;
         await using var rejects = new RejectsFile(rejectsPath);
         try
         {
             var adapter = CreateAdapter(source);
-            await foreach (var item in adapter.ReadAsync(SourceCursor.Start, cancellationToken).ConfigureAwait(false))
+            await foreach (var item in adapter.ReadAsync(since, cancellationToken).ConfigureAwait(false))
             {
                 switch (item)
                 {
                     case SourceReadResult.Accepted accepted:
+                        seen?.Add(accepted.Record.SourceKey);
                         batch.Add(accepted.Record);
                         records++;
                         if (batch.Count == sync.BatchSize)
@@ -74,7 +92,20 @@ public sealed class SyncRunner(
 
                         break;
                     case SourceReadResult.Rejected rejected:
+                        // A rejected row still exists in the source: it must not read as a deletion.
+                        if (rejected.Input.Position.Key is { } key)
+                        {
+                            seen?.Add(key);
+                        }
+                        else
+                        {
+                            keylessRejects++;
+                        }
+
                         await rejects.WriteAsync(rejected.Input).ConfigureAwait(false);
+                        break;
+                    case SourceReadResult.CheckpointReached reached:
+                        checkpoint = reached.Cursor;
                         break;
                 }
             }
@@ -95,29 +126,49 @@ public sealed class SyncRunner(
             logger.LogError("Sync of {Source} could not read the source: {ExceptionType}", source.Name, ex.GetType().Name);
         }
 
+        var removals = 0;
+        if (seen is not null && error is null)
+        {
+            if (keylessRejects > 0)
+            {
+                warning = $"deletions not checked: {keylessRejects} rejected rows have no key, so what they hold is unknown";
+            }
+            else
+            {
+                (removed, removals, error) = await PublishRemovalsAsync(source.Name, runId, started, seen, sync, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         await bus.Publish(
-            new SyncRunCompleted(runId, source.Name, timeProvider.GetUtcNow(), batches, records, rejects.Count),
+            new SyncRunCompleted(runId, source.Name, timeProvider.GetUtcNow(), batches + removals, records, rejects.Count),
             cancellationToken).ConfigureAwait(false);
 
-        var progress = await WaitForHubAsync(runId, batches, sync.CompletionTimeout, cancellationToken).ConfigureAwait(false);
+        var progress = await WaitForHubAsync(runId, batches + removals, sync.CompletionTimeout, cancellationToken).ConfigureAwait(false);
         if (progress.FailedMessages > 0)
         {
-            error ??= $"{progress.FailedMessages} of {batches} batches failed in the hub ({progress.LastFailure}); they are in the error queue";
+            error ??= $"{progress.FailedMessages} of {batches + removals} batches failed in the hub ({progress.LastFailure}); they are in the error queue";
+        }
+        else if (error is null && checkpoint is not null)
+        {
+            await store.SaveCursorAsync(source.Name, checkpoint.Value, runId, timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         }
 
         var summary = new SyncRunSummary(
             source.Name,
             runId,
+            runMode,
             records,
             rejects.Count,
-            batches,
+            removed,
+            batches + removals,
             progress.FailedMessages,
             rejects.Count > 0 ? rejectsPath : null,
             timeProvider.GetUtcNow() - started,
+            warning,
             error);
         logger.LogInformation(
-            "Sync of {Source} finished: {Records} records in {Batches} batches, {Rejects} rejected, {Failed} failed",
-            source.Name, records, batches, rejects.Count, progress.FailedMessages);
+            "Sync of {Source} finished: {Records} records, {Rejects} rejected, {Removed} removed in {Batches} batches, {Failed} failed",
+            source.Name, records, rejects.Count, removed, batches + removals, progress.FailedMessages);
         return summary;
 
         async Task PublishBatchAsync()
@@ -126,6 +177,48 @@ public sealed class SyncRunner(
             await bus.Publish(new SourceRecordBatch(runId, source.Name, batches, [.. batch]), cancellationToken).ConfigureAwait(false);
             batch.Clear();
         }
+    }
+
+    /// <summary>Publishes as removed every held record the full extract did not name, unless that is implausibly many.</summary>
+    private async Task<(int Removed, int Messages, string? Error)> PublishRemovalsAsync(
+        string sourceSystem,
+        Guid runId,
+        DateTimeOffset observedAt,
+        HashSet<string> seen,
+        SyncOptions sync,
+        CancellationToken cancellationToken)
+    {
+        var held = 0;
+        var missing = new List<string>();
+        await foreach (var key in store.ReadSourceKeysAsync(sourceSystem, cancellationToken).ConfigureAwait(false))
+        {
+            held++;
+            if (!seen.Contains(key))
+            {
+                missing.Add(key);
+            }
+        }
+
+        if (missing.Count == 0)
+        {
+            return (0, 0, null);
+        }
+
+        if (missing.Count > held * sync.MaxRemovalFraction)
+        {
+            return (0, 0, string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"the full extract lacks {missing.Count} of the {held} records held, more than Sync.MaxRemovalFraction ({sync.MaxRemovalFraction:P0}); nothing was removed. Check the extract is whole, or raise the limit for this run"));
+        }
+
+        var messages = 0;
+        foreach (var chunk in missing.Chunk(sync.BatchSize))
+        {
+            messages++;
+            await bus.Publish(new SourceRecordsRemoved(runId, sourceSystem, messages, chunk, observedAt), cancellationToken).ConfigureAwait(false);
+        }
+
+        return (missing.Count, messages, null);
     }
 
     private ISourceAdapter CreateAdapter(SourceDefinition source)

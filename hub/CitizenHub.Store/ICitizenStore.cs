@@ -28,6 +28,15 @@ public interface ICitizenStore
 
     Task<SyncRunProgress?> GetRunAsync(Guid runId, CancellationToken cancellationToken);
 
+    /// <summary>Where the source's last successful read stopped; null when it has never been read.</summary>
+    Task<string?> GetCursorAsync(string sourceSystem, CancellationToken cancellationToken);
+
+    /// <summary>Saves where a read stopped. Call only once every record read before it has been applied.</summary>
+    Task SaveCursorAsync(string sourceSystem, string? cursor, Guid runId, DateTimeOffset savedAt, CancellationToken cancellationToken);
+
+    /// <summary>The keys of every record held for a source, for finding what a full extract no longer has.</summary>
+    IAsyncEnumerable<string> ReadSourceKeysAsync(string sourceSystem, CancellationToken cancellationToken);
+
     Task<CitizenView?> GetCitizenAsync(string citizenId, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<CitizenSummary>> SearchAsync(CitizenSearch search, int limit, CancellationToken cancellationToken);

@@ -20,7 +20,10 @@ public sealed class CsvSourceAdapterFactoryTests : IDisposable
         var keys = new List<string>();
         await foreach (var item in adapter.ReadAsync(SourceCursor.Start, CancellationToken.None))
         {
-            keys.Add(((SourceReadResult.Accepted)item).Record.SourceKey);
+            if (item is SourceReadResult.Accepted accepted)
+            {
+                keys.Add(accepted.Record.SourceKey);
+            }
         }
 
         Assert.Equal(["CT1"], keys);

@@ -163,6 +163,31 @@ public sealed class CsvSourceAdapterTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadAsync_WholeFile_EndsWithACheckpointNamingTheFile()
+    {
+        var path = _folder.Write("people.csv", "ref,forenames,surname,dob,address\nCT1,A,B,,\n");
+
+        var results = await ReadAllAsync(path);
+
+        Assert.IsType<SourceReadResult.CheckpointReached>(results[^1]);
+        Assert.Single(results.OfType<SourceReadResult.CheckpointReached>());
+    }
+
+    [Fact]
+    public async Task ReadAsync_FromTheCheckpointOfTheSameFile_ReadsNothing_AndAChangedFileIsReadAgain()
+    {
+        var path = _folder.Write("people.csv", "ref,forenames,surname,dob,address\nCT1,A,B,,\n");
+        var checkpoint = (await ReadAllAsync(path)).OfType<SourceReadResult.CheckpointReached>().Single().Cursor;
+
+        var again = await ReadAllAsync(path, since: checkpoint);
+        _folder.Write("people.csv", "ref,forenames,surname,dob,address\nCT1,A,B,,\nCT2,C,D,,\n");
+        var changed = await ReadAllAsync(path, since: checkpoint);
+
+        Assert.Empty(again);
+        Assert.Equal(["CT1", "CT2"], Accepted(changed).Select(r => r.SourceKey));
+    }
+
+    [Fact]
     public void Constructor_NoHeaderAndNoColumns_Throws() =>
         Assert.Throws<InvalidOperationException>(() => new CsvSourceAdapter("people", _folder.File("x.csv"), new CsvSourceOptions { HasHeader = false }, Mapping));
 
@@ -218,10 +243,10 @@ public sealed class CsvSourceAdapterTests : IDisposable
     private static CsvSourceAdapter Adapter(string path, CsvSourceOptions? options = null) =>
         new("people", path, options ?? new CsvSourceOptions(), Mapping);
 
-    private static async Task<List<SourceReadResult>> ReadAllAsync(string path, CsvSourceOptions? options = null)
+    private static async Task<List<SourceReadResult>> ReadAllAsync(string path, CsvSourceOptions? options = null, SourceCursor? since = null)
     {
         var results = new List<SourceReadResult>();
-        await foreach (var item in Adapter(path, options).ReadAsync(SourceCursor.Start, CancellationToken.None))
+        await foreach (var item in Adapter(path, options).ReadAsync(since ?? SourceCursor.Start, CancellationToken.None))
         {
             results.Add(item);
         }

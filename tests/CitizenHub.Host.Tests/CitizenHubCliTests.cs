@@ -29,8 +29,8 @@ public sealed class CitizenHubCliTests : IDisposable
 
         Assert.Equal(0, syncCode);
         Assert.Equal(0, exportCode);
-        Assert.Contains("council-tax: 3 records, 1 rejected, 2 batches, 0 failed", _output.ToString(), StringComparison.Ordinal);
-        Assert.Contains("housing-benefits: 3 records, 0 rejected, 2 batches, 0 failed", _output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("council-tax: 3 records, 1 rejected, 0 removed, 2 batches, 0 failed", _output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("housing-benefits: 3 records, 0 rejected, 0 removed, 2 batches, 0 failed", _output.ToString(), StringComparison.Ordinal);
         Assert.Contains("  rejects: " + _folder.File("rejects"), _output.ToString(), StringComparison.Ordinal);
         var rows = File.ReadAllLines(links);
         Assert.Equal("citizen_id,source_system,source_key", rows[0]);

@@ -109,17 +109,124 @@ public sealed class SyncRunnerTests : IDisposable
         Assert.Single(await LinksAsync(host));
     }
 
+    [Fact]
+    public async Task RunAsync_FullExtractWithoutARecord_RemovesIt()
+    {
+        using var host = await StartHostAsync(new ListAdapter(Accept("1", null), Accept("2", null), Accept("3", null)), batchSize: 2);
+        await RunAsync(host);
+
+        var summary = await RunAsync(host, new ListAdapter(Accept("1", null), Accept("3", null)));
+
+        Assert.True(summary.Succeeded, summary.Error);
+        Assert.Equal((1, 2), (summary.Removed, summary.Batches));
+        Assert.Equal(["1", "3"], (await LinksAsync(host)).Select(l => l.SourceKey).Order());
+    }
+
+    [Fact]
+    public async Task RunAsync_RejectedRowWithKey_IsNotTakenForADeletion()
+    {
+        using var host = await StartHostAsync(new ListAdapter(Accept("1", null), Accept("2", null), Accept("3", null)), batchSize: 10);
+        await RunAsync(host);
+
+        var summary = await RunAsync(host, new ListAdapter(
+            Accept("1", null), Accept("3", null), SourceReadResult.Reject(new InputPosition("p.csv", 3, Key: "2"), "bad date", "raw")));
+
+        Assert.Equal(0, summary.Removed);
+        Assert.Equal(3, (await LinksAsync(host)).Count);
+    }
+
+    [Fact]
+    public async Task RunAsync_RejectedRowWithoutKey_SkipsDeletionCheckWithAWarning()
+    {
+        using var host = await StartHostAsync(new ListAdapter(Accept("1", null), Accept("2", null), Accept("3", null)), batchSize: 10);
+        await RunAsync(host);
+
+        var summary = await RunAsync(host, new ListAdapter(
+            Accept("1", null), Accept("3", null), SourceReadResult.Reject(new InputPosition("p.csv", 3), "expected 5 fields, found 2", "raw")));
+
+        Assert.True(summary.Succeeded);
+        Assert.Equal(0, summary.Removed);
+        Assert.Contains("deletions not checked", summary.Warning, StringComparison.Ordinal);
+        Assert.Equal(3, (await LinksAsync(host)).Count);
+    }
+
+    [Fact]
+    public async Task RunAsync_ExtractLackingMostRecords_RemovesNothingAndFails()
+    {
+        using var host = await StartHostAsync(new ListAdapter(Accept("1", null), Accept("2", null), Accept("3", null)), batchSize: 10);
+        await RunAsync(host);
+
+        // A truncated file looks exactly like mass deletion.
+        var summary = await RunAsync(host, new ListAdapter(Accept("1", null)));
+
+        Assert.False(summary.Succeeded);
+        Assert.Contains("lacks 2 of the 3 records held", summary.Error, StringComparison.Ordinal);
+        Assert.Equal(3, (await LinksAsync(host)).Count);
+    }
+
+    [Fact]
+    public async Task RunAsync_Incremental_ResumesFromTheSavedCursor()
+    {
+        var records = new List<SourceReadResult> { Accept("1", null), Accept("2", null) };
+        var adapter = new AppendOnlyAdapter(records);
+        using var host = await StartHostAsync(adapter, batchSize: 10, mode: "Incremental");
+        var first = await RunAsync(host);
+        records.Add(Accept("3", null));
+
+        var second = await RunAsync(host);
+
+        Assert.Equal((2, 1), (first.Records, second.Records));
+        Assert.Equal([null, "2"], adapter.ReadFrom.Select(c => c.Value));
+        Assert.Equal(3, (await LinksAsync(host)).Count);
+        Assert.Equal(0, second.Removed);
+    }
+
+    [Fact]
+    public async Task RunAsync_Incremental_CursorNotSavedWhenABatchFailed()
+    {
+        var adapter = new AppendOnlyAdapter([Accept("1", null), Accept("2", null)]);
+        using var host = await StartHostAsync(adapter, batchSize: 1, failSequence: 2, mode: "Incremental");
+
+        await RunAsync(host);
+
+        Assert.Null(await host.Services.GetRequiredService<ICitizenStore>().GetCursorAsync("people", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task RunAsync_AfterAnInterruptedRun_SameLinksAsOneCleanRun()
+    {
+        SourceReadResult[] all = [Accept("1", "AB123456C"), Accept("2", null), Accept("3", "AB123456C"), Accept("4", null)];
+        using var clean = await StartHostAsync(new ListAdapter(all), batchSize: 1);
+        await RunAsync(clean);
+        using var otherStore = new TempDirectory();
+        using var interrupted = await StartHostAsync(new ListAdapter(all[..2]) { ThrowAtEnd = new IOException("gone") }, batchSize: 1, folder: otherStore.Path);
+        await RunAsync(interrupted);
+
+        await RunAsync(interrupted, new ListAdapter(all));
+
+        Assert.Equal(Shape(await LinksAsync(clean)), Shape(await LinksAsync(interrupted)));
+    }
+
+    /// <summary>Links as groups of source keys: citizen ids differ between stores, who is with whom must not.</summary>
+    private static List<string> Shape(IEnumerable<CitizenLink> links) =>
+        [.. links.GroupBy(l => l.CitizenId).Select(g => string.Join("+", g.Select(l => l.SourceKey).Order())).Order()];
+
     private static SourceReadResult Accept(string key, string? ni) =>
         SourceReadResult.Accept(Records.Person("people", key, "Person" + key, "Lee", (1970, 1, int.Parse(key, System.Globalization.CultureInfo.InvariantCulture)), ni: ni));
 
-    private static async Task<SyncRunSummary> RunAsync(IHost host)
+    private static async Task<SyncRunSummary> RunAsync(IHost host, ISourceAdapter? adapter = null, SyncMode? mode = null)
     {
+        if (adapter is not null)
+        {
+            host.Services.GetServices<ISourceAdapterFactory>().OfType<ListAdapterFactory>().Single().Current = adapter;
+        }
+
         var catalog = host.Services.GetRequiredService<SourceCatalog>();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        return await host.Services.GetRequiredService<SyncRunner>().RunAsync(catalog.Sources.Single(), timeout.Token);
+        return await host.Services.GetRequiredService<SyncRunner>().RunAsync(catalog.Sources.Single(), timeout.Token, mode);
     }
 
-    private async Task<IHost> StartHostAsync(ListAdapter adapter, int batchSize, int? failSequence = null)
+    private async Task<IHost> StartHostAsync(ISourceAdapter adapter, int batchSize, int? failSequence = null, string mode = "Full", string? folder = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -128,9 +235,10 @@ public sealed class SyncRunnerTests : IDisposable
             ["Sources:0:Name"] = "people",
             ["Sources:0:Kind"] = "List",
             ["Sources:0:Mapping:Key"] = "key",
+            ["Sources:0:Mode"] = mode,
         }).Build();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddCitizenHub(configuration, _folder.Path);
+        builder.Services.AddCitizenHub(configuration, folder ?? _folder.Path);
         builder.Services.AddSingleton<ISourceAdapterFactory>(new ListAdapterFactory(adapter));
         if (failSequence is { } sequence)
         {
@@ -183,11 +291,32 @@ public sealed class SyncRunnerTests : IDisposable
         }
     }
 
-    private sealed class ListAdapterFactory(ListAdapter adapter) : ISourceAdapterFactory
+    private sealed class ListAdapterFactory(ISourceAdapter adapter) : ISourceAdapterFactory
     {
+        public ISourceAdapter Current { get; set; } = adapter;
+
         public string Kind => "List";
 
-        public ISourceAdapter Create(SourceDefinition source, TimeProvider timeProvider) => adapter;
+        public ISourceAdapter Create(SourceDefinition source, TimeProvider timeProvider) => Current;
+    }
+
+    /// <summary>A source whose cursor is how many records have been read: a resumed read yields only newer ones.</summary>
+    private sealed class AppendOnlyAdapter(List<SourceReadResult> records) : ISourceAdapter
+    {
+        public List<SourceCursor> ReadFrom { get; } = [];
+
+        public async IAsyncEnumerable<SourceReadResult> ReadAsync(SourceCursor since, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            ReadFrom.Add(since);
+            var start = since.Value is null ? 0 : int.Parse(since.Value, System.Globalization.CultureInfo.InvariantCulture);
+            foreach (var record in records.Skip(start))
+            {
+                await Task.Yield();
+                yield return record;
+            }
+
+            yield return SourceReadResult.Checkpoint(new SourceCursor(records.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
     }
 }
 
@@ -218,6 +347,13 @@ internal static class PoisonStore
             inner.RecordMessageFailedAsync(message, reason, failedAt, cancellationToken);
 
         public Task<SyncRunProgress?> GetRunAsync(Guid runId, CancellationToken cancellationToken) => inner.GetRunAsync(runId, cancellationToken);
+
+        public Task<string?> GetCursorAsync(string sourceSystem, CancellationToken cancellationToken) => inner.GetCursorAsync(sourceSystem, cancellationToken);
+
+        public Task SaveCursorAsync(string sourceSystem, string? cursor, Guid runId, DateTimeOffset savedAt, CancellationToken cancellationToken) =>
+            inner.SaveCursorAsync(sourceSystem, cursor, runId, savedAt, cancellationToken);
+
+        public IAsyncEnumerable<string> ReadSourceKeysAsync(string sourceSystem, CancellationToken cancellationToken) => inner.ReadSourceKeysAsync(sourceSystem, cancellationToken);
 
         public Task<CitizenView?> GetCitizenAsync(string citizenId, CancellationToken cancellationToken) => inner.GetCitizenAsync(citizenId, cancellationToken);
 

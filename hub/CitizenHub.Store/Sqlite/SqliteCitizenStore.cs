@@ -158,6 +158,35 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
             : new SyncRunProgress(runId, row.SourceSystem, (int?)row.ExpectedMessages, (int)row.Applied, (int)row.Failed, row.LastFailure);
     }
 
+    public async Task<string?> GetCursorAsync(string sourceSystem, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.QuerySingleOrDefaultAsync<string?>(
+            "SELECT cursor FROM source_cursors WHERE source_system = @sourceSystem;", new { sourceSystem }).ConfigureAwait(false);
+    }
+
+    public Task SaveCursorAsync(string sourceSystem, string? cursor, Guid runId, DateTimeOffset savedAt, CancellationToken cancellationToken) =>
+        WriteAsync(
+            """
+            INSERT INTO source_cursors (source_system, cursor, run_id, saved_at) VALUES (@sourceSystem, @cursor, @runId, @savedAt)
+            ON CONFLICT (source_system) DO UPDATE SET cursor = excluded.cursor, run_id = excluded.run_id, saved_at = excluded.saved_at;
+            """,
+            new { sourceSystem, cursor, runId = runId.ToString(), savedAt = StoreTime.Format(savedAt) },
+            cancellationToken);
+
+    public async IAsyncEnumerable<string> ReadSourceKeysAsync(string sourceSystem, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT source_key FROM source_records WHERE source_system = @sourceSystem;";
+        command.Parameters.AddWithValue("@sourceSystem", sourceSystem);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return reader.GetString(0);
+        }
+    }
+
     public async Task<CitizenView?> GetCitizenAsync(string citizenId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);

@@ -85,5 +85,15 @@ internal static class SqliteSchema
             PRIMARY KEY (run_id, kind, sequence)
         );
         """,
+
+        // 2: where each source's last successful read stopped.
+        """
+        CREATE TABLE source_cursors (
+            source_system TEXT PRIMARY KEY,
+            cursor        TEXT NULL,
+            run_id        TEXT NOT NULL,
+            saved_at      TEXT NOT NULL
+        );
+        """,
     ];
 }
