@@ -4,7 +4,8 @@ namespace CitizenHub.Adapters;
 
 /// <summary>
 /// Which source field feeds which part of the canonical record. Field names are matched
-/// without regard to case. Bound from a source's <c>Mapping</c> section:
+/// without regard to case; a name starting with <c>=</c> is a constant (<c>"Town": "=Stafford"</c>).
+/// Bound from a source's <c>Mapping</c> section:
 /// <code>
 /// "Mapping": {
 ///   "Key": "account_ref",
@@ -27,6 +28,15 @@ public sealed class FieldMapping
 
     public string? FamilyName { get; set; }
 
+    /// <summary>Middle names in a field of their own; they follow the given names.</summary>
+    public string? MiddleNames { get; set; }
+
+    /// <summary>A whole name in one field (<c>SMITH, John A Mr</c>), split by <see cref="NameOrder"/>. Parts mapped separately win.</summary>
+    public string? FullName { get; set; }
+
+    /// <summary><value>The default is <see cref="Adapters.NameOrder.GivenFirst"/>.</value></summary>
+    public NameOrder NameOrder { get; set; } = NameOrder.GivenFirst;
+
     public string? DateOfBirth { get; set; }
 
     /// <summary>
@@ -35,7 +45,16 @@ public sealed class FieldMapping
     /// </summary>
     public List<string> DateFormats { get; set; } = [];
 
+    /// <summary>
+    /// The latest year a two-digit year (<c>yy</c>) may mean, e.g. 2010 reads <c>15</c> as 1915.
+    /// <value>The default is the year the record was observed: nobody is born in the future.</value>
+    /// </summary>
+    public int? TwoDigitYearMax { get; set; }
+
     public List<string> AddressLines { get; set; } = [];
+
+    /// <summary>A whole address on one line with the town and postcode inside it (<c>14 Weston Road, Stafford, ST16 3RZ</c>).</summary>
+    public string? AddressOneLine { get; set; }
 
     public string? Town { get; set; }
 
@@ -59,9 +78,9 @@ public sealed class FieldMapping
     /// <summary>Every source field the mapping reads, so an adapter can check its input has them.</summary>
     public IEnumerable<string> ReferencedFields()
     {
-        string?[] singles = [Key, Title, GivenNames, FamilyName, DateOfBirth, Town, Postcode, Uprn, NiNumber, NhsNumber];
+        string?[] singles = [Key, Title, GivenNames, FamilyName, MiddleNames, FullName, DateOfBirth, AddressOneLine, Town, Postcode, Uprn, NiNumber, NhsNumber];
         return singles.Concat(AddressLines).Concat(Emails).Concat(Phones).Concat(Attributes.Select(a => a.Field))
-            .Where(f => !string.IsNullOrWhiteSpace(f))
+            .Where(f => !string.IsNullOrWhiteSpace(f) && !f.StartsWith('='))
             .Select(f => f!)
             .Distinct(StringComparer.OrdinalIgnoreCase);
     }

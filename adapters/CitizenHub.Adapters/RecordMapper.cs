@@ -54,7 +54,7 @@ public sealed class RecordMapper
         var rawDate = row.Get(_mapping.DateOfBirth);
         if (rawDate is not null)
         {
-            if (!TryParseDate(rawDate, _dateFormats, out var parsed))
+            if (!TryParseDate(rawDate, _dateFormats, _mapping.TwoDigitYearMax ?? observedAt.Year, out var parsed))
             {
                 reason = $"field '{_mapping.DateOfBirth}' is not a date in the format {string.Join(" or ", _dateFormats)}";
                 return false;
@@ -82,13 +82,16 @@ public sealed class RecordMapper
         return true;
     }
 
-    /// <summary>Parses a whole date by the first of <paramref name="formats"/> that fits exactly.</summary>
-    public static bool TryParseDate(string text, IReadOnlyList<string> formats, out DateOnly date)
+    /// <summary>Parses a whole date by the first of <paramref name="formats"/> that fits exactly (month names in any case).</summary>
+    /// <param name="twoDigitYearMax">The latest year a two-digit year may stand for.</param>
+    public static bool TryParseDate(string text, IReadOnlyList<string> formats, int twoDigitYearMax, out DateOnly date)
     {
         ArgumentNullException.ThrowIfNull(formats);
+        var culture = (CultureInfo)CultureInfo.InvariantCulture.Clone();
+        culture.DateTimeFormat.Calendar.TwoDigitYearMax = twoDigitYearMax;
         foreach (var format in formats)
         {
-            if (DateOnly.TryParseExact(text.Trim(), format, CultureInfo.InvariantCulture, DateTimeStyles.None, out date))
+            if (DateOnly.TryParseExact(text.Trim(), format, culture, DateTimeStyles.None, out date))
             {
                 return true;
             }
@@ -100,22 +103,30 @@ public sealed class RecordMapper
 
     private PersonName? MapName(Row row)
     {
-        var title = row.Get(_mapping.Title);
-        var given = row.Get(_mapping.GivenNames);
-        var family = row.Get(_mapping.FamilyName);
-        return title is null && given is null && family is null ? null : new PersonName(title, given, family);
+        var whole = NameParser.Parse(row.Get(_mapping.FullName), _mapping.NameOrder);
+        var title = row.Get(_mapping.Title) ?? whole?.Title;
+        var given = Join(row.Get(_mapping.GivenNames) ?? whole?.GivenNames, row.Get(_mapping.MiddleNames));
+        var family = row.Get(_mapping.FamilyName) ?? whole?.FamilyName;
+        return title is null && given is null && family is null
+            ? null
+            : new PersonName(title, given, family, whole?.Suffix, Raw: whole?.Raw);
     }
 
     private List<PostalAddress> MapAddress(Row row)
     {
+        var oneLine = OneLineAddress.Parse(row.Get(_mapping.AddressOneLine));
         var lines = Values(row, _mapping.AddressLines);
-        var town = row.Get(_mapping.Town);
-        var postcode = row.Get(_mapping.Postcode);
+        var town = row.Get(_mapping.Town) ?? oneLine?.Town;
+        var postcode = row.Get(_mapping.Postcode) ?? oneLine?.Postcode;
         var uprn = row.Get(_mapping.Uprn);
-        return lines.Count == 0 && town is null && postcode is null && uprn is null
+        IReadOnlyList<string> allLines = lines.Count > 0 ? lines : oneLine?.Lines ?? [];
+        return allLines.Count == 0 && town is null && postcode is null && uprn is null
             ? []
-            : [new PostalAddress(lines, town, postcode, uprn)];
+            : [new PostalAddress(allLines, town, postcode, uprn, Raw: oneLine?.Raw)];
     }
+
+    private static string? Join(string? first, string? second) =>
+        first is null ? second : second is null ? first : $"{first} {second}";
 
     private List<Identifier> MapIdentifiers(Row row)
     {
@@ -145,6 +156,11 @@ public sealed class RecordMapper
             if (name is null)
             {
                 return null;
+            }
+
+            if (name.StartsWith('='))
+            {
+                return name.Length > 1 ? name[1..] : null;
             }
 
             if (!fields.TryGetValue(name, out var value))
