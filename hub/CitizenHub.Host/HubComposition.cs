@@ -1,5 +1,6 @@
 using CitizenHub.Adapters;
 using CitizenHub.Adapters.Csv;
+using CitizenHub.Adapters.Sql;
 using CitizenHub.Api;
 using CitizenHub.Hub;
 using Serilog;
@@ -95,13 +96,20 @@ internal static class HubComposition
             // Everything to standard error: standard output carries the command's own results.
             .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, formatProvider: System.Globalization.CultureInfo.InvariantCulture));
         services.AddCitizenHub(hub.Configuration, hub.Directory);
+        AddAdapters(services);
+    }
+
+    /// <summary>Every adapter kind the executable ships: one <c>Add…SourceAdapter</c> per technology.</summary>
+    private static void AddAdapters(IServiceCollection services)
+    {
         services.AddCsvSourceAdapter();
+        services.AddSqlSourceAdapter();
     }
 
     private static IReadOnlyList<string> AdapterKinds()
     {
         var services = new ServiceCollection();
-        services.AddCsvSourceAdapter();
+        AddAdapters(services);
         using var provider = services.BuildServiceProvider();
         return [.. provider.GetServices<ISourceAdapterFactory>().Select(f => f.Kind)];
     }

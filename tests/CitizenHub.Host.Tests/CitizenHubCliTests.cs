@@ -124,7 +124,7 @@ public sealed class CitizenHubCliTests : IDisposable
         var code = await RunAsync("sync", "--config", config);
 
         Assert.Equal(2, code);
-        Assert.Contains("source 'a' has Kind 'Telex'; the kinds are Csv", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("source 'a' has Kind 'Telex'; the kinds are Csv, Sql", _error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -147,6 +147,36 @@ public sealed class CitizenHubCliTests : IDisposable
         var code = await RunAsync("sync");
 
         Assert.Equal(2, code);
+    }
+
+    [Fact]
+    public async Task Sync_SqlSourceAddedWithConfigAlone_IsIngestedThenReadIncrementally()
+    {
+        using var housing = new LegacyDatabase();
+        housing.Insert(7, "MARGARET", "HUGHES", "1950-03-04", "2026-10-01T09:00:00");
+        housing.Insert(8, "Kwame", "Mensah", "1981-03-11", "2026-10-02T09:00:00");
+        var config = _folder.Write("citizenhub.json", $$"""
+            {
+              "Sources": [
+                { "Name": "housing", "Kind": "Sql", "Mode": "Incremental",
+                  "Sql": { "Provider": "Sqlite", "ConnectionString": "Data Source={{housing.Path}}",
+                           "Query": "{{LegacyDatabase.PagedQuery.ReplaceLineEndings(" ")}}",
+                           "WatermarkColumn": "updated_at", "KeyColumn": "tenant_id", "PageSize": 1 },
+                  "Mapping": { "Key": "tenant_id", "GivenNames": "forename", "FamilyName": "surname",
+                               "DateOfBirth": "dob", "DateFormats": [ "yyyy-MM-dd" ], "Postcode": "postcode" } }
+              ]
+            }
+            """);
+
+        var first = await RunAsync("sync", "--config", config);
+        housing.Insert(9, "Priya", "Patel", "1979-11-17", "2026-10-03T09:00:00");
+        var second = await RunAsync("sync", "--config", config);
+        await RunAsync("export", "links", "--config", config, "--out", _folder.File("links.csv"));
+
+        Assert.Equal((0, 0), (first, second));
+        Assert.Contains("housing: 2 records, 0 rejected, 0 removed, 1 batches, 0 failed", _output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("housing: 1 records, 0 rejected, 0 removed, 1 batches, 0 failed", _output.ToString(), StringComparison.Ordinal);
+        Assert.Equal(["7", "8", "9"], File.ReadAllLines(_folder.File("links.csv")).Skip(1).Select(l => l.Split(',')[2]).Order());
     }
 
     private Task<int> RunAsync(params string[] args) => CitizenHubCli.RunAsync(args, _output, _error, CancellationToken.None);

@@ -1,0 +1,41 @@
+namespace CitizenHub.Adapters.Sql;
+
+/// <summary>
+/// How to read one table or view. Bound from the source's <c>Sql</c> section:
+/// <code>
+/// "Sql": {
+///   "Provider": "Sqlite",
+///   "ConnectionString": "Data Source=housing.db",
+///   "Query": "SELECT * FROM tenants WHERE @watermark IS NULL OR updated_at > @watermark OR (updated_at = @watermark AND tenant_id > @lastKey) ORDER BY updated_at, tenant_id LIMIT @pageSize",
+///   "WatermarkColumn": "updated_at",
+///   "KeyColumn": "tenant_id",
+///   "PageSize": 1000
+/// }
+/// </code>
+/// </summary>
+/// <remarks>
+/// The query is the operator's, so it can join, filter and cast as the source needs; the adapter only
+/// binds three parameters: <c>@watermark</c> and <c>@lastKey</c> (the last row read, null on a first or
+/// full read) and <c>@pageSize</c>. It must order by the watermark and then the key, which together must be
+/// unique, so that paging neither skips nor repeats a row.
+/// </remarks>
+public sealed class SqlSourceOptions
+{
+    /// <summary><c>Sqlite</c> or <c>Postgres</c>. Required.</summary>
+    public string Provider { get; set; } = "";
+
+    /// <summary>The provider's connection string; a relative SQLite file is relative to the configuration file. Required.</summary>
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>The keyset-paged query (see the remarks). Required.</summary>
+    public string Query { get; set; } = "";
+
+    /// <summary>The column that grows when a row changes (a last-modified time or a change number). Required.</summary>
+    public string WatermarkColumn { get; set; } = "";
+
+    /// <summary>The column that orders rows with the same watermark; usually the key. Required.</summary>
+    public string KeyColumn { get; set; } = "";
+
+    /// <summary><value>The default is 1,000.</value></summary>
+    public int PageSize { get; set; } = 1000;
+}

@@ -1,0 +1,165 @@
+using CitizenHub.Contracts;
+using CitizenHub.TestKit;
+
+namespace CitizenHub.Adapters.Sql.Tests;
+
+public sealed class SqlSourceAdapterTests : IDisposable
+{
+    private static readonly FieldMapping Mapping = new()
+    {
+        Key = "tenant_id",
+        GivenNames = "forename",
+        FamilyName = "surname",
+        DateOfBirth = "dob",
+        DateFormats = ["yyyy-MM-dd"],
+        Postcode = "postcode",
+    };
+
+    private readonly LegacyDatabase _database = new();
+
+    public void Dispose() => _database.Dispose();
+
+    [Fact]
+    public async Task ReadAsync_SeveralPages_EveryRowOnceInWatermarkOrderWithACheckpointAfterEachPage()
+    {
+        // Rows 2 and 3 share a watermark and fall on either side of a page boundary.
+        _database.Insert(1, "Margaret", "Hughes", "1950-03-04", "2026-10-01T09:00:00");
+        _database.Insert(3, "John", "Smith", "1960-05-01", "2026-10-02T09:00:00");
+        _database.Insert(2, "Priya", "Patel", "1979-11-17", "2026-10-02T09:00:00");
+        _database.Insert(4, "Sean", "O'Brien", null, "2026-10-03T09:00:00");
+        _database.Insert(5, "Amy", "Turner", "1975-06-01", "2026-10-04T09:00:00");
+
+        var results = await ReadAllAsync(Adapter(pageSize: 2));
+
+        Assert.Equal(["1", "2", "3", "4", "5"], Keys(results));
+        Assert.Equal(3, results.OfType<SourceReadResult.CheckpointReached>().Count());
+        Assert.IsType<SourceReadResult.CheckpointReached>(results[^1]);
+        var first = results.OfType<SourceReadResult.Accepted>().First().Record;
+        Assert.Equal((new PartialDate(1950, 3, 4, "1950-03-04"), "ST16 2AB"), (first.DateOfBirth, first.Addresses[0].Postcode));
+        Assert.Equal("Hughes", first.RawFields["surname"]);
+    }
+
+    [Fact]
+    public async Task ReadAsync_FromACheckpoint_YieldsOnlyRowsChangedSince()
+    {
+        _database.Insert(1, "Margaret", "Hughes", null, "2026-10-01T09:00:00");
+        _database.Insert(2, "John", "Smith", null, "2026-10-02T09:00:00");
+        var checkpoint = (await ReadAllAsync(Adapter())).OfType<SourceReadResult.CheckpointReached>().Last().Cursor;
+        _database.Touch(1, "Hughes-Lee", "2026-10-05T09:00:00");
+        _database.Insert(3, "Priya", "Patel", null, "2026-10-05T10:00:00");
+
+        var results = await ReadAllAsync(Adapter(), checkpoint);
+
+        Assert.Equal(["1", "3"], Keys(results));
+        Assert.Equal("Hughes-Lee", results.OfType<SourceReadResult.Accepted>().First().Record.Name!.FamilyName);
+    }
+
+    [Fact]
+    public async Task ReadAsync_NothingChanged_YieldsNothingAndKeepsTheCursor()
+    {
+        _database.Insert(1, "Margaret", "Hughes", null, "2026-10-01T09:00:00");
+        var checkpoint = (await ReadAllAsync(Adapter())).OfType<SourceReadResult.CheckpointReached>().Last().Cursor;
+
+        Assert.Empty(await ReadAllAsync(Adapter(), checkpoint));
+    }
+
+    [Fact]
+    public async Task ReadAsync_RowTheMappingCannotUse_RejectedWithPageAndKey()
+    {
+        _database.Insert(1, "Margaret", "Hughes", "04/03/1950", "2026-10-01T09:00:00");
+        _database.Insert(2, "John", "Smith", "1960-05-01", "2026-10-02T09:00:00");
+
+        var results = await ReadAllAsync(Adapter());
+
+        var reject = Assert.Single(results.OfType<SourceReadResult.Rejected>()).Input;
+        Assert.Equal(new InputPosition(Page: "1", Key: "1"), reject.Position);
+        Assert.Contains("'dob'", reject.Reason, StringComparison.Ordinal);
+        Assert.Contains("04/03/1950", reject.RawText, StringComparison.Ordinal);
+        Assert.Equal(["2"], Keys(results));
+    }
+
+    [Fact]
+    public async Task ReadAsync_RowChangeTime_IsWhenTheRecordWasObserved()
+    {
+        _database.Insert(1, "Margaret", "Hughes", null, "2026-10-01T09:30:00");
+
+        var record = (await ReadAllAsync(Adapter())).OfType<SourceReadResult.Accepted>().Single().Record;
+
+        Assert.Equal(new DateTimeOffset(2026, 10, 1, 9, 30, 0, TimeSpan.Zero), record.ObservedAt);
+    }
+
+    [Fact]
+    public async Task ReadAsync_QueryThatWrites_IsRefusedByTheReadOnlyConnection()
+    {
+        _database.Insert(1, "Margaret", "Hughes", null, "2026-10-01T09:00:00");
+        var options = Options();
+        options.Query = "DELETE FROM tenants RETURNING *, @watermark, @lastKey, @pageSize";
+
+        await Assert.ThrowsAnyAsync<Exception>(() => ReadAllAsync(new SqlSourceAdapter("housing", options, Mapping, TimeProvider.System)));
+
+        Assert.Equal(1, _database.Count());
+    }
+
+    [Fact]
+    public async Task ReadAsync_QueryLacksTheKeyColumn_ThrowsNamingIt()
+    {
+        _database.Insert(1, "Margaret", "Hughes", null, "2026-10-01T09:00:00");
+        var options = Options();
+        options.KeyColumn = "account";
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ReadAllAsync(new SqlSourceAdapter("housing", options, Mapping, TimeProvider.System)));
+
+        Assert.Equal("The query returns no column named 'account'.", error.Message);
+    }
+
+    [Theory]
+    [InlineData("Provider", "Sql.Provider is required.")]
+    [InlineData("Query", "Sql.Query is required.")]
+    [InlineData("WatermarkColumn", "Sql.WatermarkColumn is required.")]
+    public void Constructor_MissingSetting_ThrowsNamingIt(string setting, string message)
+    {
+        var options = Options();
+        typeof(SqlSourceOptions).GetProperty(setting)!.SetValue(options, "");
+
+        var error = Assert.Throws<InvalidOperationException>(() => new SqlSourceAdapter("housing", options, Mapping, TimeProvider.System));
+
+        Assert.EndsWith(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadAsync_UnknownProvider_Throws()
+    {
+        var options = Options();
+        options.Provider = "Oracle";
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ReadAllAsync(new SqlSourceAdapter("housing", options, Mapping, TimeProvider.System)));
+
+        Assert.Contains("'Oracle'", error.Message, StringComparison.Ordinal);
+    }
+
+    private SqlSourceOptions Options(int pageSize = 1000) => new()
+    {
+        Provider = "Sqlite",
+        ConnectionString = _database.ConnectionString,
+        Query = LegacyDatabase.PagedQuery,
+        WatermarkColumn = "updated_at",
+        KeyColumn = "tenant_id",
+        PageSize = pageSize,
+    };
+
+    private SqlSourceAdapter Adapter(int pageSize = 1000) => new("housing", Options(pageSize), Mapping, TimeProvider.System);
+
+    private static List<string> Keys(List<SourceReadResult> results) =>
+        [.. results.OfType<SourceReadResult.Accepted>().Select(a => a.Record.SourceKey)];
+
+    private static async Task<List<SourceReadResult>> ReadAllAsync(ISourceAdapter adapter, SourceCursor? since = null)
+    {
+        var results = new List<SourceReadResult>();
+        await foreach (var item in adapter.ReadAsync(since ?? SourceCursor.Start, CancellationToken.None))
+        {
+            results.Add(item);
+        }
+
+        return results;
+    }
+}
