@@ -1,0 +1,48 @@
+using System.Globalization;
+using CitizenHub.TestKit;
+
+namespace CitizenHub.Adapters.Sql.Tests;
+
+/// <summary>The SQL adapter against the adapter conformance kit, over a real SQLite file, two rows a page.</summary>
+public sealed class SqlSourceAdapterConformanceTests : SourceAdapterConformance
+{
+    private readonly LegacyDatabase _database = new();
+
+    protected override string SourceSystem => "housing";
+
+    protected override Task<ISourceAdapter> CreateSourceAsync(int goodRecords, bool withBadInput)
+    {
+        for (var i = 1; i <= goodRecords; i++)
+        {
+            // Pairs of rows share a watermark, so pages split ties.
+            _database.Insert(i, $"Given{i}", $"Family{i}", "1950-03-04", string.Create(CultureInfo.InvariantCulture, $"2026-10-{i / 2 + 1:D2}T09:00:00"));
+        }
+
+        if (withBadInput)
+        {
+            _database.Insert(99, "Bad", "Date", "04/03/1950", "2026-10-02T09:00:00");
+        }
+
+        var options = new SqlSourceOptions
+        {
+            Provider = "Sqlite",
+            ConnectionString = _database.ConnectionString,
+            Query = LegacyDatabase.PagedQuery,
+            WatermarkColumn = "updated_at",
+            KeyColumn = "tenant_id",
+            PageSize = 2,
+        };
+        var mapping = new FieldMapping { Key = "tenant_id", GivenNames = "forename", FamilyName = "surname", DateOfBirth = "dob", DateFormats = ["yyyy-MM-dd"] };
+        return Task.FromResult<ISourceAdapter>(new SqlSourceAdapter(SourceSystem, options, mapping, TimeProvider.System));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _database.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}
