@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text;
 using CsvHelper;
 using CsvHelper.Configuration;
 
@@ -15,9 +14,6 @@ namespace CitizenHub.Adapters.Csv;
 /// </remarks>
 public sealed class CsvSourceAdapter : ISourceAdapter
 {
-    // Invalid bytes decode to this; a row containing it is rejected instead of silently altered.
-    private const char InvalidByteMarker = '\uFFFD';
-
     private readonly string _path;
     private readonly CsvSourceOptions _options;
     private readonly RecordMapper _mapper;
@@ -45,17 +41,13 @@ public sealed class CsvSourceAdapter : ISourceAdapter
     {
         ArgumentNullException.ThrowIfNull(since);
         var fileName = Path.GetFileName(_path);
-        // The extract's own time: when the legacy system wrote the file.
-        var observedAt = new DateTimeOffset(File.GetLastWriteTimeUtc(_path), TimeSpan.Zero);
-        // A file is read whole, so the cursor is which file it was: the same file is not read again incrementally.
-        var fingerprint = new SourceCursor(string.Create(
-            CultureInfo.InvariantCulture, $"{observedAt.UtcTicks}:{new FileInfo(_path).Length}"));
+        var (observedAt, fingerprint) = SourceFile.Identify(_path);
         if (since == fingerprint)
         {
             yield break;
         }
 
-        using var reader = new StreamReader(_path, CreateEncoding(_options.Encoding), detectEncodingFromByteOrderMarks: true);
+        using var reader = SourceFile.OpenText(_path, _options.Encoding, "Csv.Encoding");
         var badData = false;
         var configuration = new CsvConfiguration(CultureInfo.InvariantCulture)
         {
@@ -113,7 +105,7 @@ public sealed class CsvSourceAdapter : ISourceAdapter
             {
                 reason = $"expected {columns.Length} fields, found {values.Length}";
             }
-            else if (raw.Contains(InvalidByteMarker, StringComparison.Ordinal))
+            else if (raw.Contains(SourceFile.InvalidByteMarker, StringComparison.Ordinal))
             {
                 reason = $"bytes that are not valid {_options.Encoding}";
             }
@@ -136,19 +128,6 @@ public sealed class CsvSourceAdapter : ISourceAdapter
         }
 
         yield return SourceReadResult.Checkpoint(fingerprint);
-    }
-
-    private static Encoding CreateEncoding(string name)
-    {
-        // Replacement (not exception) fallback, so one bad row is rejected and the rest of the file is read.
-        var replace = new DecoderReplacementFallback(InvalidByteMarker.ToString());
-        return name.Trim().ToUpperInvariant() switch
-        {
-            "UTF-8" or "UTF8" => Encoding.GetEncoding(Encoding.UTF8.CodePage, EncoderFallback.ReplacementFallback, replace),
-            "WINDOWS-1252" or "CP1252" => CodePagesEncodingProvider.Instance.GetEncoding(1252, EncoderFallback.ReplacementFallback, replace)
-                ?? throw new InvalidOperationException("The windows-1252 encoding is not available."),
-            _ => throw new InvalidOperationException($"Csv.Encoding '{name}' is not supported; use utf-8 or windows-1252."),
-        };
     }
 
     private static string UnescapeDelimiter(string delimiter) => delimiter switch

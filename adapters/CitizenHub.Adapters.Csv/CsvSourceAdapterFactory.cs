@@ -23,13 +23,34 @@ public sealed class CsvSourceAdapterFactory : ISourceAdapterFactory
     }
 }
 
+/// <summary>Makes <see cref="FixedWidthSourceAdapter"/>s for sources of kind <c>FixedWidth</c>.</summary>
+public sealed class FixedWidthSourceAdapterFactory : ISourceAdapterFactory
+{
+    public const string KindName = "FixedWidth";
+
+    public string Kind => KindName;
+
+    public ISourceAdapter Create(SourceDefinition source, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var options = source.Settings.GetSection("FixedWidth").Get<FixedWidthSourceOptions>() ?? new FixedWidthSourceOptions();
+        if (string.IsNullOrWhiteSpace(options.Path))
+        {
+            throw new InvalidOperationException($"Source '{source.Name}': FixedWidth.Path is required.");
+        }
+
+        return new FixedWidthSourceAdapter(source.Name, source.ResolvePath(options.Path), options, source.Mapping);
+    }
+}
+
 public static class CsvAdapterServiceCollectionExtensions
 {
-    /// <summary>Lets sources of <c>"Kind": "Csv"</c> be configured.</summary>
+    /// <summary>Lets file-drop sources be configured: <c>"Kind": "Csv"</c> and <c>"Kind": "FixedWidth"</c>.</summary>
     public static IServiceCollection AddCsvSourceAdapter(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddSingleton<ISourceAdapterFactory, CsvSourceAdapterFactory>();
+        services.AddSingleton<ISourceAdapterFactory, FixedWidthSourceAdapterFactory>();
         return services;
     }
 }
