@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Restores, builds (warnings are errors) and runs every test in the solution.
+# Installs the servers the tests need when missing (Debian packages), then restores, builds
+# (warnings are errors) and runs every test in the solution.
 # Test results are written as TRX to TestResults/ (CI counts them from there).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -7,6 +8,19 @@ cd "$(dirname "$0")"
 if ! command -v dotnet >/dev/null 2>&1; then
   echo "test.sh: the .NET SDK (dotnet) is not on PATH; install the SDK named in global.json." >&2
   exit 1
+fi
+
+# Real servers for the tests that are about them (test fixtures start private instances on loopback ports).
+missing=()
+if [ -z "${CITIZENHUB_TEST_POSTGRES:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  missing+=(postgresql)
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "test.sh: installing ${missing[*]}" >&2
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+using Xunit;
+
+namespace CitizenHub.TestKit;
+
+/// <summary>
+/// A real PostgreSQL server for the tests that are about PostgreSQL: a private instance from the Debian
+/// package, in a temporary folder on a free loopback port, started once per test collection and stopped after.
+/// Set <c>CITIZENHUB_TEST_POSTGRES</c> to a connection string to use an existing server instead.
+/// </summary>
+public sealed class PostgresServer : IAsyncLifetime
+{
+    private const string ExistingServerVariable = "CITIZENHUB_TEST_POSTGRES";
+    private string? _folder;
+    private string? _binaries;
+
+    /// <summary>A connection string for the server's <c>postgres</c> database, as a superuser.</summary>
+    public string ConnectionString { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        if (Environment.GetEnvironmentVariable(ExistingServerVariable) is { Length: > 0 } existing)
+        {
+            ConnectionString = existing;
+            return;
+        }
+
+        _binaries = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb"))).Order().LastOrDefault()
+            : null;
+        if (_binaries is null)
+        {
+            throw new InvalidOperationException($"PostgreSQL server binaries are not installed (Debian package 'postgresql'; ./test.sh installs it), and {ExistingServerVariable} is not set.");
+        }
+
+        _folder = Path.Combine(Path.GetTempPath(), $"citizenhub-pg-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(_folder);
+        // The server refuses to run as root: it runs as the postgres user, who must own its folder.
+        await RunAsync("chown", "postgres", _folder);
+        var port = FreePort();
+        await RunAsPostgresAsync(Path.Combine(_binaries, "initdb"), "-D", Path.Combine(_folder, "data"), "-A", "trust", "-U", "postgres", "--no-sync");
+        await RunAsPostgresAsync(
+            Path.Combine(_binaries, "pg_ctl"), "-D", Path.Combine(_folder, "data"), "-l", Path.Combine(_folder, "log"), "-w", "-t", "60",
+            "-o", $"-p {port} -k {_folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+            "start");
+        ConnectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false";
+    }
+
+    /// <summary>Creates a fresh database and returns its connection string, so tests do not see each other's tables.</summary>
+    public async Task<string> CreateDatabaseAsync()
+    {
+        var name = $"t{Guid.NewGuid():N}";
+        await using (var connection = new NpgsqlConnection(ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            // A database name cannot be a parameter; this one is made here from a GUID, never from input.
+            command.CommandText = $"CREATE DATABASE {name}";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        return new NpgsqlConnectionStringBuilder(ConnectionString) { Database = name }.ToString();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_folder is null || _binaries is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await RunAsPostgresAsync(Path.Combine(_binaries, "pg_ctl"), "-D", Path.Combine(_folder, "data"), "-m", "immediate", "-w", "stop");
+        }
+        finally
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+
+    private static Task RunAsPostgresAsync(string program, params string[] arguments) =>
+        Environment.UserName == "postgres" ? RunAsync(program, arguments) : RunAsync("runuser", ["-u", "postgres", "--", program, .. arguments]);
+
+    private static async Task RunAsync(string program, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}.");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{program} exited with {process.ExitCode}: {await error}{await output}");
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
