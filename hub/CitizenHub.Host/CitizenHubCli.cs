@@ -37,10 +37,14 @@ internal static class CitizenHubCli
         exportLinks.SetAction((parse, ct) => Guarded(error, () => ExportLinksAsync(parse.GetValue(configOption)!, parse.GetValue(outOption)!, output, ct)));
         var export = new Command("export", "Write what the hub holds to a file.") { exportLinks };
 
+        var validate = new Command("validate", "Check a configuration file against the schema and the adapters' rules, reading no source.") { configOption };
+        validate.SetAction((parse, ct) => Guarded(error, () => ValidateAsync(parse.GetValue(configOption)!, output, error)));
+        var config = new Command("config", "Work with configuration files.") { validate };
+
         var demo = new Command("demo", "Sync the sample council sources into a fresh store and serve the API.") { urlsOption };
         demo.SetAction((parse, ct) => Guarded(error, () => Demo.RunAsync(parse.GetValue(urlsOption) ?? Demo.DefaultUrls, output, ct)));
 
-        var root = new RootCommand("CitizenHub: one view of each resident across a council's systems.") { sync, serve, export, demo };
+        var root = new RootCommand("CitizenHub: one view of each resident across a council's systems.") { sync, serve, export, config, demo };
         var invocation = new InvocationConfiguration { Output = output, Error = error };
         var exitCode = await root.Parse(args).InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
         // System.CommandLine answers a parse error with 1; ours are usage errors.
@@ -111,6 +115,25 @@ internal static class CitizenHubCli
         if (summary.Error is not null)
         {
             await error.WriteLineAsync($"citizenhub: {summary.Source}: {summary.Error}").ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<int> ValidateAsync(string configPath, TextWriter output, TextWriter error)
+    {
+        try
+        {
+            var hub = HubComposition.Load(configPath);
+            await output.WriteLineAsync($"{configPath}: valid, {hub.Catalog.Sources.Count} sources ({string.Join(", ", hub.Catalog.Sources.Select(s => $"{s.Name}: {s.Kind}"))})").ConfigureAwait(false);
+            return Succeeded;
+        }
+        catch (CliException ex)
+        {
+            foreach (var problem in ex.Problems)
+            {
+                await error.WriteLineAsync($"{configPath}: {problem}").ConfigureAwait(false);
+            }
+
+            return UsageError;
         }
     }
 

@@ -20,38 +20,81 @@ internal static class HubComposition
             throw new CliException($"config file '{path}' not found");
         }
 
-        IConfiguration configuration;
+        var problems = Check(fullPath, out var configuration, out var catalog);
+        if (problems.Count > 0)
+        {
+            throw new CliException($"config file '{path}': {string.Join(" ", problems)}", problems);
+        }
+
+        var directory = Path.GetDirectoryName(fullPath)!;
+        return new HubConfiguration(configuration, directory, catalog!);
+    }
+
+    /// <summary>
+    /// Every problem with a configuration file, before anything is read: JSON syntax, the published schema,
+    /// the sources (names, kinds, mappings) and each adapter's own settings.
+    /// </summary>
+    public static IReadOnlyList<string> Check(string fullPath, out IConfiguration configuration, out SourceCatalog? catalog)
+    {
+        configuration = new ConfigurationBuilder().Build();
+        catalog = null;
+        string text;
         try
         {
+            text = File.ReadAllText(fullPath);
+            var schemaProblems = ConfigurationSchema.Validate(text);
+            if (schemaProblems.Count > 0)
+            {
+                return schemaProblems;
+            }
+
             configuration = new ConfigurationBuilder()
                 .AddJsonFile(fullPath, optional: false, reloadOnChange: false)
                 .AddEnvironmentVariables("CITIZENHUB_")
                 .Build();
         }
-        catch (InvalidDataException ex)
+        catch (Exception ex) when (ex is Newtonsoft.Json.JsonException or InvalidDataException or System.Text.Json.JsonException)
         {
-            throw new CliException($"config file '{path}' is not valid JSON: {ex.InnerException?.Message ?? ex.Message}");
+            return [$"not valid JSON ({(ex.InnerException ?? ex).Message})"];
         }
 
         var directory = Path.GetDirectoryName(fullPath)!;
-        SourceCatalog catalog;
         try
         {
             catalog = SourceCatalog.Load(configuration, directory);
         }
         catch (ConfigurationProblemException ex)
         {
-            throw new CliException($"config file '{path}': {string.Join(" ", ex.Problems)}");
+            return ex.Problems;
         }
 
-        var kinds = AdapterKinds();
-        var unknown = catalog.Sources.FirstOrDefault(s => !kinds.Contains(s.Kind, StringComparer.OrdinalIgnoreCase));
-        if (unknown is not null)
+        var problems = new List<string>();
+        var services = new ServiceCollection();
+        AddAdapters(services);
+        using var provider = services.BuildServiceProvider();
+        var factories = provider.GetServices<ISourceAdapterFactory>().ToList();
+        for (var i = 0; i < catalog.Sources.Count; i++)
         {
-            throw new CliException($"source '{unknown.Name}' has Kind '{unknown.Kind}'; the kinds are {string.Join(", ", kinds)}");
+            var source = catalog.Sources[i];
+            var factory = factories.FirstOrDefault(f => string.Equals(f.Kind, source.Kind, StringComparison.OrdinalIgnoreCase));
+            if (factory is null)
+            {
+                problems.Add($"source '{source.Name}' has Kind '{source.Kind}'; the kinds are {string.Join(", ", factories.Select(f => f.Kind))}");
+                continue;
+            }
+
+            try
+            {
+                // Adapters check their settings when made, and read nothing until asked.
+                factory.Create(source, TimeProvider.System);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+            {
+                problems.Add($"Sources[{i}] ({source.Name}): {ex.Message}");
+            }
         }
 
-        return new HubConfiguration(configuration, directory, catalog);
+        return problems;
     }
 
     /// <summary>A host running the hub (store, bus, consumers) without the HTTP API.</summary>
@@ -106,17 +149,14 @@ internal static class HubComposition
         services.AddSqlSourceAdapter();
     }
 
-    private static IReadOnlyList<string> AdapterKinds()
-    {
-        var services = new ServiceCollection();
-        AddAdapters(services);
-        using var provider = services.BuildServiceProvider();
-        return [.. provider.GetServices<ISourceAdapterFactory>().Select(f => f.Kind)];
-    }
 }
 
 /// <summary>A loaded, checked configuration file.</summary>
 internal sealed record HubConfiguration(IConfiguration Configuration, string Directory, SourceCatalog Catalog);
 
 /// <summary>A usage or configuration error: printed as one line, exit code 2.</summary>
-internal sealed class CliException(string message) : Exception(message);
+internal sealed class CliException(string message, IReadOnlyList<string>? problems = null) : Exception(message)
+{
+    /// <summary>Each problem on its own, for <c>config validate</c>.</summary>
+    public IReadOnlyList<string> Problems { get; } = problems ?? [message];
+}

@@ -105,15 +105,62 @@ public sealed class CitizenHubCliTests : IDisposable
     }
 
     [Fact]
-    public async Task Sync_SourceWithoutKeyOrKind_ExitsTwoNamingEveryProblem()
+    public async Task Sync_ConfigBreakingTheSchema_ExitsTwoNamingEveryProblemAndReadsNothing()
     {
         var config = _folder.Write("citizenhub.json", """{ "Sources": [ { "Name": "a", "Kind": "Csv" }, { "Name": "b", "Mapping": { "Key": "k" } } ] }""");
 
         var code = await RunAsync("sync", "--config", config);
 
         Assert.Equal(2, code);
-        Assert.Contains("Sources[0].Mapping.Key is required.", _error.ToString(), StringComparison.Ordinal);
-        Assert.Contains("Sources[1].Kind is required.", _error.ToString(), StringComparison.Ordinal);
+        var line = Assert.Single(_error.ToString().TrimEnd().Split('\n'));
+        Assert.Contains("Sources[0].Mapping: is required", line, StringComparison.Ordinal);
+        Assert.Contains("Sources[1].Kind: is required", line, StringComparison.Ordinal);
+        Assert.False(File.Exists(_folder.File("citizenhub.db")));
+    }
+
+    [Fact]
+    public async Task ConfigValidate_SampleConfiguration_IsValid()
+    {
+        var config = TwoSources.WriteTo(_folder);
+
+        var code = await RunAsync("config", "validate", "--config", config);
+
+        Assert.Equal(0, code);
+        Assert.EndsWith("valid, 2 sources (council-tax: Csv, housing-benefits: Csv)", _output.ToString().TrimEnd(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ConfigValidate_Problems_OneLineEachWithItsJsonPath()
+    {
+        var config = _folder.Write("citizenhub.json", """
+            { "Sync": { "BatchSize": 0 },
+              "Sources": [ { "Name": "ct", "Kind": "Csv", "Csv": { "Path": "ct.csv", "Encoding": "ebcdic" }, "Mapping": { "Key": "ref", "Kye": "x" } } ] }
+            """);
+
+        var code = await RunAsync("config", "validate", "--config", config);
+
+        Assert.Equal(2, code);
+        Assert.Equal(
+            [
+                $"{config}: Sources[0].Csv.Encoding: is not one of the allowed values",
+                $"{config}: Sources[0].Mapping.Kye: is not a known setting",
+                $"{config}: Sync.BatchSize: is out of range",
+            ],
+            _error.ToString().TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public async Task ConfigValidate_AdapterRuleBroken_NamesTheSource()
+    {
+        var config = _folder.Write("citizenhub.json", """
+            { "Sources": [ { "Name": "er", "Kind": "FixedWidth", "FixedWidth": { "Path": "er.dat", "Columns": [ { "Name": "no", "Start": 1, "Length": 8 } ] },
+                             "Mapping": { "Key": "no", "FamilyName": "surname" } } ] }
+            """);
+
+        var code = await RunAsync("config", "validate", "--config", config);
+
+        Assert.Equal(2, code);
+        Assert.Contains("Sources[0] (er): Source 'er': the layout has no field named 'surname'", _error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
