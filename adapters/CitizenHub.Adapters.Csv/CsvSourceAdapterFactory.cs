@@ -14,12 +14,14 @@ public sealed class CsvSourceAdapterFactory : ISourceAdapterFactory
     {
         ArgumentNullException.ThrowIfNull(source);
         var options = source.Settings.GetSection("Csv").Get<CsvSourceOptions>() ?? new CsvSourceOptions();
-        if (string.IsNullOrWhiteSpace(options.Path))
+        var hasPath = !string.IsNullOrWhiteSpace(options.Path);
+        var hasFolder = !string.IsNullOrWhiteSpace(options.Folder);
+        return (hasPath, hasFolder) switch
         {
-            throw new InvalidOperationException($"Source '{source.Name}': Csv.Path is required.");
-        }
-
-        return new CsvSourceAdapter(source.Name, source.ResolvePath(options.Path), options, source.Mapping);
+            (true, false) => new CsvSourceAdapter(source.Name, source.ResolvePath(options.Path), options, source.Mapping),
+            (false, true) => new CsvDropFolderAdapter(source.Name, source.ResolvePath(options.Folder), options, source.Mapping, timeProvider),
+            _ => throw new InvalidOperationException($"Source '{source.Name}': give Csv.Path (one file) or Csv.Folder (a drop folder), not both or neither."),
+        };
     }
 }
 

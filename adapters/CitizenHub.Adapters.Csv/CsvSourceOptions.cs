@@ -1,15 +1,41 @@
 namespace CitizenHub.Adapters.Csv;
 
 /// <summary>
-/// How to read one delimited file. Bound from the source's <c>Csv</c> section:
+/// How to read delimited files: one file (<see cref="Path"/>) or a drop folder (<see cref="Folder"/>).
+/// Bound from the source's <c>Csv</c> section:
 /// <code>
 /// "Csv": { "Path": "council-tax.csv", "Delimiter": ",", "HasHeader": true, "Encoding": "utf-8" }
+/// "Csv": { "Folder": "drops/benefits", "Pattern": "*.csv", "StableFor": "00:00:30", "ArchiveFolder": "archive" }
 /// </code>
 /// </summary>
 public sealed class CsvSourceOptions
 {
-    /// <summary>The file to read; relative to the configuration file's folder. Required.</summary>
+    /// <summary>One file to read; relative to the configuration file. Give this or <see cref="Folder"/>.</summary>
     public string Path { get; set; } = "";
+
+    /// <summary>
+    /// A drop folder: each file matching <see cref="Pattern"/> is read once, in name order, and moved to
+    /// <see cref="ArchiveFolder"/> after the hub has applied it. Relative to the configuration file.
+    /// </summary>
+    public string Folder { get; set; } = "";
+
+    /// <summary><value>The default is <c>*.csv</c>.</value></summary>
+    public string Pattern { get; set; } = "*.csv";
+
+    /// <summary>
+    /// A file is read only when it has not been written to for this long, so a file still being copied in is
+    /// left for the next run. <value>The default is 10 seconds.</value>
+    /// </summary>
+    public TimeSpan StableFor { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// When set (e.g. <c>.done</c>), a file is read only once a marker file of that name beside it exists
+    /// (<c>claims.csv.done</c>), as some exporting systems write one when they finish.
+    /// </summary>
+    public string? MarkerExtension { get; set; }
+
+    /// <summary>Where read files go, relative to the drop folder, in a folder per day. <value>The default is <c>archive</c>.</value></summary>
+    public string ArchiveFolder { get; set; } = "archive";
 
     /// <summary><value>The default is a comma.</value> Pipe (<c>|</c>) and tab (<c>\t</c>) are common in council extracts.</summary>
     public string Delimiter { get; set; } = ",";

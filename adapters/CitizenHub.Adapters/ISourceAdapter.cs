@@ -26,6 +26,19 @@ public interface ISourceAdapter
     IAsyncEnumerable<SourceReadResult> ReadAsync(SourceCursor since, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// Implemented by an adapter that must act once its records are safe in the hub — e.g. move processed
+/// files to an archive. Never act on a source before this: a crash before it must leave the source as it was.
+/// </summary>
+public interface ISourceCommitHandler
+{
+    /// <summary>
+    /// Called after the hub applied every record read up to <paramref name="cursor"/> and the cursor was saved.
+    /// A failure here is reported as a warning; the records stay applied and the next read starts from the cursor.
+    /// </summary>
+    Task OnCommittedAsync(SourceCursor cursor, CancellationToken cancellationToken);
+}
+
 /// <summary>Where a previous read stopped. The meaning of <see cref="Value"/> is the adapter's own.</summary>
 public sealed record SourceCursor(string? Value)
 {

@@ -71,12 +71,13 @@ public sealed class SyncRunner(
         var seen = runMode == SyncMode.Full ? new HashSet<string>(StringComparer.Ordinal) : null;
         var keylessRejects = 0;
         SourceCursor? checkpoint = null;
+        ISourceAdapter? adapter = null;
         int records = 0, batches = 0, removed = 0;
         string? error = null, warning = null;
         await using var rejects = new RejectsFile(rejectsPath);
         try
         {
-            var adapter = CreateAdapter(source);
+            adapter = CreateAdapter(source);
             await foreach (var item in adapter.ReadAsync(since, cancellationToken).ConfigureAwait(false))
             {
                 switch (item)
@@ -129,7 +130,13 @@ public sealed class SyncRunner(
         var removals = 0;
         if (seen is not null && error is null)
         {
-            if (keylessRejects > 0)
+            if (checkpoint is null && records == 0 && rejects.Count == 0)
+            {
+                // An empty read (no new drop file, an empty table) is far likelier a missing extract than a
+                // source that deleted everyone.
+                warning = "nothing was read, so deletions were not checked";
+            }
+            else if (keylessRejects > 0)
             {
                 warning = $"deletions not checked: {keylessRejects} rejected rows have no key, so what they hold is unknown";
             }
@@ -151,6 +158,18 @@ public sealed class SyncRunner(
         else if (error is null && checkpoint is not null)
         {
             await store.SaveCursorAsync(source.Name, checkpoint.Value, runId, timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            if (adapter is ISourceCommitHandler committed)
+            {
+                try
+                {
+                    await committed.OnCommittedAsync(checkpoint, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+                {
+                    warning ??= $"the records are applied, but the source could not be tidied afterwards: {ex.Message}";
+                    logger.LogWarning("After sync of {Source}: {ExceptionType} while committing", source.Name, ex.GetType().Name);
+                }
+            }
         }
 
         var summary = new SyncRunSummary(

@@ -35,7 +35,7 @@ public sealed class CsvSourceAdapterFactoryTests : IDisposable
         var error = Assert.Throws<InvalidOperationException>(() =>
             new CsvSourceAdapterFactory().Create(Source(new Dictionary<string, string?> { ["Csv:Delimiter"] = "|" }), TimeProvider.System));
 
-        Assert.Equal("Source 'people': Csv.Path is required.", error.Message);
+        Assert.Equal("Source 'people': give Csv.Path (one file) or Csv.Folder (a drop folder), not both or neither.", error.Message);
     }
 
     private SourceDefinition Source(Dictionary<string, string?> settings) =>

@@ -226,5 +226,43 @@ public sealed class CitizenHubCliTests : IDisposable
         Assert.Equal(["7", "8", "9"], File.ReadAllLines(_folder.File("links.csv")).Skip(1).Select(l => l.Split(',')[2]).Order());
     }
 
+    [Fact]
+    public async Task Sync_DropFolder_ReadsEachFileOnceAndArchivesItAfterTheHubAppliedIt()
+    {
+        var drop = Directory.CreateDirectory(_folder.File("drops")).FullName;
+        var config = _folder.Write("citizenhub.json", """
+            { "Sources": [ { "Name": "benefits", "Kind": "Csv", "Mode": "Incremental",
+                             "Csv": { "Folder": "drops", "Delimiter": "|", "StableFor": "00:00:00" },
+                             "Mapping": { "Key": "CLAIM_REF", "FamilyName": "SURNAME", "GivenNames": "FORENAMES" } } ] }
+            """);
+        File.WriteAllText(Path.Combine(drop, "claims-1.csv"), "CLAIM_REF|SURNAME|FORENAMES\nHB-1|HUGHES|PEGGY\nHB-2|SMITH|JOHN\n");
+
+        var first = await RunAsync("sync", "--config", config);
+        File.WriteAllText(Path.Combine(drop, "claims-2.csv"), "CLAIM_REF|SURNAME|FORENAMES\nHB-3|PATEL|PRIYA\n");
+        var second = await RunAsync("sync", "--config", config);
+        var third = await RunAsync("sync", "--config", config);
+
+        Assert.Equal((0, 0, 0), (first, second, third));
+        var lines = _output.ToString().Split('\n').Where(l => l.StartsWith("benefits:", StringComparison.Ordinal)).ToList();
+        Assert.StartsWith("benefits: 2 records", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("benefits: 1 records", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith("benefits: 0 records", lines[2], StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(drop));
+        Assert.Equal(["claims-1.csv", "claims-2.csv"], Directory.GetFiles(Path.Combine(drop, "archive"), "*", SearchOption.AllDirectories).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public async Task Sync_FullSourceWithNothingToRead_RemovesNothing()
+    {
+        var config = TwoSources.WriteTo(_folder);
+        await RunAsync("sync", "--config", config, "--source", "council-tax");
+        File.WriteAllText(_folder.File("council-tax.csv"), "");
+
+        var code = await RunAsync("sync", "--config", config, "--source", "council-tax");
+
+        Assert.Equal(0, code);
+        Assert.Contains("  warning: nothing was read, so deletions were not checked", _output.ToString(), StringComparison.Ordinal);
+    }
+
     private Task<int> RunAsync(params string[] args) => CitizenHubCli.RunAsync(args, _output, _error, CancellationToken.None);
 }

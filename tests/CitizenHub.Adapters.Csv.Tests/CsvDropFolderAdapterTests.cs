@@ -1,0 +1,126 @@
+using System.Globalization;
+using CitizenHub.TestKit;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CitizenHub.Adapters.Csv.Tests;
+
+public sealed class CsvDropFolderAdapterTests : IDisposable
+{
+    private static readonly FieldMapping Mapping = new() { Key = "ref", FamilyName = "surname" };
+    private static readonly DateTimeOffset Now = new(2026, 11, 22, 2, 0, 0, TimeSpan.Zero);
+
+    private readonly TempDirectory _folder = new();
+    private readonly FakeTimeProvider _time = new(Now);
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task ReadAsync_FinishedFiles_ReadInNameOrderWithACheckpointAfterEach()
+    {
+        Drop("b.csv", "ref,surname\nB1,Hughes\n", Now.AddMinutes(-5));
+        Drop("a.csv", "ref,surname\nA1,Smith\nA2,Patel\n", Now.AddMinutes(-5));
+        Drop("notes.txt", "ignored", Now.AddMinutes(-5));
+
+        var results = await ReadAllAsync(Adapter());
+
+        Assert.Equal(["A1", "A2", "B1"], Keys(results));
+        Assert.Equal(2, results.OfType<SourceReadResult.CheckpointReached>().Count());
+    }
+
+    [Fact]
+    public async Task ReadAsync_FileStillBeingWritten_IsLeftForTheNextRun()
+    {
+        Drop("a.csv", "ref,surname\nA1,Smith\n", Now.AddMinutes(-5));
+        Drop("b.csv", "ref,surname\nB1,Hugh", Now.AddSeconds(-2));
+
+        var first = await ReadAllAsync(Adapter());
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var second = await ReadAllAsync(Adapter(), (first.OfType<SourceReadResult.CheckpointReached>().Last()).Cursor);
+
+        Assert.Equal(["A1"], Keys(first));
+        Assert.Equal(["B1"], Keys(second));
+    }
+
+    [Fact]
+    public async Task ReadAsync_MarkerConfigured_ReadsOnlyFilesWithTheirMarker()
+    {
+        Drop("a.csv", "ref,surname\nA1,Smith\n", Now.AddMinutes(-5));
+        Drop("a.csv.done", "", Now.AddMinutes(-5));
+        Drop("b.csv", "ref,surname\nB1,Hughes\n", Now.AddMinutes(-5));
+
+        var results = await ReadAllAsync(Adapter(new CsvSourceOptions { Folder = _folder.Path, MarkerExtension = ".done" }));
+
+        Assert.Equal(["A1"], Keys(results));
+    }
+
+    [Fact]
+    public async Task OnCommittedAsync_ArchivesTheFilesTheCursorNames_AndTheyAreNotReadAgain()
+    {
+        Drop("a.csv", "ref,surname\nA1,Smith\n", Now.AddMinutes(-5));
+        Drop("b.csv", "ref,surname\nB1,Hughes\n", Now.AddMinutes(-5));
+        var adapter = Adapter();
+        var afterA = (await ReadAllAsync(adapter)).OfType<SourceReadResult.CheckpointReached>().First().Cursor;
+
+        await adapter.OnCommittedAsync(afterA, CancellationToken.None);
+
+        var archived = Path.Combine(_folder.Path, "archive", Now.ToString("yyyyMMdd", CultureInfo.InvariantCulture), "a.csv");
+        Assert.True(File.Exists(archived));
+        Assert.False(File.Exists(_folder.File("a.csv")));
+        Assert.Equal(["B1"], Keys(await ReadAllAsync(adapter, afterA)));
+        Assert.Equal(["B1"], Keys(await ReadAllAsync(adapter)));
+    }
+
+    [Fact]
+    public async Task ReadAsync_FolderMissing_Throws()
+    {
+        var adapter = new CsvDropFolderAdapter("drops", _folder.File("nowhere"), new CsvSourceOptions(), Mapping, _time);
+
+        await Assert.ThrowsAsync<DirectoryNotFoundException>(() => ReadAllAsync(adapter));
+    }
+
+    private void Drop(string name, string content, DateTimeOffset writtenAt)
+    {
+        var path = _folder.Write(name, content);
+        File.SetLastWriteTimeUtc(path, writtenAt.UtcDateTime);
+    }
+
+    private CsvDropFolderAdapter Adapter(CsvSourceOptions? options = null) =>
+        new("drops", _folder.Path, options ?? new CsvSourceOptions { Folder = _folder.Path }, Mapping, _time);
+
+    private static List<string> Keys(IEnumerable<SourceReadResult> results) =>
+        [.. results.OfType<SourceReadResult.Accepted>().Select(a => a.Record.SourceKey)];
+
+    private static async Task<List<SourceReadResult>> ReadAllAsync(ISourceAdapter adapter, SourceCursor? since = null)
+    {
+        var results = new List<SourceReadResult>();
+        await foreach (var item in adapter.ReadAsync(since ?? SourceCursor.Start, CancellationToken.None))
+        {
+            results.Add(item);
+        }
+
+        return results;
+    }
+}
+
+/// <summary>The drop-folder adapter against the adapter conformance kit: records spread over three files.</summary>
+public sealed class CsvDropFolderAdapterConformanceTests : SourceAdapterConformance
+{
+    protected override string SourceSystem => "benefits";
+
+    protected override Task<ISourceAdapter> CreateSourceAsync(int goodRecords, bool withBadInput)
+    {
+        var drop = Path.Combine(Folder.Path, "drop");
+        Directory.CreateDirectory(drop);
+        for (var file = 0; file < 3; file++)
+        {
+            var rows = Enumerable.Range(1, goodRecords).Where(i => i % 3 == file).Select(i => $"HB{i},Family{i}\n");
+            var bad = withBadInput && file == 1 ? "HB99,Family99,extra\n" : "";
+            var path = Path.Combine(drop, $"claims-{file}.csv");
+            File.WriteAllText(path, "ref,surname\n" + string.Concat(rows) + bad);
+            File.SetLastWriteTimeUtc(path, DateTime.UnixEpoch.AddYears(50));
+        }
+
+        var options = new CsvSourceOptions { Folder = drop };
+        return Task.FromResult<ISourceAdapter>(new CsvDropFolderAdapter(SourceSystem, drop, options, new FieldMapping { Key = "ref", FamilyName = "surname" }, TimeProvider.System));
+    }
+}
