@@ -1,5 +1,6 @@
 using CitizenHub.Adapters;
 using CitizenHub.Adapters.Csv;
+using CitizenHub.Adapters.Soap;
 using CitizenHub.Adapters.Sql;
 using CitizenHub.Api;
 using CitizenHub.Hub;
@@ -147,6 +148,7 @@ internal static class HubComposition
     {
         services.AddCsvSourceAdapter();
         services.AddSqlSourceAdapter();
+        services.AddSoapSourceAdapter();
     }
 
 }

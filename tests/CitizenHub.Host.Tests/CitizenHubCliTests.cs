@@ -171,7 +171,7 @@ public sealed class CitizenHubCliTests : IDisposable
         var code = await RunAsync("sync", "--config", config);
 
         Assert.Equal(2, code);
-        Assert.Contains("source 'a' has Kind 'Telex'; the kinds are Csv, FixedWidth, Sql", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("source 'a' has Kind 'Telex'; the kinds are Csv, FixedWidth, Sql, Soap", _error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
