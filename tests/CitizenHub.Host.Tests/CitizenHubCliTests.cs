@@ -264,5 +264,39 @@ public sealed class CitizenHubCliTests : IDisposable
         Assert.Contains("  warning: nothing was read, so deletions were not checked", _output.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Sync_SoapServiceAddedWithConfigAlone_IsIngestedAndJoinedWithACsvSource()
+    {
+        var url = $"http://127.0.0.1:{FreePort.Next()}";
+        await using var service = CitizenHub.Samples.LegacyBenefits.LegacyBenefitsService.Build(url, CitizenHub.Samples.LegacyBenefits.ClaimantBook.Sample());
+        await service.StartAsync();
+        _folder.Write("council-tax.csv", TwoSources.CouncilTax);
+        var config = _folder.Write("citizenhub.json", $$"""
+            { "Sources": [
+                { "Name": "council-tax", "Kind": "Csv", "Priority": 1, "Csv": { "Path": "council-tax.csv" },
+                  "Mapping": { "Key": "account_ref", "GivenNames": "forenames", "FamilyName": "surname", "DateOfBirth": "date_of_birth",
+                               "DateFormats": [ "dd/MM/yyyy" ], "NiNumber": "ni_number" } },
+                { "Name": "benefits", "Kind": "Soap", "Mode": "Incremental",
+                  "Soap": { "Endpoint": "{{url}}/Claimants.svc", "Action": "http://council.example/benefits/IClaimantService/GetClaimants",
+                            "Body": "<GetClaimants xmlns='http://council.example/benefits'><changedSince>{cursor}</changedSince><pageToken>{pageToken}</pageToken><pageSize>{pageSize}</pageSize></GetClaimants>",
+                            "Namespaces": { "b": "http://council.example/benefits" }, "RecordPath": "//b:Claimant",
+                            "Fields": { "ref": "b:Ref", "surname": "b:Surname", "forenames": "b:Forenames", "dob": "b:DateOfBirth", "ni": "b:NiNumber" },
+                            "NextPageTokenPath": "//b:NextPageToken", "CursorPath": "//b:Watermark", "PageSize": 2 },
+                  "Mapping": { "Key": "ref", "FamilyName": "surname", "GivenNames": "forenames", "DateOfBirth": "dob", "DateFormats": [ "yyyy-MM-dd" ], "NiNumber": "ni" } } ] }
+            """);
+
+        var first = await RunAsync("sync", "--config", config);
+        var second = await RunAsync("sync", "--config", config, "--source", "benefits");
+        await RunAsync("export", "links", "--config", config, "--out", _folder.File("links.csv"));
+
+        Assert.Equal((0, 0), (first, second));
+        Assert.Contains("benefits: 5 records, 0 rejected, 0 removed", _output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("benefits: 0 records", _output.ToString(), StringComparison.Ordinal);
+        var byKey = File.ReadAllLines(_folder.File("links.csv")).Skip(1).Select(r => r.Split(',')).ToDictionary(r => r[2], r => r[0]);
+        // The benefits claimant and the council-tax payer share an NI number: one citizen.
+        Assert.Equal(byKey["CT001"], byKey["HB-20231"]);
+        Assert.Equal(byKey["CT002"], byKey["HB-20232"]);
+    }
+
     private Task<int> RunAsync(params string[] args) => CitizenHubCli.RunAsync(args, _output, _error, CancellationToken.None);
 }

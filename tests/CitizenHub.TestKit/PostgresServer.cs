@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 using Xunit;
 
@@ -40,7 +38,7 @@ public sealed class PostgresServer : IAsyncLifetime
         Directory.CreateDirectory(_folder);
         // The server refuses to run as root: it runs as the postgres user, who must own its folder.
         await RunAsync("chown", "postgres", _folder);
-        var port = FreePort();
+        var port = FreePort.Next();
         await RunAsPostgresAsync(Path.Combine(_binaries, "initdb"), "-D", Path.Combine(_folder, "data"), "-A", "trust", "-U", "postgres", "--no-sync");
         await RunAsPostgresAsync(
             Path.Combine(_binaries, "pg_ctl"), "-D", Path.Combine(_folder, "data"), "-l", Path.Combine(_folder, "log"), "-w", "-t", "60",
@@ -101,12 +99,5 @@ public sealed class PostgresServer : IAsyncLifetime
         {
             throw new InvalidOperationException($"{program} exited with {process.ExitCode}: {await error}{await output}");
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
