@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using CitizenHub.TestKit;
+using Microsoft.Data.Sqlite;
+
+namespace CitizenHub.Host.Tests;
+
+/// <summary>
+/// The operator's worst night: <c>citizenhub sync</c> killed (SIGKILL) part-way through a file, then run
+/// again. The links must come out exactly as one clean run's.
+/// </summary>
+public sealed class SyncKillTests : IDisposable
+{
+    private const int Rows = 20_000;
+    private readonly TempDirectory _clean = new();
+    private readonly TempDirectory _killed = new();
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        _clean.Dispose();
+        _killed.Dispose();
+    }
+
+    [Fact]
+    public async Task Sync_KilledMidFileThenRunAgain_GivesTheLinksOfOneCleanRun()
+    {
+        var cleanConfig = Prepare(_clean);
+        var killedConfig = Prepare(_killed);
+
+        Assert.Equal(0, await RunToEndAsync("sync", "--config", cleanConfig));
+        var killedPartWay = await KillPartWayAsync("sync", "--config", killedConfig);
+        var linksAfterKill = await LinksAsync(killedConfig, _killed);
+        Assert.Equal(0, await RunToEndAsync("sync", "--config", killedConfig));
+
+        Assert.True(killedPartWay, "the first sync finished before it could be killed");
+        Assert.InRange(linksAfterKill.Count, 1, Rows - 1);
+        Assert.Equal(Shape(await LinksAsync(cleanConfig, _clean)), Shape(await LinksAsync(killedConfig, _killed)));
+    }
+
+    private static string Prepare(TempDirectory folder)
+    {
+        var csv = new StringBuilder("ref,forenames,surname,dob,ni\n");
+        for (var i = 1; i <= Rows; i++)
+        {
+            // Every fifth row is the previous row's person again (same NI number): links to check.
+            var person = i % 5 == 0 ? i - 1 : i;
+            var ni = string.Create(CultureInfo.InvariantCulture, $"AB{person % 1_000_000:D6}C");
+            csv.Append(CultureInfo.InvariantCulture, $"R{i},Given{person},Family{person},{1 + person % 28:D2}/{1 + person % 12:D2}/{1930 + person % 70},{ni}\n");
+        }
+
+        folder.Write("people.csv", csv.ToString());
+        return folder.Write("citizenhub.json", """
+            { "Sync": { "BatchSize": 200 },
+              "Sources": [ { "Name": "people", "Kind": "Csv", "Csv": { "Path": "people.csv" },
+                             "Mapping": { "Key": "ref", "GivenNames": "forenames", "FamilyName": "surname", "DateOfBirth": "dob", "NiNumber": "ni" } } ] }
+            """);
+    }
+
+    private static async Task<bool> KillPartWayAsync(params string[] args)
+    {
+        using var process = Start(args);
+        // Wait until the hub has applied some batches: the store then holds part of the file.
+        var database = Path.Combine(Path.GetDirectoryName(args[^1])!, "citizenhub.db");
+        for (var i = 0; i < 600 && !process.HasExited && CountLinks(database) < 1000; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        if (process.HasExited)
+        {
+            return false;
+        }
+
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+        return true;
+    }
+
+    private static long CountLinks(string database)
+    {
+        if (!File.Exists(database))
+        {
+            return 0;
+        }
+
+        try
+        {
+            using var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly;Pooling=False");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT COUNT(*) FROM source_records";
+            return (long)command.ExecuteScalar()!;
+        }
+        catch (SqliteException)
+        {
+            return 0; // not created yet
+        }
+    }
+
+    private static async Task<int> RunToEndAsync(params string[] args)
+    {
+        using var process = Start(args);
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.True(process.ExitCode == 0, await stderr);
+        return process.ExitCode;
+    }
+
+    private static Process Start(string[] args)
+    {
+        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "citizenhub"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(start) ?? throw new InvalidOperationException("citizenhub did not start");
+    }
+
+    private static async Task<List<string[]>> LinksAsync(string config, TempDirectory folder)
+    {
+        var output = folder.File($"links-{Guid.NewGuid():N}.csv");
+        await RunToEndAsync("export", "links", "--config", config, "--out", output);
+        return [.. File.ReadAllLines(output).Skip(1).Select(l => l.Split(','))];
+    }
+
+    /// <summary>Links as groups of source keys: ids differ between stores; who is with whom must not.</summary>
+    private static List<string> Shape(IEnumerable<string[]> links) =>
+        [.. links.GroupBy(l => l[0]).Select(g => string.Join("+", g.Select(l => l[2]).Order(StringComparer.Ordinal))).Order(StringComparer.Ordinal)];
+}
