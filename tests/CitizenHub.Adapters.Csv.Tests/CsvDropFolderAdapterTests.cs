@@ -21,9 +21,9 @@ public sealed class CsvDropFolderAdapterTests : IDisposable
         Drop("a.csv", "ref,surname\nA1,Smith\nA2,Patel\n", Now.AddMinutes(-5));
         Drop("notes.txt", "ignored", Now.AddMinutes(-5));
 
-        var results = await ReadAllAsync(Adapter());
+        var results = await AdapterReads.ReadAllAsync(Adapter());
 
-        Assert.Equal(["A1", "A2", "B1"], Keys(results));
+        Assert.Equal(["A1", "A2", "B1"], AdapterReads.Keys(results));
         Assert.Equal(2, results.OfType<SourceReadResult.CheckpointReached>().Count());
     }
 
@@ -33,12 +33,12 @@ public sealed class CsvDropFolderAdapterTests : IDisposable
         Drop("a.csv", "ref,surname\nA1,Smith\n", Now.AddMinutes(-5));
         Drop("b.csv", "ref,surname\nB1,Hugh", Now.AddSeconds(-2));
 
-        var first = await ReadAllAsync(Adapter());
+        var first = await AdapterReads.ReadAllAsync(Adapter());
         _time.Advance(TimeSpan.FromMinutes(1));
-        var second = await ReadAllAsync(Adapter(), (first.OfType<SourceReadResult.CheckpointReached>().Last()).Cursor);
+        var second = await AdapterReads.ReadAllAsync(Adapter(), (first.OfType<SourceReadResult.CheckpointReached>().Last()).Cursor);
 
-        Assert.Equal(["A1"], Keys(first));
-        Assert.Equal(["B1"], Keys(second));
+        Assert.Equal(["A1"], AdapterReads.Keys(first));
+        Assert.Equal(["B1"], AdapterReads.Keys(second));
     }
 
     [Fact]
@@ -48,9 +48,9 @@ public sealed class CsvDropFolderAdapterTests : IDisposable
         Drop("a.csv.done", "", Now.AddMinutes(-5));
         Drop("b.csv", "ref,surname\nB1,Hughes\n", Now.AddMinutes(-5));
 
-        var results = await ReadAllAsync(Adapter(new CsvSourceOptions { Folder = _folder.Path, MarkerExtension = ".done" }));
+        var results = await AdapterReads.ReadAllAsync(Adapter(new CsvSourceOptions { Folder = _folder.Path, MarkerExtension = ".done" }));
 
-        Assert.Equal(["A1"], Keys(results));
+        Assert.Equal(["A1"], AdapterReads.Keys(results));
     }
 
     [Fact]
@@ -59,15 +59,15 @@ public sealed class CsvDropFolderAdapterTests : IDisposable
         Drop("a.csv", "ref,surname\nA1,Smith\n", Now.AddMinutes(-5));
         Drop("b.csv", "ref,surname\nB1,Hughes\n", Now.AddMinutes(-5));
         var adapter = Adapter();
-        var afterA = (await ReadAllAsync(adapter)).OfType<SourceReadResult.CheckpointReached>().First().Cursor;
+        var afterA = (await AdapterReads.ReadAllAsync(adapter)).OfType<SourceReadResult.CheckpointReached>().First().Cursor;
 
         await adapter.OnCommittedAsync(afterA, CancellationToken.None);
 
         var archived = Path.Combine(_folder.Path, "archive", Now.ToString("yyyyMMdd", CultureInfo.InvariantCulture), "a.csv");
         Assert.True(File.Exists(archived));
         Assert.False(File.Exists(_folder.File("a.csv")));
-        Assert.Equal(["B1"], Keys(await ReadAllAsync(adapter, afterA)));
-        Assert.Equal(["B1"], Keys(await ReadAllAsync(adapter)));
+        Assert.Equal(["B1"], AdapterReads.Keys(await AdapterReads.ReadAllAsync(adapter, afterA)));
+        Assert.Equal(["B1"], AdapterReads.Keys(await AdapterReads.ReadAllAsync(adapter)));
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class CsvDropFolderAdapterTests : IDisposable
     {
         var adapter = new CsvDropFolderAdapter("drops", _folder.File("nowhere"), new CsvSourceOptions(), Mapping, _time);
 
-        await Assert.ThrowsAsync<DirectoryNotFoundException>(() => ReadAllAsync(adapter));
+        await Assert.ThrowsAsync<DirectoryNotFoundException>(() => AdapterReads.ReadAllAsync(adapter));
     }
 
     private void Drop(string name, string content, DateTimeOffset writtenAt)
@@ -86,20 +86,6 @@ public sealed class CsvDropFolderAdapterTests : IDisposable
 
     private CsvDropFolderAdapter Adapter(CsvSourceOptions? options = null) =>
         new("drops", _folder.Path, options ?? new CsvSourceOptions { Folder = _folder.Path }, Mapping, _time);
-
-    private static List<string> Keys(IEnumerable<SourceReadResult> results) =>
-        [.. results.OfType<SourceReadResult.Accepted>().Select(a => a.Record.SourceKey)];
-
-    private static async Task<List<SourceReadResult>> ReadAllAsync(ISourceAdapter adapter, SourceCursor? since = null)
-    {
-        var results = new List<SourceReadResult>();
-        await foreach (var item in adapter.ReadAsync(since ?? SourceCursor.Start, CancellationToken.None))
-        {
-            results.Add(item);
-        }
-
-        return results;
-    }
 }
 
 /// <summary>The drop-folder adapter against the adapter conformance kit: records spread over three files.</summary>

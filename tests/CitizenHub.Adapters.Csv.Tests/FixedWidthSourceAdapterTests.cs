@@ -8,7 +8,7 @@ namespace CitizenHub.Adapters.Csv.Tests;
 public sealed class FixedWidthSourceAdapterTests : IDisposable
 {
     // elector_no 1-8, surname 9-28, forenames 29-48, dob 49-56 (yyyyMMdd)
-    private static readonly FixedWidthSourceOptions Layout = new()
+    internal static readonly FixedWidthSourceOptions Layout = new()
     {
         SkipLines = 1,
         Columns =
@@ -20,7 +20,7 @@ public sealed class FixedWidthSourceAdapterTests : IDisposable
         ],
     };
 
-    private static readonly FieldMapping Mapping = new()
+    internal static readonly FieldMapping Mapping = new()
     {
         Key = "elector_no",
         FamilyName = "surname",
@@ -131,18 +131,6 @@ public sealed class FixedWidthSourceAdapterConformanceTests : SourceAdapterConfo
         }
 
         var path = Folder.Write("electoral.dat", string.Join("\n", lines) + "\n");
-        var layout = new FixedWidthSourceOptions
-        {
-            SkipLines = 1,
-            Columns =
-            [
-                new FixedWidthColumn { Name = "elector_no", Start = 1, Length = 8 },
-                new FixedWidthColumn { Name = "surname", Start = 9, Length = 20 },
-                new FixedWidthColumn { Name = "forenames", Start = 29, Length = 20 },
-                new FixedWidthColumn { Name = "dob", Start = 49, Length = 8 },
-            ],
-        };
-        var mapping = new FieldMapping { Key = "elector_no", FamilyName = "surname", GivenNames = "forenames", DateOfBirth = "dob", DateFormats = ["yyyyMMdd"] };
-        return Task.FromResult<ISourceAdapter>(new FixedWidthSourceAdapter(SourceSystem, path, layout, mapping));
+        return Task.FromResult<ISourceAdapter>(new FixedWidthSourceAdapter(SourceSystem, path, FixedWidthSourceAdapterTests.Layout, FixedWidthSourceAdapterTests.Mapping));
     }
 }

@@ -75,7 +75,7 @@ public sealed class LegacyBenefitsServiceTests : IAsyncLifetime
     [Fact]
     public async Task ReadAsync_RealService_ReadsEveryClaimantAcrossPages()
     {
-        var results = await SoapSourceAdapterTests.ReadAllAsync(Adapter());
+        var results = await AdapterReads.ReadAllAsync(Adapter());
 
         var records = results.OfType<SourceReadResult.Accepted>().Select(a => a.Record).ToList();
         Assert.Equal(["HB-20231", "HB-20232", "HB-20233", "HB-20243", "HB-20244"], records.Select(r => r.SourceKey));
@@ -86,11 +86,11 @@ public sealed class LegacyBenefitsServiceTests : IAsyncLifetime
     [Fact]
     public async Task ReadAsync_FromTheFinalCheckpoint_ReadsOnlyClaimantsChangedSince()
     {
-        var checkpoint = (await SoapSourceAdapterTests.ReadAllAsync(Adapter())).OfType<SourceReadResult.CheckpointReached>().Last().Cursor;
+        var checkpoint = (await AdapterReads.ReadAllAsync(Adapter())).OfType<SourceReadResult.CheckpointReached>().Last().Cursor;
         _book.Put(new Claimant { Ref = "HB-20232", Surname = "SMITH", Forenames = "JOHN ANDREW", DateOfBirth = "1960-05-01", UpdatedAt = Evening.AddDays(1) });
         _book.Put(new Claimant { Ref = "HB-30001", Surname = "OKAFOR", Forenames = "CHIDI", UpdatedAt = Evening.AddDays(1).AddMinutes(1) });
 
-        var changed = await SoapSourceAdapterTests.ReadAllAsync(Adapter(), checkpoint);
+        var changed = await AdapterReads.ReadAllAsync(Adapter(), checkpoint);
 
         Assert.Equal(["HB-20232", "HB-30001"], changed.OfType<SourceReadResult.Accepted>().Select(a => a.Record.SourceKey));
     }

@@ -3,6 +3,7 @@ using WireMock.Matchers;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
+using CitizenHub.TestKit;
 
 namespace CitizenHub.Adapters.Soap.Tests;
 
@@ -27,9 +28,9 @@ public sealed class SoapSourceAdapterTests : IDisposable
         Page(token: "p2", Records(("HB-3", "Patel", "1979-11-17")), next: "p3");
         Page(token: "p3", Records(("HB-4", "Okafor", "1991-12-12")), next: null, watermark: "2026-11-21T23:00:00Z");
 
-        var results = await ReadAllAsync(Adapter());
+        var results = await AdapterReads.ReadAllAsync(Adapter());
 
-        Assert.Equal(["HB-1", "HB-2", "HB-3", "HB-4"], Keys(results));
+        Assert.Equal(["HB-1", "HB-2", "HB-3", "HB-4"], AdapterReads.Keys(results));
         Assert.Equal(3, results.OfType<SourceReadResult.CheckpointReached>().Count());
         var first = results.OfType<SourceReadResult.Accepted>().First().Record;
         Assert.Equal((new PersonName(null, null, "Hughes"), new PartialDate(1950, 3, 4, "1950-03-04")), (first.Name, first.DateOfBirth));
@@ -43,7 +44,7 @@ public sealed class SoapSourceAdapterTests : IDisposable
         options.Username = "citizenhub";
         options.Password = "s3cret&more";
 
-        await ReadAllAsync(Adapter(options));
+        await AdapterReads.ReadAllAsync(Adapter(options));
 
         var request = Assert.Single(_server.LogEntries).RequestMessage!;
         Assert.Equal("\"http://council.example/benefits/GetClaimants\"", Header(request, "SOAPAction"));
@@ -59,9 +60,9 @@ public sealed class SoapSourceAdapterTests : IDisposable
         var options = Options();
         options.Version = "1.2";
 
-        var results = await ReadAllAsync(Adapter(options));
+        var results = await AdapterReads.ReadAllAsync(Adapter(options));
 
-        Assert.Equal(["HB-1"], Keys(results));
+        Assert.Equal(["HB-1"], AdapterReads.Keys(results));
         var contentType = Header(Assert.Single(_server.LogEntries).RequestMessage!, "Content-Type");
         Assert.Contains("application/soap+xml", contentType, StringComparison.Ordinal);
         Assert.Contains("action=\"http://council.example/benefits/GetClaimants\"", contentType, StringComparison.Ordinal);
@@ -71,10 +72,10 @@ public sealed class SoapSourceAdapterTests : IDisposable
     public async Task ReadAsync_FromAFinalCheckpoint_AsksForChangesSinceTheWatermark()
     {
         Page(token: "", Records(("HB-1", "Hughes", null)), next: null, watermark: "2026-11-21T23:00:00Z");
-        var checkpoint = (await ReadAllAsync(Adapter())).OfType<SourceReadResult.CheckpointReached>().Single().Cursor;
+        var checkpoint = (await AdapterReads.ReadAllAsync(Adapter())).OfType<SourceReadResult.CheckpointReached>().Single().Cursor;
         _server.ResetLogEntries();
 
-        await ReadAllAsync(Adapter(), checkpoint);
+        await AdapterReads.ReadAllAsync(Adapter(), checkpoint);
 
         Assert.Contains("<ChangedSince>2026-11-21T23:00:00Z</ChangedSince>", Assert.Single(_server.LogEntries).RequestMessage!.Body!, StringComparison.Ordinal);
     }
@@ -85,7 +86,7 @@ public sealed class SoapSourceAdapterTests : IDisposable
         _server.Given(Request.Create().UsingPost()).RespondWith(Response.Create().WithStatusCode(500).WithBody(
             """<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>s:Client</faultcode><faultstring>Unknown operation</faultstring></s:Fault></s:Body></s:Envelope>"""));
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ReadAllAsync(Adapter()));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => AdapterReads.ReadAllAsync(Adapter()));
 
         Assert.Equal("The SOAP service answered page 1 with a fault: s:Client: Unknown operation", error.Message);
         Assert.Single(_server.LogEntries);
@@ -100,9 +101,9 @@ public sealed class SoapSourceAdapterTests : IDisposable
         _server.Given(PageRequest("p2")).InScenario("flaky").WhenStateIs("recovered")
             .RespondWith(Response.Create().WithStatusCode(200).WithBody(Envelope(Records(("HB-2", "Smith", null)), null, null, false)));
 
-        var results = await ReadAllAsync(Adapter());
+        var results = await AdapterReads.ReadAllAsync(Adapter());
 
-        Assert.Equal(["HB-1", "HB-2"], Keys(results));
+        Assert.Equal(["HB-1", "HB-2"], AdapterReads.Keys(results));
         Assert.Equal(3, _server.LogEntries.Count());
     }
 
@@ -111,7 +112,7 @@ public sealed class SoapSourceAdapterTests : IDisposable
     {
         _server.Given(Request.Create().UsingPost()).RespondWith(Response.Create().WithStatusCode(503));
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ReadAllAsync(Adapter()));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => AdapterReads.ReadAllAsync(Adapter()));
 
         Assert.Equal("The SOAP service answered HTTP 503 for page 1, after retries.", error.Message);
         Assert.Equal(3, _server.LogEntries.Count()); // the first attempt and two retries
@@ -125,7 +126,7 @@ public sealed class SoapSourceAdapterTests : IDisposable
         options.Timeout = TimeSpan.FromMilliseconds(300);
         options.Retries = 1;
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ReadAllAsync(Adapter(options)));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => AdapterReads.ReadAllAsync(Adapter(options)));
 
         Assert.StartsWith("The SOAP service did not answer page 1 within Soap.Timeout", error.Message, StringComparison.Ordinal);
     }
@@ -135,7 +136,7 @@ public sealed class SoapSourceAdapterTests : IDisposable
     {
         _server.Given(Request.Create().UsingPost()).RespondWith(Response.Create().WithDelay(TimeSpan.FromMilliseconds(400)).WithBody(Envelope(Records(("HB-1", "Hughes", null)), null, null, false)));
 
-        Assert.Equal(["HB-1"], Keys(await ReadAllAsync(Adapter())));
+        Assert.Equal(["HB-1"], AdapterReads.Keys(await AdapterReads.ReadAllAsync(Adapter())));
     }
 
     [Fact]
@@ -144,9 +145,9 @@ public sealed class SoapSourceAdapterTests : IDisposable
         Page(token: "", Records(("HB-1", "Hughes", null)), next: "p2");
         _server.Given(PageRequest("p2")).RespondWith(Response.Create().WithBody("<s:Envelope><s:Body><Claimant>"));
 
-        var results = await ReadAllAsync(Adapter());
+        var results = await AdapterReads.ReadAllAsync(Adapter());
 
-        Assert.Equal(["HB-1"], Keys(results));
+        Assert.Equal(["HB-1"], AdapterReads.Keys(results));
         var reject = Assert.Single(results.OfType<SourceReadResult.Rejected>()).Input;
         Assert.Equal(new InputPosition(Page: "2"), reject.Position);
         Assert.StartsWith("the response is not well-formed XML", reject.Reason, StringComparison.Ordinal);
@@ -159,9 +160,9 @@ public sealed class SoapSourceAdapterTests : IDisposable
         _server.Given(Request.Create().UsingPost()).RespondWith(Response.Create().WithBody(
             """<?xml version="1.0"?><!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/hostname">]><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><GetClaimantsResponse xmlns="http://council.example/benefits"><Claimant><Ref>&xxe;</Ref></Claimant></GetClaimantsResponse></s:Body></s:Envelope>"""));
 
-        var results = await ReadAllAsync(Adapter());
+        var results = await AdapterReads.ReadAllAsync(Adapter());
 
-        Assert.Empty(Keys(results));
+        Assert.Empty(AdapterReads.Keys(results));
         var reject = Assert.Single(results.OfType<SourceReadResult.Rejected>()).Input;
         Assert.Contains("DTD", reject.Reason, StringComparison.Ordinal);
     }
@@ -171,7 +172,7 @@ public sealed class SoapSourceAdapterTests : IDisposable
     {
         Page(token: "", Records(), next: null);
 
-        var results = await ReadAllAsync(Adapter());
+        var results = await AdapterReads.ReadAllAsync(Adapter());
 
         Assert.IsType<SourceReadResult.CheckpointReached>(Assert.Single(results));
     }
@@ -181,7 +182,7 @@ public sealed class SoapSourceAdapterTests : IDisposable
     {
         Page(token: "", Records(("HB-1", "Hughes", null), ("", "Nokey", null)), next: null);
 
-        var results = await ReadAllAsync(Adapter());
+        var results = await AdapterReads.ReadAllAsync(Adapter());
 
         var reject = Assert.Single(results.OfType<SourceReadResult.Rejected>()).Input;
         Assert.Equal("1, record 2", reject.Position.Page);
@@ -195,7 +196,7 @@ public sealed class SoapSourceAdapterTests : IDisposable
         var options = Options();
         options.MaxResponseBytes = 4096;
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ReadAllAsync(Adapter(options)));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => AdapterReads.ReadAllAsync(Adapter(options)));
 
         Assert.Contains("Soap.MaxResponseBytes", error.Message, StringComparison.Ordinal);
     }
@@ -258,18 +259,4 @@ public sealed class SoapSourceAdapterTests : IDisposable
 
     private static string Header(WireMock.IRequestMessage request, string name) =>
         request.Headers is { } headers && headers.TryGetValue(name, out var values) && values is not null ? values.ToArray().Single() : "";
-
-    private static List<string> Keys(IEnumerable<SourceReadResult> results) =>
-        [.. results.OfType<SourceReadResult.Accepted>().Select(a => a.Record.SourceKey)];
-
-    internal static async Task<List<SourceReadResult>> ReadAllAsync(ISourceAdapter adapter, SourceCursor? since = null)
-    {
-        var results = new List<SourceReadResult>();
-        await foreach (var item in adapter.ReadAsync(since ?? SourceCursor.Start, CancellationToken.None))
-        {
-            results.Add(item);
-        }
-
-        return results;
-    }
 }

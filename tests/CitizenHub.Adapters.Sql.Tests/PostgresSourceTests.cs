@@ -85,7 +85,7 @@ public sealed class PostgresSourceTests(PostgresServer server)
             (4, "Sean", "O'Brien", null, Monday.AddHours(2)),
         ]);
 
-        var results = await ReadAllAsync(ClaimantsTable.Adapter(database, pageSize: 2));
+        var results = await AdapterReads.ReadAllAsync(ClaimantsTable.Adapter(database, pageSize: 2));
 
         var records = results.OfType<SourceReadResult.Accepted>().Select(a => a.Record).ToList();
         Assert.Equal(["1", "2", "3", "4"], records.Select(r => r.SourceKey));
@@ -99,9 +99,9 @@ public sealed class PostgresSourceTests(PostgresServer server)
     {
         var database = await server.CreateDatabaseAsync();
         await ClaimantsTable.CreateAsync(database, [(1, "Margaret", "Hughes", null, Monday), (2, "John", "Smith", null, Monday.AddHours(1))]);
-        var checkpoint = (await ReadAllAsync(ClaimantsTable.Adapter(database, 1))).OfType<SourceReadResult.CheckpointReached>().First().Cursor;
+        var checkpoint = (await AdapterReads.ReadAllAsync(ClaimantsTable.Adapter(database, 1))).OfType<SourceReadResult.CheckpointReached>().First().Cursor;
 
-        var resumed = await ReadAllAsync(ClaimantsTable.Adapter(database, 1), checkpoint);
+        var resumed = await AdapterReads.ReadAllAsync(ClaimantsTable.Adapter(database, 1), checkpoint);
 
         Assert.Equal(["2"], resumed.OfType<SourceReadResult.Accepted>().Select(a => a.Record.SourceKey));
     }
@@ -113,21 +113,10 @@ public sealed class PostgresSourceTests(PostgresServer server)
         await ClaimantsTable.CreateAsync(database, [(1, "Margaret", "Hughes", null, Monday)]);
         const string writing = "DELETE FROM claimants WHERE CAST(@watermark AS timestamptz) IS NULL AND CAST(@lastKey AS bigint) IS NULL AND @pageSize > 0 RETURNING *";
 
-        var error = await Assert.ThrowsAsync<PostgresException>(() => ReadAllAsync(ClaimantsTable.Adapter(database, 10, writing)));
+        var error = await Assert.ThrowsAsync<PostgresException>(() => AdapterReads.ReadAllAsync(ClaimantsTable.Adapter(database, 10, writing)));
 
         Assert.Equal("25006", error.SqlState); // read_only_sql_transaction
         Assert.Equal(1, await ClaimantsTable.CountAsync(database));
-    }
-
-    internal static async Task<List<SourceReadResult>> ReadAllAsync(ISourceAdapter adapter, SourceCursor? since = null)
-    {
-        var results = new List<SourceReadResult>();
-        await foreach (var item in adapter.ReadAsync(since ?? SourceCursor.Start, CancellationToken.None))
-        {
-            results.Add(item);
-        }
-
-        return results;
     }
 }
 

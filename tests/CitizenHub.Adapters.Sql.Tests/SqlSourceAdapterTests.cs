@@ -29,9 +29,9 @@ public sealed class SqlSourceAdapterTests : IDisposable
         _database.Insert(4, "Sean", "O'Brien", null, "2026-10-03T09:00:00");
         _database.Insert(5, "Amy", "Turner", "1975-06-01", "2026-10-04T09:00:00");
 
-        var results = await ReadAllAsync(Adapter(pageSize: 2));
+        var results = await AdapterReads.ReadAllAsync(Adapter(pageSize: 2));
 
-        Assert.Equal(["1", "2", "3", "4", "5"], Keys(results));
+        Assert.Equal(["1", "2", "3", "4", "5"], AdapterReads.Keys(results));
         Assert.Equal(3, results.OfType<SourceReadResult.CheckpointReached>().Count());
         Assert.IsType<SourceReadResult.CheckpointReached>(results[^1]);
         var first = results.OfType<SourceReadResult.Accepted>().First().Record;
@@ -44,13 +44,13 @@ public sealed class SqlSourceAdapterTests : IDisposable
     {
         _database.Insert(1, "Margaret", "Hughes", null, "2026-10-01T09:00:00");
         _database.Insert(2, "John", "Smith", null, "2026-10-02T09:00:00");
-        var checkpoint = (await ReadAllAsync(Adapter())).OfType<SourceReadResult.CheckpointReached>().Last().Cursor;
+        var checkpoint = (await AdapterReads.ReadAllAsync(Adapter())).OfType<SourceReadResult.CheckpointReached>().Last().Cursor;
         _database.Touch(1, "Hughes-Lee", "2026-10-05T09:00:00");
         _database.Insert(3, "Priya", "Patel", null, "2026-10-05T10:00:00");
 
-        var results = await ReadAllAsync(Adapter(), checkpoint);
+        var results = await AdapterReads.ReadAllAsync(Adapter(), checkpoint);
 
-        Assert.Equal(["1", "3"], Keys(results));
+        Assert.Equal(["1", "3"], AdapterReads.Keys(results));
         Assert.Equal("Hughes-Lee", results.OfType<SourceReadResult.Accepted>().First().Record.Name!.FamilyName);
     }
 
@@ -58,9 +58,9 @@ public sealed class SqlSourceAdapterTests : IDisposable
     public async Task ReadAsync_NothingChanged_YieldsNothingAndKeepsTheCursor()
     {
         _database.Insert(1, "Margaret", "Hughes", null, "2026-10-01T09:00:00");
-        var checkpoint = (await ReadAllAsync(Adapter())).OfType<SourceReadResult.CheckpointReached>().Last().Cursor;
+        var checkpoint = (await AdapterReads.ReadAllAsync(Adapter())).OfType<SourceReadResult.CheckpointReached>().Last().Cursor;
 
-        Assert.Empty(await ReadAllAsync(Adapter(), checkpoint));
+        Assert.Empty(await AdapterReads.ReadAllAsync(Adapter(), checkpoint));
     }
 
     [Fact]
@@ -69,13 +69,13 @@ public sealed class SqlSourceAdapterTests : IDisposable
         _database.Insert(1, "Margaret", "Hughes", "04/03/1950", "2026-10-01T09:00:00");
         _database.Insert(2, "John", "Smith", "1960-05-01", "2026-10-02T09:00:00");
 
-        var results = await ReadAllAsync(Adapter());
+        var results = await AdapterReads.ReadAllAsync(Adapter());
 
         var reject = Assert.Single(results.OfType<SourceReadResult.Rejected>()).Input;
         Assert.Equal(new InputPosition(Page: "1", Key: "1"), reject.Position);
         Assert.Contains("'dob'", reject.Reason, StringComparison.Ordinal);
         Assert.Contains("04/03/1950", reject.RawText, StringComparison.Ordinal);
-        Assert.Equal(["2"], Keys(results));
+        Assert.Equal(["2"], AdapterReads.Keys(results));
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public sealed class SqlSourceAdapterTests : IDisposable
     {
         _database.Insert(1, "Margaret", "Hughes", null, "2026-10-01T09:30:00");
 
-        var record = (await ReadAllAsync(Adapter())).OfType<SourceReadResult.Accepted>().Single().Record;
+        var record = (await AdapterReads.ReadAllAsync(Adapter())).OfType<SourceReadResult.Accepted>().Single().Record;
 
         Assert.Equal(new DateTimeOffset(2026, 10, 1, 9, 30, 0, TimeSpan.Zero), record.ObservedAt);
     }
@@ -95,7 +95,7 @@ public sealed class SqlSourceAdapterTests : IDisposable
         var options = Options();
         options.Query = "DELETE FROM tenants RETURNING *, @watermark, @lastKey, @pageSize";
 
-        await Assert.ThrowsAnyAsync<Exception>(() => ReadAllAsync(new SqlSourceAdapter("housing", options, Mapping, TimeProvider.System)));
+        await Assert.ThrowsAnyAsync<Exception>(() => AdapterReads.ReadAllAsync(new SqlSourceAdapter("housing", options, Mapping, TimeProvider.System)));
 
         Assert.Equal(1, _database.Count());
     }
@@ -107,7 +107,7 @@ public sealed class SqlSourceAdapterTests : IDisposable
         var options = Options();
         options.KeyColumn = "account";
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ReadAllAsync(new SqlSourceAdapter("housing", options, Mapping, TimeProvider.System)));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => AdapterReads.ReadAllAsync(new SqlSourceAdapter("housing", options, Mapping, TimeProvider.System)));
 
         Assert.Equal("The query returns no column named 'account'.", error.Message);
     }
@@ -132,7 +132,7 @@ public sealed class SqlSourceAdapterTests : IDisposable
         var options = Options();
         options.Provider = "Oracle";
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ReadAllAsync(new SqlSourceAdapter("housing", options, Mapping, TimeProvider.System)));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => AdapterReads.ReadAllAsync(new SqlSourceAdapter("housing", options, Mapping, TimeProvider.System)));
 
         Assert.Contains("'Oracle'", error.Message, StringComparison.Ordinal);
     }
@@ -148,18 +148,4 @@ public sealed class SqlSourceAdapterTests : IDisposable
     };
 
     private SqlSourceAdapter Adapter(int pageSize = 1000) => new("housing", Options(pageSize), Mapping, TimeProvider.System);
-
-    private static List<string> Keys(List<SourceReadResult> results) =>
-        [.. results.OfType<SourceReadResult.Accepted>().Select(a => a.Record.SourceKey)];
-
-    private static async Task<List<SourceReadResult>> ReadAllAsync(ISourceAdapter adapter, SourceCursor? since = null)
-    {
-        var results = new List<SourceReadResult>();
-        await foreach (var item in adapter.ReadAsync(since ?? SourceCursor.Start, CancellationToken.None))
-        {
-            results.Add(item);
-        }
-
-        return results;
-    }
 }

@@ -35,13 +35,13 @@ public abstract class SourceAdapterConformance : IDisposable
     {
         var adapter = await CreateSourceAsync(GoodRecords, withBadInput: false);
 
-        var first = await ReadAllAsync(adapter, SourceCursor.Start);
-        var second = await ReadAllAsync(adapter, SourceCursor.Start);
+        var first = await AdapterReads.ReadAllAsync(adapter, SourceCursor.Start);
+        var second = await AdapterReads.ReadAllAsync(adapter, SourceCursor.Start);
 
-        var keys = Keys(first);
+        var keys = AdapterReads.Keys(first);
         Assert.Equal(GoodRecords, keys.Count);
         Assert.Equal(GoodRecords, keys.Distinct().Count());
-        Assert.Equal(keys, Keys(second));
+        Assert.Equal(keys, AdapterReads.Keys(second));
         Assert.All(first.OfType<SourceReadResult.Accepted>(), a =>
         {
             Assert.Equal(SourceSystem, a.Record.SourceSystem);
@@ -56,9 +56,9 @@ public abstract class SourceAdapterConformance : IDisposable
     {
         var adapter = await CreateSourceAsync(GoodRecords, withBadInput: true);
 
-        var results = await ReadAllAsync(adapter, SourceCursor.Start);
+        var results = await AdapterReads.ReadAllAsync(adapter, SourceCursor.Start);
 
-        Assert.Equal(GoodRecords, Keys(results).Count);
+        Assert.Equal(GoodRecords, AdapterReads.Keys(results).Count);
         var reject = Assert.Single(results.OfType<SourceReadResult.Rejected>()).Input;
         Assert.False(string.IsNullOrWhiteSpace(reject.Position.ToString()));
         Assert.False(string.IsNullOrWhiteSpace(reject.Reason));
@@ -69,15 +69,15 @@ public abstract class SourceAdapterConformance : IDisposable
     public async Task Conformance_ResumedFromAnyCheckpoint_NeitherLosesNorRepeats()
     {
         var adapter = await CreateSourceAsync(GoodRecords, withBadInput: false);
-        var all = await ReadAllAsync(adapter, SourceCursor.Start);
-        var allKeys = Keys(all);
+        var all = await AdapterReads.ReadAllAsync(adapter, SourceCursor.Start);
+        var allKeys = AdapterReads.Keys(all);
         var checkpoints = all.Select((item, index) => (item, index)).Where(x => x.item is SourceReadResult.CheckpointReached).ToList();
 
         Assert.NotEmpty(checkpoints);
         foreach (var (item, index) in checkpoints)
         {
-            var before = Keys(all.Take(index));
-            var resumed = Keys(await ReadAllAsync(adapter, ((SourceReadResult.CheckpointReached)item).Cursor));
+            var before = AdapterReads.Keys(all.Take(index));
+            var resumed = AdapterReads.Keys(await AdapterReads.ReadAllAsync(adapter, ((SourceReadResult.CheckpointReached)item).Cursor));
 
             Assert.Equal(allKeys, [.. before, .. resumed]);
         }
@@ -118,19 +118,5 @@ public abstract class SourceAdapterConformance : IDisposable
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Folder.Dispose();
         }
-    }
-
-    private static List<string> Keys(IEnumerable<SourceReadResult> results) =>
-        [.. results.OfType<SourceReadResult.Accepted>().Select(a => a.Record.SourceKey)];
-
-    private static async Task<List<SourceReadResult>> ReadAllAsync(ISourceAdapter adapter, SourceCursor since)
-    {
-        var results = new List<SourceReadResult>();
-        await foreach (var item in adapter.ReadAsync(since, CancellationToken.None))
-        {
-            results.Add(item);
-        }
-
-        return results;
     }
 }
