@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -114,7 +115,10 @@ public sealed class SqlSourceAdapter : ISourceAdapter
         {
             "SQLITE" => new SqliteConnection(new SqliteConnectionStringBuilder(_options.ConnectionString) { Mode = SqliteOpenMode.ReadOnly }.ToString()),
             "POSTGRES" or "POSTGRESQL" or "NPGSQL" => new NpgsqlConnection(_options.ConnectionString),
-            _ => throw new InvalidOperationException($"Sql.Provider '{_options.Provider}' is not supported; use Sqlite or Postgres."),
+            // ApplicationIntent=ReadOnly routes to a readable secondary where there is one; the login should
+            // also be granted read rights only, since SQL Server has no per-session read-only switch.
+            "SQLSERVER" or "MSSQL" => new SqlConnection(new SqlConnectionStringBuilder(_options.ConnectionString) { ApplicationIntent = ApplicationIntent.ReadOnly }.ToString()),
+            _ => throw new InvalidOperationException($"Sql.Provider '{_options.Provider}' is not supported; use Sqlite, Postgres or SqlServer."),
         };
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         if (connection is NpgsqlConnection)

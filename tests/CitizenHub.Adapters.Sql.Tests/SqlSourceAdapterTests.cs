@@ -127,6 +127,17 @@ public sealed class SqlSourceAdapterTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadAsync_SqlServerUnreachable_FailsWithTheDriversErrorNotAsUnsupported()
+    {
+        // No SQL Server runs on this machine: this proves the provider is wired, not how it reads.
+        var options = Options();
+        options.Provider = "SqlServer";
+        options.ConnectionString = $"Server=127.0.0.1,{FreePort.Next()};Connect Timeout=2;Encrypt=False;Integrated Security=False;User ID=reader;Password=x";
+
+        await Assert.ThrowsAsync<Microsoft.Data.SqlClient.SqlException>(() => AdapterReads.ReadAllAsync(new SqlSourceAdapter("housing", options, Mapping, TimeProvider.System)));
+    }
+
+    [Fact]
     public async Task ReadAsync_UnknownProvider_Throws()
     {
         var options = Options();
