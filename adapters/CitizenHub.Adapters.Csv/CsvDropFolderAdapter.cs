@@ -21,6 +21,9 @@ public sealed class CsvDropFolderAdapter : ISourceAdapter, ISourceCommitHandler
     private readonly FieldMapping _mapping;
     private readonly TimeProvider _timeProvider;
 
+    // Each file's rejects from this run, written beside the file when it is archived.
+    private readonly Dictionary<string, List<RejectedInput>> _rejects = new(StringComparer.Ordinal);
+
     public CsvDropFolderAdapter(string sourceSystem, string folder, CsvSourceOptions options, FieldMapping mapping, TimeProvider timeProvider)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
@@ -55,6 +58,11 @@ public sealed class CsvDropFolderAdapter : ISourceAdapter, ISourceCommitHandler
             var file = new CsvSourceAdapter(_sourceSystem, path, _options, _mapping);
             await foreach (var item in file.ReadAsync(SourceCursor.Start, cancellationToken).ConfigureAwait(false))
             {
+                if (item is SourceReadResult.Rejected rejected)
+                {
+                    Rejects(name).Add(rejected.Input);
+                }
+
                 if (item is not SourceReadResult.CheckpointReached)
                 {
                     yield return item;
@@ -66,8 +74,11 @@ public sealed class CsvDropFolderAdapter : ISourceAdapter, ISourceCommitHandler
         }
     }
 
-    /// <summary>Moves the files the cursor names into the archive, in a folder for today.</summary>
-    public Task OnCommittedAsync(SourceCursor cursor, CancellationToken cancellationToken)
+    /// <summary>
+    /// Moves the files the cursor names into the archive, in a folder for today; a file that had rejected
+    /// rows gets <c>name.rejects.csv</c> beside it there, with each row's line, reason and raw text.
+    /// </summary>
+    public async Task OnCommittedAsync(SourceCursor cursor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cursor);
         var names = cursor.Value is null ? [] : JsonSerializer.Deserialize<List<string>>(cursor.Value) ?? [];
@@ -86,9 +97,43 @@ public sealed class CsvDropFolderAdapter : ISourceAdapter, ISourceCommitHandler
             {
                 File.Move(path + marker, System.IO.Path.Combine(archive, name + marker), overwrite: true);
             }
+
+            if (_rejects.TryGetValue(name, out var rejects) && rejects.Count > 0)
+            {
+                await WriteRejectsAsync(System.IO.Path.Combine(archive, name + ".rejects.csv"), rejects, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private List<RejectedInput> Rejects(string file)
+    {
+        if (!_rejects.TryGetValue(file, out var list))
+        {
+            _rejects[file] = list = [];
         }
 
-        return Task.CompletedTask;
+        return list;
+    }
+
+    private static async Task WriteRejectsAsync(string path, List<RejectedInput> rejects, CancellationToken cancellationToken)
+    {
+        await using var writer = new StreamWriter(path, append: false, new System.Text.UTF8Encoding(false));
+        await using var csv = new CsvHelper.CsvWriter(writer, System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var header in new[] { "line", "key", "reason", "raw" })
+        {
+            csv.WriteField(header);
+        }
+
+        await csv.NextRecordAsync().ConfigureAwait(false);
+        foreach (var reject in rejects)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            csv.WriteField(reject.Position.Line);
+            csv.WriteField(reject.Position.Key);
+            csv.WriteField(reject.Reason);
+            csv.WriteField(reject.RawText);
+            await csv.NextRecordAsync().ConfigureAwait(false);
+        }
     }
 
     private IEnumerable<string> FinishedFiles()

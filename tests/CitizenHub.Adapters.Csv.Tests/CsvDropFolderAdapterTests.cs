@@ -71,6 +71,21 @@ public sealed class CsvDropFolderAdapterTests : IDisposable
     }
 
     [Fact]
+    public async Task OnCommittedAsync_FileWithRejectedRows_GetsItsRejectsBesideItInTheArchive()
+    {
+        Drop("a.csv", "ref,surname\nA1,Smith\nA2,Patel,extra\n", Now.AddMinutes(-5));
+        Drop("b.csv", "ref,surname\nB1,Hughes\n", Now.AddMinutes(-5));
+        var adapter = Adapter();
+        var end = (await AdapterReads.ReadAllAsync(adapter)).OfType<SourceReadResult.CheckpointReached>().Last().Cursor;
+
+        await adapter.OnCommittedAsync(end, CancellationToken.None);
+
+        var archive = Path.Combine(_folder.Path, "archive", Now.ToString("yyyyMMdd", CultureInfo.InvariantCulture));
+        Assert.Equal(["line,key,reason,raw", "3,,\"expected 2 fields, found 3\",\"A2,Patel,extra\""], File.ReadAllLines(Path.Combine(archive, "a.csv.rejects.csv")));
+        Assert.False(File.Exists(Path.Combine(archive, "b.csv.rejects.csv")));
+    }
+
+    [Fact]
     public async Task ReadAsync_FolderMissing_Throws()
     {
         var adapter = new CsvDropFolderAdapter("drops", _folder.File("nowhere"), new CsvSourceOptions(), Mapping, _time);
