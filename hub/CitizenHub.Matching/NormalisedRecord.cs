@@ -23,11 +23,26 @@ public sealed record NormalisedRecord
     /// <summary>Family name for display, e.g. <c>O'Brien</c>.</summary>
     public string? FamilyName { get; init; }
 
+    /// <summary>A generational suffix split out of the name for display and comparison, e.g. <c>Jr</c>, <c>III</c>.</summary>
+    public string? Suffix { get; init; }
+
     /// <summary>The first given name folded for comparison, e.g. <c>JOHN</c>.</summary>
     public string? GivenKey { get; init; }
 
+    /// <summary>Every given name folded for comparison, in order (<c>[JOHN, ANDREW]</c>); the first is <see cref="GivenKey"/>.</summary>
+    public IReadOnlyList<string> GivenKeys { get; init; } = [];
+
     /// <summary>The family name folded for comparison, e.g. <c>OBRIEN</c>.</summary>
     public string? FamilyKey { get; init; }
+
+    /// <summary>Earlier family names (maiden names) folded for comparison.</summary>
+    public IReadOnlyList<string> PreviousFamilyKeys { get; init; } = [];
+
+    /// <summary>The Double Metaphone primary code of the family name, for blocking (<c>SM0</c> for <c>SMITH</c>).</summary>
+    public string? FamilyPhonetic { get; init; }
+
+    /// <summary>The Double Metaphone primary code of the first given name.</summary>
+    public string? GivenPhonetic { get; init; }
 
     public PartialDate? DateOfBirth { get; init; }
 
@@ -54,6 +69,18 @@ public sealed record NormalisedRecord
 /// <summary>An address tidied for display, with its postcode in canonical form (<c>ST16 2AB</c>) when valid.</summary>
 public sealed record NormalisedAddress(IReadOnlyList<string> Lines, string? Town, string? Postcode, string? Uprn)
 {
+    /// <summary>The flat or unit number, upper case (<c>14A</c> from <c>Flat 14a</c>), so two flats of one building never compare as equal.</summary>
+    public string? Flat { get; init; }
+
+    /// <summary>The house number on the street, upper case (<c>3</c>, <c>12B</c>), or null when the address has none.</summary>
+    public string? HouseNumber { get; init; }
+
+    /// <summary>The building's name folded for comparison (<c>ROSECOTTAGE</c>), when it has one.</summary>
+    public string? BuildingKey { get; init; }
+
+    /// <summary>The first street line folded for comparison, house number and flat removed (<c>HIGHSTREET</c>).</summary>
+    public string? StreetKey { get; init; }
+
     /// <summary>The address on one line, as a contact centre reads it out.</summary>
     public string OneLine => string.Join(", ", Lines.Append(Town).Append(Postcode).Where(p => !string.IsNullOrEmpty(p)));
 }
