@@ -19,5 +19,11 @@ public sealed record CitizenChanged(
 /// <summary>Two golden records were found to be one person: <see cref="RetiredId"/> now forwards to <see cref="SurvivingId"/>.</summary>
 public sealed record CitizensMerged(string SurvivingId, string RetiredId, SourceRecordRef Cause, DateTimeOffset OccurredAt);
 
+/// <summary>
+/// A golden record no longer described one person (a source record changed or went): the records of
+/// another person moved from <see cref="OriginalId"/> to the new citizen <see cref="NewId"/>.
+/// </summary>
+public sealed record CitizenSplit(string OriginalId, string NewId, SourceRecordRef Cause, DateTimeOffset OccurredAt);
+
 /// <summary>Points at one source record without carrying its contents.</summary>
 public sealed record SourceRecordRef(string SourceSystem, string SourceKey);

@@ -23,6 +23,32 @@ public sealed class CitizenHubOptions
 
     [Required]
     public SyncOptions Sync { get; set; } = new();
+
+    [Required]
+    public MatchingOptions Matching { get; set; } = new();
+}
+
+/// <summary>
+/// How records are matched. Every setting is optional: the shipped model's parameters and thresholds apply.
+/// <code>
+/// "Matching": { "LinkThreshold": 20, "ReviewThreshold": 12, "ParametersFile": "match-parameters.json" }
+/// </code>
+/// </summary>
+public sealed class MatchingOptions
+{
+    /// <summary>Total match weight (bits) at or above which a pair is one person. <value>The default is 20.</value></summary>
+    [Range(-100.0, 200.0)]
+    public double? LinkThreshold { get; set; }
+
+    /// <summary>Weight at or above which a pair below the link threshold goes to a steward. <value>The default is 12.</value></summary>
+    [Range(-100.0, 200.0)]
+    public double? ReviewThreshold { get; set; }
+
+    /// <summary>
+    /// m and u probabilities fixed for every comparison level, as written by <c>citizenhub matching estimate</c>
+    /// (relative to the configuration file). <value>The default is none: the shipped parameters.</value>
+    /// </summary>
+    public string? ParametersFile { get; set; }
 }
 
 public enum HubTransport

@@ -1,3 +1,5 @@
+using CitizenHub.Matching.Linking;
+using CitizenHub.Matching.Scoring;
 using CitizenHub.Store;
 using CitizenHub.Store.Sqlite;
 using MassTransit;
@@ -45,6 +47,8 @@ public static class CitizenHubServiceCollectionExtensions
 
         // Registered before the bus so the schema exists before the first message is consumed.
         services.AddHostedService<StoreMigrationService>();
+        services.AddSingleton(sp => MatchModels.Load(sp.GetRequiredService<IOptions<CitizenHubOptions>>().Value.Matching, location.Directory));
+        services.AddSingleton(sp => new Linker(new PairScorer(sp.GetRequiredService<MatchModel>())));
         services.AddSingleton<RecordResolver>();
         services.AddSingleton<SyncRunner>();
 

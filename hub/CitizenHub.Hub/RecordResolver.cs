@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using CitizenHub.Contracts;
 using CitizenHub.Matching;
+using CitizenHub.Matching.Linking;
 using CitizenHub.Store;
 
 namespace CitizenHub.Hub;
@@ -11,7 +12,7 @@ namespace CitizenHub.Hub;
 /// links it, merges the citizens it shows to be one person, or starts a new citizen; then rebuilds
 /// the shown values of every citizen it touched. One message is one transaction.
 /// </summary>
-public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, TimeProvider timeProvider)
+public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, TimeProvider timeProvider, Linker linker)
 {
     /// <summary>Applies a batch; returns the outbound events to publish once it is committed (none if it was applied before).</summary>
     public Task<IReadOnlyList<object>> ApplyAsync(SourceRecordBatch batch, CancellationToken cancellationToken)
@@ -80,16 +81,22 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
         }
 
         var normalised = RecordNormaliser.Normalise(record);
-        var matchKeys = DeterministicMatcher.MatchKeys(normalised);
-        var candidateIds = await session.FindCitizensAsync(matchKeys, record.SourceSystem, record.SourceKey).ConfigureAwait(false);
+        var blockingKeys = BlockingKeys.For(normalised);
+        var candidateIds = await session.FindCitizensAsync(blockingKeys, record.SourceSystem, record.SourceKey, BlockingKeys.DefaultMaximumBlockSize)
+            .ConfigureAwait(false);
         var candidates = new List<CandidateCitizen>(candidateIds.Count);
         foreach (var id in candidateIds)
         {
             var linked = await session.GetLinkedRecordsAsync(id).ConfigureAwait(false);
-            candidates.Add(new CandidateCitizen(id, [.. linked.Where(r => !IsSame(r, record))]));
+            var others = linked.Where(r => !IsSame(r, record)).ToList();
+            if (others.Count > 0)
+            {
+                candidates.Add(new CandidateCitizen(id, others));
+            }
         }
 
-        var decision = DeterministicMatcher.Decide(normalised, candidates);
+        var frequencies = await session.GetTermFrequenciesAsync([normalised]).ConfigureAwait(false);
+        var decision = linker.Decide(normalised, candidates, frequencies);
         var now = timeProvider.GetUtcNow();
         string citizenId;
         if (decision.CitizenId is not null)
@@ -105,12 +112,12 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
         {
             citizenId = await session.CreateCitizenAsync(now).ConfigureAwait(false);
             events.Created(citizenId, cause);
+            await session.AddHistoryAsync(new CitizenHistoryEntry(citizenId, HistoryCause.Created, cause, null, now)).ConfigureAwait(false);
         }
 
         foreach (var absorbed in decision.Absorbed)
         {
-            await session.MergeAsync(citizenId, absorbed, now).ConfigureAwait(false);
-            events.Merged(citizenId, absorbed, cause);
+            await MergeAsync(session, citizenId, absorbed, cause, events, now).ConfigureAwait(false);
         }
 
         var movedFrom = held is not null && held.CitizenId != citizenId && !decision.Absorbed.Contains(held.CitizenId)
@@ -118,21 +125,84 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
             : null;
         var leftEmpty = movedFrom is not null && await IsAloneOnAsync(session, movedFrom, record).ConfigureAwait(false);
 
-        await session.SaveRecordAsync(citizenId, record, normalised, hash, matchKeys, now).ConfigureAwait(false);
+        await session.SaveRecordAsync(citizenId, record, normalised, hash, blockingKeys, decision.Evidence, now).ConfigureAwait(false);
+        await session.AddHistoryAsync(new CitizenHistoryEntry(
+            citizenId, held?.CitizenId == citizenId ? HistoryCause.RecordUpdated : HistoryCause.RecordAdded, cause, null, now)).ConfigureAwait(false);
+
+        // What was asked about this record's earlier content no longer stands; ask afresh.
+        await session.SupersedeReviewsAsync(cause, now).ConfigureAwait(false);
+        foreach (var review in decision.Reviews)
+        {
+            await session.AddReviewAsync(cause, review, now).ConfigureAwait(false);
+        }
+
         if (leftEmpty)
         {
             // The record was all its old citizen knew, and it is now known to be this person:
             // the old id forwards here rather than vanishing, so anyone holding it still finds them.
-            await session.MergeAsync(citizenId, movedFrom!, now).ConfigureAwait(false);
-            events.Merged(citizenId, movedFrom!, cause);
+            await MergeAsync(session, citizenId, movedFrom!, cause, events, now).ConfigureAwait(false);
+        }
+
+        if (held is not null && held.CitizenId == citizenId)
+        {
+            // The record changed in place: the citizen's other records may no longer be one person with it.
+            await ReevaluateAsync(session, citizenId, cause, events).ConfigureAwait(false);
+        }
+        else
+        {
+            await RebuildAsync(session, citizenId, cause, events).ConfigureAwait(false);
+        }
+
+        if (movedFrom is not null && !leftEmpty)
+        {
+            // The record moved to another citizen: what it left may be one person, or several.
+            await session.AddHistoryAsync(new CitizenHistoryEntry(movedFrom, HistoryCause.RecordRemoved, cause, citizenId, now)).ConfigureAwait(false);
+            await ReevaluateAsync(session, movedFrom, cause, events).ConfigureAwait(false);
+        }
+    }
+
+    private async Task MergeAsync(
+        IResolutionSession session, string survivorId, string absorbedId, SourceRecordRef cause, ChangeCollector events, DateTimeOffset now)
+    {
+        await session.MergeAsync(survivorId, absorbedId, now).ConfigureAwait(false);
+        await session.AddHistoryAsync(new CitizenHistoryEntry(survivorId, HistoryCause.Merged, cause, absorbedId, now)).ConfigureAwait(false);
+        await session.AddHistoryAsync(new CitizenHistoryEntry(absorbedId, HistoryCause.MergedInto, cause, survivorId, now)).ConfigureAwait(false);
+        events.Merged(survivorId, absorbedId, cause);
+    }
+
+    /// <summary>
+    /// Re-evaluates a citizen whose records changed: when what remains no longer links up into one person,
+    /// the group with the most records keeps the id and each other group becomes a new citizen (a split);
+    /// then every affected golden record is rebuilt.
+    /// </summary>
+    private async Task ReevaluateAsync(IResolutionSession session, string citizenId, SourceRecordRef cause, ChangeCollector events)
+    {
+        var linked = await session.GetLinkedRecordsAsync(citizenId).ConfigureAwait(false);
+        if (linked.Count > 1)
+        {
+            var frequencies = await session.GetTermFrequenciesAsync(linked).ConfigureAwait(false);
+            var groups = linker.Components(linked, frequencies);
+            if (groups.Count > 1)
+            {
+                var now = timeProvider.GetUtcNow();
+                var keeper = groups.OrderByDescending(g => g.Count).First();
+                foreach (var group in groups.Where(g => g != keeper))
+                {
+                    var newId = await session.CreateCitizenAsync(now).ConfigureAwait(false);
+                    foreach (var moved in group)
+                    {
+                        await session.MoveRecordAsync(moved.SourceSystem, moved.SourceKey, newId, now).ConfigureAwait(false);
+                    }
+
+                    await session.AddHistoryAsync(new CitizenHistoryEntry(citizenId, HistoryCause.Split, cause, newId, now)).ConfigureAwait(false);
+                    await session.AddHistoryAsync(new CitizenHistoryEntry(newId, HistoryCause.Split, cause, citizenId, now)).ConfigureAwait(false);
+                    events.Split(citizenId, newId, cause);
+                    await RebuildAsync(session, newId, cause, events).ConfigureAwait(false);
+                }
+            }
         }
 
         await RebuildAsync(session, citizenId, cause, events).ConfigureAwait(false);
-        if (movedFrom is not null && !leftEmpty)
-        {
-            // The record moved to another citizen: the one it left shows what remains.
-            await RebuildAsync(session, movedFrom, cause, events).ConfigureAwait(false);
-        }
     }
 
     /// <summary>One message, one transaction: either all its records are resolved or none are.</summary>
@@ -155,8 +225,12 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
 
     private async Task RemoveAsync(IResolutionSession session, SourceRecordRef record, HeldRecord held, ChangeCollector events)
     {
+        var now = timeProvider.GetUtcNow();
         await session.RemoveRecordAsync(record.SourceSystem, record.SourceKey).ConfigureAwait(false);
-        await RebuildAsync(session, held.CitizenId, record, events).ConfigureAwait(false);
+        await session.SupersedeReviewsAsync(record, now).ConfigureAwait(false);
+        await session.AddHistoryAsync(new CitizenHistoryEntry(held.CitizenId, HistoryCause.RecordRemoved, record, null, now)).ConfigureAwait(false);
+        // The removed record may have been what held the others together.
+        await ReevaluateAsync(session, held.CitizenId, record, events).ConfigureAwait(false);
     }
 
     private async Task RebuildAsync(IResolutionSession session, string citizenId, SourceRecordRef cause, ChangeCollector events)
@@ -179,6 +253,7 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
         private readonly Dictionary<string, SourceRecordRef> _created = new(StringComparer.Ordinal);
         private readonly Dictionary<string, (long Version, SortedSet<string> Fields, SourceRecordRef Cause)> _changed = new(StringComparer.Ordinal);
         private readonly List<CitizensMerged> _merged = [];
+        private readonly List<CitizenSplit> _split = [];
 
         public void Created(string citizenId, SourceRecordRef cause) => _created[citizenId] = cause;
 
@@ -186,6 +261,12 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
         {
             _merged.Add(new CitizensMerged(survivorId, absorbedId, cause, timeProvider.GetUtcNow()));
             _changed.Remove(absorbedId);
+        }
+
+        public void Split(string originalId, string newId, SourceRecordRef cause)
+        {
+            _split.Add(new CitizenSplit(originalId, newId, cause, timeProvider.GetUtcNow()));
+            _created[newId] = cause;
         }
 
         public void Changed(string citizenId, GoldenRecordChange change, SourceRecordRef cause)
@@ -209,6 +290,7 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
             }
 
             events.AddRange(_merged);
+            events.AddRange(_split);
             foreach (var (id, change) in _changed)
             {
                 if (!_created.ContainsKey(id) && change.Fields.Count > 0)

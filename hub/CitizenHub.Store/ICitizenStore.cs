@@ -1,5 +1,7 @@
 using CitizenHub.Contracts;
 using CitizenHub.Matching;
+using CitizenHub.Matching.Linking;
+using CitizenHub.Matching.Scoring;
 
 namespace CitizenHub.Store;
 
@@ -44,6 +46,15 @@ public interface ICitizenStore
     /// <summary>Every source record held, with the citizen it is linked to, ordered by citizen.</summary>
     IAsyncEnumerable<CitizenLink> ReadLinksAsync(CancellationToken cancellationToken);
 
+    /// <summary>Every change to a citizen's golden record, oldest first, with its cause.</summary>
+    Task<IReadOnlyList<CitizenHistoryEntry>> GetHistoryAsync(string citizenId, CancellationToken cancellationToken);
+
+    /// <summary>Review items (uncertain pairs for a steward) in the given status, oldest first.</summary>
+    Task<IReadOnlyList<ReviewItem>> GetReviewsAsync(ReviewStatus status, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Why a source record is linked to its citizen: the pair that linked it and the per-field weights; null when it started its citizen.</summary>
+    Task<PairEvidence?> GetLinkEvidenceAsync(string sourceSystem, string sourceKey, CancellationToken cancellationToken);
+
     /// <summary>Whether the store answers a trivial query.</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken);
 }
@@ -61,10 +72,13 @@ public interface IResolutionSession : IAsyncDisposable
     Task<HeldRecord?> FindRecordAsync(string sourceSystem, string sourceKey);
 
     /// <summary>
-    /// Active citizens linked to any record (other than the one named) that has one of the match keys,
-    /// oldest first.
+    /// Active citizens linked to any record (other than the one named) that has one of the blocking keys,
+    /// oldest first. A key held by more than <paramref name="maximumBlockSize"/> records is skipped.
     /// </summary>
-    Task<IReadOnlyList<string>> FindCitizensAsync(IReadOnlyCollection<string> matchKeys, string exceptSystem, string exceptKey);
+    Task<IReadOnlyList<string>> FindCitizensAsync(IReadOnlyCollection<string> matchKeys, string exceptSystem, string exceptKey, int maximumBlockSize);
+
+    /// <summary>How often the records' names occur among the records held, for term-frequency adjustment.</summary>
+    Task<ITermFrequencies> GetTermFrequenciesAsync(IReadOnlyCollection<NormalisedRecord> records);
 
     /// <summary>The normalised form of every record linked to a citizen.</summary>
     Task<IReadOnlyList<NormalisedRecord>> GetLinkedRecordsAsync(string citizenId);
@@ -72,8 +86,30 @@ public interface IResolutionSession : IAsyncDisposable
     /// <summary>Mints a new citizen id (never reused) and creates its golden record, as yet empty.</summary>
     Task<string> CreateCitizenAsync(DateTimeOffset at);
 
-    /// <summary>Holds a source record (replacing an earlier version) linked to a citizen, with its match and search keys.</summary>
-    Task SaveRecordAsync(string citizenId, SourceRecord record, NormalisedRecord normalised, string contentHash, IReadOnlyList<string> matchKeys, DateTimeOffset at);
+    /// <summary>
+    /// Holds a source record (replacing an earlier version) linked to a citizen, with its blocking and search keys
+    /// and the evidence that linked it (null when it started its citizen).
+    /// </summary>
+    Task SaveRecordAsync(
+        string citizenId,
+        SourceRecord record,
+        NormalisedRecord normalised,
+        string contentHash,
+        IReadOnlyList<string> matchKeys,
+        PairEvidence? evidence,
+        DateTimeOffset at);
+
+    /// <summary>Moves one held record to another citizen (a split), keeping its evidence.</summary>
+    Task MoveRecordAsync(string sourceSystem, string sourceKey, string citizenId, DateTimeOffset at);
+
+    /// <summary>Appends a row to a citizen's history.</summary>
+    Task AddHistoryAsync(CitizenHistoryEntry entry);
+
+    /// <summary>Queues an uncertain pair for a steward, unless the same pair is already open.</summary>
+    Task AddReviewAsync(SourceRecordRef record, PairEvidence candidate, DateTimeOffset at);
+
+    /// <summary>Closes the open reviews of a record whose content changed or went: they were about what it said before.</summary>
+    Task SupersedeReviewsAsync(SourceRecordRef record, DateTimeOffset at);
 
     Task RemoveRecordAsync(string sourceSystem, string sourceKey);
 
@@ -94,6 +130,65 @@ public interface IResolutionSession : IAsyncDisposable
 public sealed record HeldRecord(string CitizenId, string ContentHash, DateTimeOffset ObservedAt);
 
 public sealed record GoldenRecordChange(long Version, IReadOnlyList<string> ChangedFields);
+
+/// <summary>Why a golden record changed.</summary>
+public enum HistoryCause
+{
+    /// <summary>A new citizen, started by a source record no one else matched.</summary>
+    Created,
+
+    /// <summary>A source record was linked to the citizen.</summary>
+    RecordAdded,
+
+    /// <summary>A linked source record changed.</summary>
+    RecordUpdated,
+
+    /// <summary>A linked source record was removed, or moved to another citizen.</summary>
+    RecordRemoved,
+
+    /// <summary>Another citizen was found to be the same person and merged into this one.</summary>
+    Merged,
+
+    /// <summary>This citizen was merged into another (<see cref="CitizenHistoryEntry.RelatedCitizenId"/>); its id forwards there.</summary>
+    MergedInto,
+
+    /// <summary>What remained no longer described one person: records moved to a new citizen (or came from one).</summary>
+    Split,
+
+    /// <summary>A data steward decided.</summary>
+    StewardDecision,
+}
+
+/// <summary>One change to a golden record: its cause, the source record behind it, and any other citizen involved.</summary>
+public sealed record CitizenHistoryEntry(
+    string CitizenId,
+    HistoryCause Cause,
+    SourceRecordRef? Record,
+    string? RelatedCitizenId,
+    DateTimeOffset At);
+
+public enum ReviewStatus
+{
+    /// <summary>Waiting for a steward.</summary>
+    Open,
+
+    /// <summary>The record changed or went since; the question no longer stands.</summary>
+    Superseded,
+
+    /// <summary>A steward decided they are one person.</summary>
+    Same,
+
+    /// <summary>A steward decided they are two people.</summary>
+    Different,
+}
+
+/// <summary>An uncertain pair: an incoming record and a record of a candidate citizen, with the evidence.</summary>
+public sealed record ReviewItem(
+    long ReviewId,
+    SourceRecordRef Record,
+    PairEvidence Candidate,
+    ReviewStatus Status,
+    DateTimeOffset CreatedAt);
 
 public enum CitizenStatus
 {

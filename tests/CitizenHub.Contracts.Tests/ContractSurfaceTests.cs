@@ -21,6 +21,7 @@ public sealed class ContractSurfaceTests
                 "CitizenHub.Contracts.AddressKind",
                 "CitizenHub.Contracts.CitizenChanged",
                 "CitizenHub.Contracts.CitizenCreated",
+                "CitizenHub.Contracts.CitizenSplit",
                 "CitizenHub.Contracts.CitizensMerged",
                 "CitizenHub.Contracts.Identifier",
                 "CitizenHub.Contracts.IdentifierScheme",

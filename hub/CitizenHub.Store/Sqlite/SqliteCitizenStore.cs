@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using CitizenHub.Contracts;
 using CitizenHub.Matching;
+using CitizenHub.Matching.Linking;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -280,6 +281,49 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
         {
             yield return new CitizenLink(reader.GetString(0), reader.GetString(1), reader.GetString(2));
         }
+    }
+
+    public async Task<IReadOnlyList<CitizenHistoryEntry>> GetHistoryAsync(string citizenId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(string CitizenId, string Cause, string? SourceSystem, string? SourceKey, string? Related, string At)>(
+            """
+            SELECT citizen_id, cause, source_system, source_key, related_citizen, at FROM citizen_history
+            WHERE citizen_id = @citizenId ORDER BY seq;
+            """,
+            new { citizenId }).ConfigureAwait(false);
+        return [.. rows.Select(r => new CitizenHistoryEntry(
+            r.CitizenId,
+            Enum.Parse<HistoryCause>(r.Cause),
+            r.SourceSystem is null ? null : new SourceRecordRef(r.SourceSystem, r.SourceKey!),
+            r.Related,
+            StoreTime.Parse(r.At)))];
+    }
+
+    public async Task<IReadOnlyList<ReviewItem>> GetReviewsAsync(ReviewStatus status, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(long Id, string SourceSystem, string SourceKey, string Evidence, string Status, string CreatedAt)>(
+            """
+            SELECT review_id, source_system, source_key, evidence_json, status, created_at FROM review_items
+            WHERE status = @status ORDER BY review_id LIMIT @limit;
+            """,
+            new { status = status.ToString(), limit }).ConfigureAwait(false);
+        return [.. rows.Select(r => new ReviewItem(
+            r.Id,
+            new SourceRecordRef(r.SourceSystem, r.SourceKey),
+            StoreJson.Deserialize<PairEvidence>(r.Evidence),
+            Enum.Parse<ReviewStatus>(r.Status),
+            StoreTime.Parse(r.CreatedAt)))];
+    }
+
+    public async Task<PairEvidence?> GetLinkEvidenceAsync(string sourceSystem, string sourceKey, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var json = await connection.ExecuteScalarAsync<string?>(
+            "SELECT evidence_json FROM source_records WHERE source_system = @sourceSystem AND source_key = @sourceKey;",
+            new { sourceSystem, sourceKey }).ConfigureAwait(false);
+        return json is null ? null : StoreJson.Deserialize<PairEvidence>(json);
     }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken)

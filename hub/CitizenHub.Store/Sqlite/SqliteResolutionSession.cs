@@ -1,5 +1,7 @@
 using CitizenHub.Contracts;
 using CitizenHub.Matching;
+using CitizenHub.Matching.Linking;
+using CitizenHub.Matching.Scoring;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -23,26 +25,54 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
         return row is { } r ? new HeldRecord(r.CitizenId, r.ContentHash, StoreTime.Parse(r.ObservedAt)) : null;
     }
 
-    public async Task<IReadOnlyList<string>> FindCitizensAsync(IReadOnlyCollection<string> matchKeys, string exceptSystem, string exceptKey)
+    public async Task<IReadOnlyList<string>> FindCitizensAsync(
+        IReadOnlyCollection<string> matchKeys, string exceptSystem, string exceptKey, int maximumBlockSize)
     {
         if (matchKeys.Count == 0)
         {
             return [];
         }
 
+        // A key held by too many records (a switchboard number, a care home's postcode) is skipped: it would
+        // bring hundreds of candidates and tell little about any of them.
         var ids = await connection.QueryAsync<string>(
             """
+            WITH hits AS (
+                SELECT k.match_key, k.source_system, k.source_key FROM match_keys k
+                WHERE k.match_key IN @matchKeys AND NOT (k.source_system = @exceptSystem AND k.source_key = @exceptKey)),
+            usable AS (
+                SELECT match_key FROM hits GROUP BY match_key HAVING COUNT(*) <= @maximumBlockSize)
             SELECT c.citizen_id FROM citizens c
             WHERE c.status = 'Active' AND c.citizen_id IN (
-                SELECT s.citizen_id FROM match_keys k
-                JOIN source_records s ON s.source_system = k.source_system AND s.source_key = k.source_key
-                WHERE k.match_key IN @matchKeys
-                  AND NOT (k.source_system = @exceptSystem AND k.source_key = @exceptKey))
+                SELECT s.citizen_id FROM hits h
+                JOIN usable u ON u.match_key = h.match_key
+                JOIN source_records s ON s.source_system = h.source_system AND s.source_key = h.source_key)
             ORDER BY c.seq;
             """,
-            new { matchKeys, exceptSystem, exceptKey },
+            new { matchKeys, exceptSystem, exceptKey, maximumBlockSize },
             transaction).ConfigureAwait(false);
         return [.. ids];
+    }
+
+    public async Task<ITermFrequencies> GetTermFrequenciesAsync(IReadOnlyCollection<NormalisedRecord> records)
+    {
+        var families = records.Select(r => r.FamilyKey).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var givens = records.Select(r => r.GivenKey).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        // MAX(rowid) is read from the end of the table's b-tree, where COUNT(*) would scan it; rows removed
+        // leave gaps, which makes it a slight over-count: harmless for a frequency.
+        var total = await connection.ExecuteScalarAsync<long?>("SELECT MAX(rowid) FROM source_records;", transaction: transaction).ConfigureAwait(false) ?? 0;
+        var familyCounts = await connection.QueryAsync<(string Key, long Count)>(
+            "SELECT family_key, COUNT(*) FROM source_records WHERE family_key IN @families GROUP BY family_key;",
+            new { families },
+            transaction).ConfigureAwait(false);
+        var givenCounts = await connection.QueryAsync<(string Key, long Count)>(
+            "SELECT given_key, COUNT(*) FROM source_records WHERE given_key IN @givens GROUP BY given_key;",
+            new { givens },
+            transaction).ConfigureAwait(false);
+        return new CountedTermFrequencies(
+            total,
+            familyCounts.ToDictionary(c => c.Key, c => c.Count, StringComparer.Ordinal),
+            givenCounts.ToDictionary(c => c.Key, c => c.Count, StringComparer.Ordinal));
     }
 
     public async Task<IReadOnlyList<NormalisedRecord>> GetLinkedRecordsAsync(string citizenId)
@@ -74,14 +104,15 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
         NormalisedRecord normalised,
         string contentHash,
         IReadOnlyList<string> matchKeys,
+        PairEvidence? evidence,
         DateTimeOffset at)
     {
         await connection.ExecuteAsync(
             """
             INSERT INTO source_records (source_system, source_key, citizen_id, observed_at, linked_at, content_hash,
-                                        record_json, normalised_json, family_key, given_key, date_of_birth, postcode)
+                                        record_json, normalised_json, family_key, given_key, date_of_birth, postcode, evidence_json)
             VALUES (@SourceSystem, @SourceKey, @citizenId, @ObservedAt, @at, @contentHash,
-                    @RecordJson, @NormalisedJson, @FamilyKey, @GivenKey, @DateOfBirth, @Postcode)
+                    @RecordJson, @NormalisedJson, @FamilyKey, @GivenKey, @DateOfBirth, @Postcode, @EvidenceJson)
             ON CONFLICT (source_system, source_key) DO UPDATE SET
                 linked_at = CASE WHEN source_records.citizen_id = excluded.citizen_id THEN source_records.linked_at ELSE excluded.linked_at END,
                 citizen_id = excluded.citizen_id,
@@ -92,7 +123,8 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
                 family_key = excluded.family_key,
                 given_key = excluded.given_key,
                 date_of_birth = excluded.date_of_birth,
-                postcode = excluded.postcode;
+                postcode = excluded.postcode,
+                evidence_json = excluded.evidence_json;
             DELETE FROM match_keys WHERE source_system = @SourceSystem AND source_key = @SourceKey;
             """,
             new
@@ -109,12 +141,81 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
                 normalised.GivenKey,
                 DateOfBirth = normalised.DateOfBirthKey,
                 normalised.Address?.Postcode,
+                EvidenceJson = evidence is null ? null : StoreJson.Serialize(evidence),
             },
             transaction).ConfigureAwait(false);
         await connection.ExecuteAsync(
             "INSERT INTO match_keys (match_key, source_system, source_key) VALUES (@matchKey, @SourceSystem, @SourceKey) ON CONFLICT DO NOTHING;",
             matchKeys.Select(matchKey => new { matchKey, record.SourceSystem, record.SourceKey }),
             transaction).ConfigureAwait(false);
+    }
+
+    public Task MoveRecordAsync(string sourceSystem, string sourceKey, string citizenId, DateTimeOffset at) =>
+        connection.ExecuteAsync(
+            "UPDATE source_records SET citizen_id = @citizenId, linked_at = @at WHERE source_system = @sourceSystem AND source_key = @sourceKey;",
+            new { sourceSystem, sourceKey, citizenId, at = StoreTime.Format(at) },
+            transaction);
+
+    public Task AddHistoryAsync(CitizenHistoryEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return connection.ExecuteAsync(
+            """
+            INSERT INTO citizen_history (citizen_id, cause, source_system, source_key, related_citizen, at)
+            VALUES (@CitizenId, @Cause, @SourceSystem, @SourceKey, @RelatedCitizenId, @At);
+            """,
+            new
+            {
+                entry.CitizenId,
+                Cause = entry.Cause.ToString(),
+                entry.Record?.SourceSystem,
+                entry.Record?.SourceKey,
+                entry.RelatedCitizenId,
+                At = StoreTime.Format(entry.At),
+            },
+            transaction);
+    }
+
+    public Task AddReviewAsync(SourceRecordRef record, PairEvidence candidate, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(candidate);
+        return connection.ExecuteAsync(
+            """
+            INSERT INTO review_items (source_system, source_key, candidate_system, candidate_key, candidate_citizen,
+                                      weight, evidence_json, status, created_at)
+            SELECT @SourceSystem, @SourceKey, @CandidateSystem, @CandidateKey, @CitizenId, @Weight, @EvidenceJson, 'Open', @at
+            WHERE NOT EXISTS (
+                SELECT 1 FROM review_items
+                WHERE source_system = @SourceSystem AND source_key = @SourceKey AND status = 'Open'
+                  AND candidate_system = @CandidateSystem AND candidate_key = @CandidateKey);
+            """,
+            new
+            {
+                record.SourceSystem,
+                record.SourceKey,
+                CandidateSystem = candidate.SourceSystem,
+                CandidateKey = candidate.SourceKey,
+                candidate.CitizenId,
+                candidate.Explanation.Weight,
+                EvidenceJson = StoreJson.Serialize(candidate),
+                at = StoreTime.Format(at),
+            },
+            transaction);
+    }
+
+    public Task SupersedeReviewsAsync(SourceRecordRef record, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return connection.ExecuteAsync(
+            """
+            UPDATE review_items SET status = 'Superseded', closed_at = @at
+            WHERE status = 'Open'
+              AND ((source_system = @SourceSystem AND source_key = @SourceKey)
+                OR (candidate_system = @SourceSystem AND candidate_key = @SourceKey));
+            """,
+            new { record.SourceSystem, record.SourceKey, at = StoreTime.Format(at) },
+            transaction);
     }
 
     public Task RemoveRecordAsync(string sourceSystem, string sourceKey) =>
@@ -192,4 +293,14 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
         await connection.DisposeAsync().ConfigureAwait(false);
         writer.Release();
     }
+}
+
+/// <summary>Name counts read for one record's comparison.</summary>
+internal sealed class CountedTermFrequencies(long total, Dictionary<string, long> families, Dictionary<string, long> givens) : ITermFrequencies
+{
+    public long Total => total;
+
+    public long FamilyCount(string familyKey) => families.GetValueOrDefault(familyKey);
+
+    public long GivenCount(string givenKey) => givens.GetValueOrDefault(givenKey);
 }

@@ -95,5 +95,41 @@ internal static class SqliteSchema
             saved_at      TEXT NOT NULL
         );
         """,
+
+        // 3: probabilistic matching. Blocking keys replace the deterministic match keys (the old keys can't be
+        // found by the new ones: a store from before this migration is re-linked by a full sync), each link keeps
+        // the evidence that made it, uncertain pairs wait for a steward, and every change to a citizen is kept.
+        """
+        DELETE FROM match_keys;
+        ALTER TABLE source_records ADD COLUMN evidence_json TEXT NULL;
+        CREATE INDEX ix_source_records_given ON source_records (given_key);
+
+        CREATE TABLE review_items (
+            review_id           INTEGER PRIMARY KEY,
+            source_system       TEXT NOT NULL,
+            source_key          TEXT NOT NULL,
+            candidate_system    TEXT NOT NULL,
+            candidate_key       TEXT NOT NULL,
+            candidate_citizen   TEXT NOT NULL,
+            weight              REAL NOT NULL,
+            evidence_json       TEXT NOT NULL,
+            status              TEXT NOT NULL,
+            created_at          TEXT NOT NULL,
+            closed_at           TEXT NULL
+        );
+        CREATE INDEX ix_review_items_record ON review_items (source_system, source_key, status);
+        CREATE INDEX ix_review_items_status ON review_items (status, review_id);
+
+        CREATE TABLE citizen_history (
+            seq             INTEGER PRIMARY KEY,
+            citizen_id      TEXT NOT NULL,
+            cause           TEXT NOT NULL,
+            source_system   TEXT NULL,
+            source_key      TEXT NULL,
+            related_citizen TEXT NULL,
+            at              TEXT NOT NULL
+        );
+        CREATE INDEX ix_citizen_history_citizen ON citizen_history (citizen_id, seq);
+        """,
     ];
 }

@@ -1,0 +1,132 @@
+using CitizenHub.Matching.Scoring;
+
+namespace CitizenHub.Matching.Linking;
+
+/// <summary>Name counts kept in memory, for term-frequency adjustment.</summary>
+public sealed class TermFrequencyTable : ITermFrequencies
+{
+    private readonly Dictionary<string, long> _family = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _given = new(StringComparer.Ordinal);
+
+    public long Total { get; private set; }
+
+    public long FamilyCount(string familyKey) => _family.GetValueOrDefault(familyKey);
+
+    public long GivenCount(string givenKey) => _given.GetValueOrDefault(givenKey);
+
+    public void Add(NormalisedRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        Total++;
+        if (record.FamilyKey is { } family)
+        {
+            _family[family] = _family.GetValueOrDefault(family) + 1;
+        }
+
+        if (record.GivenKey is { } given)
+        {
+            _given[given] = _given.GetValueOrDefault(given) + 1;
+        }
+    }
+}
+
+/// <summary>
+/// Golden records held in memory with their blocking keys: the matching core's own index, for benchmarks,
+/// parameter estimation and batch linkage of files. The hub's stores keep the same keys in their tables.
+/// </summary>
+public sealed class CandidateIndex
+{
+    private readonly Dictionary<string, List<int>> _blocks = new(StringComparer.Ordinal);
+    private readonly List<NormalisedRecord> _records = [];
+    private readonly List<int> _citizenOfRecord = [];
+    private readonly List<List<int>> _recordsOfCitizen = [];
+    private readonly List<int?> _mergedInto = [];
+    private readonly int _maximumBlockSize;
+
+    public CandidateIndex(int maximumBlockSize = BlockingKeys.DefaultMaximumBlockSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maximumBlockSize, 1);
+        _maximumBlockSize = maximumBlockSize;
+    }
+
+    public TermFrequencyTable Frequencies { get; } = new();
+
+    public int RecordCount => _records.Count;
+
+    /// <summary>Citizens that hold records (merged-away ones excluded).</summary>
+    public int CitizenCount => _recordsOfCitizen.Count(r => r.Count > 0);
+
+    /// <summary>The citizen a record (by its position of adding) belongs to now.</summary>
+    public int CitizenOf(int recordIndex) => _citizenOfRecord[recordIndex];
+
+    /// <summary>Candidate citizens for a record, oldest first, as the linker wants them. Ids are the citizens' numbers as text.</summary>
+    public IReadOnlyList<CandidateCitizen> Candidates(NormalisedRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var citizens = new SortedSet<int>();
+        foreach (var key in BlockingKeys.For(record))
+        {
+            if (_blocks.TryGetValue(key, out var block) && block.Count <= _maximumBlockSize)
+            {
+                foreach (var r in block)
+                {
+                    citizens.Add(_citizenOfRecord[r]);
+                }
+            }
+        }
+
+        return [.. citizens.Select(c => new CandidateCitizen(CitizenName(c), [.. _recordsOfCitizen[c].Select(r => _records[r])]))];
+    }
+
+    /// <summary>Links the record as the decision says (a new citizen, a link, or a merge) and returns its citizen's number.</summary>
+    public int Apply(NormalisedRecord record, LinkDecision decision)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(decision);
+        int citizen;
+        if (decision.CitizenId is null)
+        {
+            citizen = _recordsOfCitizen.Count;
+            _recordsOfCitizen.Add([]);
+            _mergedInto.Add(null);
+        }
+        else
+        {
+            citizen = CitizenNumber(decision.CitizenId);
+        }
+
+        foreach (var absorbed in decision.Absorbed.Select(CitizenNumber))
+        {
+            foreach (var r in _recordsOfCitizen[absorbed])
+            {
+                _citizenOfRecord[r] = citizen;
+            }
+
+            _recordsOfCitizen[citizen].AddRange(_recordsOfCitizen[absorbed]);
+            _recordsOfCitizen[absorbed].Clear();
+            _mergedInto[absorbed] = citizen;
+        }
+
+        var index = _records.Count;
+        _records.Add(record);
+        _citizenOfRecord.Add(citizen);
+        _recordsOfCitizen[citizen].Add(index);
+        Frequencies.Add(record);
+        foreach (var key in BlockingKeys.For(record))
+        {
+            if (!_blocks.TryGetValue(key, out var block))
+            {
+                block = new List<int>(2);
+                _blocks[key] = block;
+            }
+
+            block.Add(index);
+        }
+
+        return citizen;
+    }
+
+    private static string CitizenName(int citizen) => citizen.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static int CitizenNumber(string id) => int.Parse(id, System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,201 @@
+using CitizenHub.Matching.Scoring;
+
+namespace CitizenHub.Matching.Linking;
+
+/// <summary>A golden record that shares a blocking key with an incoming record, with the records linked to it.</summary>
+public sealed record CandidateCitizen(string CitizenId, IReadOnlyList<NormalisedRecord> Records);
+
+/// <summary>The record of a candidate citizen that best explains a link or a review, and why.</summary>
+public sealed record PairEvidence(string CitizenId, string SourceSystem, string SourceKey, MatchExplanation Explanation);
+
+/// <summary>The outcome of matching one record against the golden records held.</summary>
+/// <param name="CitizenId">The citizen the record belongs to; null for a new one.</param>
+/// <param name="Absorbed">Citizens the record showed to be the same person as <paramref name="CitizenId"/>.</param>
+/// <param name="Evidence">Why the record is linked: its best pair in the chosen citizen. Null for a new citizen.</param>
+/// <param name="Reviews">Uncertain pairs for a steward. They never merge on their own.</param>
+public sealed record LinkDecision(
+    string? CitizenId,
+    IReadOnlyList<string> Absorbed,
+    PairEvidence? Evidence,
+    IReadOnlyList<PairEvidence> Reviews)
+{
+    public static LinkDecision New(IReadOnlyList<PairEvidence> reviews) => new(null, [], null, reviews);
+}
+
+/// <summary>
+/// Resolve on arrival, as pure code: scores an incoming record against the candidate citizens found by
+/// blocking and decides to link, merge, start a new citizen or ask a steward; and finds the people a
+/// citizen's records describe when one of them changes (a split).
+/// </summary>
+/// <remarks>
+/// A citizen is linked to only when the best pair clears the link threshold (or a valid identifier agrees)
+/// and no record of the citizen vetoes the link: so a record that agrees with one twin's record can't join
+/// a citizen that also holds the other twin. Two citizens are merged by a bridging record only when none of
+/// their records veto each other; when a record fits two such citizens about equally, it is linked to neither
+/// and both pairs go to a steward, because a wrong guess would show one person's data to another.
+/// </remarks>
+public sealed class Linker(PairScorer scorer)
+{
+    /// <summary>Within this many bits of the best, a second citizen that can't be merged with it makes the choice a guess.</summary>
+    public const double AmbiguityMargin = 6;
+
+    public PairScorer Scorer => scorer;
+
+    /// <summary>Decides where a record belongs. Candidates must be given oldest first: when the record joins several, the oldest survives.</summary>
+    public LinkDecision Decide(NormalisedRecord record, IReadOnlyList<CandidateCitizen> candidates, ITermFrequencies frequencies)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(candidates);
+        var exact = scorer.ExactWeights(record, frequencies);
+        var assessments = new List<Assessment>(candidates.Count);
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            assessments.Add(Assess(record, candidates[i], exact, i));
+        }
+
+        var reviews = new List<PairEvidence>();
+        var matches = assessments.Where(a => a.Band == MatchBand.Link)
+            .OrderByDescending(a => a.SameIdentifier)
+            .ThenByDescending(a => a.Best.Weight)
+            .ThenBy(a => a.Order)
+            .ToList();
+        foreach (var review in assessments.Where(a => a.Band == MatchBand.Review))
+        {
+            reviews.Add(Evidence(record, review, exact));
+        }
+
+        if (matches.Count == 0)
+        {
+            return LinkDecision.New(reviews);
+        }
+
+        var group = new List<Assessment> { matches[0] };
+        foreach (var other in matches.Skip(1))
+        {
+            if (group.All(g => CanMerge(g.Candidate, other.Candidate)))
+            {
+                group.Add(other);
+                continue;
+            }
+
+            if (!matches[0].SameIdentifier && other.Best.Weight >= matches[0].Best.Weight - AmbiguityMargin)
+            {
+                // Fits two people who can't be one: a guess either way. A steward decides.
+                return LinkDecision.New([.. reviews, Evidence(record, matches[0], exact), Evidence(record, other, exact)]);
+            }
+
+            reviews.Add(Evidence(record, other, exact));
+        }
+
+        var survivor = group.MinBy(g => g.Order)!;
+        var absorbed = group.Where(g => g != survivor).OrderBy(g => g.Order).Select(g => g.Candidate.CitizenId).ToList();
+        return new LinkDecision(survivor.Candidate.CitizenId, absorbed, Evidence(record, matches[0], exact), reviews);
+    }
+
+    /// <summary>
+    /// The people a set of records describes: groups connected by pairs that link. Used when a citizen's record
+    /// changes or goes, to find whether what remains is still one person. Groups come in the order of their
+    /// first record.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<NormalisedRecord>> Components(IReadOnlyList<NormalisedRecord> records, ITermFrequencies frequencies)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var parent = Enumerable.Range(0, records.Count).ToArray();
+        Span<byte> levels = stackalloc byte[Comparisons.Count];
+        for (var i = 0; i < records.Count; i++)
+        {
+            var exact = scorer.ExactWeights(records[i], frequencies);
+            for (var j = i + 1; j < records.Count; j++)
+            {
+                if (scorer.Score(records[i], records[j], exact, levels).Band == MatchBand.Link)
+                {
+                    parent[Find(parent, j)] = Find(parent, i);
+                }
+            }
+        }
+
+        return [.. records.Select((r, i) => (Root: Find(parent, i), Record: r, Index: i))
+            .GroupBy(x => x.Root)
+            .OrderBy(g => g.Min(x => x.Index))
+            .Select(g => (IReadOnlyList<NormalisedRecord>)[.. g.Select(x => x.Record)])];
+    }
+
+    private Assessment Assess(NormalisedRecord record, CandidateCitizen candidate, ExactNameWeights exact, int order)
+    {
+        Span<byte> levels = stackalloc byte[Comparisons.Count];
+        var best = default(PairScore);
+        NormalisedRecord? bestRecord = null;
+        var hardVeto = false;
+        var softVeto = false;
+        var sameIdentifier = false;
+        foreach (var held in candidate.Records)
+        {
+            var score = scorer.Score(record, held, exact, levels);
+            hardVeto |= score.Facts.HardVeto;
+            softVeto |= score.Facts.Veto != Veto.None;
+            sameIdentifier |= score.Facts.SameIdentifier;
+            if (bestRecord is null || score.Weight > best.Weight)
+            {
+                best = score;
+                bestRecord = held;
+            }
+        }
+
+        // One vetoing record blocks the citizen: an agreeing identifier lifts only the soft vetoes.
+        var blocked = hardVeto || (softVeto && !sameIdentifier);
+        var band = blocked || bestRecord is null ? MatchBand.Distinct
+            : sameIdentifier ? MatchBand.Link
+            : best.Band;
+        return new Assessment(candidate, order, best, bestRecord, band, sameIdentifier);
+    }
+
+    /// <summary>Whether two citizens may be one: no record of one vetoes a record of the other.</summary>
+    private bool CanMerge(CandidateCitizen a, CandidateCitizen b)
+    {
+        Span<byte> levels = stackalloc byte[Comparisons.Count];
+        var sameIdentifier = false;
+        var softVeto = false;
+        foreach (var x in a.Records)
+        {
+            var exact = scorer.ExactWeights(x, NoTermFrequencies.Instance);
+            foreach (var y in b.Records)
+            {
+                var facts = scorer.Score(x, y, exact, levels).Facts;
+                if (facts.HardVeto)
+                {
+                    return false;
+                }
+
+                softVeto |= facts.Veto != Veto.None;
+                sameIdentifier |= facts.SameIdentifier;
+            }
+        }
+
+        return !softVeto || sameIdentifier;
+    }
+
+    private PairEvidence Evidence(NormalisedRecord record, Assessment assessment, ExactNameWeights exact) =>
+        new(assessment.Candidate.CitizenId,
+            assessment.BestRecord!.SourceSystem,
+            assessment.BestRecord.SourceKey,
+            scorer.Explain(record, assessment.BestRecord, exact));
+
+    private static int Find(int[] parent, int i)
+    {
+        while (parent[i] != i)
+        {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+
+        return i;
+    }
+
+    private sealed record Assessment(
+        CandidateCitizen Candidate,
+        int Order,
+        PairScore Best,
+        NormalisedRecord? BestRecord,
+        MatchBand Band,
+        bool SameIdentifier);
+}

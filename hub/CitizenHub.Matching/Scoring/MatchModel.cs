@@ -1,0 +1,129 @@
+namespace CitizenHub.Matching.Scoring;
+
+/// <summary>
+/// The Fellegi–Sunter model: the compared fields, their levels with m and u probabilities, and the two
+/// thresholds that split candidate pairs into link, review and distinct.
+/// </summary>
+/// <remarks>
+/// The default parameters were set from what each level means for UK council data (how often a true
+/// match shows it, how often two different people do) and checked against the labelled generator; they
+/// can be replaced by parameters estimated from a store's own data by EM
+/// (<see cref="ExpectationMaximisation"/>, <c>citizenhub matching estimate</c>) or fixed in configuration.
+/// </remarks>
+public sealed record MatchModel
+{
+    /// <summary>The comparisons in the order <see cref="PairComparer"/> fills a comparison vector.</summary>
+    public required IReadOnlyList<ComparisonParameters> Comparisons { get; init; }
+
+    /// <summary>A candidate pair at or above this total weight (bits) is the same person.</summary>
+    public double LinkThreshold { get; init; } = 20;
+
+    /// <summary>A candidate pair at or above this weight but below <see cref="LinkThreshold"/> goes to a steward; below it, distinct.</summary>
+    public double ReviewThreshold { get; init; } = 12;
+
+    /// <summary>Bits taken off when the two records' given and family names agree only once swapped.</summary>
+    public double SwappedNamesPenalty { get; init; } = 1.5;
+
+    /// <summary>
+    /// The smallest term-frequency share used for an exact name agreement: a name seen once in a small
+    /// store is not taken as one in a million. <value>The default is 1e-5.</value>
+    /// </summary>
+    public double MinimumTermFrequency { get; init; } = 1e-5;
+
+    /// <summary>Term-frequency adjustment is applied only once this many records are held, so early counts don't mislead.</summary>
+    public int TermFrequencyMinimumRecords { get; init; } = 1000;
+
+    /// <summary>The weight of a level, by comparison and level index; 0 for the missing level.</summary>
+    public double Weight(int comparison, int level) => level == 0 ? 0 : Comparisons[comparison].Levels[level].Weight;
+
+    /// <summary>The m probability of a level.</summary>
+    public double M(int comparison, int level) => Comparisons[comparison].Levels[level].M;
+
+    /// <summary>Replaces the comparisons' parameters (e.g. with an EM estimate), keeping thresholds and settings.</summary>
+    public MatchModel WithParameters(IReadOnlyList<ComparisonParameters> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (parameters.Count != Comparisons.Count
+            || parameters.Zip(Comparisons).Any(p => p.First.Comparison != p.Second.Comparison || p.First.Levels.Count != p.Second.Levels.Count))
+        {
+            throw new ArgumentException("The parameters must name the model's comparisons and levels, in order.", nameof(parameters));
+        }
+
+        return this with { Comparisons = parameters };
+    }
+
+    /// <summary>The model with the shipped default parameters.</summary>
+    public static MatchModel Default { get; } = new()
+    {
+        Comparisons =
+        [
+            Comparison(Comparisons.GivenName,
+                ("exact", 0.84, 0.02),
+                ("nickname", 0.05, 0.002),
+                ("close", 0.04, 0.002),
+                ("other given name", 0.03, 0.004),
+                ("initial", 0.02, 0.05),
+                ("different", 0.02, 0.922)),
+            Comparison(Comparisons.FamilyName,
+                ("exact", 0.86, 0.005),
+                ("previous name", 0.02, 0.0001),
+                ("part", 0.01, 0.0005),
+                ("close", 0.05, 0.002),
+                ("phonetic", 0.01, 0.005),
+                ("different", 0.05, 0.9874)),
+            Comparison(Comparisons.DateOfBirth,
+                ("exact", 0.9, 0.00004),
+                ("day and month swapped", 0.015, 0.00004),
+                ("one digit", 0.03, 0.0003),
+                ("same year and month", 0.01, 0.0025),
+                ("same year", 0.02, 0.012),
+                ("different", 0.025, 0.98516)),
+            Comparison(Comparisons.Address,
+                ("same UPRN", 0.6, 0.00005),
+                ("same premises", 0.2, 0.0001),
+                ("same postcode", 0.05, 0.0003),
+                ("same postcode, other premises", 0.01, 0.0005),
+                ("same outward code", 0.03, 0.01),
+                ("different", 0.11, 0.98905)),
+            Comparison(Comparisons.NiNumber,
+                ("exact", 0.98, 0.0000001),
+                ("different", 0.02, 0.9999999)),
+            Comparison(Comparisons.NhsNumber,
+                ("exact", 0.98, 0.0000001),
+                ("different", 0.02, 0.9999999)),
+            Comparison(Comparisons.Email,
+                ("exact", 0.7, 0.00001),
+                ("different", 0.3, 0.99999)),
+            Comparison(Comparisons.Phone,
+                ("exact", 0.6, 0.00001),
+                ("different", 0.4, 0.99999)),
+        ],
+    };
+
+    private static ComparisonParameters Comparison(string name, params (string Level, double M, double U)[] levels) =>
+        new(name, [new ComparisonLevelParameters("missing", 1, 1), .. levels.Select(l => new ComparisonLevelParameters(l.Level, l.M, l.U))]);
+}
+
+/// <summary>The compared fields, by name and position in a comparison vector.</summary>
+public static class Comparisons
+{
+    public const string GivenName = "given_name";
+    public const string FamilyName = "family_name";
+    public const string DateOfBirth = "date_of_birth";
+    public const string Address = "address";
+    public const string NiNumber = "ni_number";
+    public const string NhsNumber = "nhs_number";
+    public const string Email = "email";
+    public const string Phone = "phone";
+
+    public const int GivenNameIndex = 0;
+    public const int FamilyNameIndex = 1;
+    public const int DateOfBirthIndex = 2;
+    public const int AddressIndex = 3;
+    public const int NiNumberIndex = 4;
+    public const int NhsNumberIndex = 5;
+    public const int EmailIndex = 6;
+    public const int PhoneIndex = 7;
+
+    public const int Count = 8;
+}

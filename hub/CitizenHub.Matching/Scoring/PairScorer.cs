@@ -1,0 +1,172 @@
+namespace CitizenHub.Matching.Scoring;
+
+/// <summary>How often name values occur among the records held, for term-frequency adjustment.</summary>
+public interface ITermFrequencies
+{
+    /// <summary>How many records the counts are over.</summary>
+    long Total { get; }
+
+    long FamilyCount(string familyKey);
+
+    long GivenCount(string givenKey);
+}
+
+/// <summary>No counts: every exact name agreement weighs the model's average.</summary>
+public sealed class NoTermFrequencies : ITermFrequencies
+{
+    public static NoTermFrequencies Instance { get; } = new();
+
+    public long Total => 0;
+
+    public long FamilyCount(string familyKey) => 0;
+
+    public long GivenCount(string givenKey) => 0;
+}
+
+/// <summary>Where a candidate pair falls against the model's thresholds.</summary>
+public enum MatchBand
+{
+    /// <summary>Two people.</summary>
+    Distinct,
+
+    /// <summary>Uncertain: a steward decides; it never merges on its own.</summary>
+    Review,
+
+    /// <summary>One person.</summary>
+    Link,
+}
+
+/// <summary>The total weight of a candidate pair, what forbids or forces a link, and the band it falls in.</summary>
+public readonly record struct PairScore(double Weight, PairFacts Facts, MatchBand Band);
+
+/// <summary>
+/// The weights of an exact name agreement for one record, adjusted for how common its names are:
+/// sharing a rare family name is stronger evidence than sharing <c>SMITH</c>.
+/// </summary>
+public readonly record struct ExactNameWeights(double Given, double Family, bool GivenAdjusted, bool FamilyAdjusted);
+
+/// <summary>One field's part in a pair's score: the level it compared at and the weight that gave.</summary>
+public sealed record FieldWeight(string Comparison, string Level, double Weight, bool TermFrequencyAdjusted = false);
+
+/// <summary>
+/// Why two records are (or are not) one person: the total weight, the band, the deterministic rule or veto
+/// that applied, and every field's weight. Kept on each link, so "why are these the same person" has an answer.
+/// </summary>
+public sealed record MatchExplanation(double Weight, MatchBand Band, string? Rule, string? Veto, IReadOnlyList<FieldWeight> Fields);
+
+/// <summary>Fellegi–Sunter scoring of candidate pairs under a <see cref="MatchModel"/>.</summary>
+public sealed class PairScorer
+{
+    /// <summary>The rule name reported when a shared valid identifier links a pair.</summary>
+    public const string SameIdentifierRule = "same NHS or NI number";
+
+    private readonly MatchModel _model;
+    private readonly double[][] _weights;
+
+    public PairScorer(MatchModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        _model = model;
+        _weights = [.. model.Comparisons.Select((c, i) => c.Levels.Select((_, level) => model.Weight(i, level)).ToArray())];
+    }
+
+    public MatchModel Model => _model;
+
+    /// <summary>The exact-agreement weights of a record's names, from the term frequencies held (once per incoming record).</summary>
+    public ExactNameWeights ExactWeights(NormalisedRecord record, ITermFrequencies frequencies)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(frequencies);
+        var given = _weights[Comparisons.GivenNameIndex][Levels.GivenExact];
+        var family = _weights[Comparisons.FamilyNameIndex][Levels.FamilyExact];
+        var adjust = frequencies.Total >= _model.TermFrequencyMinimumRecords;
+        var givenAdjusted = adjust && record.GivenKey is not null;
+        var familyAdjusted = adjust && record.FamilyKey is not null;
+        if (givenAdjusted)
+        {
+            given = Adjusted(Comparisons.GivenNameIndex, Levels.GivenExact, frequencies.GivenCount(record.GivenKey!), frequencies.Total);
+        }
+
+        if (familyAdjusted)
+        {
+            family = Adjusted(Comparisons.FamilyNameIndex, Levels.FamilyExact, frequencies.FamilyCount(record.FamilyKey!), frequencies.Total);
+        }
+
+        return new ExactNameWeights(given, family, givenAdjusted, familyAdjusted);
+    }
+
+    /// <summary>Scores record <paramref name="a"/> (whose exact-name weights are given) against <paramref name="b"/>.</summary>
+    public PairScore Score(NormalisedRecord a, NormalisedRecord b, ExactNameWeights exact, Span<byte> levels)
+    {
+        var facts = PairComparer.Compare(a, b, levels);
+        var weight = 0.0;
+        for (var c = 0; c < Comparisons.Count; c++)
+        {
+            weight += WeightOf(c, levels[c], exact);
+        }
+
+        if (facts.Swapped)
+        {
+            weight -= _model.SwappedNamesPenalty;
+        }
+
+        return new PairScore(weight, facts, BandOf(weight, facts));
+    }
+
+    /// <summary>Scores and explains a pair: every field's level and weight.</summary>
+    public MatchExplanation Explain(NormalisedRecord a, NormalisedRecord b, ExactNameWeights exact)
+    {
+        Span<byte> levels = stackalloc byte[Comparisons.Count];
+        var score = Score(a, b, exact, levels);
+        var fields = new List<FieldWeight>(Comparisons.Count + 1);
+        for (var c = 0; c < Comparisons.Count; c++)
+        {
+            var parameters = _model.Comparisons[c];
+            var adjusted = (c == Comparisons.GivenNameIndex && levels[c] == Levels.GivenExact && exact.GivenAdjusted)
+                || (c == Comparisons.FamilyNameIndex && levels[c] == Levels.FamilyExact && exact.FamilyAdjusted);
+            fields.Add(new FieldWeight(parameters.Comparison, parameters.Levels[levels[c]].Level, Math.Round(WeightOf(c, levels[c], exact), 2), adjusted));
+        }
+
+        if (score.Facts.Swapped)
+        {
+            fields.Add(new FieldWeight("name_order", "given and family swapped", -_model.SwappedNamesPenalty));
+        }
+
+        return new MatchExplanation(
+            Math.Round(score.Weight, 2),
+            score.Band,
+            score.Band == MatchBand.Link && score.Facts.SameIdentifier ? SameIdentifierRule : null,
+            score.Facts.Veto == Veto.None ? null : score.Facts.Veto.ToString(),
+            fields);
+    }
+
+    private double WeightOf(int comparison, byte level, ExactNameWeights exact) =>
+        (comparison, level) switch
+        {
+            (Comparisons.GivenNameIndex, Levels.GivenExact) => exact.Given,
+            (Comparisons.FamilyNameIndex, Levels.FamilyExact) => exact.Family,
+            _ => _weights[comparison][level],
+        };
+
+    private MatchBand BandOf(double weight, PairFacts facts)
+    {
+        if (!facts.Linkable)
+        {
+            return MatchBand.Distinct;
+        }
+
+        if (facts.SameIdentifier || weight >= _model.LinkThreshold)
+        {
+            return MatchBand.Link;
+        }
+
+        return weight >= _model.ReviewThreshold ? MatchBand.Review : MatchBand.Distinct;
+    }
+
+    /// <summary>log2(m / u) with u the value's share of the records held, floored so one sighting is not taken as unique.</summary>
+    private double Adjusted(int comparison, int level, long count, long total)
+    {
+        var share = Math.Max((double)count / total, _model.MinimumTermFrequency);
+        return Math.Log2(_model.M(comparison, level) / share);
+    }
+}

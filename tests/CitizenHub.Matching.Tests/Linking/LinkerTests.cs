@@ -1,0 +1,253 @@
+using CitizenHub.Contracts;
+using CitizenHub.Matching.Linking;
+using CitizenHub.Matching.Scoring;
+
+namespace CitizenHub.Matching.Tests.Linking;
+
+/// <summary>The hard cases: each must merge or must stay apart, decided by the linker alone.</summary>
+public sealed class LinkerTests
+{
+    private static readonly Linker Linker = new(new PairScorer(MatchModel.Default));
+
+    // ---- Must merge ----
+
+    [Fact]
+    public void Decide_TyposInBothNames_Links() =>
+        AssertLinks(
+            P("Jonathan", "Whitfield", (1971, 4, 12), "ST16 2AB", "14 Weston Road"),
+            P("Jonathon", "Whitfeild", (1971, 4, 12), "ST16 2AB", "14 Weston Road"));
+
+    [Fact]
+    public void Decide_Nickname_Links() =>
+        AssertLinks(
+            P("Margaret", "Hughes", (1950, 3, 4), "ST17 4QT", "3 Mill Lane"),
+            P("Peggy", "Hughes", (1950, 3, 4), "ST17 4QT", "3 Mill Lane"));
+
+    [Fact]
+    public void Decide_GivenAndFamilySwapped_Links() =>
+        AssertLinks(
+            P("Owen", "Pritchard", (1982, 7, 30), "ST16 1AA", "9 Church Street"),
+            P("Pritchard", "Owen", (1982, 7, 30), "ST16 1AA", "9 Church Street"));
+
+    [Fact]
+    public void Decide_DayAndMonthSwapped_Links() =>
+        AssertLinks(
+            P("Aisha", "Rahman", (1990, 3, 7), "ST16 3RZ", "22 Oak Avenue"),
+            P("Aisha", "Rahman", (1990, 7, 3), "ST16 3RZ", "22 Oak Avenue"));
+
+    [Fact]
+    public void Decide_MaidenNameAndMarriedName_WithSameBirthDateAndEmail_Links() =>
+        AssertLinks(
+            P("Sarah", "Jenkins", (1985, 11, 2), "ST18 9PL", "5 Elm Close", email: "sarah.j@example.org"),
+            P("Sarah", "Morgan", (1985, 11, 2), "ST16 2XY", "40 New Street", email: "sarah.j@example.org"));
+
+    [Fact]
+    public void Decide_MovedHome_OldAddressInStaleSource_Links() =>
+        AssertLinks(
+            P("Declan", "Farrell", (1968, 1, 19), "ST16 2AB", "14 Weston Road"),
+            P("Declan", "Farrell", (1968, 1, 19), "WS11 4DD", "2 Station Road"));
+
+    [Fact]
+    public void Decide_MissingBirthDate_WithAgreeingNiNumber_Links() =>
+        AssertLinks(
+            P("Ruth", "Okafor", (1977, 5, 5), "ST16 2AB", "1 High Street", ni: "JG103792A"),
+            P("Ruth", "Okafor", null, "WS11 4DD", "7 Low Road", ni: "JG 10 37 92 A"));
+
+    [Fact]
+    public void Decide_ElectoralRollWithoutBirthDate_SamePremises_Links() =>
+        AssertLinks(
+            P("Imogen", "Castellano", (1993, 9, 14), "ST16 2AB", "Flat 2, 11 Weston Road"),
+            P("Imogen", "Castellano", null, "ST16 2AB", "Flat 2, 11 Weston Road"));
+
+    // ---- Must not merge ----
+
+    [Fact]
+    public void Decide_Twins_StayApart() =>
+        AssertDistinct(
+            P("Oliver", "Bennett", (2001, 6, 15), "ST16 2AB", "14 Weston Road"),
+            P("Harry", "Bennett", (2001, 6, 15), "ST16 2AB", "14 Weston Road"));
+
+    [Fact]
+    public void Decide_FatherAndSonOfOneName_AtOneAddress_StayApart() =>
+        AssertDistinct(
+            P("David", "Evans", (1958, 2, 10), "ST16 2AB", "14 Weston Road"),
+            P("David", "Evans", (1986, 8, 23), "ST16 2AB", "14 Weston Road"));
+
+    [Fact]
+    public void Decide_FatherAndSonOfOneName_SuffixesDiffer_StayApartEvenWithoutBirthDates() =>
+        AssertDistinct(
+            P("David", "Evans Jr", null, "ST16 2AB", "14 Weston Road"),
+            P("David", "Evans Sr", null, "ST16 2AB", "14 Weston Road"));
+
+    [Fact]
+    public void Decide_Spouses_StayApart() =>
+        AssertDistinct(
+            P("Emma", "Clarke", (1979, 4, 1), "ST16 2AB", "14 Weston Road"),
+            P("James", "Clarke", (1976, 12, 9), "ST16 2AB", "14 Weston Road"));
+
+    [Fact]
+    public void Decide_TwoJohnSmithsInOneTown_StayApart() =>
+        AssertDistinct(
+            P("John", "Smith", (1960, 5, 1), "ST16 2AB", "14 Weston Road"),
+            P("John", "Smith", (1972, 10, 30), "ST16 3RZ", "8 Oak Avenue"));
+
+    [Fact]
+    public void Decide_NeighboursInTwoFlatsOfOneBuilding_AreNotTheSamePremises()
+    {
+        var a = P("Chris", "Doyle", null, "ST16 2AB", "Flat 14A, Weston Court");
+        var b = P("Chris", "Doyle", null, "ST16 2AB", "Flat 14C, Weston Court");
+
+        Assert.Equal(Levels.AddressOtherPremises, PairComparer.CompareAddresses(a.Address, b.Address));
+        Assert.Null(Linker.Decide(a, [new CandidateCitizen("c1", [b])], NoTermFrequencies.Instance).CitizenId);
+    }
+
+    [Fact]
+    public void Decide_DifferentNiNumbers_StayApartWhateverElseAgrees() =>
+        AssertDistinct(
+            P("Grace", "Obi", (1990, 1, 1), "ST16 2AB", "14 Weston Road", ni: "JG103792A"),
+            P("Grace", "Obi", (1990, 1, 1), "ST16 2AB", "14 Weston Road", ni: "AB123456C"));
+
+    // ---- Groups of golden records ----
+
+    [Fact]
+    public void Decide_RecordThatBridgesTwoCitizens_MergesThemIntoTheOlder()
+    {
+        var byNi = P("Kieran", "Walsh", null, null, null, ni: "JG103792A");
+        var byNhs = P("Kieran", "Walsh", null, null, null, nhs: "9434765919");
+        var bridge = P("Kieran", "Walsh", (1988, 2, 2), "ST16 2AB", "3 Mill Lane", ni: "JG103792A", nhs: "9434765919");
+
+        var decision = Linker.Decide(bridge, [new CandidateCitizen("older", [byNi]), new CandidateCitizen("newer", [byNhs])], NoTermFrequencies.Instance);
+
+        Assert.Equal("older", decision.CitizenId);
+        Assert.Equal(["newer"], decision.Absorbed);
+    }
+
+    [Fact]
+    public void Decide_RecordAgreeingWithOneTwinOfACitizenHoldingBoth_DoesNotJoinIt()
+    {
+        // A citizen wrongly holding both twins (e.g. by a steward's mistake) vetoes any record one twin's record vetoes.
+        var oliver = P("Oliver", "Bennett", (2001, 6, 15), "ST16 2AB", "14 Weston Road");
+        var harry = P("Harry", "Bennett", (2001, 6, 15), "ST16 2AB", "14 Weston Road");
+        var incoming = P("Oliver", "Bennett", (2001, 6, 15), "ST16 2AB", "14 Weston Road");
+
+        Assert.Null(Linker.Decide(incoming, [new CandidateCitizen("both", [oliver, harry])], NoTermFrequencies.Instance).CitizenId);
+    }
+
+    [Fact]
+    public void Decide_FitsFatherAndSonEqually_LinksToNeitherAndAsksASteward()
+    {
+        var father = P("David", "Evans", (1958, 2, 10), "ST16 2AB", "14 Weston Road");
+        var son = P("David", "Evans", (1986, 8, 23), "ST16 2AB", "14 Weston Road");
+        var electoralRoll = P("David", "Evans", null, "ST16 2AB", "14 Weston Road");
+
+        var decision = Linker.Decide(
+            electoralRoll, [new CandidateCitizen("father", [father]), new CandidateCitizen("son", [son])], NoTermFrequencies.Instance);
+
+        Assert.Null(decision.CitizenId);
+        Assert.Equal(["father", "son"], decision.Reviews.Select(r => r.CitizenId).Order());
+    }
+
+    [Fact]
+    public void Decide_ReviewBand_CreatesNewCitizenAndQueuesThePair()
+    {
+        // Same name and postcode, premises unknown, nothing else: likely, not certain.
+        var held = P("Imogen", "Castellano", null, "ST16 2AB", "Weston Road");
+        var incoming = P("Imogen", "Castellano", null, "ST16 2AB", null);
+
+        var decision = Linker.Decide(incoming, [new CandidateCitizen("c1", [held])], NoTermFrequencies.Instance);
+
+        Assert.Null(decision.CitizenId);
+        var review = Assert.Single(decision.Reviews);
+        Assert.Equal(MatchBand.Review, review.Explanation.Band);
+    }
+
+    [Fact]
+    public void Decide_Link_KeepsPerFieldWeightsAsItsExplanation()
+    {
+        var held = P("Margaret", "Hughes", (1950, 3, 4), "ST17 4QT", "3 Mill Lane");
+        var decision = Linker.Decide(
+            P("Peggy", "Hughes", (1950, 3, 4), "ST17 4QT", "3 Mill Lane"), [new CandidateCitizen("c1", [held])], NoTermFrequencies.Instance);
+
+        var explanation = decision.Evidence!.Explanation;
+        var given = explanation.Fields.Single(f => f.Comparison == Comparisons.GivenName);
+        Assert.Equal("nickname", given.Level);
+        Assert.True(given.Weight > 0);
+        Assert.Equal(explanation.Weight, explanation.Fields.Sum(f => f.Weight), 1);
+        Assert.Equal(held.SourceKey, decision.Evidence.SourceKey);
+    }
+
+    [Fact]
+    public void Components_RecordThatHeldTwoOthersTogetherIsGone_TwoGroups()
+    {
+        var byNi = P("Kieran", "Walsh", null, null, null, ni: "JG103792A");
+        var byNhs = P("Kieran", "Walsh", null, null, null, nhs: "9434765919");
+
+        var groups = Linker.Components([byNi, byNhs], NoTermFrequencies.Instance);
+
+        Assert.Equal(2, groups.Count);
+    }
+
+    [Fact]
+    public void ExactWeights_RareFamilyName_WeighsMoreThanACommonOne()
+    {
+        var frequencies = new TermFrequencyTable();
+        for (var i = 0; i < 2000; i++)
+        {
+            frequencies.Add(P(i % 2 == 0 ? "John" : "Amy", i < 100 ? "Smith" : $"Name{(char)('A' + (i % 26))}{(char)('A' + (i / 26 % 26))}", null, null, null));
+        }
+
+        frequencies.Add(P("Amy", "Quennell", null, null, null));
+        var scorer = new PairScorer(MatchModel.Default);
+
+        var rare = scorer.ExactWeights(P("Amy", "Quennell", null, null, null), frequencies);
+        var common = scorer.ExactWeights(P("Amy", "Smith", null, null, null), frequencies);
+
+        Assert.True(rare.Family > common.Family + 4, $"rare {rare.Family:0.0} bits, common {common.Family:0.0} bits");
+        Assert.True(rare.FamilyAdjusted);
+    }
+
+    private static void AssertLinks(NormalisedRecord held, NormalisedRecord incoming)
+    {
+        var decision = Linker.Decide(incoming, [new CandidateCitizen("c1", [held])], NoTermFrequencies.Instance);
+        Assert.True(decision.CitizenId == "c1", $"expected a link; {Describe(incoming, held)}");
+        Assert.Equal(MatchBand.Link, decision.Evidence!.Explanation.Band);
+    }
+
+    private static void AssertDistinct(NormalisedRecord held, NormalisedRecord incoming)
+    {
+        var decision = Linker.Decide(incoming, [new CandidateCitizen("c1", [held])], NoTermFrequencies.Instance);
+        Assert.True(decision.CitizenId is null, $"expected no link; {Describe(incoming, held)}");
+        Assert.DoesNotContain(decision.Reviews, r => r.CitizenId == "c1" && r.Explanation.Veto is null && r.Explanation.Weight >= MatchModel.Default.LinkThreshold);
+    }
+
+    private static string Describe(NormalisedRecord a, NormalisedRecord b)
+    {
+        var explanation = Linker.Scorer.Explain(a, b, Linker.Scorer.ExactWeights(a, NoTermFrequencies.Instance));
+        return $"{explanation.Weight} bits, veto {explanation.Veto}: " + string.Join(", ", explanation.Fields.Select(f => $"{f.Comparison}={f.Level} {f.Weight}"));
+    }
+
+    private static int _key;
+
+    internal static NormalisedRecord P(
+        string given,
+        string family,
+        (int Y, int M, int D)? dob,
+        string? postcode,
+        string? line,
+        string? ni = null,
+        string? nhs = null,
+        string? email = null) =>
+        RecordNormaliser.Normalise(new SourceRecord
+        {
+            SourceSystem = "test",
+            SourceKey = Interlocked.Increment(ref _key).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ObservedAt = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero),
+            Name = new PersonName(null, given, family),
+            DateOfBirth = dob is { } d ? new PartialDate(d.Y, d.M, d.D) : null,
+            Addresses = postcode is null && line is null ? [] : [new PostalAddress(line is null ? [] : line.Split(", "), "Stafford", postcode)],
+            Identifiers = [.. new[] { (IdentifierScheme.NiNumber, ni), (IdentifierScheme.NhsNumber, nhs) }
+                .Where(i => i.Item2 is not null)
+                .Select(i => new Identifier(i.Item1, i.Item2!))],
+            Emails = email is null ? [] : [email],
+        });
+}
