@@ -94,8 +94,10 @@ public sealed class ExpectationMaximisationTests
     public void Estimate_OneIteration_MatchesHandComputedUpdateOverPatternCounts()
     {
         // One comparison, levels missing/agree/disagree; m = 0.9/0.1, u = 0.2/0.8, lambda = 0.5.
-        // Match probabilities: agree 0.45/0.55 = 9/11, disagree 0.05/0.45 = 1/9, missing = lambda = 1/2.
+        // Match probabilities: agree 0.45/0.55 = 9/11, disagree 0.05/0.45 = 1/9, missing = lambda = 1/2
+        // (the missing level's m and u, here unequal, must not count).
         var start = new[] { Comparison("name", ["agree", "disagree"], m: [0.9, 0.1], u: [0.2, 0.8]) };
+        start[0] = start[0] with { Levels = [new ComparisonLevelParameters("missing", 0.3, 0.7), .. start[0].Levels.Skip(1)] };
         byte[][] vectors = [[1], [0], [1], [2], [1], [0]];
 
         var result = ExpectationMaximisation.Estimate(vectors, start, 0.5, new EmOptions(MaxIterations: 1));
@@ -140,6 +142,24 @@ public sealed class ExpectationMaximisationTests
         Assert.True(result.Converged);
         Assert.Equal(2.0 / 6, result.Lambda, 6);
         Assert.All(result.Parameters, c => Assert.True(double.IsFinite(c.Levels[1].M) && c.Levels[1].M > 0.99));
+    }
+
+    [Fact]
+    public void Estimate_BothLikelihoodsBelowSmallestDouble_StillGivesThePosterior()
+    {
+        // 200 comparisons at a level of probability about 1e-3 under both hypotheses: each likelihood is about
+        // 1e-600, so a direct ratio is 0/0. Half favour a match by 2 and half oppose it by 2, so the posterior
+        // equals the prior and one iteration leaves lambda where it started.
+        var start = Enumerable.Range(0, 200)
+            .Select(i => i % 2 == 0
+                ? Comparison($"c{i}", ["rare", "common"], m: [2e-3, 1 - 2e-3], u: [1e-3, 1 - 1e-3])
+                : Comparison($"c{i}", ["rare", "common"], m: [1e-3, 1 - 1e-3], u: [2e-3, 1 - 2e-3]))
+            .ToList();
+        byte[][] vectors = [Enumerable.Repeat((byte)1, 200).ToArray()];
+
+        var result = ExpectationMaximisation.Estimate(vectors, start, 0.3, new EmOptions(MaxIterations: 1, ProbabilityFloor: 1e-9));
+
+        Assert.Equal(0.3, result.Lambda, 9);
     }
 
     [Fact]
