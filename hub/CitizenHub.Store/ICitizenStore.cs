@@ -46,6 +46,9 @@ public interface ICitizenStore
     /// <summary>Every source record held, with the citizen it is linked to, ordered by citizen.</summary>
     IAsyncEnumerable<CitizenLink> ReadLinksAsync(CancellationToken cancellationToken);
 
+    /// <summary>The normalised form of every source record held, for estimating the match model's parameters.</summary>
+    IAsyncEnumerable<NormalisedRecord> ReadNormalisedRecordsAsync(CancellationToken cancellationToken);
+
     /// <summary>Every change to a citizen's golden record, oldest first, with its cause.</summary>
     Task<IReadOnlyList<CitizenHistoryEntry>> GetHistoryAsync(string citizenId, CancellationToken cancellationToken);
 

@@ -1,4 +1,6 @@
 using CitizenHub.Contracts;
+using CitizenHub.Matching.Linking;
+using CitizenHub.Matching.Scoring;
 using CitizenHub.Store;
 using CitizenHub.TestKit;
 using Microsoft.Extensions.Time.Testing;
@@ -15,7 +17,8 @@ public sealed class RecordResolverTests : TempSqliteStore
     public RecordResolverTests()
     {
         var catalog = new SourceCatalog([], new Dictionary<string, int> { ["ct"] = 1, ["hb"] = 2 });
-        _resolver = new RecordResolver(Store, catalog, new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 3, 0, 0, TimeSpan.Zero)));
+        _resolver = new RecordResolver(
+            Store, catalog, new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 3, 0, 0, TimeSpan.Zero)), new Linker(new PairScorer(MatchModel.Default)));
     }
 
     [Fact]
@@ -202,6 +205,82 @@ public sealed class RecordResolverTests : TempSqliteStore
         await ApplyAsync(record with { Deleted = true, ObservedAt = record.ObservedAt.AddDays(1) });
 
         Assert.Empty(await LinksAsync());
+    }
+
+    [Fact]
+    public async Task RemoveAsync_RecordThatHeldTwoOthersTogether_SplitsTheCitizen()
+    {
+        await ApplyAsync(Records.Person("ct", "1", "Kieran", "Walsh", ni: "JG103792A"));
+        await ApplyAsync(Records.Person("ct", "2", "Kieran", "Walsh", nhs: "9434765919"));
+        await ApplyAsync(Records.Person("hb", "9", "Kieran", "Walsh", (1988, 2, 2), ni: "JG103792A", nhs: "9434765919"));
+        var original = (await LinksAsync()).Select(l => l.CitizenId).Distinct().Single();
+
+        // Without the record that carried both identifiers, a shared name alone is not enough to be one person.
+        var events = await _resolver.RemoveAsync(new SourceRecordsRemoved(_runId, "hb", 99, ["9"], Records.Observed.AddDays(1)), CancellationToken.None);
+
+        var links = await LinksAsync();
+        Assert.Equal(original, links.Single(l => l.SourceKey == "1").CitizenId);
+        var split = Assert.Single(events.OfType<CitizenSplit>());
+        Assert.Equal((original, links.Single(l => l.SourceKey == "2").CitizenId), (split.OriginalId, split.NewId));
+        Assert.NotEqual(original, split.NewId);
+        var history = await Store.GetHistoryAsync(original, CancellationToken.None);
+        Assert.Contains(history, h => h.Cause == HistoryCause.Split && h.RelatedCitizenId == split.NewId);
+        Assert.Contains(await Store.GetHistoryAsync(split.NewId, CancellationToken.None), h => h.Cause == HistoryCause.Split && h.RelatedCitizenId == original);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_History_KeepsEveryChangeWithItsCause()
+    {
+        await ApplyAsync(Records.Person("ct", "1", "Ann", "Lee", ni: "AB123456C"));
+        await ApplyAsync(Records.Person("ct", "2", "Anne", "Leigh", nhs: "9434765919"));
+        var older = (await LinksAsync()).Single(l => l.SourceKey == "1").CitizenId;
+        var newer = (await LinksAsync()).Single(l => l.SourceKey == "2").CitizenId;
+
+        await ApplyAsync(Records.Person("hb", "9", "Ann", "Lee", ni: "AB123456C", nhs: "943 476 5919"));
+
+        var history = await Store.GetHistoryAsync(older, CancellationToken.None);
+        Assert.Equal(
+            [HistoryCause.Created, HistoryCause.RecordAdded, HistoryCause.Merged, HistoryCause.RecordAdded],
+            history.Select(h => h.Cause));
+        Assert.Equal(newer, history[2].RelatedCitizenId);
+        Assert.Equal(new SourceRecordRef("hb", "9"), history[2].Record);
+        Assert.Equal(HistoryCause.MergedInto, (await Store.GetHistoryAsync(newer, CancellationToken.None))[^1].Cause);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_LinkedRecord_KeepsThePerFieldEvidence()
+    {
+        await ApplyAsync(Records.Person("ct", "1", "Margaret", "Hughes", (1950, 3, 4), postcode: "ST16 2AB"));
+        await ApplyAsync(Records.Person("hb", "1", "Peggy", "Hughes", (1950, 3, 4), postcode: "ST16 2AB"));
+
+        var evidence = await Store.GetLinkEvidenceAsync("hb", "1", CancellationToken.None);
+
+        Assert.Equal(("ct", "1"), (evidence!.SourceSystem, evidence.SourceKey));
+        Assert.Equal("nickname", evidence.Explanation.Fields.Single(f => f.Comparison == "given_name").Level);
+        Assert.True(evidence.Explanation.Weight >= MatchModel.Default.LinkThreshold);
+        Assert.Null(await Store.GetLinkEvidenceAsync("ct", "1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ApplyAsync_UncertainPair_QueuedForAStewardAndNotMerged_ThenSupersededWhenTheRecordChanges()
+    {
+        // The same name and postcode and nothing else: likely one person, not certain enough to merge.
+        await ApplyAsync(Records.Person("ct", "1", "Imogen", "Castellano", postcode: "ST16 2AB"));
+        var record = Records.Person("hb", "1", "Imogen", "Castellano") with
+        {
+            Addresses = [new PostalAddress([], null, "ST16 2AB")],
+        };
+        await ApplyAsync(record);
+
+        Assert.Equal(2, (await LinksAsync()).Select(l => l.CitizenId).Distinct().Count());
+        var review = Assert.Single(await Store.GetReviewsAsync(ReviewStatus.Open, 10, CancellationToken.None));
+        Assert.Equal((new SourceRecordRef("hb", "1"), "ct", "1"), (review.Record, review.Candidate.SourceSystem, review.Candidate.SourceKey));
+        Assert.Equal(MatchBand.Review, review.Candidate.Explanation.Band);
+
+        await ApplyAsync(record with { DateOfBirth = new PartialDate(1990, 1, 1), Addresses = [], ObservedAt = record.ObservedAt.AddDays(1) });
+
+        Assert.Empty(await Store.GetReviewsAsync(ReviewStatus.Open, 10, CancellationToken.None));
+        Assert.Single(await Store.GetReviewsAsync(ReviewStatus.Superseded, 10, CancellationToken.None));
     }
 
     [Fact]

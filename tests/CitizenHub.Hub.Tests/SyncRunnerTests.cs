@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using CitizenHub.Adapters;
 using CitizenHub.Contracts;
+using CitizenHub.Matching;
+using CitizenHub.Matching.Linking;
 using CitizenHub.Store;
 using CitizenHub.TestKit;
 using MassTransit;
@@ -361,6 +363,17 @@ internal static class PoisonStore
             inner.SearchAsync(search, limit, cancellationToken);
 
         public IAsyncEnumerable<CitizenLink> ReadLinksAsync(CancellationToken cancellationToken) => inner.ReadLinksAsync(cancellationToken);
+
+        public IAsyncEnumerable<NormalisedRecord> ReadNormalisedRecordsAsync(CancellationToken cancellationToken) => inner.ReadNormalisedRecordsAsync(cancellationToken);
+
+        public Task<IReadOnlyList<CitizenHistoryEntry>> GetHistoryAsync(string citizenId, CancellationToken cancellationToken) =>
+            inner.GetHistoryAsync(citizenId, cancellationToken);
+
+        public Task<IReadOnlyList<ReviewItem>> GetReviewsAsync(ReviewStatus status, int limit, CancellationToken cancellationToken) =>
+            inner.GetReviewsAsync(status, limit, cancellationToken);
+
+        public Task<PairEvidence?> GetLinkEvidenceAsync(string sourceSystem, string sourceKey, CancellationToken cancellationToken) =>
+            inner.GetLinkEvidenceAsync(sourceSystem, sourceKey, cancellationToken);
 
         public Task<bool> PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
     }

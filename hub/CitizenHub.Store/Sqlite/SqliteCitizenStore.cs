@@ -283,6 +283,18 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
         }
     }
 
+    public async IAsyncEnumerable<NormalisedRecord> ReadNormalisedRecordsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT normalised_json FROM source_records ORDER BY source_system, source_key;";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return StoreJson.Deserialize<NormalisedRecord>(reader.GetString(0));
+        }
+    }
+
     public async Task<IReadOnlyList<CitizenHistoryEntry>> GetHistoryAsync(string citizenId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
