@@ -101,7 +101,7 @@ public sealed class Linker(PairScorer scorer)
     {
         ArgumentNullException.ThrowIfNull(records);
         var parent = Enumerable.Range(0, records.Count).ToArray();
-        Span<byte> levels = stackalloc byte[Comparisons.Count];
+        Span<byte> levels = stackalloc byte[MatchFields.Count];
         for (var i = 0; i < records.Count; i++)
         {
             var exact = scorer.ExactWeights(records[i], frequencies);
@@ -122,7 +122,7 @@ public sealed class Linker(PairScorer scorer)
 
     private Assessment Assess(NormalisedRecord record, CandidateCitizen candidate, ExactNameWeights exact, int order)
     {
-        Span<byte> levels = stackalloc byte[Comparisons.Count];
+        Span<byte> levels = stackalloc byte[MatchFields.Count];
         var best = default(PairScore);
         NormalisedRecord? bestRecord = null;
         var hardVeto = false;
@@ -152,7 +152,7 @@ public sealed class Linker(PairScorer scorer)
     /// <summary>Whether two citizens may be one: no record of one vetoes a record of the other.</summary>
     private bool CanMerge(CandidateCitizen a, CandidateCitizen b)
     {
-        Span<byte> levels = stackalloc byte[Comparisons.Count];
+        Span<byte> levels = stackalloc byte[MatchFields.Count];
         var sameIdentifier = false;
         var softVeto = false;
         foreach (var x in a.Records)

@@ -43,7 +43,7 @@ public sealed record MatchModel
     public MatchModel WithParameters(IReadOnlyList<ComparisonParameters> parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        if (parameters.Count != Comparisons.Count
+        if (parameters.Count != MatchFields.Count
             || parameters.Zip(Comparisons).Any(p => p.First.Comparison != p.Second.Comparison || p.First.Levels.Count != p.Second.Levels.Count))
         {
             throw new ArgumentException("The parameters must name the model's comparisons and levels, in order.", nameof(parameters));
@@ -57,44 +57,44 @@ public sealed record MatchModel
     {
         Comparisons =
         [
-            Comparison(Comparisons.GivenName,
+            Comparison(MatchFields.GivenName,
                 ("exact", 0.84, 0.02),
                 ("nickname", 0.05, 0.002),
                 ("close", 0.04, 0.002),
                 ("other given name", 0.03, 0.004),
                 ("initial", 0.02, 0.05),
                 ("different", 0.02, 0.922)),
-            Comparison(Comparisons.FamilyName,
+            Comparison(MatchFields.FamilyName,
                 ("exact", 0.86, 0.005),
                 ("previous name", 0.02, 0.0001),
                 ("part", 0.01, 0.0005),
                 ("close", 0.05, 0.002),
                 ("phonetic", 0.01, 0.005),
                 ("different", 0.05, 0.9874)),
-            Comparison(Comparisons.DateOfBirth,
+            Comparison(MatchFields.DateOfBirth,
                 ("exact", 0.9, 0.00004),
                 ("day and month swapped", 0.015, 0.00004),
                 ("one digit", 0.03, 0.0003),
                 ("same year and month", 0.01, 0.0025),
                 ("same year", 0.02, 0.012),
                 ("different", 0.025, 0.98516)),
-            Comparison(Comparisons.Address,
+            Comparison(MatchFields.Address,
                 ("same UPRN", 0.6, 0.00005),
                 ("same premises", 0.2, 0.0001),
                 ("same postcode", 0.05, 0.0015),
                 ("same postcode, other premises", 0.01, 0.002),
                 ("same outward code", 0.03, 0.01),
                 ("different", 0.11, 0.98635)),
-            Comparison(Comparisons.NiNumber,
+            Comparison(MatchFields.NiNumber,
                 ("exact", 0.98, 0.0000001),
                 ("different", 0.02, 0.9999999)),
-            Comparison(Comparisons.NhsNumber,
+            Comparison(MatchFields.NhsNumber,
                 ("exact", 0.98, 0.0000001),
                 ("different", 0.02, 0.9999999)),
-            Comparison(Comparisons.Email,
+            Comparison(MatchFields.Email,
                 ("exact", 0.7, 0.00001),
                 ("different", 0.3, 0.99999)),
-            Comparison(Comparisons.Phone,
+            Comparison(MatchFields.Phone,
                 ("exact", 0.6, 0.00001),
                 ("different", 0.4, 0.99999)),
         ],
@@ -105,7 +105,7 @@ public sealed record MatchModel
 }
 
 /// <summary>The compared fields, by name and position in a comparison vector.</summary>
-public static class Comparisons
+public static class MatchFields
 {
     public const string GivenName = "given_name";
     public const string FamilyName = "family_name";

@@ -63,27 +63,27 @@ public static class PairComparer
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        if (levels.Length < Comparisons.Count)
+        if (levels.Length < MatchFields.Count)
         {
-            throw new ArgumentException($"The comparison vector needs {Comparisons.Count} places.", nameof(levels));
+            throw new ArgumentException($"The comparison vector needs {MatchFields.Count} places.", nameof(levels));
         }
 
         var swapped = IsSwapped(a, b);
-        levels[Comparisons.GivenNameIndex] = swapped ? Levels.GivenExact : CompareGiven(a, b);
-        levels[Comparisons.FamilyNameIndex] = swapped ? Levels.FamilyExact : CompareFamily(a, b);
-        levels[Comparisons.DateOfBirthIndex] = CompareDates(a.DateOfBirth, b.DateOfBirth);
-        levels[Comparisons.AddressIndex] = CompareAddresses(a.Address, b.Address);
-        levels[Comparisons.NiNumberIndex] = CompareExact(a.NiNumber, b.NiNumber);
-        levels[Comparisons.NhsNumberIndex] = CompareExact(a.NhsNumber, b.NhsNumber);
-        levels[Comparisons.EmailIndex] = CompareAny(a.Emails, b.Emails);
-        levels[Comparisons.PhoneIndex] = CompareAny(a.Phones, b.Phones);
+        levels[MatchFields.GivenNameIndex] = swapped ? Levels.GivenExact : CompareGiven(a, b);
+        levels[MatchFields.FamilyNameIndex] = swapped ? Levels.FamilyExact : CompareFamily(a, b);
+        levels[MatchFields.DateOfBirthIndex] = CompareDates(a.DateOfBirth, b.DateOfBirth);
+        levels[MatchFields.AddressIndex] = CompareAddresses(a.Address, b.Address);
+        levels[MatchFields.NiNumberIndex] = CompareExact(a.NiNumber, b.NiNumber);
+        levels[MatchFields.NhsNumberIndex] = CompareExact(a.NhsNumber, b.NhsNumber);
+        levels[MatchFields.EmailIndex] = CompareAny(a.Emails, b.Emails);
+        levels[MatchFields.PhoneIndex] = CompareAny(a.Phones, b.Phones);
 
-        var sameIdentifier = levels[Comparisons.NiNumberIndex] == Levels.Exact || levels[Comparisons.NhsNumberIndex] == Levels.Exact;
-        var veto = levels[Comparisons.NhsNumberIndex] == Levels.Different ? Veto.DifferentNhsNumber
-            : levels[Comparisons.NiNumberIndex] == Levels.Different ? Veto.DifferentNiNumber
+        var sameIdentifier = levels[MatchFields.NiNumberIndex] == Levels.Exact || levels[MatchFields.NhsNumberIndex] == Levels.Exact;
+        var veto = levels[MatchFields.NhsNumberIndex] == Levels.Different ? Veto.DifferentNhsNumber
+            : levels[MatchFields.NiNumberIndex] == Levels.Different ? Veto.DifferentNiNumber
             : a.Suffix is not null && b.Suffix is not null && !string.Equals(a.Suffix, b.Suffix, StringComparison.OrdinalIgnoreCase) ? Veto.DifferentSuffix
-            : levels[Comparisons.DateOfBirthIndex] == Levels.DobDifferent ? Veto.DifferentDateOfBirth
-            : levels[Comparisons.GivenNameIndex] == Levels.GivenDifferent ? Veto.DifferentGivenName
+            : levels[MatchFields.DateOfBirthIndex] == Levels.DobDifferent ? Veto.DifferentDateOfBirth
+            : levels[MatchFields.GivenNameIndex] == Levels.GivenDifferent ? Veto.DifferentGivenName
             : Veto.None;
         return new PairFacts(swapped, sameIdentifier, veto);
     }

@@ -77,19 +77,19 @@ public sealed class PairScorer
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(frequencies);
-        var given = _weights[Comparisons.GivenNameIndex][Levels.GivenExact];
-        var family = _weights[Comparisons.FamilyNameIndex][Levels.FamilyExact];
+        var given = _weights[MatchFields.GivenNameIndex][Levels.GivenExact];
+        var family = _weights[MatchFields.FamilyNameIndex][Levels.FamilyExact];
         var adjust = frequencies.Total >= _model.TermFrequencyMinimumRecords;
         var givenAdjusted = adjust && record.GivenKey is not null;
         var familyAdjusted = adjust && record.FamilyKey is not null;
         if (givenAdjusted)
         {
-            given = Adjusted(Comparisons.GivenNameIndex, Levels.GivenExact, frequencies.GivenCount(record.GivenKey!), frequencies.Total);
+            given = Adjusted(MatchFields.GivenNameIndex, Levels.GivenExact, frequencies.GivenCount(record.GivenKey!), frequencies.Total);
         }
 
         if (familyAdjusted)
         {
-            family = Adjusted(Comparisons.FamilyNameIndex, Levels.FamilyExact, frequencies.FamilyCount(record.FamilyKey!), frequencies.Total);
+            family = Adjusted(MatchFields.FamilyNameIndex, Levels.FamilyExact, frequencies.FamilyCount(record.FamilyKey!), frequencies.Total);
         }
 
         return new ExactNameWeights(given, family, givenAdjusted, familyAdjusted);
@@ -100,7 +100,7 @@ public sealed class PairScorer
     {
         var facts = PairComparer.Compare(a, b, levels);
         var weight = 0.0;
-        for (var c = 0; c < Comparisons.Count; c++)
+        for (var c = 0; c < MatchFields.Count; c++)
         {
             weight += WeightOf(c, levels[c], exact);
         }
@@ -116,14 +116,14 @@ public sealed class PairScorer
     /// <summary>Scores and explains a pair: every field's level and weight.</summary>
     public MatchExplanation Explain(NormalisedRecord a, NormalisedRecord b, ExactNameWeights exact)
     {
-        Span<byte> levels = stackalloc byte[Comparisons.Count];
+        Span<byte> levels = stackalloc byte[MatchFields.Count];
         var score = Score(a, b, exact, levels);
-        var fields = new List<FieldWeight>(Comparisons.Count + 1);
-        for (var c = 0; c < Comparisons.Count; c++)
+        var fields = new List<FieldWeight>(MatchFields.Count + 1);
+        for (var c = 0; c < MatchFields.Count; c++)
         {
             var parameters = _model.Comparisons[c];
-            var adjusted = (c == Comparisons.GivenNameIndex && levels[c] == Levels.GivenExact && exact.GivenAdjusted)
-                || (c == Comparisons.FamilyNameIndex && levels[c] == Levels.FamilyExact && exact.FamilyAdjusted);
+            var adjusted = (c == MatchFields.GivenNameIndex && levels[c] == Levels.GivenExact && exact.GivenAdjusted)
+                || (c == MatchFields.FamilyNameIndex && levels[c] == Levels.FamilyExact && exact.FamilyAdjusted);
             fields.Add(new FieldWeight(parameters.Comparison, parameters.Levels[levels[c]].Level, Math.Round(WeightOf(c, levels[c], exact), 2), adjusted));
         }
 
@@ -143,8 +143,8 @@ public sealed class PairScorer
     private double WeightOf(int comparison, byte level, ExactNameWeights exact) =>
         (comparison, level) switch
         {
-            (Comparisons.GivenNameIndex, Levels.GivenExact) => exact.Given,
-            (Comparisons.FamilyNameIndex, Levels.FamilyExact) => exact.Family,
+            (MatchFields.GivenNameIndex, Levels.GivenExact) => exact.Given,
+            (MatchFields.FamilyNameIndex, Levels.FamilyExact) => exact.Family,
             _ => _weights[comparison][level],
         };
 

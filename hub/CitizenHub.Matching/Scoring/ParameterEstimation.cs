@@ -90,7 +90,7 @@ public static class ParameterEstimation
 
     private static byte[] Vector(NormalisedRecord a, NormalisedRecord b)
     {
-        var levels = new byte[Comparisons.Count];
+        var levels = new byte[MatchFields.Count];
         PairComparer.Compare(a, b, levels);
         return levels;
     }

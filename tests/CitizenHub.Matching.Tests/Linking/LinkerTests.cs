@@ -169,7 +169,7 @@ public sealed class LinkerTests
             P("Peggy", "Hughes", (1950, 3, 4), "ST17 4QT", "3 Mill Lane"), [new CandidateCitizen("c1", [held])], NoTermFrequencies.Instance);
 
         var explanation = decision.Evidence!.Explanation;
-        var given = explanation.Fields.Single(f => f.Comparison == Comparisons.GivenName);
+        var given = explanation.Fields.Single(f => f.Comparison == MatchFields.GivenName);
         Assert.Equal("nickname", given.Level);
         Assert.True(given.Weight > 0);
         Assert.Equal(explanation.Weight, explanation.Fields.Sum(f => f.Weight), 1);

@@ -75,11 +75,32 @@ public sealed class SqliteCitizenStoreTests : TempSqliteStore
             return (a, b);
         });
 
-        var found = await InSessionAsync(s => s.FindCitizensAsync(["ni:AB123456C"], "hb", "9"));
-        var exceptSelf = await InSessionAsync(s => s.FindCitizensAsync(["name:LEE|ANN|1980-01-01"], "ct", "1"));
+        var found = await InSessionAsync(s => s.FindCitizensAsync(["ni:AB123456C"], "hb", "9", 10));
+        var exceptSelf = await InSessionAsync(s => s.FindCitizensAsync(["name:LEE|ANN|1980-01-01"], "ct", "1", 10));
 
         Assert.Equal([older, newer], found);
         Assert.Empty(exceptSelf);
+    }
+
+    [Fact]
+    public async Task FindCitizensAsync_KeyHeldByMoreRecordsThanTheBlockSize_IsSkipped()
+    {
+        await InSessionAsync(async s =>
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                var c = await s.CreateCitizenAsync(At);
+                await SaveAsync(s, c, Records.Person("ct", $"{i}", "Ann", "Lee"), ["phone:+441632960000", $"ni:AB12345{i}C"]);
+            }
+
+            return 0;
+        });
+
+        var bySwitchboard = await InSessionAsync(s => s.FindCitizensAsync(["phone:+441632960000"], "x", "x", 3));
+        var byBoth = await InSessionAsync(s => s.FindCitizensAsync(["phone:+441632960000", "ni:AB123452C"], "x", "x", 3));
+
+        Assert.Empty(bySwitchboard);
+        Assert.Single(byBoth);
     }
 
     [Fact]
@@ -93,8 +114,8 @@ public sealed class SqliteCitizenStoreTests : TempSqliteStore
             return c;
         });
 
-        var byOldKey = await InSessionAsync(s => s.FindCitizensAsync(["ni:AB123456C"], "x", "x"));
-        var byNewKey = await InSessionAsync(s => s.FindCitizensAsync(["ni:CD123456A"], "x", "x"));
+        var byOldKey = await InSessionAsync(s => s.FindCitizensAsync(["ni:AB123456C"], "x", "x", 10));
+        var byNewKey = await InSessionAsync(s => s.FindCitizensAsync(["ni:CD123456A"], "x", "x", 10));
         var view = await Store.GetCitizenAsync(id, CancellationToken.None);
 
         Assert.Empty(byOldKey);
@@ -255,7 +276,7 @@ public sealed class SqliteCitizenStoreTests : TempSqliteStore
     private static GoldenField Field(string name, string value) => new(name, value, "ct", "1", At);
 
     private static Task SaveAsync(IResolutionSession session, string citizenId, SourceRecord record, IReadOnlyList<string> keys) =>
-        session.SaveRecordAsync(citizenId, record, RecordNormaliser.Normalise(record), "hash", keys, At);
+        session.SaveRecordAsync(citizenId, record, RecordNormaliser.Normalise(record), "hash", keys, null, At);
 
     private async Task<T> InSessionAsync<T>(Func<IResolutionSession, Task<T>> work)
     {
