@@ -13,19 +13,25 @@ public static class RecordNormaliser
         ArgumentNullException.ThrowIfNull(record);
         var problems = new List<string>();
 
-        var given = Text.NameCase(record.Name?.GivenNames);
-        var family = Text.NameCase(record.Name?.FamilyName);
+        var name = PersonNames.Parse(record.Name?.Title, record.Name?.GivenNames, record.Name?.FamilyName, record.Name?.Suffix);
+        var givenKeys = GivenKeys(name.GivenNames);
+        var familyKey = PersonNames.FamilyKey(name.FamilyName);
 
         return new NormalisedRecord
         {
             SourceSystem = record.SourceSystem,
             SourceKey = record.SourceKey,
             ObservedAt = record.ObservedAt,
-            Title = Text.NameCase(record.Name?.Title)?.TrimEnd('.'),
-            GivenNames = given,
-            FamilyName = family,
-            GivenKey = Text.FoldKey(given?.Split(' ')[0]),
-            FamilyKey = Text.FoldKey(family),
+            Title = name.Title,
+            GivenNames = name.GivenNames,
+            FamilyName = name.FamilyName,
+            Suffix = name.Suffix,
+            GivenKey = givenKeys.FirstOrDefault(),
+            GivenKeys = givenKeys,
+            FamilyKey = familyKey,
+            PreviousFamilyKeys = [.. (record.Name?.PreviousFamilyNames ?? []).Select(PersonNames.FamilyKey).OfType<string>().Distinct(StringComparer.Ordinal)],
+            FamilyPhonetic = Phonetic(familyKey),
+            GivenPhonetic = Phonetic(givenKeys.FirstOrDefault()),
             DateOfBirth = CheckDateOfBirth(record.DateOfBirth, record.ObservedAt, problems),
             Address = NormaliseAddress(record, problems),
             NiNumber = Check(record, IdentifierScheme.NiNumber, Identifiers.NiNumber, "NI number", problems),
@@ -87,8 +93,26 @@ public static class RecordNormaliser
         var postcode = Checked(address.Postcode, Postcodes.Canonical, "postcode", problems);
         var uprn = Checked(address.Uprn, Identifiers.Uprn, "UPRN", problems);
         var lines = address.Lines.Select(Text.Tidy).OfType<string>().ToList();
-        return new NormalisedAddress(lines, Text.NameCase(address.Town), postcode, uprn);
+        var premises = Premises.Parse(lines);
+        return new NormalisedAddress(lines, Text.NameCase(address.Town), postcode, uprn)
+        {
+            Flat = premises.Flat,
+            HouseNumber = premises.HouseNumber,
+            BuildingKey = premises.BuildingKey,
+            StreetKey = premises.StreetKey,
+        };
     }
+
+    /// <summary>
+    /// Every given name folded, split at spaces only: a hyphenated name is one name
+    /// (<c>Mary-Jane</c> → <c>MARYJANE</c>), and an initial is kept (<c>J</c>) as the evidence it is.
+    /// </summary>
+    private static List<string> GivenKeys(string? givenNames) =>
+        givenNames is null ? [] : [.. givenNames.Split(' ').Select(Text.FoldKey).OfType<string>()];
+
+    /// <summary>The Double Metaphone primary code, or null when the key has no sounded letters.</summary>
+    private static string? Phonetic(string? key) =>
+        key is not null && DoubleMetaphone.Encode(key).Primary is { Length: > 0 } code ? code : null;
 
     private static string? Check(
         SourceRecord record,

@@ -99,6 +99,82 @@ public sealed class RecordNormaliserTests
         Assert.Single(normalised.Problems, p => p.StartsWith("phone:", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Normalise_TitleAndSuffixInsideNames_AreSplitOut()
+    {
+        var normalised = RecordNormaliser.Normalise(Record() with { Name = new PersonName(null, "MR JOHN ANDREW", "HUGHES JNR") });
+
+        Assert.Equal(("Mr", "John Andrew", "Hughes", "Jr"), (normalised.Title, normalised.GivenNames, normalised.FamilyName, normalised.Suffix));
+        Assert.Equal("HUGHES", normalised.FamilyKey);
+    }
+
+    [Fact]
+    public void Normalise_SuffixField_IsCanonical() =>
+        Assert.Equal("Sr", RecordNormaliser.Normalise(Record() with { Name = new PersonName(null, "John", "Hughes", "snr.") }).Suffix);
+
+    [Fact]
+    public void Normalise_GivenKeys_EveryNameFoldedHyphenatedNamesWhole()
+    {
+        var normalised = RecordNormaliser.Normalise(Record() with { Name = new PersonName(null, "Mary-Jane  Ann", "Hughes") });
+
+        Assert.Equal(["MARYJANE", "ANN"], normalised.GivenKeys);
+        Assert.Equal("MARYJANE", normalised.GivenKey);
+    }
+
+    [Fact]
+    public void Normalise_FamilyKey_MacAndMcAgree()
+    {
+        var mac = RecordNormaliser.Normalise(Record() with { Name = new PersonName(null, "Ian", "MacDonald") });
+        var mc = RecordNormaliser.Normalise(Record() with { Name = new PersonName(null, "Ian", "MCDONALD") });
+
+        Assert.Equal("MCDONALD", mac.FamilyKey);
+        Assert.Equal(mac.FamilyKey, mc.FamilyKey);
+        Assert.Equal(("MacDonald", "McDonald"), (mac.FamilyName, mc.FamilyName)); // display keeps each source's spelling
+    }
+
+    [Fact]
+    public void Normalise_PreviousFamilyNames_AreFoldedLikeTheFamilyName()
+    {
+        var normalised = RecordNormaliser.Normalise(Record() with
+        {
+            Name = new PersonName(null, "Margaret", "Hughes", PreviousFamilyNames: ["O'Brien", " ", "MacLeod", "o brien"]),
+        });
+
+        Assert.Equal(["OBRIEN", "MCLEOD"], normalised.PreviousFamilyKeys);
+    }
+
+    [Fact]
+    public void Normalise_PhoneticCodes_AreDoubleMetaphonePrimaries()
+    {
+        var normalised = RecordNormaliser.Normalise(Record() with { Name = new PersonName(null, "Catherine Ann", "Smith") });
+
+        Assert.Equal(("SM0", "K0RN"), (normalised.FamilyPhonetic, normalised.GivenPhonetic));
+    }
+
+    [Fact]
+    public void Normalise_NoName_LeavesNameKeysEmpty()
+    {
+        var normalised = RecordNormaliser.Normalise(Record() with { Name = null });
+
+        Assert.Null(normalised.GivenKey);
+        Assert.Empty(normalised.GivenKeys);
+        Assert.Empty(normalised.PreviousFamilyKeys);
+        Assert.Equal((null, null, null), (normalised.FamilyKey, normalised.FamilyPhonetic, normalised.GivenPhonetic));
+    }
+
+    [Fact]
+    public void Normalise_Address_PremisesPartsAreRead()
+    {
+        var normalised = RecordNormaliser.Normalise(Record() with
+        {
+            Addresses = [new PostalAddress(["Flat 14a", " 3  High St "], "STAFFORD", "ST16 3RZ")],
+        });
+
+        var address = normalised.Address!;
+        Assert.Equal(("14A", "3", null, "HIGHSTREET"), (address.Flat, address.HouseNumber, address.BuildingKey, address.StreetKey));
+        Assert.Equal(["Flat 14a", "3 High St"], address.Lines); // display lines are only tidied
+    }
+
     private static SourceRecord Record() => new()
     {
         SourceSystem = "council-tax",

@@ -113,6 +113,21 @@ public sealed class StringSimilarityTests
         }
     }
 
+    [Fact]
+    public void ShortKeys_AreComparedWithoutAllocating()
+    {
+        StringSimilarity.JaroWinkler("CATHERINE", "KATHRYN");
+        StringSimilarity.DamerauLevenshtein("CATHERINE", "KATHRYN", 3);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            StringSimilarity.JaroWinkler("CATHERINE", "KATHRYN");
+            StringSimilarity.DamerauLevenshtein("MACDONALD", "MCDONNELL", 3);
+        }
+
+        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+    }
+
     private static string RandomWord(Random random)
     {
         var chars = new char[random.Next(0, 9)];
