@@ -21,6 +21,11 @@ public sealed partial record LabelledPopulation
     private sealed class Generator(PopulationOptions options)
     {
         private readonly Faker _faker = new("en_GB") { Random = new Randomizer(options.Seed) };
+
+        // Bogus's en_GB locale has one first-name list for both sexes; its en lists are split by sex. Same Randomizer, same seed.
+        private Bogus.DataSets.Name? _firstNamesBySex;
+
+        private Bogus.DataSets.Name FirstNames => _firstNamesBySex ??= new Bogus.DataSets.Name("en") { Random = _faker.Random };
         private readonly List<Person> _persons = [];
         private readonly List<Property> _properties = [];
         private readonly Dictionary<string, List<Street>> _streetsByTown = new(StringComparer.Ordinal);
@@ -183,13 +188,16 @@ public sealed partial record LabelledPopulation
             string? avoidGiven = null, List<string>? taken = null, string? givenName = null, Person? twinOf = null)
         {
             var given = givenName;
-            while (given is null
-                || string.Equals(given, avoidGiven, StringComparison.Ordinal)
-                || (taken is not null && taken.Contains(given, StringComparer.Ordinal))
-                || (twinOf is not null && (given[0] == twinOf.GivenName[0] || AreNicknames(given, twinOf.GivenName))))
+            while (given is null)
             {
-                // Twins get clearly different names: not the same initial, not one another's nickname.
                 given = GivenName(sex);
+                if (string.Equals(given, avoidGiven, StringComparison.Ordinal)
+                    || (taken is not null && taken.Contains(given, StringComparer.Ordinal))
+                    || (twinOf is not null && (given[0] == twinOf.GivenName[0] || AreNicknames(given, twinOf.GivenName))))
+                {
+                    // Twins get clearly different names: not the same initial, not one another's nickname.
+                    given = null;
+                }
             }
 
             var middle = Random.Double() switch
@@ -238,7 +246,7 @@ public sealed partial record LabelledPopulation
                 return Random.ArrayElement(sex == Sex.Male ? Vocabulary.CommonMale : Vocabulary.CommonFemale);
             }
 
-            return Clean(_faker.Name.FirstName(sex == Sex.Male ? Bogus.DataSets.Name.Gender.Male : Bogus.DataSets.Name.Gender.Female));
+            return Clean(FirstNames.FirstName(sex == Sex.Male ? Bogus.DataSets.Name.Gender.Male : Bogus.DataSets.Name.Gender.Female));
         }
 
         private string FamilyName() => Random.Bool((float)Hard.CommonName)
