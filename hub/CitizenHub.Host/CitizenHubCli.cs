@@ -44,7 +44,18 @@ internal static class CitizenHubCli
         var demo = new Command("demo", "Sync the sample council sources into a fresh store and serve the API.") { urlsOption };
         demo.SetAction((parse, ct) => Guarded(error, () => Demo.RunAsync(parse.GetValue(urlsOption) ?? Demo.DefaultUrls, output, ct)));
 
-        var root = new RootCommand("CitizenHub: one view of each resident across a council's systems.") { sync, serve, export, config, demo };
+        var personsOption = new Option<int>("--persons") { Description = "How many people to generate.", DefaultValueFactory = _ => AccuracyBench.DefaultPersons };
+        var seedOption = new Option<int>("--seed") { Description = "The generator's seed: the same seed gives the same data.", DefaultValueFactory = _ => AccuracyBench.DefaultSeed };
+        var keepOption = new Option<string?>("--keep") { Description = "Keep the generated sources, truth and store in this (new or empty) folder." };
+        var accuracy = new Command("accuracy", "Generate labelled council data, sync it through the hub, and score the links: precision, recall, F1, false merges.")
+        {
+            personsOption, seedOption, keepOption,
+        };
+        accuracy.SetAction((parse, ct) => Guarded(error, () => AccuracyBench.RunAsync(
+            parse.GetValue(personsOption), parse.GetValue(seedOption), parse.GetValue(keepOption), output, error, ct)));
+        var bench = new Command("bench", "Measure the hub on generated data.") { accuracy };
+
+        var root = new RootCommand("CitizenHub: one view of each resident across a council's systems.") { sync, serve, export, config, demo, bench };
         var invocation = new InvocationConfiguration { Output = output, Error = error };
         var exitCode = await root.Parse(args).InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
         // System.CommandLine answers a parse error with 1; ours are usage errors.

@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Globalization;
+using CitizenHub.Bench;
+using CitizenHub.Hub;
+using CitizenHub.Store;
+using Microsoft.Data.Sqlite;
+
+namespace CitizenHub.Host;
+
+/// <summary>
+/// <c>citizenhub bench accuracy</c>: a seeded labelled population written as four council source files, synced through
+/// the real pipeline (the same path as <c>sync</c>), and the hub's links scored against the truth.
+/// Prints ids and counts only, never a name.
+/// </summary>
+internal static class AccuracyBench
+{
+    public const int DefaultPersons = 20_000;
+    public const int DefaultSeed = 1;
+
+    public static async Task<int> RunAsync(int persons, int seed, string? keep, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        if (persons < 1)
+        {
+            throw new CliException($"--persons must be at least 1 (was {persons})");
+        }
+
+        var directory = keep is null
+            ? Path.Combine(Path.GetTempPath(), $"citizenhub-bench-{Guid.NewGuid():N}"[..29])
+            : Path.GetFullPath(keep);
+        if (keep is not null && Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any())
+        {
+            // A store left by an earlier run would be scored along with this one.
+            throw new CliException($"--keep folder '{keep}' is not empty; give a new or empty folder");
+        }
+
+        try
+        {
+            var population = LabelledPopulation.Generate(new PopulationOptions { Persons = persons, Seed = seed });
+            var configPath = SourceFiles.Write(population, directory);
+            var hub = HubComposition.Load(configPath);
+            await output.WriteLineAsync(string.Create(
+                CultureInfo.InvariantCulture,
+                $"bench accuracy: {persons} persons, seed {seed}, {population.Records.Count} records in {hub.Catalog.Sources.Count} sources")).ConfigureAwait(false);
+
+            var summaries = new List<SyncRunSummary>();
+            var links = new List<RecordLink>();
+            var stopwatch = Stopwatch.StartNew();
+            using (var host = HubComposition.BuildWorker(hub))
+            {
+                await host.StartAsync(cancellationToken).ConfigureAwait(false);
+                var runner = host.Services.GetRequiredService<SyncRunner>();
+                foreach (var source in hub.Catalog.Sources)
+                {
+                    var summary = await runner.RunAsync(source, cancellationToken).ConfigureAwait(false);
+                    summaries.Add(summary);
+                    await CitizenHubCli.WriteSummaryAsync(summary, output, error).ConfigureAwait(false);
+                }
+
+                stopwatch.Stop();
+                var store = host.Services.GetRequiredService<ICitizenStore>();
+                await foreach (var link in store.ReadLinksAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    links.Add(new RecordLink(link.CitizenId, link.SourceSystem, link.SourceKey));
+                }
+
+                await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+
+            var report = LinkageMetrics.Compute(population.Truth, links);
+            await WriteReportAsync(report, hub.Catalog.Sources.Count, stopwatch.Elapsed, output).ConfigureAwait(false);
+            if (keep is not null)
+            {
+                await output.WriteLineAsync($"kept: {directory} (sources, citizenhub.json, truth.csv, the store)").ConfigureAwait(false);
+            }
+
+            return summaries.All(s => s.Succeeded) ? CitizenHubCli.Succeeded : CitizenHubCli.Failed;
+        }
+        finally
+        {
+            if (keep is null)
+            {
+                SqliteConnection.ClearAllPools();
+                try
+                {
+                    Directory.Delete(directory, recursive: true);
+                }
+                catch (IOException)
+                {
+                    // A file still held open only leaves litter in the temp folder.
+                }
+            }
+        }
+    }
+
+    internal static async Task WriteReportAsync(LinkageReport report, int sources, TimeSpan elapsed, TextWriter output)
+    {
+        var rows = new (string Measure, string Value)[]
+        {
+            ("persons", N(report.Persons)),
+            ("records", N(report.Records)),
+            ("sources", N(sources)),
+            ("citizens", N(report.Citizens)),
+            ("elapsed s", elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)),
+            ("records/s", (report.Records / Math.Max(elapsed.TotalSeconds, 0.001)).ToString("0.0", CultureInfo.InvariantCulture)),
+            ("precision", R(report.Precision)),
+            ("recall", R(report.Recall)),
+            ("F1", R(report.F1)),
+            ("true pairs", N(report.TruePairs)),
+            ("predicted pairs", N(report.PredictedPairs)),
+            ("correct pairs", N(report.CorrectPairs)),
+            ("false merges: twins", Hard(report.Twins)),
+            ("false merges: father/son", Hard(report.FatherSon)),
+            ("false merges: spouses", Hard(report.Spouses)),
+        };
+        var width = rows.Max(r => r.Measure.Length);
+        await output.WriteLineAsync().ConfigureAwait(false);
+        foreach (var (measure, value) in rows)
+        {
+            await output.WriteLineAsync($"{measure.PadRight(width)}  {value}").ConfigureAwait(false);
+        }
+
+        static string N(long n) => n.ToString(CultureInfo.InvariantCulture);
+        static string R(double r) => r.ToString("0.0000", CultureInfo.InvariantCulture);
+        static string Hard(HardPairOutcome o) => string.Create(CultureInfo.InvariantCulture, $"{o.FalselyMerged} of {o.Pairs}");
+    }
+}
