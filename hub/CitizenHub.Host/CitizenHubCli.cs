@@ -53,7 +53,26 @@ internal static class CitizenHubCli
         };
         accuracy.SetAction((parse, ct) => Guarded(error, () => AccuracyBench.RunAsync(
             parse.GetValue(personsOption), parse.GetValue(seedOption), parse.GetValue(keepOption), output, error, ct)));
-        var bench = new Command("bench", "Measure the hub on generated data.") { accuracy };
+        var showOption = new Option<int>("--show") { Description = "How many kinds of mistake to list.", DefaultValueFactory = _ => 15 };
+        var linkThresholdOption = new Option<double?>("--link-threshold") { Description = "Try another link threshold (bits)." };
+        var reviewThresholdOption = new Option<double?>("--review-threshold") { Description = "Try another review threshold (bits)." };
+        var estimateOption = new Option<bool>("--estimate") { Description = "Estimate m and u from the generated records by EM first." };
+        var linkage = new Command("linkage", "Link generated data with the matching core in memory; print the metrics and the commonest mistakes, explained.")
+        {
+            personsOption, seedOption, showOption, linkThresholdOption, reviewThresholdOption, estimateOption,
+        };
+        linkage.SetAction((parse, ct) => Guarded(error, () => MatchingBenches.LinkageAsync(
+            parse.GetValue(personsOption), parse.GetValue(seedOption), parse.GetValue(showOption),
+            parse.GetValue(linkThresholdOption), parse.GetValue(reviewThresholdOption), parse.GetValue(estimateOption), output)));
+        var goldenOption = new Option<int>("--golden") { Description = "Golden records in the index.", DefaultValueFactory = _ => 1_000_000 };
+        var linkedOption = new Option<int>("--records") { Description = "Records to link, timed.", DefaultValueFactory = _ => 200_000 };
+        var speed = new Command("speed", "Scoring and linking speed on one thread against an in-memory index of golden records.")
+        {
+            goldenOption, linkedOption, seedOption,
+        };
+        speed.SetAction((parse, ct) => Guarded(error, () => MatchingBenches.SpeedAsync(
+            parse.GetValue(goldenOption), parse.GetValue(linkedOption), parse.GetValue(seedOption), output)));
+        var bench = new Command("bench", "Measure the hub on generated data.") { accuracy, linkage, speed };
 
         var root = new RootCommand("CitizenHub: one view of each resident across a council's systems.") { sync, serve, export, config, demo, bench };
         var invocation = new InvocationConfiguration { Output = output, Error = error };

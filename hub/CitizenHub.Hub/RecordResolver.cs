@@ -3,6 +3,7 @@ using System.Text.Json;
 using CitizenHub.Contracts;
 using CitizenHub.Matching;
 using CitizenHub.Matching.Linking;
+using CitizenHub.Matching.Scoring;
 using CitizenHub.Store;
 
 namespace CitizenHub.Hub;
@@ -136,6 +137,11 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
             await session.AddReviewAsync(cause, review, now).ConfigureAwait(false);
         }
 
+        foreach (var namesake in decision.Namesakes ?? [])
+        {
+            await SeparateAmbiguousAsync(session, namesake, normalised, citizenId, frequencies, cause, events, now).ConfigureAwait(false);
+        }
+
         if (leftEmpty)
         {
             // The record was all its old citizen knew, and it is now known to be this person:
@@ -159,6 +165,47 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
             await session.AddHistoryAsync(new CitizenHistoryEntry(movedFrom, HistoryCause.RecordRemoved, cause, citizenId, now)).ConfigureAwait(false);
             await ReevaluateAsync(session, movedFrom, cause, events).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// A namesake of a citizen arrived (see <see cref="LinkDecision.Namesakes"/>): the citizen's records that could
+    /// as well be the namesake's each move to a citizen of their own, and a steward is asked about both pairings.
+    /// </summary>
+    private async Task SeparateAmbiguousAsync(
+        IResolutionSession session,
+        string citizenId,
+        NormalisedRecord namesake,
+        string namesakeCitizenId,
+        ITermFrequencies frequencies,
+        SourceRecordRef cause,
+        ChangeCollector events,
+        DateTimeOffset now)
+    {
+        var held = await session.GetLinkedRecordsAsync(citizenId).ConfigureAwait(false);
+        var ambiguous = linker.Ambiguous(held, namesake, frequencies);
+        if (ambiguous.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var record in ambiguous)
+        {
+            var newId = await session.CreateCitizenAsync(now).ConfigureAwait(false);
+            await session.MoveRecordAsync(record.SourceSystem, record.SourceKey, newId, now).ConfigureAwait(false);
+            await session.AddHistoryAsync(new CitizenHistoryEntry(citizenId, HistoryCause.Split, cause, newId, now)).ConfigureAwait(false);
+            await session.AddHistoryAsync(new CitizenHistoryEntry(newId, HistoryCause.Split, cause, citizenId, now)).ConfigureAwait(false);
+            events.Split(citizenId, newId, cause);
+            var recordRef = new SourceRecordRef(record.SourceSystem, record.SourceKey);
+            await session.AddReviewAsync(recordRef, linker.Explain(record, namesakeCitizenId, namesake, frequencies), now).ConfigureAwait(false);
+            foreach (var other in held.Where(h => !ambiguous.Contains(h)).Take(1))
+            {
+                await session.AddReviewAsync(recordRef, linker.Explain(record, citizenId, other, frequencies), now).ConfigureAwait(false);
+            }
+
+            await RebuildAsync(session, newId, cause, events).ConfigureAwait(false);
+        }
+
+        await ReevaluateAsync(session, citizenId, cause, events).ConfigureAwait(false);
     }
 
     private async Task MergeAsync(

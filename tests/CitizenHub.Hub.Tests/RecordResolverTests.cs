@@ -277,10 +277,26 @@ public sealed class RecordResolverTests : TempSqliteStore
         Assert.Equal((new SourceRecordRef("hb", "1"), "ct", "1"), (review.Record, review.Candidate.SourceSystem, review.Candidate.SourceKey));
         Assert.Equal(MatchBand.Review, review.Candidate.Explanation.Band);
 
-        await ApplyAsync(record with { DateOfBirth = new PartialDate(1990, 1, 1), Addresses = [], ObservedAt = record.ObservedAt.AddDays(1) });
+        await ApplyAsync(record with { Name = new PersonName(null, "Isabel", "Castellano"), ObservedAt = record.ObservedAt.AddDays(1) });
 
         Assert.Empty(await Store.GetReviewsAsync(ReviewStatus.Open, 10, CancellationToken.None));
         Assert.Single(await Store.GetReviewsAsync(ReviewStatus.Superseded, 10, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ApplyAsync_NamesakeOnTheSameRegister_RecordsThatCouldBeEitherStandAloneForAStewardToDecide()
+    {
+        // Council tax knows one David Evans at the address; the register then lists two (a father and son).
+        await ApplyAsync(Records.Person("ct", "1", "David", "Evans", postcode: "ST16 2AB"));
+        await ApplyAsync(Records.Person("er", "1", "David", "Evans", postcode: "ST16 2AB"));
+        var events = await ApplyAsync(Records.Person("er", "2", "David", "Evans", postcode: "ST16 2AB"));
+
+        var links = await LinksAsync();
+        Assert.Equal(3, links.Select(l => l.CitizenId).Distinct().Count());
+        Assert.NotEmpty(events.OfType<CitizenSplit>());
+        var reviews = await Store.GetReviewsAsync(ReviewStatus.Open, 10, CancellationToken.None);
+        Assert.Equal(["er:1", "er:2"], reviews.Where(r => r.Record == new SourceRecordRef("ct", "1"))
+            .Select(r => $"{r.Candidate.SourceSystem}:{r.Candidate.SourceKey}").Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -15,6 +15,8 @@ namespace CitizenHub.Matching.Linking;
 /// <item><c>pc:</c> postcode with the initial of either name (survives a missing or mistyped date of birth).</item>
 /// <item><c>fy:</c> family name's phonetic code, birth year and given initial (survives a day/month swap or a
 /// typo in the date together with a moved home).</item>
+/// <item><c>nm:</c> family and given names' phonetic codes (finds a moved resident whose records have no date of
+/// birth; common names exceed the block size and are skipped, which is right: a common name alone links no one).</item>
 /// </list>
 /// A key shared by too many records (a switchboard phone number, a care home's postcode) is skipped at
 /// lookup: see <see cref="DefaultMaximumBlockSize"/>.
@@ -56,6 +58,12 @@ public static class BlockingKeys
         if (record.FamilyPhonetic is { } phonetic && record.DateOfBirth is { } date && givenInitial is { } g)
         {
             keys.Add(string.Create(CultureInfo.InvariantCulture, $"fy:{phonetic}|{date.Year}|{g}"));
+        }
+
+        if (record.FamilyPhonetic is { } family && record.GivenPhonetic is { } given)
+        {
+            // The whole name by sound: the one key left to a record with no date of birth whose holder moved.
+            keys.Add($"nm:{family}|{given}");
         }
 
         return keys;

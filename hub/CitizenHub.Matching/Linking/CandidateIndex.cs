@@ -41,6 +41,7 @@ public sealed class CandidateIndex
     private readonly List<int> _citizenOfRecord = [];
     private readonly List<List<int>> _recordsOfCitizen = [];
     private readonly List<int?> _mergedInto = [];
+    private readonly Dictionary<NormalisedRecord, int> _positions = new(ReferenceEqualityComparer.Instance);
     private readonly int _maximumBlockSize;
 
     public CandidateIndex(int maximumBlockSize = BlockingKeys.DefaultMaximumBlockSize)
@@ -50,6 +51,12 @@ public sealed class CandidateIndex
     }
 
     public TermFrequencyTable Frequencies { get; } = new();
+
+    /// <summary>Candidate citizens handed out by <see cref="Candidates"/> so far (blocking's output, for benchmarks).</summary>
+    public long CandidateCitizensServed { get; private set; }
+
+    /// <summary>Candidate records (pairs to score) handed out by <see cref="Candidates"/> so far.</summary>
+    public long CandidateRecordsServed { get; private set; }
 
     public int RecordCount => _records.Count;
 
@@ -75,7 +82,10 @@ public sealed class CandidateIndex
             }
         }
 
-        return [.. citizens.Select(c => new CandidateCitizen(CitizenName(c), [.. _recordsOfCitizen[c].Select(r => _records[r])]))];
+        var candidates = citizens.Select(c => new CandidateCitizen(CitizenName(c), [.. _recordsOfCitizen[c].Select(r => _records[r])])).ToList();
+        CandidateCitizensServed += candidates.Count;
+        CandidateRecordsServed += candidates.Sum(c => c.Records.Count);
+        return candidates;
     }
 
     /// <summary>Links the record as the decision says (a new citizen, a link, or a merge) and returns its citizen's number.</summary>
@@ -109,6 +119,7 @@ public sealed class CandidateIndex
 
         var index = _records.Count;
         _records.Add(record);
+        _positions[record] = index;
         _citizenOfRecord.Add(citizen);
         _recordsOfCitizen[citizen].Add(index);
         Frequencies.Add(record);
@@ -124,6 +135,42 @@ public sealed class CandidateIndex
         }
 
         return citizen;
+    }
+
+    /// <summary>
+    /// Resolves a record on arrival as the hub does: decide, apply, and when the record shows a citizen to have a
+    /// namesake, take out the records that could be either person's (each to a citizen of its own).
+    /// </summary>
+    /// <returns>The decision and how many records were taken out as ambiguous.</returns>
+    public (LinkDecision Decision, int Detached) Link(NormalisedRecord record, Linker linker)
+    {
+        ArgumentNullException.ThrowIfNull(linker);
+        var decision = linker.Decide(record, Candidates(record), Frequencies);
+        Apply(record, decision);
+        var detached = 0;
+        foreach (var namesake in decision.Namesakes ?? [])
+        {
+            var citizen = CitizenNumber(namesake);
+            var held = _recordsOfCitizen[citizen].Select(r => _records[r]).ToList();
+            foreach (var ambiguous in linker.Ambiguous(held, record, Frequencies))
+            {
+                Detach(_positions[ambiguous]);
+                detached++;
+            }
+        }
+
+        return (decision, detached);
+    }
+
+    /// <summary>Moves one record out of its citizen into a new citizen of its own.</summary>
+    public void Detach(int recordIndex)
+    {
+        var from = _citizenOfRecord[recordIndex];
+        _recordsOfCitizen[from].Remove(recordIndex);
+        var citizen = _recordsOfCitizen.Count;
+        _recordsOfCitizen.Add([recordIndex]);
+        _mergedInto.Add(null);
+        _citizenOfRecord[recordIndex] = citizen;
     }
 
     private static string CitizenName(int citizen) => citizen.ToString(System.Globalization.CultureInfo.InvariantCulture);

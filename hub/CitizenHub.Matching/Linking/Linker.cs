@@ -13,11 +13,18 @@ public sealed record PairEvidence(string CitizenId, string SourceSystem, string 
 /// <param name="Absorbed">Citizens the record showed to be the same person as <paramref name="CitizenId"/>.</param>
 /// <param name="Evidence">Why the record is linked: its best pair in the chosen citizen. Null for a new citizen.</param>
 /// <param name="Reviews">Uncertain pairs for a steward. They never merge on their own.</param>
+/// <param name="Namesakes">
+/// Citizens the record fits (a pair would link) but that also hold a record vetoing it: a date of birth, suffix
+/// or middle name that differs, or another record of the record's own source: two people of one name at one
+/// address (a father and son). Records of those citizens linked on name and address alone may belong to either;
+/// see <see cref="Linker.Ambiguous"/>.
+/// </param>
 public sealed record LinkDecision(
     string? CitizenId,
     IReadOnlyList<string> Absorbed,
     PairEvidence? Evidence,
-    IReadOnlyList<PairEvidence> Reviews)
+    IReadOnlyList<PairEvidence> Reviews,
+    IReadOnlyList<string>? Namesakes = null)
 {
     public static LinkDecision New(IReadOnlyList<PairEvidence> reviews) => new(null, [], null, reviews);
 }
@@ -64,15 +71,19 @@ public sealed class Linker(PairScorer scorer)
             reviews.Add(Evidence(record, review, exact));
         }
 
+        var namesakes = assessments.Where(a => a.NamesakeOnly).Select(a => a.Candidate.CitizenId).ToList();
         if (matches.Count == 0)
         {
-            return LinkDecision.New(reviews);
+            return new LinkDecision(null, [], null, reviews, namesakes);
         }
 
         var group = new List<Assessment> { matches[0] };
         foreach (var other in matches.Skip(1))
         {
-            if (group.All(g => CanMerge(g.Candidate, other.Candidate)))
+            // Identifiers the record shares with both are the deterministic rule at work: only a hard veto
+            // (a different identifier or suffix) between the two citizens stops that merge.
+            var byIdentifiers = other.SameIdentifier && group.All(g => g.SameIdentifier);
+            if (group.All(g => CanMerge(g.Candidate, other.Candidate, byIdentifiers)))
             {
                 group.Add(other);
                 continue;
@@ -81,7 +92,7 @@ public sealed class Linker(PairScorer scorer)
             if (!matches[0].SameIdentifier && other.Best.Weight >= matches[0].Best.Weight - AmbiguityMargin)
             {
                 // Fits two people who can't be one: a guess either way. A steward decides.
-                return LinkDecision.New([.. reviews, Evidence(record, matches[0], exact), Evidence(record, other, exact)]);
+                return new LinkDecision(null, [], null, [.. reviews, Evidence(record, matches[0], exact), Evidence(record, other, exact)], namesakes);
             }
 
             reviews.Add(Evidence(record, other, exact));
@@ -89,7 +100,53 @@ public sealed class Linker(PairScorer scorer)
 
         var survivor = group.MinBy(g => g.Order)!;
         var absorbed = group.Where(g => g != survivor).OrderBy(g => g.Order).Select(g => g.Candidate.CitizenId).ToList();
-        return new LinkDecision(survivor.Candidate.CitizenId, absorbed, Evidence(record, matches[0], exact), reviews);
+        return new LinkDecision(survivor.Candidate.CitizenId, absorbed, Evidence(record, matches[0], exact), reviews, namesakes);
+    }
+
+    /// <summary>
+    /// The records of a citizen that, now a namesake has shown up, could as well be the namesake's: they fit the
+    /// namesake (they would link, nothing vetoes) and share nothing personal (date of birth, identifier, e-mail,
+    /// phone) with the citizen's records that veto the namesake. Such a record was linked on name and address alone, and a guess
+    /// shows one person's data to the other, so it is taken out to stand alone and go to a steward.
+    /// </summary>
+    public IReadOnlyList<NormalisedRecord> Ambiguous(IReadOnlyList<NormalisedRecord> citizenRecords, NormalisedRecord namesake, ITermFrequencies frequencies)
+    {
+        ArgumentNullException.ThrowIfNull(citizenRecords);
+        ArgumentNullException.ThrowIfNull(namesake);
+        Span<byte> levels = stackalloc byte[MatchFields.Count];
+        var exact = scorer.ExactWeights(namesake, frequencies);
+        var kept = new List<NormalisedRecord>();
+        var others = new List<NormalisedRecord>();
+        foreach (var held in citizenRecords)
+        {
+            (scorer.Score(namesake, held, exact, levels).Facts.Veto != Veto.None ? kept : others).Add(held);
+        }
+
+        var ambiguous = new List<NormalisedRecord>();
+        foreach (var candidate in others)
+        {
+            var fitsNamesake = scorer.Score(namesake, candidate, exact, levels) is { Band: MatchBand.Link, Facts.Veto: Veto.None };
+            var tiedToKept = false;
+            var candidateExact = scorer.ExactWeights(candidate, frequencies);
+            foreach (var k in kept)
+            {
+                tiedToKept |= scorer.Score(candidate, k, candidateExact, levels).Facts.PersonalAgreement;
+            }
+
+            if (fitsNamesake && !tiedToKept)
+            {
+                ambiguous.Add(candidate);
+            }
+        }
+
+        return ambiguous;
+    }
+
+    /// <summary>Scores and explains a pair for a steward or a link's record.</summary>
+    public PairEvidence Explain(NormalisedRecord record, string citizenId, NormalisedRecord other, ITermFrequencies frequencies)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return new PairEvidence(citizenId, other.SourceSystem, other.SourceKey, scorer.Explain(record, other, scorer.ExactWeights(record, frequencies)));
     }
 
     /// <summary>
@@ -146,11 +203,23 @@ public sealed class Linker(PairScorer scorer)
         var band = blocked || bestRecord is null ? MatchBand.Distinct
             : sameIdentifier ? MatchBand.Link
             : best.Band;
-        return new Assessment(candidate, order, best, bestRecord, band, sameIdentifier);
+        // Blocked by a soft veto while another of the citizen's records would link: a namesake (the citizen's
+        // records that agree with both on name and address alone may belong to either person).
+        var namesakeOnly = false;
+        if (blocked && !hardVeto && !sameIdentifier)
+        {
+            foreach (var held in candidate.Records)
+            {
+                var score = scorer.Score(record, held, exact, levels);
+                namesakeOnly |= score.Facts.Veto == Veto.None && score.Band == MatchBand.Link;
+            }
+        }
+
+        return new Assessment(candidate, order, best, bestRecord, band, sameIdentifier, namesakeOnly);
     }
 
     /// <summary>Whether two citizens may be one: no record of one vetoes a record of the other.</summary>
-    private bool CanMerge(CandidateCitizen a, CandidateCitizen b)
+    private bool CanMerge(CandidateCitizen a, CandidateCitizen b, bool byIdentifiers)
     {
         Span<byte> levels = stackalloc byte[MatchFields.Count];
         var sameIdentifier = false;
@@ -171,7 +240,7 @@ public sealed class Linker(PairScorer scorer)
             }
         }
 
-        return !softVeto || sameIdentifier;
+        return !softVeto || sameIdentifier || byIdentifiers;
     }
 
     private PairEvidence Evidence(NormalisedRecord record, Assessment assessment, ExactNameWeights exact) =>
@@ -197,5 +266,6 @@ public sealed class Linker(PairScorer scorer)
         PairScore Best,
         NormalisedRecord? BestRecord,
         MatchBand Band,
-        bool SameIdentifier);
+        bool SameIdentifier,
+        bool NamesakeOnly = false);
 }

@@ -64,6 +64,9 @@ public sealed record MatchModel
                 ("other given name", 0.03, 0.004),
                 ("initial", 0.02, 0.05),
                 ("different", 0.02, 0.922)),
+            Comparison(MatchFields.MiddleNames,
+                ("exact", 0.9, 0.01),
+                ("different", 0.1, 0.99)),
             Comparison(MatchFields.FamilyName,
                 ("exact", 0.86, 0.005),
                 ("previous name", 0.02, 0.0001),
@@ -108,6 +111,7 @@ public sealed record MatchModel
 public static class MatchFields
 {
     public const string GivenName = "given_name";
+    public const string MiddleNames = "middle_names";
     public const string FamilyName = "family_name";
     public const string DateOfBirth = "date_of_birth";
     public const string Address = "address";
@@ -117,13 +121,14 @@ public static class MatchFields
     public const string Phone = "phone";
 
     public const int GivenNameIndex = 0;
-    public const int FamilyNameIndex = 1;
-    public const int DateOfBirthIndex = 2;
-    public const int AddressIndex = 3;
-    public const int NiNumberIndex = 4;
-    public const int NhsNumberIndex = 5;
-    public const int EmailIndex = 6;
-    public const int PhoneIndex = 7;
+    public const int MiddleNamesIndex = 1;
+    public const int FamilyNameIndex = 2;
+    public const int DateOfBirthIndex = 3;
+    public const int AddressIndex = 4;
+    public const int NiNumberIndex = 5;
+    public const int NhsNumberIndex = 6;
+    public const int EmailIndex = 7;
+    public const int PhoneIndex = 8;
 
-    public const int Count = 8;
+    public const int Count = 9;
 }

@@ -36,12 +36,22 @@ public enum Veto
 
     /// <summary>Both have a given name and neither is a nickname, spelling, initial or other given name of the other (twins).</summary>
     DifferentGivenName,
+
+    /// <summary>Both have middle names and none agrees, even as an initial or a spelling: a father and son of one first name.</summary>
+    DifferentMiddleNames,
+
+    /// <summary>
+    /// Two records of one source with nothing personal agreeing (no date of birth, identifier, e-mail or phone):
+    /// the source's own keys say they are two people, like a father and son of one name on one electoral register.
+    /// </summary>
+    SameSourceWithoutPersonalEvidence,
 }
 
 /// <summary>What comparing two records found besides the comparison vector.</summary>
 /// <param name="Swapped">The given and family names agree only when one record's are swapped.</param>
 /// <param name="SameIdentifier">A valid NHS or NI number agrees: the deterministic rule links them.</param>
-public readonly record struct PairFacts(bool Swapped, bool SameIdentifier, Veto Veto)
+/// <param name="PersonalAgreement">Something only one person has agrees: date of birth, identifier, e-mail or phone.</param>
+public readonly record struct PairFacts(bool Swapped, bool SameIdentifier, Veto Veto, bool PersonalAgreement = false)
 {
     /// <summary>A veto that even an agreeing identifier cannot lift: a different identifier or suffix.</summary>
     public bool HardVeto => Veto is Veto.DifferentNiNumber or Veto.DifferentNhsNumber or Veto.DifferentSuffix;
@@ -70,6 +80,9 @@ public static class PairComparer
 
         var swapped = IsSwapped(a, b);
         levels[MatchFields.GivenNameIndex] = swapped ? Levels.GivenExact : CompareGiven(a, b);
+        levels[MatchFields.MiddleNamesIndex] = swapped || levels[MatchFields.GivenNameIndex] == Levels.GivenOther
+            ? Levels.Missing
+            : CompareMiddleNames(a.GivenKeys, b.GivenKeys);
         levels[MatchFields.FamilyNameIndex] = swapped ? Levels.FamilyExact : CompareFamily(a, b);
         levels[MatchFields.DateOfBirthIndex] = CompareDates(a.DateOfBirth, b.DateOfBirth);
         levels[MatchFields.AddressIndex] = CompareAddresses(a.Address, b.Address);
@@ -84,9 +97,19 @@ public static class PairComparer
             : a.Suffix is not null && b.Suffix is not null && !string.Equals(a.Suffix, b.Suffix, StringComparison.OrdinalIgnoreCase) ? Veto.DifferentSuffix
             : levels[MatchFields.DateOfBirthIndex] == Levels.DobDifferent ? Veto.DifferentDateOfBirth
             : levels[MatchFields.GivenNameIndex] == Levels.GivenDifferent ? Veto.DifferentGivenName
+            : levels[MatchFields.MiddleNamesIndex] == Levels.Different ? Veto.DifferentMiddleNames
+            : a.SourceSystem == b.SourceSystem && !HasPersonalAgreement(levels) ? Veto.SameSourceWithoutPersonalEvidence
             : Veto.None;
-        return new PairFacts(swapped, sameIdentifier, veto);
+        return new PairFacts(swapped, sameIdentifier, veto, HasPersonalAgreement(levels));
     }
+
+    /// <summary>Agreement on something only one person has: a date of birth (allowing a typing error), an identifier, an e-mail or a phone.</summary>
+    private static bool HasPersonalAgreement(ReadOnlySpan<byte> levels) =>
+        levels[MatchFields.DateOfBirthIndex] is Levels.DobExact or Levels.DobSwapped or Levels.DobOneDigit
+        || levels[MatchFields.NiNumberIndex] == Levels.Exact
+        || levels[MatchFields.NhsNumberIndex] == Levels.Exact
+        || levels[MatchFields.EmailIndex] == Levels.Exact
+        || levels[MatchFields.PhoneIndex] == Levels.Exact;
 
     /// <summary>Given and family names that agree only crosswise (<c>John Smith</c> and <c>Smith John</c>).</summary>
     private static bool IsSwapped(NormalisedRecord a, NormalisedRecord b) =>
@@ -129,6 +152,33 @@ public static class PairComparer
         }
 
         return Levels.GivenDifferent;
+    }
+
+    /// <summary>
+    /// Middle names, when both records have them: one in common agrees (many sources keep only the first given
+    /// name, so a missing middle name says nothing).
+    /// </summary>
+    public static byte CompareMiddleNames(IReadOnlyList<string> a, IReadOnlyList<string> b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.Count < 2 || b.Count < 2)
+        {
+            return Levels.Missing;
+        }
+
+        for (var i = 1; i < a.Count; i++)
+        {
+            for (var j = 1; j < b.Count; j++)
+            {
+                if (a[i] == b[j] || (a[i].Length == 1 && b[j][0] == a[i][0]) || (b[j].Length == 1 && a[i][0] == b[j][0]) || AreClose(a[i], b[j]))
+                {
+                    return Levels.Exact;
+                }
+            }
+        }
+
+        return Levels.Different;
     }
 
     public static byte CompareFamily(NormalisedRecord a, NormalisedRecord b)

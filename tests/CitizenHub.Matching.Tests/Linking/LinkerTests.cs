@@ -92,6 +92,18 @@ public sealed class LinkerTests
             P("John", "Smith", (1972, 10, 30), "ST16 3RZ", "8 Oak Avenue"));
 
     [Fact]
+    public void Decide_OneSourceHoldsTwoRecordsOfOneNameAtOneAddress_TheyAreTwoPeople() =>
+        AssertDistinct(
+            P("David", "Evans", null, "ST16 2AB", "14 Weston Road", system: "electoral-register"),
+            P("David", "Evans", null, "ST16 2AB", "14 Weston Road", system: "electoral-register"));
+
+    [Fact]
+    public void Decide_OneSourcesDuplicateWithTheSameBirthDate_Links() =>
+        AssertLinks(
+            P("David", "Evans", (1958, 2, 10), "ST16 2AB", "14 Weston Road", system: "council-tax"),
+            P("Dave", "Evans", (1958, 2, 10), "ST16 2AB", "14 Weston Road", system: "council-tax"));
+
+    [Fact]
     public void Decide_NeighboursInTwoFlatsOfOneBuilding_AreNotTheSamePremises()
     {
         var a = P("Chris", "Doyle", null, "ST16 2AB", "Flat 14A, Weston Court");
@@ -236,10 +248,12 @@ public sealed class LinkerTests
         string? line,
         string? ni = null,
         string? nhs = null,
-        string? email = null) =>
+        string? email = null,
+        string? system = null) =>
         RecordNormaliser.Normalise(new SourceRecord
         {
-            SourceSystem = "test",
+            // Each record from a source of its own unless told: most hard cases are about two systems' records.
+            SourceSystem = system ?? $"source-{Interlocked.Increment(ref _key)}",
             SourceKey = Interlocked.Increment(ref _key).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ObservedAt = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero),
             Name = new PersonName(null, given, family),

@@ -1,0 +1,78 @@
+using System.Globalization;
+using CitizenHub.Bench;
+using CitizenHub.Matching.Scoring;
+
+namespace CitizenHub.Host;
+
+/// <summary>The matching core's benchmarks: in-memory linkage with its mistakes explained, and linking speed.</summary>
+internal static class MatchingBenches
+{
+    /// <summary>Links generated data in memory and prints the metrics and the commonest kinds of mistake.</summary>
+    public static Task<int> LinkageAsync(
+        int persons, int seed, int show, double? linkThreshold, double? reviewThreshold, bool estimate, TextWriter output)
+    {
+        var population = LabelledPopulation.Generate(new PopulationOptions { Persons = persons, Seed = seed });
+        var model = MatchModel.Default with
+        {
+            LinkThreshold = linkThreshold ?? MatchModel.Default.LinkThreshold,
+            ReviewThreshold = reviewThreshold ?? MatchModel.Default.ReviewThreshold,
+        };
+        if (estimate)
+        {
+            var estimated = ParameterEstimation.Estimate([.. population.Records.Select(r => Matching.RecordNormaliser.Normalise(r.Record))], model);
+            model = model.WithParameters(estimated.Parameters);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"estimated by EM over {estimated.CandidatePairs} candidate pairs ({estimated.Iterations} iterations, converged {estimated.Converged}, match share {estimated.MatchShare:0.000}):"));
+            foreach (var comparison in model.Comparisons)
+            {
+                output.WriteLine($"  {comparison.Comparison}: " + string.Join(", ", comparison.Levels.Skip(1).Select(l =>
+                    string.Create(CultureInfo.InvariantCulture, $"{l.Level} m={l.M:0.####} u={l.U:0.######} ({l.Weight:+0.0;-0.0})"))));
+            }
+        }
+
+        var result = InMemoryLinkage.Run(population, model);
+        var r = result.Report;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
+            persons                   {r.Persons}
+            records                   {r.Records}
+            citizens                  {r.Citizens}
+            precision                 {r.Precision:0.0000}
+            recall                    {r.Recall:0.0000}
+            F1                        {r.F1:0.0000}
+            false merges: twins       {r.Twins.FalselyMerged} of {r.Twins.Pairs}
+            false merges: father/son  {r.FatherSon.FalselyMerged} of {r.FatherSon.Pairs}
+            false merges: spouses     {r.Spouses.FalselyMerged} of {r.Spouses.Pairs}
+            review items              {result.Reviews}
+            """));
+        foreach (var kind in result.Mistakes.GroupBy(m => m.Kind))
+        {
+            output.WriteLine($"{kind.Key} pairs: {kind.Count()}");
+            foreach (var byErrors in kind.GroupBy(m => (m.Sources, m.Errors)).OrderByDescending(g => g.Count()).Take(show))
+            {
+                output.WriteLine($"  {byErrors.Count(),6}  {byErrors.Key.Sources}  [{byErrors.Key.Errors}]");
+                output.WriteLine($"          e.g. {byErrors.First().Explanation}");
+            }
+        }
+
+        return Task.FromResult(CitizenHubCli.Succeeded);
+    }
+
+    /// <summary>Scoring and linking speed on one thread against an index of golden records.</summary>
+    public static Task<int> SpeedAsync(int golden, int linked, int seed, TextWriter output)
+    {
+        var report = LinkingSpeedBench.Run(golden, linked, seed, output);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
+            golden records in index   {report.GoldenRecords}
+            records linked            {report.Linked}
+            link seconds              {report.LinkSeconds:0.00}
+            records/s (one thread)    {report.RecordsPerSecond:0}
+            candidate citizens/record {(double)report.CandidateCitizens / report.Linked:0.0}
+            candidate pairs/record    {(double)report.CandidatePairs / report.Linked:0.0}
+            decisions                 {report.Links} links ({report.Merges} merges), {report.NewCitizens} new
+            normalise seconds         {report.NormaliseSeconds:0.00} ({report.Linked / report.NormaliseSeconds:0} records/s, not in the link time)
+            index build seconds       {report.IndexBuildSeconds:0.00}
+            peak working set MiB      {report.PeakWorkingSetBytes / (1024 * 1024)}
+            """));
+        return Task.FromResult(CitizenHubCli.Succeeded);
+    }
+}
