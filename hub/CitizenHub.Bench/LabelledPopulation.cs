@@ -617,9 +617,13 @@ public sealed partial record LabelledPopulation
                 SourceSystem = source.Name,
                 SourceKey = key,
                 ObservedAt = observedAt,
+                // The given names as the file has them: a source that writes middle names only sometimes must not
+                // hand the in-memory linkage more than the adapter reading its file would see.
                 Name = new PersonName(
                     draft.Title,
-                    draft.MiddleNames is null ? draft.GivenName : $"{draft.GivenName} {draft.MiddleNames}",
+                    Written(raw, source, "GivenNames") is { } written
+                        ? string.Join(' ', new[] { written, Written(raw, source, "MiddleNames") }.Where(p => !string.IsNullOrWhiteSpace(p)))
+                        : draft.MiddleNames is null ? draft.GivenName : $"{draft.GivenName} {draft.MiddleNames}",
                     draft.FamilyName,
                     draft.Suffix),
                 DateOfBirth = draft.DateOfBirth is { } d ? new PartialDate(d.Year, d.Month, d.Day, d.ToString(source.DateFormat, CultureInfo.InvariantCulture).ToUpperInvariant()) : null,

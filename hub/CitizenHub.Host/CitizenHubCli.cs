@@ -74,7 +74,14 @@ internal static class CitizenHubCli
             parse.GetValue(goldenOption), parse.GetValue(linkedOption), parse.GetValue(seedOption), output)));
         var bench = new Command("bench", "Measure the hub on generated data.") { accuracy, linkage, speed };
 
-        var root = new RootCommand("CitizenHub: one view of each resident across a council's systems.") { sync, serve, export, config, demo, bench };
+        var estimate = new Command("estimate", "Estimate the match model's m and u from the records the store holds (EM), and write them for Matching.ParametersFile.")
+        {
+            configOption, outOption,
+        };
+        estimate.SetAction((parse, ct) => Guarded(error, () => MatchingCommands.EstimateAsync(parse.GetValue(configOption)!, parse.GetValue(outOption)!, output, ct)));
+        var matching = new Command("matching", "Work with the match model.") { estimate };
+
+        var root = new RootCommand("CitizenHub: one view of each resident across a council's systems.") { sync, serve, export, config, demo, bench, matching };
         var invocation = new InvocationConfiguration { Output = output, Error = error };
         var exitCode = await root.Parse(args).InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
         // System.CommandLine answers a parse error with 1; ours are usage errors.

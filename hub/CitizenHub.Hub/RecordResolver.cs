@@ -205,7 +205,7 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
             await RebuildAsync(session, newId, cause, events).ConfigureAwait(false);
         }
 
-        await ReevaluateAsync(session, citizenId, cause, events).ConfigureAwait(false);
+        await RebuildAsync(session, citizenId, cause, events).ConfigureAwait(false);
     }
 
     private async Task MergeAsync(

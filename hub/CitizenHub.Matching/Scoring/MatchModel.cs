@@ -16,7 +16,7 @@ public sealed record MatchModel
     public required IReadOnlyList<ComparisonParameters> Comparisons { get; init; }
 
     /// <summary>A candidate pair at or above this total weight (bits) is the same person.</summary>
-    public double LinkThreshold { get; init; } = 20;
+    public double LinkThreshold { get; init; } = 18;
 
     /// <summary>A candidate pair at or above this weight but below <see cref="LinkThreshold"/> goes to a steward; below it, distinct.</summary>
     public double ReviewThreshold { get; init; } = 12;

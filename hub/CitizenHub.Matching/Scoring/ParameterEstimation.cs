@@ -17,7 +17,9 @@ public sealed record EstimationResult(
 /// <summary>
 /// Estimates m and u from the records themselves, unsupervised, the way Splink does: u from random pairs
 /// (almost all two different people), then m by expectation–maximisation over the pairs blocking finds,
-/// with u held fixed so EM has one job.
+/// with u held fixed so EM has one job. Estimating m over every candidate pair at once fails: pairs found by
+/// sharing a postcode are mostly neighbours, whose address agreement u (from random pairs) calls near-impossible,
+/// so EM takes them all for matches. Hence one session per blocking rule, leaving out the field it blocked on.
 /// </summary>
 public static class ParameterEstimation
 {
@@ -45,13 +47,54 @@ public static class ParameterEstimation
         }
 
         var withU = ExpectationMaximisation.EstimateU(randomVectors, start.Comparisons);
-        var candidates = CandidateVectors(records);
-        var em = ExpectationMaximisation.Estimate(candidates, withU, startLambda: 0.3, new EmOptions(FixU: true));
-        return new EstimationResult(em.Parameters, candidates.Count, randomVectors.Count, em.Lambda, em.Iterations, em.Converged);
+
+        // m by EM, twice, the way Splink does: once over pairs blocked on date of birth, once over pairs blocked on
+        // postcode. A field a session blocked on agrees in (almost) every one of its pairs, matches or not, so it is
+        // left out of that session's likelihood and its m is taken from the other session.
+        var byBirthDate = Session(records, "dob:", MatchFields.DateOfBirthIndex, withU);
+        var byPostcode = Session(records, "pc:", MatchFields.AddressIndex, withU);
+        var parameters = withU.Select((comparison, c) => c switch
+        {
+            MatchFields.DateOfBirthIndex => byPostcode.Result.Parameters[c],
+            MatchFields.AddressIndex => byBirthDate.Result.Parameters[c],
+            _ => Average(byBirthDate.Result.Parameters[c], byPostcode.Result.Parameters[c]),
+        }).ToList();
+        return new EstimationResult(
+            parameters,
+            byBirthDate.Pairs + byPostcode.Pairs,
+            randomVectors.Count,
+            byBirthDate.Result.Lambda,
+            byBirthDate.Result.Iterations + byPostcode.Result.Iterations,
+            byBirthDate.Result.Converged && byPostcode.Result.Converged);
     }
 
+    private static (EmResult Result, int Pairs) Session(
+        IReadOnlyList<NormalisedRecord> records, string blockingPrefix, int blockedComparison, IReadOnlyList<ComparisonParameters> start)
+    {
+        var vectors = CandidateVectors(records, keyPrefix: blockingPrefix);
+        if (vectors.Count == 0)
+        {
+            throw new ArgumentException($"No record pairs share a '{blockingPrefix}' blocking key: too few records to estimate from.", nameof(records));
+        }
+
+        foreach (var vector in vectors)
+        {
+            vector[blockedComparison] = Levels.Missing;
+        }
+
+        return (ExpectationMaximisation.Estimate(vectors, start, startLambda: 0.5, new EmOptions(FixU: true)), vectors.Count);
+    }
+
+    private static ComparisonParameters Average(ComparisonParameters a, ComparisonParameters b) =>
+        a with
+        {
+            Levels = [.. a.Levels.Zip(b.Levels, (x, y) => x.Level == "missing" ? x : x with { M = (x.M + y.M) / 2 })],
+        };
+
     /// <summary>The comparison vectors of every distinct pair that shares a blocking key (blocks over the size cap skipped).</summary>
-    public static IReadOnlyList<byte[]> CandidateVectors(IReadOnlyList<NormalisedRecord> records, int maximumBlockSize = BlockingKeys.DefaultMaximumBlockSize)
+    /// <param name="keyPrefix">Only blocking keys with this prefix (e.g. <c>dob:</c>); all when null.</param>
+    public static IReadOnlyList<byte[]> CandidateVectors(
+        IReadOnlyList<NormalisedRecord> records, int maximumBlockSize = BlockingKeys.DefaultMaximumBlockSize, string? keyPrefix = null)
     {
         ArgumentNullException.ThrowIfNull(records);
         var blocks = new Dictionary<string, List<int>>(StringComparer.Ordinal);
@@ -59,6 +102,11 @@ public static class ParameterEstimation
         {
             foreach (var key in BlockingKeys.For(records[i]))
             {
+                if (keyPrefix is not null && !key.StartsWith(keyPrefix, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
                 if (!blocks.TryGetValue(key, out var block))
                 {
                     block = [];

@@ -1,0 +1,55 @@
+using CitizenHub.Matching;
+using CitizenHub.Matching.Scoring;
+
+namespace CitizenHub.Bench.Tests;
+
+/// <summary>
+/// The matching core on a small generated population: guards against a change that starts merging the hard
+/// pairs or loses most links. The 20,000-person numbers are measured by <c>citizenhub bench</c>, not here.
+/// </summary>
+public sealed class InMemoryLinkageTests
+{
+    private static readonly LabelledPopulation Population = LabelledPopulation.Generate(new PopulationOptions { Persons = 1500, Seed = 11 });
+
+    [Fact]
+    public void Run_SmallPopulation_NeverMergesTwinsOrSpousesAndKeepsPrecisionHigh()
+    {
+        var result = InMemoryLinkage.Run(Population, MatchModel.Default);
+
+        Assert.Equal(0, result.Report.Twins.FalselyMerged);
+        Assert.Equal(0, result.Report.Spouses.FalselyMerged);
+        Assert.True(result.Report.Precision >= 0.99, $"precision {result.Report.Precision:0.0000}");
+        Assert.True(result.Report.Recall >= 0.8, $"recall {result.Report.Recall:0.0000}");
+        Assert.Equal(result.Report.TruePairs - result.Report.CorrectPairs, result.Mistakes.Count(m => m.Kind == "missed"));
+        Assert.Equal(result.Report.PredictedPairs - result.Report.CorrectPairs, result.Mistakes.Count(m => m.Kind == "false"));
+    }
+
+    [Fact]
+    public void Estimate_FromGeneratedRecords_AgreementWeighsForAndDisagreementAgainst()
+    {
+        var records = Population.Records.Select(r => RecordNormaliser.Normalise(r.Record)).ToList();
+
+        var result = ParameterEstimation.Estimate(records, MatchModel.Default, randomPairs: 50_000);
+
+        Assert.True(result.Converged);
+        Assert.InRange(result.MatchShare, 0.05, 0.99);
+        var model = MatchModel.Default.WithParameters(result.Parameters);
+        Assert.True(model.Weight(MatchFields.DateOfBirthIndex, Levels.DobExact) > 5);
+        Assert.True(model.Weight(MatchFields.DateOfBirthIndex, Levels.DobDifferent) < 0);
+        Assert.True(model.Weight(MatchFields.FamilyNameIndex, Levels.FamilyExact) > 3);
+        Assert.True(model.Weight(MatchFields.FamilyNameIndex, Levels.FamilyDifferent) < 0);
+        Assert.True(model.Weight(MatchFields.AddressIndex, Levels.AddressUprn) > 5);
+        Assert.All(result.Parameters.SelectMany(c => c.Levels.Skip(1)), l => Assert.InRange(l.M, 0, 1));
+    }
+
+    [Fact]
+    public void LinkingSpeedBench_SmallIndex_LinksEveryRecordItWasAsked()
+    {
+        var report = LinkingSpeedBench.Run(goldenRecords: 500, linked: 200, seed: 2, TextWriter.Null);
+
+        Assert.Equal(500, report.GoldenRecords);
+        Assert.Equal(200, report.Links + report.NewCitizens);
+        Assert.True(report.Links > report.NewCitizens, "most further records of a generated person should find their golden record");
+        Assert.True(report.CandidateCitizens >= report.Links);
+    }
+}
