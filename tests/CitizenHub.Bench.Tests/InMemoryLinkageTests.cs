@@ -48,7 +48,8 @@ public sealed class InMemoryLinkageTests
         var report = LinkingSpeedBench.Run(goldenRecords: 500, linked: 200, seed: 2, TextWriter.Null);
 
         Assert.Equal(500, report.GoldenRecords);
-        Assert.Equal(200, report.Links + report.NewCitizens);
+        Assert.Equal(160, report.Linked); // a fifth of those asked for warm up, untimed
+        Assert.Equal(report.Linked, report.Links + report.NewCitizens);
         Assert.True(report.Links > report.NewCitizens, "most further records of a generated person should find their golden record");
         Assert.True(report.CandidateCitizens >= report.Links);
     }

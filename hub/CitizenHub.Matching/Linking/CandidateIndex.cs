@@ -41,7 +41,6 @@ public sealed class CandidateIndex
     private readonly List<int> _citizenOfRecord = [];
     private readonly List<List<int>> _recordsOfCitizen = [];
     private readonly List<int?> _mergedInto = [];
-    private readonly Dictionary<NormalisedRecord, int> _positions = new(ReferenceEqualityComparer.Instance);
     private readonly int _maximumBlockSize;
 
     public CandidateIndex(int maximumBlockSize = BlockingKeys.DefaultMaximumBlockSize)
@@ -52,10 +51,10 @@ public sealed class CandidateIndex
 
     public TermFrequencyTable Frequencies { get; } = new();
 
-    /// <summary>Candidate citizens handed out by <see cref="Candidates"/> so far (blocking's output, for benchmarks).</summary>
+    /// <summary>Candidate citizens handed out by <see cref="Candidates(NormalisedRecord)"/> so far (blocking's output, for benchmarks).</summary>
     public long CandidateCitizensServed { get; private set; }
 
-    /// <summary>Candidate records (pairs to score) handed out by <see cref="Candidates"/> so far.</summary>
+    /// <summary>Candidate records (pairs to score) handed out by <see cref="Candidates(NormalisedRecord)"/> so far.</summary>
     public long CandidateRecordsServed { get; private set; }
 
     public int RecordCount => _records.Count;
@@ -67,29 +66,50 @@ public sealed class CandidateIndex
     public int CitizenOf(int recordIndex) => _citizenOfRecord[recordIndex];
 
     /// <summary>Candidate citizens for a record, oldest first, as the linker wants them. Ids are the citizens' numbers as text.</summary>
-    public IReadOnlyList<CandidateCitizen> Candidates(NormalisedRecord record)
+    public IReadOnlyList<CandidateCitizen> Candidates(NormalisedRecord record) => Candidates(BlockingKeys.For(record));
+
+    private List<CandidateCitizen> Candidates(IReadOnlyList<string> keys)
     {
-        ArgumentNullException.ThrowIfNull(record);
-        var citizens = new SortedSet<int>();
-        foreach (var key in BlockingKeys.For(record))
+        // A handful of citizens per record: a list with Contains beats a set here.
+        var citizens = new List<int>(16);
+        foreach (var key in keys)
         {
             if (_blocks.TryGetValue(key, out var block) && block.Count <= _maximumBlockSize)
             {
                 foreach (var r in block)
                 {
-                    citizens.Add(_citizenOfRecord[r]);
+                    var citizen = _citizenOfRecord[r];
+                    if (!citizens.Contains(citizen))
+                    {
+                        citizens.Add(citizen);
+                    }
                 }
             }
         }
 
-        var candidates = citizens.Select(c => new CandidateCitizen(CitizenName(c), [.. _recordsOfCitizen[c].Select(r => _records[r])])).ToList();
+        citizens.Sort();
+        var candidates = new List<CandidateCitizen>(citizens.Count);
+        foreach (var citizen in citizens)
+        {
+            var positions = _recordsOfCitizen[citizen];
+            var records = new NormalisedRecord[positions.Count];
+            for (var i = 0; i < records.Length; i++)
+            {
+                records[i] = _records[positions[i]];
+            }
+
+            candidates.Add(new CandidateCitizen(CitizenName(citizen), records));
+            CandidateRecordsServed += records.Length;
+        }
+
         CandidateCitizensServed += candidates.Count;
-        CandidateRecordsServed += candidates.Sum(c => c.Records.Count);
         return candidates;
     }
 
     /// <summary>Links the record as the decision says (a new citizen, a link, or a merge) and returns its citizen's number.</summary>
-    public int Apply(NormalisedRecord record, LinkDecision decision)
+    public int Apply(NormalisedRecord record, LinkDecision decision) => Apply(record, decision, BlockingKeys.For(record));
+
+    private int Apply(NormalisedRecord record, LinkDecision decision, IReadOnlyList<string> keys)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(decision);
@@ -119,11 +139,10 @@ public sealed class CandidateIndex
 
         var index = _records.Count;
         _records.Add(record);
-        _positions[record] = index;
         _citizenOfRecord.Add(citizen);
         _recordsOfCitizen[citizen].Add(index);
         Frequencies.Add(record);
-        foreach (var key in BlockingKeys.For(record))
+        foreach (var key in keys)
         {
             if (!_blocks.TryGetValue(key, out var block))
             {
@@ -145,16 +164,18 @@ public sealed class CandidateIndex
     public (LinkDecision Decision, int Detached) Link(NormalisedRecord record, Linker linker)
     {
         ArgumentNullException.ThrowIfNull(linker);
-        var decision = linker.Decide(record, Candidates(record), Frequencies);
-        Apply(record, decision);
+        var keys = BlockingKeys.For(record);
+        var decision = linker.Decide(record, Candidates(keys), Frequencies);
+        Apply(record, decision, keys);
         var detached = 0;
         foreach (var namesake in decision.Namesakes ?? [])
         {
-            var citizen = CitizenNumber(namesake);
-            var held = _recordsOfCitizen[citizen].Select(r => _records[r]).ToList();
+            var positions = _recordsOfCitizen[CitizenNumber(namesake)].ToList();
+            var held = positions.ConvertAll(r => _records[r]);
             foreach (var ambiguous in linker.Ambiguous(held, record, Frequencies))
             {
-                Detach(_positions[ambiguous]);
+                // A citizen holds a few records: find the position by reference rather than keep a map of millions.
+                Detach(positions[held.FindIndex(h => ReferenceEquals(h, ambiguous))]);
                 detached++;
             }
         }

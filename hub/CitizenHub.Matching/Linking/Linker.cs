@@ -60,18 +60,36 @@ public sealed class Linker(PairScorer scorer)
             assessments.Add(Assess(record, candidates[i], exact, i));
         }
 
+        // Plain loops: a record has a handful of candidates and this runs for every record of every sync.
         var reviews = new List<PairEvidence>();
-        var matches = assessments.Where(a => a.Band == MatchBand.Link)
-            .OrderByDescending(a => a.SameIdentifier)
-            .ThenByDescending(a => a.Best.Weight)
-            .ThenBy(a => a.Order)
-            .ToList();
-        foreach (var review in assessments.Where(a => a.Band == MatchBand.Review))
+        var matches = new List<Assessment>(2);
+        List<string>? namesakes = null;
+        foreach (var assessment in assessments)
         {
-            reviews.Add(Evidence(record, review, exact));
+            switch (assessment.Band)
+            {
+                case MatchBand.Link:
+                    matches.Add(assessment);
+                    break;
+                case MatchBand.Review:
+                    reviews.Add(Evidence(record, assessment, exact));
+                    break;
+            }
+
+            if (assessment.NamesakeOnly)
+            {
+                (namesakes ??= []).Add(assessment.Candidate.CitizenId);
+            }
         }
 
-        var namesakes = assessments.Where(a => a.NamesakeOnly).Select(a => a.Candidate.CitizenId).ToList();
+        if (matches.Count > 1)
+        {
+            // Deterministic links first, then the strongest, then the oldest.
+            matches.Sort((x, y) => x.SameIdentifier != y.SameIdentifier ? y.SameIdentifier.CompareTo(x.SameIdentifier)
+                : x.Best.Weight != y.Best.Weight ? y.Best.Weight.CompareTo(x.Best.Weight)
+                : x.Order.CompareTo(y.Order));
+        }
+
         if (matches.Count == 0)
         {
             return new LinkDecision(null, [], null, reviews, namesakes);
@@ -185,12 +203,14 @@ public sealed class Linker(PairScorer scorer)
         var hardVeto = false;
         var softVeto = false;
         var sameIdentifier = false;
+        var unvetoedLink = false;
         foreach (var held in candidate.Records)
         {
             var score = scorer.Score(record, held, exact, levels);
             hardVeto |= score.Facts.HardVeto;
             softVeto |= score.Facts.Veto != Veto.None;
             sameIdentifier |= score.Facts.SameIdentifier;
+            unvetoedLink |= score.Facts.Veto == Veto.None && score.Band == MatchBand.Link;
             if (bestRecord is null || score.Weight > best.Weight)
             {
                 best = score;
@@ -205,16 +225,7 @@ public sealed class Linker(PairScorer scorer)
             : best.Band;
         // Blocked by a soft veto while another of the citizen's records would link: a namesake (the citizen's
         // records that agree with both on name and address alone may belong to either person).
-        var namesakeOnly = false;
-        if (blocked && !hardVeto && !sameIdentifier)
-        {
-            foreach (var held in candidate.Records)
-            {
-                var score = scorer.Score(record, held, exact, levels);
-                namesakeOnly |= score.Facts.Veto == Veto.None && score.Band == MatchBand.Link;
-            }
-        }
-
+        var namesakeOnly = blocked && !hardVeto && !sameIdentifier && unvetoedLink;
         return new Assessment(candidate, order, best, bestRecord, band, sameIdentifier, namesakeOnly);
     }
 
