@@ -39,6 +39,16 @@ public static class InMemoryLinkage
         var report = LinkageMetrics.Compute(population.Truth, links);
 
         var mistakes = new List<LinkageMistake>();
+        var hard = new Dictionary<(string, string), string>();
+        foreach (var (pairs, name) in new[] { (population.Truth.Twins, "twins"), (population.Truth.FatherSon, "father/son"), (population.Truth.Spouses, "spouses") })
+        {
+            foreach (var pair in pairs)
+            {
+                hard[(pair.First, pair.Second)] = name;
+                hard[(pair.Second, pair.First)] = name;
+            }
+        }
+
         var scorer = linker.Scorer;
         // Missed pairs lie within one person's records; false pairs within one citizen's: never all pairs.
         var groups = Enumerable.Range(0, ordered.Count).GroupBy(i => ordered[i].PersonId)
@@ -57,7 +67,7 @@ public static class InMemoryLinkage
 
                     var explanation = scorer.Explain(normalised[i], normalised[j], scorer.ExactWeights(normalised[i], index.Frequencies));
                     mistakes.Add(new LinkageMistake(
-                        samePerson ? "missed" : "false",
+                        samePerson ? "missed" : hard.TryGetValue((ordered[i].PersonId, ordered[j].PersonId), out var kind) ? $"false ({kind})" : "false",
                         $"{ordered[i].Record.SourceSystem}+{ordered[j].Record.SourceSystem}",
                         ordered[i].Errors | ordered[j].Errors,
                         $"{explanation.Weight:0.0} bits{(explanation.Veto is { } v ? $", veto {v}" : "")}: "

@@ -215,7 +215,7 @@ public sealed partial record LabelledPopulation
                 Unique(_niNumbers, () => UkIdentifiers.NewNiNumber(Random)),
                 Unique(_nhsNumbers, () => UkIdentifiers.NewNhsNumber(Random)),
                 Random.Bool(0.45f) ? Email(given, familyName) : null,
-                Random.Bool(0.65f) ? Phone() : null,
+                Random.Bool(0.65f) ? NextPhone() : null,
                 home,
                 PreviousAddress(home));
             _persons.Add(person);
@@ -282,10 +282,31 @@ public sealed partial record LabelledPopulation
 
         private static string Ascii(string s) => new([.. s.ToLowerInvariant().Where(char.IsAsciiLetterLower)]);
 
-        /// <summary>Ofcom's drama ranges: numbers that are never allocated to anyone.</summary>
-        private string Phone() => Random.Bool(0.7f)
-            ? string.Create(CultureInfo.InvariantCulture, $"07700 900{Random.Int(0, 999):000}")
-            : string.Create(CultureInfo.InvariantCulture, $"01632 960{Random.Int(0, 999):000}");
+        /// <summary>
+        /// Ofcom's drama ranges (numbers never allocated to anyone), each handed to one person only: unrelated people
+        /// sharing a number is not an error real records have, and it would make a phone look like weak evidence.
+        /// When the ranges run out (about 19,000 numbers), people have no phone.
+        /// </summary>
+        private string? NextPhone()
+        {
+            if (_phonesIssued >= DramaRanges.Length * 1000)
+            {
+                return null;
+            }
+
+            var range = DramaRanges[_phonesIssued % DramaRanges.Length];
+            var number = _phonesIssued / DramaRanges.Length;
+            _phonesIssued++;
+            return string.Create(CultureInfo.InvariantCulture, $"{range}{number:000}");
+        }
+
+        private int _phonesIssued;
+
+        private static readonly string[] DramaRanges =
+        [
+            "07700 900", "01632 960", "0113 496 0", "0114 496 0", "0115 496 0", "0116 496 0", "0117 496 0", "0118 496 0",
+            "0121 496 0", "0131 496 0", "0141 496 0", "0151 496 0", "0161 496 0", "020 7946 0", "029 2018 0", "0191 498 0",
+        ];
 
         // ---- addresses --------------------------------------------------------------------------------
 

@@ -22,7 +22,8 @@ public sealed record LinkingSpeedReport(
     int Merges,
     double NormaliseSeconds,
     double IndexBuildSeconds,
-    long PeakWorkingSetBytes)
+    long PeakWorkingSetBytes,
+    IReadOnlyList<(string Kind, int Keys, double MeanRecords, int LargestBlock)> Blocks)
 {
     public double RecordsPerSecond => Linked / LinkSeconds;
 }
@@ -107,7 +108,7 @@ public static class LinkingSpeedBench
         return new LinkingSpeedReport(
             firsts.Count, normalised.Count, timer.Elapsed.TotalSeconds,
             index.CandidateCitizensServed - citizensBefore, index.CandidateRecordsServed - recordsBefore, created, links, merges,
-            normaliseTimer.Elapsed.TotalSeconds, build.Elapsed.TotalSeconds, PeakWorkingSet());
+            normaliseTimer.Elapsed.TotalSeconds, build.Elapsed.TotalSeconds, PeakWorkingSet(), index.BlockStatistics());
     }
 
     private static long PeakWorkingSet()

@@ -9,13 +9,14 @@ internal static class MatchingBenches
 {
     /// <summary>Links generated data in memory and prints the metrics and the commonest kinds of mistake.</summary>
     public static Task<int> LinkageAsync(
-        int persons, int seed, int show, double? linkThreshold, double? reviewThreshold, bool estimate, TextWriter output)
+        int persons, int seed, int show, double? linkThreshold, double? reviewThreshold, bool estimate, bool strict, TextWriter output)
     {
         var population = LabelledPopulation.Generate(new PopulationOptions { Persons = persons, Seed = seed });
         var model = MatchModel.Default with
         {
             LinkThreshold = linkThreshold ?? MatchModel.Default.LinkThreshold,
             ReviewThreshold = reviewThreshold ?? MatchModel.Default.ReviewThreshold,
+            RequirePersonalEvidence = strict,
         };
         if (estimate)
         {
@@ -73,6 +74,12 @@ internal static class MatchingBenches
             index build seconds       {report.IndexBuildSeconds:0.00}
             peak working set MiB      {report.PeakWorkingSetBytes / (1024 * 1024)}
             """));
+        output.WriteLine("blocking keys             kind: keys, mean records per key, largest block");
+        foreach (var (kind, keys, mean, largest) in report.Blocks)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {kind,-8} {keys,10} {mean,8:0.0} {largest,8}"));
+        }
+
         return Task.FromResult(CitizenHubCli.Succeeded);
     }
 }

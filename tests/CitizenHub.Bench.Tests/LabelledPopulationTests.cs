@@ -82,6 +82,15 @@ public sealed partial class LabelledPopulationTests
     }
 
     [Fact]
+    public void Generate_PhoneNumbers_BelongToOnePersonEach()
+    {
+        var phones = Large.Value.Persons.Select(p => p.Phone).OfType<string>().ToList();
+
+        Assert.NotEmpty(phones);
+        Assert.Equal(phones.Count, phones.Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
     public void Generate_AddressesPostcodesPhonesAndEmails_HaveValidUkShapes()
     {
         var population = Large.Value;
@@ -92,7 +101,7 @@ public sealed partial class LabelledPopulationTests
             Assert.Matches("^[1-9][0-9]{0,11}$", p.Address.Uprn);
             if (p.Phone is not null)
             {
-                Assert.Matches("^(07700 900|01632 960)[0-9]{3}$", p.Phone);
+                Assert.Matches("^(07700 900|01632 960|0113 496 0|0114 496 0|0115 496 0|0116 496 0|0117 496 0|0118 496 0|0121 496 0|0131 496 0|0141 496 0|0151 496 0|0161 496 0|020 7946 0|029 2018 0|0191 498 0)[0-9]{3}$", p.Phone);
             }
 
             if (p.Email is not null)

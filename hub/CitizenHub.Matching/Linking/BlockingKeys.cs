@@ -15,8 +15,8 @@ namespace CitizenHub.Matching.Linking;
 /// <item><c>pc:</c> postcode with the initial of either name (survives a missing or mistyped date of birth).</item>
 /// <item><c>fy:</c> family name's phonetic code, birth year and given initial (survives a day/month swap or a
 /// typo in the date together with a moved home).</item>
-/// <item><c>nm:</c> family and given names' phonetic codes (finds a moved resident whose records have no date of
-/// birth; common names exceed the block size and are skipped, which is right: a common name alone links no one).</item>
+/// <item><c>nm:</c> family and first given name (finds a moved resident whose records have no date of birth; common
+/// names exceed the block size and are skipped, which is right: a common name alone links no one).</item>
 /// </list>
 /// A key shared by too many records (a switchboard phone number, a care home's postcode) is skipped at
 /// lookup: see <see cref="DefaultMaximumBlockSize"/>.
@@ -25,6 +25,22 @@ public static class BlockingKeys
 {
     /// <summary>Keys held by more records than this are skipped when finding candidates: they would tell little and cost much.</summary>
     public const int DefaultMaximumBlockSize = 200;
+
+    /// <summary>
+    /// The name-only key (<c>nm:</c>) is kept to a much smaller block: a pair found by name alone can link only
+    /// when the name is rare (term-frequency weights), so a name shared by more records than this links no one.
+    /// </summary>
+    public const int NameOnlyMaximumBlockSize = 20;
+
+    /// <summary>The prefix of the name-only key.</summary>
+    public const string NameOnlyPrefix = "nm:";
+
+    /// <summary>The most records a block may hold and still be used to find candidates.</summary>
+    public static int MaximumBlockSize(string key, int maximum)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return key.StartsWith(NameOnlyPrefix, StringComparison.Ordinal) ? Math.Min(maximum, NameOnlyMaximumBlockSize) : maximum;
+    }
 
     public static IReadOnlyList<string> For(NormalisedRecord record)
     {
@@ -60,10 +76,12 @@ public static class BlockingKeys
             keys.Add(string.Create(CultureInfo.InvariantCulture, $"fy:{phonetic}|{date.Year}|{g}"));
         }
 
-        if (record.FamilyPhonetic is { } family && record.GivenPhonetic is { } given)
+        if (record.FamilyKey is { } family && record.GivenKey is { } given)
         {
-            // The whole name by sound: the one key left to a record with no date of birth whose holder moved.
-            keys.Add($"nm:{family}|{given}");
+            // The whole name, exactly: the one key left to a record with no date of birth whose holder moved. Exact
+            // rather than by sound, because such a pair can link on an exact name only, and sound-alike blocks grow
+            // to hundreds of records at a million.
+            keys.Add($"{NameOnlyPrefix}{family}|{given}");
         }
 
         return keys;

@@ -74,7 +74,7 @@ public sealed class CandidateIndex
         var citizens = new List<int>(16);
         foreach (var key in keys)
         {
-            if (_blocks.TryGetValue(key, out var block) && block.Count <= _maximumBlockSize)
+            if (_blocks.TryGetValue(key, out var block) && block.Count <= BlockingKeys.MaximumBlockSize(key, _maximumBlockSize))
             {
                 foreach (var r in block)
                 {
@@ -182,6 +182,12 @@ public sealed class CandidateIndex
 
         return (decision, detached);
     }
+
+    /// <summary>Per kind of blocking key (its prefix): how many keys, the mean records a key holds, and the largest block.</summary>
+    public IReadOnlyList<(string Kind, int Keys, double MeanRecords, int LargestBlock)> BlockStatistics() =>
+        [.. _blocks.GroupBy(b => b.Key[..(b.Key.IndexOf(':', StringComparison.Ordinal) + 1)], StringComparer.Ordinal)
+            .Select(g => (g.Key, g.Count(), g.Average(b => b.Value.Count), g.Max(b => b.Value.Count)))
+            .OrderBy(g => g.Key, StringComparer.Ordinal)];
 
     /// <summary>Moves one record out of its citizen into a new citizen of its own.</summary>
     public void Detach(int recordIndex)

@@ -21,6 +21,14 @@ public sealed record MatchModel
     /// <summary>A candidate pair at or above this weight but below <see cref="LinkThreshold"/> goes to a steward; below it, distinct.</summary>
     public double ReviewThreshold { get; init; } = 12;
 
+    /// <summary>
+    /// When true, a pair links only if something personal agrees (date of birth, NI or NHS number, e-mail, phone):
+    /// name and address alone go to a steward however strong. A father and son of one name at one address, whose
+    /// records carry no date of birth, can then never merge; the price is recall wherever sources hold no dates of
+    /// birth. <value>The default is false.</value>
+    /// </summary>
+    public bool RequirePersonalEvidence { get; init; }
+
     /// <summary>Bits taken off when the two records' given and family names agree only once swapped.</summary>
     public double SwappedNamesPenalty { get; init; } = 1.5;
 

@@ -155,7 +155,7 @@ public sealed class PairScorer
             return MatchBand.Distinct;
         }
 
-        if (facts.SameIdentifier || weight >= _model.LinkThreshold)
+        if (facts.SameIdentifier || (weight >= _model.LinkThreshold && (facts.PersonalAgreement || !_model.RequirePersonalEvidence)))
         {
             return MatchBand.Link;
         }

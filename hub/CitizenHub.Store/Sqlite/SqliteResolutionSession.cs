@@ -41,7 +41,8 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
                 SELECT k.match_key, k.source_system, k.source_key FROM match_keys k
                 WHERE k.match_key IN @matchKeys AND NOT (k.source_system = @exceptSystem AND k.source_key = @exceptKey)),
             usable AS (
-                SELECT match_key FROM hits GROUP BY match_key HAVING COUNT(*) <= @maximumBlockSize)
+                SELECT match_key FROM hits GROUP BY match_key
+                HAVING COUNT(*) <= CASE WHEN match_key LIKE @namePrefix THEN MIN(@maximumBlockSize, @nameBlockSize) ELSE @maximumBlockSize END)
             SELECT c.citizen_id FROM citizens c
             WHERE c.status = 'Active' AND c.citizen_id IN (
                 SELECT s.citizen_id FROM hits h
@@ -49,7 +50,15 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
                 JOIN source_records s ON s.source_system = h.source_system AND s.source_key = h.source_key)
             ORDER BY c.seq;
             """,
-            new { matchKeys, exceptSystem, exceptKey, maximumBlockSize },
+            new
+            {
+                matchKeys,
+                exceptSystem,
+                exceptKey,
+                maximumBlockSize,
+                namePrefix = BlockingKeys.NameOnlyPrefix + "%",
+                nameBlockSize = BlockingKeys.NameOnlyMaximumBlockSize,
+            },
             transaction).ConfigureAwait(false);
         return [.. ids];
     }
