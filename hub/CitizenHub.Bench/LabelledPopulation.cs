@@ -367,11 +367,18 @@ public sealed partial record LabelledPopulation
 
         private string NewStreetName(string town)
         {
-            while (true)
+            for (var attempt = 0; ; attempt++)
             {
                 var name = Random.Bool(0.15f)
                     ? Random.ArrayElement(Vocabulary.ClassicStreets)
                     : $"{Clean(_faker.Name.LastName())} {Random.ArrayElement(Vocabulary.StreetKinds)}";
+                if (attempt >= 20)
+                {
+                    // A large population uses up a town's plain names (surnames × street kinds): towns then have
+                    // their Upper, Old and North streets too, as real ones do.
+                    name = $"{Random.ArrayElement(StreetQualifiers)} {name}";
+                }
+
                 if (_streetNames.Add($"{town}|{name}"))
                 {
                     return name;
@@ -379,13 +386,18 @@ public sealed partial record LabelledPopulation
             }
         }
 
+        private static readonly string[] StreetQualifiers =
+            ["Upper", "Lower", "Old", "New", "North", "South", "East", "West", "Little", "Great", "High", "Far", "Near", "Middle"];
+
         private string NewPostcode(string[] outward)
         {
-            while (true)
+            var letters = Vocabulary.InwardLetters.ToCharArray();
+            for (var attempt = 0; ; attempt++)
             {
-                var letters = Vocabulary.InwardLetters.ToCharArray();
                 var code = $"{Random.ArrayElement(outward)} {Random.Int(0, 9)}{Random.ArrayElement(letters)}{Random.ArrayElement(letters)}";
-                if (_postcodes.Add(code))
+                // A town's outward codes hold 4,000 inward codes each; a very large population fills them, and then
+                // a postcode unit spans two streets, as some real ones do.
+                if (_postcodes.Add(code) || attempt >= 50)
                 {
                     return code;
                 }

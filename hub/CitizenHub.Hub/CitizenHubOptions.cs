@@ -45,6 +45,13 @@ public sealed class MatchingOptions
     public double? ReviewThreshold { get; set; }
 
     /// <summary>
+    /// Link only pairs that agree on something personal (date of birth, NI or NHS number, e-mail, phone); name and
+    /// address alone go to a steward. Stops namesakes merging where sources hold no dates of birth, at a large cost
+    /// in recall there. <value>The default is false.</value>
+    /// </summary>
+    public bool RequirePersonalEvidence { get; set; }
+
+    /// <summary>
     /// m and u probabilities fixed for every comparison level, as written by <c>citizenhub matching estimate</c>
     /// (relative to the configuration file). <value>The default is none: the shipped parameters.</value>
     /// </summary>

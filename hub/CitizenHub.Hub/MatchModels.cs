@@ -22,6 +22,7 @@ public static class MatchModels
         {
             LinkThreshold = options.LinkThreshold ?? model.LinkThreshold,
             ReviewThreshold = options.ReviewThreshold ?? model.ReviewThreshold,
+            RequirePersonalEvidence = options.RequirePersonalEvidence,
         };
         if (model.ReviewThreshold > model.LinkThreshold)
         {

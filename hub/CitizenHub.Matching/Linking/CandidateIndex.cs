@@ -41,6 +41,7 @@ public sealed class CandidateIndex
     private readonly List<int> _citizenOfRecord = [];
     private readonly List<List<int>> _recordsOfCitizen = [];
     private readonly List<int?> _mergedInto = [];
+    private readonly List<string> _citizenNames = [];
     private readonly int _maximumBlockSize;
 
     public CandidateIndex(int maximumBlockSize = BlockingKeys.DefaultMaximumBlockSize)
@@ -98,7 +99,7 @@ public sealed class CandidateIndex
                 records[i] = _records[positions[i]];
             }
 
-            candidates.Add(new CandidateCitizen(CitizenName(citizen), records));
+            candidates.Add(new CandidateCitizen(_citizenNames[citizen], records));
             CandidateRecordsServed += records.Length;
         }
 
@@ -116,9 +117,7 @@ public sealed class CandidateIndex
         int citizen;
         if (decision.CitizenId is null)
         {
-            citizen = _recordsOfCitizen.Count;
-            _recordsOfCitizen.Add([]);
-            _mergedInto.Add(null);
+            citizen = NewCitizen([]);
         }
         else
         {
@@ -194,10 +193,17 @@ public sealed class CandidateIndex
     {
         var from = _citizenOfRecord[recordIndex];
         _recordsOfCitizen[from].Remove(recordIndex);
+        _citizenOfRecord[recordIndex] = NewCitizen([recordIndex]);
+    }
+
+    private int NewCitizen(List<int> records)
+    {
         var citizen = _recordsOfCitizen.Count;
-        _recordsOfCitizen.Add([recordIndex]);
+        _recordsOfCitizen.Add(records);
         _mergedInto.Add(null);
-        _citizenOfRecord[recordIndex] = citizen;
+        // Named once: candidates hand the name out for every record that finds this citizen.
+        _citizenNames.Add(CitizenName(citizen));
+        return citizen;
     }
 
     private static string CitizenName(int citizen) => citizen.ToString(System.Globalization.CultureInfo.InvariantCulture);
