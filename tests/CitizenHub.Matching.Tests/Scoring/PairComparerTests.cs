@@ -1,0 +1,78 @@
+using CitizenHub.Contracts;
+using CitizenHub.Matching.Scoring;
+
+namespace CitizenHub.Matching.Tests.Scoring;
+
+public sealed class PairComparerTests
+{
+    [Theory]
+    [InlineData(1950, 3, 4, 1950, 3, 4, Levels.DobExact)]
+    [InlineData(1950, 3, 4, 1950, 4, 3, Levels.DobSwapped)]
+    [InlineData(1950, 3, 4, 1959, 3, 4, Levels.DobOneDigit)]
+    [InlineData(1950, 3, 14, 1950, 3, 31, Levels.DobYearMonth)] // two digits differ, not neighbours swapped
+    [InlineData(1950, 3, 4, 1950, 3, 28, Levels.DobYearMonth)]
+    [InlineData(1950, 3, 4, 1950, 11, 28, Levels.DobYear)]
+    [InlineData(1950, 3, 4, 1978, 3, 4, Levels.DobDifferent)]
+    public void CompareDates_Levels(int y1, int m1, int d1, int y2, int m2, int d2, byte expected)
+    {
+        Assert.Equal(expected, PairComparer.CompareDates(new PartialDate(y1, m1, d1), new PartialDate(y2, m2, d2)));
+    }
+
+    [Fact]
+    public void CompareDates_AdjacentDigitsTransposed_IsOneDigit() =>
+        Assert.Equal(Levels.DobOneDigit, PairComparer.CompareDates(new PartialDate(1985, 12, 1), new PartialDate(1958, 12, 1)));
+
+    [Fact]
+    public void CompareDates_YearOnlyAgreesAsFarAsItGoes()
+    {
+        Assert.Equal(Levels.DobYear, PairComparer.CompareDates(new PartialDate(1950, null, null), new PartialDate(1950, 3, 4)));
+        Assert.Equal(Levels.DobDifferent, PairComparer.CompareDates(new PartialDate(1951, null, null), new PartialDate(1950, 3, 4)));
+        Assert.Equal(Levels.Missing, PairComparer.CompareDates(null, new PartialDate(1950, 3, 4)));
+    }
+
+    [Fact]
+    public void CompareMiddleNames_InitialAgreesWithName_DifferentNamesDisagree_OneSideWithoutIsMissing()
+    {
+        Assert.Equal(Levels.Exact, PairComparer.CompareMiddleNames(["JOHN", "ANDREW"], ["JOHN", "A"]));
+        Assert.Equal(Levels.Different, PairComparer.CompareMiddleNames(["JOHN", "ANDREW"], ["JOHN", "PETER"]));
+        Assert.Equal(Levels.Missing, PairComparer.CompareMiddleNames(["JOHN"], ["JOHN", "PETER"]));
+    }
+
+    [Fact]
+    public void Compare_TwoRecordsOfOneSourceWithOnlyNameAndAddress_AreVetoed_ButNotWithABirthDateInCommon()
+    {
+        Span<byte> levels = stackalloc byte[MatchFields.Count];
+        var a = Record("er", "1", null);
+        var b = Record("er", "2", null);
+
+        Assert.Equal(Veto.SameSourceWithoutPersonalEvidence, PairComparer.Compare(a, b, levels).Veto);
+        Assert.Equal(Veto.None, PairComparer.Compare(Record("er", "1", 1960), Record("er", "2", 1960), levels).Veto);
+        Assert.Equal(Veto.None, PairComparer.Compare(a, Record("ct", "2", null), levels).Veto);
+    }
+
+    [Fact]
+    public void Compare_DifferentSuffixes_AreAHardVetoThatAnIdentifierCannotLift()
+    {
+        Span<byte> levels = stackalloc byte[MatchFields.Count];
+        var senior = RecordNormaliser.Normalise(Source("ct", "1", null) with { Name = new PersonName(null, "David", "Evans", "Sr"), Identifiers = [new Identifier(IdentifierScheme.NiNumber, "JG103792A")] });
+        var junior = RecordNormaliser.Normalise(Source("hb", "1", null) with { Name = new PersonName(null, "David", "Evans", "Jr"), Identifiers = [new Identifier(IdentifierScheme.NiNumber, "JG103792A")] });
+
+        var facts = PairComparer.Compare(senior, junior, levels);
+
+        Assert.Equal(Veto.DifferentSuffix, facts.Veto);
+        Assert.True(facts.HardVeto);
+        Assert.False(facts.Linkable);
+    }
+
+    private static NormalisedRecord Record(string system, string key, int? birthYear) => RecordNormaliser.Normalise(Source(system, key, birthYear));
+
+    private static SourceRecord Source(string system, string key, int? birthYear) => new()
+    {
+        SourceSystem = system,
+        SourceKey = key,
+        ObservedAt = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero),
+        Name = new PersonName(null, "David", "Evans"),
+        DateOfBirth = birthYear is { } y ? new PartialDate(y, 6, 1) : null,
+        Addresses = [new PostalAddress(["14 Weston Road"], "Stafford", "ST16 2AB")],
+    };
+}
