@@ -47,7 +47,7 @@ public sealed class SyncKillTests : IDisposable
             // Every fifth row is the previous row's person again (same NI number): links to check.
             var person = i % 5 == 0 ? i - 1 : i;
             var ni = string.Create(CultureInfo.InvariantCulture, $"AB{person % 1_000_000:D6}C");
-            csv.Append(CultureInfo.InvariantCulture, $"R{i},Given{person},Family{person},{1 + person % 28:D2}/{1 + person % 12:D2}/{1930 + person % 70},{ni}\n");
+            csv.Append(CultureInfo.InvariantCulture, $"R{i},Given{Letters(person)},Family{Letters(person)},{1 + person % 28:D2}/{1 + person % 12:D2}/{1930 + person % 70},{ni}\n");
         }
 
         folder.Write("people.csv", csv.ToString());
@@ -57,6 +57,9 @@ public sealed class SyncKillTests : IDisposable
                              "Mapping": { "Key": "ref", "GivenNames": "forenames", "FamilyName": "surname", "DateOfBirth": "dob", "NiNumber": "ni" } } ] }
             """);
     }
+
+    /// <summary>A number written in letters (<c>1203</c> → <c>BCAD</c>): names are compared without digits, and each person needs their own.</summary>
+    private static string Letters(int number) => string.Concat(number.ToString(CultureInfo.InvariantCulture).Select(d => (char)('A' + (d - '0'))));
 
     private static async Task<bool> KillPartWayAsync(params string[] args)
     {
