@@ -53,12 +53,15 @@ public static class ParameterEstimation
         // left out of that session's likelihood and its m is taken from the other session.
         var byBirthDate = Session(records, "dob:", MatchFields.DateOfBirthIndex, withU);
         var byPostcode = Session(records, "pc:", MatchFields.AddressIndex, withU);
-        var parameters = withU.Select((comparison, c) => c switch
-        {
-            MatchFields.DateOfBirthIndex => byPostcode.Result.Parameters[c],
-            MatchFields.AddressIndex => byBirthDate.Result.Parameters[c],
-            _ => Average(byBirthDate.Result.Parameters[c], byPostcode.Result.Parameters[c]),
-        }).ToList();
+        var parameters = withU.Select((comparison, c) => KeepUnseenLevels(
+            c switch
+            {
+                MatchFields.DateOfBirthIndex => byPostcode.Result.Parameters[c],
+                MatchFields.AddressIndex => byBirthDate.Result.Parameters[c],
+                _ => Average(byBirthDate.Result.Parameters[c], byPostcode.Result.Parameters[c]),
+            },
+            start.Comparisons[c],
+            c == MatchFields.DateOfBirthIndex ? byPostcode.Seen[c] : c == MatchFields.AddressIndex ? byBirthDate.Seen[c] : byBirthDate.Seen[c] | byPostcode.Seen[c])).ToList();
         return new EstimationResult(
             parameters,
             byBirthDate.Pairs + byPostcode.Pairs,
@@ -68,7 +71,7 @@ public static class ParameterEstimation
             byBirthDate.Result.Converged && byPostcode.Result.Converged);
     }
 
-    private static (EmResult Result, int Pairs) Session(
+    private static (EmResult Result, int Pairs, ulong[] Seen) Session(
         IReadOnlyList<NormalisedRecord> records, string blockingPrefix, int blockedComparison, IReadOnlyList<ComparisonParameters> start)
     {
         var vectors = CandidateVectors(records, keyPrefix: blockingPrefix);
@@ -77,12 +80,44 @@ public static class ParameterEstimation
             throw new ArgumentException($"No record pairs share a '{blockingPrefix}' blocking key: too few records to estimate from.", nameof(records));
         }
 
+        // Which levels of each comparison the session saw at all (a bit per level).
+        var seen = new ulong[start.Count];
         foreach (var vector in vectors)
         {
             vector[blockedComparison] = Levels.Missing;
+            for (var c = 0; c < vector.Length; c++)
+            {
+                seen[c] |= 1UL << vector[c];
+            }
         }
 
-        return (ExpectationMaximisation.Estimate(vectors, start, startLambda: 0.5, new EmOptions(FixU: true)), vectors.Count);
+        return (ExpectationMaximisation.Estimate(vectors, start, startLambda: 0.5, new EmOptions(FixU: true)), vectors.Count, seen);
+    }
+
+    /// <summary>At or below this, a u estimate is EM's floor: random pairs never showed the level either.</summary>
+    private const double UnseenU = 2e-6;
+
+    /// <summary>
+    /// A level no candidate pair showed (e-mails held by one source only never agree across sources) has no
+    /// estimate, only EM's floor: it keeps its starting m (and its starting u, when random pairs never showed it
+    /// either), and the estimated levels share what is left.
+    /// </summary>
+    private static ComparisonParameters KeepUnseenLevels(ComparisonParameters estimated, ComparisonParameters start, ulong seen)
+    {
+        var unseen = Enumerable.Range(1, estimated.Levels.Count - 1).Where(level => (seen & (1UL << level)) == 0).ToList();
+        if (unseen.Count == 0 || unseen.Count == estimated.Levels.Count - 1)
+        {
+            return unseen.Count == 0 ? estimated : start with { Levels = [.. start.Levels.Zip(estimated.Levels, (s, e) => s with { U = e.U })] };
+        }
+
+        var kept = unseen.Sum(level => start.Levels[level].M);
+        var seenTotal = estimated.Levels.Skip(1).Where((_, i) => !unseen.Contains(i + 1)).Sum(l => l.M);
+        return estimated with
+        {
+            Levels = [.. estimated.Levels.Select((l, level) => level == 0 ? l
+                : unseen.Contains(level) ? l with { M = start.Levels[level].M, U = l.U <= UnseenU ? start.Levels[level].U : l.U }
+                : l with { M = l.M / seenTotal * (1 - kept) })],
+        };
     }
 
     private static ComparisonParameters Average(ComparisonParameters a, ComparisonParameters b) =>
