@@ -21,8 +21,10 @@ public static class GoldenFields
 
 /// <summary>
 /// Survivorship: chooses each golden-record field from the linked source records. A value from a
-/// source of higher priority wins; between equal priorities the more recent observation wins;
-/// the source key breaks the last tie so the outcome never depends on the order records arrived in.
+/// source of higher priority wins; between equal priorities a more complete value (validity: a whole date of
+/// birth, an address with a valid postcode) and then the more recent observation wins; the source key breaks
+/// the last tie so the outcome never depends on the order records arrived in. Invalid values never survive:
+/// they are not on the normalised record.
 /// </summary>
 public static class GoldenRecordBuilder
 {
@@ -44,8 +46,8 @@ public static class GoldenRecordBuilder
         Choose(GoldenFields.Title, r => r.Title);
         Choose(GoldenFields.GivenNames, r => r.GivenNames);
         Choose(GoldenFields.FamilyName, r => r.FamilyName);
-        Choose(GoldenFields.DateOfBirth, r => FormatDate(r));
-        Choose(GoldenFields.Address, r => r.Address is { } a && a.OneLine.Length > 0 ? a.OneLine : null);
+        Choose(GoldenFields.DateOfBirth, r => FormatDate(r), r => r.DateOfBirth is { Day: not null } ? 2 : r.DateOfBirth is { Month: not null } ? 1 : 0);
+        Choose(GoldenFields.Address, r => r.Address is { } a && a.OneLine.Length > 0 ? a.OneLine : null, r => r.Address?.Postcode is null ? 0 : 1);
         Choose(GoldenFields.Postcode, r => r.Address?.Postcode);
         Choose(GoldenFields.Uprn, r => r.Address?.Uprn);
         Choose(GoldenFields.NiNumber, r => r.NiNumber);
@@ -54,17 +56,34 @@ public static class GoldenRecordBuilder
         Choose(GoldenFields.Phone, r => r.Phones.FirstOrDefault());
         return fields;
 
-        void Choose(string field, Func<NormalisedRecord, string?> value)
+        void Choose(string field, Func<NormalisedRecord, string?> value, Func<NormalisedRecord, int>? completeness = null)
         {
+            NormalisedRecord? chosen = null;
+            string? shown = null;
             foreach (var record in ranked)
             {
-                if (value(record) is { } v)
+                if (value(record) is not { } v)
                 {
-                    fields.Add(new GoldenField(field, v, record.SourceSystem, record.SourceKey, record.ObservedAt));
-                    return;
+                    continue;
+                }
+
+                // Among sources of one priority, a more complete value (a whole date of birth rather than a year, an
+                // address with a postcode) beats a more recent one: the ranking is priority, validity, recency.
+                if (chosen is null
+                    || (Rank(record) == Rank(chosen) && completeness is not null && completeness(record) > completeness(chosen)))
+                {
+                    chosen = record;
+                    shown = v;
                 }
             }
+
+            if (chosen is not null)
+            {
+                fields.Add(new GoldenField(field, shown!, chosen.SourceSystem, chosen.SourceKey, chosen.ObservedAt));
+            }
         }
+
+        int Rank(NormalisedRecord record) => sourcePriority.TryGetValue(record.SourceSystem, out var p) ? p : int.MaxValue;
     }
 
     /// <summary><c>yyyy-MM-dd</c>, or <c>yyyy-MM</c> / <c>yyyy</c> when only part of the date is known.</summary>

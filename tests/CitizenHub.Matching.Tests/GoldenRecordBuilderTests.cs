@@ -29,6 +29,23 @@ public sealed class GoldenRecordBuilderTests
     }
 
     [Fact]
+    public void Build_EqualPriority_WholeBirthDateBeatsAMoreRecentYearOnly()
+    {
+        var whole = Record("council-tax", "C1", "Margaret", Monday) with { DateOfBirth = new PartialDate(1950, 3, 4) };
+        var yearOnly = Record("council-tax", "C2", "Margaret", Monday.AddDays(3)) with { DateOfBirth = new PartialDate(1950, null, null) };
+        var higherPriorityYear = Record("council-tax", "C3", "Margaret", Monday) with { DateOfBirth = new PartialDate(1950, null, null) };
+
+        var dob = Field(GoldenRecordBuilder.Build([yearOnly, whole], Priorities), GoldenFields.DateOfBirth);
+        var fromBenefits = Field(
+            GoldenRecordBuilder.Build([higherPriorityYear, Record("benefits", "B1", "Peggy", Monday) with { DateOfBirth = new PartialDate(1950, 3, 4) }], Priorities),
+            GoldenFields.DateOfBirth);
+
+        Assert.Equal(("1950-03-04", "C1"), (dob.Value, dob.SourceKey));
+        // Priority still comes first: a year from council tax beats a whole date from benefits.
+        Assert.Equal(("1950", "C3"), (fromBenefits.Value, fromBenefits.SourceKey));
+    }
+
+    [Fact]
     public void Build_UnlistedSource_RanksLast()
     {
         var fields = GoldenRecordBuilder.Build(
