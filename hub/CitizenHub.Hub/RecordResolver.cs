@@ -190,22 +190,37 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
 
         foreach (var record in ambiguous)
         {
-            var newId = await session.CreateCitizenAsync(now).ConfigureAwait(false);
-            await session.MoveRecordAsync(record.SourceSystem, record.SourceKey, newId, now).ConfigureAwait(false);
-            await session.AddHistoryAsync(new CitizenHistoryEntry(citizenId, HistoryCause.Split, cause, newId, now)).ConfigureAwait(false);
-            await session.AddHistoryAsync(new CitizenHistoryEntry(newId, HistoryCause.Split, cause, citizenId, now)).ConfigureAwait(false);
-            events.Split(citizenId, newId, cause);
+            await SplitOffAsync(session, citizenId, [record], cause, events, now).ConfigureAwait(false);
             var recordRef = new SourceRecordRef(record.SourceSystem, record.SourceKey);
             await session.AddReviewAsync(recordRef, linker.Explain(record, namesakeCitizenId, namesake, frequencies), now).ConfigureAwait(false);
             foreach (var other in held.Where(h => !ambiguous.Contains(h)).Take(1))
             {
                 await session.AddReviewAsync(recordRef, linker.Explain(record, citizenId, other, frequencies), now).ConfigureAwait(false);
             }
-
-            await RebuildAsync(session, newId, cause, events).ConfigureAwait(false);
         }
 
         await RebuildAsync(session, citizenId, cause, events).ConfigureAwait(false);
+    }
+
+    /// <summary>Moves records of a citizen to a new citizen (a split): history on both, the event, and the new golden record.</summary>
+    private async Task SplitOffAsync(
+        IResolutionSession session,
+        string citizenId,
+        IReadOnlyList<NormalisedRecord> records,
+        SourceRecordRef cause,
+        ChangeCollector events,
+        DateTimeOffset now)
+    {
+        var newId = await session.CreateCitizenAsync(now).ConfigureAwait(false);
+        foreach (var moved in records)
+        {
+            await session.MoveRecordAsync(moved.SourceSystem, moved.SourceKey, newId, now).ConfigureAwait(false);
+        }
+
+        await session.AddHistoryAsync(new CitizenHistoryEntry(citizenId, HistoryCause.Split, cause, newId, now)).ConfigureAwait(false);
+        await session.AddHistoryAsync(new CitizenHistoryEntry(newId, HistoryCause.Split, cause, citizenId, now)).ConfigureAwait(false);
+        events.Split(citizenId, newId, cause);
+        await RebuildAsync(session, newId, cause, events, records).ConfigureAwait(false);
     }
 
     private async Task MergeAsync(
@@ -224,32 +239,23 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
     /// </summary>
     private async Task ReevaluateAsync(IResolutionSession session, string citizenId, SourceRecordRef cause, ChangeCollector events)
     {
-        var linked = await session.GetLinkedRecordsAsync(citizenId).ConfigureAwait(false);
-        if (linked.Count > 1)
+        IReadOnlyList<NormalisedRecord> kept = await session.GetLinkedRecordsAsync(citizenId).ConfigureAwait(false);
+        if (kept.Count > 1)
         {
-            var frequencies = await session.GetTermFrequenciesAsync(linked).ConfigureAwait(false);
-            var groups = linker.Components(linked, frequencies);
+            var frequencies = await session.GetTermFrequenciesAsync(kept).ConfigureAwait(false);
+            var groups = linker.Components(kept, frequencies);
             if (groups.Count > 1)
             {
                 var now = timeProvider.GetUtcNow();
-                var keeper = groups.OrderByDescending(g => g.Count).First();
-                foreach (var group in groups.Where(g => g != keeper))
+                kept = groups.OrderByDescending(g => g.Count).First();
+                foreach (var group in groups.Where(g => g != kept))
                 {
-                    var newId = await session.CreateCitizenAsync(now).ConfigureAwait(false);
-                    foreach (var moved in group)
-                    {
-                        await session.MoveRecordAsync(moved.SourceSystem, moved.SourceKey, newId, now).ConfigureAwait(false);
-                    }
-
-                    await session.AddHistoryAsync(new CitizenHistoryEntry(citizenId, HistoryCause.Split, cause, newId, now)).ConfigureAwait(false);
-                    await session.AddHistoryAsync(new CitizenHistoryEntry(newId, HistoryCause.Split, cause, citizenId, now)).ConfigureAwait(false);
-                    events.Split(citizenId, newId, cause);
-                    await RebuildAsync(session, newId, cause, events).ConfigureAwait(false);
+                    await SplitOffAsync(session, citizenId, group, cause, events, now).ConfigureAwait(false);
                 }
             }
         }
 
-        await RebuildAsync(session, citizenId, cause, events).ConfigureAwait(false);
+        await RebuildAsync(session, citizenId, cause, events, kept).ConfigureAwait(false);
     }
 
     /// <summary>One message, one transaction: either all its records are resolved or none are.</summary>
@@ -280,9 +286,11 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
         await ReevaluateAsync(session, held.CitizenId, record, events).ConfigureAwait(false);
     }
 
-    private async Task RebuildAsync(IResolutionSession session, string citizenId, SourceRecordRef cause, ChangeCollector events)
+    /// <param name="linked">The citizen's records when the caller has just read (or placed) them; read here otherwise.</param>
+    private async Task RebuildAsync(
+        IResolutionSession session, string citizenId, SourceRecordRef cause, ChangeCollector events, IReadOnlyList<NormalisedRecord>? linked = null)
     {
-        var linked = await session.GetLinkedRecordsAsync(citizenId).ConfigureAwait(false);
+        linked ??= await session.GetLinkedRecordsAsync(citizenId).ConfigureAwait(false);
         var fields = GoldenRecordBuilder.Build(linked, catalog.Priorities);
         var change = await session.SetGoldenRecordAsync(citizenId, fields, timeProvider.GetUtcNow()).ConfigureAwait(false);
         events.Changed(citizenId, change, cause);
