@@ -23,9 +23,12 @@ public static class InMemoryLinkage
         ArgumentNullException.ThrowIfNull(model);
         var linker = new Linker(new PairScorer(model));
         var index = new CandidateIndex();
-        var normalised = new List<NormalisedRecord>(population.Records.Count);
+        // Source by source, in the order the generated configuration syncs them.
+        var order = SourceLayout.All.Select((source, i) => (source.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
+        var ordered = population.Records.OrderBy(r => order[r.Record.SourceSystem]).ToList();
+        var normalised = new List<NormalisedRecord>(ordered.Count);
         var reviews = 0;
-        foreach (var record in population.Records.OrderBy(r => SourceOrder(r.Record.SourceSystem)))
+        foreach (var record in ordered)
         {
             var n = RecordNormaliser.Normalise(record.Record);
             var (decision, detached) = index.Link(n, linker);
@@ -33,7 +36,6 @@ public static class InMemoryLinkage
             normalised.Add(n);
         }
 
-        var ordered = population.Records.OrderBy(r => SourceOrder(r.Record.SourceSystem)).ToList();
         var links = ordered.Select((r, i) => new RecordLink(
             index.CitizenOf(i).ToString(System.Globalization.CultureInfo.InvariantCulture), r.Record.SourceSystem, r.Record.SourceKey)).ToList();
         var report = LinkageMetrics.Compute(population.Truth, links);
@@ -78,12 +80,4 @@ public static class InMemoryLinkage
 
         return new InMemoryLinkageResult(report, links, mistakes, reviews);
     }
-
-    private static int SourceOrder(string system) => system switch
-    {
-        "council-tax" => 0,
-        "housing-benefits" => 1,
-        "electoral-register" => 2,
-        _ => 3,
-    };
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using CitizenHub.Bench;
 using CitizenHub.Matching.Scoring;
@@ -8,7 +9,7 @@ namespace CitizenHub.Host;
 internal static class MatchingBenches
 {
     /// <summary>Links generated data in memory and prints the metrics and the commonest kinds of mistake.</summary>
-    public static Task<int> LinkageAsync(
+    public static async Task<int> LinkageAsync(
         int persons, int seed, int show, double? linkThreshold, double? reviewThreshold, bool estimate, bool strict, TextWriter output)
     {
         var population = LabelledPopulation.Generate(new PopulationOptions { Persons = persons, Seed = seed });
@@ -31,20 +32,11 @@ internal static class MatchingBenches
             }
         }
 
+        var stopwatch = Stopwatch.StartNew();
         var result = InMemoryLinkage.Run(population, model);
-        var r = result.Report;
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
-            persons                   {r.Persons}
-            records                   {r.Records}
-            citizens                  {r.Citizens}
-            precision                 {r.Precision:0.0000}
-            recall                    {r.Recall:0.0000}
-            F1                        {r.F1:0.0000}
-            false merges: twins       {r.Twins.FalselyMerged} of {r.Twins.Pairs}
-            false merges: father/son  {r.FatherSon.FalselyMerged} of {r.FatherSon.Pairs}
-            false merges: spouses     {r.Spouses.FalselyMerged} of {r.Spouses.Pairs}
-            review items              {result.Reviews}
-            """));
+        // The same table as bench accuracy, so the two can be read side by side.
+        await AccuracyBench.WriteReportAsync(result.Report, SourceLayout.All.Count, stopwatch.Elapsed, output).ConfigureAwait(false);
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"review items              {result.Reviews}")).ConfigureAwait(false);
         foreach (var kind in result.Mistakes.GroupBy(m => m.Kind))
         {
             output.WriteLine($"{kind.Key} pairs: {kind.Count()}");
@@ -55,7 +47,7 @@ internal static class MatchingBenches
             }
         }
 
-        return Task.FromResult(CitizenHubCli.Succeeded);
+        return CitizenHubCli.Succeeded;
     }
 
     /// <summary>Scoring and linking speed on one thread against an index of golden records.</summary>

@@ -40,7 +40,6 @@ public sealed class CandidateIndex
     private readonly List<NormalisedRecord> _records = [];
     private readonly List<int> _citizenOfRecord = [];
     private readonly List<List<int>> _recordsOfCitizen = [];
-    private readonly List<int?> _mergedInto = [];
     private readonly List<string> _citizenNames = [];
     private readonly int _maximumBlockSize;
 
@@ -57,11 +56,6 @@ public sealed class CandidateIndex
 
     /// <summary>Candidate records (pairs to score) handed out by <see cref="Candidates(NormalisedRecord)"/> so far.</summary>
     public long CandidateRecordsServed { get; private set; }
-
-    public int RecordCount => _records.Count;
-
-    /// <summary>Citizens that hold records (merged-away ones excluded).</summary>
-    public int CitizenCount => _recordsOfCitizen.Count(r => r.Count > 0);
 
     /// <summary>The citizen a record (by its position of adding) belongs to now.</summary>
     public int CitizenOf(int recordIndex) => _citizenOfRecord[recordIndex];
@@ -133,7 +127,6 @@ public sealed class CandidateIndex
 
             _recordsOfCitizen[citizen].AddRange(_recordsOfCitizen[absorbed]);
             _recordsOfCitizen[absorbed].Clear();
-            _mergedInto[absorbed] = citizen;
         }
 
         var index = _records.Count;
@@ -200,7 +193,6 @@ public sealed class CandidateIndex
     {
         var citizen = _recordsOfCitizen.Count;
         _recordsOfCitizen.Add(records);
-        _mergedInto.Add(null);
         // Named once: candidates hand the name out for every record that finds this citizen.
         _citizenNames.Add(CitizenName(citizen));
         return citizen;

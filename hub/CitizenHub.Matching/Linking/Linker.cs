@@ -134,16 +134,23 @@ public sealed class Linker(PairScorer scorer)
         Span<byte> levels = stackalloc byte[MatchFields.Count];
         var exact = scorer.ExactWeights(namesake, frequencies);
         var kept = new List<NormalisedRecord>();
-        var others = new List<NormalisedRecord>();
+        var fitting = new List<NormalisedRecord>();
         foreach (var held in citizenRecords)
         {
-            (scorer.Score(namesake, held, exact, levels).Facts.Veto != Veto.None ? kept : others).Add(held);
+            var score = scorer.Score(namesake, held, exact, levels);
+            if (score.Facts.Veto != Veto.None)
+            {
+                kept.Add(held);
+            }
+            else if (score.Band == MatchBand.Link)
+            {
+                fitting.Add(held);
+            }
         }
 
         var ambiguous = new List<NormalisedRecord>();
-        foreach (var candidate in others)
+        foreach (var candidate in fitting)
         {
-            var fitsNamesake = scorer.Score(namesake, candidate, exact, levels) is { Band: MatchBand.Link, Facts.Veto: Veto.None };
             var tiedToKept = false;
             var candidateExact = scorer.ExactWeights(candidate, frequencies);
             foreach (var k in kept)
@@ -151,7 +158,7 @@ public sealed class Linker(PairScorer scorer)
                 tiedToKept |= scorer.Score(candidate, k, candidateExact, levels).Facts.PersonalAgreement;
             }
 
-            if (fitsNamesake && !tiedToKept)
+            if (!tiedToKept)
             {
                 ambiguous.Add(candidate);
             }
@@ -163,8 +170,8 @@ public sealed class Linker(PairScorer scorer)
     /// <summary>Scores and explains a pair for a steward or a link's record.</summary>
     public PairEvidence Explain(NormalisedRecord record, string citizenId, NormalisedRecord other, ITermFrequencies frequencies)
     {
-        ArgumentNullException.ThrowIfNull(other);
-        return new PairEvidence(citizenId, other.SourceSystem, other.SourceKey, scorer.Explain(record, other, scorer.ExactWeights(record, frequencies)));
+        ArgumentNullException.ThrowIfNull(record);
+        return Evidence(record, citizenId, other, scorer.ExactWeights(record, frequencies));
     }
 
     /// <summary>
@@ -255,10 +262,10 @@ public sealed class Linker(PairScorer scorer)
     }
 
     private PairEvidence Evidence(NormalisedRecord record, Assessment assessment, ExactNameWeights exact) =>
-        new(assessment.Candidate.CitizenId,
-            assessment.BestRecord!.SourceSystem,
-            assessment.BestRecord.SourceKey,
-            scorer.Explain(record, assessment.BestRecord, exact));
+        Evidence(record, assessment.Candidate.CitizenId, assessment.BestRecord!, exact);
+
+    private PairEvidence Evidence(NormalisedRecord record, string citizenId, NormalisedRecord other, ExactNameWeights exact) =>
+        new(citizenId, other.SourceSystem, other.SourceKey, scorer.Explain(record, other, exact));
 
     private static int Find(int[] parent, int i)
     {

@@ -154,7 +154,8 @@ public static class ParameterEstimation
 
         var seen = new HashSet<long>();
         var vectors = new List<byte[]>();
-        foreach (var block in blocks.Values.Where(b => b.Count > 1 && b.Count <= maximumBlockSize))
+        // The same caps as linking uses, so the pairs estimated over are the pairs that get scored.
+        foreach (var block in blocks.Where(b => b.Value.Count > 1 && b.Value.Count <= BlockingKeys.MaximumBlockSize(b.Key, maximumBlockSize)).Select(b => b.Value))
         {
             for (var x = 0; x < block.Count; x++)
             {
