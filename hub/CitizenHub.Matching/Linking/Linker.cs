@@ -116,6 +116,22 @@ public sealed class Linker(PairScorer scorer)
             reviews.Add(Evidence(record, other, exact));
         }
 
+        if (group.Count > 1)
+        {
+            // A bridging record merges only citizens that are its person's alone. One that could as well be a
+            // namesake's (it fits a citizen this record is vetoed against, or a match left out of the group) was
+            // linked on name and address only, perhaps taken out as ambiguous already: merging it is a guess.
+            var alternatives = assessments.Where(a => (a.Blocked && a.Best.Weight >= scorer.Model.LinkThreshold) || (a.Band == MatchBand.Link && !group.Contains(a))).ToList();
+            for (var i = group.Count - 1; i >= 1 && alternatives.Count > 0; i--)
+            {
+                if (alternatives.Any(a => CanMerge(group[i].Candidate, a.Candidate, byIdentifiers: false)))
+                {
+                    reviews.Add(Evidence(record, group[i], exact));
+                    group.RemoveAt(i);
+                }
+            }
+        }
+
         var survivor = group.MinBy(g => g.Order)!;
         var absorbed = group.Where(g => g != survivor).OrderBy(g => g.Order).Select(g => g.Candidate.CitizenId).ToList();
         return new LinkDecision(survivor.Candidate.CitizenId, absorbed, Evidence(record, matches[0], exact), reviews, namesakes);
@@ -230,10 +246,11 @@ public sealed class Linker(PairScorer scorer)
         var band = blocked || bestRecord is null ? MatchBand.Distinct
             : sameIdentifier ? MatchBand.Link
             : best.Band;
-        // Blocked by a soft veto while another of the citizen's records would link: a namesake (the citizen's
-        // records that agree with both on name and address alone may belong to either person).
-        var namesakeOnly = blocked && !hardVeto && !sameIdentifier && unvetoedLink;
-        return new Assessment(candidate, order, best, bestRecord, band, sameIdentifier, namesakeOnly);
+        // Blocked by a veto while another of the citizen's records would link: a namesake (the citizen's records
+        // that agree with both on name and address alone may belong to either person). A hard veto counts too:
+        // a Jr arriving at a citizen that holds a Sr is the plainest namesake there is.
+        var namesakeOnly = blocked && !sameIdentifier && unvetoedLink;
+        return new Assessment(candidate, order, best, bestRecord, band, sameIdentifier, blocked, namesakeOnly);
     }
 
     /// <summary>Whether two citizens may be one: no record of one vetoes a record of the other.</summary>
@@ -285,5 +302,6 @@ public sealed class Linker(PairScorer scorer)
         NormalisedRecord? BestRecord,
         MatchBand Band,
         bool SameIdentifier,
-        bool NamesakeOnly = false);
+        bool Blocked,
+        bool NamesakeOnly);
 }

@@ -160,11 +160,63 @@ public sealed class LinkerTests
     }
 
     [Fact]
+    public void Decide_SrArrivesAtACitizenHoldingTheJrAndAnUnmarkedRecord_TheUnmarkedRecordIsAmbiguous()
+    {
+        // Council tax (no suffix, no date of birth) linked first to the son's electoral-register entry; then the
+        // father's entry arrives. The suffix is a hard veto, and still a namesake: the council-tax record may be either's.
+        var councilTax = P("David", "Evans", null, "ST16 2AB", "14 Weston Road", system: "council-tax");
+        var son = P("David", "Evans Jr", null, "ST16 2AB", "14 Weston Road", system: "electoral-register");
+        var father = P("David", "Evans Sr", null, "ST16 2AB", "14 Weston Road", system: "electoral-register");
+
+        var decision = Linker.Decide(father, [new CandidateCitizen("c1", [councilTax, son])], NoTermFrequencies.Instance);
+
+        Assert.Null(decision.CitizenId);
+        Assert.Equal(["c1"], decision.Namesakes);
+        Assert.Same(councilTax, Assert.Single(Linker.Ambiguous([councilTax, son], father, NoTermFrequencies.Instance)));
+    }
+
+    [Fact]
+    public void Decide_BridgeWouldAbsorbARecordThatAlsoFitsANamesake_LinksWithoutAbsorbingIt()
+    {
+        // The son's electoral-register entry, the father's (with his date of birth), and a council-tax record with no
+        // date of birth that fits both, standing alone. The son's social-care record links to his entry; pulling the
+        // council-tax record in with it would be a guess between father and son.
+        var sonEntry = P("David", "Evans", null, "ST16 2AB", "14 Weston Road", system: "electoral-register");
+        var fatherEntry = P("David", "Evans", (1958, 2, 10), "ST16 2AB", "14 Weston Road", system: "electoral-register");
+        var councilTax = P("David", "Evans", null, "ST16 2AB", "14 Weston Road", system: "council-tax");
+        var sonCare = P("David", "Evans", (1986, 8, 23), "ST16 2AB", "14 Weston Road", system: "social-care");
+
+        var decision = Linker.Decide(
+            sonCare,
+            [new CandidateCitizen("son", [sonEntry]), new CandidateCitizen("father", [fatherEntry]), new CandidateCitizen("either", [councilTax])],
+            NoTermFrequencies.Instance);
+
+        Assert.Equal("son", decision.CitizenId);
+        Assert.Empty(decision.Absorbed);
+        Assert.Contains(decision.Reviews, r => r.CitizenId == "either");
+    }
+
+    [Fact]
+    public void Decide_BridgeBetweenCitizensWithNoNamesake_StillMerges()
+    {
+        // The same shapes without the father: the council-tax record is the son's alone and is merged.
+        var sonEntry = P("David", "Evans", null, "ST16 2AB", "14 Weston Road", system: "electoral-register");
+        var councilTax = P("David", "Evans", null, "ST16 2AB", "14 Weston Road", system: "council-tax");
+        var sonCare = P("David", "Evans", (1986, 8, 23), "ST16 2AB", "14 Weston Road", system: "social-care");
+
+        var decision = Linker.Decide(
+            sonCare, [new CandidateCitizen("son", [sonEntry]), new CandidateCitizen("either", [councilTax])], NoTermFrequencies.Instance);
+
+        Assert.Equal("son", decision.CitizenId);
+        Assert.Equal(["either"], decision.Absorbed);
+    }
+
+    [Fact]
     public void Decide_ReviewBand_CreatesNewCitizenAndQueuesThePair()
     {
-        // Same name and postcode, premises unknown, nothing else: likely, not certain.
-        var held = P("Imogen", "Castellano", null, "ST16 2AB", "Weston Road");
-        var incoming = P("Imogen", "Castellano", null, "ST16 2AB", null);
+        // Same name and postcode, the house numbers differ, nothing else: a typing error or neighbours; likely, not certain.
+        var held = P("Imogen", "Castellano", null, "ST16 2AB", "3 Mill Lane");
+        var incoming = P("Imogen", "Castellano", null, "ST16 2AB", "5 Mill Lane");
 
         var decision = Linker.Decide(incoming, [new CandidateCitizen("c1", [held])], NoTermFrequencies.Instance);
 
