@@ -17,8 +17,9 @@ namespace CitizenHub.Matching.Linking;
 /// candidates for a quarter of a percent of recall.</item>
 /// <item><c>fy:</c> family name's phonetic code, birth year and given initial (survives a day/month swap or a
 /// typo in the date together with a moved home).</item>
-/// <item><c>nm:</c> family and first given name (finds a moved resident whose records have no date of birth; common
-/// names exceed the block size and are skipped, which is right: a common name alone links no one).</item>
+/// <item><c>nm:</c> family and first given name in either order (finds a moved resident whose records have no date of
+/// birth, and given and family names swapped; common names exceed the block size and are skipped, which is right: a
+/// common name alone links no one).</item>
 /// </list>
 /// A key shared by too many records (a switchboard phone number, a care home's postcode) is skipped at
 /// lookup: see <see cref="DefaultMaximumBlockSize"/>.
@@ -82,8 +83,9 @@ public static class BlockingKeys
         {
             // The whole name, exactly: the one key left to a record with no date of birth whose holder moved. Exact
             // rather than by sound, because such a pair can link on an exact name only, and sound-alike blocks grow
-            // to hundreds of records at a million.
-            keys.Add($"{NameOnlyPrefix}{family}|{given}");
+            // to hundreds of records at a million. The two names in order of spelling, not of field, so a record
+            // with given and family names swapped (and no date of birth or UPRN) still finds its match.
+            keys.Add(string.CompareOrdinal(family, given) <= 0 ? $"{NameOnlyPrefix}{family}|{given}" : $"{NameOnlyPrefix}{given}|{family}");
         }
 
         return keys;

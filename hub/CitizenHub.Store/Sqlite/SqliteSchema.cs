@@ -131,5 +131,15 @@ internal static class SqliteSchema
         );
         CREATE INDEX ix_citizen_history_citizen ON citizen_history (citizen_id, seq);
         """,
+
+        // 4: the name-only blocking key holds the two names in order of spelling rather than of field, so that
+        // a record with given and family names swapped finds its match ('nm:SMITH|JOHN' becomes 'nm:JOHN|SMITH').
+        // Keys are folded to A-Z, where SQLite's binary comparison is the ordinal order BlockingKeys uses.
+        """
+        UPDATE OR IGNORE match_keys
+        SET match_key = 'nm:' || substr(match_key, instr(match_key, '|') + 1) || '|' || substr(match_key, 4, instr(match_key, '|') - 4)
+        WHERE match_key LIKE 'nm:%'
+          AND substr(match_key, instr(match_key, '|') + 1) < substr(match_key, 4, instr(match_key, '|') - 4);
+        """,
     ];
 }
