@@ -38,7 +38,7 @@ public static class InMemoryLinkage
 
         var links = ordered.Select((r, i) => new RecordLink(
             index.CitizenOf(i).ToString(System.Globalization.CultureInfo.InvariantCulture), r.Record.SourceSystem, r.Record.SourceKey)).ToList();
-        var report = LinkageMetrics.Compute(population.Truth, links);
+        var report = LinkageMetrics.Compute(population.Truth, links, HardPairEvidence.ToldApart(population));
 
         var mistakes = new List<LinkageMistake>();
         var hard = new Dictionary<(string, string), string>();

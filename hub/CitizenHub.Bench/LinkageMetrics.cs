@@ -4,7 +4,12 @@ namespace CitizenHub.Bench;
 public readonly record struct RecordLink(string CitizenId, string SourceSystem, string SourceKey);
 
 /// <summary>How many pairs of a hard kind there were, and how many the hub merged by mistake.</summary>
-public readonly record struct HardPairOutcome(int Pairs, int FalselyMerged);
+/// <param name="MergedIndistinguishable">
+/// Of <paramref name="FalselyMerged"/>, the pairs whose records hold nothing that tells the two people apart (no
+/// record of one vetoes any record of the other: no differing date of birth, identifier, suffix, given or middle
+/// name, no two records of one source): no linker could keep them apart on the data it was given.
+/// </param>
+public readonly record struct HardPairOutcome(int Pairs, int FalselyMerged, int MergedIndistinguishable = 0);
 
 /// <summary>Pairwise linkage quality against the truth.</summary>
 /// <param name="TruePairs">Pairs of records that belong to the same person.</param>
@@ -34,7 +39,8 @@ public static class LinkageMetrics
     /// With no predicted pairs precision is 1, with no true pairs recall is 1.
     /// A hard pair is falsely merged when any record of one person shares a citizen with any record of the other.
     /// </summary>
-    public static LinkageReport Compute(LinkageTruth truth, IEnumerable<RecordLink> links)
+    /// <param name="toldApart">Whether a hard pair's records tell the two apart (see <see cref="HardPairEvidence"/>); without it none is counted as indistinguishable.</param>
+    public static LinkageReport Compute(LinkageTruth truth, IEnumerable<RecordLink> links, Func<PersonPair, bool>? toldApart = null)
     {
         ArgumentNullException.ThrowIfNull(truth);
         ArgumentNullException.ThrowIfNull(links);
@@ -78,14 +84,16 @@ public static class LinkageMetrics
 
         return new LinkageReport(
             truth.PersonByRecord.Count, perPerson.Count, perCitizen.Count, truePairs, predicted, correct, precision, recall, f1,
-            Outcome(truth.Twins, citizensOfPerson), Outcome(truth.FatherSon, citizensOfPerson), Outcome(truth.Spouses, citizensOfPerson));
+            Outcome(truth.Twins, citizensOfPerson, toldApart), Outcome(truth.FatherSon, citizensOfPerson, toldApart),
+            Outcome(truth.Spouses, citizensOfPerson, toldApart));
     }
 
     private static long Pairs(long n) => n * (n - 1) / 2;
 
-    private static HardPairOutcome Outcome(IReadOnlyList<PersonPair> pairs, Dictionary<string, HashSet<string>> citizensOfPerson)
+    private static HardPairOutcome Outcome(IReadOnlyList<PersonPair> pairs, Dictionary<string, HashSet<string>> citizensOfPerson, Func<PersonPair, bool>? toldApart)
     {
         var merged = 0;
+        var indistinguishable = 0;
         foreach (var pair in pairs)
         {
             if (citizensOfPerson.TryGetValue(pair.First, out var first)
@@ -93,9 +101,13 @@ public static class LinkageMetrics
                 && first.Overlaps(second))
             {
                 merged++;
+                if (toldApart is not null && !toldApart(pair))
+                {
+                    indistinguishable++;
+                }
             }
         }
 
-        return new HardPairOutcome(pairs.Count, merged);
+        return new HardPairOutcome(pairs.Count, merged, indistinguishable);
     }
 }

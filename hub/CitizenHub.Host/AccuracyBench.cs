@@ -66,7 +66,7 @@ internal static class AccuracyBench
                 await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
             }
 
-            var report = LinkageMetrics.Compute(population.Truth, links);
+            var report = LinkageMetrics.Compute(population.Truth, links, HardPairEvidence.ToldApart(population));
             await WriteReportAsync(report, hub.Catalog.Sources.Count, stopwatch.Elapsed, output).ConfigureAwait(false);
             if (keep is not null)
             {
@@ -121,6 +121,8 @@ internal static class AccuracyBench
 
         static string N(long n) => n.ToString(CultureInfo.InvariantCulture);
         static string R(double r) => r.ToString("0.0000", CultureInfo.InvariantCulture);
-        static string Hard(HardPairOutcome o) => string.Create(CultureInfo.InvariantCulture, $"{o.FalselyMerged} of {o.Pairs}");
+        static string Hard(HardPairOutcome o) => o.FalselyMerged == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"0 of {o.Pairs}")
+            : string.Create(CultureInfo.InvariantCulture, $"{o.FalselyMerged} of {o.Pairs} ({o.MergedIndistinguishable} with nothing in their records to tell them apart)");
     }
 }
