@@ -31,12 +31,12 @@ public sealed class CitizenHubOptions
 /// <summary>
 /// How records are matched. Every setting is optional: the shipped model's parameters and thresholds apply.
 /// <code>
-/// "Matching": { "LinkThreshold": 18, "ReviewThreshold": 12, "ParametersFile": "match-parameters.json" }
+/// "Matching": { "LinkThreshold": 15, "ReviewThreshold": 12, "ParametersFile": "match-parameters.json" }
 /// </code>
 /// </summary>
 public sealed class MatchingOptions
 {
-    /// <summary>Total match weight (bits) at or above which a pair is one person. <value>The default is 18.</value></summary>
+    /// <summary>Total match weight (bits) at or above which a pair is one person. <value>The default is 15.</value></summary>
     [Range(-100.0, 200.0)]
     public double? LinkThreshold { get; set; }
 

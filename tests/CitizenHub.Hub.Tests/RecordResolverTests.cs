@@ -264,11 +264,12 @@ public sealed class RecordResolverTests : TempSqliteStore
     [Fact]
     public async Task ApplyAsync_UncertainPair_QueuedForAStewardAndNotMerged_ThenSupersededWhenTheRecordChanges()
     {
-        // The same name and postcode and nothing else: likely one person, not certain enough to merge.
+        // The same name and postcode, another house number, nothing else: a typing error or a neighbour; likely one
+        // person, not certain enough to merge.
         await ApplyAsync(Records.Person("ct", "1", "Imogen", "Castellano", postcode: "ST16 2AB"));
         var record = Records.Person("hb", "1", "Imogen", "Castellano") with
         {
-            Addresses = [new PostalAddress([], null, "ST16 2AB")],
+            Addresses = [new PostalAddress(["3 High Street"], "Stafford", "ST16 2AB")],
         };
         await ApplyAsync(record);
 

@@ -16,7 +16,7 @@ public sealed record MatchModel
     public required IReadOnlyList<ComparisonParameters> Comparisons { get; init; }
 
     /// <summary>A candidate pair at or above this total weight (bits) is the same person.</summary>
-    public double LinkThreshold { get; init; } = 18;
+    public double LinkThreshold { get; init; } = 15;
 
     /// <summary>A candidate pair at or above this weight but below <see cref="LinkThreshold"/> goes to a steward; below it, distinct.</summary>
     public double ReviewThreshold { get; init; } = 12;
@@ -93,8 +93,8 @@ public sealed record MatchModel
                 ("same UPRN", 0.6, 0.00005),
                 ("same premises", 0.2, 0.0001),
                 ("same postcode", 0.05, 0.0015),
-                ("same postcode, other premises", 0.01, 0.002),
-                ("same outward code", 0.03, 0.01),
+                ("same postcode, other premises", 0.005, 0.002),
+                ("same outward code", 0.03, 0.07),
                 ("different", 0.11, 0.98635)),
             Comparison(MatchFields.NiNumber,
                 ("exact", 0.98, 0.0000001),
