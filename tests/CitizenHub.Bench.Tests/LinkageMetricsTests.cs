@@ -97,4 +97,17 @@ public sealed class LinkageMetricsTests
         Assert.Equal(0.0, report.F1);
         Assert.Equal(6, report.Citizens);
     }
+
+    [Fact]
+    public void Compute_FalseMergesOfPairsTheRecordsCannotTellApart_AreCountedAsSuch()
+    {
+        // Both hard pairs merged; only the twins' records hold nothing that tells them apart.
+        var report = LinkageMetrics.Compute(
+            Truth,
+            [new("c1", "ct", "1"), new("c1", "hb", "1"), new("c1", "er", "1"), new("c1", "ct", "2"), new("c1", "hb", "2"), new("c1", "er", "3")],
+            toldApart: pair => pair != new PersonPair("A", "B"));
+
+        Assert.Equal(new HardPairOutcome(1, 1, MergedIndistinguishable: 1), report.Twins);
+        Assert.Equal(new HardPairOutcome(1, 1, MergedIndistinguishable: 0), report.Spouses);
+    }
 }
