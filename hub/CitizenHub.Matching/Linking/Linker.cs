@@ -139,8 +139,9 @@ public sealed class Linker(PairScorer scorer)
 
     /// <summary>
     /// The records of a citizen that, now a namesake has shown up, could as well be the namesake's: they fit the
-    /// namesake (they would link, nothing vetoes) and share nothing personal (date of birth, identifier, e-mail,
-    /// phone) with the citizen's records that veto the namesake. Such a record was linked on name and address alone, and a guess
+    /// namesake (they would link, nothing vetoes), share nothing personal (date of birth, identifier, e-mail,
+    /// phone) with the citizen's records that veto the namesake, and fit those no better than they fit the namesake
+    /// (within <see cref="AmbiguityMargin"/>). Such a record was linked on name and address alone, and a guess
     /// shows one person's data to the other, so it is taken out to stand alone and go to a steward.
     /// </summary>
     public IReadOnlyList<NormalisedRecord> Ambiguous(IReadOnlyList<NormalisedRecord> citizenRecords, NormalisedRecord namesake, ITermFrequencies frequencies)
@@ -150,7 +151,7 @@ public sealed class Linker(PairScorer scorer)
         Span<byte> levels = stackalloc byte[MatchFields.Count];
         var exact = scorer.ExactWeights(namesake, frequencies);
         var kept = new List<NormalisedRecord>();
-        var fitting = new List<NormalisedRecord>();
+        var fitting = new List<(NormalisedRecord Record, double Weight)>();
         foreach (var held in citizenRecords)
         {
             var score = scorer.Score(namesake, held, exact, levels);
@@ -160,18 +161,21 @@ public sealed class Linker(PairScorer scorer)
             }
             else if (score.Band == MatchBand.Link)
             {
-                fitting.Add(held);
+                fitting.Add((held, score.Weight));
             }
         }
 
         var ambiguous = new List<NormalisedRecord>();
-        foreach (var candidate in fitting)
+        foreach (var (candidate, namesakeWeight) in fitting)
         {
             var tiedToKept = false;
             var candidateExact = scorer.ExactWeights(candidate, frequencies);
             foreach (var k in kept)
             {
-                tiedToKept |= scorer.Score(candidate, k, candidateExact, levels).Facts.PersonalAgreement;
+                // Tied by something personal, or fitting the kept record far better than the namesake: a namesake
+                // who lives elsewhere leaves the records at the citizen's own address where they are.
+                var score = scorer.Score(candidate, k, candidateExact, levels);
+                tiedToKept |= score.Facts.PersonalAgreement || score.Weight >= namesakeWeight + AmbiguityMargin;
             }
 
             if (!tiedToKept)

@@ -176,6 +176,28 @@ public sealed class LinkerTests
     }
 
     [Fact]
+    public void Ambiguous_NamesakeLivingElsewhere_LeavesTheRecordsAtTheCitizensOwnAddress()
+    {
+        // The register lists one Ernestine Stracke at her home (with her council-tax account) and, now, another
+        // across town. The account fits her own entry far better than the stranger's: it stays.
+        var councilTax = P("Ernestine", "Stracke", null, "ST16 2AB", "17 Weston Road", system: "council-tax");
+        var ownEntry = P("Ernestine", "Stracke", null, "ST16 2AB", "17 Weston Road", system: "electoral-register");
+        var elsewhere = P("Ernestine", "Stracke", null, "WS14 5RD", "1 Lichfield Road", system: "electoral-register");
+
+        Assert.Empty(Linker.Ambiguous([councilTax, ownEntry], elsewhere, NoTermFrequencies.Instance));
+    }
+
+    [Fact]
+    public void Ambiguous_NamesakeAtTheSameAddress_TakesOutTheRecordThatFitsBoth()
+    {
+        var councilTax = P("David", "Evans", null, "ST16 2AB", "14 Weston Road", system: "council-tax");
+        var ownEntry = P("David", "Evans", null, "ST16 2AB", "14 Weston Road", system: "electoral-register");
+        var secondEntry = P("David", "Evans", null, "ST16 2AB", "14 Weston Road", system: "electoral-register");
+
+        Assert.Same(councilTax, Assert.Single(Linker.Ambiguous([councilTax, ownEntry], secondEntry, NoTermFrequencies.Instance)));
+    }
+
+    [Fact]
     public void Decide_BridgeWouldAbsorbARecordThatAlsoFitsANamesake_LinksWithoutAbsorbingIt()
     {
         // The son's electoral-register entry, the father's (with his date of birth), and a council-tax record with no
