@@ -76,6 +76,28 @@ public static class Nicknames
         return Loaded.Value.Groups.TryGetValue(key, out var groups) ? groups : [];
     }
 
+    /// <summary>Every other name a folded key shares a group with (empty for a name the table does not hold).</summary>
+    public static IEnumerable<string> Equivalents(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var table = Loaded.Value;
+        if (!table.Groups.TryGetValue(key, out var groups))
+        {
+            yield break;
+        }
+
+        foreach (var group in groups)
+        {
+            foreach (var name in table.Members[group])
+            {
+                if (!string.Equals(name, key, StringComparison.Ordinal))
+                {
+                    yield return name;
+                }
+            }
+        }
+    }
+
     /// <summary>Reads a table in the <c>Nicknames.txt</c> format; public so the format's rules can be tested directly.</summary>
     /// <exception cref="FormatException">A name is not upper-case A–Z. The message gives the line number, not the text.</exception>
     public static IReadOnlyDictionary<string, ReadOnlyCollection<int>> Parse(TextReader reader)
@@ -127,8 +149,17 @@ public static class Nicknames
         using var reader = new StreamReader(stream);
         var groups = Parse(reader);
         var count = groups.Values.SelectMany(g => g).DefaultIfEmpty(-1).Max() + 1;
-        return new Table(groups.ToFrozenDictionary(StringComparer.Ordinal), count);
+        var members = new List<string>[count];
+        foreach (var (name, memberOf) in groups)
+        {
+            foreach (var group in memberOf)
+            {
+                (members[group] ??= []).Add(name);
+            }
+        }
+
+        return new Table(groups.ToFrozenDictionary(StringComparer.Ordinal), count, [.. members.Select(m => (IReadOnlyList<string>)(m ?? []))]);
     }
 
-    private sealed record Table(FrozenDictionary<string, ReadOnlyCollection<int>> Groups, int Count);
+    private sealed record Table(FrozenDictionary<string, ReadOnlyCollection<int>> Groups, int Count, IReadOnlyList<IReadOnlyList<string>> Members);
 }

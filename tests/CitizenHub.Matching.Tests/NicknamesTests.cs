@@ -61,6 +61,17 @@ public sealed class NicknamesTests
     }
 
     [Fact]
+    public void Equivalents_NameInTwoGroups_ListsTheOtherNamesOfBoth_NotItself()
+    {
+        var equivalents = Nicknames.Equivalents("SANDRA").ToList();
+
+        Assert.Contains("ALEXANDRA", equivalents);
+        Assert.Contains("SANDIE", equivalents);
+        Assert.DoesNotContain("SANDRA", equivalents);
+        Assert.Empty(Nicknames.Equivalents("ZEBEDEE"));
+    }
+
+    [Fact]
     public void Groups_UnknownName_IsEmpty() => Assert.Empty(Nicknames.Groups("ZEBEDEE"));
 
     [Fact]

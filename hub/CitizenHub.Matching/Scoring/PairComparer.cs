@@ -79,11 +79,11 @@ public static class PairComparer
         }
 
         var swapped = IsSwapped(a, b);
-        levels[MatchFields.GivenNameIndex] = swapped ? Levels.GivenExact : CompareGiven(a, b);
+        levels[MatchFields.GivenNameIndex] = swapped ? (a.GivenKey == b.FamilyKey ? Levels.GivenExact : Levels.GivenClose) : CompareGiven(a, b);
         levels[MatchFields.MiddleNamesIndex] = swapped || levels[MatchFields.GivenNameIndex] == Levels.GivenOther
             ? Levels.Missing
             : CompareMiddleNames(a.GivenKeys, b.GivenKeys);
-        levels[MatchFields.FamilyNameIndex] = swapped ? Levels.FamilyExact : CompareFamily(a, b);
+        levels[MatchFields.FamilyNameIndex] = swapped ? (a.FamilyKey == b.GivenKey ? Levels.FamilyExact : Levels.FamilyClose) : CompareFamily(a, b);
         levels[MatchFields.DateOfBirthIndex] = CompareDates(a.DateOfBirth, b.DateOfBirth);
         levels[MatchFields.AddressIndex] = CompareAddresses(a.Address, b.Address);
         levels[MatchFields.NiNumberIndex] = CompareExact(a.NiNumber, b.NiNumber);
@@ -111,10 +111,14 @@ public static class PairComparer
         || levels[MatchFields.EmailIndex] == Levels.Exact
         || levels[MatchFields.PhoneIndex] == Levels.Exact;
 
-    /// <summary>Given and family names that agree only crosswise (<c>John Smith</c> and <c>Smith John</c>).</summary>
+    /// <summary>
+    /// Given and family names that agree only crosswise (<c>John Smith</c> and <c>Smith John</c>), one of them
+    /// allowing a spelling error (<c>Smith Jhon</c>): a swap is a slip of one form, the typo a second, separate one.
+    /// </summary>
     private static bool IsSwapped(NormalisedRecord a, NormalisedRecord b) =>
-        a.GivenKey is { } ag && a.FamilyKey is { } af && ag != af
-        && ag == b.FamilyKey && af == b.GivenKey;
+        a.GivenKey is { } ag && a.FamilyKey is { } af && b.GivenKey is { } bg && b.FamilyKey is { } bf
+        && ag != af && ag != bg
+        && ((ag == bf && (af == bg || AreClose(af, bg))) || (af == bg && AreClose(ag, bf)));
 
     public static byte CompareGiven(NormalisedRecord a, NormalisedRecord b)
     {
@@ -135,7 +139,7 @@ public static class PairComparer
             return Levels.GivenNickname;
         }
 
-        if (AreClose(x, y))
+        if (AreClose(x, y) || IsMistypedNickname(x, y) || IsMistypedNickname(y, x))
         {
             return Levels.GivenClose;
         }
@@ -320,6 +324,20 @@ public static class PairComparer
 
     private static byte CompareAny(IReadOnlyList<string> a, IReadOnlyList<string> b) =>
         a.Count == 0 || b.Count == 0 ? Levels.Missing : Intersect(a, b) ? Levels.Exact : Levels.Different;
+
+    /// <summary>A spelling error in a pet form of the other name (<c>JNNY</c> for <c>JENNIFER</c>).</summary>
+    private static bool IsMistypedNickname(string mistyped, string name)
+    {
+        foreach (var equivalent in Nicknames.Equivalents(name))
+        {
+            if (AreClose(mistyped, equivalent))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static bool AreClose(string x, string y)
     {

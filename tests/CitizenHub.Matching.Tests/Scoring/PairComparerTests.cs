@@ -38,6 +38,44 @@ public sealed class PairComparerTests
         Assert.Equal(Levels.Missing, PairComparer.CompareMiddleNames(["JOHN"], ["JOHN", "PETER"]));
     }
 
+    [Theory]
+    [InlineData("Jnny", "Jennifer")] // a typo in the pet form
+    [InlineData("Jennifer", "Jnny")]
+    [InlineData("Vikcy", "Victoria")]
+    public void CompareGiven_MistypedNickname_IsClose(string a, string b) =>
+        Assert.Equal(Levels.GivenClose, PairComparer.CompareGiven(Named(a, "Evans"), Named(b, "Evans")));
+
+    [Theory]
+    [InlineData("Jenny", "Victoria")]
+    [InlineData("Jnny", "Victoria")]
+    public void CompareGiven_UnrelatedNames_StayDifferent(string a, string b) =>
+        Assert.Equal(Levels.GivenDifferent, PairComparer.CompareGiven(Named(a, "Evans"), Named(b, "Evans")));
+
+    [Fact]
+    public void Compare_NamesSwappedWithATypoInOne_IsASwapWithAClosePart_NotTwoDifferentNames()
+    {
+        Span<byte> levels = stackalloc byte[MatchFields.Count];
+
+        var facts = PairComparer.Compare(Named("Patricia", "Whitehouse"), Named("Whitehouse", "Patrcia", "hb"), levels);
+
+        Assert.True(facts.Swapped);
+        Assert.Equal(Veto.None, facts.Veto);
+        Assert.Equal(Levels.GivenClose, levels[MatchFields.GivenNameIndex]);
+        Assert.Equal(Levels.FamilyExact, levels[MatchFields.FamilyNameIndex]);
+    }
+
+    [Fact]
+    public void Compare_SpousesWhoseNamesCrossOnlyByChance_AreNotASwap()
+    {
+        // Thomas Morgan and Sian Thomas: one name crosses exactly, the other is a different name.
+        Span<byte> levels = stackalloc byte[MatchFields.Count];
+
+        Assert.False(PairComparer.Compare(Named("Thomas", "Morgan"), Named("Sian", "Thomas", "hb"), levels).Swapped);
+    }
+
+    private static NormalisedRecord Named(string given, string family, string system = "ct") =>
+        RecordNormaliser.Normalise(Source(system, given + family, null) with { Name = new PersonName(null, given, family) });
+
     [Fact]
     public void Compare_TwoRecordsOfOneSourceWithOnlyNameAndAddress_AreVetoed_ButNotWithABirthDateInCommon()
     {
