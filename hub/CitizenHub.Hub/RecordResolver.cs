@@ -291,7 +291,7 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
         IResolutionSession session, string citizenId, SourceRecordRef cause, ChangeCollector events, IReadOnlyList<NormalisedRecord>? linked = null)
     {
         linked ??= await session.GetLinkedRecordsAsync(citizenId).ConfigureAwait(false);
-        var fields = GoldenRecordBuilder.Build(linked, catalog.Priorities);
+        var fields = GoldenRecordBuilder.Build(linked, catalog.Survivorship);
         var change = await session.SetGoldenRecordAsync(citizenId, fields, timeProvider.GetUtcNow()).ConfigureAwait(false);
         events.Changed(citizenId, change, cause);
     }

@@ -1,14 +1,15 @@
 using CitizenHub.Adapters;
+using CitizenHub.Matching;
 using Microsoft.Extensions.Configuration;
 
 namespace CitizenHub.Hub;
 
 /// <summary>The configured sources, read from the <c>Sources</c> array of the configuration file.</summary>
 /// <remarks>
-/// Each entry names its source, its adapter kind, its priority for survivorship (1 first) and its
-/// field mapping; the rest of the entry belongs to the adapter kind:
+/// Each entry names its source, its adapter kind, its priority for survivorship (1 first; optionally
+/// otherwise for some golden-record fields) and its field mapping; the rest of the entry belongs to the adapter kind:
 /// <code>
-/// { "Name": "council-tax", "Kind": "Csv", "Priority": 1,
+/// { "Name": "council-tax", "Kind": "Csv", "Priority": 1, "FieldPriorities": { "address": 3 },
 ///   "Csv": { "Path": "council-tax.csv" },
 ///   "Mapping": { "Key": "account_ref", ... } }
 /// </code>
@@ -17,18 +18,19 @@ public sealed class SourceCatalog
 {
     private readonly Dictionary<string, SourceDefinition> _byName;
 
-    public SourceCatalog(IReadOnlyList<SourceDefinition> sources, IReadOnlyDictionary<string, int> priorities)
+    public SourceCatalog(IReadOnlyList<SourceDefinition> sources, SurvivorshipRanks survivorship)
     {
         ArgumentNullException.ThrowIfNull(sources);
+        ArgumentNullException.ThrowIfNull(survivorship);
         Sources = sources;
-        Priorities = priorities;
+        Survivorship = survivorship;
         _byName = sources.ToDictionary(s => s.Name, StringComparer.OrdinalIgnoreCase);
     }
 
     public IReadOnlyList<SourceDefinition> Sources { get; }
 
-    /// <summary>Survivorship rank of each source system, 1 first.</summary>
-    public IReadOnlyDictionary<string, int> Priorities { get; }
+    /// <summary>Survivorship rank of each source system, 1 first, and of its fields ranked otherwise.</summary>
+    public SurvivorshipRanks Survivorship { get; }
 
     public SourceDefinition? Find(string name) => _byName.GetValueOrDefault(name);
 
@@ -39,6 +41,7 @@ public sealed class SourceCatalog
         var problems = new List<string>();
         var sources = new List<SourceDefinition>();
         var priorities = new Dictionary<string, int>(StringComparer.Ordinal);
+        var fieldPriorities = new Dictionary<string, IReadOnlyDictionary<string, int>>(StringComparer.Ordinal);
         var sections = configuration.GetSection("Sources").GetChildren().ToList();
         for (var i = 0; i < sections.Count; i++)
         {
@@ -81,6 +84,28 @@ public sealed class SourceCatalog
                 }
             }
 
+            var byField = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var fieldSection in section.GetSection("FieldPriorities").GetChildren())
+            {
+                if (!GoldenFields.All.Contains(fieldSection.Key, StringComparer.Ordinal))
+                {
+                    problems.Add($"{path}.FieldPriorities.{fieldSection.Key} is not a golden-record field (one of {string.Join(", ", GoldenFields.All)}).");
+                }
+                else if (int.TryParse(fieldSection.Value, System.Globalization.CultureInfo.InvariantCulture, out var fieldPriority) && fieldPriority >= 1)
+                {
+                    byField[fieldSection.Key] = fieldPriority;
+                }
+                else
+                {
+                    problems.Add($"{path}.FieldPriorities.{fieldSection.Key} must be a whole number from 1.");
+                }
+            }
+
+            if (byField.Count > 0)
+            {
+                fieldPriorities[name] = byField;
+            }
+
             var mode = SyncMode.Full;
             if (section["Mode"] is { } modeText && !Enum.TryParse(modeText, ignoreCase: true, out mode))
             {
@@ -95,7 +120,7 @@ public sealed class SourceCatalog
             throw new ConfigurationProblemException(problems);
         }
 
-        return new SourceCatalog(sources, priorities);
+        return new SourceCatalog(sources, new SurvivorshipRanks(priorities, fieldPriorities));
     }
 }
 

@@ -17,11 +17,33 @@ public static class GoldenFields
     public const string NhsNumber = "nhs_number";
     public const string Email = "email";
     public const string Phone = "phone";
+
+    /// <summary>Every field, in the order a golden record lists them.</summary>
+    public static IReadOnlyList<string> All { get; } =
+        [Title, GivenNames, FamilyName, DateOfBirth, Address, Postcode, Uprn, NiNumber, NhsNumber, Email, Phone];
+}
+
+/// <summary>
+/// Whose value a golden record shows: each source's rank (1 first) and, per source, fields ranked otherwise
+/// (the register trusted for addresses, the benefits system for NI numbers). Unranked sources come last.
+/// </summary>
+public sealed class SurvivorshipRanks(
+    IReadOnlyDictionary<string, int> bySource,
+    IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>>? byField = null)
+{
+    /// <summary>No source ranked above another: the most complete, then the most recent value is shown.</summary>
+    public static SurvivorshipRanks None { get; } = new(new Dictionary<string, int>());
+
+    /// <summary>The rank of a source's value for one golden-record field.</summary>
+    public int Rank(string sourceSystem, string field) =>
+        byField is not null && byField.TryGetValue(sourceSystem, out var fields) && fields.TryGetValue(field, out var fieldRank) ? fieldRank
+        : bySource.TryGetValue(sourceSystem, out var rank) ? rank
+        : int.MaxValue;
 }
 
 /// <summary>
 /// Survivorship: chooses each golden-record field from the linked source records. A value from a
-/// source of higher priority wins; between equal priorities a more complete value (validity: a whole date of
+/// source of higher priority for that field wins; between equal priorities a more complete value (validity: a whole date of
 /// birth, an address with a valid postcode) and then the more recent observation wins; the source key breaks
 /// the last tie so the outcome never depends on the order records arrived in. Invalid values never survive:
 /// they are not on the normalised record.
@@ -29,15 +51,16 @@ public static class GoldenFields
 public static class GoldenRecordBuilder
 {
     /// <param name="sourcePriority">Rank of each source system, 1 first; unlisted systems come last.</param>
-    public static IReadOnlyList<GoldenField> Build(
-        IReadOnlyCollection<NormalisedRecord> records,
-        IReadOnlyDictionary<string, int> sourcePriority)
+    public static IReadOnlyList<GoldenField> Build(IReadOnlyCollection<NormalisedRecord> records, IReadOnlyDictionary<string, int> sourcePriority) =>
+        Build(records, new SurvivorshipRanks(sourcePriority));
+
+    public static IReadOnlyList<GoldenField> Build(IReadOnlyCollection<NormalisedRecord> records, SurvivorshipRanks ranks)
     {
         ArgumentNullException.ThrowIfNull(records);
-        ArgumentNullException.ThrowIfNull(sourcePriority);
-        var ranked = records
-            .OrderBy(r => sourcePriority.TryGetValue(r.SourceSystem, out var p) ? p : int.MaxValue)
-            .ThenByDescending(r => r.ObservedAt)
+        ArgumentNullException.ThrowIfNull(ranks);
+        // Recency and then keys order the records once; each field then ranks them by its own priorities (a stable sort).
+        var byRecency = records
+            .OrderByDescending(r => r.ObservedAt)
             .ThenBy(r => r.SourceSystem, StringComparer.Ordinal)
             .ThenBy(r => r.SourceKey, StringComparer.Ordinal)
             .ToList();
@@ -60,7 +83,7 @@ public static class GoldenRecordBuilder
         {
             NormalisedRecord? chosen = null;
             string? shown = null;
-            foreach (var record in ranked)
+            foreach (var record in byRecency.OrderBy(r => Rank(r, field)))
             {
                 if (value(record) is not { } v)
                 {
@@ -70,7 +93,7 @@ public static class GoldenRecordBuilder
                 // Among sources of one priority, a more complete value (a whole date of birth rather than a year, an
                 // address with a postcode) beats a more recent one: the ranking is priority, validity, recency.
                 if (chosen is null
-                    || (Rank(record) == Rank(chosen) && completeness is not null && completeness(record) > completeness(chosen)))
+                    || (Rank(record, field) == Rank(chosen, field) && completeness is not null && completeness(record) > completeness(chosen)))
                 {
                     chosen = record;
                     shown = v;
@@ -83,7 +106,7 @@ public static class GoldenRecordBuilder
             }
         }
 
-        int Rank(NormalisedRecord record) => sourcePriority.TryGetValue(record.SourceSystem, out var p) ? p : int.MaxValue;
+        int Rank(NormalisedRecord record, string field) => ranks.Rank(record.SourceSystem, field);
     }
 
     /// <summary><c>yyyy-MM-dd</c>, or <c>yyyy-MM</c> / <c>yyyy</c> when only part of the date is known.</summary>

@@ -1,4 +1,5 @@
 using CitizenHub.Contracts;
+using CitizenHub.Matching;
 using CitizenHub.Matching.Linking;
 using CitizenHub.Matching.Scoring;
 using CitizenHub.Store;
@@ -16,7 +17,7 @@ public sealed class RecordResolverTests : TempSqliteStore
 
     public RecordResolverTests()
     {
-        var catalog = new SourceCatalog([], new Dictionary<string, int> { ["ct"] = 1, ["hb"] = 2 });
+        var catalog = new SourceCatalog([], new SurvivorshipRanks(new Dictionary<string, int> { ["ct"] = 1, ["hb"] = 2 }));
         _resolver = new RecordResolver(
             Store, catalog, new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 3, 0, 0, TimeSpan.Zero)), new Linker(new PairScorer(MatchModel.Default)));
     }

@@ -89,6 +89,23 @@ public sealed class GoldenRecordBuilderTests
     }
 
     [Fact]
+    public void Build_FieldRankedOtherwise_ThatFieldFollowsItsOwnRank_TheOthersTheSources()
+    {
+        // Council tax is trusted first, except for NI numbers, where it comes after benefits.
+        var ranks = new SurvivorshipRanks(Priorities, new Dictionary<string, IReadOnlyDictionary<string, int>>
+        {
+            ["council-tax"] = new Dictionary<string, int> { [GoldenFields.NiNumber] = 3 },
+        });
+        var councilTax = Record("council-tax", "C1", "Margaret", Monday.AddDays(1)) with { NiNumber = "JG103792A" };
+        var benefits = Record("benefits", "B1", "Peggy", Monday) with { NiNumber = "AB123456C" };
+
+        var fields = GoldenRecordBuilder.Build([councilTax, benefits], ranks);
+
+        Assert.Equal(("AB123456C", "B1"), (Field(fields, GoldenFields.NiNumber).Value, Field(fields, GoldenFields.NiNumber).SourceKey));
+        Assert.Equal("C1", Field(fields, GoldenFields.GivenNames).SourceKey);
+    }
+
+    [Fact]
     public void Build_NoRecords_NoFields() => Assert.Empty(GoldenRecordBuilder.Build([], Priorities));
 
     private static GoldenField Field(IReadOnlyList<GoldenField> fields, string name) => Assert.Single(fields, f => f.Field == name);

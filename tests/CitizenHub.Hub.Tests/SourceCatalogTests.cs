@@ -1,0 +1,35 @@
+using CitizenHub.Matching;
+using Microsoft.Extensions.Configuration;
+
+namespace CitizenHub.Hub.Tests;
+
+public sealed class SourceCatalogTests
+{
+    [Fact]
+    public void Load_FieldPriorities_RankThatSourceOtherwiseForThoseFieldsOnly()
+    {
+        var catalog = SourceCatalog.Load(Configuration(
+            ("Sources:0:Name", "council-tax"), ("Sources:0:Kind", "Csv"), ("Sources:0:Priority", "1"), ("Sources:0:Mapping:Key", "ref"),
+            ("Sources:1:Name", "electoral-register"), ("Sources:1:Kind", "Csv"), ("Sources:1:Priority", "2"), ("Sources:1:Mapping:Key", "no"),
+            ("Sources:1:FieldPriorities:address", "1")), ".");
+
+        Assert.Equal(1, catalog.Survivorship.Rank("electoral-register", GoldenFields.Address));
+        Assert.Equal(2, catalog.Survivorship.Rank("electoral-register", GoldenFields.GivenNames));
+        Assert.Equal(1, catalog.Survivorship.Rank("council-tax", GoldenFields.Address));
+        Assert.Equal(int.MaxValue, catalog.Survivorship.Rank("unknown", GoldenFields.Address));
+    }
+
+    [Fact]
+    public void Load_UnknownFieldOrBadRank_EachProblemNamedWithItsPath()
+    {
+        var problem = Assert.Throws<ConfigurationProblemException>(() => SourceCatalog.Load(Configuration(
+            ("Sources:0:Name", "council-tax"), ("Sources:0:Kind", "Csv"), ("Sources:0:Mapping:Key", "ref"),
+            ("Sources:0:FieldPriorities:shoe_size", "1"), ("Sources:0:FieldPriorities:address", "first")), "."));
+
+        Assert.Contains(problem.Problems, p => p.StartsWith("Sources[0].FieldPriorities.shoe_size is not a golden-record field", StringComparison.Ordinal));
+        Assert.Contains("Sources[0].FieldPriorities.address must be a whole number from 1.", problem.Problems);
+    }
+
+    private static IConfiguration Configuration(params (string Key, string Value)[] values) =>
+        new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
+}
