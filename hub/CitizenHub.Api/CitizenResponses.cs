@@ -14,16 +14,39 @@ public sealed record CitizenResponse(
     IReadOnlyDictionary<string, FieldValue> Fields,
     IReadOnlyList<SourceRecordResponse> SourceRecords)
 {
-    public static CitizenResponse From(CitizenView view)
+    /// <param name="visibleClasses">
+    /// The sensitivity classes the caller may see. An attribute of another class is left out, not masked; and the
+    /// record's raw fields with it, since a raw row carries every column the attribute was read from.
+    /// </param>
+    public static CitizenResponse From(CitizenView view, IReadOnlySet<string> visibleClasses)
     {
         ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(visibleClasses);
         return new CitizenResponse(
             view.CitizenId,
             view.Version,
             view.CreatedAt,
             view.UpdatedAt,
             FieldValue.Map(view.Fields),
-            [.. view.SourceRecords.Select(r => new SourceRecordResponse(r.SourceSystem, r.SourceKey, r.ObservedAt, r.LinkedAt, r.Record))]);
+            [.. view.SourceRecords.Select(r => new SourceRecordResponse(r.SourceSystem, r.SourceKey, r.ObservedAt, r.LinkedAt, Visible(r.Record, visibleClasses)))]);
+    }
+
+    /// <summary>The names of what the answer holds (golden fields and attributes), for the audit trail: names, never values.</summary>
+    public IReadOnlyList<string> ReturnedFields() =>
+        [.. Fields.Keys.Concat(SourceRecords.SelectMany(r => r.Record.Attributes.Select(a => "attribute:" + a.Name))).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+
+    private static SourceRecord Visible(SourceRecord record, IReadOnlySet<string> visibleClasses)
+    {
+        if (record.Attributes.All(a => visibleClasses.Contains(a.Sensitivity)))
+        {
+            return record;
+        }
+
+        return record with
+        {
+            Attributes = [.. record.Attributes.Where(a => visibleClasses.Contains(a.Sensitivity))],
+            RawFields = new Dictionary<string, string?>(),
+        };
     }
 }
 
@@ -46,3 +69,15 @@ public sealed record SourceRecordResponse(string SourceSystem, string SourceKey,
 public sealed record SearchResponse(IReadOnlyList<SearchResult> Results, int Limit);
 
 public sealed record SearchResult(string CitizenId, string Href, IReadOnlyDictionary<string, FieldValue> Fields);
+
+public sealed record AuditResponse(IReadOnlyList<AuditRow> Entries, int Limit);
+
+/// <summary>One read of a citizen's data, as an auditor sees it.</summary>
+public sealed record AuditRow(long Sequence, DateTimeOffset At, string Caller, string Roles, string Action, string? CitizenId, string? Purpose, IReadOnlyList<string> Fields)
+{
+    public static AuditRow From(AuditEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return new AuditRow(entry.Sequence, entry.At, entry.Caller, entry.Roles, entry.Action, entry.CitizenId, entry.Purpose, entry.Fields);
+    }
+}

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
+using CitizenHub.Api.Access;
 using CitizenHub.Matching;
 using CitizenHub.Store;
 using Microsoft.AspNetCore.Builder;
@@ -7,8 +8,10 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 namespace CitizenHub.Api;
 
@@ -21,38 +24,86 @@ public static class CitizenViewApi
     /// <summary>The most results one search returns.</summary>
     public const int MaxSearchLimit = 100;
 
-    /// <summary>Adds what the endpoints need: problem details, JSON with enum names, OpenAPI, the store health check.</summary>
-    public static IServiceCollection AddCitizenViewApi(this IServiceCollection services)
+    /// <summary>The most audit rows one request returns.</summary>
+    public const int MaxAuditLimit = 500;
+
+    /// <summary>
+    /// Adds what the endpoints need: callers' authentication and roles, the rate limit, problem details with a
+    /// stable code, JSON with enum names, OpenAPI, the store health check.
+    /// </summary>
+    public static IServiceCollection AddCitizenViewApi(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddProblemDetails();
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddApiAccess(configuration);
+        services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
+        {
+            // Errors the framework answers (no credentials, wrong role, too many requests) get a code too.
+            if (!context.ProblemDetails.Extensions.ContainsKey("code"))
+            {
+                context.ProblemDetails.Extensions["code"] = context.ProblemDetails.Status switch
+                {
+                    StatusCodes.Status401Unauthorized => "unauthenticated",
+                    StatusCodes.Status403Forbidden => "forbidden",
+                    StatusCodes.Status404NotFound => "not-found",
+                    StatusCodes.Status405MethodNotAllowed => "method-not-allowed",
+                    StatusCodes.Status429TooManyRequests => "rate-limited",
+                    >= 500 => "internal-error",
+                    _ => "bad-request",
+                };
+            }
+        });
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
         return services;
     }
 
+    /// <summary>The middleware the endpoints rely on, in order: who is calling, how often, and may they.</summary>
+    public static IApplicationBuilder UseCitizenViewApi(this IApplicationBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+        return app;
+    }
+
     public static IEndpointRouteBuilder MapCitizenViewApi(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        endpoints.MapOpenApi();
-        endpoints.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthAsync });
+        // Open to all: the API's description and whether it is up say nothing about anyone.
+        endpoints.MapOpenApi().AllowAnonymous();
+        endpoints.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthAsync }).AllowAnonymous();
 
-        var citizens = endpoints.MapGroup("/citizens").WithTags("Citizens");
+        var citizens = endpoints.MapGroup("/citizens").WithTags("Citizens").RequireAuthorization(ApiPolicies.ReadCitizens);
         citizens.MapGet("/{id}", GetCitizenAsync)
             .WithName("GetCitizen")
             .WithSummary("The golden record, each value with its lineage, and its linked source records.");
         citizens.MapGet("/", SearchAsync)
             .WithName("SearchCitizens")
             .WithSummary("Citizens with a linked source record matching every given criterion (exact, after normalisation).");
+
+        endpoints.MapGet("/audit", GetAuditAsync)
+            .WithTags("Audit")
+            .WithName("GetAudit")
+            .WithSummary("Every recorded read of a citizen's data: who, when, why, which fields.")
+            .RequireAuthorization(ApiPolicies.Audit);
         return endpoints;
     }
 
-    internal static async Task<IResult> GetCitizenAsync(string id, HttpContext http, ICitizenStore store, CancellationToken cancellationToken)
+    internal static async Task<IResult> GetCitizenAsync(
+        string id, HttpContext http, ICitizenStore store, IOptions<ApiAccessOptions> access, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!IsCitizenId(id))
         {
             return Problem(StatusCodes.Status400BadRequest, "invalid-citizen-id", "The citizen id is not in the form of one.", "id");
+        }
+
+        var caller = Caller.From(http, access.Value);
+        if (PurposeProblem(caller) is { } purposeProblem)
+        {
+            return purposeProblem;
         }
 
         var view = await store.GetCitizenAsync(id, cancellationToken).ConfigureAwait(false);
@@ -74,7 +125,9 @@ public static class CitizenViewApi
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
 
-        return TypedResults.Ok(CitizenResponse.From(view));
+        var response = CitizenResponse.From(view, caller.Classes);
+        await store.AppendAuditAsync([Audit(caller, "read", view.CitizenId, response.ReturnedFields(), time)], cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(response);
     }
 
     internal static async Task<IResult> SearchAsync(
@@ -83,9 +136,18 @@ public static class CitizenViewApi
         string? dob,
         string? postcode,
         int? limit,
+        HttpContext http,
         ICitizenStore store,
+        IOptions<ApiAccessOptions> access,
+        TimeProvider time,
         CancellationToken cancellationToken)
     {
+        var caller = Caller.From(http, access.Value);
+        if (PurposeProblem(caller) is { } purposeProblem)
+        {
+            return purposeProblem;
+        }
+
         var pageSize = limit ?? DefaultSearchLimit;
         if (pageSize is < 1 or > MaxSearchLimit)
         {
@@ -116,10 +178,39 @@ public static class CitizenViewApi
         }
 
         var found = await store.SearchAsync(search, pageSize, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(new SearchResponse(
-            [.. found.Select(c => new SearchResult(c.CitizenId, $"/citizens/{c.CitizenId}", FieldValue.Map(c.Fields)))],
-            pageSize));
+        var results = found.Select(c => new SearchResult(c.CitizenId, $"/citizens/{c.CitizenId}", FieldValue.Map(c.Fields))).ToList();
+        // Each citizen a search shows is a read of that citizen's data.
+        await store.AppendAuditAsync([.. results.Select(r => Audit(caller, "search", r.CitizenId, [.. r.Fields.Keys], time))], cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new SearchResponse(results, pageSize));
     }
+
+    internal static async Task<IResult> GetAuditAsync(string? citizen, int? limit, ICitizenStore store, CancellationToken cancellationToken)
+    {
+        if (citizen is null || !IsCitizenId(citizen))
+        {
+            return Problem(StatusCodes.Status400BadRequest, "invalid-citizen-id", "citizen must be a citizen id.", "citizen");
+        }
+
+        var pageSize = limit ?? MaxAuditLimit;
+        if (pageSize is < 1 or > MaxAuditLimit)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "invalid-limit", $"limit must be from 1 to {MaxAuditLimit}.", "limit");
+        }
+
+        var entries = await store.GetAuditAsync(citizen, pageSize, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new AuditResponse([.. entries.Select(AuditRow.From)], pageSize));
+    }
+
+    /// <summary>A read of citizens' data must say why: the purpose goes into the audit trail.</summary>
+    private static ProblemHttpResult? PurposeProblem(Caller caller) => caller.Purpose switch
+    {
+        null => Problem(StatusCodes.Status400BadRequest, "purpose-required", $"Say why you are reading this data in the {Caller.PurposeHeader} header.", Caller.PurposeHeader),
+        { Length: > Caller.MaxPurposeLength } => Problem(StatusCodes.Status400BadRequest, "purpose-too-long", $"{Caller.PurposeHeader} is at most {Caller.MaxPurposeLength} characters.", Caller.PurposeHeader),
+        _ => null,
+    };
+
+    private static AuditEntry Audit(Caller caller, string action, string citizenId, IReadOnlyList<string> fields, TimeProvider time) =>
+        new(0, time.GetUtcNow(), caller.Name, caller.RolesText, action, citizenId, caller.Purpose, fields);
 
     /// <summary>Citizen ids are 32 lower-case hex digits; anything else is refused before the store is asked.</summary>
     private static bool IsCitizenId(string id) =>

@@ -121,12 +121,13 @@ internal static class HubComposition
         }
 
         AddHub(builder.Services, hub);
-        builder.Services.AddCitizenViewApi();
+        builder.Services.AddCitizenViewApi(hub.Configuration);
         customize?.Invoke(builder);
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseCitizenViewApi();
         app.MapCitizenViewApi();
         return app;
     }

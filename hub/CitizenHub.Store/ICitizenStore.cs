@@ -58,9 +58,29 @@ public interface ICitizenStore
     /// <summary>Why a source record is linked to its citizen: the pair that linked it and the per-field weights; null when it started its citizen.</summary>
     Task<PairEvidence?> GetLinkEvidenceAsync(string sourceSystem, string sourceKey, CancellationToken cancellationToken);
 
+    /// <summary>Appends rows to the audit trail (which can only grow).</summary>
+    Task AppendAuditAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken);
+
+    /// <summary>The audit trail of one citizen, oldest first.</summary>
+    Task<IReadOnlyList<AuditEntry>> GetAuditAsync(string citizenId, int limit, CancellationToken cancellationToken);
+
     /// <summary>Whether the store answers a trivial query.</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// One read of a citizen's data: who (the key's or token's name, never a resident's), with which roles, what they
+/// did, about whom, why (the caller's stated purpose), and which fields they were given (names only, no values).
+/// </summary>
+public sealed record AuditEntry(
+    long Sequence,
+    DateTimeOffset At,
+    string Caller,
+    string Roles,
+    string Action,
+    string? CitizenId,
+    string? Purpose,
+    IReadOnlyList<string> Fields);
 
 /// <summary>Identifies one bus message of a run: its kind (records or removals) and its sequence.</summary>
 public sealed record MessageIdentity(Guid RunId, string Kind, int Sequence)

@@ -48,9 +48,26 @@ public sealed class CustomerViewEndToEndTests : IClassFixture<CustomerViewEndToE
         Assert.Equal("CT001", fields.GetProperty("given_names").GetProperty("source").GetProperty("key").GetString());
         Assert.Equal("ST16 2AB", fields.GetProperty("postcode").GetProperty("value").GetString());
         Assert.Equal("JG103792A", fields.GetProperty("ni_number").GetProperty("value").GetString());
-        // Raw values are kept beside parsed ones.
-        var housing = citizen.GetProperty("sourceRecords")[1].GetProperty("record");
+        // Raw values are kept beside parsed ones (for a caller who may see the benefits claim they include).
+        var asSteward = await _hub.Hub.ClientFor("steward").GetFromJsonAsync<JsonElement>(result.GetProperty("href").GetString()!);
+        var housing = asSteward.GetProperty("sourceRecords")[1].GetProperty("record");
         Assert.Equal("JG 10 37 92 A", housing.GetProperty("rawFields").GetProperty("NINO").GetString());
+    }
+
+    [Fact]
+    public async Task Get_SensitiveAttribute_OnlyForARoleGrantedItsClass_AbsentOtherwiseWithTheRawRow()
+    {
+        var id = (await GetJsonAsync("/citizens?family=hughes&dob=1950-03-04")).GetProperty("results")[0].GetProperty("citizenId").GetString();
+
+        var steward = await _hub.Hub.ClientFor("steward").GetFromJsonAsync<JsonElement>($"/citizens/{id}");
+        var agent = await GetJsonAsync($"/citizens/{id}");
+
+        var stewardsView = steward.GetProperty("sourceRecords")[1].GetProperty("record");
+        Assert.Equal("benefits", Assert.Single(stewardsView.GetProperty("attributes").EnumerateArray().ToList()).GetProperty("sensitivity").GetString());
+        var agentsView = agent.GetProperty("sourceRecords")[1].GetProperty("record");
+        Assert.Empty(agentsView.GetProperty("attributes").EnumerateArray());
+        Assert.Empty(agentsView.GetProperty("rawFields").EnumerateObject());
+        Assert.DoesNotContain("HB-1", agentsView.GetProperty("rawFields").GetRawText(), StringComparison.Ordinal);
     }
 
     [Fact]

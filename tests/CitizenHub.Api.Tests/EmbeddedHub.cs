@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using System.Text.Json.Nodes;
 
 namespace CitizenHub.Api.Tests;
 
@@ -19,18 +20,43 @@ public sealed class EmbeddedHub : IAsyncDisposable
 
     public string Folder => _folder.Path;
 
+    /// <summary>An agent's client, stating a purpose: what a contact centre's CRM sends.</summary>
     public HttpClient Client { get; private set; } = null!;
 
     public IServiceProvider Services => _app!.Services;
 
-    public async Task StartAsync(string councilTax, string housingBenefits)
+    public async Task StartAsync(string councilTax, string housingBenefits, Action<JsonObject>? configureApi = null)
     {
         _folder.Write("council-tax.csv", councilTax);
         _folder.Write("housing-benefits.csv", housingBenefits);
-        var config = _folder.Write("citizenhub.json", TwoSources.Config);
+        // The benefits system's claim reference is an attribute of the "benefits" class: knowing someone claims is sensitive.
+        var root = JsonNode.Parse(ApiCallers.WithApi(TwoSources.Config))!.AsObject();
+        root["Sources"]![1]!["Mapping"]!["Attributes"] = new JsonArray(new JsonObject
+        {
+            ["Field"] = "CLAIM_REF", ["Name"] = "benefit-claim", ["Sensitivity"] = "benefits",
+        });
+        configureApi?.Invoke(root["Api"]!.AsObject());
+        var config = _folder.Write("citizenhub.json", root.ToJsonString());
         _app = HubComposition.BuildWebApplication(HubComposition.Load(config), urls: null, b => b.WebHost.UseTestServer());
         await _app.StartAsync();
-        Client = _app.GetTestClient();
+        Client = ClientFor("agent");
+    }
+
+    /// <summary>A client holding the role's key (none for null), stating <paramref name="purpose"/> unless it is null.</summary>
+    public HttpClient ClientFor(string? role, string? purpose = "test: checking the Customer View API")
+    {
+        var client = _app!.GetTestClient();
+        if (role is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", ApiCallers.KeyByRole[role]);
+        }
+
+        if (purpose is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Purpose", purpose);
+        }
+
+        return client;
     }
 
     /// <summary>Runs one configured source, as <c>citizenhub sync --source NAME</c> does.</summary>

@@ -10,7 +10,7 @@ public sealed class MergeRedirectTests
     public async Task Get_IdMergedAway_RedirectsPermanentlyToSurvivor()
     {
         await using var hub = new EmbeddedHub();
-        // Two people as far as council tax knows (different spellings, one NI and one NHS number)...
+        // Two people as far as the hub knows (different spellings and addresses, one NI and one NHS number)...
         await hub.StartAsync(
             """
             account_ref,title,forenames,surname,date_of_birth,address_1,town,postcode,ni_number
@@ -19,7 +19,7 @@ public sealed class MergeRedirectTests
             """,
             """
             CLAIM_REF|SURNAME|FORENAMES|DOB|ADDR_LINE_1|TOWN|POSTCODE|NINO|NHS
-            HB1|LEIGH|ANNE||1 HIGH STREET|STAFFORD|ST16 1AA||9434765919
+            HB1|LEIGH|ANNE||9 MILL LANE|STONE|ST15 8BB||9434765919
 
             """);
         await hub.SyncAsync("council-tax");
@@ -31,7 +31,7 @@ public sealed class MergeRedirectTests
         // ...until the benefits office records both numbers on one claim.
         hub.Replace("housing-benefits.csv", """
             CLAIM_REF|SURNAME|FORENAMES|DOB|ADDR_LINE_1|TOWN|POSTCODE|NINO|NHS
-            HB1|LEIGH|ANNE||1 HIGH STREET|STAFFORD|ST16 1AA|AB123456C|9434765919
+            HB1|LEIGH|ANNE||9 MILL LANE|STONE|ST15 8BB|AB123456C|9434765919
 
             """);
         await hub.SyncAsync("housing-benefits");

@@ -379,6 +379,35 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
                 StringComparer.Ordinal);
     }
 
+    public Task AppendAuditAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        return entries.Count == 0 ? Task.CompletedTask : WriteAsync(
+            """
+            INSERT INTO audit_log (at, caller, roles, action, citizen_id, purpose, fields)
+            VALUES (@At, @Caller, @Roles, @Action, @CitizenId, @Purpose, @Fields);
+            """,
+            entries.Select(e => new
+            {
+                At = StoreTime.Format(e.At), e.Caller, e.Roles, e.Action, e.CitizenId, e.Purpose, Fields = string.Join(',', e.Fields),
+            }).ToList(),
+            cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<AuditEntry>> GetAuditAsync(string citizenId, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(long Seq, string At, string Caller, string Roles, string Action, string? CitizenId, string? Purpose, string Fields)>(
+            """
+            SELECT seq, at, caller, roles, action, citizen_id, purpose, fields FROM audit_log
+            WHERE citizen_id = @citizenId ORDER BY seq LIMIT @limit;
+            """,
+            new { citizenId, limit }).ConfigureAwait(false);
+        return [.. rows.Select(r => new AuditEntry(
+            r.Seq, StoreTime.Parse(r.At), r.Caller, r.Roles, r.Action, r.CitizenId, r.Purpose,
+            r.Fields.Length == 0 ? [] : r.Fields.Split(',')))];
+    }
+
     private async Task WriteAsync(string sql, object parameters, CancellationToken cancellationToken)
     {
         await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -141,5 +141,23 @@ internal static class SqliteSchema
         WHERE match_key LIKE 'nm:%'
           AND substr(match_key, instr(match_key, '|') + 1) < substr(match_key, 4, instr(match_key, '|') - 4);
         """,
+
+        // 5: the audit trail of reads of citizens' data. Append-only: the triggers refuse any change or deletion,
+        // so not even the hub's own code can rewrite what was read, by whom and why.
+        """
+        CREATE TABLE audit_log (
+            seq         INTEGER PRIMARY KEY,
+            at          TEXT NOT NULL,
+            caller      TEXT NOT NULL,
+            roles       TEXT NOT NULL,
+            action      TEXT NOT NULL,
+            citizen_id  TEXT NULL,
+            purpose     TEXT NULL,
+            fields      TEXT NOT NULL
+        );
+        CREATE INDEX ix_audit_log_citizen ON audit_log (citizen_id, seq);
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        """,
     ];
 }

@@ -1,0 +1,75 @@
+using CitizenHub.Contracts;
+
+namespace CitizenHub.Api.Access;
+
+/// <summary>
+/// Who may call the API and what each role may see: the <c>Api</c> section of the configuration.
+/// <code>
+/// "Api": {
+///   "Keys": [ { "Name": "contact-centre", "Sha256": "9f86d0…", "Roles": [ "agent" ] } ],
+///   "Jwt": { "Issuer": "https://login.council.gov.uk", "Audience": "citizenhub", "SigningKey": "base64…" },
+///   "Grants": { "steward": [ "general", "benefits" ] },
+///   "RequestsPerMinute": 600
+/// }
+/// </code>
+/// </summary>
+public sealed class ApiAccessOptions
+{
+    public const string Section = "Api";
+
+    /// <summary>API keys, held as the SHA-256 of the key (hex): the configuration never holds a usable key.</summary>
+    public List<ApiKeyOptions> Keys { get; set; } = [];
+
+    /// <summary>JWT bearer tokens (HMAC-SHA256); null to accept API keys only.</summary>
+    public JwtOptions? Jwt { get; set; }
+
+    /// <summary>
+    /// The sensitivity classes each role may see, besides <see cref="SourceAttribute.General"/> which every role
+    /// reading citizens sees. An attribute of a class not granted is left out of every answer.
+    /// </summary>
+    public Dictionary<string, string[]> Grants { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Requests one caller may make per minute; more are refused with 429.</summary>
+    /// <value>The default is 600.</value>
+    public int RequestsPerMinute { get; set; } = 600;
+
+    /// <summary>The classes a caller holding these roles may see.</summary>
+    public IReadOnlySet<string> ClassesFor(IEnumerable<string> roles)
+    {
+        var classes = new HashSet<string>(StringComparer.Ordinal) { SourceAttribute.General };
+        foreach (var role in roles)
+        {
+            if (Grants.TryGetValue(role, out var granted))
+            {
+                classes.UnionWith(granted);
+            }
+        }
+
+        return classes;
+    }
+}
+
+public sealed class ApiKeyOptions
+{
+    /// <summary>Who holds the key: it names the caller in the audit trail.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>SHA-256 of the key, hex.</summary>
+    public string Sha256 { get; set; } = "";
+
+    public List<string> Roles { get; set; } = [];
+}
+
+public sealed class JwtOptions
+{
+    public string Issuer { get; set; } = "";
+
+    public string Audience { get; set; } = "";
+
+    /// <summary>The HMAC-SHA256 signing key, base64 (at least 32 bytes).</summary>
+    public string SigningKey { get; set; } = "";
+
+    /// <summary>The claim that lists the caller's roles.</summary>
+    /// <value>The default is <c>roles</c>.</value>
+    public string RoleClaim { get; set; } = "roles";
+}

@@ -1,0 +1,64 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CitizenHub.Api.Access;
+
+/// <summary>
+/// Authenticates the <c>X-Api-Key</c> header against the configured keys' SHA-256 hashes. A request without the
+/// header is not this scheme's (another may take it); a wrong key fails.
+/// </summary>
+internal sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    IOptions<ApiAccessOptions> access)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    public const string Header = "X-Api-Key";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (!Request.Headers.TryGetValue(Header, out var values) || values.Count == 0 || string.IsNullOrEmpty(values[0]))
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        var presented = SHA256.HashData(Encoding.UTF8.GetBytes(values[0]!));
+        foreach (var key in access.Value.Keys)
+        {
+            // Compare hashes in constant time: how long a refusal takes must not say how close a guess was.
+            if (TryFromHex(key.Sha256, out var expected) && CryptographicOperations.FixedTimeEquals(presented, expected))
+            {
+                var identity = new ClaimsIdentity(
+                    [new Claim(ClaimTypes.Name, key.Name), .. key.Roles.Select(r => new Claim(ClaimTypes.Role, r))],
+                    SchemeName);
+                return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+            }
+        }
+
+        return Task.FromResult(AuthenticateResult.Fail("The API key is not one of the configured keys."));
+    }
+
+    private static bool TryFromHex(string hex, out byte[] bytes)
+    {
+        try
+        {
+            bytes = Convert.FromHexString(hex);
+            return bytes.Length == SHA256.HashSizeInBytes;
+        }
+        catch (FormatException)
+        {
+            bytes = [];
+            return false;
+        }
+    }
+
+    /// <summary>The hex SHA-256 of a key, as <see cref="ApiKeyOptions.Sha256"/> holds it.</summary>
+    public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+}

@@ -1,0 +1,29 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http;
+
+namespace CitizenHub.Api.Access;
+
+/// <summary>Who is calling, in which roles, what they may see, and why they say they are asking.</summary>
+/// <param name="Name">The API key's or token subject's name: it names the caller in the audit trail.</param>
+/// <param name="Classes">The sensitivity classes the caller's roles are granted.</param>
+/// <param name="Purpose">The <c>X-Purpose</c> header: why the caller reads this citizen's data.</param>
+internal sealed record Caller(string Name, IReadOnlyList<string> Roles, IReadOnlySet<string> Classes, string? Purpose)
+{
+    public const string PurposeHeader = "X-Purpose";
+
+    /// <summary>The longest purpose kept: a reason, not a case file.</summary>
+    public const int MaxPurposeLength = 200;
+
+    public string RolesText => string.Join(',', Roles);
+
+    public static Caller From(HttpContext http, ApiAccessOptions access)
+    {
+        var roles = ApiRoles.All.Where(http.User.IsInRole).ToList();
+        var purpose = http.Request.Headers[PurposeHeader].ToString().Trim();
+        return new Caller(
+            http.User.Identity?.Name ?? http.User.FindFirstValue("sub") ?? "unknown",
+            roles,
+            access.ClassesFor(roles),
+            purpose.Length == 0 ? null : purpose);
+    }
+}
