@@ -1,3 +1,7 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CitizenHub.Api.Access;
 using CitizenHub.Hub;
 using CitizenHub.Matching;
 using CitizenHub.Store;
@@ -27,7 +31,20 @@ internal static class Demo
             File.Copy(file, Path.Combine(workspace, Path.GetFileName(file)));
         }
 
-        var hub = HubComposition.Load(Path.Combine(workspace, "citizenhub.json"));
+        // A fresh key for each role, admitted by its hash: the workspace's configuration holds no usable key.
+        var keys = ApiRoles.All.ToDictionary(role => role, _ => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), StringComparer.Ordinal);
+        var configPath = Path.Combine(workspace, "citizenhub.json");
+        var config = JsonNode.Parse(await File.ReadAllTextAsync(configPath, cancellationToken).ConfigureAwait(false))!.AsObject();
+        config["Api"] = new JsonObject
+        {
+            ["Keys"] = new JsonArray([.. keys.Select(k => (JsonNode)new JsonObject
+            {
+                ["Name"] = $"demo-{k.Key}", ["Sha256"] = ApiKeys.Hash(k.Value), ["Roles"] = new JsonArray(k.Key),
+            })]),
+            ["Grants"] = new JsonObject { [ApiRoles.Steward] = new JsonArray("social-care", "benefits"), [ApiRoles.Admin] = new JsonArray("social-care", "benefits") },
+        };
+        await File.WriteAllTextAsync(configPath, config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), cancellationToken).ConfigureAwait(false);
+        var hub = HubComposition.Load(configPath);
         await using var app = HubComposition.BuildWebApplication(hub, urls);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
@@ -40,9 +57,13 @@ internal static class Demo
 
         var baseUrl = urls.Split(';')[0].TrimEnd('/');
         var store = app.Services.GetRequiredService<ICitizenStore>();
+        var asAgent = $"curl -H 'X-Api-Key: {keys[ApiRoles.Agent]}' -H 'X-Purpose: trying the demo'";
         await output.WriteLineAsync($"""
 
-            The Customer View API is at {baseUrl} (Ctrl+C to stop). Try:
+            The Customer View API is at {baseUrl} (Ctrl+C to stop).
+            A key for each role (send it as X-Api-Key; reads of a citizen also say why, in X-Purpose):
+            {string.Join(Environment.NewLine, keys.Select(k => $"  {k.Key,-8} {k.Value}"))}
+            Try:
               curl {baseUrl}/health
             """).ConfigureAwait(false);
         if (await FindJoinedCitizenAsync(store, cancellationToken).ConfigureAwait(false) is { } joined)
@@ -50,8 +71,9 @@ internal static class Demo
             var family = joined.Fields.FirstOrDefault(f => f.Field == GoldenFields.FamilyName)?.Value;
             var dob = joined.Fields.FirstOrDefault(f => f.Field == GoldenFields.DateOfBirth)?.Value;
             await output.WriteLineAsync($"""
-                  curl {baseUrl}/citizens/{joined.CitizenId}
-                  curl '{baseUrl}/citizens?family={Uri.EscapeDataString(family ?? "")}&dob={dob}'
+                  {asAgent} {baseUrl}/citizens/{joined.CitizenId}
+                  {asAgent} '{baseUrl}/citizens?family={Uri.EscapeDataString(family ?? "")}&dob={dob}'
+                  curl -H 'X-Api-Key: {keys[ApiRoles.Auditor]}' '{baseUrl}/audit?citizen={joined.CitizenId}'
                 (a citizen joined from {string.Join(" and ", joined.SourceRecords.Select(r => r.SourceSystem).Distinct())})
                 """).ConfigureAwait(false);
         }

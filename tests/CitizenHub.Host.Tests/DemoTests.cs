@@ -9,7 +9,7 @@ namespace CitizenHub.Host.Tests;
 /// <summary>The demo as a newcomer runs it: real HTTP on a loopback port, the shipped sample sources.</summary>
 public sealed partial class DemoTests
 {
-    [GeneratedRegex(@"curl http://127\.0\.0\.1:\d+/citizens/([0-9a-f]{32})")]
+    [GeneratedRegex(@"curl -H 'X-Api-Key: ([0-9a-f]+)' -H 'X-Purpose: ([^']+)' http://127\.0\.0\.1:\d+/citizens/([0-9a-f]{32})")]
     private static partial Regex JoinedCitizenExample();
 
     [Fact]
@@ -33,7 +33,10 @@ public sealed partial class DemoTests
         {
             Assert.True(example.Success, output.ToString());
             using var http = new HttpClient { BaseAddress = new Uri(url) };
-            var citizen = await http.GetFromJsonAsync<JsonElement>($"/citizens/{example.Groups[1].Value}");
+            // As printed: the agent's key and a purpose.
+            http.DefaultRequestHeaders.Add("X-Api-Key", example.Groups[1].Value);
+            http.DefaultRequestHeaders.Add("X-Purpose", example.Groups[2].Value);
+            var citizen = await http.GetFromJsonAsync<JsonElement>($"/citizens/{example.Groups[3].Value}");
             var systems = citizen.GetProperty("sourceRecords").EnumerateArray().Select(r => r.GetProperty("sourceSystem").GetString()).Distinct();
             Assert.Equal(["council-tax", "housing-benefits"], systems.Order());
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode);

@@ -59,6 +59,15 @@ internal sealed class ApiKeyAuthenticationHandler(
         }
     }
 
+}
+
+/// <summary>API keys as the configuration holds them.</summary>
+public static class ApiKeys
+{
     /// <summary>The hex SHA-256 of a key, as <see cref="ApiKeyOptions.Sha256"/> holds it.</summary>
-    public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+    public static string Hash(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+    }
 }
