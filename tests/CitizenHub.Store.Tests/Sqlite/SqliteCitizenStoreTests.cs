@@ -79,6 +79,28 @@ public sealed class SqliteCitizenStoreTests : TempSqliteStore
         Assert.Contains("nm:JOHN|SMITH", BlockingKeys.For(RecordNormaliser.Normalise(Records.Person("ct", "1", "John", "Smith"))));
     }
 
+    [Fact]
+    public async Task Audit_AppendedRowsReadBackInOrder_AndNoRowCanBeChangedOrDeleted()
+    {
+        var citizen = new string('a', 32);
+        await Store.AppendAuditAsync(
+            [new AuditEntry(0, At, "contact-centre", "agent", "read", citizen, "bill query", ["given_names", "address"]),
+             new AuditEntry(0, At.AddMinutes(1), "contact-centre", "agent", "search", citizen, "bill query", [])],
+            CancellationToken.None);
+
+        var rows = await Store.GetAuditAsync(citizen, 10, CancellationToken.None);
+
+        Assert.Equal(["read", "search"], rows.Select(r => r.Action));
+        Assert.Equal(["given_names", "address"], rows[0].Fields);
+        Assert.Empty(rows[1].Fields);
+        await using var connection = new SqliteConnection($"Data Source={Folder.File("hub.db")}");
+        await connection.OpenAsync();
+        var update = await Assert.ThrowsAsync<SqliteException>(() => ExecuteAsync(connection, "UPDATE audit_log SET purpose = 'rewritten';"));
+        Assert.Contains("append-only", update.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<SqliteException>(() => ExecuteAsync(connection, "DELETE FROM audit_log;"));
+        Assert.Equal(2, (await Store.GetAuditAsync(citizen, 10, CancellationToken.None)).Count);
+    }
+
     private static async Task ExecuteAsync(SqliteConnection connection, string sql)
     {
         await using var command = connection.CreateCommand();
