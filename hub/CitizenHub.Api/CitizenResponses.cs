@@ -12,7 +12,8 @@ public sealed record CitizenResponse(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     IReadOnlyDictionary<string, FieldValue> Fields,
-    IReadOnlyList<SourceRecordResponse> SourceRecords)
+    IReadOnlyList<SourceRecordResponse> SourceRecords,
+    bool Restricted)
 {
     /// <param name="visibleClasses">
     /// The sensitivity classes the caller may see. An attribute of another class is left out, not masked; and the
@@ -28,14 +29,15 @@ public sealed record CitizenResponse(
             view.CreatedAt,
             view.UpdatedAt,
             FieldValue.Map(view.Fields),
-            [.. view.SourceRecords.Select(r => new SourceRecordResponse(r.SourceSystem, r.SourceKey, r.ObservedAt, r.LinkedAt, Visible(r.Record, visibleClasses)))]);
+            [.. view.SourceRecords.Select(r => new SourceRecordResponse(r.SourceSystem, r.SourceKey, r.ObservedAt, r.LinkedAt, Visible(r.Record, visibleClasses)))],
+            view.Restricted);
     }
 
     /// <summary>The names of what the answer holds (golden fields and attributes), for the audit trail: names, never values.</summary>
     public IReadOnlyList<string> ReturnedFields() =>
         [.. Fields.Keys.Concat(SourceRecords.SelectMany(r => r.Record.Attributes.Select(a => "attribute:" + a.Name))).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
-    private static SourceRecord Visible(SourceRecord record, IReadOnlySet<string> visibleClasses)
+    internal static SourceRecord Visible(SourceRecord record, IReadOnlySet<string> visibleClasses)
     {
         if (record.Attributes.All(a => visibleClasses.Contains(a.Sensitivity)))
         {

@@ -89,6 +89,7 @@ public static class CitizenViewApi
             .WithName("GetAudit")
             .WithSummary("Every recorded read of a citizen's data: who, when, why, which fields.")
             .RequireAuthorization(ApiPolicies.Audit);
+        endpoints.MapCitizenDetails();
         return endpoints;
     }
 
@@ -110,6 +111,8 @@ public static class CitizenViewApi
         switch (view)
         {
             case null:
+            case { Restricted: true } when !caller.MaySeeRestricted:
+                // Restricted: to an agent it is as if it were not there (saying "restricted" would say it exists).
                 return Problem(StatusCodes.Status404NotFound, "citizen-not-found", "No citizen has this id.");
             case { Status: CitizenStatus.Merged, MergedInto: { } survivor }:
                 // A merged id forwards for ever to the citizen that absorbed it.
@@ -171,7 +174,8 @@ public static class CitizenViewApi
             return Problem(StatusCodes.Status400BadRequest, "invalid-postcode", "postcode is not a UK postcode.", "postcode");
         }
 
-        var search = new CitizenSearch(Text.FoldKey(family), Text.FoldKey(given?.Trim().Split(' ')[0]), dateOfBirth, canonicalPostcode);
+        var search = new CitizenSearch(
+            Text.FoldKey(family), Text.FoldKey(given?.Trim().Split(' ')[0]), dateOfBirth, canonicalPostcode, IncludeRestricted: caller.MaySeeRestricted);
         if (search.IsEmpty)
         {
             return Problem(StatusCodes.Status400BadRequest, "no-criteria", "Give at least one of family, given, dob, postcode.");
@@ -202,21 +206,21 @@ public static class CitizenViewApi
     }
 
     /// <summary>A read of citizens' data must say why: the purpose goes into the audit trail.</summary>
-    private static ProblemHttpResult? PurposeProblem(Caller caller) => caller.Purpose switch
+    internal static ProblemHttpResult? PurposeProblem(Caller caller) => caller.Purpose switch
     {
         null => Problem(StatusCodes.Status400BadRequest, "purpose-required", $"Say why you are reading this data in the {Caller.PurposeHeader} header.", Caller.PurposeHeader),
         { Length: > Caller.MaxPurposeLength } => Problem(StatusCodes.Status400BadRequest, "purpose-too-long", $"{Caller.PurposeHeader} is at most {Caller.MaxPurposeLength} characters.", Caller.PurposeHeader),
         _ => null,
     };
 
-    private static AuditEntry Audit(Caller caller, string action, string citizenId, IReadOnlyList<string> fields, TimeProvider time) =>
+    internal static AuditEntry Audit(Caller caller, string action, string citizenId, IReadOnlyList<string> fields, TimeProvider time) =>
         new(0, time.GetUtcNow(), caller.Name, caller.RolesText, action, citizenId, caller.Purpose, fields);
 
     /// <summary>Citizen ids are 32 lower-case hex digits; anything else is refused before the store is asked.</summary>
-    private static bool IsCitizenId(string id) =>
+    internal static bool IsCitizenId(string id) =>
         id.Length == 32 && id.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
 
-    private static ProblemHttpResult Problem(int status, string code, string detail, string? field = null)
+    internal static ProblemHttpResult Problem(int status, string code, string detail, string? field = null)
     {
         var extensions = new Dictionary<string, object?> { ["code"] = code };
         if (field is not null)

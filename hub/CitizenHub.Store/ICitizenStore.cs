@@ -58,6 +58,15 @@ public interface ICitizenStore
     /// <summary>Why a source record is linked to its citizen: the pair that linked it and the per-field weights; null when it started its citizen.</summary>
     Task<PairEvidence?> GetLinkEvidenceAsync(string sourceSystem, string sourceKey, CancellationToken cancellationToken);
 
+    /// <summary>A source record as held and the citizen it is linked to; null when no such record is held.</summary>
+    Task<HeldSourceRecord?> GetSourceRecordAsync(string sourceSystem, string sourceKey, CancellationToken cancellationToken);
+
+    /// <summary>Each source that has records or runs: its last run and how many records it has linked.</summary>
+    Task<IReadOnlyList<SourceStatus>> GetSourcesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Sets or lifts restriction of processing on a citizen; false when there is no such active citizen.</summary>
+    Task<bool> SetRestrictedAsync(string citizenId, bool restricted, CancellationToken cancellationToken);
+
     /// <summary>Appends rows to the audit trail (which can only grow).</summary>
     Task AppendAuditAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken);
 
@@ -234,7 +243,23 @@ public sealed record CitizenView(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     IReadOnlyList<GoldenField> Fields,
-    IReadOnlyList<LinkedSourceRecord> SourceRecords);
+    IReadOnlyList<LinkedSourceRecord> SourceRecords,
+    bool Restricted = false);
+
+/// <summary>A source record as held, and the citizen it belongs to.</summary>
+public sealed record HeldSourceRecord(string CitizenId, DateTimeOffset ObservedAt, DateTimeOffset LinkedAt, SourceRecord Record);
+
+/// <summary>A source's state: the records it has linked, and its last sync run.</summary>
+/// <param name="LastRunStatus"><c>Running</c>, <c>Completed</c>, or <c>Failed</c> (a message of the run could not be applied).</param>
+public sealed record SourceStatus(
+    string SourceSystem,
+    long RecordsHeld,
+    Guid? LastRunId,
+    DateTimeOffset? LastRunStartedAt,
+    DateTimeOffset? LastRunCompletedAt,
+    int? LastRunRecords,
+    int? LastRunRejects,
+    string? LastRunStatus);
 
 /// <summary>A source record as held, linked to a citizen.</summary>
 public sealed record LinkedSourceRecord(
@@ -245,7 +270,8 @@ public sealed record LinkedSourceRecord(
     SourceRecord Record);
 
 /// <summary>Search criteria, each already in normalised form; a null criterion is not applied.</summary>
-public sealed record CitizenSearch(string? FamilyKey, string? GivenKey, string? DateOfBirth, string? Postcode)
+/// <param name="IncludeRestricted">Whether citizens under restriction of processing are found (never for agents).</param>
+public sealed record CitizenSearch(string? FamilyKey, string? GivenKey, string? DateOfBirth, string? Postcode, bool IncludeRestricted = false)
 {
     public bool IsEmpty => FamilyKey is null && GivenKey is null && DateOfBirth is null && Postcode is null;
 }

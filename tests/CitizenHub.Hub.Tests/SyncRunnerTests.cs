@@ -376,5 +376,18 @@ internal static class PoisonStore
             inner.GetLinkEvidenceAsync(sourceSystem, sourceKey, cancellationToken);
 
         public Task<bool> PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
+
+        public Task<HeldSourceRecord?> GetSourceRecordAsync(string sourceSystem, string sourceKey, CancellationToken cancellationToken) =>
+            inner.GetSourceRecordAsync(sourceSystem, sourceKey, cancellationToken);
+
+        public Task<IReadOnlyList<SourceStatus>> GetSourcesAsync(CancellationToken cancellationToken) => inner.GetSourcesAsync(cancellationToken);
+
+        public Task<bool> SetRestrictedAsync(string citizenId, bool restricted, CancellationToken cancellationToken) =>
+            inner.SetRestrictedAsync(citizenId, restricted, cancellationToken);
+
+        public Task AppendAuditAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken) => inner.AppendAuditAsync(entries, cancellationToken);
+
+        public Task<IReadOnlyList<AuditEntry>> GetAuditAsync(string citizenId, int limit, CancellationToken cancellationToken) =>
+            inner.GetAuditAsync(citizenId, limit, cancellationToken);
     }
 }

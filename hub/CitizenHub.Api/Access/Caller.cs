@@ -16,6 +16,9 @@ internal sealed record Caller(string Name, IReadOnlyList<string> Roles, IReadOnl
 
     public string RolesText => string.Join(',', Roles);
 
+    /// <summary>Stewards and administrators see citizens under restriction of processing; agents do not.</summary>
+    public bool MaySeeRestricted => Roles.Contains(ApiRoles.Steward) || Roles.Contains(ApiRoles.Admin);
+
     public static Caller From(HttpContext http, ApiAccessOptions access)
     {
         var roles = ApiRoles.All.Where(http.User.IsInRole).ToList();

@@ -194,7 +194,7 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
         var citizen = await connection.QuerySingleOrDefaultAsync<CitizenRow>(
             """
             SELECT citizen_id AS CitizenId, status AS Status, merged_into AS MergedInto, version AS Version,
-                   created_at AS CreatedAt, updated_at AS UpdatedAt
+                   created_at AS CreatedAt, updated_at AS UpdatedAt, restricted AS Restricted
             FROM citizens WHERE citizen_id = @citizenId;
             """,
             new { citizenId }).ConfigureAwait(false);
@@ -225,7 +225,71 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
                 r.SourceKey,
                 StoreTime.Parse(r.ObservedAt),
                 StoreTime.Parse(r.LinkedAt),
-                StoreJson.Deserialize<SourceRecord>(r.RecordJson)))]);
+                StoreJson.Deserialize<SourceRecord>(r.RecordJson)))],
+            citizen.Restricted);
+    }
+
+    public async Task<HeldSourceRecord?> GetSourceRecordAsync(string sourceSystem, string sourceKey, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<(string CitizenId, string ObservedAt, string LinkedAt, string RecordJson)?>(
+            """
+            SELECT citizen_id, observed_at, linked_at, record_json FROM source_records
+            WHERE source_system = @sourceSystem AND source_key = @sourceKey;
+            """,
+            new { sourceSystem, sourceKey }).ConfigureAwait(false);
+        return row is { } r
+            ? new HeldSourceRecord(r.CitizenId, StoreTime.Parse(r.ObservedAt), StoreTime.Parse(r.LinkedAt), StoreJson.Deserialize<SourceRecord>(r.RecordJson))
+            : null;
+    }
+
+    public async Task<IReadOnlyList<SourceStatus>> GetSourcesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var held = (await connection.QueryAsync<(string System, long Count)>(
+            "SELECT source_system, COUNT(*) FROM source_records GROUP BY source_system;").ConfigureAwait(false))
+            .ToDictionary(r => r.System, r => r.Count, StringComparer.Ordinal);
+        // The last run of each source: the latest started.
+        var runs = (await connection.QueryAsync<(string RunId, string System, string? StartedAt, string? CompletedAt, long? Records, long? Rejects, long Failed)>(
+            """
+            SELECT r.run_id, r.source_system, r.started_at, r.completed_at, r.record_count, r.reject_count,
+                   (SELECT COUNT(*) FROM failed_messages f WHERE f.run_id = r.run_id)
+            FROM sync_runs r
+            WHERE r.started_at = (SELECT MAX(started_at) FROM sync_runs l WHERE l.source_system = r.source_system);
+            """).ConfigureAwait(false))
+            .GroupBy(r => r.System, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        return [.. held.Keys.Union(runs.Keys).Order(StringComparer.Ordinal).Select(system =>
+        {
+            var count = held.GetValueOrDefault(system);
+            if (!runs.TryGetValue(system, out var run))
+            {
+                return new SourceStatus(system, count, null, null, null, null, null, null);
+            }
+
+            var status = run.Failed > 0 ? "Failed" : run.CompletedAt is null ? "Running" : "Completed";
+            return new SourceStatus(
+                system, count, Guid.Parse(run.RunId),
+                run.StartedAt is null ? null : StoreTime.Parse(run.StartedAt),
+                run.CompletedAt is null ? null : StoreTime.Parse(run.CompletedAt),
+                (int?)run.Records, (int?)run.Rejects, status);
+        })];
+    }
+
+    public async Task<bool> SetRestrictedAsync(string citizenId, bool restricted, CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            return await connection.ExecuteAsync(
+                "UPDATE citizens SET restricted = @restricted WHERE citizen_id = @citizenId AND status = 'Active';",
+                new { citizenId, restricted = restricted ? 1 : 0 }).ConfigureAwait(false) == 1;
+        }
+        finally
+        {
+            _writer.Release();
+        }
     }
 
     public async Task<IReadOnlyList<CitizenSummary>> SearchAsync(CitizenSearch search, int limit, CancellationToken cancellationToken)
@@ -262,11 +326,11 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
         var ids = (await connection.QueryAsync<string>(
             $"""
             SELECT c.citizen_id FROM citizens c
-            WHERE c.status = 'Active' AND EXISTS (
+            WHERE c.status = 'Active' AND (@IncludeRestricted OR c.restricted = 0) AND EXISTS (
                 SELECT 1 FROM source_records s WHERE s.citizen_id = c.citizen_id AND {string.Join(" AND ", conditions)})
             ORDER BY c.seq LIMIT @limit;
             """,
-            new { search.FamilyKey, search.GivenKey, search.DateOfBirth, search.Postcode, limit }).ConfigureAwait(false)).ToList();
+            new { search.FamilyKey, search.GivenKey, search.DateOfBirth, search.Postcode, search.IncludeRestricted, limit }).ConfigureAwait(false)).ToList();
         var fields = await ReadFieldsAsync(connection, ids).ConfigureAwait(false);
         return [.. ids.Select(id => new CitizenSummary(id, fields.GetValueOrDefault(id, [])))];
     }
@@ -447,6 +511,8 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
         public long Version { get; set; }
         public string CreatedAt { get; set; } = "";
         public string UpdatedAt { get; set; } = "";
+
+        public bool Restricted { get; set; }
     }
 
     private sealed class LinkedRow

@@ -159,5 +159,10 @@ internal static class SqliteSchema
         CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
         CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
         """,
+
+        // 6: restriction of processing: a restricted citizen is kept but hidden from agents.
+        """
+        ALTER TABLE citizens ADD COLUMN restricted INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 }
