@@ -90,6 +90,7 @@ public static class CitizenViewApi
             .WithSummary("Every recorded read of a citizen's data: who, when, why, which fields.")
             .RequireAuthorization(ApiPolicies.Audit);
         endpoints.MapCitizenDetails();
+        endpoints.MapStewardship();
         return endpoints;
     }
 

@@ -50,6 +50,7 @@ public static class CitizenHubServiceCollectionExtensions
         services.AddSingleton(sp => MatchModels.Load(sp.GetRequiredService<IOptions<CitizenHubOptions>>().Value.Matching, location.Directory));
         services.AddSingleton(sp => new Linker(new PairScorer(sp.GetRequiredService<MatchModel>())));
         services.AddSingleton<RecordResolver>();
+        services.AddSingleton<IStewardship, Stewardship>();
         services.AddSingleton<SyncRunner>();
 
         services.AddMassTransit(bus =>

@@ -32,6 +32,68 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
             cancellationToken);
     }
 
+    /// <summary>
+    /// A steward's answer to a review, in one transaction: the decision kept, the review closed, and the citizens
+    /// merged (same person: the candidate's citizen survives) or the record split off (two people in one citizen).
+    /// </summary>
+    public async Task<(StewardOutcome Outcome, IReadOnlyList<object> Events)> DecideAsync(
+        long reviewId, bool samePerson, string steward, string? note, CancellationToken cancellationToken)
+    {
+        var outcome = new StewardOutcome(StewardOutcomeKind.ReviewNotFound);
+        var events = await InOneTransactionAsync(
+            new MessageIdentity(Guid.NewGuid(), "steward", 1),
+            async (session, events) =>
+            {
+                var review = await session.GetReviewAsync(reviewId).ConfigureAwait(false);
+                if (review is null)
+                {
+                    return;
+                }
+
+                var other = new SourceRecordRef(review.Candidate.SourceSystem, review.Candidate.SourceKey);
+                var mine = await session.FindRecordAsync(review.Record.SourceSystem, review.Record.SourceKey).ConfigureAwait(false);
+                var theirs = await session.FindRecordAsync(other.SourceSystem, other.SourceKey).ConfigureAwait(false);
+                if (review.Status != ReviewStatus.Open || mine is null || theirs is null)
+                {
+                    outcome = new StewardOutcome(StewardOutcomeKind.ReviewClosed, mine?.CitizenId, theirs?.CitizenId);
+                    return;
+                }
+
+                var now = timeProvider.GetUtcNow();
+                await session.AddStewardDecisionAsync(new StewardDecision(reviewId, review.Record, other, samePerson, steward, note, now)).ConfigureAwait(false);
+                await session.CloseReviewAsync(reviewId, samePerson ? ReviewStatus.Same : ReviewStatus.Different, now).ConfigureAwait(false);
+                var (citizen, otherCitizen) = (mine.CitizenId, theirs.CitizenId);
+                if (samePerson && citizen != otherCitizen)
+                {
+                    await MergeAsync(session, otherCitizen, citizen, review.Record, events, now).ConfigureAwait(false);
+                    citizen = otherCitizen;
+                }
+                else if (!samePerson && citizen == otherCitizen)
+                {
+                    var record = (await session.GetLinkedRecordsAsync(citizen).ConfigureAwait(false))
+                        .Single(r => r.SourceSystem == review.Record.SourceSystem && r.SourceKey == review.Record.SourceKey);
+                    var newId = await session.CreateCitizenAsync(now).ConfigureAwait(false);
+                    await session.MoveRecordAsync(record.SourceSystem, record.SourceKey, newId, now).ConfigureAwait(false);
+                    await session.AddHistoryAsync(new CitizenHistoryEntry(newId, HistoryCause.Split, review.Record, citizen, now)).ConfigureAwait(false);
+                    events.Split(citizen, newId, review.Record);
+                    await RebuildAsync(session, newId, review.Record, events, [record]).ConfigureAwait(false);
+                    (citizen, otherCitizen) = (newId, citizen);
+                }
+
+                await session.AddHistoryAsync(new CitizenHistoryEntry(citizen, HistoryCause.StewardDecision, review.Record, otherCitizen == citizen ? null : otherCitizen, now)).ConfigureAwait(false);
+                if (otherCitizen != citizen)
+                {
+                    await session.AddHistoryAsync(new CitizenHistoryEntry(otherCitizen, HistoryCause.StewardDecision, other, citizen, now)).ConfigureAwait(false);
+                    await RebuildAsync(session, otherCitizen, review.Record, events).ConfigureAwait(false);
+                }
+
+                await RebuildAsync(session, citizen, review.Record, events).ConfigureAwait(false);
+                outcome = new StewardOutcome(StewardOutcomeKind.Applied, citizen, otherCitizen);
+            },
+            cancellationToken).ConfigureAwait(false);
+        return (outcome, events);
+    }
+
     /// <summary>Removes records the source no longer holds and rebuilds their citizens.</summary>
     public Task<IReadOnlyList<object>> RemoveAsync(SourceRecordsRemoved removed, CancellationToken cancellationToken)
     {
@@ -86,11 +148,13 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
         var candidateIds = await session.FindCitizensAsync(blockingKeys, record.SourceSystem, record.SourceKey, BlockingKeys.DefaultMaximumBlockSize)
             .ConfigureAwait(false);
         var candidates = new List<CandidateCitizen>(candidateIds.Count);
+        // A steward said this record is not the same person as these: a citizen holding one is no candidate.
+        var declaredDifferent = await session.GetDeclaredDifferentAsync(cause).ConfigureAwait(false);
         foreach (var id in candidateIds)
         {
             var linked = await session.GetLinkedRecordsAsync(id).ConfigureAwait(false);
             var others = linked.Where(r => !IsSame(r, record)).ToList();
-            if (others.Count > 0)
+            if (others.Count > 0 && !others.Any(o => declaredDifferent.Contains(new SourceRecordRef(o.SourceSystem, o.SourceKey))))
             {
                 candidates.Add(new CandidateCitizen(id, others));
             }

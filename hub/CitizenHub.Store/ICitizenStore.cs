@@ -140,6 +140,18 @@ public interface IResolutionSession : IAsyncDisposable
     /// <summary>Queues an uncertain pair for a steward, unless the same pair is already open.</summary>
     Task AddReviewAsync(SourceRecordRef record, PairEvidence candidate, DateTimeOffset at);
 
+    /// <summary>One review item, whatever its status; null when there is none of that id.</summary>
+    Task<ReviewItem?> GetReviewAsync(long reviewId);
+
+    /// <summary>Closes a review with a steward's answer.</summary>
+    Task CloseReviewAsync(long reviewId, ReviewStatus status, DateTimeOffset at);
+
+    /// <summary>Keeps a steward's decision about two records, so that the next sync honours it.</summary>
+    Task AddStewardDecisionAsync(StewardDecision decision);
+
+    /// <summary>The records a steward has said are a different person from this one (either way round).</summary>
+    Task<IReadOnlyList<SourceRecordRef>> GetDeclaredDifferentAsync(SourceRecordRef record);
+
     /// <summary>Closes the open reviews of a record whose content changed or went: they were about what it said before.</summary>
     Task SupersedeReviewsAsync(SourceRecordRef record, DateTimeOffset at);
 
@@ -198,6 +210,36 @@ public sealed record CitizenHistoryEntry(
     SourceRecordRef? Record,
     string? RelatedCitizenId,
     DateTimeOffset At);
+
+/// <summary>Stewards' commands against golden records (the API calls them; the hub carries them out).</summary>
+public interface IStewardship
+{
+    /// <summary>
+    /// Answers a review: the same person (their citizens are merged) or two people (split apart if one citizen holds
+    /// both). Either way the decision is kept, so that no later sync undoes it.
+    /// </summary>
+    Task<StewardOutcome> DecideAsync(long reviewId, bool samePerson, string steward, string? note, CancellationToken cancellationToken);
+}
+
+public enum StewardOutcomeKind
+{
+    /// <summary>Done.</summary>
+    Applied,
+
+    /// <summary>There is no review of that id.</summary>
+    ReviewNotFound,
+
+    /// <summary>The review was answered already, or superseded because a record changed.</summary>
+    ReviewClosed,
+}
+
+/// <param name="CitizenId">The citizen the review's record belongs to now.</param>
+/// <param name="OtherCitizenId">The citizen the candidate record belongs to now (the same one after "same person").</param>
+public sealed record StewardOutcome(StewardOutcomeKind Kind, string? CitizenId = null, string? OtherCitizenId = null);
+
+/// <summary>A steward's answer about two records: one person, or two.</summary>
+public sealed record StewardDecision(
+    long? ReviewId, SourceRecordRef Record, SourceRecordRef Other, bool SamePerson, string Steward, string? Note, DateTimeOffset At);
 
 public enum ReviewStatus
 {

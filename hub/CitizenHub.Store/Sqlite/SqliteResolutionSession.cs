@@ -213,6 +213,62 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
             transaction);
     }
 
+    public async Task<ReviewItem?> GetReviewAsync(long reviewId)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<(long Id, string SourceSystem, string SourceKey, string Evidence, string Status, string CreatedAt)?>(
+            "SELECT review_id, source_system, source_key, evidence_json, status, created_at FROM review_items WHERE review_id = @reviewId;",
+            new { reviewId },
+            transaction).ConfigureAwait(false);
+        return row is { } r
+            ? new ReviewItem(r.Id, new SourceRecordRef(r.SourceSystem, r.SourceKey), StoreJson.Deserialize<PairEvidence>(r.Evidence), Enum.Parse<ReviewStatus>(r.Status), StoreTime.Parse(r.CreatedAt))
+            : null;
+    }
+
+    public Task CloseReviewAsync(long reviewId, ReviewStatus status, DateTimeOffset at) =>
+        connection.ExecuteAsync(
+            "UPDATE review_items SET status = @status, closed_at = @at WHERE review_id = @reviewId;",
+            new { reviewId, status = status.ToString(), at = StoreTime.Format(at) },
+            transaction);
+
+    public Task AddStewardDecisionAsync(StewardDecision decision)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        return connection.ExecuteAsync(
+            """
+            INSERT INTO steward_decisions (review_id, source_system, source_key, other_system, other_key, decision, steward, note, at)
+            VALUES (@ReviewId, @SourceSystem, @SourceKey, @OtherSystem, @OtherKey, @Decision, @Steward, @Note, @At);
+            """,
+            new
+            {
+                decision.ReviewId,
+                decision.Record.SourceSystem,
+                decision.Record.SourceKey,
+                OtherSystem = decision.Other.SourceSystem,
+                OtherKey = decision.Other.SourceKey,
+                Decision = decision.SamePerson ? "Same" : "Different",
+                decision.Steward,
+                decision.Note,
+                At = StoreTime.Format(decision.At),
+            },
+            transaction);
+    }
+
+    public async Task<IReadOnlyList<SourceRecordRef>> GetDeclaredDifferentAsync(SourceRecordRef record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var rows = await connection.QueryAsync<(string System, string Key)>(
+            """
+            SELECT other_system, other_key FROM steward_decisions
+            WHERE source_system = @SourceSystem AND source_key = @SourceKey AND decision = 'Different'
+            UNION
+            SELECT source_system, source_key FROM steward_decisions
+            WHERE other_system = @SourceSystem AND other_key = @SourceKey AND decision = 'Different';
+            """,
+            new { record.SourceSystem, record.SourceKey },
+            transaction).ConfigureAwait(false);
+        return [.. rows.Select(r => new SourceRecordRef(r.System, r.Key))];
+    }
+
     public Task SupersedeReviewsAsync(SourceRecordRef record, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(record);

@@ -164,5 +164,24 @@ internal static class SqliteSchema
         """
         ALTER TABLE citizens ADD COLUMN restricted INTEGER NOT NULL DEFAULT 0;
         """,
+
+        // 7: stewards' decisions, kept so that the next sync never undoes them: two records a steward called
+        // different people are never linked again, whatever the weights say.
+        """
+        CREATE TABLE steward_decisions (
+            decision_id   INTEGER PRIMARY KEY,
+            review_id     INTEGER NULL,
+            source_system TEXT NOT NULL,
+            source_key    TEXT NOT NULL,
+            other_system  TEXT NOT NULL,
+            other_key     TEXT NOT NULL,
+            decision      TEXT NOT NULL,
+            steward       TEXT NOT NULL,
+            note          TEXT NULL,
+            at            TEXT NOT NULL
+        );
+        CREATE INDEX ix_steward_decisions_record ON steward_decisions (source_system, source_key);
+        CREATE INDEX ix_steward_decisions_other ON steward_decisions (other_system, other_key);
+        """,
     ];
 }

@@ -1,0 +1,103 @@
+using CitizenHub.Api.Access;
+using CitizenHub.Matching.Linking;
+using CitizenHub.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using static CitizenHub.Api.CitizenViewApi;
+
+namespace CitizenHub.Api;
+
+/// <summary>The steward queue: uncertain pairs, and the decisions that answer them.</summary>
+internal static class StewardshipApi
+{
+    public const int DefaultReviewLimit = 50;
+
+    public const int MaxReviewLimit = 200;
+
+    public static void MapStewardship(this IEndpointRouteBuilder endpoints)
+    {
+        var reviews = endpoints.MapGroup("/reviews").WithTags("Stewardship").RequireAuthorization(ApiPolicies.Steward);
+        reviews.MapGet("/", GetReviewsAsync)
+            .WithName("GetReviews")
+            .WithSummary("Uncertain pairs waiting for a steward (or answered ones, by status), oldest first, with their evidence.");
+        reviews.MapPost("/{id}/decision", DecideAsync)
+            .WithName("DecideReview")
+            .WithSummary("Same person (their citizens merge) or different people (kept apart for good).");
+    }
+
+    internal static async Task<IResult> GetReviewsAsync(string? status, int? limit, ICitizenStore store, CancellationToken cancellationToken)
+    {
+        var wanted = ReviewStatus.Open;
+        if (status is not null && !Enum.TryParse(status, ignoreCase: true, out wanted))
+        {
+            return Problem(StatusCodes.Status400BadRequest, "invalid-status", "status must be open, same, different or superseded.", "status");
+        }
+
+        var pageSize = limit ?? DefaultReviewLimit;
+        if (pageSize is < 1 or > MaxReviewLimit)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "invalid-limit", $"limit must be from 1 to {MaxReviewLimit}.", "limit");
+        }
+
+        var items = await store.GetReviewsAsync(wanted, pageSize, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new ReviewsResponse([.. items.Select(ReviewRow.From)], pageSize));
+    }
+
+    internal static async Task<IResult> DecideAsync(
+        string id, DecisionRequest request, HttpContext http, IStewardship stewardship, IOptions<ApiAccessOptions> access, CancellationToken cancellationToken)
+    {
+        if (!long.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var reviewId))
+        {
+            return Problem(StatusCodes.Status400BadRequest, "invalid-review-id", "The review id is a whole number.", "id");
+        }
+
+        bool samePerson;
+        switch (request?.Decision?.Trim().ToLowerInvariant())
+        {
+            case "same":
+                samePerson = true;
+                break;
+            case "different":
+                samePerson = false;
+                break;
+            default:
+                return Problem(StatusCodes.Status400BadRequest, "invalid-decision", "decision must be \"same\" or \"different\".", "decision");
+        }
+
+        if (request.Note is { Length: > Caller.MaxPurposeLength })
+        {
+            return Problem(StatusCodes.Status400BadRequest, "invalid-note", $"note is at most {Caller.MaxPurposeLength} characters.", "note");
+        }
+
+        var caller = Caller.From(http, access.Value);
+        var outcome = await stewardship.DecideAsync(reviewId, samePerson, caller.Name, request.Note, cancellationToken).ConfigureAwait(false);
+        return outcome.Kind switch
+        {
+            StewardOutcomeKind.ReviewNotFound => Problem(StatusCodes.Status404NotFound, "review-not-found", "No review has this id."),
+            StewardOutcomeKind.ReviewClosed => Problem(StatusCodes.Status409Conflict, "review-closed", "The review was answered already, or one of its records changed since."),
+            _ => TypedResults.Ok(new DecisionResponse(reviewId, samePerson ? "same" : "different", outcome.CitizenId!, outcome.OtherCitizenId!)),
+        };
+    }
+}
+
+public sealed record ReviewsResponse(IReadOnlyList<ReviewRow> Reviews, int Limit);
+
+/// <summary>An uncertain pair: the record, the candidate record and its citizen, and why they might be one person.</summary>
+public sealed record ReviewRow(long ReviewId, ReviewStatus Status, DateTimeOffset CreatedAt, string SourceSystem, string SourceKey, PairEvidence Candidate)
+{
+    public static ReviewRow From(ReviewItem item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        return new ReviewRow(item.ReviewId, item.Status, item.CreatedAt, item.Record.SourceSystem, item.Record.SourceKey, item.Candidate);
+    }
+}
+
+/// <param name="Decision"><c>same</c> or <c>different</c>.</param>
+/// <param name="Note">Why, for the record (kept with the decision; no personal data, please).</param>
+public sealed record DecisionRequest(string? Decision, string? Note);
+
+/// <param name="CitizenId">The citizen the review's record belongs to now.</param>
+/// <param name="OtherCitizenId">The candidate record's citizen now: the same one after <c>same</c>.</param>
+public sealed record DecisionResponse(long ReviewId, string Decision, string CitizenId, string OtherCitizenId);
