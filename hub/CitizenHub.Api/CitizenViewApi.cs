@@ -91,6 +91,7 @@ public static class CitizenViewApi
             .RequireAuthorization(ApiPolicies.Audit);
         endpoints.MapCitizenDetails();
         endpoints.MapStewardship();
+        endpoints.MapChangeFeed();
         return endpoints;
     }
 

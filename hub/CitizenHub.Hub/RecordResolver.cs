@@ -334,10 +334,13 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
             return [];
         }
 
-        var events = new ChangeCollector(timeProvider);
-        await work(session, events).ConfigureAwait(false);
+        var collector = new ChangeCollector(timeProvider);
+        await work(session, collector).ConfigureAwait(false);
+        var events = collector.ToEvents();
+        // The change feed is written with the changes: a reader of the feed never sees a change the store lost.
+        await session.AppendChangesAsync(events).ConfigureAwait(false);
         await session.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return events.ToEvents();
+        return events;
     }
 
     private async Task RemoveAsync(IResolutionSession session, SourceRecordRef record, HeldRecord held, ChangeCollector events)

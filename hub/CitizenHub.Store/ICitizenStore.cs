@@ -67,6 +67,10 @@ public interface ICitizenStore
     /// <summary>Sets or lifts restriction of processing on a citizen; false when there is no such active citizen.</summary>
     Task<bool> SetRestrictedAsync(string citizenId, bool restricted, CancellationToken cancellationToken);
 
+    /// <summary>Changes after a cursor (0 for the beginning), in commit order.</summary>
+    /// <param name="includeRestricted">Whether changes to citizens under restriction of processing are included.</param>
+    Task<IReadOnlyList<FeedChange>> GetChangesAsync(long after, int limit, bool includeRestricted, CancellationToken cancellationToken);
+
     /// <summary>Appends rows to the audit trail (which can only grow).</summary>
     Task AppendAuditAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken);
 
@@ -139,6 +143,9 @@ public interface IResolutionSession : IAsyncDisposable
 
     /// <summary>Queues an uncertain pair for a steward, unless the same pair is already open.</summary>
     Task AddReviewAsync(SourceRecordRef record, PairEvidence candidate, DateTimeOffset at);
+
+    /// <summary>Adds a committed message's events to the change feed (in the same transaction as the changes).</summary>
+    Task AppendChangesAsync(IReadOnlyList<object> events);
 
     /// <summary>One review item, whatever its status; null when there is none of that id.</summary>
     Task<ReviewItem?> GetReviewAsync(long reviewId);
@@ -236,6 +243,11 @@ public enum StewardOutcomeKind
 /// <param name="CitizenId">The citizen the review's record belongs to now.</param>
 /// <param name="OtherCitizenId">The citizen the candidate record belongs to now (the same one after "same person").</param>
 public sealed record StewardOutcome(StewardOutcomeKind Kind, string? CitizenId = null, string? OtherCitizenId = null);
+
+/// <summary>One entry of the change feed: which citizen changed, how, and why; <see cref="Sequence"/> is the cursor.</summary>
+/// <param name="Kind"><c>Created</c>, <c>Changed</c>, <c>Merged</c> (Citizen survived, Related retired) or <c>Split</c> (Related is new).</param>
+public sealed record FeedChange(
+    long Sequence, DateTimeOffset At, string Kind, string CitizenId, string? RelatedCitizenId, long? Version, IReadOnlyList<string> ChangedFields, SourceRecordRef Cause);
 
 /// <summary>A steward's answer about two records: one person, or two.</summary>
 public sealed record StewardDecision(

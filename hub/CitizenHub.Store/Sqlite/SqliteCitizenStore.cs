@@ -443,6 +443,23 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
                 StringComparer.Ordinal);
     }
 
+    public async Task<IReadOnlyList<FeedChange>> GetChangesAsync(long after, int limit, bool includeRestricted, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(long Seq, string At, string Kind, string CitizenId, string? Related, long? Version, string? Fields, string CauseSystem, string CauseKey)>(
+            """
+            SELECT f.seq, f.at, f.kind, f.citizen_id, f.related_citizen, f.version, f.fields, f.cause_system, f.cause_key
+            FROM change_feed f
+            WHERE f.seq > @after
+              AND (@includeRestricted OR NOT EXISTS (SELECT 1 FROM citizens c WHERE c.citizen_id = f.citizen_id AND c.restricted = 1))
+            ORDER BY f.seq LIMIT @limit;
+            """,
+            new { after, limit, includeRestricted }).ConfigureAwait(false);
+        return [.. rows.Select(r => new FeedChange(
+            r.Seq, StoreTime.Parse(r.At), r.Kind, r.CitizenId, r.Related, r.Version,
+            string.IsNullOrEmpty(r.Fields) ? [] : r.Fields.Split(','), new SourceRecordRef(r.CauseSystem, r.CauseKey)))];
+    }
+
     public Task AppendAuditAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entries);

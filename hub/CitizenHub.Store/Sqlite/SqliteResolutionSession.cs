@@ -213,6 +213,32 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
             transaction);
     }
 
+    public Task AppendChangesAsync(IReadOnlyList<object> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var rows = events.Select(e => e switch
+        {
+            CitizenCreated c => new FeedRow("Created", c.CitizenId, null, c.Version, null, c.Cause, c.OccurredAt),
+            CitizenChanged c => new FeedRow("Changed", c.CitizenId, null, c.Version, string.Join(',', c.ChangedFields), c.Cause, c.OccurredAt),
+            CitizensMerged m => new FeedRow("Merged", m.SurvivingId, m.RetiredId, null, null, m.Cause, m.OccurredAt),
+            CitizenSplit s => new FeedRow("Split", s.OriginalId, s.NewId, null, null, s.Cause, s.OccurredAt),
+            _ => throw new ArgumentException($"Not a citizen event: {e.GetType().Name}.", nameof(events)),
+        }).ToList();
+        return rows.Count == 0 ? Task.CompletedTask : connection.ExecuteAsync(
+            """
+            INSERT INTO change_feed (at, kind, citizen_id, related_citizen, version, fields, cause_system, cause_key)
+            VALUES (@At, @Kind, @CitizenId, @Related, @Version, @Fields, @CauseSystem, @CauseKey);
+            """,
+            rows.Select(r => new
+            {
+                At = StoreTime.Format(r.At), r.Kind, r.CitizenId, r.Related, r.Version, r.Fields,
+                CauseSystem = r.Cause.SourceSystem, CauseKey = r.Cause.SourceKey,
+            }).ToList(),
+            transaction);
+    }
+
+    private sealed record FeedRow(string Kind, string CitizenId, string? Related, long? Version, string? Fields, SourceRecordRef Cause, DateTimeOffset At);
+
     public async Task<ReviewItem?> GetReviewAsync(long reviewId)
     {
         var row = await connection.QuerySingleOrDefaultAsync<(long Id, string SourceSystem, string SourceKey, string Evidence, string Status, string CreatedAt)?>(

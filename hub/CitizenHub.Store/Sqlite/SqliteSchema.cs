@@ -183,5 +183,21 @@ internal static class SqliteSchema
         CREATE INDEX ix_steward_decisions_record ON steward_decisions (source_system, source_key);
         CREATE INDEX ix_steward_decisions_other ON steward_decisions (other_system, other_key);
         """,
+
+        // 8: the change feed: every event of a committed message, written in the same transaction, numbered in
+        // commit order. Ids and field names only, like the bus events it mirrors.
+        """
+        CREATE TABLE change_feed (
+            seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+            at              TEXT NOT NULL,
+            kind            TEXT NOT NULL,
+            citizen_id      TEXT NOT NULL,
+            related_citizen TEXT NULL,
+            version         INTEGER NULL,
+            fields          TEXT NULL,
+            cause_system    TEXT NOT NULL,
+            cause_key       TEXT NOT NULL
+        );
+        """,
     ];
 }
