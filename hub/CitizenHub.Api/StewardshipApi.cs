@@ -1,4 +1,5 @@
 using CitizenHub.Api.Access;
+using CitizenHub.Contracts;
 using CitizenHub.Matching.Linking;
 using CitizenHub.Store;
 using Microsoft.AspNetCore.Builder;
@@ -25,7 +26,67 @@ internal static class StewardshipApi
         reviews.MapPost("/{id}/decision", DecideAsync)
             .WithName("DecideReview")
             .WithSummary("Same person (their citizens merge) or different people (kept apart for good).");
+
+        var citizens = endpoints.MapGroup("/citizens").WithTags("Stewardship").RequireAuthorization(ApiPolicies.Steward);
+        citizens.MapPost("/{id}/merge", MergeAsync)
+            .WithName("MergeCitizens")
+            .WithSummary("Merge another citizen into this one (this id survives; the other forwards here).");
+        citizens.MapPost("/{id}/split", SplitAsync)
+            .WithName("SplitCitizen")
+            .WithSummary("Take one source record out to a new citizen, kept apart from the records it leaves.");
     }
+
+    internal static async Task<IResult> MergeAsync(
+        string id, MergeRequest request, HttpContext http, IStewardship stewardship, IOptions<ApiAccessOptions> access, CancellationToken cancellationToken)
+    {
+        if (!IsCitizenId(id))
+        {
+            return Problem(StatusCodes.Status400BadRequest, "invalid-citizen-id", "The citizen id is not in the form of one.", "id");
+        }
+
+        if (request?.Other is not { } other || !IsCitizenId(other))
+        {
+            return Problem(StatusCodes.Status400BadRequest, "invalid-citizen-id", "other must be the id of the citizen to merge in.", "other");
+        }
+
+        if (request.Note is { Length: > Caller.MaxPurposeLength })
+        {
+            return Problem(StatusCodes.Status400BadRequest, "invalid-note", $"note is at most {Caller.MaxPurposeLength} characters.", "note");
+        }
+
+        var outcome = await stewardship.MergeAsync(id, other, Caller.From(http, access.Value).Name, request.Note, cancellationToken).ConfigureAwait(false);
+        return Answer(outcome);
+    }
+
+    internal static async Task<IResult> SplitAsync(
+        string id, SplitRequest request, HttpContext http, IStewardship stewardship, IOptions<ApiAccessOptions> access, CancellationToken cancellationToken)
+    {
+        if (!IsCitizenId(id))
+        {
+            return Problem(StatusCodes.Status400BadRequest, "invalid-citizen-id", "The citizen id is not in the form of one.", "id");
+        }
+
+        if (string.IsNullOrWhiteSpace(request?.SourceSystem) || string.IsNullOrWhiteSpace(request.SourceKey))
+        {
+            return Problem(StatusCodes.Status400BadRequest, "invalid-record", "Name the source record: sourceSystem and sourceKey.", "sourceKey");
+        }
+
+        if (request.Note is { Length: > Caller.MaxPurposeLength })
+        {
+            return Problem(StatusCodes.Status400BadRequest, "invalid-note", $"note is at most {Caller.MaxPurposeLength} characters.", "note");
+        }
+
+        var outcome = await stewardship.SplitAsync(
+            id, new SourceRecordRef(request.SourceSystem, request.SourceKey), Caller.From(http, access.Value).Name, request.Note, cancellationToken).ConfigureAwait(false);
+        return Answer(outcome);
+    }
+
+    private static IResult Answer(StewardOutcome outcome) => outcome.Kind switch
+    {
+        StewardOutcomeKind.CitizenNotFound => Problem(StatusCodes.Status404NotFound, "citizen-not-found", "No active citizen has this id, or the record is not linked to it."),
+        StewardOutcomeKind.Refused => Problem(StatusCodes.Status409Conflict, "steward-refused", "Not possible as asked: a citizen merged with itself, or its only record split off."),
+        _ => TypedResults.Ok(new StewardResponse(outcome.CitizenId!, outcome.OtherCitizenId!)),
+    };
 
     internal static async Task<IResult> GetReviewsAsync(string? status, int? limit, ICitizenStore store, CancellationToken cancellationToken)
     {
@@ -81,6 +142,14 @@ internal static class StewardshipApi
         };
     }
 }
+
+/// <param name="Other">The citizen to merge into this one.</param>
+public sealed record MergeRequest(string? Other, string? Note);
+
+public sealed record SplitRequest(string? SourceSystem, string? SourceKey, string? Note);
+
+/// <param name="OtherCitizenId">After a merge, the survivor again; after a split, the new citizen.</param>
+public sealed record StewardResponse(string CitizenId, string OtherCitizenId);
 
 public sealed record ReviewsResponse(IReadOnlyList<ReviewRow> Reviews, int Limit);
 

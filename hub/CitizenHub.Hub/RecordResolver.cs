@@ -94,6 +94,83 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
         return (outcome, events);
     }
 
+    /// <summary>A steward's merge: <paramref name="otherId"/>'s records join <paramref name="citizenId"/>, whose id survives.</summary>
+    public async Task<(StewardOutcome Outcome, IReadOnlyList<object> Events)> MergeByStewardAsync(
+        string citizenId, string otherId, string steward, string? note, CancellationToken cancellationToken)
+    {
+        var outcome = new StewardOutcome(StewardOutcomeKind.CitizenNotFound);
+        var events = await InOneTransactionAsync(
+            new MessageIdentity(Guid.NewGuid(), "steward", 1),
+            async (session, events) =>
+            {
+                if (citizenId == otherId)
+                {
+                    outcome = new StewardOutcome(StewardOutcomeKind.Refused, citizenId, otherId);
+                    return;
+                }
+
+                var mine = await session.GetLinkedRecordsAsync(citizenId).ConfigureAwait(false);
+                var theirs = await session.GetLinkedRecordsAsync(otherId).ConfigureAwait(false);
+                if (mine.Count == 0 || theirs.Count == 0)
+                {
+                    return;
+                }
+
+                var now = timeProvider.GetUtcNow();
+                var cause = new SourceRecordRef(theirs[0].SourceSystem, theirs[0].SourceKey);
+                await session.AddStewardDecisionAsync(new StewardDecision(
+                    null, new SourceRecordRef(mine[0].SourceSystem, mine[0].SourceKey), cause, true, steward, note, now)).ConfigureAwait(false);
+                await MergeAsync(session, citizenId, otherId, cause, events, now).ConfigureAwait(false);
+                await session.AddHistoryAsync(new CitizenHistoryEntry(citizenId, HistoryCause.StewardDecision, cause, otherId, now)).ConfigureAwait(false);
+                await RebuildAsync(session, citizenId, cause, events).ConfigureAwait(false);
+                outcome = new StewardOutcome(StewardOutcomeKind.Applied, citizenId, citizenId);
+            },
+            cancellationToken).ConfigureAwait(false);
+        return (outcome, events);
+    }
+
+    /// <summary>A steward's split: one record out to a new citizen, kept apart from every record it leaves.</summary>
+    public async Task<(StewardOutcome Outcome, IReadOnlyList<object> Events)> SplitByStewardAsync(
+        string citizenId, SourceRecordRef record, string steward, string? note, CancellationToken cancellationToken)
+    {
+        var outcome = new StewardOutcome(StewardOutcomeKind.CitizenNotFound);
+        var events = await InOneTransactionAsync(
+            new MessageIdentity(Guid.NewGuid(), "steward", 1),
+            async (session, events) =>
+            {
+                var linked = await session.GetLinkedRecordsAsync(citizenId).ConfigureAwait(false);
+                var moving = linked.FirstOrDefault(r => r.SourceSystem == record.SourceSystem && r.SourceKey == record.SourceKey);
+                if (moving is null)
+                {
+                    return;
+                }
+
+                if (linked.Count == 1)
+                {
+                    outcome = new StewardOutcome(StewardOutcomeKind.Refused, citizenId);
+                    return;
+                }
+
+                var now = timeProvider.GetUtcNow();
+                foreach (var staying in linked.Where(r => r != moving))
+                {
+                    await session.AddStewardDecisionAsync(new StewardDecision(
+                        null, record, new SourceRecordRef(staying.SourceSystem, staying.SourceKey), false, steward, note, now)).ConfigureAwait(false);
+                }
+
+                var newId = await session.CreateCitizenAsync(now).ConfigureAwait(false);
+                await session.MoveRecordAsync(record.SourceSystem, record.SourceKey, newId, now).ConfigureAwait(false);
+                await session.AddHistoryAsync(new CitizenHistoryEntry(citizenId, HistoryCause.StewardDecision, record, newId, now)).ConfigureAwait(false);
+                await session.AddHistoryAsync(new CitizenHistoryEntry(newId, HistoryCause.StewardDecision, record, citizenId, now)).ConfigureAwait(false);
+                events.Split(citizenId, newId, record);
+                await RebuildAsync(session, newId, record, events, [moving]).ConfigureAwait(false);
+                await RebuildAsync(session, citizenId, record, events).ConfigureAwait(false);
+                outcome = new StewardOutcome(StewardOutcomeKind.Applied, citizenId, newId);
+            },
+            cancellationToken).ConfigureAwait(false);
+        return (outcome, events);
+    }
+
     /// <summary>Removes records the source no longer holds and rebuilds their citizens.</summary>
     public Task<IReadOnlyList<object>> RemoveAsync(SourceRecordsRemoved removed, CancellationToken cancellationToken)
     {
@@ -162,6 +239,16 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
 
         var frequencies = await session.GetTermFrequenciesAsync([normalised]).ConfigureAwait(false);
         var decision = linker.Decide(normalised, candidates, frequencies);
+        // A steward said this record is the same person as one a candidate holds: that is where it belongs,
+        // whatever the weights now say.
+        var declaredSame = await session.GetDeclaredSameAsync(cause).ConfigureAwait(false);
+        if (declaredSame.Count > 0
+            && candidates.FirstOrDefault(c => c.Records.Any(r => declaredSame.Contains(new SourceRecordRef(r.SourceSystem, r.SourceKey)))) is { } stewarded
+            && decision.CitizenId != stewarded.CitizenId)
+        {
+            var same = stewarded.Records.First(r => declaredSame.Contains(new SourceRecordRef(r.SourceSystem, r.SourceKey)));
+            decision = new LinkDecision(stewarded.CitizenId, [], linker.Explain(normalised, stewarded.CitizenId, same, frequencies), decision.Reviews);
+        }
         var now = timeProvider.GetUtcNow();
         string citizenId;
         if (decision.CitizenId is not null)
@@ -180,9 +267,18 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
             await session.AddHistoryAsync(new CitizenHistoryEntry(citizenId, HistoryCause.Created, cause, null, now)).ConfigureAwait(false);
         }
 
+        var merged = new List<NormalisedRecord>(candidates.FirstOrDefault(c => c.CitizenId == citizenId)?.Records ?? []);
         foreach (var absorbed in decision.Absorbed)
         {
+            // A bridge never joins what a steward kept apart.
+            var joining = candidates.First(c => c.CitizenId == absorbed).Records;
+            if (await AnyDeclaredDifferentAsync(session, joining, merged).ConfigureAwait(false))
+            {
+                continue;
+            }
+
             await MergeAsync(session, citizenId, absorbed, cause, events, now).ConfigureAwait(false);
+            merged.AddRange(joining);
         }
 
         var movedFrom = held is not null && held.CitizenId != citizenId && !decision.Absorbed.Contains(held.CitizenId)
@@ -307,7 +403,7 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
         if (kept.Count > 1)
         {
             var frequencies = await session.GetTermFrequenciesAsync(kept).ConfigureAwait(false);
-            var groups = linker.Components(kept, frequencies);
+            var groups = await JoinStewardsSameAsync(session, linker.Components(kept, frequencies)).ConfigureAwait(false);
             if (groups.Count > 1)
             {
                 var now = timeProvider.GetUtcNow();
@@ -320,6 +416,49 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
         }
 
         await RebuildAsync(session, citizenId, cause, events, kept).ConfigureAwait(false);
+    }
+
+    private static async Task<bool> AnyDeclaredDifferentAsync(IResolutionSession session, IReadOnlyList<NormalisedRecord> joining, IReadOnlyList<NormalisedRecord> held)
+    {
+        foreach (var record in joining)
+        {
+            var different = await session.GetDeclaredDifferentAsync(new SourceRecordRef(record.SourceSystem, record.SourceKey)).ConfigureAwait(false);
+            if (different.Count > 0 && held.Any(h => different.Contains(new SourceRecordRef(h.SourceSystem, h.SourceKey))))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Groups a steward said are one person stay one, whatever the weights between them now say.</summary>
+    private static async Task<IReadOnlyList<IReadOnlyList<NormalisedRecord>>> JoinStewardsSameAsync(
+        IResolutionSession session, IReadOnlyList<IReadOnlyList<NormalisedRecord>> groups)
+    {
+        if (groups.Count < 2)
+        {
+            return groups;
+        }
+
+        var joined = groups.Select(g => g.ToList()).ToList();
+        for (var i = 0; i < joined.Count; i++)
+        {
+            foreach (var record in joined[i].ToList())
+            {
+                var same = await session.GetDeclaredSameAsync(new SourceRecordRef(record.SourceSystem, record.SourceKey)).ConfigureAwait(false);
+                for (var j = joined.Count - 1; j > i && same.Count > 0; j--)
+                {
+                    if (joined[j].Any(r => same.Contains(new SourceRecordRef(r.SourceSystem, r.SourceKey))))
+                    {
+                        joined[i].AddRange(joined[j]);
+                        joined.RemoveAt(j);
+                    }
+                }
+            }
+        }
+
+        return joined;
     }
 
     /// <summary>One message, one transaction: either all its records are resolved or none are.</summary>

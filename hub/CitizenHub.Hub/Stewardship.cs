@@ -1,3 +1,4 @@
+using CitizenHub.Contracts;
 using CitizenHub.Store;
 using MassTransit;
 
@@ -10,6 +11,20 @@ public sealed class Stewardship(RecordResolver resolver, IBus bus) : IStewardshi
     {
         var (outcome, events) = await resolver.DecideAsync(reviewId, samePerson, steward, note, cancellationToken).ConfigureAwait(false);
         // Published after the commit, as for syncs: a subscriber never hears of a change the store does not hold.
+        await bus.PublishBatch(events, cancellationToken).ConfigureAwait(false);
+        return outcome;
+    }
+
+    public async Task<StewardOutcome> MergeAsync(string citizenId, string otherId, string steward, string? note, CancellationToken cancellationToken)
+    {
+        var (outcome, events) = await resolver.MergeByStewardAsync(citizenId, otherId, steward, note, cancellationToken).ConfigureAwait(false);
+        await bus.PublishBatch(events, cancellationToken).ConfigureAwait(false);
+        return outcome;
+    }
+
+    public async Task<StewardOutcome> SplitAsync(string citizenId, SourceRecordRef record, string steward, string? note, CancellationToken cancellationToken)
+    {
+        var (outcome, events) = await resolver.SplitByStewardAsync(citizenId, record, steward, note, cancellationToken).ConfigureAwait(false);
         await bus.PublishBatch(events, cancellationToken).ConfigureAwait(false);
         return outcome;
     }

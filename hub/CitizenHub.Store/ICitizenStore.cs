@@ -159,6 +159,9 @@ public interface IResolutionSession : IAsyncDisposable
     /// <summary>The records a steward has said are a different person from this one (either way round).</summary>
     Task<IReadOnlyList<SourceRecordRef>> GetDeclaredDifferentAsync(SourceRecordRef record);
 
+    /// <summary>The records a steward has said are the same person as this one (either way round).</summary>
+    Task<IReadOnlyList<SourceRecordRef>> GetDeclaredSameAsync(SourceRecordRef record);
+
     /// <summary>Closes the open reviews of a record whose content changed or went: they were about what it said before.</summary>
     Task SupersedeReviewsAsync(SourceRecordRef record, DateTimeOffset at);
 
@@ -226,6 +229,15 @@ public interface IStewardship
     /// both). Either way the decision is kept, so that no later sync undoes it.
     /// </summary>
     Task<StewardOutcome> DecideAsync(long reviewId, bool samePerson, string steward, string? note, CancellationToken cancellationToken);
+
+    /// <summary>Merges <paramref name="otherId"/> into <paramref name="citizenId"/> (which survives), and keeps the decision.</summary>
+    Task<StewardOutcome> MergeAsync(string citizenId, string otherId, string steward, string? note, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes a source record out of its citizen into a new one, and keeps it apart from the records it leaves:
+    /// no later sync links it back to them.
+    /// </summary>
+    Task<StewardOutcome> SplitAsync(string citizenId, SourceRecordRef record, string steward, string? note, CancellationToken cancellationToken);
 }
 
 public enum StewardOutcomeKind
@@ -238,6 +250,12 @@ public enum StewardOutcomeKind
 
     /// <summary>The review was answered already, or superseded because a record changed.</summary>
     ReviewClosed,
+
+    /// <summary>A citizen named is not an active citizen (or a record named is not linked to it).</summary>
+    CitizenNotFound,
+
+    /// <summary>The request makes no sense as asked: merging a citizen with itself, splitting its only record.</summary>
+    Refused,
 }
 
 /// <param name="CitizenId">The citizen the review's record belongs to now.</param>

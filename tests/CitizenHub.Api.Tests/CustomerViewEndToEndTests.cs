@@ -204,7 +204,12 @@ public sealed class CustomerViewEndToEndTests : IClassFixture<CustomerViewEndToE
                 if (operation.Value.TryGetProperty("requestBody", out _))
                 {
                     // One body that is valid for each operation that takes one (unknown members are ignored).
-                    request.Content = JsonContent.Create(new { restricted = false, reason = "checking the OpenAPI document", decision = "different" });
+                    // Merge and split name a citizen and a record no one holds, so the shared data is left as it is.
+                    request.Content = JsonContent.Create(new
+                    {
+                        restricted = false, reason = "checking the OpenAPI document", decision = "different",
+                        other = new string('f', 32), sourceSystem = "council-tax", sourceKey = "no-such-record",
+                    });
                 }
 
                 using var response = await client.SendAsync(request);

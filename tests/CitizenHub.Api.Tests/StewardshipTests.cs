@@ -61,6 +61,48 @@ public sealed class StewardshipTests
         Assert.Equal("review-closed", (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
     }
 
+    [Fact]
+    public async Task ManualMerge_OtherIdForwards_AndAnUpdateDoesNotUndoIt()
+    {
+        await using var hub = await StartAsync();
+        var ids = (await hub.Client.GetFromJsonAsync<JsonElement>("/citizens?family=castellano")).GetProperty("results").EnumerateArray()
+            .Select(r => r.GetProperty("citizenId").GetString()!).ToList();
+        Assert.Equal(2, ids.Count);
+
+        (await hub.ClientFor("steward").PostAsJsonAsync($"/citizens/{ids[0]}/merge", new { other = ids[1], note = "same tenant, house number mistyped" })).EnsureSuccessStatusCode();
+        using var forwarded = await hub.Client.GetAsync(new Uri($"/citizens/{ids[1]}", UriKind.Relative));
+        // A later change to one record re-evaluates the citizen: on weights alone the two are only a review apart.
+        hub.Replace("council-tax.csv", CouncilTax.Replace("CT1,Ms,", "CT1,Mrs,", StringComparison.Ordinal));
+        await hub.SyncAsync("council-tax");
+
+        Assert.Equal(HttpStatusCode.PermanentRedirect, forwarded.StatusCode);
+        var citizen = await hub.Client.GetFromJsonAsync<JsonElement>($"/citizens/{ids[0]}");
+        Assert.Equal(2, citizen.GetProperty("sourceRecords").GetArrayLength());
+        Assert.Single((await hub.Client.GetFromJsonAsync<JsonElement>("/citizens?family=castellano")).GetProperty("results").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task ManualSplit_RecordGetsANewCitizen_AndTheNextSyncDoesNotRelinkIt()
+    {
+        await using var hub = new EmbeddedHub();
+        await hub.StartAsync(TestKit.TwoSources.CouncilTax, TestKit.TwoSources.HousingBenefits);
+        await hub.SyncAsync("council-tax");
+        await hub.SyncAsync("housing-benefits");
+        var id = (await hub.Client.GetFromJsonAsync<JsonElement>("/citizens?family=hughes&dob=1950-03-04")).GetProperty("results")[0].GetProperty("citizenId").GetString();
+
+        var split = await (await hub.ClientFor("steward").PostAsJsonAsync($"/citizens/{id}/split", new { sourceSystem = "housing-benefits", sourceKey = "HB-1", note = "claim belongs to her sister" }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        // The claim changes; resolved afresh, it would link to her again by NI number.
+        hub.Replace("housing-benefits.csv", TestKit.TwoSources.HousingBenefits.Replace("22 Moved Street", "23 Moved Street", StringComparison.Ordinal));
+        await hub.SyncAsync("housing-benefits");
+
+        var newId = split.GetProperty("otherCitizenId").GetString();
+        Assert.NotEqual(id, newId);
+        var held = await hub.Client.GetFromJsonAsync<JsonElement>("/sources/housing-benefits/records/HB-1");
+        Assert.NotEqual(id, held.GetProperty("citizenId").GetString());
+        Assert.Single((await hub.Client.GetFromJsonAsync<JsonElement>($"/citizens/{id}")).GetProperty("sourceRecords").EnumerateArray());
+    }
+
     [Theory]
     [InlineData("agent", "/reviews", HttpStatusCode.Forbidden)]
     [InlineData("steward", "/reviews?limit=1000", HttpStatusCode.BadRequest)]

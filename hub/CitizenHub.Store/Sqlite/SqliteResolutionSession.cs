@@ -279,18 +279,22 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
             transaction);
     }
 
-    public async Task<IReadOnlyList<SourceRecordRef>> GetDeclaredDifferentAsync(SourceRecordRef record)
+    public Task<IReadOnlyList<SourceRecordRef>> GetDeclaredDifferentAsync(SourceRecordRef record) => DeclaredAsync(record, "Different");
+
+    public Task<IReadOnlyList<SourceRecordRef>> GetDeclaredSameAsync(SourceRecordRef record) => DeclaredAsync(record, "Same");
+
+    private async Task<IReadOnlyList<SourceRecordRef>> DeclaredAsync(SourceRecordRef record, string decision)
     {
         ArgumentNullException.ThrowIfNull(record);
         var rows = await connection.QueryAsync<(string System, string Key)>(
             """
             SELECT other_system, other_key FROM steward_decisions
-            WHERE source_system = @SourceSystem AND source_key = @SourceKey AND decision = 'Different'
+            WHERE source_system = @SourceSystem AND source_key = @SourceKey AND decision = @decision
             UNION
             SELECT source_system, source_key FROM steward_decisions
-            WHERE other_system = @SourceSystem AND other_key = @SourceKey AND decision = 'Different';
+            WHERE other_system = @SourceSystem AND other_key = @SourceKey AND decision = @decision;
             """,
-            new { record.SourceSystem, record.SourceKey },
+            new { record.SourceSystem, record.SourceKey, decision },
             transaction).ConfigureAwait(false);
         return [.. rows.Select(r => new SourceRecordRef(r.System, r.Key))];
     }
