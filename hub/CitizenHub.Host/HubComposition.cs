@@ -134,12 +134,20 @@ internal static class HubComposition
 
     private static void AddHub(IServiceCollection services, HubConfiguration hub)
     {
-        services.AddSerilog(logging => logging
-            .MinimumLevel.Information()
-            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-            .MinimumLevel.Override("MassTransit", LogEventLevel.Warning)
-            // Everything to standard error: standard output carries the command's own results.
-            .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, formatProvider: System.Globalization.CultureInfo.InvariantCulture));
+        services.AddSerilog((provider, logging) =>
+        {
+            logging
+                .MinimumLevel.Information()
+                .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+                .MinimumLevel.Override("MassTransit", LogEventLevel.Warning)
+                // Everything to standard error: standard output carries the command's own results.
+                .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+            // Sinks registered by the host (a shipper, or a test that reads every line) get every event too.
+            foreach (var sink in provider.GetServices<Serilog.Core.ILogEventSink>())
+            {
+                logging.WriteTo.Sink(sink);
+            }
+        });
         services.AddCitizenHub(hub.Configuration, hub.Directory);
         AddAdapters(services);
     }

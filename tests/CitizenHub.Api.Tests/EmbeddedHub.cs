@@ -25,7 +25,7 @@ public sealed class EmbeddedHub : IAsyncDisposable
 
     public IServiceProvider Services => _app!.Services;
 
-    public async Task StartAsync(string councilTax, string housingBenefits, Action<JsonObject>? configureApi = null)
+    public async Task StartAsync(string councilTax, string housingBenefits, Action<JsonObject>? configureApi = null, Action<IServiceCollection>? services = null)
     {
         _folder.Write("council-tax.csv", councilTax);
         _folder.Write("housing-benefits.csv", housingBenefits);
@@ -37,7 +37,11 @@ public sealed class EmbeddedHub : IAsyncDisposable
         });
         configureApi?.Invoke(root["Api"]!.AsObject());
         var config = _folder.Write("citizenhub.json", root.ToJsonString());
-        _app = HubComposition.BuildWebApplication(HubComposition.Load(config), urls: null, b => b.WebHost.UseTestServer());
+        _app = HubComposition.BuildWebApplication(HubComposition.Load(config), urls: null, b =>
+        {
+            b.WebHost.UseTestServer();
+            services?.Invoke(b.Services);
+        });
         await _app.StartAsync();
         Client = ClientFor("agent");
     }
