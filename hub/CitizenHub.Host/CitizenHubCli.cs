@@ -73,7 +73,16 @@ internal static class CitizenHubCli
         };
         speed.SetAction((parse, ct) => Guarded(error, () => MatchingBenches.SpeedAsync(
             parse.GetValue(goldenOption), parse.GetValue(linkedOption), parse.GetValue(seedOption), output)));
-        var bench = new Command("bench", "Measure the hub on generated data.") { accuracy, linkage, speed };
+        var requestsOption = new Option<int>("--requests") { Description = "Lookups to time.", DefaultValueFactory = _ => 20_000 };
+        var concurrencyOption = new Option<int>("--concurrency") { Description = "Lookups in flight at once.", DefaultValueFactory = _ => 1 };
+        var apiGoldenOption = new Option<int>("--golden") { Description = "Golden records in the store.", DefaultValueFactory = _ => 1_000_000 };
+        var api = new Command("api", "Latency of GET /citizens/{id} over HTTP against a store of many golden records (each read audited).")
+        {
+            apiGoldenOption, requestsOption, concurrencyOption,
+        };
+        api.SetAction((parse, ct) => Guarded(error, () => ApiBench.RunAsync(
+            parse.GetValue(apiGoldenOption), parse.GetValue(requestsOption), parse.GetValue(concurrencyOption), output, ct)));
+        var bench = new Command("bench", "Measure the hub on generated data.") { accuracy, linkage, speed, api };
 
         var estimate = new Command("estimate", "Estimate the match model's m and u from the records the store holds (EM), and write them for Matching.ParametersFile.")
         {
