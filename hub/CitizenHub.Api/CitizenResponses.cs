@@ -68,9 +68,12 @@ public sealed record Lineage(string System, string Key, DateTimeOffset ObservedA
 /// <summary>A linked source record as held: parsed values beside the raw fields.</summary>
 public sealed record SourceRecordResponse(string SourceSystem, string SourceKey, DateTimeOffset ObservedAt, DateTimeOffset LinkedAt, SourceRecord Record);
 
-public sealed record SearchResponse(IReadOnlyList<SearchResult> Results, int Limit);
+/// <param name="Total">Citizens found and ranked (at most the cap).</param>
+/// <param name="Truncated">More were found than are ranked: narrow the search.</param>
+public sealed record SearchResponse(IReadOnlyList<SearchResult> Results, int Limit, int Offset, int Total, bool Truncated);
 
-public sealed record SearchResult(string CitizenId, string Href, IReadOnlyDictionary<string, FieldValue> Fields);
+/// <param name="Score">How well the citizen's best record matches the query: its match weight in bits.</param>
+public sealed record SearchResult(string CitizenId, string Href, double Score, IReadOnlyDictionary<string, FieldValue> Fields);
 
 public sealed record AuditResponse(IReadOnlyList<AuditRow> Entries, int Limit);
 

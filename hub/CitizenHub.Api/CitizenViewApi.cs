@@ -1,7 +1,10 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
 using CitizenHub.Api.Access;
+using CitizenHub.Contracts;
 using CitizenHub.Matching;
+using CitizenHub.Matching.Linking;
+using CitizenHub.Matching.Scoring;
 using CitizenHub.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -23,6 +26,9 @@ public static class CitizenViewApi
 
     /// <summary>The most results one search returns.</summary>
     public const int MaxSearchLimit = 100;
+
+    /// <summary>The most citizens a search ranks: a query that finds more must be narrowed.</summary>
+    public const int MaxSearchCandidates = 500;
 
     /// <summary>The most audit rows one request returns.</summary>
     public const int MaxAuditLimit = 500;
@@ -82,7 +88,7 @@ public static class CitizenViewApi
             .WithSummary("The golden record, each value with its lineage, and its linked source records.");
         citizens.MapGet("/", SearchAsync)
             .WithName("SearchCitizens")
-            .WithSummary("Citizens with a linked source record matching every given criterion (exact, after normalisation).");
+            .WithSummary("Citizens with a record meeting every criterion (names also by sound and pet form), ranked by match weight, paged.");
 
         endpoints.MapGet("/audit", GetAuditAsync)
             .WithTags("Audit")
@@ -140,9 +146,16 @@ public static class CitizenViewApi
         string? given,
         string? dob,
         string? postcode,
+        string? ni,
+        string? nhs,
+        string? uprn,
+        string? sourceSystem,
+        string? sourceKey,
         int? limit,
+        int? offset,
         HttpContext http,
         ICitizenStore store,
+        Linker linker,
         IOptions<ApiAccessOptions> access,
         TimeProvider time,
         CancellationToken cancellationToken)
@@ -159,7 +172,13 @@ public static class CitizenViewApi
             return Problem(StatusCodes.Status400BadRequest, "invalid-limit", $"limit must be from 1 to {MaxSearchLimit}.", "limit");
         }
 
-        string? dateOfBirth = null;
+        var skip = offset ?? 0;
+        if (skip < 0 || skip + pageSize > MaxSearchCandidates)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "invalid-offset", $"offset must be from 0, and offset + limit at most {MaxSearchCandidates}: narrow the search.", "offset");
+        }
+
+        DateOnly? dateOfBirth = null;
         if (!string.IsNullOrWhiteSpace(dob))
         {
             if (!DateOnly.TryParseExact(dob.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
@@ -167,7 +186,7 @@ public static class CitizenViewApi
                 return Problem(StatusCodes.Status400BadRequest, "invalid-dob", "dob must be a date written yyyy-MM-dd.", "dob");
             }
 
-            dateOfBirth = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            dateOfBirth = date;
         }
 
         string? canonicalPostcode = null;
@@ -176,18 +195,80 @@ public static class CitizenViewApi
             return Problem(StatusCodes.Status400BadRequest, "invalid-postcode", "postcode is not a UK postcode.", "postcode");
         }
 
-        var search = new CitizenSearch(
-            Text.FoldKey(family), Text.FoldKey(given?.Trim().Split(' ')[0]), dateOfBirth, canonicalPostcode, IncludeRestricted: caller.MaySeeRestricted);
-        if (search.IsEmpty)
+        var identifierKeys = new List<string>(3);
+        foreach (var (value, canonical, prefix, field) in new[]
         {
-            return Problem(StatusCodes.Status400BadRequest, "no-criteria", "Give at least one of family, given, dob, postcode.");
+            (ni, Identifiers.NiNumber(ni), "ni:", "ni"), (nhs, Identifiers.NhsNumber(nhs), "nhs:", "nhs"), (uprn, Identifiers.Uprn(uprn), "uprn:", "uprn"),
+        })
+        {
+            if (!string.IsNullOrWhiteSpace(value))
+            {
+                if (canonical is null)
+                {
+                    return Problem(StatusCodes.Status400BadRequest, $"invalid-{field}", $"{field} is not a valid {field.ToUpperInvariant()} value.", field);
+                }
+
+                identifierKeys.Add(prefix + canonical);
+            }
         }
 
-        var found = await store.SearchAsync(search, pageSize, cancellationToken).ConfigureAwait(false);
-        var results = found.Select(c => new SearchResult(c.CitizenId, $"/citizens/{c.CitizenId}", FieldValue.Map(c.Fields))).ToList();
+        if (string.IsNullOrWhiteSpace(sourceSystem) != string.IsNullOrWhiteSpace(sourceKey))
+        {
+            return Problem(StatusCodes.Status400BadRequest, "invalid-source-record", "Give sourceSystem and sourceKey together.", string.IsNullOrWhiteSpace(sourceKey) ? "sourceKey" : "sourceSystem");
+        }
+
+        // The query as a record of its own: normalised as the sources are, and then scored against each candidate.
+        var probe = RecordNormaliser.Normalise(new SourceRecord
+        {
+            SourceSystem = "search",
+            SourceKey = "query",
+            ObservedAt = time.GetUtcNow(),
+            Name = family is null && given is null ? null : new PersonName(null, given, family),
+            DateOfBirth = dateOfBirth is { } d ? new PartialDate(d.Year, d.Month, d.Day) : null,
+            Addresses = canonicalPostcode is null && uprn is null ? [] : [new PostalAddress([], null, canonicalPostcode, uprn)],
+            Identifiers = [.. new[] { (IdentifierScheme.NiNumber, ni), (IdentifierScheme.NhsNumber, nhs) }
+                .Where(i => !string.IsNullOrWhiteSpace(i.Item2)).Select(i => new Identifier(i.Item1, i.Item2!))],
+        });
+        var search = new CitizenSearch(
+            string.IsNullOrWhiteSpace(family) ? null : probe.FamilyKey,
+            string.IsNullOrWhiteSpace(given) ? null : probe.GivenKey,
+            probe.DateOfBirthKey,
+            canonicalPostcode,
+            IncludeRestricted: caller.MaySeeRestricted)
+        {
+            FamilyPhonetic = string.IsNullOrWhiteSpace(family) ? null : probe.FamilyPhonetic,
+            GivenPhonetic = string.IsNullOrWhiteSpace(given) ? null : probe.GivenPhonetic,
+            GivenEquivalents = probe.GivenKey is { } g && !string.IsNullOrWhiteSpace(given) ? [.. Nicknames.Equivalents(g)] : [],
+            IdentifierKeys = identifierKeys,
+            SourceRecord = string.IsNullOrWhiteSpace(sourceKey) ? null : new SourceRecordRef(sourceSystem!.Trim(), sourceKey.Trim()),
+        };
+        if (search.IsEmpty)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "no-criteria", "Give at least one of family, given, dob, postcode, ni, nhs, uprn, or sourceSystem and sourceKey.");
+        }
+
+        var found = await store.SearchAsync(search, MaxSearchCandidates, cancellationToken).ConfigureAwait(false);
+        // Ranked by how well the best record of each citizen matches the query, as the matching engine weighs it.
+        var exact = linker.Scorer.ExactWeights(probe, NoTermFrequencies.Instance);
+        Span<byte> levels = stackalloc byte[MatchFields.Count];
+        var ranked = new List<(CitizenSummary Citizen, double Score)>(found.Count);
+        foreach (var citizen in found)
+        {
+            var best = double.MinValue;
+            foreach (var record in citizen.Records ?? [])
+            {
+                best = Math.Max(best, linker.Scorer.Score(probe, record, exact, levels).Weight);
+            }
+
+            ranked.Add((citizen, best));
+        }
+
+        var page = ranked.OrderByDescending(r => r.Score).Skip(skip).Take(pageSize)
+            .Select(r => new SearchResult(r.Citizen.CitizenId, $"/citizens/{r.Citizen.CitizenId}", Math.Round(r.Score, 1), FieldValue.Map(r.Citizen.Fields)))
+            .ToList();
         // Each citizen a search shows is a read of that citizen's data.
-        await store.AppendAuditAsync([.. results.Select(r => Audit(caller, "search", r.CitizenId, [.. r.Fields.Keys], time))], cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(new SearchResponse(results, pageSize));
+        await store.AppendAuditAsync([.. page.Select(r => Audit(caller, "search", r.CitizenId, [.. r.Fields.Keys], time))], cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new SearchResponse(page, pageSize, skip, ranked.Count, Truncated: found.Count >= MaxSearchCandidates));
     }
 
     internal static async Task<IResult> GetAuditAsync(string? citizen, int? limit, ICitizenStore store, CancellationToken cancellationToken)

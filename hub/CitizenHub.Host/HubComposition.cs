@@ -147,7 +147,10 @@ internal static class HubComposition
             {
                 logging.WriteTo.Sink(sink);
             }
-        });
+        },
+        // Each host logs through its own logger, never the process-wide static one: two hubs in one process (tests,
+        // a benchmark) must not write through each other's sinks.
+        preserveStaticLogger: true);
         services.AddCitizenHub(hub.Configuration, hub.Directory);
         AddAdapters(services);
     }

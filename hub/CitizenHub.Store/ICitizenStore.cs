@@ -341,14 +341,32 @@ public sealed record LinkedSourceRecord(
     DateTimeOffset LinkedAt,
     SourceRecord Record);
 
-/// <summary>Search criteria, each already in normalised form; a null criterion is not applied.</summary>
+/// <summary>
+/// Search criteria, each already in normalised form; a null criterion is not applied. A citizen is found when one
+/// of its records meets every criterion given: names by key, by sound or (given names) by a pet form; the rest exactly.
+/// </summary>
 /// <param name="IncludeRestricted">Whether citizens under restriction of processing are found (never for agents).</param>
 public sealed record CitizenSearch(string? FamilyKey, string? GivenKey, string? DateOfBirth, string? Postcode, bool IncludeRestricted = false)
 {
-    public bool IsEmpty => FamilyKey is null && GivenKey is null && DateOfBirth is null && Postcode is null;
+    /// <summary>The family name's sound key: records whose family name sounds the same are found too.</summary>
+    public string? FamilyPhonetic { get; init; }
+
+    public string? GivenPhonetic { get; init; }
+
+    /// <summary>Other forms of the given name (pet forms): records under any of them are found too.</summary>
+    public IReadOnlyList<string> GivenEquivalents { get; init; } = [];
+
+    /// <summary>Identifier blocking keys (<c>ni:</c>, <c>nhs:</c>, <c>uprn:</c>) a record must hold, every one.</summary>
+    public IReadOnlyList<string> IdentifierKeys { get; init; } = [];
+
+    public SourceRecordRef? SourceRecord { get; init; }
+
+    public bool IsEmpty => FamilyKey is null && GivenKey is null && DateOfBirth is null && Postcode is null
+        && IdentifierKeys.Count == 0 && SourceRecord is null;
 }
 
-public sealed record CitizenSummary(string CitizenId, IReadOnlyList<GoldenField> Fields);
+/// <param name="Records">The normalised form of every record linked to the citizen, for ranking.</param>
+public sealed record CitizenSummary(string CitizenId, IReadOnlyList<GoldenField> Fields, IReadOnlyList<NormalisedRecord>? Records = null);
 
 public sealed record CitizenLink(string CitizenId, string SourceSystem, string SourceKey);
 

@@ -99,6 +99,10 @@ public sealed class CustomerViewEndToEndTests : IClassFixture<CustomerViewEndToE
     [InlineData("/citizens?postcode=NOT%20A%20POSTCODE", "invalid-postcode", "postcode")]
     [InlineData("/citizens?family=smith&limit=1000", "invalid-limit", "limit")]
     [InlineData("/citizens?family=smith&limit=0", "invalid-limit", "limit")]
+    [InlineData("/citizens?family=smith&limit=100&offset=450", "invalid-offset", "offset")]
+    [InlineData("/citizens?ni=QQ123456C", "invalid-ni", "ni")]
+    [InlineData("/citizens?nhs=9434765918", "invalid-nhs", "nhs")]
+    [InlineData("/citizens?sourceKey=CT001", "invalid-source-record", "sourceSystem")]
     [InlineData("/citizens/not-a-citizen-id", "invalid-citizen-id", "id")]
     public async Task BadRequest_AnswersProblemNamingCodeAndField(string url, string code, string? field)
     {
@@ -141,6 +145,35 @@ public sealed class CustomerViewEndToEndTests : IClassFixture<CustomerViewEndToE
 
         Assert.Equal("Healthy", health.GetProperty("status").GetString());
         Assert.Equal("Healthy", health.GetProperty("checks").GetProperty("store").GetString());
+    }
+
+    [Theory]
+    [InlineData("/citizens?family=hughs")] // a typo that sounds the same
+    [InlineData("/citizens?family=HUGHES&given=maggie")] // a pet form of Margaret
+    [InlineData("/citizens?ni=jg%2010%2037%2092%20a")] // an identifier, however written
+    [InlineData("/citizens?sourceSystem=housing-benefits&sourceKey=HB-1")] // a source's own key
+    public async Task Search_FuzzyNamesIdentifiersAndSourceKeys_FindHughes(string url)
+    {
+        var found = await GetJsonAsync(url);
+
+        var top = found.GetProperty("results")[0];
+        Assert.Equal("Hughes", top.GetProperty("fields").GetProperty("family_name").GetProperty("value").GetString());
+        // A source key says nothing the matching engine weighs; names and identifiers do.
+        Assert.True(url.Contains("sourceKey", StringComparison.Ordinal) || top.GetProperty("score").GetDouble() > 0, top.GetRawText());
+    }
+
+    [Fact]
+    public async Task Search_RankedByMatchWeight_BestFirst_AndPaged()
+    {
+        // Both John Smiths share the name; only the father's record has this date of birth's year and month too.
+        var all = await GetJsonAsync("/citizens?family=smith&given=john");
+        var second = await GetJsonAsync("/citizens?family=smith&given=john&limit=1&offset=1");
+
+        var scores = all.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("score").GetDouble()).ToList();
+        Assert.True(scores.Count >= 2);
+        Assert.Equal(scores.OrderDescending(), scores);
+        Assert.Equal(scores.Count, all.GetProperty("total").GetInt32());
+        Assert.Equal(all.GetProperty("results")[1].GetProperty("citizenId").GetString(), Assert.Single(second.GetProperty("results").EnumerateArray().ToList()).GetProperty("citizenId").GetString());
     }
 
     [Fact]

@@ -24,8 +24,8 @@ public sealed class MergeRedirectTests
             """);
         await hub.SyncAsync("council-tax");
         await hub.SyncAsync("housing-benefits");
-        var survivor = await SingleIdAsync(hub, "lee");
-        var absorbed = await SingleIdAsync(hub, "leigh");
+        var survivor = await IdOfAsync(hub, "council-tax", "CT1");
+        var absorbed = await IdOfAsync(hub, "housing-benefits", "HB1");
         Assert.NotEqual(survivor, absorbed);
 
         // ...until the benefits office records both numbers on one claim.
@@ -40,12 +40,13 @@ public sealed class MergeRedirectTests
 
         Assert.Equal(HttpStatusCode.PermanentRedirect, response.StatusCode);
         Assert.Equal($"/citizens/{survivor}", response.Headers.Location?.ToString());
-        Assert.Equal(survivor, await SingleIdAsync(hub, "leigh"));
+        Assert.Equal(survivor, await IdOfAsync(hub, "housing-benefits", "HB1"));
     }
 
-    private static async Task<string> SingleIdAsync(EmbeddedHub hub, string family)
+    /// <summary>The citizen holding a source record, found by its key.</summary>
+    private static async Task<string> IdOfAsync(EmbeddedHub hub, string system, string key)
     {
-        var found = await hub.Client.GetFromJsonAsync<JsonElement>($"/citizens?family={family}");
+        var found = await hub.Client.GetFromJsonAsync<JsonElement>($"/citizens?sourceSystem={system}&sourceKey={key}");
         return Assert.Single(found.GetProperty("results").EnumerateArray().ToList()).GetProperty("citizenId").GetString()!;
     }
 }

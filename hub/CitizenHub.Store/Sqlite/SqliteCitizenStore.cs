@@ -50,6 +50,40 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await FillPhoneticKeysAsync(connection, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Gives records written before migration 9 their names' sound keys, from their normalised form. Runs on every
+    /// start, and finds nothing to do once done.
+    /// </summary>
+    private static async Task FillPhoneticKeysAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var rows = (await connection.QueryAsync<(string System, string Key, string Json)>(
+                """
+                SELECT source_system, source_key, normalised_json FROM source_records
+                WHERE family_phonetic IS NULL AND given_phonetic IS NULL AND (family_key IS NOT NULL OR given_key IS NOT NULL)
+                LIMIT 10000;
+                """).ConfigureAwait(false)).ToList();
+            if (rows.Count == 0)
+            {
+                return;
+            }
+
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await connection.ExecuteAsync(
+                // A record whose names have no sound key at all gets an empty one, so it is not read again.
+                "UPDATE source_records SET family_phonetic = @Family, given_phonetic = @Given WHERE source_system = @System AND source_key = @Key;",
+                rows.Select(r =>
+                {
+                    var normalised = StoreJson.Deserialize<NormalisedRecord>(r.Json);
+                    return new { Family = normalised.FamilyPhonetic ?? "", Given = normalised.GivenPhonetic ?? "", r.System, r.Key };
+                }).ToList(),
+                transaction).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public async Task<IResolutionSession?> BeginMessageAsync(MessageIdentity message, CancellationToken cancellationToken)
@@ -301,15 +335,15 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
         }
 
         // Only constant fragments are joined here; every value travels as a parameter.
-        var conditions = new List<string>(4);
+        var conditions = new List<string>(8);
         if (search.FamilyKey is not null)
         {
-            conditions.Add("s.family_key = @FamilyKey");
+            conditions.Add(search.FamilyPhonetic is null ? "s.family_key = @FamilyKey" : "(s.family_key = @FamilyKey OR s.family_phonetic = @FamilyPhonetic)");
         }
 
         if (search.GivenKey is not null)
         {
-            conditions.Add("s.given_key = @GivenKey");
+            conditions.Add(search.GivenPhonetic is null ? "s.given_key IN @GivenKeys" : "(s.given_key IN @GivenKeys OR s.given_phonetic = @GivenPhonetic)");
         }
 
         if (search.DateOfBirth is not null)
@@ -322,6 +356,28 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
             conditions.Add("s.postcode = @Postcode");
         }
 
+        if (search.SourceRecord is not null)
+        {
+            conditions.Add("(s.source_system = @SourceSystem AND s.source_key = @SourceKey)");
+        }
+
+        for (var i = 0; i < search.IdentifierKeys.Count; i++)
+        {
+            conditions.Add($"EXISTS (SELECT 1 FROM match_keys k WHERE k.source_system = s.source_system AND k.source_key = s.source_key AND k.match_key = @Identifier{i})");
+        }
+
+        var parameters = new DynamicParameters(new
+        {
+            search.FamilyKey, search.FamilyPhonetic, search.GivenPhonetic, search.DateOfBirth, search.Postcode, search.IncludeRestricted, limit,
+            GivenKeys = search.GivenKey is null ? [] : search.GivenEquivalents.Prepend(search.GivenKey).ToList(),
+            SourceSystem = search.SourceRecord?.SourceSystem,
+            SourceKey = search.SourceRecord?.SourceKey,
+        });
+        for (var i = 0; i < search.IdentifierKeys.Count; i++)
+        {
+            parameters.Add($"Identifier{i}", search.IdentifierKeys[i]);
+        }
+
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         var ids = (await connection.QueryAsync<string>(
             $"""
@@ -330,9 +386,12 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
                 SELECT 1 FROM source_records s WHERE s.citizen_id = c.citizen_id AND {string.Join(" AND ", conditions)})
             ORDER BY c.seq LIMIT @limit;
             """,
-            new { search.FamilyKey, search.GivenKey, search.DateOfBirth, search.Postcode, search.IncludeRestricted, limit }).ConfigureAwait(false)).ToList();
+            parameters).ConfigureAwait(false)).ToList();
         var fields = await ReadFieldsAsync(connection, ids).ConfigureAwait(false);
-        return [.. ids.Select(id => new CitizenSummary(id, fields.GetValueOrDefault(id, [])))];
+        var records = (await connection.QueryAsync<(string CitizenId, string Json)>(
+            "SELECT citizen_id, normalised_json FROM source_records WHERE citizen_id IN @ids;", new { ids }).ConfigureAwait(false))
+            .ToLookup(r => r.CitizenId, r => StoreJson.Deserialize<NormalisedRecord>(r.Json), StringComparer.Ordinal);
+        return [.. ids.Select(id => new CitizenSummary(id, fields.GetValueOrDefault(id, []), [.. records[id]]))];
     }
 
     public async IAsyncEnumerable<CitizenLink> ReadLinksAsync([EnumeratorCancellation] CancellationToken cancellationToken)

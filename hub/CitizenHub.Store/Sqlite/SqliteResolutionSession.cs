@@ -119,9 +119,11 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
         await connection.ExecuteAsync(
             """
             INSERT INTO source_records (source_system, source_key, citizen_id, observed_at, linked_at, content_hash,
-                                        record_json, normalised_json, family_key, given_key, date_of_birth, postcode, evidence_json)
+                                        record_json, normalised_json, family_key, given_key, date_of_birth, postcode, evidence_json,
+                                        family_phonetic, given_phonetic)
             VALUES (@SourceSystem, @SourceKey, @citizenId, @ObservedAt, @at, @contentHash,
-                    @RecordJson, @NormalisedJson, @FamilyKey, @GivenKey, @DateOfBirth, @Postcode, @EvidenceJson)
+                    @RecordJson, @NormalisedJson, @FamilyKey, @GivenKey, @DateOfBirth, @Postcode, @EvidenceJson,
+                    @FamilyPhonetic, @GivenPhonetic)
             ON CONFLICT (source_system, source_key) DO UPDATE SET
                 linked_at = CASE WHEN source_records.citizen_id = excluded.citizen_id THEN source_records.linked_at ELSE excluded.linked_at END,
                 citizen_id = excluded.citizen_id,
@@ -133,7 +135,9 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
                 given_key = excluded.given_key,
                 date_of_birth = excluded.date_of_birth,
                 postcode = excluded.postcode,
-                evidence_json = excluded.evidence_json;
+                evidence_json = excluded.evidence_json,
+                family_phonetic = excluded.family_phonetic,
+                given_phonetic = excluded.given_phonetic;
             DELETE FROM match_keys WHERE source_system = @SourceSystem AND source_key = @SourceKey;
             """,
             new
@@ -151,6 +155,8 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
                 DateOfBirth = normalised.DateOfBirthKey,
                 normalised.Address?.Postcode,
                 EvidenceJson = evidence is null ? null : StoreJson.Serialize(evidence),
+                normalised.FamilyPhonetic,
+                normalised.GivenPhonetic,
             },
             transaction).ConfigureAwait(false);
         await connection.ExecuteAsync(

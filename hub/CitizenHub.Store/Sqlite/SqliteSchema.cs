@@ -199,5 +199,15 @@ internal static class SqliteSchema
             cause_key       TEXT NOT NULL
         );
         """,
+
+        // 9: names found by sound for the API's search (SMYTH finds SMITH). Rows written before this migration
+        // are filled in from their normalised form when the store starts (SqliteCitizenStore.MigrateAsync).
+        """
+        ALTER TABLE source_records ADD COLUMN family_phonetic TEXT NULL;
+        ALTER TABLE source_records ADD COLUMN given_phonetic TEXT NULL;
+        CREATE INDEX ix_source_records_family_phonetic ON source_records (family_phonetic);
+        CREATE INDEX ix_source_records_given_phonetic ON source_records (given_phonetic);
+        CREATE INDEX ix_source_records_family ON source_records (family_key);
+        """,
     ];
 }
