@@ -55,6 +55,8 @@ public static class CitizenHubServiceCollectionExtensions
 
         services.AddMassTransit(bus =>
         {
+            // No calls home: a council's hub talks to its own broker and nothing else.
+            bus.ConfigureUsageTelemetryOptions(telemetry => telemetry.Enabled = false);
             bus.AddConsumer<SourceRecordBatchConsumer>();
             bus.AddConsumer<SourceRecordsRemovedConsumer>();
             bus.AddConsumer<SyncRunConsumer>();
