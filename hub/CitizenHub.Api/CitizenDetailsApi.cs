@@ -113,9 +113,9 @@ internal static class CitizenDetailsApi
         string id, RestrictionRequest request, HttpContext http, ICitizenStore store, IOptions<ApiAccessOptions> access, TimeProvider time,
         CancellationToken cancellationToken)
     {
-        if (!IsCitizenId(id))
+        if (CitizenIdProblem(id) is { } idProblem)
         {
-            return Problem(StatusCodes.Status400BadRequest, "invalid-citizen-id", "The citizen id is not in the form of one.", "id");
+            return idProblem;
         }
 
         if (request is null || request.Restricted is null)
@@ -170,9 +170,9 @@ internal static class CitizenDetailsApi
     private static async Task<(Caller? Caller, IResult? Refusal)> AdmitAsync(
         string id, HttpContext http, ICitizenStore store, ApiAccessOptions access, CancellationToken cancellationToken)
     {
-        if (!IsCitizenId(id))
+        if (CitizenIdProblem(id) is { } idProblem)
         {
-            return (null, Problem(StatusCodes.Status400BadRequest, "invalid-citizen-id", "The citizen id is not in the form of one.", "id"));
+            return (null, idProblem);
         }
 
         var caller = Caller.From(http, access);

@@ -104,9 +104,9 @@ public static class CitizenViewApi
     internal static async Task<IResult> GetCitizenAsync(
         string id, HttpContext http, ICitizenStore store, IOptions<ApiAccessOptions> access, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (!IsCitizenId(id))
+        if (CitizenIdProblem(id) is { } idProblem)
         {
-            return Problem(StatusCodes.Status400BadRequest, "invalid-citizen-id", "The citizen id is not in the form of one.", "id");
+            return idProblem;
         }
 
         var caller = Caller.From(http, access.Value);
@@ -298,6 +298,10 @@ public static class CitizenViewApi
 
     internal static AuditEntry Audit(Caller caller, string action, string citizenId, IReadOnlyList<string> fields, TimeProvider time) =>
         new(0, time.GetUtcNow(), caller.Name, caller.RolesText, action, citizenId, caller.Purpose, fields);
+
+    /// <summary>The answer to a path id that is not a citizen id; null when it is one.</summary>
+    internal static ProblemHttpResult? CitizenIdProblem(string id) =>
+        IsCitizenId(id) ? null : Problem(StatusCodes.Status400BadRequest, "invalid-citizen-id", "The citizen id is not in the form of one.", "id");
 
     /// <summary>Citizen ids are 32 lower-case hex digits; anything else is refused before the store is asked.</summary>
     internal static bool IsCitizenId(string id) =>

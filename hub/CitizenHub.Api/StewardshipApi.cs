@@ -39,9 +39,9 @@ internal static class StewardshipApi
     internal static async Task<IResult> MergeAsync(
         string id, MergeRequest request, HttpContext http, IStewardship stewardship, IOptions<ApiAccessOptions> access, CancellationToken cancellationToken)
     {
-        if (!IsCitizenId(id))
+        if (CitizenIdProblem(id) is { } idProblem)
         {
-            return Problem(StatusCodes.Status400BadRequest, "invalid-citizen-id", "The citizen id is not in the form of one.", "id");
+            return idProblem;
         }
 
         if (request?.Other is not { } other || !IsCitizenId(other))
@@ -61,9 +61,9 @@ internal static class StewardshipApi
     internal static async Task<IResult> SplitAsync(
         string id, SplitRequest request, HttpContext http, IStewardship stewardship, IOptions<ApiAccessOptions> access, CancellationToken cancellationToken)
     {
-        if (!IsCitizenId(id))
+        if (CitizenIdProblem(id) is { } idProblem)
         {
-            return Problem(StatusCodes.Status400BadRequest, "invalid-citizen-id", "The citizen id is not in the form of one.", "id");
+            return idProblem;
         }
 
         if (string.IsNullOrWhiteSpace(request?.SourceSystem) || string.IsNullOrWhiteSpace(request.SourceKey))

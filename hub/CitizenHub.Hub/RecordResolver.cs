@@ -36,18 +36,17 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
     /// A steward's answer to a review, in one transaction: the decision kept, the review closed, and the citizens
     /// merged (same person: the candidate's citizen survives) or the record split off (two people in one citizen).
     /// </summary>
-    public async Task<(StewardOutcome Outcome, IReadOnlyList<object> Events)> DecideAsync(
+    public Task<(StewardOutcome Outcome, IReadOnlyList<object> Events)> DecideAsync(
         long reviewId, bool samePerson, string steward, string? note, CancellationToken cancellationToken)
     {
-        var outcome = new StewardOutcome(StewardOutcomeKind.ReviewNotFound);
-        var events = await InOneTransactionAsync(
-            new MessageIdentity(Guid.NewGuid(), "steward", 1),
+        return AsStewardAsync(
+            new StewardOutcome(StewardOutcomeKind.ReviewNotFound),
             async (session, events) =>
             {
                 var review = await session.GetReviewAsync(reviewId).ConfigureAwait(false);
                 if (review is null)
                 {
-                    return;
+                    return null;
                 }
 
                 var other = new SourceRecordRef(review.Candidate.SourceSystem, review.Candidate.SourceKey);
@@ -55,8 +54,7 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
                 var theirs = await session.FindRecordAsync(other.SourceSystem, other.SourceKey).ConfigureAwait(false);
                 if (review.Status != ReviewStatus.Open || mine is null || theirs is null)
                 {
-                    outcome = new StewardOutcome(StewardOutcomeKind.ReviewClosed, mine?.CitizenId, theirs?.CitizenId);
-                    return;
+                    return new StewardOutcome(StewardOutcomeKind.ReviewClosed, mine?.CitizenId, theirs?.CitizenId);
                 }
 
                 var now = timeProvider.GetUtcNow();
@@ -88,32 +86,29 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
                 }
 
                 await RebuildAsync(session, citizen, review.Record, events).ConfigureAwait(false);
-                outcome = new StewardOutcome(StewardOutcomeKind.Applied, citizen, otherCitizen);
+                return new StewardOutcome(StewardOutcomeKind.Applied, citizen, otherCitizen);
             },
-            cancellationToken).ConfigureAwait(false);
-        return (outcome, events);
+            cancellationToken);
     }
 
     /// <summary>A steward's merge: <paramref name="otherId"/>'s records join <paramref name="citizenId"/>, whose id survives.</summary>
-    public async Task<(StewardOutcome Outcome, IReadOnlyList<object> Events)> MergeByStewardAsync(
+    public Task<(StewardOutcome Outcome, IReadOnlyList<object> Events)> MergeByStewardAsync(
         string citizenId, string otherId, string steward, string? note, CancellationToken cancellationToken)
     {
-        var outcome = new StewardOutcome(StewardOutcomeKind.CitizenNotFound);
-        var events = await InOneTransactionAsync(
-            new MessageIdentity(Guid.NewGuid(), "steward", 1),
+        return AsStewardAsync(
+            new StewardOutcome(StewardOutcomeKind.CitizenNotFound),
             async (session, events) =>
             {
                 if (citizenId == otherId)
                 {
-                    outcome = new StewardOutcome(StewardOutcomeKind.Refused, citizenId, otherId);
-                    return;
+                    return new StewardOutcome(StewardOutcomeKind.Refused, citizenId, otherId);
                 }
 
                 var mine = await session.GetLinkedRecordsAsync(citizenId).ConfigureAwait(false);
                 var theirs = await session.GetLinkedRecordsAsync(otherId).ConfigureAwait(false);
                 if (mine.Count == 0 || theirs.Count == 0)
                 {
-                    return;
+                    return null;
                 }
 
                 var now = timeProvider.GetUtcNow();
@@ -123,32 +118,29 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
                 await MergeAsync(session, citizenId, otherId, cause, events, now).ConfigureAwait(false);
                 await session.AddHistoryAsync(new CitizenHistoryEntry(citizenId, HistoryCause.StewardDecision, cause, otherId, now)).ConfigureAwait(false);
                 await RebuildAsync(session, citizenId, cause, events).ConfigureAwait(false);
-                outcome = new StewardOutcome(StewardOutcomeKind.Applied, citizenId, citizenId);
+                return new StewardOutcome(StewardOutcomeKind.Applied, citizenId, citizenId);
             },
-            cancellationToken).ConfigureAwait(false);
-        return (outcome, events);
+            cancellationToken);
     }
 
     /// <summary>A steward's split: one record out to a new citizen, kept apart from every record it leaves.</summary>
-    public async Task<(StewardOutcome Outcome, IReadOnlyList<object> Events)> SplitByStewardAsync(
+    public Task<(StewardOutcome Outcome, IReadOnlyList<object> Events)> SplitByStewardAsync(
         string citizenId, SourceRecordRef record, string steward, string? note, CancellationToken cancellationToken)
     {
-        var outcome = new StewardOutcome(StewardOutcomeKind.CitizenNotFound);
-        var events = await InOneTransactionAsync(
-            new MessageIdentity(Guid.NewGuid(), "steward", 1),
+        return AsStewardAsync(
+            new StewardOutcome(StewardOutcomeKind.CitizenNotFound),
             async (session, events) =>
             {
                 var linked = await session.GetLinkedRecordsAsync(citizenId).ConfigureAwait(false);
                 var moving = linked.FirstOrDefault(r => r.SourceSystem == record.SourceSystem && r.SourceKey == record.SourceKey);
                 if (moving is null)
                 {
-                    return;
+                    return null;
                 }
 
                 if (linked.Count == 1)
                 {
-                    outcome = new StewardOutcome(StewardOutcomeKind.Refused, citizenId);
-                    return;
+                    return new StewardOutcome(StewardOutcomeKind.Refused, citizenId);
                 }
 
                 var now = timeProvider.GetUtcNow();
@@ -165,10 +157,21 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
                 events.Split(citizenId, newId, record);
                 await RebuildAsync(session, newId, record, events, [moving]).ConfigureAwait(false);
                 await RebuildAsync(session, citizenId, record, events).ConfigureAwait(false);
-                outcome = new StewardOutcome(StewardOutcomeKind.Applied, citizenId, newId);
+                return new StewardOutcome(StewardOutcomeKind.Applied, citizenId, newId);
             },
+            cancellationToken);
+    }
+
+    /// <summary>A steward's command in a transaction of its own; the work says what came of it (null when it applied nothing).</summary>
+    private async Task<(StewardOutcome Outcome, IReadOnlyList<object> Events)> AsStewardAsync(
+        StewardOutcome ifNothingApplied, Func<IResolutionSession, ChangeCollector, Task<StewardOutcome?>> work, CancellationToken cancellationToken)
+    {
+        StewardOutcome? outcome = null;
+        var events = await InOneTransactionAsync(
+            new MessageIdentity(Guid.NewGuid(), "steward", 1),
+            async (session, events) => outcome = await work(session, events).ConfigureAwait(false),
             cancellationToken).ConfigureAwait(false);
-        return (outcome, events);
+        return (outcome ?? ifNothingApplied, events);
     }
 
     /// <summary>Removes records the source no longer holds and rebuilds their citizens.</summary>
