@@ -77,25 +77,11 @@ public static class Nicknames
     }
 
     /// <summary>Every other name a folded key shares a group with (empty for a name the table does not hold).</summary>
-    public static IEnumerable<string> Equivalents(string key)
+    /// <remarks>Built once per name: the comparer asks for every pair of differing given names.</remarks>
+    public static IReadOnlyList<string> Equivalents(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var table = Loaded.Value;
-        if (!table.Groups.TryGetValue(key, out var groups))
-        {
-            yield break;
-        }
-
-        foreach (var group in groups)
-        {
-            foreach (var name in table.Members[group])
-            {
-                if (!string.Equals(name, key, StringComparison.Ordinal))
-                {
-                    yield return name;
-                }
-            }
-        }
+        return Loaded.Value.Equivalents.TryGetValue(key, out var names) ? names : [];
     }
 
     /// <summary>Reads a table in the <c>Nicknames.txt</c> format; public so the format's rules can be tested directly.</summary>
@@ -158,8 +144,12 @@ public static class Nicknames
             }
         }
 
-        return new Table(groups.ToFrozenDictionary(StringComparer.Ordinal), count, [.. members.Select(m => (IReadOnlyList<string>)(m ?? []))]);
+        var equivalents = groups.ToFrozenDictionary(
+            g => g.Key,
+            g => g.Value.SelectMany(group => members[group] ?? []).Where(n => n != g.Key).Distinct(StringComparer.Ordinal).ToArray(),
+            StringComparer.Ordinal);
+        return new Table(groups.ToFrozenDictionary(StringComparer.Ordinal), count, equivalents);
     }
 
-    private sealed record Table(FrozenDictionary<string, ReadOnlyCollection<int>> Groups, int Count, IReadOnlyList<IReadOnlyList<string>> Members);
+    private sealed record Table(FrozenDictionary<string, ReadOnlyCollection<int>> Groups, int Count, FrozenDictionary<string, string[]> Equivalents);
 }

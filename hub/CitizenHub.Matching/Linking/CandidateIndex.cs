@@ -36,7 +36,7 @@ public sealed class TermFrequencyTable : ITermFrequencies
 /// </summary>
 public sealed class CandidateIndex
 {
-    private readonly Dictionary<string, List<int>> _blocks = new(StringComparer.Ordinal);
+    private readonly BlockTable _blocks = new();
     private readonly List<NormalisedRecord> _records = [];
     private readonly List<int> _citizenOfRecord = [];
     private readonly List<List<int>> _recordsOfCitizen = [];
@@ -69,7 +69,7 @@ public sealed class CandidateIndex
         var citizens = new List<int>(16);
         foreach (var key in keys)
         {
-            if (_blocks.TryGetValue(key, out var block) && block.Count <= BlockingKeys.MaximumBlockSize(key, _maximumBlockSize))
+            if (_blocks.TryGet(key, out var block) && block.Count <= BlockingKeys.MaximumBlockSize(key, _maximumBlockSize))
             {
                 foreach (var r in block)
                 {
@@ -136,13 +136,7 @@ public sealed class CandidateIndex
         Frequencies.Add(record);
         foreach (var key in keys)
         {
-            if (!_blocks.TryGetValue(key, out var block))
-            {
-                block = new List<int>(2);
-                _blocks[key] = block;
-            }
-
-            block.Add(index);
+            _blocks.Add(key, index);
         }
 
         return citizen;
@@ -177,8 +171,8 @@ public sealed class CandidateIndex
 
     /// <summary>Per kind of blocking key (its prefix): how many keys, the mean records a key holds, and the largest block.</summary>
     public IReadOnlyList<(string Kind, int Keys, double MeanRecords, int LargestBlock)> BlockStatistics() =>
-        [.. _blocks.GroupBy(b => b.Key[..(b.Key.IndexOf(':', StringComparison.Ordinal) + 1)], StringComparer.Ordinal)
-            .Select(g => (g.Key, g.Count(), g.Average(b => b.Value.Count), g.Max(b => b.Value.Count)))
+        [.. _blocks.Sizes().GroupBy(b => b.Key[..(b.Key.IndexOf(':', StringComparison.Ordinal) + 1)], StringComparer.Ordinal)
+            .Select(g => (g.Key, g.Count(), g.Average(b => b.Size), g.Max(b => b.Size)))
             .OrderBy(g => g.Key, StringComparer.Ordinal)];
 
     /// <summary>Moves one record out of its citizen into a new citizen of its own.</summary>

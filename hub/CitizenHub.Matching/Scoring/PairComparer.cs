@@ -328,9 +328,10 @@ public static class PairComparer
     /// <summary>A spelling error in a pet form of the other name (<c>JNNY</c> for <c>JENNIFER</c>).</summary>
     private static bool IsMistypedNickname(string mistyped, string name)
     {
-        foreach (var equivalent in Nicknames.Equivalents(name))
+        var equivalents = Nicknames.Equivalents(name);
+        for (var i = 0; i < equivalents.Count; i++)
         {
-            if (AreClose(mistyped, equivalent))
+            if (AreClose(mistyped, equivalents[i]))
             {
                 return true;
             }
