@@ -227,6 +227,7 @@ public sealed class Linker(PairScorer scorer)
         Span<byte> levels = stackalloc byte[MatchFields.Count];
         var best = default(PairScore);
         NormalisedRecord? bestRecord = null;
+        var bestLevels = 0UL;
         var hardVeto = false;
         var softVeto = false;
         var sameIdentifier = false;
@@ -242,6 +243,7 @@ public sealed class Linker(PairScorer scorer)
             {
                 best = score;
                 bestRecord = held;
+                bestLevels = Pack(levels);
             }
         }
 
@@ -254,7 +256,7 @@ public sealed class Linker(PairScorer scorer)
         // that agree with both on name and address alone may belong to either person). A hard veto counts too:
         // a Jr arriving at a citizen that holds a Sr is the plainest namesake there is.
         var namesakeOnly = blocked && !sameIdentifier && unvetoedLink;
-        return new Assessment(candidate, order, best, bestRecord, band, sameIdentifier, blocked, namesakeOnly);
+        return new Assessment(candidate, order, best, bestRecord, bestLevels, band, sameIdentifier, blocked, namesakeOnly);
     }
 
     /// <summary>Whether two citizens may be one: no record of one vetoes a record of the other.</summary>
@@ -282,8 +284,33 @@ public sealed class Linker(PairScorer scorer)
         return !softVeto || sameIdentifier || byIdentifiers;
     }
 
-    private PairEvidence Evidence(NormalisedRecord record, Assessment assessment, ExactNameWeights exact) =>
-        Evidence(record, assessment.Candidate.CitizenId, assessment.BestRecord!, exact);
+    /// <summary>The evidence of an assessment's best pair, from the levels kept when it was scored.</summary>
+    private PairEvidence Evidence(NormalisedRecord record, Assessment assessment, ExactNameWeights exact)
+    {
+        Span<byte> levels = stackalloc byte[MatchFields.Count];
+        Unpack(assessment.BestLevels, levels);
+        return new(assessment.Candidate.CitizenId, assessment.BestRecord!.SourceSystem, assessment.BestRecord.SourceKey, scorer.Explain(assessment.Best, levels, exact));
+    }
+
+    // A comparison vector in one number, four bits a level: kept for the best pair of every candidate without allocating.
+    private static ulong Pack(ReadOnlySpan<byte> levels)
+    {
+        var packed = 0UL;
+        for (var i = 0; i < levels.Length; i++)
+        {
+            packed |= (ulong)levels[i] << (4 * i);
+        }
+
+        return packed;
+    }
+
+    private static void Unpack(ulong packed, Span<byte> levels)
+    {
+        for (var i = 0; i < levels.Length; i++)
+        {
+            levels[i] = (byte)((packed >> (4 * i)) & 0xF);
+        }
+    }
 
     private PairEvidence Evidence(NormalisedRecord record, string citizenId, NormalisedRecord other, ExactNameWeights exact) =>
         new(citizenId, other.SourceSystem, other.SourceKey, scorer.Explain(record, other, exact));
@@ -304,6 +331,7 @@ public sealed class Linker(PairScorer scorer)
         int Order,
         PairScore Best,
         NormalisedRecord? BestRecord,
+        ulong BestLevels,
         MatchBand Band,
         bool SameIdentifier,
         bool Blocked,

@@ -118,6 +118,12 @@ public sealed class PairScorer
     {
         Span<byte> levels = stackalloc byte[MatchFields.Count];
         var score = Score(a, b, exact, levels);
+        return Explain(score, levels, exact);
+    }
+
+    /// <summary>Explains a pair already scored, from the comparison vector that scoring filled (no second comparison).</summary>
+    public MatchExplanation Explain(PairScore score, ReadOnlySpan<byte> levels, ExactNameWeights exact)
+    {
         var fields = new List<FieldWeight>(MatchFields.Count + 1);
         for (var c = 0; c < MatchFields.Count; c++)
         {
