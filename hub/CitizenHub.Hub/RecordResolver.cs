@@ -229,12 +229,12 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
             .ConfigureAwait(false);
         var candidates = new List<CandidateCitizen>(candidateIds.Count);
         // A steward said this record is not the same person as these: a citizen holding one is no candidate.
-        var declaredDifferent = await session.GetDeclaredDifferentAsync(cause).ConfigureAwait(false);
+        var declared = await session.GetDeclaredAsync(cause).ConfigureAwait(false);
         foreach (var id in candidateIds)
         {
             var linked = await session.GetLinkedRecordsAsync(id).ConfigureAwait(false);
             var others = linked.Where(r => !IsSame(r, record)).ToList();
-            if (others.Count > 0 && !others.Any(o => declaredDifferent.Contains(new SourceRecordRef(o.SourceSystem, o.SourceKey))))
+            if (others.Count > 0 && !others.Any(o => declared.Different.Contains(new SourceRecordRef(o.SourceSystem, o.SourceKey))))
             {
                 candidates.Add(new CandidateCitizen(id, others));
             }
@@ -244,12 +244,11 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
         var decision = linker.Decide(normalised, candidates, frequencies);
         // A steward said this record is the same person as one a candidate holds: that is where it belongs,
         // whatever the weights now say.
-        var declaredSame = await session.GetDeclaredSameAsync(cause).ConfigureAwait(false);
-        if (declaredSame.Count > 0
-            && candidates.FirstOrDefault(c => c.Records.Any(r => declaredSame.Contains(new SourceRecordRef(r.SourceSystem, r.SourceKey)))) is { } stewarded
+        if (declared.Same.Count > 0
+            && candidates.FirstOrDefault(c => c.Records.Any(r => declared.Same.Contains(new SourceRecordRef(r.SourceSystem, r.SourceKey)))) is { } stewarded
             && decision.CitizenId != stewarded.CitizenId)
         {
-            var same = stewarded.Records.First(r => declaredSame.Contains(new SourceRecordRef(r.SourceSystem, r.SourceKey)));
+            var same = stewarded.Records.First(r => declared.Same.Contains(new SourceRecordRef(r.SourceSystem, r.SourceKey)));
             decision = new LinkDecision(stewarded.CitizenId, [], linker.Explain(normalised, stewarded.CitizenId, same, frequencies), decision.Reviews);
         }
         var now = timeProvider.GetUtcNow();
@@ -425,7 +424,7 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
     {
         foreach (var record in joining)
         {
-            var different = await session.GetDeclaredDifferentAsync(new SourceRecordRef(record.SourceSystem, record.SourceKey)).ConfigureAwait(false);
+            var different = (await session.GetDeclaredAsync(new SourceRecordRef(record.SourceSystem, record.SourceKey)).ConfigureAwait(false)).Different;
             if (different.Count > 0 && held.Any(h => different.Contains(new SourceRecordRef(h.SourceSystem, h.SourceKey))))
             {
                 return true;
@@ -449,7 +448,7 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
         {
             foreach (var record in joined[i].ToList())
             {
-                var same = await session.GetDeclaredSameAsync(new SourceRecordRef(record.SourceSystem, record.SourceKey)).ConfigureAwait(false);
+                var same = (await session.GetDeclaredAsync(new SourceRecordRef(record.SourceSystem, record.SourceKey)).ConfigureAwait(false)).Same;
                 for (var j = joined.Count - 1; j > i && same.Count > 0; j--)
                 {
                     if (joined[j].Any(r => same.Contains(new SourceRecordRef(r.SourceSystem, r.SourceKey))))

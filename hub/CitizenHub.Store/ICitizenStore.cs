@@ -156,11 +156,8 @@ public interface IResolutionSession : IAsyncDisposable
     /// <summary>Keeps a steward's decision about two records, so that the next sync honours it.</summary>
     Task AddStewardDecisionAsync(StewardDecision decision);
 
-    /// <summary>The records a steward has said are a different person from this one (either way round).</summary>
-    Task<IReadOnlyList<SourceRecordRef>> GetDeclaredDifferentAsync(SourceRecordRef record);
-
-    /// <summary>The records a steward has said are the same person as this one (either way round).</summary>
-    Task<IReadOnlyList<SourceRecordRef>> GetDeclaredSameAsync(SourceRecordRef record);
+    /// <summary>The records a steward has said are the same person as this one, and those said to be another (either way round).</summary>
+    Task<StewardDeclarations> GetDeclaredAsync(SourceRecordRef record);
 
     /// <summary>Closes the open reviews of a record whose content changed or went: they were about what it said before.</summary>
     Task SupersedeReviewsAsync(SourceRecordRef record, DateTimeOffset at);
@@ -266,6 +263,12 @@ public sealed record StewardOutcome(StewardOutcomeKind Kind, string? CitizenId =
 /// <param name="Kind"><c>Created</c>, <c>Changed</c>, <c>Merged</c> (Citizen survived, Related retired) or <c>Split</c> (Related is new).</param>
 public sealed record FeedChange(
     long Sequence, DateTimeOffset At, string Kind, string CitizenId, string? RelatedCitizenId, long? Version, IReadOnlyList<string> ChangedFields, SourceRecordRef Cause);
+
+/// <summary>What stewards have said about one record: the records that are the same person, and those that are not.</summary>
+public sealed record StewardDeclarations(IReadOnlySet<SourceRecordRef> Same, IReadOnlySet<SourceRecordRef> Different)
+{
+    public static StewardDeclarations None { get; } = new(new HashSet<SourceRecordRef>(), new HashSet<SourceRecordRef>());
+}
 
 /// <summary>A steward's answer about two records: one person, or two.</summary>
 public sealed record StewardDecision(

@@ -285,24 +285,25 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
             transaction);
     }
 
-    public Task<IReadOnlyList<SourceRecordRef>> GetDeclaredDifferentAsync(SourceRecordRef record) => DeclaredAsync(record, "Different");
-
-    public Task<IReadOnlyList<SourceRecordRef>> GetDeclaredSameAsync(SourceRecordRef record) => DeclaredAsync(record, "Same");
-
-    private async Task<IReadOnlyList<SourceRecordRef>> DeclaredAsync(SourceRecordRef record, string decision)
+    public async Task<StewardDeclarations> GetDeclaredAsync(SourceRecordRef record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var rows = await connection.QueryAsync<(string System, string Key)>(
+        // One query for both answers: it runs for every record resolved, and almost always finds nothing.
+        var rows = (await connection.QueryAsync<(string System, string Key, string Decision)>(
             """
-            SELECT other_system, other_key FROM steward_decisions
-            WHERE source_system = @SourceSystem AND source_key = @SourceKey AND decision = @decision
+            SELECT other_system, other_key, decision FROM steward_decisions
+            WHERE source_system = @SourceSystem AND source_key = @SourceKey
             UNION
-            SELECT source_system, source_key FROM steward_decisions
-            WHERE other_system = @SourceSystem AND other_key = @SourceKey AND decision = @decision;
+            SELECT source_system, source_key, decision FROM steward_decisions
+            WHERE other_system = @SourceSystem AND other_key = @SourceKey;
             """,
-            new { record.SourceSystem, record.SourceKey, decision },
-            transaction).ConfigureAwait(false);
-        return [.. rows.Select(r => new SourceRecordRef(r.System, r.Key))];
+            new { record.SourceSystem, record.SourceKey },
+            transaction).ConfigureAwait(false)).ToList();
+        return rows.Count == 0
+            ? StewardDeclarations.None
+            : new StewardDeclarations(
+                rows.Where(r => r.Decision == "Same").Select(r => new SourceRecordRef(r.System, r.Key)).ToHashSet(),
+                rows.Where(r => r.Decision == "Different").Select(r => new SourceRecordRef(r.System, r.Key)).ToHashSet());
     }
 
     public Task SupersedeReviewsAsync(SourceRecordRef record, DateTimeOffset at)
