@@ -68,14 +68,12 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
                 }
                 else if (!samePerson && citizen == otherCitizen)
                 {
+                    // Two people in one citizen: the record goes, as a steward's split does.
                     var record = (await session.GetLinkedRecordsAsync(citizen).ConfigureAwait(false))
                         .Single(r => r.SourceSystem == review.Record.SourceSystem && r.SourceKey == review.Record.SourceKey);
-                    var newId = await session.CreateCitizenAsync(now).ConfigureAwait(false);
-                    await session.MoveRecordAsync(record.SourceSystem, record.SourceKey, newId, now).ConfigureAwait(false);
-                    await session.AddHistoryAsync(new CitizenHistoryEntry(newId, HistoryCause.Split, review.Record, citizen, now)).ConfigureAwait(false);
-                    events.Split(citizen, newId, review.Record);
-                    await RebuildAsync(session, newId, review.Record, events, [record]).ConfigureAwait(false);
-                    (citizen, otherCitizen) = (newId, citizen);
+                    var newId = await SplitOffAsync(session, citizen, [record], review.Record, events, now, HistoryCause.StewardDecision).ConfigureAwait(false);
+                    await RebuildAsync(session, citizen, review.Record, events).ConfigureAwait(false);
+                    return new StewardOutcome(StewardOutcomeKind.Applied, newId, citizen);
                 }
 
                 await session.AddHistoryAsync(new CitizenHistoryEntry(citizen, HistoryCause.StewardDecision, review.Record, otherCitizen == citizen ? null : otherCitizen, now)).ConfigureAwait(false);
@@ -150,12 +148,7 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
                         null, record, new SourceRecordRef(staying.SourceSystem, staying.SourceKey), false, steward, note, now)).ConfigureAwait(false);
                 }
 
-                var newId = await session.CreateCitizenAsync(now).ConfigureAwait(false);
-                await session.MoveRecordAsync(record.SourceSystem, record.SourceKey, newId, now).ConfigureAwait(false);
-                await session.AddHistoryAsync(new CitizenHistoryEntry(citizenId, HistoryCause.StewardDecision, record, newId, now)).ConfigureAwait(false);
-                await session.AddHistoryAsync(new CitizenHistoryEntry(newId, HistoryCause.StewardDecision, record, citizenId, now)).ConfigureAwait(false);
-                events.Split(citizenId, newId, record);
-                await RebuildAsync(session, newId, record, events, [moving]).ConfigureAwait(false);
+                var newId = await SplitOffAsync(session, citizenId, [moving], record, events, now, HistoryCause.StewardDecision).ConfigureAwait(false);
                 await RebuildAsync(session, citizenId, record, events).ConfigureAwait(false);
                 return new StewardOutcome(StewardOutcomeKind.Applied, citizenId, newId);
             },
@@ -365,13 +358,16 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
     }
 
     /// <summary>Moves records of a citizen to a new citizen (a split): history on both, the event, and the new golden record.</summary>
-    private async Task SplitOffAsync(
+    /// <param name="historyCause"><see cref="HistoryCause.Split"/> when the records no longer link; a steward's split says so.</param>
+    /// <returns>The new citizen's id.</returns>
+    private async Task<string> SplitOffAsync(
         IResolutionSession session,
         string citizenId,
         IReadOnlyList<NormalisedRecord> records,
         SourceRecordRef cause,
         ChangeCollector events,
-        DateTimeOffset now)
+        DateTimeOffset now,
+        HistoryCause historyCause = HistoryCause.Split)
     {
         var newId = await session.CreateCitizenAsync(now).ConfigureAwait(false);
         foreach (var moved in records)
@@ -379,10 +375,11 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
             await session.MoveRecordAsync(moved.SourceSystem, moved.SourceKey, newId, now).ConfigureAwait(false);
         }
 
-        await session.AddHistoryAsync(new CitizenHistoryEntry(citizenId, HistoryCause.Split, cause, newId, now)).ConfigureAwait(false);
-        await session.AddHistoryAsync(new CitizenHistoryEntry(newId, HistoryCause.Split, cause, citizenId, now)).ConfigureAwait(false);
+        await session.AddHistoryAsync(new CitizenHistoryEntry(citizenId, historyCause, cause, newId, now)).ConfigureAwait(false);
+        await session.AddHistoryAsync(new CitizenHistoryEntry(newId, historyCause, cause, citizenId, now)).ConfigureAwait(false);
         events.Split(citizenId, newId, cause);
         await RebuildAsync(session, newId, cause, events, records).ConfigureAwait(false);
+        return newId;
     }
 
     private async Task MergeAsync(
