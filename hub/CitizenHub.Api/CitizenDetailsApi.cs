@@ -50,7 +50,7 @@ internal static class CitizenDetailsApi
     internal static async Task<IResult> GetHistoryAsync(
         string id, HttpContext http, ICitizenStore store, IOptions<ApiAccessOptions> access, TimeProvider time, CancellationToken cancellationToken)
     {
-        var (caller, refusal) = await AdmitAsync(id, http, store, access.Value, cancellationToken).ConfigureAwait(false);
+        var (caller, _, refusal) = await AdmitAsync(id, http, store, access.Value, cancellationToken).ConfigureAwait(false);
         if (refusal is not null)
         {
             return refusal;
@@ -65,7 +65,7 @@ internal static class CitizenDetailsApi
         string id, string system, string key, HttpContext http, ICitizenStore store, IOptions<ApiAccessOptions> access, TimeProvider time,
         CancellationToken cancellationToken)
     {
-        var (caller, refusal) = await AdmitAsync(id, http, store, access.Value, cancellationToken).ConfigureAwait(false);
+        var (caller, _, refusal) = await AdmitAsync(id, http, store, access.Value, cancellationToken).ConfigureAwait(false);
         if (refusal is not null)
         {
             return refusal;
@@ -85,13 +85,13 @@ internal static class CitizenDetailsApi
     internal static async Task<IResult> ExportAsync(
         string id, HttpContext http, ICitizenStore store, IOptions<ApiAccessOptions> access, TimeProvider time, CancellationToken cancellationToken)
     {
-        var (caller, refusal) = await AdmitAsync(id, http, store, access.Value, cancellationToken).ConfigureAwait(false);
+        var (caller, admitted, refusal) = await AdmitAsync(id, http, store, access.Value, cancellationToken).ConfigureAwait(false);
         if (refusal is not null)
         {
             return refusal;
         }
 
-        var view = (await store.GetCitizenAsync(id, cancellationToken).ConfigureAwait(false))!;
+        var view = admitted!;
         var explanations = new List<ExplanationResponse>(view.SourceRecords.Count);
         foreach (var record in view.SourceRecords)
         {
@@ -152,8 +152,7 @@ internal static class CitizenDetailsApi
         }
 
         var held = await store.GetSourceRecordAsync(system, key, cancellationToken).ConfigureAwait(false);
-        var citizen = held is null ? null : await store.GetCitizenAsync(held.CitizenId, cancellationToken).ConfigureAwait(false);
-        if (held is null || citizen is null || (citizen.Restricted && !caller.MaySeeRestricted))
+        if (held is null || (held.CitizenRestricted && !caller.MaySeeRestricted))
         {
             return Problem(StatusCodes.Status404NotFound, "source-record-not-found", "No such source record is held.");
         }
@@ -167,27 +166,28 @@ internal static class CitizenDetailsApi
     /// The checks every read of one citizen makes: a well-formed id, a stated purpose, a citizen that exists and that
     /// the caller may see (a restricted one is not there for an agent).
     /// </summary>
-    private static async Task<(Caller? Caller, IResult? Refusal)> AdmitAsync(
+    /// <returns>The caller and the citizen as held, or the refusal.</returns>
+    private static async Task<(Caller? Caller, CitizenView? View, IResult? Refusal)> AdmitAsync(
         string id, HttpContext http, ICitizenStore store, ApiAccessOptions access, CancellationToken cancellationToken)
     {
         if (CitizenIdProblem(id) is { } idProblem)
         {
-            return (null, idProblem);
+            return (null, null, idProblem);
         }
 
         var caller = Caller.From(http, access);
         if (PurposeProblem(caller) is { } purposeProblem)
         {
-            return (null, purposeProblem);
+            return (null, null, purposeProblem);
         }
 
         var view = await store.GetCitizenAsync(id, cancellationToken).ConfigureAwait(false);
         if (view is null || (view.Restricted && !caller.MaySeeRestricted))
         {
-            return (null, Problem(StatusCodes.Status404NotFound, "citizen-not-found", "No citizen has this id."));
+            return (null, null, Problem(StatusCodes.Status404NotFound, "citizen-not-found", "No citizen has this id."));
         }
 
-        return (caller, null);
+        return (caller, view, null);
     }
 }
 

@@ -49,9 +49,9 @@ internal static class StewardshipApi
             return Problem(StatusCodes.Status400BadRequest, "invalid-citizen-id", "other must be the id of the citizen to merge in.", "other");
         }
 
-        if (request.Note is { Length: > Caller.MaxPurposeLength })
+        if (NoteProblem(request.Note) is { } noteProblem)
         {
-            return Problem(StatusCodes.Status400BadRequest, "invalid-note", $"note is at most {Caller.MaxPurposeLength} characters.", "note");
+            return noteProblem;
         }
 
         var outcome = await stewardship.MergeAsync(id, other, Caller.From(http, access.Value).Name, request.Note, cancellationToken).ConfigureAwait(false);
@@ -71,15 +71,20 @@ internal static class StewardshipApi
             return Problem(StatusCodes.Status400BadRequest, "invalid-record", "Name the source record: sourceSystem and sourceKey.", "sourceKey");
         }
 
-        if (request.Note is { Length: > Caller.MaxPurposeLength })
+        if (NoteProblem(request.Note) is { } noteProblem)
         {
-            return Problem(StatusCodes.Status400BadRequest, "invalid-note", $"note is at most {Caller.MaxPurposeLength} characters.", "note");
+            return noteProblem;
         }
 
         var outcome = await stewardship.SplitAsync(
             id, new SourceRecordRef(request.SourceSystem, request.SourceKey), Caller.From(http, access.Value).Name, request.Note, cancellationToken).ConfigureAwait(false);
         return Answer(outcome);
     }
+
+    /// <summary>A steward's note is a reason, not a case file: the same bound as a purpose.</summary>
+    private static IResult? NoteProblem(string? note) => note is { Length: > Caller.MaxPurposeLength }
+        ? Problem(StatusCodes.Status400BadRequest, "invalid-note", $"note is at most {Caller.MaxPurposeLength} characters.", "note")
+        : null;
 
     private static IResult Answer(StewardOutcome outcome) => outcome.Kind switch
     {
@@ -127,9 +132,9 @@ internal static class StewardshipApi
                 return Problem(StatusCodes.Status400BadRequest, "invalid-decision", "decision must be \"same\" or \"different\".", "decision");
         }
 
-        if (request.Note is { Length: > Caller.MaxPurposeLength })
+        if (NoteProblem(request.Note) is { } noteProblem)
         {
-            return Problem(StatusCodes.Status400BadRequest, "invalid-note", $"note is at most {Caller.MaxPurposeLength} characters.", "note");
+            return noteProblem;
         }
 
         var caller = Caller.From(http, access.Value);

@@ -321,8 +321,8 @@ public sealed record CitizenView(
     IReadOnlyList<LinkedSourceRecord> SourceRecords,
     bool Restricted = false);
 
-/// <summary>A source record as held, and the citizen it belongs to.</summary>
-public sealed record HeldSourceRecord(string CitizenId, DateTimeOffset ObservedAt, DateTimeOffset LinkedAt, SourceRecord Record);
+/// <summary>A source record as held, and the citizen it belongs to (and whether that citizen is under restriction).</summary>
+public sealed record HeldSourceRecord(string CitizenId, DateTimeOffset ObservedAt, DateTimeOffset LinkedAt, SourceRecord Record, bool CitizenRestricted = false);
 
 /// <summary>A source's state: the records it has linked, and its last sync run.</summary>
 /// <param name="LastRunStatus"><c>Running</c>, <c>Completed</c>, or <c>Failed</c> (a message of the run could not be applied).</param>

@@ -266,14 +266,15 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
     public async Task<HeldSourceRecord?> GetSourceRecordAsync(string sourceSystem, string sourceKey, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        var row = await connection.QuerySingleOrDefaultAsync<(string CitizenId, string ObservedAt, string LinkedAt, string RecordJson)?>(
+        var row = await connection.QuerySingleOrDefaultAsync<(string CitizenId, string ObservedAt, string LinkedAt, string RecordJson, bool Restricted)?>(
             """
-            SELECT citizen_id, observed_at, linked_at, record_json FROM source_records
-            WHERE source_system = @sourceSystem AND source_key = @sourceKey;
+            SELECT s.citizen_id, s.observed_at, s.linked_at, s.record_json, c.restricted FROM source_records s
+            JOIN citizens c ON c.citizen_id = s.citizen_id
+            WHERE s.source_system = @sourceSystem AND s.source_key = @sourceKey;
             """,
             new { sourceSystem, sourceKey }).ConfigureAwait(false);
         return row is { } r
-            ? new HeldSourceRecord(r.CitizenId, StoreTime.Parse(r.ObservedAt), StoreTime.Parse(r.LinkedAt), StoreJson.Deserialize<SourceRecord>(r.RecordJson))
+            ? new HeldSourceRecord(r.CitizenId, StoreTime.Parse(r.ObservedAt), StoreTime.Parse(r.LinkedAt), StoreJson.Deserialize<SourceRecord>(r.RecordJson), r.Restricted)
             : null;
     }
 
