@@ -15,6 +15,9 @@ missing=()
 if [ -z "${CITIZENHUB_TEST_POSTGRES:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   missing+=(postgresql)
 fi
+if [ -z "${CITIZENHUB_TEST_RABBITMQ:-}" ] && [ ! -x /usr/sbin/rabbitmq-server ]; then
+  missing+=(rabbitmq-server)
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}" >&2
   sudo=""

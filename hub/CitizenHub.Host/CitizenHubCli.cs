@@ -91,7 +91,17 @@ internal static class CitizenHubCli
         estimate.SetAction((parse, ct) => Guarded(error, () => MatchingCommands.EstimateAsync(parse.GetValue(configOption)!, parse.GetValue(outOption)!, output, ct)));
         var matching = new Command("matching", "Work with the match model.") { estimate };
 
-        var root = new RootCommand("CitizenHub: one view of each resident across a council's systems.") { sync, serve, export, config, demo, bench, matching };
+        var allFailuresOption = new Option<bool>("--all") { Description = "Every failure, also those applied since." };
+        var errorsList = new Command("list", "List the messages the hub could not apply, with why.") { configOption, allFailuresOption };
+        errorsList.SetAction((parse, ct) => Guarded(error, () => ErrorCommands.ListAsync(parse.GetValue(configOption)!, parse.GetValue(allFailuresOption), output, ct)));
+        var failureIdsArgument = new Argument<long[]>("id") { Description = "The failures to replay, by id (from 'errors list').", Arity = ArgumentArity.ZeroOrMore };
+        var replayAllOption = new Option<bool>("--all") { Description = "Replay every failed message not applied since." };
+        var errorsReplay = new Command("replay", "Send failed messages to the hub again and wait until each is applied.") { configOption, failureIdsArgument, replayAllOption };
+        errorsReplay.SetAction((parse, ct) => Guarded(error, () => ErrorCommands.ReplayAsync(
+            parse.GetValue(configOption)!, parse.GetValue(failureIdsArgument) ?? [], parse.GetValue(replayAllOption), output, error, ct)));
+        var errors = new Command("errors", "The messages the hub could not apply: list them, replay them.") { errorsList, errorsReplay };
+
+        var root = new RootCommand("CitizenHub: one view of each resident across a council's systems.") { sync, serve, export, config, demo, bench, matching, errors };
         var invocation = new InvocationConfiguration { Output = output, Error = error };
         var exitCode = await root.Parse(args).InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
         // System.CommandLine answers a parse error with 1; ours are usage errors.

@@ -15,8 +15,15 @@ namespace CitizenHub.Hub;
 /// </summary>
 public sealed class CitizenHubOptions
 {
-    /// <summary><c>InMemory</c>: the embedded bus. <value>The default is <c>InMemory</c>.</value></summary>
+    /// <summary>
+    /// <c>InMemory</c>: the embedded bus, one process. <c>RabbitMq</c>: a broker (settings in <see cref="RabbitMq"/>)
+    /// shared by every hub instance. <value>The default is <c>InMemory</c>.</value>
+    /// </summary>
     public HubTransport Transport { get; set; } = HubTransport.InMemory;
+
+    /// <summary>The broker, when <see cref="Transport"/> is <c>RabbitMq</c>.</summary>
+    [Required]
+    public RabbitMqOptions RabbitMq { get; set; } = new();
 
     [Required]
     public StoreOptions Store { get; set; } = new();
@@ -61,6 +68,66 @@ public sealed class MatchingOptions
 public enum HubTransport
 {
     InMemory,
+    RabbitMq,
+}
+
+/// <summary>
+/// The RabbitMQ broker several hub instances share. The hub's queue is a quorum queue (replicated on a cluster,
+/// durable), every publish waits for the broker's confirm, and a message delivered more than
+/// <see cref="DeliveryLimit"/> times (each time an instance died or lost its connection holding it) is moved to the
+/// error queue instead of killing the next instance too.
+/// <code>
+/// "RabbitMq": { "Host": "rabbit1.council.local", "Port": 5672, "VirtualHost": "citizenhub", "Username": "hub", "Password": "…" }
+/// </code>
+/// Set the password from the environment (<c>CITIZENHUB_RabbitMq__Password</c>), not in the file.
+/// </summary>
+public sealed class RabbitMqOptions
+{
+    /// <summary><value>The default is <c>localhost</c>.</value></summary>
+    [Required]
+    public string Host { get; set; } = "localhost";
+
+    /// <summary><value>The default is 5672.</value></summary>
+    [Range(1, 65535)]
+    public int Port { get; set; } = 5672;
+
+    /// <summary><value>The default is <c>/</c>.</value></summary>
+    [Required]
+    public string VirtualHost { get; set; } = "/";
+
+    /// <summary><value>The default is <c>guest</c> (which RabbitMQ accepts from loopback only).</value></summary>
+    [Required]
+    public string Username { get; set; } = "guest";
+
+    /// <summary><value>The default is <c>guest</c>.</value></summary>
+    [Required]
+    public string Password { get; set; } = "guest";
+
+    /// <summary>
+    /// Messages each instance holds unacknowledged. A batch carries hundreds of records, so a few are enough to keep an
+    /// instance busy; more would leave other instances idle while one holds the queue's head.
+    /// <value>The default is 2.</value>
+    /// </summary>
+    [Range(1, 1000)]
+    public int PrefetchCount { get; set; } = 2;
+
+    /// <summary>
+    /// Batches each instance applies at once. The store applies one resolution at a time (one writer for matching),
+    /// so more than one mostly waits on its lock. <value>The default is 1.</value>
+    /// </summary>
+    [Range(1, 64)]
+    public int ConcurrentMessageLimit { get; set; } = 1;
+
+    /// <summary>Deliveries of one message before the broker gives up on it (quorum queues count them). <value>The default is 5.</value></summary>
+    [Range(1, 1000)]
+    public int DeliveryLimit { get; set; } = 5;
+
+    /// <summary>
+    /// Replicas of the hub's quorum queue; null for the broker's default (every node of a cluster of up to five).
+    /// <value>The default is null.</value>
+    /// </summary>
+    [Range(1, 7)]
+    public int? QueueReplicas { get; set; }
 }
 
 public sealed class StoreOptions

@@ -52,7 +52,11 @@ public static class CitizenHubServiceCollectionExtensions
         services.AddSingleton<RecordResolver>();
         services.AddSingleton<IStewardship, Stewardship>();
         services.AddSingleton<SyncRunner>();
+        services.AddSingleton<ChangePublisher>();
+        services.AddSingleton<FailedMessageReplay>();
+        services.AddHostedService<ChangePublisherSweep>();
 
+        var transport = configuration.GetValue(nameof(CitizenHubOptions.Transport), HubTransport.InMemory);
         services.AddMassTransit(bus =>
         {
             // No calls home: a council's hub talks to its own broker and nothing else.
@@ -61,19 +65,93 @@ public static class CitizenHubServiceCollectionExtensions
             bus.AddConsumer<SourceRecordsRemovedConsumer>();
             bus.AddConsumer<SyncRunConsumer>();
             bus.AddConsumer<FailedMessageConsumer>();
-            bus.UsingInMemory((context, transport) =>
+            switch (transport)
             {
-                transport.ReceiveEndpoint(HubEndpointName, endpoint =>
-                {
-                    // The embedded store has one writer; more concurrency would only queue on its lock.
-                    endpoint.ConcurrentMessageLimit = 1;
-                    endpoint.UseMessageRetry(retry => retry.Intervals(100, 500, 2000));
-                    endpoint.ConfigureConsumers(context);
-                });
-            });
+                case HubTransport.InMemory:
+                    bus.UsingInMemory((context, transport) =>
+                    {
+                        transport.ReceiveEndpoint(HubEndpointName, endpoint =>
+                        {
+                            // The embedded store has one writer; more concurrency would only queue on its lock.
+                            endpoint.ConcurrentMessageLimit = 1;
+                            ConfigureHubEndpoint(endpoint, context);
+                        });
+                    });
+                    break;
+                case HubTransport.RabbitMq:
+                    bus.AddConsumer<DeadLetteredMessageConsumer>();
+                    bus.UsingRabbitMq((context, transport) => ConfigureRabbitMq(transport, context, context.GetRequiredService<IOptions<CitizenHubOptions>>().Value.RabbitMq));
+                    break;
+                default:
+                    throw new InvalidOperationException($"Transport '{transport}' is not supported.");
+            }
         });
 
         return services;
+    }
+
+    /// <summary>The queue a message goes to when the broker gives up on it (its delivery limit reached).</summary>
+    public const string DeadLetterEndpointName = "citizenhub-hub-dead-letters";
+
+    /// <summary>
+    /// The hub's queue on a broker shared by several instances: a quorum queue (replicated, durable) that counts each
+    /// message's deliveries and dead-letters one that keeps coming back unacknowledged, every publish confirmed.
+    /// </summary>
+    private static void ConfigureRabbitMq(IRabbitMqBusFactoryConfigurator transport, IBusRegistrationContext context, RabbitMqOptions rabbit)
+    {
+        transport.Host(rabbit.Host, (ushort)rabbit.Port, rabbit.VirtualHost, host =>
+        {
+            host.Username(rabbit.Username);
+            host.Password(rabbit.Password);
+            // A publish returns once the broker has the message: a sync's batches are not lost with a broker's buffer.
+            host.PublisherConfirmation = true;
+            host.Heartbeat(TimeSpan.FromSeconds(10));
+        });
+        transport.ReceiveEndpoint(HubEndpointName, endpoint =>
+        {
+            endpoint.SetQuorumQueue(rabbit.QueueReplicas);
+            endpoint.SetQueueArgument("x-delivery-limit", rabbit.DeliveryLimit);
+            endpoint.SetQueueArgument("x-dead-letter-exchange", DeadLetterEndpointName);
+            endpoint.PrefetchCount = rabbit.PrefetchCount;
+            endpoint.ConcurrentMessageLimit = rabbit.ConcurrentMessageLimit;
+            ConfigureHubEndpoint(endpoint, context);
+        });
+        transport.ReceiveEndpoint(DeadLetterEndpointName, endpoint =>
+        {
+            // Only what the broker dead-letters to this queue's own exchange: no binding to the message types' exchanges,
+            // or every batch published would arrive here too.
+            endpoint.ConfigureConsumeTopology = false;
+            endpoint.SetQuorumQueue(rabbit.QueueReplicas);
+            endpoint.PrefetchCount = 1;
+            endpoint.ConcurrentMessageLimit = 1;
+            endpoint.UseMessageRetry(WhileStoreIsAway);
+            endpoint.ConfigureConsumer<DeadLetteredMessageConsumer>(context);
+        });
+    }
+
+    /// <summary>
+    /// The consumers and their retries. A store that is briefly away (restarting, a dropped connection, another writer's
+    /// lock) is waited for, up to about two minutes; any other failure is tried three times, then the message goes to the
+    /// error queue and is recorded as failed, for replay.
+    /// </summary>
+    private static void ConfigureHubEndpoint(IReceiveEndpointConfigurator endpoint, IBusRegistrationContext context)
+    {
+        endpoint.UseMessageRetry(WhileStoreIsAway);
+        endpoint.UseMessageRetry(retry =>
+        {
+            retry.Ignore<Exception>(StoreFailures.IsTransient);
+            retry.Intervals(100, 500, 2000);
+        });
+        endpoint.ConfigureConsumer<SourceRecordBatchConsumer>(context);
+        endpoint.ConfigureConsumer<SourceRecordsRemovedConsumer>(context);
+        endpoint.ConfigureConsumer<SyncRunConsumer>(context);
+        endpoint.ConfigureConsumer<FailedMessageConsumer>(context);
+    }
+
+    private static void WhileStoreIsAway(IRetryConfigurator retry)
+    {
+        retry.Handle<Exception>(StoreFailures.IsTransient);
+        retry.Exponential(20, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(500));
     }
 
     private static string ResolveSqlitePath(string connectionString, ConfigurationLocation location)

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace CitizenHub.Hub;
 
 /// <summary>Resolves a batch of source records into golden records, then publishes what changed.</summary>
-public sealed class SourceRecordBatchConsumer(RecordResolver resolver, ILogger<SourceRecordBatchConsumer> logger)
+public sealed class SourceRecordBatchConsumer(RecordResolver resolver, ChangePublisher publisher, ILogger<SourceRecordBatchConsumer> logger)
     : IConsumer<SourceRecordBatch>
 {
     public async Task Consume(ConsumeContext<SourceRecordBatch> context)
@@ -14,20 +14,21 @@ public sealed class SourceRecordBatchConsumer(RecordResolver resolver, ILogger<S
         ArgumentNullException.ThrowIfNull(context);
         var batch = context.Message;
         var events = await resolver.ApplyAsync(batch, context.CancellationToken).ConfigureAwait(false);
-        // Published after the commit: a subscriber never hears of a change the store does not hold.
-        await context.PublishBatch(events, context.CancellationToken).ConfigureAwait(false);
         logger.LogDebug("Applied batch {Sequence} of run {RunId}: {Records} records, {Events} events", batch.Sequence, batch.RunId, batch.Records.Count, events.Count);
+        // From the outbox, after the commit: a subscriber never hears of a change the store does not hold. Were this
+        // to fail, the batch is applied and its events wait in the outbox for the sweep; retrying it changes nothing.
+        await publisher.PublishAfterCommitAsync(context.CancellationToken).ConfigureAwait(false);
     }
 }
 
 /// <summary>Removes records a source no longer holds.</summary>
-public sealed class SourceRecordsRemovedConsumer(RecordResolver resolver) : IConsumer<SourceRecordsRemoved>
+public sealed class SourceRecordsRemovedConsumer(RecordResolver resolver, ChangePublisher publisher) : IConsumer<SourceRecordsRemoved>
 {
     public async Task Consume(ConsumeContext<SourceRecordsRemoved> context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var events = await resolver.RemoveAsync(context.Message, context.CancellationToken).ConfigureAwait(false);
-        await context.PublishBatch(events, context.CancellationToken).ConfigureAwait(false);
+        await resolver.RemoveAsync(context.Message, context.CancellationToken).ConfigureAwait(false);
+        await publisher.PublishAfterCommitAsync(context.CancellationToken).ConfigureAwait(false);
     }
 }
 
@@ -49,7 +50,8 @@ public sealed class SyncRunConsumer(ICitizenStore store) : IConsumer<SyncRunStar
 
 /// <summary>
 /// Records a message that failed after its retries, so the run it belongs to finishes as failed
-/// instead of being waited on for ever. The message itself stays in the error queue for replay.
+/// instead of being waited on for ever, and keeps it whole for <c>citizenhub errors replay</c>.
+/// (The transport's error queue holds it too, for those who look there.)
 /// </summary>
 public sealed class FailedMessageConsumer(ICitizenStore store, TimeProvider timeProvider, ILogger<FailedMessageConsumer> logger)
     : IConsumer<Fault<SourceRecordBatch>>, IConsumer<Fault<SourceRecordsRemoved>>
@@ -57,22 +59,50 @@ public sealed class FailedMessageConsumer(ICitizenStore store, TimeProvider time
     public Task Consume(ConsumeContext<Fault<SourceRecordBatch>> context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var batch = context.Message.Message;
-        return RecordAsync(new MessageIdentity(batch.RunId, MessageIdentity.RecordBatch, batch.Sequence), context.Message, context.CancellationToken);
+        return RecordAsync(HubMessages.Identify(context.Message.Message), HubMessages.Serialize(context.Message.Message), Reason(context.Message), context.CancellationToken);
     }
 
     public Task Consume(ConsumeContext<Fault<SourceRecordsRemoved>> context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var removed = context.Message.Message;
-        return RecordAsync(new MessageIdentity(removed.RunId, MessageIdentity.Removal, removed.Sequence), context.Message, context.CancellationToken);
+        return RecordAsync(HubMessages.Identify(context.Message.Message), HubMessages.Serialize(context.Message.Message), Reason(context.Message), context.CancellationToken);
     }
 
-    private Task RecordAsync(MessageIdentity message, Fault fault, CancellationToken cancellationToken)
+    // Only the exception types: an exception message from a driver may quote the data it choked on.
+    private static string Reason(Fault fault) => string.Join(" <- ", fault.Exceptions.Select(e => e.ExceptionType));
+
+    private Task RecordAsync(MessageIdentity message, string body, string reason, CancellationToken cancellationToken)
     {
-        // Only the exception type: an exception message from a driver may quote the data it choked on.
-        var reason = string.Join(" <- ", fault.Exceptions.Select(e => e.ExceptionType));
         logger.LogError("Message {Kind} {Sequence} of run {RunId} failed after retries: {Reason}", message.Kind, message.Sequence, message.RunId, reason);
-        return store.RecordMessageFailedAsync(message, reason, timeProvider.GetUtcNow(), cancellationToken);
+        return store.RecordMessageFailedAsync(message, reason, body, timeProvider.GetUtcNow(), cancellationToken);
+    }
+}
+
+/// <summary>
+/// Takes the messages the broker dead-lettered because they were delivered <c>RabbitMq.DeliveryLimit</c> times without
+/// being acknowledged (each time the instance holding one died or lost its connection): a message that kills every
+/// instance it reaches must not go round for ever. Each is recorded as failed, for replay, like any other.
+/// </summary>
+public sealed class DeadLetteredMessageConsumer(ICitizenStore store, TimeProvider timeProvider, ILogger<DeadLetteredMessageConsumer> logger)
+    : IConsumer<SourceRecordBatch>, IConsumer<SourceRecordsRemoved>
+{
+    public const string Reason = "delivery limit reached: delivered again and again without being applied (the instances holding it stopped or lost their connection)";
+
+    public Task Consume(ConsumeContext<SourceRecordBatch> context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return RecordAsync(HubMessages.Identify(context.Message), HubMessages.Serialize(context.Message), context.CancellationToken);
+    }
+
+    public Task Consume(ConsumeContext<SourceRecordsRemoved> context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return RecordAsync(HubMessages.Identify(context.Message), HubMessages.Serialize(context.Message), context.CancellationToken);
+    }
+
+    private Task RecordAsync(MessageIdentity message, string body, CancellationToken cancellationToken)
+    {
+        logger.LogError("Message {Kind} {Sequence} of run {RunId} was dead-lettered: {Reason}", message.Kind, message.Sequence, message.RunId, Reason);
+        return store.RecordMessageFailedAsync(message, Reason, body, timeProvider.GetUtcNow(), cancellationToken);
     }
 }

@@ -20,7 +20,7 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
     {
         ArgumentNullException.ThrowIfNull(batch);
         return InOneTransactionAsync(
-            new MessageIdentity(batch.RunId, MessageIdentity.RecordBatch, batch.Sequence),
+            HubMessages.Identify(batch),
             async (session, events) =>
             {
                 foreach (var record in batch.Records)
@@ -172,7 +172,7 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
     {
         ArgumentNullException.ThrowIfNull(removed);
         return InOneTransactionAsync(
-            new MessageIdentity(removed.RunId, MessageIdentity.Removal, removed.Sequence),
+            HubMessages.Identify(removed),
             async (session, events) =>
             {
                 foreach (var key in removed.SourceKeys)

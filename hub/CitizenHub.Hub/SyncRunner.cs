@@ -4,6 +4,8 @@ using CitizenHub.Store;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 
 namespace CitizenHub.Hub;
 
@@ -47,6 +49,28 @@ public sealed class SyncRunner(
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// A broker or store restarting in the middle of a run is waited for (about a minute and a half), not a failed
+    /// sync: a publish that did reach the broker before failing is applied once, since the hub knows each message's
+    /// identity.
+    /// </summary>
+    private readonly ResiliencePipeline _throughOutages = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException),
+            MaxRetryAttempts = 12,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromMilliseconds(250),
+            MaxDelay = TimeSpan.FromSeconds(10),
+            OnRetry = retry =>
+            {
+                logger.LogWarning("Broker or store unavailable ({ExceptionType}); trying again in {Delay}", retry.Outcome.Exception?.GetType().Name, retry.RetryDelay);
+                return ValueTask.CompletedTask;
+            },
+        })
+        .Build();
+
     /// <param name="mode">Overrides the source's configured mode (e.g. a weekly full run of an incremental source).</param>
     public async Task<SyncRunSummary> RunAsync(SourceDefinition source, CancellationToken cancellationToken, SyncMode? mode = null)
     {
@@ -63,7 +87,7 @@ public sealed class SyncRunner(
             ? new SourceCursor(await store.GetCursorAsync(source.Name, cancellationToken).ConfigureAwait(false))
             : SourceCursor.Start;
 
-        await bus.Publish(new SyncRunStarted(runId, source.Name, started), cancellationToken).ConfigureAwait(false);
+        await PublishAsync(new SyncRunStarted(runId, source.Name, started), cancellationToken).ConfigureAwait(false);
         logger.LogInformation("{Mode} sync of {Source} started as run {RunId}", runMode, source.Name, runId);
 
         var batch = new List<SourceRecord>(sync.BatchSize);
@@ -146,7 +170,7 @@ public sealed class SyncRunner(
             }
         }
 
-        await bus.Publish(
+        await PublishAsync(
             new SyncRunCompleted(runId, source.Name, timeProvider.GetUtcNow(), batches + removals, records, rejects.Count),
             cancellationToken).ConfigureAwait(false);
 
@@ -157,7 +181,9 @@ public sealed class SyncRunner(
         }
         else if (error is null && checkpoint is not null)
         {
-            await store.SaveCursorAsync(source.Name, checkpoint.Value, runId, timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            await _throughOutages.ExecuteAsync(
+                async token => await store.SaveCursorAsync(source.Name, checkpoint.Value, runId, timeProvider.GetUtcNow(), token).ConfigureAwait(false),
+                cancellationToken).ConfigureAwait(false);
             if (adapter is ISourceCommitHandler committed)
             {
                 try
@@ -193,7 +219,7 @@ public sealed class SyncRunner(
         async Task PublishBatchAsync()
         {
             batches++;
-            await bus.Publish(new SourceRecordBatch(runId, source.Name, batches, [.. batch]), cancellationToken).ConfigureAwait(false);
+            await PublishAsync(new SourceRecordBatch(runId, source.Name, batches, [.. batch]), cancellationToken).ConfigureAwait(false);
             batch.Clear();
         }
     }
@@ -234,11 +260,15 @@ public sealed class SyncRunner(
         foreach (var chunk in missing.Chunk(sync.BatchSize))
         {
             messages++;
-            await bus.Publish(new SourceRecordsRemoved(runId, sourceSystem, messages, chunk, observedAt), cancellationToken).ConfigureAwait(false);
+            await PublishAsync(new SourceRecordsRemoved(runId, sourceSystem, messages, chunk, observedAt), cancellationToken).ConfigureAwait(false);
         }
 
         return (missing.Count, messages, null);
     }
+
+    private ValueTask PublishAsync<T>(T message, CancellationToken cancellationToken)
+        where T : class =>
+        _throughOutages.ExecuteAsync(async (m, token) => await bus.Publish(m, token).ConfigureAwait(false), message, cancellationToken);
 
     private ISourceAdapter CreateAdapter(SourceDefinition source)
     {
@@ -256,7 +286,7 @@ public sealed class SyncRunner(
         {
             while (true)
             {
-                var progress = await store.GetRunAsync(runId, linked.Token).ConfigureAwait(false);
+                var progress = await _throughOutages.ExecuteAsync(async token => await store.GetRunAsync(runId, token).ConfigureAwait(false), linked.Token).ConfigureAwait(false);
                 if (progress is { IsFinished: true })
                 {
                     return progress;

@@ -24,9 +24,32 @@ public interface ICitizenStore
 
     Task RecordRunCompletedAsync(SyncRunCompleted completed, CancellationToken cancellationToken);
 
-    /// <summary>Records that a message of a run could not be applied, so whoever waits on the run learns of it.</summary>
+    /// <summary>
+    /// Records that a message of a run could not be applied, so whoever waits on the run learns of it, and keeps the
+    /// message for replay. A message that fails again after a replay keeps its id.
+    /// </summary>
     /// <param name="reason">Why, without personal data (an exception type and message from our own code).</param>
-    Task RecordMessageFailedAsync(MessageIdentity message, string reason, DateTimeOffset failedAt, CancellationToken cancellationToken);
+    /// <param name="body">The message itself as JSON (it holds personal data, so it is kept where the records are, never logged); null when it is not to hand.</param>
+    Task RecordMessageFailedAsync(MessageIdentity message, string reason, string? body, DateTimeOffset failedAt, CancellationToken cancellationToken);
+
+    /// <summary>Failed messages, oldest first: those not applied since, or every one.</summary>
+    Task<IReadOnlyList<FailedMessage>> GetFailedMessagesAsync(bool includeApplied, CancellationToken cancellationToken);
+
+    /// <summary>One failed message with its body; null when there is none of that id.</summary>
+    Task<FailedMessage?> GetFailedMessageAsync(long failureId, CancellationToken cancellationToken);
+
+    /// <summary>Notes that an operator sent a failed message again.</summary>
+    Task MarkReplayedAsync(long failureId, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes up to <paramref name="limit"/> change-feed rows not yet published on the bus, oldest first, and leases
+    /// them until <paramref name="leaseUntil"/> so another instance does not publish them meanwhile. Rows whose lease ran
+    /// out (their publisher died) are taken again.
+    /// </summary>
+    Task<IReadOnlyList<FeedChange>> ClaimUnpublishedChangesAsync(DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Marks change-feed rows as published on the bus.</summary>
+    Task MarkPublishedAsync(IReadOnlyCollection<long> sequences, DateTimeOffset at, CancellationToken cancellationToken);
 
     Task<SyncRunProgress?> GetRunAsync(Guid runId, CancellationToken cancellationToken);
 
@@ -94,6 +117,20 @@ public sealed record AuditEntry(
     string? CitizenId,
     string? Purpose,
     IReadOnlyList<string> Fields);
+
+/// <summary>A message the hub could not apply after its retries, kept for an operator to replay.</summary>
+/// <param name="SourceSystem">The run's source, when the run is known.</param>
+/// <param name="Applied">Whether the message has been applied since (by a replay or a redelivery).</param>
+/// <param name="Body">The message as JSON; null when it was not kept (failures recorded before bodies were).</param>
+public sealed record FailedMessage(
+    long FailureId,
+    MessageIdentity Message,
+    string? SourceSystem,
+    string Reason,
+    DateTimeOffset FailedAt,
+    DateTimeOffset? ReplayedAt,
+    bool Applied,
+    string? Body);
 
 /// <summary>Identifies one bus message of a run: its kind (records or removals) and its sequence.</summary>
 public sealed record MessageIdentity(Guid RunId, string Kind, int Sequence)

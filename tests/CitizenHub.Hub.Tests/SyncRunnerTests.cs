@@ -345,8 +345,21 @@ internal static class PoisonStore
 
         public Task RecordRunCompletedAsync(SyncRunCompleted completed, CancellationToken cancellationToken) => inner.RecordRunCompletedAsync(completed, cancellationToken);
 
-        public Task RecordMessageFailedAsync(MessageIdentity message, string reason, DateTimeOffset failedAt, CancellationToken cancellationToken) =>
-            inner.RecordMessageFailedAsync(message, reason, failedAt, cancellationToken);
+        public Task RecordMessageFailedAsync(MessageIdentity message, string reason, string? body, DateTimeOffset failedAt, CancellationToken cancellationToken) =>
+            inner.RecordMessageFailedAsync(message, reason, body, failedAt, cancellationToken);
+
+        public Task<IReadOnlyList<FailedMessage>> GetFailedMessagesAsync(bool includeApplied, CancellationToken cancellationToken) =>
+            inner.GetFailedMessagesAsync(includeApplied, cancellationToken);
+
+        public Task<FailedMessage?> GetFailedMessageAsync(long failureId, CancellationToken cancellationToken) => inner.GetFailedMessageAsync(failureId, cancellationToken);
+
+        public Task MarkReplayedAsync(long failureId, DateTimeOffset at, CancellationToken cancellationToken) => inner.MarkReplayedAsync(failureId, at, cancellationToken);
+
+        public Task<IReadOnlyList<FeedChange>> ClaimUnpublishedChangesAsync(DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken) =>
+            inner.ClaimUnpublishedChangesAsync(now, leaseUntil, limit, cancellationToken);
+
+        public Task MarkPublishedAsync(IReadOnlyCollection<long> sequences, DateTimeOffset at, CancellationToken cancellationToken) =>
+            inner.MarkPublishedAsync(sequences, at, cancellationToken);
 
         public Task<SyncRunProgress?> GetRunAsync(Guid runId, CancellationToken cancellationToken) => inner.GetRunAsync(runId, cancellationToken);
 

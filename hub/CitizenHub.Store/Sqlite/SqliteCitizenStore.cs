@@ -163,16 +163,83 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
             cancellationToken);
     }
 
-    public Task RecordMessageFailedAsync(MessageIdentity message, string reason, DateTimeOffset failedAt, CancellationToken cancellationToken)
+    public Task RecordMessageFailedAsync(MessageIdentity message, string reason, string? body, DateTimeOffset failedAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         return WriteAsync(
             """
-            INSERT INTO failed_messages (run_id, kind, sequence, reason, failed_at)
-            VALUES (@RunId, @Kind, @Sequence, @Reason, @FailedAt)
-            ON CONFLICT DO UPDATE SET reason = excluded.reason, failed_at = excluded.failed_at;
+            INSERT INTO failed_messages (run_id, kind, sequence, reason, failed_at, message)
+            VALUES (@RunId, @Kind, @Sequence, @Reason, @FailedAt, @Body)
+            ON CONFLICT (run_id, kind, sequence) DO UPDATE SET
+                reason = excluded.reason, failed_at = excluded.failed_at, message = COALESCE(excluded.message, message);
             """,
-            new { RunId = message.RunId.ToString(), message.Kind, message.Sequence, Reason = reason, FailedAt = StoreTime.Format(failedAt) },
+            new { RunId = message.RunId.ToString(), message.Kind, message.Sequence, Reason = reason, FailedAt = StoreTime.Format(failedAt), Body = body },
+            cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<FailedMessage>> GetFailedMessagesAsync(bool includeApplied, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<FailureRow>(
+            FailureQuery + " WHERE (@includeApplied OR a.run_id IS NULL) ORDER BY f.failure_id;",
+            new { includeApplied }).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToFailedMessage(withBody: false))];
+    }
+
+    public async Task<FailedMessage?> GetFailedMessageAsync(long failureId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<FailureRow>(FailureQuery + " WHERE f.failure_id = @failureId;", new { failureId }).ConfigureAwait(false);
+        return row?.ToFailedMessage(withBody: true);
+    }
+
+    private const string FailureQuery =
+        """
+        SELECT f.failure_id AS FailureId, f.run_id AS RunId, f.kind AS Kind, f.sequence AS Sequence, r.source_system AS SourceSystem,
+               f.reason AS Reason, f.failed_at AS FailedAt, f.replayed_at AS ReplayedAt, a.run_id IS NOT NULL AS Applied, f.message AS Body
+        FROM failed_messages f
+        LEFT JOIN sync_runs r ON r.run_id = f.run_id
+        LEFT JOIN applied_messages a ON a.run_id = f.run_id AND a.kind = f.kind AND a.sequence = f.sequence
+        """;
+
+    public Task MarkReplayedAsync(long failureId, DateTimeOffset at, CancellationToken cancellationToken) =>
+        WriteAsync(
+            "UPDATE failed_messages SET replayed_at = @at WHERE failure_id = @failureId;",
+            new { failureId, at = StoreTime.Format(at) },
+            cancellationToken);
+
+    public async Task<IReadOnlyList<FeedChange>> ClaimUnpublishedChangesAsync(DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            var rows = await connection.QueryAsync<(long Seq, string At, string Kind, string CitizenId, string? Related, long? Version, string? Fields, string CauseSystem, string CauseKey)>(
+                """
+                UPDATE change_feed SET publish_lease_until = @leaseUntil
+                WHERE seq IN (
+                    SELECT seq FROM change_feed
+                    WHERE published_at IS NULL AND (publish_lease_until IS NULL OR publish_lease_until < @now)
+                    ORDER BY seq LIMIT @limit)
+                RETURNING seq, at, kind, citizen_id, related_citizen, version, fields, cause_system, cause_key;
+                """,
+                new { now = StoreTime.Format(now), leaseUntil = StoreTime.Format(leaseUntil), limit }).ConfigureAwait(false);
+            return [.. rows.OrderBy(r => r.Seq).Select(r => new FeedChange(
+                r.Seq, StoreTime.Parse(r.At), r.Kind, r.CitizenId, r.Related, r.Version,
+                string.IsNullOrEmpty(r.Fields) ? [] : r.Fields.Split(','), new SourceRecordRef(r.CauseSystem, r.CauseKey)))];
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    public Task MarkPublishedAsync(IReadOnlyCollection<long> sequences, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        return sequences.Count == 0 ? Task.CompletedTask : WriteAsync(
+            "UPDATE change_feed SET published_at = @at, publish_lease_until = NULL WHERE seq IN @sequences;",
+            new { at = StoreTime.Format(at), sequences },
             cancellationToken);
     }
 
@@ -183,7 +250,8 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
             """
             SELECT r.source_system AS SourceSystem, r.expected_messages AS ExpectedMessages,
                    (SELECT COUNT(*) FROM applied_messages a WHERE a.run_id = r.run_id) AS Applied,
-                   (SELECT COUNT(*) FROM failed_messages f WHERE f.run_id = r.run_id) AS Failed,
+                   (SELECT COUNT(*) FROM failed_messages f WHERE f.run_id = r.run_id AND NOT EXISTS (
+                        SELECT 1 FROM applied_messages a WHERE a.run_id = f.run_id AND a.kind = f.kind AND a.sequence = f.sequence)) AS Failed,
                    (SELECT f.reason FROM failed_messages f WHERE f.run_id = r.run_id ORDER BY f.failed_at DESC LIMIT 1) AS LastFailure
             FROM sync_runs r WHERE r.run_id = @runId;
             """,
@@ -288,7 +356,8 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
         var runs = (await connection.QueryAsync<(string RunId, string System, string? StartedAt, string? CompletedAt, long? Records, long? Rejects, long Failed)>(
             """
             SELECT r.run_id, r.source_system, r.started_at, r.completed_at, r.record_count, r.reject_count,
-                   (SELECT COUNT(*) FROM failed_messages f WHERE f.run_id = r.run_id)
+                   (SELECT COUNT(*) FROM failed_messages f WHERE f.run_id = r.run_id AND NOT EXISTS (
+                        SELECT 1 FROM applied_messages a WHERE a.run_id = f.run_id AND a.kind = f.kind AND a.sequence = f.sequence))
             FROM sync_runs r
             WHERE r.started_at = (SELECT MAX(started_at) FROM sync_runs l WHERE l.source_system = r.source_system);
             """).ConfigureAwait(false))
@@ -578,6 +647,30 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
         public long Applied { get; set; }
         public long Failed { get; set; }
         public string? LastFailure { get; set; }
+    }
+
+    private sealed class FailureRow
+    {
+        public long FailureId { get; set; }
+        public string RunId { get; set; } = "";
+        public string Kind { get; set; } = "";
+        public long Sequence { get; set; }
+        public string? SourceSystem { get; set; }
+        public string Reason { get; set; } = "";
+        public string FailedAt { get; set; } = "";
+        public string? ReplayedAt { get; set; }
+        public bool Applied { get; set; }
+        public string? Body { get; set; }
+
+        public FailedMessage ToFailedMessage(bool withBody) => new(
+            FailureId,
+            new MessageIdentity(Guid.Parse(RunId), Kind, (int)Sequence),
+            SourceSystem,
+            Reason,
+            StoreTime.Parse(FailedAt),
+            ReplayedAt is null ? null : StoreTime.Parse(ReplayedAt),
+            Applied,
+            withBody ? Body : null);
     }
 
     private sealed class CitizenRow

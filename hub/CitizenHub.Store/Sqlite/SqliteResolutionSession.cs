@@ -222,14 +222,7 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
     public Task AppendChangesAsync(IReadOnlyList<object> events)
     {
         ArgumentNullException.ThrowIfNull(events);
-        var rows = events.Select(e => e switch
-        {
-            CitizenCreated c => new FeedRow("Created", c.CitizenId, null, c.Version, null, c.Cause, c.OccurredAt),
-            CitizenChanged c => new FeedRow("Changed", c.CitizenId, null, c.Version, string.Join(',', c.ChangedFields), c.Cause, c.OccurredAt),
-            CitizensMerged m => new FeedRow("Merged", m.SurvivingId, m.RetiredId, null, null, m.Cause, m.OccurredAt),
-            CitizenSplit s => new FeedRow("Split", s.OriginalId, s.NewId, null, null, s.Cause, s.OccurredAt),
-            _ => throw new ArgumentException($"Not a citizen event: {e.GetType().Name}.", nameof(events)),
-        }).ToList();
+        var rows = events.Select(FeedEvents.ToChange).ToList();
         return rows.Count == 0 ? Task.CompletedTask : connection.ExecuteAsync(
             """
             INSERT INTO change_feed (at, kind, citizen_id, related_citizen, version, fields, cause_system, cause_key)
@@ -237,13 +230,12 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
             """,
             rows.Select(r => new
             {
-                At = StoreTime.Format(r.At), r.Kind, r.CitizenId, r.Related, r.Version, r.Fields,
+                At = StoreTime.Format(r.At), r.Kind, r.CitizenId, Related = r.RelatedCitizenId, r.Version,
+                Fields = r.ChangedFields.Count == 0 ? null : string.Join(',', r.ChangedFields),
                 CauseSystem = r.Cause.SourceSystem, CauseKey = r.Cause.SourceKey,
             }).ToList(),
             transaction);
     }
-
-    private sealed record FeedRow(string Kind, string CitizenId, string? Related, long? Version, string? Fields, SourceRecordRef Cause, DateTimeOffset At);
 
     public async Task<ReviewItem?> GetReviewAsync(long reviewId)
     {

@@ -209,5 +209,35 @@ internal static class SqliteSchema
         CREATE INDEX ix_source_records_given_phonetic ON source_records (given_phonetic);
         CREATE INDEX ix_source_records_family ON source_records (family_key);
         """,
+
+        // 10: the change feed is also the outbox of the bus events. A row is written in the transaction that made the
+        // change and published after it; a row left unpublished (a hub stopped between commit and publish) is
+        // published by the next sweep. A lease keeps two instances from publishing the same row at once.
+        // Rows from before this migration were published directly.
+        """
+        ALTER TABLE change_feed ADD COLUMN published_at TEXT NULL;
+        ALTER TABLE change_feed ADD COLUMN publish_lease_until TEXT NULL;
+        UPDATE change_feed SET published_at = at;
+        CREATE INDEX ix_change_feed_unpublished ON change_feed (seq) WHERE published_at IS NULL;
+        """,
+
+        // 11: a failed message is kept whole, under an id an operator can name, so it can be replayed.
+        """
+        CREATE TABLE failed_messages_v11 (
+            failure_id  INTEGER PRIMARY KEY AUTOINCREMENT,
+            run_id      TEXT NOT NULL,
+            kind        TEXT NOT NULL,
+            sequence    INTEGER NOT NULL,
+            reason      TEXT NOT NULL,
+            failed_at   TEXT NOT NULL,
+            message     TEXT NULL,
+            replayed_at TEXT NULL,
+            UNIQUE (run_id, kind, sequence)
+        );
+        INSERT INTO failed_messages_v11 (run_id, kind, sequence, reason, failed_at)
+            SELECT run_id, kind, sequence, reason, failed_at FROM failed_messages ORDER BY failed_at;
+        DROP TABLE failed_messages;
+        ALTER TABLE failed_messages_v11 RENAME TO failed_messages;
+        """,
     ];
 }

@@ -329,7 +329,7 @@ public sealed class SqliteCitizenStoreTests : TempSqliteStore
             await session!.CommitAsync(CancellationToken.None);
         }
 
-        await Store.RecordMessageFailedAsync(new MessageIdentity(runId, MessageIdentity.RecordBatch, 2), "SqliteException", At, CancellationToken.None);
+        await Store.RecordMessageFailedAsync(new MessageIdentity(runId, MessageIdentity.RecordBatch, 2), "SqliteException", null, At, CancellationToken.None);
         var partway = await Store.GetRunAsync(runId, CancellationToken.None);
         await using (var session = await Store.BeginMessageAsync(new MessageIdentity(runId, MessageIdentity.RecordBatch, 3), CancellationToken.None))
         {
