@@ -56,6 +56,14 @@ public static class CitizenHubServiceCollectionExtensions
         services.AddSingleton<FailedMessageReplay>();
         services.AddHostedService<ChangePublisherSweep>();
 
+        // A hub that started without its bus would serve reads and run syncs whose batches nobody applies: starting
+        // waits until the bus is connected (or fails), and stopping lets the batch in hand finish and be acknowledged.
+        services.AddOptions<MassTransitHostOptions>().Configure(host =>
+        {
+            host.WaitUntilStarted = true;
+            host.StartTimeout = TimeSpan.FromMinutes(2);
+            host.StopTimeout = TimeSpan.FromSeconds(30);
+        });
         var transport = configuration.GetValue(nameof(CitizenHubOptions.Transport), HubTransport.InMemory);
         services.AddMassTransit(bus =>
         {

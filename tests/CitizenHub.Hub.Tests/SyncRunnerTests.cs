@@ -87,6 +87,46 @@ public sealed class SyncRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task Replay_OnceTheCauseIsMended_AppliesTheKeptBatchAndTheRunNoLongerCountsIt()
+    {
+        var adapter = new ListAdapter(Accept("1", null), Accept("2", null), Accept("3", null));
+        using var host = await StartHostAsync(adapter, batchSize: 1, failSequence: 2);
+        var summary = await RunAsync(host);
+        var store = host.Services.GetRequiredService<ICitizenStore>();
+        var failed = Assert.Single(await store.GetFailedMessagesAsync(includeApplied: false, CancellationToken.None));
+
+        PoisonStore.Cure(host.Services);
+        var replay = host.Services.GetRequiredService<FailedMessageReplay>();
+        var (outcome, after) = await replay.ReplayAsync(failed.FailureId, CancellationToken.None);
+        var (again, _) = await replay.ReplayAsync(failed.FailureId, CancellationToken.None);
+
+        Assert.Equal((summary.RunId, MessageIdentity.RecordBatch, 2, "people"), (failed.Message.RunId, failed.Message.Kind, failed.Message.Sequence, failed.SourceSystem));
+        Assert.Equal(ReplayOutcome.Applied, outcome);
+        Assert.True(after!.Applied);
+        Assert.Equal(ReplayOutcome.AlreadyApplied, again);
+        Assert.Equal(["1", "2", "3"], (await LinksAsync(host)).Select(l => l.SourceKey).Order());
+        Assert.Equal(0, (await store.GetRunAsync(summary.RunId, CancellationToken.None))!.FailedMessages);
+        Assert.Empty(await store.GetFailedMessagesAsync(includeApplied: false, CancellationToken.None));
+        Assert.Single(await store.GetFailedMessagesAsync(includeApplied: true, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Replay_CauseNotMended_SaysItFailedAgain()
+    {
+        using var host = await StartHostAsync(new ListAdapter(Accept("1", null), Accept("2", null)), batchSize: 1, failSequence: 2);
+        await RunAsync(host);
+        var store = host.Services.GetRequiredService<ICitizenStore>();
+        var failed = Assert.Single(await store.GetFailedMessagesAsync(includeApplied: false, CancellationToken.None));
+
+        var (outcome, after) = await host.Services.GetRequiredService<FailedMessageReplay>().ReplayAsync(failed.FailureId, CancellationToken.None);
+
+        Assert.Equal(ReplayOutcome.FailedAgain, outcome);
+        Assert.Equal(failed.FailureId, after!.FailureId);
+        Assert.Contains(nameof(InvalidDataException), after.Reason, StringComparison.Ordinal);
+        Assert.Equal(["1"], (await LinksAsync(host)).Select(l => l.SourceKey));
+    }
+
+    [Fact]
     public async Task RunAsync_SourceUnreadablePartway_ReportsErrorAndKeepsWhatWasRead()
     {
         var adapter = new ListAdapter(Accept("1", null)) { ThrowAtEnd = new InvalidOperationException("people.csv has no field named 'dob'.") };
@@ -274,34 +314,6 @@ public sealed class SyncRunnerTests : IDisposable
         Assert.True(condition());
     }
 
-    private sealed class ListAdapter(params SourceReadResult[] items) : ISourceAdapter
-    {
-        public Exception? ThrowAtEnd { get; init; }
-
-        public async IAsyncEnumerable<SourceReadResult> ReadAsync(SourceCursor since, [EnumeratorCancellation] CancellationToken cancellationToken)
-        {
-            foreach (var item in items)
-            {
-                await Task.Yield();
-                yield return item;
-            }
-
-            if (ThrowAtEnd is not null)
-            {
-                throw ThrowAtEnd;
-            }
-        }
-    }
-
-    private sealed class ListAdapterFactory(ISourceAdapter adapter) : ISourceAdapterFactory
-    {
-        public ISourceAdapter Current { get; set; } = adapter;
-
-        public string Kind => "List";
-
-        public ISourceAdapter Create(SourceDefinition source, TimeProvider timeProvider) => Current;
-    }
-
     /// <summary>A source whose cursor is how many records have been read: a resumed read yields only newer ones.</summary>
     private sealed class AppendOnlyAdapter(List<SourceReadResult> records) : ISourceAdapter
     {
@@ -332,10 +344,15 @@ internal static class PoisonStore
         services.AddSingleton<ICitizenStore>(sp => new Poisoned((ICitizenStore)inner.ImplementationFactory!(sp), poisonSequence));
     }
 
+    /// <summary>Mends the cause: the poisoned batch applies from now on.</summary>
+    public static void Cure(IServiceProvider services) => ((Poisoned)services.GetRequiredService<ICitizenStore>()).Cured = true;
+
     private sealed class Poisoned(ICitizenStore inner, int poisonSequence) : ICitizenStore
     {
+        public volatile bool Cured;
+
         public Task<IResolutionSession?> BeginMessageAsync(MessageIdentity message, CancellationToken cancellationToken) =>
-            message.Sequence == poisonSequence
+            message.Sequence == poisonSequence && !Cured
                 ? throw new InvalidDataException("poison")
                 : inner.BeginMessageAsync(message, cancellationToken);
 

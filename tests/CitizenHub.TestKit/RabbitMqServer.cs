@@ -75,6 +75,30 @@ public sealed class RabbitMqServer : IAsyncLifetime
         await StartAsync();
     }
 
+    /// <summary>
+    /// A fresh virtual host for one test, so tests sharing the broker never see each other's queues (on an existing
+    /// broker: the URI's own virtual host).
+    /// </summary>
+    public async Task<string> CreateVirtualHostAsync()
+    {
+        if (!IsPrivate)
+        {
+            return Uri.AbsolutePath.Length > 1 ? Uri.UnescapeDataString(Uri.AbsolutePath[1..]) : "/";
+        }
+
+        var name = $"t{Guid.NewGuid():N}";
+        await ControlAsync("add_vhost", name);
+        await ControlAsync("set_permissions", "-p", name, "guest", ".*", ".*", ".*");
+        return name;
+    }
+
+    /// <summary>Runs <c>rabbitmqctl</c> against the private node and returns what it printed.</summary>
+    public Task<string> ControlAsync(params string[] arguments)
+    {
+        EnsurePrivate();
+        return RunAsync("rabbitmqctl", arguments);
+    }
+
     /// <summary>Stops the private node (its queues and their messages stay on disk).</summary>
     public async Task StopAsync()
     {
@@ -164,7 +188,7 @@ public sealed class RabbitMqServer : IAsyncLifetime
         }
     }
 
-    private async Task RunAsync(string program, params string[] arguments)
+    private async Task<string> RunAsync(string program, params string[] arguments)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
@@ -185,5 +209,7 @@ public sealed class RabbitMqServer : IAsyncLifetime
         {
             throw new InvalidOperationException($"{program} exited with {process.ExitCode}: {await error}{await output}");
         }
+
+        return await output;
     }
 }
