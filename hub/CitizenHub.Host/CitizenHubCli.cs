@@ -82,7 +82,16 @@ internal static class CitizenHubCli
         };
         api.SetAction((parse, ct) => Guarded(error, () => ApiBench.RunAsync(
             parse.GetValue(apiGoldenOption), parse.GetValue(requestsOption), parse.GetValue(concurrencyOption), output, ct)));
-        var bench = new Command("bench", "Measure the hub on generated data.") { accuracy, linkage, speed, api };
+        var ingestPersonsOption = new Option<int>("--persons") { Description = "How many people to generate (about 2.4 source records each).", DefaultValueFactory = _ => IngestBench.DefaultPersons };
+        var hubSettingsOption = new Option<string?>("--hub") { Description = "A configuration file whose Transport, RabbitMq and Store to use (its sources are ignored); default: embedded." };
+        var instancesOption = new Option<int>("--instances") { Description = "Hub instances sharing the work (this one and serve processes); above 1 needs RabbitMq and Postgres.", DefaultValueFactory = _ => 1 };
+        var ingest = new Command("ingest", "End-to-end ingest of generated council sources: records/s and peak memory, embedded or scaled out.")
+        {
+            ingestPersonsOption, seedOption, hubSettingsOption, instancesOption,
+        };
+        ingest.SetAction((parse, ct) => Guarded(error, () => IngestBench.RunAsync(
+            parse.GetValue(ingestPersonsOption), parse.GetValue(seedOption), parse.GetValue(hubSettingsOption), parse.GetValue(instancesOption), output, error, ct)));
+        var bench = new Command("bench", "Measure the hub on generated data.") { accuracy, linkage, speed, api, ingest };
 
         var estimate = new Command("estimate", "Estimate the match model's m and u from the records the store holds (EM), and write them for Matching.ParametersFile.")
         {
