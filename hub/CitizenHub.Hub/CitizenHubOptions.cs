@@ -132,11 +132,15 @@ public sealed class RabbitMqOptions
 
 public sealed class StoreOptions
 {
-    /// <summary><c>Sqlite</c>. <value>The default is <c>Sqlite</c>.</value></summary>
+    /// <summary>
+    /// <c>Sqlite</c>: one file, for one hub instance. <c>Postgres</c>: one database that several hub instances share.
+    /// <value>The default is <c>Sqlite</c>.</value>
+    /// </summary>
     public StoreProvider Provider { get; set; } = StoreProvider.Sqlite;
 
     /// <summary>
-    /// The provider's connection string; a relative SQLite file is relative to the configuration file.
+    /// The provider's connection string; a relative SQLite file is relative to the configuration file. For PostgreSQL,
+    /// an Npgsql connection string: <c>Host=db;Port=5432;Username=citizenhub;Database=citizenhub</c>.
     /// <value>The default is <c>Data Source=citizenhub.db</c>.</value>
     /// </summary>
     [Required]
@@ -146,6 +150,7 @@ public sealed class StoreOptions
 public enum StoreProvider
 {
     Sqlite,
+    Postgres,
 }
 
 public sealed class SyncOptions

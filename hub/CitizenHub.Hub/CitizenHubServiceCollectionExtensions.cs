@@ -1,6 +1,7 @@
 using CitizenHub.Matching.Linking;
 using CitizenHub.Matching.Scoring;
 using CitizenHub.Store;
+using CitizenHub.Store.Postgres;
 using CitizenHub.Store.Sqlite;
 using MassTransit;
 using Microsoft.Data.Sqlite;
@@ -41,6 +42,7 @@ public static class CitizenHubServiceCollectionExtensions
             return store.Provider switch
             {
                 StoreProvider.Sqlite => new SqliteCitizenStore(ResolveSqlitePath(store.ConnectionString, location)),
+                StoreProvider.Postgres => new PostgresCitizenStore(store.ConnectionString),
                 _ => throw new InvalidOperationException($"Store.Provider '{store.Provider}' is not supported."),
             };
         });

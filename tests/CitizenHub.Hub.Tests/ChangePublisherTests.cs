@@ -3,7 +3,6 @@ using CitizenHub.Contracts;
 using CitizenHub.Matching;
 using CitizenHub.Matching.Linking;
 using CitizenHub.Matching.Scoring;
-using CitizenHub.Store;
 using CitizenHub.TestKit;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
@@ -54,28 +53,4 @@ public sealed class ChangePublisherTests : TempSqliteStore
             await bus.StopAsync();
         }
     }
-
-    [Fact]
-    public async Task ClaimUnpublished_ALeaseThatRanOut_IsTakenAgain()
-    {
-        await using (var session = await Store.BeginMessageAsync(new MessageIdentity(Guid.NewGuid(), MessageIdentity.RecordBatch, 1), CancellationToken.None))
-        {
-            await session!.AppendChangesAsync([new CitizenCreated("C1", 1, new SourceRecordRef("ct", "1"), At)]);
-            await session.CommitAsync(CancellationToken.None);
-        }
-
-        var claimed = await Store.ClaimUnpublishedChangesAsync(At, At.AddSeconds(30), 10, CancellationToken.None);
-        var whileLeased = await Store.ClaimUnpublishedChangesAsync(At.AddSeconds(10), At.AddSeconds(40), 10, CancellationToken.None);
-        // Its publisher died: the lease runs out and the row goes to whoever sweeps next.
-        var afterLease = await Store.ClaimUnpublishedChangesAsync(At.AddSeconds(31), At.AddSeconds(61), 10, CancellationToken.None);
-        await Store.MarkPublishedAsync([afterLease.Single().Sequence], At.AddSeconds(32), CancellationToken.None);
-        var afterPublished = await Store.ClaimUnpublishedChangesAsync(At.AddMinutes(5), At.AddMinutes(6), 10, CancellationToken.None);
-
-        Assert.Equal("C1", Assert.Single(claimed).CitizenId);
-        Assert.Empty(whileLeased);
-        Assert.Equal(claimed.Single().Sequence, Assert.Single(afterLease).Sequence);
-        Assert.Empty(afterPublished);
-    }
-
-    private static readonly DateTimeOffset At = new(2026, 11, 23, 1, 0, 0, TimeSpan.Zero);
 }

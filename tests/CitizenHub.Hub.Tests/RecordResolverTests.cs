@@ -3,23 +3,49 @@ using CitizenHub.Matching;
 using CitizenHub.Matching.Linking;
 using CitizenHub.Matching.Scoring;
 using CitizenHub.Store;
+using CitizenHub.Store.Postgres;
+using CitizenHub.Store.Sqlite;
 using CitizenHub.TestKit;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CitizenHub.Hub.Tests;
 
-/// <summary>Resolve on arrival against a real SQLite store.</summary>
-public sealed class RecordResolverTests : TempSqliteStore
+/// <summary>Resolve on arrival against a real store: each derived class runs every test against one.</summary>
+public abstract class RecordResolverTests : IAsyncLifetime
 {
-    private readonly RecordResolver _resolver;
     private readonly Guid _runId = Guid.NewGuid();
+    private ICitizenStore? _store;
+    private RecordResolver? _resolver;
     private int _sequence;
 
-    public RecordResolverTests()
+    protected ICitizenStore Store => _store ?? throw new InvalidOperationException("The store is made in InitializeAsync.");
+
+    private RecordResolver Resolver => _resolver ?? throw new InvalidOperationException("The resolver is made in InitializeAsync.");
+
+    /// <summary>A new store on a fresh, empty database (not yet migrated).</summary>
+    protected abstract Task<ICitizenStore> CreateStoreAsync();
+
+    public async Task InitializeAsync()
     {
+        _store = await CreateStoreAsync();
+        await _store.MigrateAsync(CancellationToken.None);
         var catalog = new SourceCatalog([], new SurvivorshipRanks(new Dictionary<string, int> { ["ct"] = 1, ["hb"] = 2 }));
         _resolver = new RecordResolver(
-            Store, catalog, new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 3, 0, 0, TimeSpan.Zero)), new Linker(new PairScorer(MatchModel.Default)));
+            _store, catalog, new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 3, 0, 0, TimeSpan.Zero)), new Linker(new PairScorer(MatchModel.Default)));
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        switch (_store)
+        {
+            case IAsyncDisposable asyncDisposable:
+                await asyncDisposable.DisposeAsync();
+                break;
+            case IDisposable disposable:
+                disposable.Dispose();
+                break;
+        }
     }
 
     [Fact]
@@ -84,8 +110,8 @@ public sealed class RecordResolverTests : TempSqliteStore
     {
         var batch = new SourceRecordBatch(_runId, "ct", 1, [Records.Person("ct", "1", "Ann", "Lee", ni: "AB123456C")]);
 
-        var first = await _resolver.ApplyAsync(batch, CancellationToken.None);
-        var second = await _resolver.ApplyAsync(batch, CancellationToken.None);
+        var first = await Resolver.ApplyAsync(batch, CancellationToken.None);
+        var second = await Resolver.ApplyAsync(batch, CancellationToken.None);
 
         Assert.NotEmpty(first);
         Assert.Empty(second);
@@ -187,9 +213,9 @@ public sealed class RecordResolverTests : TempSqliteStore
         await ApplyAsync(Records.Person("ct", "1", "Ann", "Lee", ni: "AB123456C"), Records.Person("hb", "1", "Ann", "Lee", ni: "AB123456C"));
         var citizenId = (await LinksAsync()).First().CitizenId;
 
-        await _resolver.RemoveAsync(new SourceRecordsRemoved(_runId, "hb", 1, ["1"], Records.Observed.AddDays(1)), CancellationToken.None);
+        await Resolver.RemoveAsync(new SourceRecordsRemoved(_runId, "hb", 1, ["1"], Records.Observed.AddDays(1)), CancellationToken.None);
         var afterOne = await Store.GetCitizenAsync(citizenId, CancellationToken.None);
-        await _resolver.RemoveAsync(new SourceRecordsRemoved(_runId, "ct", 2, ["1"], Records.Observed.AddDays(1)), CancellationToken.None);
+        await Resolver.RemoveAsync(new SourceRecordsRemoved(_runId, "ct", 2, ["1"], Records.Observed.AddDays(1)), CancellationToken.None);
         var afterBoth = await Store.GetCitizenAsync(citizenId, CancellationToken.None);
 
         Assert.Equal((CitizenStatus.Active, 1), (afterOne!.Status, afterOne.SourceRecords.Count));
@@ -217,7 +243,7 @@ public sealed class RecordResolverTests : TempSqliteStore
         var original = (await LinksAsync()).Select(l => l.CitizenId).Distinct().Single();
 
         // Without the record that carried both identifiers, a shared name alone is not enough to be one person.
-        var events = await _resolver.RemoveAsync(new SourceRecordsRemoved(_runId, "hb", 99, ["9"], Records.Observed.AddDays(1)), CancellationToken.None);
+        var events = await Resolver.RemoveAsync(new SourceRecordsRemoved(_runId, "hb", 99, ["9"], Records.Observed.AddDays(1)), CancellationToken.None);
 
         var links = await LinksAsync();
         Assert.Equal(original, links.Single(l => l.SourceKey == "1").CitizenId);
@@ -311,7 +337,7 @@ public sealed class RecordResolverTests : TempSqliteStore
     }
 
     private Task<IReadOnlyList<object>> ApplyAsync(params SourceRecord[] records) =>
-        _resolver.ApplyAsync(new SourceRecordBatch(_runId, records[0].SourceSystem, Interlocked.Increment(ref _sequence), records), CancellationToken.None);
+        Resolver.ApplyAsync(new SourceRecordBatch(_runId, records[0].SourceSystem, Interlocked.Increment(ref _sequence), records), CancellationToken.None);
 
     private async Task<List<CitizenLink>> LinksAsync()
     {
@@ -323,4 +349,34 @@ public sealed class RecordResolverTests : TempSqliteStore
 
         return links;
     }
+}
+
+/// <summary>The resolver against a SQLite file in a fresh folder.</summary>
+public sealed class SqliteRecordResolverTests : RecordResolverTests, IDisposable
+{
+    private readonly TempDirectory _folder = new();
+
+    protected override Task<ICitizenStore> CreateStoreAsync() =>
+        Task.FromResult<ICitizenStore>(new SqliteCitizenStore($"Data Source={_folder.File("hub.db")}"));
+
+    public void Dispose()
+    {
+        // Pooled connections hold the file open; release them so the folder can go.
+        SqliteConnection.ClearAllPools();
+        _folder.Dispose();
+    }
+}
+
+/// <summary>The resolver against a fresh database on a real PostgreSQL server.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresRecordResolverTests(PostgresServer server) : RecordResolverTests
+{
+    protected override async Task<ICitizenStore> CreateStoreAsync() => new PostgresCitizenStore(await server.CreateDatabaseAsync());
+}
+
+/// <summary>One PostgreSQL server for every test of this assembly that needs one; each test takes a fresh database on it.</summary>
+[CollectionDefinition(Name)]
+public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
+{
+    public const string Name = "PostgreSQL";
 }

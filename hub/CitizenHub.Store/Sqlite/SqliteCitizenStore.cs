@@ -214,19 +214,18 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
         try
         {
             await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-            var rows = await connection.QueryAsync<(long Seq, string At, string Kind, string CitizenId, string? Related, long? Version, string? Fields, string CauseSystem, string CauseKey)>(
+            var rows = await connection.QueryAsync<FeedRow>(
                 """
                 UPDATE change_feed SET publish_lease_until = @leaseUntil
                 WHERE seq IN (
                     SELECT seq FROM change_feed
                     WHERE published_at IS NULL AND (publish_lease_until IS NULL OR publish_lease_until < @now)
                     ORDER BY seq LIMIT @limit)
-                RETURNING seq, at, kind, citizen_id, related_citizen, version, fields, cause_system, cause_key;
+                RETURNING seq AS Seq, at AS At, kind AS Kind, citizen_id AS CitizenId, related_citizen AS Related, version AS Version,
+                          fields AS Fields, cause_system AS CauseSystem, cause_key AS CauseKey;
                 """,
                 new { now = StoreTime.Format(now), leaseUntil = StoreTime.Format(leaseUntil), limit }).ConfigureAwait(false);
-            return [.. rows.OrderBy(r => r.Seq).Select(r => new FeedChange(
-                r.Seq, StoreTime.Parse(r.At), r.Kind, r.CitizenId, r.Related, r.Version,
-                string.IsNullOrEmpty(r.Fields) ? [] : r.Fields.Split(','), new SourceRecordRef(r.CauseSystem, r.CauseKey)))];
+            return [.. rows.OrderBy(r => r.Seq).Select(r => r.ToChange())];
         }
         finally
         {
@@ -575,18 +574,17 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
     public async Task<IReadOnlyList<FeedChange>> GetChangesAsync(long after, int limit, bool includeRestricted, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<(long Seq, string At, string Kind, string CitizenId, string? Related, long? Version, string? Fields, string CauseSystem, string CauseKey)>(
+        var rows = await connection.QueryAsync<FeedRow>(
             """
-            SELECT f.seq, f.at, f.kind, f.citizen_id, f.related_citizen, f.version, f.fields, f.cause_system, f.cause_key
+            SELECT f.seq AS Seq, f.at AS At, f.kind AS Kind, f.citizen_id AS CitizenId, f.related_citizen AS Related, f.version AS Version,
+                   f.fields AS Fields, f.cause_system AS CauseSystem, f.cause_key AS CauseKey
             FROM change_feed f
             WHERE f.seq > @after
               AND (@includeRestricted OR NOT EXISTS (SELECT 1 FROM citizens c WHERE c.citizen_id = f.citizen_id AND c.restricted = 1))
             ORDER BY f.seq LIMIT @limit;
             """,
             new { after, limit, includeRestricted }).ConfigureAwait(false);
-        return [.. rows.Select(r => new FeedChange(
-            r.Seq, StoreTime.Parse(r.At), r.Kind, r.CitizenId, r.Related, r.Version,
-            string.IsNullOrEmpty(r.Fields) ? [] : r.Fields.Split(','), new SourceRecordRef(r.CauseSystem, r.CauseKey)))];
+        return [.. rows.Select(r => r.ToChange())];
     }
 
     public Task AppendAuditAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)

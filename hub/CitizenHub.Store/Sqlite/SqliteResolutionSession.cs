@@ -388,13 +388,3 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
         writer.Release();
     }
 }
-
-/// <summary>Name counts read for one record's comparison.</summary>
-internal sealed class CountedTermFrequencies(long total, Dictionary<string, long> families, Dictionary<string, long> givens) : ITermFrequencies
-{
-    public long Total => total;
-
-    public long FamilyCount(string familyKey) => families.GetValueOrDefault(familyKey);
-
-    public long GivenCount(string givenKey) => givens.GetValueOrDefault(givenKey);
-}

@@ -1,0 +1,695 @@
+using System.Runtime.CompilerServices;
+using CitizenHub.Contracts;
+using CitizenHub.Matching;
+using CitizenHub.Matching.Linking;
+using Dapper;
+using Npgsql;
+
+namespace CitizenHub.Store.Postgres;
+
+/// <summary>The scale-out store: one PostgreSQL database shared by every hub instance.</summary>
+/// <remarks>
+/// Reads (the API, a run's progress) run everywhere at once. Resolution is one message at a time across all
+/// instances: see <see cref="BeginMessageAsync"/> for why.
+/// </remarks>
+public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDisposable
+{
+    /// <summary>
+    /// The session-level advisory lock held while the schema is migrated, so that instances starting together
+    /// migrate one after another (the later ones find nothing left to do). Any constant will do, as long as
+    /// nothing else in the database uses it: these are "CHubMIGR" and "CHubRSLV" in ASCII.
+    /// </summary>
+    internal const long MigrationLockKey = 0x4348_7562_4D49_4752;
+
+    /// <summary>The transaction-level advisory lock every resolution session (and every other writer of golden records) holds until it ends.</summary>
+    internal const long ResolutionLockKey = 0x4348_7562_5253_4C56;
+
+    private readonly NpgsqlDataSource _dataSource;
+
+    /// <param name="connectionString">An Npgsql connection string, e.g. <c>Host=db;Port=5432;Username=citizenhub;Database=citizenhub</c>.</param>
+    public PostgresCitizenStore(string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        _dataSource = NpgsqlDataSource.Create(connectionString);
+    }
+
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        // Several instances may start at once against one database. The lock makes them take turns: the first
+        // migrates, the rest wait, then find every migration applied. It is a session lock (not a transaction
+        // lock) so that it spans the version table's creation as well as the migrations.
+        await connection.ExecuteAsync("SELECT pg_advisory_lock(@MigrationLockKey);", new { MigrationLockKey }).ConfigureAwait(false);
+        try
+        {
+            await connection.ExecuteAsync(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version bigint PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());")
+                .ConfigureAwait(false);
+            var current = await connection.ExecuteScalarAsync<long?>("SELECT MAX(version) FROM schema_migrations;").ConfigureAwait(false) ?? 0;
+            for (var version = (int)current + 1; version <= PostgresSchema.Migrations.Count; version++)
+            {
+                // Each migration with its version row in one transaction: a failed one leaves no half a schema.
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                await connection.ExecuteAsync(PostgresSchema.Migrations[version - 1], transaction: transaction).ConfigureAwait(false);
+                await connection.ExecuteAsync("INSERT INTO schema_migrations (version) VALUES (@version);", new { version }, transaction).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            // Released explicitly because the pool keeps the connection (and with it a session lock) open.
+            await connection.ExecuteAsync("SELECT pg_advisory_unlock(@MigrationLockKey);", new { MigrationLockKey }).ConfigureAwait(false);
+        }
+    }
+
+    /// <remarks>
+    /// Every session takes one database-wide advisory lock, held until it commits or rolls back, before it reads
+    /// anything; so resolution runs one message at a time across every instance sharing the database: the same
+    /// single-writer discipline as the SQLite store, while receiving, parsing and reads run everywhere. Narrower
+    /// locks would not do: one person's records share only some of their many blocking keys (one has the NI number,
+    /// another the date of birth and postcode), so two instances each locking the keys of the record in hand could
+    /// both find no match and both create a citizen for one person. SERIALIZABLE isolation would catch that, but by
+    /// aborting one transaction, and under contention that means retrying whole batches of hundreds of records.
+    /// Holding the lock to the commit also numbers the change feed in commit order.
+    /// </remarks>
+    public async Task<IResolutionSession?> BeginMessageAsync(MessageIdentity message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        NpgsqlTransaction? transaction = null;
+        try
+        {
+            // READ COMMITTED (the default) matters: each statement after the lock sees everything committed by
+            // the session that held it before. A snapshot taken earlier (REPEATABLE READ) would not.
+            transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await LockResolutionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+            var inserted = await connection.ExecuteAsync(
+                """
+                INSERT INTO applied_messages (run_id, kind, sequence) VALUES (@RunId, @Kind, @Sequence)
+                ON CONFLICT DO NOTHING;
+                """,
+                new { message.RunId, message.Kind, Sequence = (long)message.Sequence },
+                transaction).ConfigureAwait(false);
+            if (inserted == 0)
+            {
+                await transaction.DisposeAsync().ConfigureAwait(false);
+                await connection.DisposeAsync().ConfigureAwait(false);
+                return null;
+            }
+
+            return new PostgresResolutionSession(connection, transaction);
+        }
+        catch
+        {
+            if (transaction is not null)
+            {
+                await transaction.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Waits for the resolution lock, held by this transaction until it ends.</summary>
+    private static async Task LockResolutionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken) =>
+        await connection.ExecuteAsync(new CommandDefinition(
+            "SELECT pg_advisory_xact_lock(@ResolutionLockKey);",
+            new { ResolutionLockKey },
+            transaction,
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+
+    public Task RecordRunStartedAsync(SyncRunStarted started, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(started);
+        return WriteAsync(
+            """
+            INSERT INTO sync_runs (run_id, source_system, started_at) VALUES (@RunId, @SourceSystem, @StartedAt)
+            ON CONFLICT (run_id) DO UPDATE SET started_at = excluded.started_at;
+            """,
+            new { started.RunId, started.SourceSystem, StartedAt = StoreTime.Format(started.StartedAt) },
+            cancellationToken);
+    }
+
+    public Task RecordRunCompletedAsync(SyncRunCompleted completed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(completed);
+        return WriteAsync(
+            """
+            INSERT INTO sync_runs (run_id, source_system, completed_at, expected_messages, record_count, reject_count)
+            VALUES (@RunId, @SourceSystem, @CompletedAt, @BatchCount, @RecordCount, @RejectCount)
+            ON CONFLICT (run_id) DO UPDATE SET
+                completed_at = excluded.completed_at,
+                expected_messages = excluded.expected_messages,
+                record_count = excluded.record_count,
+                reject_count = excluded.reject_count;
+            """,
+            new
+            {
+                completed.RunId,
+                completed.SourceSystem,
+                CompletedAt = StoreTime.Format(completed.CompletedAt),
+                BatchCount = (long)completed.BatchCount,
+                RecordCount = (long)completed.RecordCount,
+                RejectCount = (long)completed.RejectCount,
+            },
+            cancellationToken);
+    }
+
+    public Task RecordMessageFailedAsync(MessageIdentity message, string reason, string? body, DateTimeOffset failedAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return WriteAsync(
+            """
+            INSERT INTO failed_messages (run_id, kind, sequence, reason, failed_at, message)
+            VALUES (@RunId, @Kind, @Sequence, @Reason, @FailedAt, @Body)
+            ON CONFLICT (run_id, kind, sequence) DO UPDATE SET
+                reason = excluded.reason, failed_at = excluded.failed_at, message = COALESCE(excluded.message, failed_messages.message);
+            """,
+            new { message.RunId, message.Kind, Sequence = (long)message.Sequence, Reason = reason, FailedAt = StoreTime.Format(failedAt), Body = body },
+            cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<FailedMessage>> GetFailedMessagesAsync(bool includeApplied, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<FailureRow>(
+            FailureQuery + " WHERE (@includeApplied OR a.run_id IS NULL) ORDER BY f.failure_id;",
+            new { includeApplied }).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToFailedMessage(withBody: false))];
+    }
+
+    public async Task<FailedMessage?> GetFailedMessageAsync(long failureId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<FailureRow>(FailureQuery + " WHERE f.failure_id = @failureId;", new { failureId }).ConfigureAwait(false);
+        return row?.ToFailedMessage(withBody: true);
+    }
+
+    private const string FailureQuery =
+        """
+        SELECT f.failure_id AS FailureId, f.run_id AS RunId, f.kind AS Kind, f.sequence AS Sequence, r.source_system AS SourceSystem,
+               f.reason AS Reason, f.failed_at AS FailedAt, f.replayed_at AS ReplayedAt, a.run_id IS NOT NULL AS Applied, f.message AS Body
+        FROM failed_messages f
+        LEFT JOIN sync_runs r ON r.run_id = f.run_id
+        LEFT JOIN applied_messages a ON a.run_id = f.run_id AND a.kind = f.kind AND a.sequence = f.sequence
+        """;
+
+    public Task MarkReplayedAsync(long failureId, DateTimeOffset at, CancellationToken cancellationToken) =>
+        WriteAsync(
+            "UPDATE failed_messages SET replayed_at = @at WHERE failure_id = @failureId;",
+            new { failureId, at = StoreTime.Format(at) },
+            cancellationToken);
+
+    public async Task<IReadOnlyList<FeedChange>> ClaimUnpublishedChangesAsync(DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        // SKIP LOCKED: two instances sweeping at once take different rows instead of waiting on each other.
+        var rows = await connection.QueryAsync<FeedRow>(
+            """
+            UPDATE change_feed SET publish_lease_until = @leaseUntil
+            WHERE seq IN (
+                SELECT seq FROM change_feed
+                WHERE published_at IS NULL AND (publish_lease_until IS NULL OR publish_lease_until < @now)
+                ORDER BY seq LIMIT @limit
+                FOR UPDATE SKIP LOCKED)
+            RETURNING seq AS Seq, at AS At, kind AS Kind, citizen_id AS CitizenId, related_citizen AS Related, version AS Version,
+                      fields AS Fields, cause_system AS CauseSystem, cause_key AS CauseKey;
+            """,
+            new { now = StoreTime.Format(now), leaseUntil = StoreTime.Format(leaseUntil), limit = (long)limit }).ConfigureAwait(false);
+        return [.. rows.OrderBy(r => r.Seq).Select(r => r.ToChange())];
+    }
+
+    public Task MarkPublishedAsync(IReadOnlyCollection<long> sequences, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        return sequences.Count == 0 ? Task.CompletedTask : WriteAsync(
+            "UPDATE change_feed SET published_at = @at, publish_lease_until = NULL WHERE seq = ANY(@sequences);",
+            new { at = StoreTime.Format(at), sequences = sequences.ToArray() },
+            cancellationToken);
+    }
+
+    public async Task<SyncRunProgress?> GetRunAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<RunRow>(
+            """
+            SELECT r.source_system AS SourceSystem, r.expected_messages AS ExpectedMessages,
+                   (SELECT COUNT(*) FROM applied_messages a WHERE a.run_id = r.run_id) AS Applied,
+                   (SELECT COUNT(*) FROM failed_messages f WHERE f.run_id = r.run_id AND NOT EXISTS (
+                        SELECT 1 FROM applied_messages a WHERE a.run_id = f.run_id AND a.kind = f.kind AND a.sequence = f.sequence)) AS Failed,
+                   (SELECT f.reason FROM failed_messages f WHERE f.run_id = r.run_id ORDER BY f.failed_at DESC LIMIT 1) AS LastFailure
+            FROM sync_runs r WHERE r.run_id = @runId;
+            """,
+            new { runId }).ConfigureAwait(false);
+        return row is null
+            ? null
+            : new SyncRunProgress(runId, row.SourceSystem, (int?)row.ExpectedMessages, (int)row.Applied, (int)row.Failed, row.LastFailure);
+    }
+
+    public async Task<string?> GetCursorAsync(string sourceSystem, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.QuerySingleOrDefaultAsync<string?>(
+            "SELECT cursor FROM source_cursors WHERE source_system = @sourceSystem;", new { sourceSystem }).ConfigureAwait(false);
+    }
+
+    public Task SaveCursorAsync(string sourceSystem, string? cursor, Guid runId, DateTimeOffset savedAt, CancellationToken cancellationToken) =>
+        WriteAsync(
+            """
+            INSERT INTO source_cursors (source_system, cursor, run_id, saved_at) VALUES (@sourceSystem, @cursor, @runId, @savedAt)
+            ON CONFLICT (source_system) DO UPDATE SET cursor = excluded.cursor, run_id = excluded.run_id, saved_at = excluded.saved_at;
+            """,
+            new { sourceSystem, cursor, runId, savedAt = StoreTime.Format(savedAt) },
+            cancellationToken);
+
+    public async IAsyncEnumerable<string> ReadSourceKeysAsync(string sourceSystem, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("SELECT source_key FROM source_records WHERE source_system = @sourceSystem;", connection);
+        command.Parameters.AddWithValue("sourceSystem", sourceSystem);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return reader.GetString(0);
+        }
+    }
+
+    public async Task<CitizenView?> GetCitizenAsync(string citizenId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var citizen = await connection.QuerySingleOrDefaultAsync<CitizenRow>(
+            """
+            SELECT citizen_id AS CitizenId, status AS Status, merged_into AS MergedInto, version AS Version,
+                   created_at AS CreatedAt, updated_at AS UpdatedAt, restricted AS Restricted
+            FROM citizens WHERE citizen_id = @citizenId;
+            """,
+            new { citizenId }).ConfigureAwait(false);
+        if (citizen is null)
+        {
+            return null;
+        }
+
+        var fields = await ReadFieldsAsync(connection, [citizenId]).ConfigureAwait(false);
+        var records = await connection.QueryAsync<LinkedRow>(
+            """
+            SELECT source_system AS SourceSystem, source_key AS SourceKey, observed_at AS ObservedAt,
+                   linked_at AS LinkedAt, record_json AS RecordJson
+            FROM source_records WHERE citizen_id = @citizenId ORDER BY source_system, source_key;
+            """,
+            new { citizenId }).ConfigureAwait(false);
+
+        return new CitizenView(
+            citizen.CitizenId,
+            Enum.Parse<CitizenStatus>(citizen.Status),
+            citizen.MergedInto,
+            citizen.Version,
+            StoreTime.Parse(citizen.CreatedAt),
+            StoreTime.Parse(citizen.UpdatedAt),
+            fields.GetValueOrDefault(citizenId, []),
+            [.. records.Select(r => new LinkedSourceRecord(
+                r.SourceSystem,
+                r.SourceKey,
+                StoreTime.Parse(r.ObservedAt),
+                StoreTime.Parse(r.LinkedAt),
+                StoreJson.Deserialize<SourceRecord>(r.RecordJson)))],
+            citizen.Restricted);
+    }
+
+    public async Task<HeldSourceRecord?> GetSourceRecordAsync(string sourceSystem, string sourceKey, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<(string CitizenId, string ObservedAt, string LinkedAt, string RecordJson, bool Restricted)?>(
+            """
+            SELECT s.citizen_id, s.observed_at, s.linked_at, s.record_json, c.restricted FROM source_records s
+            JOIN citizens c ON c.citizen_id = s.citizen_id
+            WHERE s.source_system = @sourceSystem AND s.source_key = @sourceKey;
+            """,
+            new { sourceSystem, sourceKey }).ConfigureAwait(false);
+        return row is { } r
+            ? new HeldSourceRecord(r.CitizenId, StoreTime.Parse(r.ObservedAt), StoreTime.Parse(r.LinkedAt), StoreJson.Deserialize<SourceRecord>(r.RecordJson), r.Restricted)
+            : null;
+    }
+
+    public async Task<IReadOnlyList<SourceStatus>> GetSourcesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var held = (await connection.QueryAsync<(string System, long Count)>(
+            "SELECT source_system, COUNT(*) FROM source_records GROUP BY source_system;").ConfigureAwait(false))
+            .ToDictionary(r => r.System, r => r.Count, StringComparer.Ordinal);
+        // The last run of each source: the latest started.
+        var runs = (await connection.QueryAsync<(Guid RunId, string System, string? StartedAt, string? CompletedAt, long? Records, long? Rejects, long Failed)>(
+            """
+            SELECT r.run_id, r.source_system, r.started_at, r.completed_at, r.record_count, r.reject_count,
+                   (SELECT COUNT(*) FROM failed_messages f WHERE f.run_id = r.run_id AND NOT EXISTS (
+                        SELECT 1 FROM applied_messages a WHERE a.run_id = f.run_id AND a.kind = f.kind AND a.sequence = f.sequence))
+            FROM sync_runs r
+            WHERE r.started_at = (SELECT MAX(started_at) FROM sync_runs l WHERE l.source_system = r.source_system);
+            """).ConfigureAwait(false))
+            .GroupBy(r => r.System, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        return [.. held.Keys.Union(runs.Keys).Order(StringComparer.Ordinal).Select(system =>
+        {
+            var count = held.GetValueOrDefault(system);
+            if (!runs.TryGetValue(system, out var run))
+            {
+                return new SourceStatus(system, count, null, null, null, null, null, null);
+            }
+
+            var status = run.Failed > 0 ? "Failed" : run.CompletedAt is null ? "Running" : "Completed";
+            return new SourceStatus(
+                system, count, run.RunId,
+                run.StartedAt is null ? null : StoreTime.Parse(run.StartedAt),
+                run.CompletedAt is null ? null : StoreTime.Parse(run.CompletedAt),
+                (int?)run.Records, (int?)run.Rejects, status);
+        })];
+    }
+
+    public async Task<bool> SetRestrictedAsync(string citizenId, bool restricted, CancellationToken cancellationToken)
+    {
+        // Under the resolution lock, like every other write to golden records: a merge being resolved elsewhere
+        // either finishes first (and this finds the citizen no longer active) or starts after this commits.
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await LockResolutionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var updated = await connection.ExecuteAsync(
+            "UPDATE citizens SET restricted = @restricted WHERE citizen_id = @citizenId AND status = 'Active';",
+            new { citizenId, restricted },
+            transaction).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return updated == 1;
+    }
+
+    public async Task<IReadOnlyList<CitizenSummary>> SearchAsync(CitizenSearch search, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(search);
+        if (search.IsEmpty)
+        {
+            return [];
+        }
+
+        // Only constant fragments are joined here; every value travels as a parameter.
+        var conditions = new List<string>(8);
+        if (search.FamilyKey is not null)
+        {
+            conditions.Add(search.FamilyPhonetic is null ? "s.family_key = @FamilyKey" : "(s.family_key = @FamilyKey OR s.family_phonetic = @FamilyPhonetic)");
+        }
+
+        if (search.GivenKey is not null)
+        {
+            conditions.Add(search.GivenPhonetic is null ? "s.given_key = ANY(@GivenKeys)" : "(s.given_key = ANY(@GivenKeys) OR s.given_phonetic = @GivenPhonetic)");
+        }
+
+        if (search.DateOfBirth is not null)
+        {
+            conditions.Add("s.date_of_birth = @DateOfBirth");
+        }
+
+        if (search.Postcode is not null)
+        {
+            conditions.Add("s.postcode = @Postcode");
+        }
+
+        if (search.SourceRecord is not null)
+        {
+            conditions.Add("(s.source_system = @SourceSystem AND s.source_key = @SourceKey)");
+        }
+
+        if (search.IdentifierKeys.Count > 0)
+        {
+            // Every identifier key given must be held by the one record.
+            conditions.Add(
+                """
+                (SELECT COUNT(DISTINCT k.match_key) FROM match_keys k
+                 WHERE k.source_system = s.source_system AND k.source_key = s.source_key AND k.match_key = ANY(@IdentifierKeys)) = @IdentifierCount
+                """);
+        }
+
+        var identifierKeys = search.IdentifierKeys.Distinct(StringComparer.Ordinal).ToArray();
+        var parameters = new
+        {
+            search.FamilyKey, search.FamilyPhonetic, search.GivenPhonetic, search.DateOfBirth, search.Postcode, search.IncludeRestricted, limit,
+            GivenKeys = search.GivenKey is null ? [] : search.GivenEquivalents.Prepend(search.GivenKey).ToArray(),
+            SourceSystem = search.SourceRecord?.SourceSystem,
+            SourceKey = search.SourceRecord?.SourceKey,
+            IdentifierKeys = identifierKeys,
+            IdentifierCount = (long)identifierKeys.Length,
+        };
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var ids = (await connection.QueryAsync<string>(
+            $"""
+            SELECT c.citizen_id FROM citizens c
+            WHERE c.status = 'Active' AND (@IncludeRestricted OR NOT c.restricted) AND EXISTS (
+                SELECT 1 FROM source_records s WHERE s.citizen_id = c.citizen_id AND {string.Join(" AND ", conditions)})
+            ORDER BY c.seq LIMIT @limit;
+            """,
+            parameters).ConfigureAwait(false)).ToArray();
+        var fields = await ReadFieldsAsync(connection, ids).ConfigureAwait(false);
+        var records = (await connection.QueryAsync<(string CitizenId, string Json)>(
+            "SELECT citizen_id, normalised_json FROM source_records WHERE citizen_id = ANY(@ids);", new { ids }).ConfigureAwait(false))
+            .ToLookup(r => r.CitizenId, r => StoreJson.Deserialize<NormalisedRecord>(r.Json), StringComparer.Ordinal);
+        return [.. ids.Select(id => new CitizenSummary(id, fields.GetValueOrDefault(id, []), [.. records[id]]))];
+    }
+
+    public async IAsyncEnumerable<CitizenLink> ReadLinksAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(
+            "SELECT citizen_id, source_system, source_key FROM source_records ORDER BY citizen_id, source_system, source_key;", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return new CitizenLink(reader.GetString(0), reader.GetString(1), reader.GetString(2));
+        }
+    }
+
+    public async IAsyncEnumerable<NormalisedRecord> ReadNormalisedRecordsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("SELECT normalised_json FROM source_records ORDER BY source_system, source_key;", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return StoreJson.Deserialize<NormalisedRecord>(reader.GetString(0));
+        }
+    }
+
+    public async Task<IReadOnlyList<CitizenHistoryEntry>> GetHistoryAsync(string citizenId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(string CitizenId, string Cause, string? SourceSystem, string? SourceKey, string? Related, string At)>(
+            """
+            SELECT citizen_id, cause, source_system, source_key, related_citizen, at FROM citizen_history
+            WHERE citizen_id = @citizenId ORDER BY seq;
+            """,
+            new { citizenId }).ConfigureAwait(false);
+        return [.. rows.Select(r => new CitizenHistoryEntry(
+            r.CitizenId,
+            Enum.Parse<HistoryCause>(r.Cause),
+            r.SourceSystem is null ? null : new SourceRecordRef(r.SourceSystem, r.SourceKey!),
+            r.Related,
+            StoreTime.Parse(r.At)))];
+    }
+
+    public async Task<IReadOnlyList<ReviewItem>> GetReviewsAsync(ReviewStatus status, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(long Id, string SourceSystem, string SourceKey, string Evidence, string Status, string CreatedAt)>(
+            """
+            SELECT review_id, source_system, source_key, evidence_json, status, created_at FROM review_items
+            WHERE status = @status ORDER BY review_id LIMIT @limit;
+            """,
+            new { status = status.ToString(), limit = (long)limit }).ConfigureAwait(false);
+        return [.. rows.Select(r => new ReviewItem(
+            r.Id,
+            new SourceRecordRef(r.SourceSystem, r.SourceKey),
+            StoreJson.Deserialize<PairEvidence>(r.Evidence),
+            Enum.Parse<ReviewStatus>(r.Status),
+            StoreTime.Parse(r.CreatedAt)))];
+    }
+
+    public async Task<PairEvidence?> GetLinkEvidenceAsync(string sourceSystem, string sourceKey, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var json = await connection.ExecuteScalarAsync<string?>(
+            "SELECT evidence_json FROM source_records WHERE source_system = @sourceSystem AND source_key = @sourceKey;",
+            new { sourceSystem, sourceKey }).ConfigureAwait(false);
+        return json is null ? null : StoreJson.Deserialize<PairEvidence>(json);
+    }
+
+    public async Task<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations;").ConfigureAwait(false) > 0;
+        }
+        catch (NpgsqlException)
+        {
+            return false;
+        }
+    }
+
+    public async Task<IReadOnlyList<FeedChange>> GetChangesAsync(long after, int limit, bool includeRestricted, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<FeedRow>(
+            """
+            SELECT f.seq AS Seq, f.at AS At, f.kind AS Kind, f.citizen_id AS CitizenId, f.related_citizen AS Related, f.version AS Version,
+                   f.fields AS Fields, f.cause_system AS CauseSystem, f.cause_key AS CauseKey
+            FROM change_feed f
+            WHERE f.seq > @after
+              AND (@includeRestricted OR NOT EXISTS (SELECT 1 FROM citizens c WHERE c.citizen_id = f.citizen_id AND c.restricted))
+            ORDER BY f.seq LIMIT @limit;
+            """,
+            new { after, limit = (long)limit, includeRestricted }).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToChange())];
+    }
+
+    public Task AppendAuditAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        // One statement for the lot, in the order given (WITH ORDINALITY), so that sequence numbers follow it.
+        return entries.Count == 0 ? Task.CompletedTask : WriteAsync(
+            """
+            INSERT INTO audit_log (at, caller, roles, action, citizen_id, purpose, fields)
+            SELECT at, caller, roles, action, citizen_id, purpose, fields
+            FROM unnest(@At, @Caller, @Roles, @Action, @CitizenId, @Purpose, @Fields)
+                 WITH ORDINALITY AS e (at, caller, roles, action, citizen_id, purpose, fields, n)
+            ORDER BY n;
+            """,
+            new
+            {
+                At = entries.Select(e => StoreTime.Format(e.At)).ToArray(),
+                Caller = entries.Select(e => e.Caller).ToArray(),
+                Roles = entries.Select(e => e.Roles).ToArray(),
+                Action = entries.Select(e => e.Action).ToArray(),
+                CitizenId = entries.Select(e => e.CitizenId).ToArray(),
+                Purpose = entries.Select(e => e.Purpose).ToArray(),
+                Fields = entries.Select(e => string.Join(',', e.Fields)).ToArray(),
+            },
+            cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<AuditEntry>> GetAuditAsync(string citizenId, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(long Seq, string At, string Caller, string Roles, string Action, string? CitizenId, string? Purpose, string Fields)>(
+            """
+            SELECT seq, at, caller, roles, action, citizen_id, purpose, fields FROM audit_log
+            WHERE citizen_id = @citizenId ORDER BY seq LIMIT @limit;
+            """,
+            new { citizenId, limit = (long)limit }).ConfigureAwait(false);
+        return [.. rows.Select(r => new AuditEntry(
+            r.Seq, StoreTime.Parse(r.At), r.Caller, r.Roles, r.Action, r.CitizenId, r.Purpose,
+            r.Fields.Length == 0 ? [] : r.Fields.Split(',')))];
+    }
+
+    public void Dispose() => _dataSource.Dispose();
+
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    internal static async Task<Dictionary<string, IReadOnlyList<GoldenField>>> ReadFieldsAsync(
+        NpgsqlConnection connection,
+        IReadOnlyCollection<string> citizenIds,
+        NpgsqlTransaction? transaction = null)
+    {
+        if (citizenIds.Count == 0)
+        {
+            return [];
+        }
+
+        var rows = await connection.QueryAsync<FieldRow>(
+            """
+            SELECT citizen_id AS CitizenId, field AS Field, value AS Value, source_system AS SourceSystem,
+                   source_key AS SourceKey, observed_at AS ObservedAt
+            FROM golden_fields WHERE citizen_id = ANY(@citizenIds);
+            """,
+            new { citizenIds = citizenIds.ToArray() },
+            transaction).ConfigureAwait(false);
+        return rows
+            .GroupBy(r => r.CitizenId, StringComparer.Ordinal)
+            .ToDictionary(
+                g => g.Key,
+                g => (IReadOnlyList<GoldenField>)[.. g.Select(r => new GoldenField(r.Field, r.Value, r.SourceSystem, r.SourceKey, StoreTime.Parse(r.ObservedAt)))],
+                StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// One statement on its own connection. These write only the run, cursor, failure and audit tables, which
+    /// resolution does not write, and each is a single atomic upsert or insert: they need no resolution lock.
+    /// </summary>
+    private async Task WriteAsync(string sql, object parameters, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+    // Dapper row shapes.
+    private sealed class RunRow
+    {
+        public string SourceSystem { get; set; } = "";
+        public long? ExpectedMessages { get; set; }
+        public long Applied { get; set; }
+        public long Failed { get; set; }
+        public string? LastFailure { get; set; }
+    }
+
+    private sealed class FailureRow
+    {
+        public long FailureId { get; set; }
+        public Guid RunId { get; set; }
+        public string Kind { get; set; } = "";
+        public long Sequence { get; set; }
+        public string? SourceSystem { get; set; }
+        public string Reason { get; set; } = "";
+        public string FailedAt { get; set; } = "";
+        public string? ReplayedAt { get; set; }
+        public bool Applied { get; set; }
+        public string? Body { get; set; }
+
+        public FailedMessage ToFailedMessage(bool withBody) => new(
+            FailureId,
+            new MessageIdentity(RunId, Kind, (int)Sequence),
+            SourceSystem,
+            Reason,
+            StoreTime.Parse(FailedAt),
+            ReplayedAt is null ? null : StoreTime.Parse(ReplayedAt),
+            Applied,
+            withBody ? Body : null);
+    }
+
+    private sealed class CitizenRow
+    {
+        public string CitizenId { get; set; } = "";
+        public string Status { get; set; } = "";
+        public string? MergedInto { get; set; }
+        public long Version { get; set; }
+        public string CreatedAt { get; set; } = "";
+        public string UpdatedAt { get; set; } = "";
+        public bool Restricted { get; set; }
+    }
+
+    private sealed class LinkedRow
+    {
+        public string SourceSystem { get; set; } = "";
+        public string SourceKey { get; set; } = "";
+        public string ObservedAt { get; set; } = "";
+        public string LinkedAt { get; set; } = "";
+        public string RecordJson { get; set; } = "";
+    }
+
+    private sealed class FieldRow
+    {
+        public string CitizenId { get; set; } = "";
+        public string Field { get; set; } = "";
+        public string Value { get; set; } = "";
+        public string SourceSystem { get; set; } = "";
+        public string SourceKey { get; set; } = "";
+        public string ObservedAt { get; set; } = "";
+    }
+}

@@ -1,0 +1,437 @@
+using CitizenHub.Contracts;
+using CitizenHub.Matching;
+using CitizenHub.Matching.Linking;
+using CitizenHub.Matching.Scoring;
+using Dapper;
+using Npgsql;
+
+namespace CitizenHub.Store.Postgres;
+
+/// <summary>
+/// One message's writes in one PostgreSQL transaction, which holds the resolution lock from its start
+/// (<see cref="PostgresCitizenStore.BeginMessageAsync"/>) until it commits or is disposed.
+/// </summary>
+/// <remarks>
+/// Resolution issues many small statements per record, so each method sends its statements in one round trip:
+/// several statements in one command (Npgsql sends them as one batch), and rows as arrays (<c>unnest</c>)
+/// rather than one statement per row.
+/// </remarks>
+internal sealed class PostgresResolutionSession(NpgsqlConnection connection, NpgsqlTransaction transaction) : IResolutionSession
+{
+    private bool _disposed;
+
+    public async Task<HeldRecord?> FindRecordAsync(string sourceSystem, string sourceKey)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<(string CitizenId, string ContentHash, string ObservedAt)?>(
+            """
+            SELECT citizen_id, content_hash, observed_at FROM source_records
+            WHERE source_system = @sourceSystem AND source_key = @sourceKey;
+            """,
+            new { sourceSystem, sourceKey },
+            transaction).ConfigureAwait(false);
+        return row is { } r ? new HeldRecord(r.CitizenId, r.ContentHash, StoreTime.Parse(r.ObservedAt)) : null;
+    }
+
+    public async Task<IReadOnlyList<string>> FindCitizensAsync(
+        IReadOnlyCollection<string> matchKeys, string exceptSystem, string exceptKey, int maximumBlockSize)
+    {
+        if (matchKeys.Count == 0)
+        {
+            return [];
+        }
+
+        // Every key in one query. A key held by too many records (a switchboard number, a care home's postcode)
+        // is skipped: it would bring hundreds of candidates and tell little about any of them.
+        var ids = await connection.QueryAsync<string>(
+            """
+            WITH hits AS (
+                SELECT k.match_key, k.source_system, k.source_key FROM match_keys k
+                WHERE k.match_key = ANY(@matchKeys) AND NOT (k.source_system = @exceptSystem AND k.source_key = @exceptKey)),
+            usable AS (
+                SELECT match_key FROM hits GROUP BY match_key
+                HAVING COUNT(*) <= CASE WHEN match_key LIKE @namePrefix THEN LEAST(@maximumBlockSize, @nameBlockSize) ELSE @maximumBlockSize END)
+            SELECT c.citizen_id FROM citizens c
+            WHERE c.status = 'Active' AND c.citizen_id IN (
+                SELECT s.citizen_id FROM hits h
+                JOIN usable u ON u.match_key = h.match_key
+                JOIN source_records s ON s.source_system = h.source_system AND s.source_key = h.source_key)
+            ORDER BY c.seq;
+            """,
+            new
+            {
+                matchKeys = matchKeys.ToArray(),
+                exceptSystem,
+                exceptKey,
+                maximumBlockSize = (long)maximumBlockSize,
+                namePrefix = BlockingKeys.NameOnlyPrefix + "%",
+                nameBlockSize = (long)BlockingKeys.NameOnlyMaximumBlockSize,
+            },
+            transaction).ConfigureAwait(false);
+        return [.. ids];
+    }
+
+    public async Task<ITermFrequencies> GetTermFrequenciesAsync(IReadOnlyCollection<NormalisedRecord> records)
+    {
+        var families = records.Select(r => r.FamilyKey).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
+        var givens = records.Select(r => r.GivenKey).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
+        // One round trip: the total (kept by a trigger, see PostgresSchema) and both names' counts.
+        var rows = await connection.QueryAsync<(string Kind, string? Key, long Count)>(
+            """
+            SELECT 'total', NULL, total FROM record_count
+            UNION ALL
+            SELECT 'family', family_key, COUNT(*) FROM source_records WHERE family_key = ANY(@families) GROUP BY family_key
+            UNION ALL
+            SELECT 'given', given_key, COUNT(*) FROM source_records WHERE given_key = ANY(@givens) GROUP BY given_key;
+            """,
+            new { families, givens },
+            transaction).ConfigureAwait(false);
+        long total = 0;
+        var familyCounts = new Dictionary<string, long>(StringComparer.Ordinal);
+        var givenCounts = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (kind, key, count) in rows)
+        {
+            switch (kind)
+            {
+                case "total":
+                    total = count;
+                    break;
+                case "family":
+                    familyCounts[key!] = count;
+                    break;
+                default:
+                    givenCounts[key!] = count;
+                    break;
+            }
+        }
+
+        return new CountedTermFrequencies(total, familyCounts, givenCounts);
+    }
+
+    public async Task<IReadOnlyList<NormalisedRecord>> GetLinkedRecordsAsync(string citizenId)
+    {
+        var json = await connection.QueryAsync<string>(
+            "SELECT normalised_json FROM source_records WHERE citizen_id = @citizenId ORDER BY source_system, source_key;",
+            new { citizenId },
+            transaction).ConfigureAwait(false);
+        return [.. json.Select(StoreJson.Deserialize<NormalisedRecord>)];
+    }
+
+    public async Task<string> CreateCitizenAsync(DateTimeOffset at)
+    {
+        // Version 7 GUIDs are unique without coordination and sort by creation time.
+        var citizenId = Guid.CreateVersion7(at).ToString("N");
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO citizens (citizen_id, status, version, created_at, updated_at)
+            VALUES (@citizenId, 'Active', 0, @at, @at);
+            """,
+            new { citizenId, at = StoreTime.Format(at) },
+            transaction).ConfigureAwait(false);
+        return citizenId;
+    }
+
+    public Task SaveRecordAsync(
+        string citizenId,
+        SourceRecord record,
+        NormalisedRecord normalised,
+        string contentHash,
+        IReadOnlyList<string> matchKeys,
+        PairEvidence? evidence,
+        DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(normalised);
+        ArgumentNullException.ThrowIfNull(matchKeys);
+        // The record, its old blocking keys out and its new ones in: one round trip.
+        return connection.ExecuteAsync(
+            """
+            INSERT INTO source_records (source_system, source_key, citizen_id, observed_at, linked_at, content_hash,
+                                        record_json, normalised_json, family_key, given_key, date_of_birth, postcode, evidence_json,
+                                        family_phonetic, given_phonetic)
+            VALUES (@SourceSystem, @SourceKey, @citizenId, @ObservedAt, @at, @contentHash,
+                    @RecordJson, @NormalisedJson, @FamilyKey, @GivenKey, @DateOfBirth, @Postcode, @EvidenceJson,
+                    @FamilyPhonetic, @GivenPhonetic)
+            ON CONFLICT (source_system, source_key) DO UPDATE SET
+                linked_at = CASE WHEN source_records.citizen_id = excluded.citizen_id THEN source_records.linked_at ELSE excluded.linked_at END,
+                citizen_id = excluded.citizen_id,
+                observed_at = excluded.observed_at,
+                content_hash = excluded.content_hash,
+                record_json = excluded.record_json,
+                normalised_json = excluded.normalised_json,
+                family_key = excluded.family_key,
+                given_key = excluded.given_key,
+                date_of_birth = excluded.date_of_birth,
+                postcode = excluded.postcode,
+                evidence_json = excluded.evidence_json,
+                family_phonetic = excluded.family_phonetic,
+                given_phonetic = excluded.given_phonetic;
+            DELETE FROM match_keys WHERE source_system = @SourceSystem AND source_key = @SourceKey;
+            INSERT INTO match_keys (match_key, source_system, source_key)
+            SELECT DISTINCT k, @SourceSystem, @SourceKey FROM unnest(@matchKeys) AS k
+            ON CONFLICT DO NOTHING;
+            """,
+            new
+            {
+                record.SourceSystem,
+                record.SourceKey,
+                citizenId,
+                ObservedAt = StoreTime.Format(record.ObservedAt),
+                at = StoreTime.Format(at),
+                contentHash,
+                RecordJson = StoreJson.Serialize(record),
+                NormalisedJson = StoreJson.Serialize(normalised),
+                normalised.FamilyKey,
+                normalised.GivenKey,
+                DateOfBirth = normalised.DateOfBirthKey,
+                normalised.Address?.Postcode,
+                EvidenceJson = evidence is null ? null : StoreJson.Serialize(evidence),
+                normalised.FamilyPhonetic,
+                normalised.GivenPhonetic,
+                matchKeys = matchKeys.ToArray(),
+            },
+            transaction);
+    }
+
+    public Task MoveRecordAsync(string sourceSystem, string sourceKey, string citizenId, DateTimeOffset at) =>
+        connection.ExecuteAsync(
+            "UPDATE source_records SET citizen_id = @citizenId, linked_at = @at WHERE source_system = @sourceSystem AND source_key = @sourceKey;",
+            new { sourceSystem, sourceKey, citizenId, at = StoreTime.Format(at) },
+            transaction);
+
+    public Task AddHistoryAsync(CitizenHistoryEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return connection.ExecuteAsync(
+            """
+            INSERT INTO citizen_history (citizen_id, cause, source_system, source_key, related_citizen, at)
+            VALUES (@CitizenId, @Cause, @SourceSystem, @SourceKey, @RelatedCitizenId, @At);
+            """,
+            new
+            {
+                entry.CitizenId,
+                Cause = entry.Cause.ToString(),
+                entry.Record?.SourceSystem,
+                entry.Record?.SourceKey,
+                entry.RelatedCitizenId,
+                At = StoreTime.Format(entry.At),
+            },
+            transaction);
+    }
+
+    public Task AddReviewAsync(SourceRecordRef record, PairEvidence candidate, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(candidate);
+        // The check and the insert cannot be interleaved with another writer's: this session holds the resolution lock.
+        return connection.ExecuteAsync(
+            """
+            INSERT INTO review_items (source_system, source_key, candidate_system, candidate_key, candidate_citizen,
+                                      weight, evidence_json, status, created_at)
+            SELECT @SourceSystem, @SourceKey, @CandidateSystem, @CandidateKey, @CitizenId, @Weight, @EvidenceJson, 'Open', @at
+            WHERE NOT EXISTS (
+                SELECT 1 FROM review_items
+                WHERE source_system = @SourceSystem AND source_key = @SourceKey AND status = 'Open'
+                  AND candidate_system = @CandidateSystem AND candidate_key = @CandidateKey);
+            """,
+            new
+            {
+                record.SourceSystem,
+                record.SourceKey,
+                CandidateSystem = candidate.SourceSystem,
+                CandidateKey = candidate.SourceKey,
+                candidate.CitizenId,
+                candidate.Explanation.Weight,
+                EvidenceJson = StoreJson.Serialize(candidate),
+                at = StoreTime.Format(at),
+            },
+            transaction);
+    }
+
+    public Task AppendChangesAsync(IReadOnlyList<object> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var rows = events.Select(FeedEvents.ToChange).ToList();
+        // Every event in one statement, numbered in the order given.
+        return rows.Count == 0 ? Task.CompletedTask : connection.ExecuteAsync(
+            """
+            INSERT INTO change_feed (at, kind, citizen_id, related_citizen, version, fields, cause_system, cause_key)
+            SELECT at, kind, citizen_id, related_citizen, version, fields, cause_system, cause_key
+            FROM unnest(@At, @Kind, @CitizenId, @Related, @Version, @Fields, @CauseSystem, @CauseKey)
+                 WITH ORDINALITY AS e (at, kind, citizen_id, related_citizen, version, fields, cause_system, cause_key, n)
+            ORDER BY n;
+            """,
+            new
+            {
+                At = rows.Select(r => StoreTime.Format(r.At)).ToArray(),
+                Kind = rows.Select(r => r.Kind).ToArray(),
+                CitizenId = rows.Select(r => r.CitizenId).ToArray(),
+                Related = rows.Select(r => r.RelatedCitizenId).ToArray(),
+                Version = rows.Select(r => r.Version).ToArray(),
+                Fields = rows.Select(r => r.ChangedFields.Count == 0 ? null : string.Join(',', r.ChangedFields)).ToArray(),
+                CauseSystem = rows.Select(r => r.Cause.SourceSystem).ToArray(),
+                CauseKey = rows.Select(r => r.Cause.SourceKey).ToArray(),
+            },
+            transaction);
+    }
+
+    public async Task<ReviewItem?> GetReviewAsync(long reviewId)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<(long Id, string SourceSystem, string SourceKey, string Evidence, string Status, string CreatedAt)?>(
+            "SELECT review_id, source_system, source_key, evidence_json, status, created_at FROM review_items WHERE review_id = @reviewId;",
+            new { reviewId },
+            transaction).ConfigureAwait(false);
+        return row is { } r
+            ? new ReviewItem(r.Id, new SourceRecordRef(r.SourceSystem, r.SourceKey), StoreJson.Deserialize<PairEvidence>(r.Evidence), Enum.Parse<ReviewStatus>(r.Status), StoreTime.Parse(r.CreatedAt))
+            : null;
+    }
+
+    public Task CloseReviewAsync(long reviewId, ReviewStatus status, DateTimeOffset at) =>
+        connection.ExecuteAsync(
+            "UPDATE review_items SET status = @status, closed_at = @at WHERE review_id = @reviewId;",
+            new { reviewId, status = status.ToString(), at = StoreTime.Format(at) },
+            transaction);
+
+    public Task AddStewardDecisionAsync(StewardDecision decision)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        return connection.ExecuteAsync(
+            """
+            INSERT INTO steward_decisions (review_id, source_system, source_key, other_system, other_key, decision, steward, note, at)
+            VALUES (@ReviewId, @SourceSystem, @SourceKey, @OtherSystem, @OtherKey, @Decision, @Steward, @Note, @At);
+            """,
+            new
+            {
+                decision.ReviewId,
+                decision.Record.SourceSystem,
+                decision.Record.SourceKey,
+                OtherSystem = decision.Other.SourceSystem,
+                OtherKey = decision.Other.SourceKey,
+                Decision = decision.SamePerson ? "Same" : "Different",
+                decision.Steward,
+                decision.Note,
+                At = StoreTime.Format(decision.At),
+            },
+            transaction);
+    }
+
+    public async Task<StewardDeclarations> GetDeclaredAsync(SourceRecordRef record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        // One query for both answers: it runs for every record resolved, and almost always finds nothing.
+        var rows = (await connection.QueryAsync<(string System, string Key, string Decision)>(
+            """
+            SELECT other_system, other_key, decision FROM steward_decisions
+            WHERE source_system = @SourceSystem AND source_key = @SourceKey
+            UNION
+            SELECT source_system, source_key, decision FROM steward_decisions
+            WHERE other_system = @SourceSystem AND other_key = @SourceKey;
+            """,
+            new { record.SourceSystem, record.SourceKey },
+            transaction).ConfigureAwait(false)).ToList();
+        return rows.Count == 0
+            ? StewardDeclarations.None
+            : new StewardDeclarations(
+                rows.Where(r => r.Decision == "Same").Select(r => new SourceRecordRef(r.System, r.Key)).ToHashSet(),
+                rows.Where(r => r.Decision == "Different").Select(r => new SourceRecordRef(r.System, r.Key)).ToHashSet());
+    }
+
+    public Task SupersedeReviewsAsync(SourceRecordRef record, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return connection.ExecuteAsync(
+            """
+            UPDATE review_items SET status = 'Superseded', closed_at = @at
+            WHERE status = 'Open'
+              AND ((source_system = @SourceSystem AND source_key = @SourceKey)
+                OR (candidate_system = @SourceSystem AND candidate_key = @SourceKey));
+            """,
+            new { record.SourceSystem, record.SourceKey, at = StoreTime.Format(at) },
+            transaction);
+    }
+
+    public Task RemoveRecordAsync(string sourceSystem, string sourceKey) =>
+        connection.ExecuteAsync(
+            """
+            DELETE FROM match_keys WHERE source_system = @sourceSystem AND source_key = @sourceKey;
+            DELETE FROM source_records WHERE source_system = @sourceSystem AND source_key = @sourceKey;
+            """,
+            new { sourceSystem, sourceKey },
+            transaction);
+
+    public Task MergeAsync(string survivorId, string absorbedId, DateTimeOffset at) =>
+        connection.ExecuteAsync(
+            """
+            UPDATE source_records SET citizen_id = @survivorId, linked_at = @at WHERE citizen_id = @absorbedId;
+            DELETE FROM golden_fields WHERE citizen_id = @absorbedId;
+            UPDATE citizens SET status = 'Merged', merged_into = @survivorId, version = version + 1, updated_at = @at
+            WHERE citizen_id = @absorbedId;
+            UPDATE citizens SET merged_into = @survivorId WHERE merged_into = @absorbedId;
+            """,
+            new { survivorId, absorbedId, at = StoreTime.Format(at) },
+            transaction);
+
+    public async Task<GoldenRecordChange> SetGoldenRecordAsync(string citizenId, IReadOnlyList<GoldenField> fields, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        var before = (await PostgresCitizenStore.ReadFieldsAsync(connection, [citizenId], transaction).ConfigureAwait(false))
+            .GetValueOrDefault(citizenId, []);
+        // A field "changes" when its shown value does; a new observation of the same value only
+        // refreshes its lineage, which is rewritten (and versioned) but not reported as a change.
+        var changed = fields.Select(f => f.Field)
+            .Union(before.Select(f => f.Field), StringComparer.Ordinal)
+            .Where(name => before.FirstOrDefault(f => f.Field == name)?.Value != fields.FirstOrDefault(f => f.Field == name)?.Value)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        var rewritten = changed.Count > 0 || !before.OrderBy(f => f.Field, StringComparer.Ordinal)
+            .SequenceEqual(fields.OrderBy(f => f.Field, StringComparer.Ordinal));
+
+        // The fields replaced (when they changed) and the version moved: one round trip.
+        var rewrite = rewritten
+            ? """
+              DELETE FROM golden_fields WHERE citizen_id = @citizenId;
+              INSERT INTO golden_fields (citizen_id, field, value, source_system, source_key, observed_at)
+              SELECT @citizenId, field, value, source_system, source_key, observed_at
+              FROM unnest(@Field, @Value, @SourceSystem, @SourceKey, @ObservedAt) AS f (field, value, source_system, source_key, observed_at);
+              """
+            : "";
+        var version = await connection.QuerySingleAsync<long>(
+            rewrite +
+            """
+            UPDATE citizens SET
+                version = version + CASE WHEN @changed THEN 1 ELSE 0 END,
+                status = CASE WHEN @empty THEN 'Removed' ELSE 'Active' END,
+                updated_at = CASE WHEN @changed THEN @at ELSE updated_at END
+            WHERE citizen_id = @citizenId
+            RETURNING version;
+            """,
+            new
+            {
+                citizenId,
+                changed = rewritten,
+                empty = fields.Count == 0,
+                at = StoreTime.Format(at),
+                Field = fields.Select(f => f.Field).ToArray(),
+                Value = fields.Select(f => f.Value).ToArray(),
+                SourceSystem = fields.Select(f => f.SourceSystem).ToArray(),
+                SourceKey = fields.Select(f => f.SourceKey).ToArray(),
+                ObservedAt = fields.Select(f => StoreTime.Format(f.ObservedAt)).ToArray(),
+            },
+            transaction).ConfigureAwait(false);
+        return new GoldenRecordChange(version, changed);
+    }
+
+    public Task CommitAsync(CancellationToken cancellationToken) => transaction.CommitAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        // Disposing an uncommitted transaction rolls it back, which also releases the resolution lock.
+        await transaction.DisposeAsync().ConfigureAwait(false);
+        await connection.DisposeAsync().ConfigureAwait(false);
+    }
+}

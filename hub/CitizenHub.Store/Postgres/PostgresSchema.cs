@@ -1,0 +1,232 @@
+namespace CitizenHub.Store.Postgres;
+
+/// <summary>
+/// The PostgreSQL schema as numbered migrations. A migration is never edited once released:
+/// a change is a new migration at the end.
+/// </summary>
+/// <remarks>
+/// Kept as the SQLite store keeps it, so that both behave alike:
+/// <list type="bullet">
+/// <item>Text compares and sorts byte by byte (<c>COLLATE "C"</c>), as SQLite's and .NET's ordinal order do, whatever
+/// the database's own collation; it also lets prefix searches (<c>LIKE 'nm:%'</c>) use the indexes.</item>
+/// <item>Times are ISO-8601 text in UTC (<see cref="StoreTime"/>), which sorts as it reads. <c>timestamptz</c> holds
+/// microseconds, and the resolver compares a record's observed time with the one held to the tick (100 ns) to tell
+/// a stale version from a new one.</item>
+/// </list>
+/// </remarks>
+internal static class PostgresSchema
+{
+    public static readonly IReadOnlyList<string> Migrations =
+    [
+        // 1: the schema as the SQLite store has it after its migration 9, in one step (no PostgreSQL store was
+        // deployed before it): golden records, links, lineage, blocking keys, runs, cursors, reviews, history,
+        // the append-only audit trail, restriction, stewards' decisions, the change feed and phonetic search keys.
+        """
+        CREATE TABLE citizens (
+            seq          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            citizen_id   text COLLATE "C" NOT NULL UNIQUE,
+            status       text COLLATE "C" NOT NULL,
+            merged_into  text COLLATE "C" NULL,
+            version      bigint NOT NULL,
+            created_at   text COLLATE "C" NOT NULL,
+            updated_at   text COLLATE "C" NOT NULL,
+            restricted   boolean NOT NULL DEFAULT false
+        );
+        CREATE INDEX ix_citizens_merged_into ON citizens (merged_into) WHERE merged_into IS NOT NULL;
+
+        CREATE TABLE source_records (
+            source_system   text COLLATE "C" NOT NULL,
+            source_key      text COLLATE "C" NOT NULL,
+            citizen_id      text COLLATE "C" NOT NULL REFERENCES citizens (citizen_id),
+            observed_at     text COLLATE "C" NOT NULL,
+            linked_at       text COLLATE "C" NOT NULL,
+            content_hash    text COLLATE "C" NOT NULL,
+            record_json     text NOT NULL,
+            normalised_json text NOT NULL,
+            family_key      text COLLATE "C" NULL,
+            given_key       text COLLATE "C" NULL,
+            date_of_birth   text COLLATE "C" NULL,
+            postcode        text COLLATE "C" NULL,
+            evidence_json   text NULL,
+            family_phonetic text COLLATE "C" NULL,
+            given_phonetic  text COLLATE "C" NULL,
+            PRIMARY KEY (source_system, source_key)
+        );
+        CREATE INDEX ix_source_records_citizen ON source_records (citizen_id);
+        CREATE INDEX ix_source_records_name ON source_records (family_key, given_key);
+        CREATE INDEX ix_source_records_given ON source_records (given_key);
+        CREATE INDEX ix_source_records_dob ON source_records (date_of_birth);
+        CREATE INDEX ix_source_records_postcode ON source_records (postcode);
+        CREATE INDEX ix_source_records_family_phonetic ON source_records (family_phonetic);
+        CREATE INDEX ix_source_records_given_phonetic ON source_records (given_phonetic);
+
+        -- How many source records are held, for term-frequency adjustment. COUNT(*) would scan the table for every
+        -- record resolved (SQLite reads MAX(rowid) instead, which PostgreSQL has no equivalent of); a trigger keeps
+        -- the count exact, and costs no contention because resolution runs one message at a time.
+        CREATE TABLE record_count (
+            only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+            total    bigint NOT NULL
+        );
+        INSERT INTO record_count (total) VALUES (0);
+        CREATE FUNCTION count_source_records() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            UPDATE record_count SET total = total + CASE WHEN TG_OP = 'INSERT' THEN 1 ELSE -1 END;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER source_records_count AFTER INSERT OR DELETE ON source_records
+            FOR EACH ROW EXECUTE FUNCTION count_source_records();
+
+        CREATE TABLE match_keys (
+            match_key     text COLLATE "C" NOT NULL,
+            source_system text COLLATE "C" NOT NULL,
+            source_key    text COLLATE "C" NOT NULL,
+            PRIMARY KEY (match_key, source_system, source_key)
+        );
+        CREATE INDEX ix_match_keys_record ON match_keys (source_system, source_key);
+
+        CREATE TABLE golden_fields (
+            citizen_id    text COLLATE "C" NOT NULL REFERENCES citizens (citizen_id),
+            field         text COLLATE "C" NOT NULL,
+            value         text NOT NULL,
+            source_system text COLLATE "C" NOT NULL,
+            source_key    text COLLATE "C" NOT NULL,
+            observed_at   text COLLATE "C" NOT NULL,
+            PRIMARY KEY (citizen_id, field)
+        );
+
+        CREATE TABLE sync_runs (
+            run_id            uuid PRIMARY KEY,
+            source_system     text COLLATE "C" NOT NULL,
+            started_at        text COLLATE "C" NULL,
+            completed_at      text COLLATE "C" NULL,
+            expected_messages bigint NULL,
+            record_count      bigint NULL,
+            reject_count      bigint NULL
+        );
+        CREATE INDEX ix_sync_runs_source ON sync_runs (source_system, started_at);
+
+        CREATE TABLE applied_messages (
+            run_id     uuid NOT NULL,
+            kind       text COLLATE "C" NOT NULL,
+            sequence   bigint NOT NULL,
+            applied_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (run_id, kind, sequence)
+        );
+
+        CREATE TABLE failed_messages (
+            run_id    uuid NOT NULL,
+            kind      text COLLATE "C" NOT NULL,
+            sequence  bigint NOT NULL,
+            reason    text NOT NULL,
+            failed_at text COLLATE "C" NOT NULL,
+            PRIMARY KEY (run_id, kind, sequence)
+        );
+
+        CREATE TABLE source_cursors (
+            source_system text COLLATE "C" PRIMARY KEY,
+            cursor        text NULL,
+            run_id        uuid NOT NULL,
+            saved_at      text COLLATE "C" NOT NULL
+        );
+
+        CREATE TABLE review_items (
+            review_id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            source_system     text COLLATE "C" NOT NULL,
+            source_key        text COLLATE "C" NOT NULL,
+            candidate_system  text COLLATE "C" NOT NULL,
+            candidate_key     text COLLATE "C" NOT NULL,
+            candidate_citizen text COLLATE "C" NOT NULL,
+            weight            double precision NOT NULL,
+            evidence_json     text NOT NULL,
+            status            text COLLATE "C" NOT NULL,
+            created_at        text COLLATE "C" NOT NULL,
+            closed_at         text COLLATE "C" NULL
+        );
+        CREATE INDEX ix_review_items_record ON review_items (source_system, source_key, status);
+        CREATE INDEX ix_review_items_candidate ON review_items (candidate_system, candidate_key, status);
+        CREATE INDEX ix_review_items_status ON review_items (status, review_id);
+
+        CREATE TABLE citizen_history (
+            seq             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            citizen_id      text COLLATE "C" NOT NULL,
+            cause           text COLLATE "C" NOT NULL,
+            source_system   text COLLATE "C" NULL,
+            source_key      text COLLATE "C" NULL,
+            related_citizen text COLLATE "C" NULL,
+            at              text COLLATE "C" NOT NULL
+        );
+        CREATE INDEX ix_citizen_history_citizen ON citizen_history (citizen_id, seq);
+
+        -- The audit trail of reads of citizens' data. Append-only: the triggers refuse any change or deletion,
+        -- so not even the hub's own code can rewrite what was read, by whom and why.
+        CREATE TABLE audit_log (
+            seq         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            at          text COLLATE "C" NOT NULL,
+            caller      text NOT NULL,
+            roles       text NOT NULL,
+            action      text NOT NULL,
+            citizen_id  text COLLATE "C" NULL,
+            purpose     text NULL,
+            fields      text NOT NULL
+        );
+        CREATE INDEX ix_audit_log_citizen ON audit_log (citizen_id, seq);
+        CREATE FUNCTION refuse_audit_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION 'the audit log is append-only';
+        END $$;
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse_audit_change();
+        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse_audit_change();
+        -- TRUNCATE fires no row triggers; it is refused by a statement trigger of its own.
+        CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION refuse_audit_change();
+
+        -- Stewards' decisions, kept so that the next sync never undoes them.
+        CREATE TABLE steward_decisions (
+            decision_id   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            review_id     bigint NULL,
+            source_system text COLLATE "C" NOT NULL,
+            source_key    text COLLATE "C" NOT NULL,
+            other_system  text COLLATE "C" NOT NULL,
+            other_key     text COLLATE "C" NOT NULL,
+            decision      text COLLATE "C" NOT NULL,
+            steward       text NOT NULL,
+            note          text NULL,
+            at            text COLLATE "C" NOT NULL
+        );
+        CREATE INDEX ix_steward_decisions_record ON steward_decisions (source_system, source_key);
+        CREATE INDEX ix_steward_decisions_other ON steward_decisions (other_system, other_key);
+
+        -- The change feed: every event of a committed message, written in the same transaction. Resolution holds
+        -- one lock from its first statement to its commit (PostgresCitizenStore.BeginMessageAsync), so sequence
+        -- numbers are taken in commit order and a reader never sees a lower one appear after a higher one.
+        CREATE TABLE change_feed (
+            seq             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            at              text COLLATE "C" NOT NULL,
+            kind            text COLLATE "C" NOT NULL,
+            citizen_id      text COLLATE "C" NOT NULL,
+            related_citizen text COLLATE "C" NULL,
+            version         bigint NULL,
+            fields          text NULL,
+            cause_system    text COLLATE "C" NOT NULL,
+            cause_key       text COLLATE "C" NOT NULL
+        );
+        """,
+
+        // 2: the change feed is also the outbox of the bus events (published after commit; a lease keeps two instances
+        // from publishing a row at once; what an instance left unpublished is swept). A failed message is kept whole,
+        // under an id an operator can name, for replay.
+        """
+        ALTER TABLE change_feed
+            ADD COLUMN published_at        text COLLATE "C" NULL,
+            ADD COLUMN publish_lease_until text COLLATE "C" NULL;
+        UPDATE change_feed SET published_at = at;
+        CREATE INDEX ix_change_feed_unpublished ON change_feed (seq) WHERE published_at IS NULL;
+
+        ALTER TABLE failed_messages DROP CONSTRAINT failed_messages_pkey;
+        ALTER TABLE failed_messages
+            ADD COLUMN failure_id  bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            ADD COLUMN message     text NULL,
+            ADD COLUMN replayed_at text COLLATE "C" NULL,
+            ADD CONSTRAINT failed_messages_message_key UNIQUE (run_id, kind, sequence);
+        """,
+    ];
+}

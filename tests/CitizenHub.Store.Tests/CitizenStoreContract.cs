@@ -1,0 +1,810 @@
+using System.Data.Common;
+using CitizenHub.Contracts;
+using CitizenHub.Matching;
+using CitizenHub.Matching.Linking;
+using CitizenHub.Matching.Scoring;
+using CitizenHub.TestKit;
+
+namespace CitizenHub.Store.Tests;
+
+/// <summary>
+/// What every <see cref="ICitizenStore"/> must do, run against each real store by a derived class
+/// (<c>SqliteCitizenStoreTests</c>, <c>PostgresCitizenStoreTests</c>).
+/// </summary>
+public abstract class CitizenStoreContract : IAsyncLifetime
+{
+    protected static readonly DateTimeOffset At = new(2026, 11, 2, 3, 0, 0, TimeSpan.Zero);
+    private ICitizenStore? _store;
+    private int _sequence;
+
+    /// <summary>The store under test, migrated before each test.</summary>
+    protected ICitizenStore Store => _store ?? throw new InvalidOperationException("The store is made in InitializeAsync.");
+
+    /// <summary>A new store on a fresh, empty database (not yet migrated).</summary>
+    protected abstract Task<ICitizenStore> CreateStoreAsync();
+
+    /// <summary>Runs a statement on the store's database directly, bypassing the store.</summary>
+    protected abstract Task ExecuteRawAsync(string sql);
+
+    public async Task InitializeAsync()
+    {
+        _store = await CreateStoreAsync();
+        await _store.MigrateAsync(CancellationToken.None);
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        switch (_store)
+        {
+            case IAsyncDisposable asyncDisposable:
+                await asyncDisposable.DisposeAsync();
+                break;
+            case IDisposable disposable:
+                disposable.Dispose();
+                break;
+        }
+    }
+
+    [Fact]
+    public async Task MigrateAsync_RunAgain_KeepsDataAndVersion()
+    {
+        var id = await InSessionAsync(s => s.CreateCitizenAsync(At));
+
+        await Store.MigrateAsync(CancellationToken.None);
+
+        Assert.NotNull(await Store.GetCitizenAsync(id, CancellationToken.None));
+        Assert.True(await Store.PingAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Audit_AppendedRowsReadBackInOrder_AndNoRowCanBeChangedOrDeleted()
+    {
+        var citizen = new string('a', 32);
+        await Store.AppendAuditAsync(
+            [new AuditEntry(0, At, "contact-centre", "agent", "read", citizen, "bill query", ["given_names", "address"]),
+             new AuditEntry(0, At.AddMinutes(1), "contact-centre", "agent", "search", citizen, "bill query", [])],
+            CancellationToken.None);
+
+        var rows = await Store.GetAuditAsync(citizen, 10, CancellationToken.None);
+
+        Assert.Equal(["read", "search"], rows.Select(r => r.Action));
+        Assert.Equal(["given_names", "address"], rows[0].Fields);
+        Assert.Empty(rows[1].Fields);
+        var update = await Assert.ThrowsAnyAsync<DbException>(() => ExecuteRawAsync("UPDATE audit_log SET purpose = 'rewritten';"));
+        Assert.Contains("append-only", update.Message, StringComparison.Ordinal);
+        var delete = await Assert.ThrowsAnyAsync<DbException>(() => ExecuteRawAsync("DELETE FROM audit_log;"));
+        Assert.Contains("append-only", delete.Message, StringComparison.Ordinal);
+        Assert.Equal(2, (await Store.GetAuditAsync(citizen, 10, CancellationToken.None)).Count);
+    }
+
+    [Fact]
+    public async Task BeginMessageAsync_SameMessageAfterCommit_ReturnsNull()
+    {
+        var message = new MessageIdentity(Guid.NewGuid(), MessageIdentity.RecordBatch, 1);
+        await using (var first = await Store.BeginMessageAsync(message, CancellationToken.None))
+        {
+            Assert.NotNull(first);
+            await first.CommitAsync(CancellationToken.None);
+        }
+
+        var second = await Store.BeginMessageAsync(message, CancellationToken.None);
+
+        Assert.Null(second);
+    }
+
+    [Fact]
+    public async Task BeginMessageAsync_FirstAttemptRolledBack_CanBeAppliedAgain()
+    {
+        var message = new MessageIdentity(Guid.NewGuid(), MessageIdentity.RecordBatch, 1);
+        string abandoned;
+        await using (var first = await Store.BeginMessageAsync(message, CancellationToken.None))
+        {
+            abandoned = await first!.CreateCitizenAsync(At);
+        }
+
+        await using var retry = await Store.BeginMessageAsync(message, CancellationToken.None);
+
+        Assert.NotNull(retry);
+        Assert.Null(await Store.GetCitizenAsync(abandoned, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task FindCitizensAsync_SharedMatchKey_FindsOtherRecordsCitizenOldestFirst()
+    {
+        var (older, newer) = await InSessionAsync(async s =>
+        {
+            var a = await s.CreateCitizenAsync(At);
+            var b = await s.CreateCitizenAsync(At.AddMinutes(1));
+            await SaveAsync(s, b, Records.Person("ct", "2", "Ann", "Lee"), ["ni:AB123456C"]);
+            await SaveAsync(s, a, Records.Person("ct", "1", "Ann", "Lee"), ["ni:AB123456C", "name:LEE|ANN|1980-01-01"]);
+            return (a, b);
+        });
+
+        var found = await InSessionAsync(s => s.FindCitizensAsync(["ni:AB123456C"], "hb", "9", 10));
+        var exceptSelf = await InSessionAsync(s => s.FindCitizensAsync(["name:LEE|ANN|1980-01-01"], "ct", "1", 10));
+
+        Assert.Equal([older, newer], found);
+        Assert.Empty(exceptSelf);
+    }
+
+    [Fact]
+    public async Task FindCitizensAsync_KeyHeldByMoreRecordsThanTheBlockSize_IsSkipped()
+    {
+        await InSessionAsync(async s =>
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                var c = await s.CreateCitizenAsync(At);
+                await SaveAsync(s, c, Records.Person("ct", $"{i}", "Ann", "Lee"), ["phone:+441632960000", $"ni:AB12345{i}C"]);
+            }
+
+            return 0;
+        });
+
+        var bySwitchboard = await InSessionAsync(s => s.FindCitizensAsync(["phone:+441632960000"], "x", "x", 3));
+        var byBoth = await InSessionAsync(s => s.FindCitizensAsync(["phone:+441632960000", "ni:AB123452C"], "x", "x", 3));
+
+        Assert.Empty(bySwitchboard);
+        Assert.Single(byBoth);
+    }
+
+    [Fact]
+    public async Task SaveRecordAsync_NewVersion_ReplacesRecordAndItsMatchKeys()
+    {
+        var id = await InSessionAsync(async s =>
+        {
+            var c = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, c, Records.Person("ct", "1", "Ann", "Lee"), ["ni:AB123456C"]);
+            await SaveAsync(s, c, Records.Person("ct", "1", "Anne", "Lee"), ["ni:CD123456A"]);
+            return c;
+        });
+
+        var byOldKey = await InSessionAsync(s => s.FindCitizensAsync(["ni:AB123456C"], "x", "x", 10));
+        var byNewKey = await InSessionAsync(s => s.FindCitizensAsync(["ni:CD123456A"], "x", "x", 10));
+        var view = await Store.GetCitizenAsync(id, CancellationToken.None);
+
+        Assert.Empty(byOldKey);
+        Assert.Equal([id], byNewKey);
+        Assert.Equal("Anne", Assert.Single(view!.SourceRecords).Record.Name!.GivenNames);
+    }
+
+    [Fact]
+    public async Task MergeAsync_MovesLinksAndForwardsAbsorbedId()
+    {
+        var (survivor, absorbed, earlier) = await InSessionAsync(async s =>
+        {
+            var a = await s.CreateCitizenAsync(At);
+            var b = await s.CreateCitizenAsync(At);
+            var c = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, a, Records.Person("ct", "1", "Ann", "Lee"), []);
+            await SaveAsync(s, b, Records.Person("hb", "7", "Ann", "Lee"), []);
+            // c was merged into b earlier: its forward must follow b to a.
+            await s.MergeAsync(b, c, At);
+            await s.MergeAsync(a, b, At);
+            return (a, b, c);
+        });
+
+        var survivorView = await Store.GetCitizenAsync(survivor, CancellationToken.None);
+        var absorbedView = await Store.GetCitizenAsync(absorbed, CancellationToken.None);
+        var earlierView = await Store.GetCitizenAsync(earlier, CancellationToken.None);
+
+        Assert.Equal(["ct", "hb"], survivorView!.SourceRecords.Select(r => r.SourceSystem));
+        Assert.Equal(CitizenStatus.Merged, absorbedView!.Status);
+        Assert.Equal(survivor, absorbedView.MergedInto);
+        Assert.Empty(absorbedView.SourceRecords);
+        Assert.Equal(survivor, earlierView!.MergedInto);
+    }
+
+    [Fact]
+    public async Task SetGoldenRecordAsync_ReportsOnlyChangedFieldsAndBumpsVersionOnChange()
+    {
+        var id = await InSessionAsync(s => s.CreateCitizenAsync(At));
+        GoldenField[] first = [Field("family_name", "Lee"), Field("given_names", "Ann")];
+        GoldenField[] second = [Field("family_name", "Lee"), Field("given_names", "Anne")];
+
+        var created = await InSessionAsync(s => s.SetGoldenRecordAsync(id, first, At));
+        var same = await InSessionAsync(s => s.SetGoldenRecordAsync(id, first, At));
+        var changed = await InSessionAsync(s => s.SetGoldenRecordAsync(id, second, At));
+        var view = await Store.GetCitizenAsync(id, CancellationToken.None);
+
+        Assert.Equal(["family_name", "given_names"], created.ChangedFields);
+        Assert.Empty(same.ChangedFields);
+        Assert.Equal(created.Version, same.Version);
+        Assert.Equal(["given_names"], changed.ChangedFields);
+        Assert.Equal(created.Version + 1, changed.Version);
+        Assert.Equal("Anne", view!.Fields.Single(f => f.Field == "given_names").Value);
+        Assert.Equal("ct", view.Fields.Single(f => f.Field == "given_names").SourceSystem);
+    }
+
+    [Fact]
+    public async Task SetGoldenRecordAsync_NoFields_MarksCitizenRemoved()
+    {
+        var id = await InSessionAsync(async s =>
+        {
+            var c = await s.CreateCitizenAsync(At);
+            await s.SetGoldenRecordAsync(c, [Field("family_name", "Lee")], At);
+            return c;
+        });
+
+        await InSessionAsync(s => s.SetGoldenRecordAsync(id, [], At));
+
+        var view = await Store.GetCitizenAsync(id, CancellationToken.None);
+        Assert.Equal(CitizenStatus.Removed, view!.Status);
+        Assert.Empty(view.Fields);
+    }
+
+    [Fact]
+    public async Task SearchAsync_MatchesAnyLinkedRecordOnEveryCriterionAndSkipsInactive()
+    {
+        var (lee, other) = await InSessionAsync(async s =>
+        {
+            var a = await s.CreateCitizenAsync(At);
+            var b = await s.CreateCitizenAsync(At);
+            var gone = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, a, Records.Person("ct", "1", "Ann", "Lee", (1980, 1, 2), postcode: "ST16 2AB"), []);
+            await SaveAsync(s, a, Records.Person("hb", "1", "Ann", "Smith", (1980, 1, 2)), []);
+            await SaveAsync(s, b, Records.Person("ct", "2", "Bob", "Lee", (1955, 5, 5), postcode: "ST16 2AB"), []);
+            await SaveAsync(s, gone, Records.Person("ct", "3", "Ann", "Lee", (1980, 1, 2)), []);
+            await s.MergeAsync(a, gone, At);
+            return (a, b);
+        });
+
+        var byMarriedName = await Store.SearchAsync(new CitizenSearch("SMITH", null, null, null), 10, CancellationToken.None);
+        var byPostcode = await Store.SearchAsync(new CitizenSearch(null, null, null, "ST16 2AB"), 10, CancellationToken.None);
+        var byAll = await Store.SearchAsync(new CitizenSearch("LEE", "ANN", "1980-01-02", "ST16 2AB"), 10, CancellationToken.None);
+        var limited = await Store.SearchAsync(new CitizenSearch("LEE", null, null, null), 1, CancellationToken.None);
+        var none = await Store.SearchAsync(new CitizenSearch("LEE", "ANN", "1955-05-05", null), 10, CancellationToken.None);
+
+        Assert.Equal([lee], byMarriedName.Select(c => c.CitizenId));
+        Assert.Equal([lee, other], byPostcode.Select(c => c.CitizenId));
+        Assert.Equal([lee], byAll.Select(c => c.CitizenId));
+        Assert.Single(limited);
+        Assert.Empty(none);
+    }
+
+    [Fact]
+    public async Task ReadLinksAsync_ListsEveryRecordByCitizen()
+    {
+        var (a, b) = await InSessionAsync(async s =>
+        {
+            var x = await s.CreateCitizenAsync(At);
+            var y = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, x, Records.Person("hb", "9", "Ann", "Lee"), []);
+            await SaveAsync(s, x, Records.Person("ct", "1", "Ann", "Lee"), []);
+            await SaveAsync(s, y, Records.Person("ct", "2", "Bob", "Lee"), []);
+            return (x, y);
+        });
+
+        var links = new List<CitizenLink>();
+        await foreach (var link in Store.ReadLinksAsync(CancellationToken.None))
+        {
+            links.Add(link);
+        }
+
+        var expected = new[] { new CitizenLink(a, "ct", "1"), new CitizenLink(a, "hb", "9"), new CitizenLink(b, "ct", "2") }
+            .OrderBy(l => l.CitizenId, StringComparer.Ordinal).ThenBy(l => l.SourceSystem, StringComparer.Ordinal);
+        Assert.Equal(expected, links);
+    }
+
+    [Fact]
+    public async Task GetRunAsync_CountsAppliedAndFailedAgainstExpected()
+    {
+        var runId = Guid.NewGuid();
+        await Store.RecordRunStartedAsync(new SyncRunStarted(runId, "ct", At), CancellationToken.None);
+        var beforeCompletion = await Store.GetRunAsync(runId, CancellationToken.None);
+        await Store.RecordRunCompletedAsync(new SyncRunCompleted(runId, "ct", At, 3, 1200, 4), CancellationToken.None);
+        await using (var session = await Store.BeginMessageAsync(new MessageIdentity(runId, MessageIdentity.RecordBatch, 1), CancellationToken.None))
+        {
+            await session!.CommitAsync(CancellationToken.None);
+        }
+
+        await Store.RecordMessageFailedAsync(new MessageIdentity(runId, MessageIdentity.RecordBatch, 2), "TimeoutException", null, At, CancellationToken.None);
+        var partway = await Store.GetRunAsync(runId, CancellationToken.None);
+        await using (var session = await Store.BeginMessageAsync(new MessageIdentity(runId, MessageIdentity.RecordBatch, 3), CancellationToken.None))
+        {
+            await session!.CommitAsync(CancellationToken.None);
+        }
+
+        var finished = await Store.GetRunAsync(runId, CancellationToken.None);
+
+        Assert.False(beforeCompletion!.IsFinished);
+        Assert.Null(beforeCompletion.ExpectedMessages);
+        Assert.False(partway!.IsFinished);
+        Assert.Equal((3, 2, 1, "TimeoutException"), (finished!.ExpectedMessages, finished.AppliedMessages, finished.FailedMessages, finished.LastFailure));
+        Assert.True(finished.IsFinished);
+    }
+
+    [Fact]
+    public async Task GetRunAsync_UnknownRun_ReturnsNull() =>
+        Assert.Null(await Store.GetRunAsync(Guid.NewGuid(), CancellationToken.None));
+
+    [Fact]
+    public async Task GetRunAsync_SameMessageFailedTwice_CountsOnceWithTheLatestReason()
+    {
+        var runId = Guid.NewGuid();
+        var message = new MessageIdentity(runId, MessageIdentity.RecordBatch, 1);
+        await Store.RecordRunStartedAsync(new SyncRunStarted(runId, "ct", At), CancellationToken.None);
+        await Store.RecordMessageFailedAsync(message, "TimeoutException", null, At, CancellationToken.None);
+        await Store.RecordMessageFailedAsync(message, "InvalidDataException", null, At.AddMinutes(1), CancellationToken.None);
+
+        var run = await Store.GetRunAsync(runId, CancellationToken.None);
+
+        Assert.Equal((1, "InvalidDataException"), (run!.FailedMessages, run.LastFailure));
+    }
+
+    [Fact]
+    public async Task SaveCursorAsync_SavedTwice_ReadsTheLatestAndNullBeforeAny()
+    {
+        var never = await Store.GetCursorAsync("ct", CancellationToken.None);
+        await Store.SaveCursorAsync("ct", "2026-11-01", Guid.NewGuid(), At, CancellationToken.None);
+        await Store.SaveCursorAsync("ct", "2026-11-02", Guid.NewGuid(), At, CancellationToken.None);
+        await Store.SaveCursorAsync("hb", null, Guid.NewGuid(), At, CancellationToken.None);
+
+        Assert.Null(never);
+        Assert.Equal("2026-11-02", await Store.GetCursorAsync("ct", CancellationToken.None));
+        Assert.Null(await Store.GetCursorAsync("hb", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task GetSourcesAsync_CountsRecordsAndReportsEachSourcesLatestRun()
+    {
+        await InSessionAsync(async s =>
+        {
+            var c = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, c, Records.Person("ct", "1", "Ann", "Lee"), []);
+            await SaveAsync(s, c, Records.Person("ct", "2", "Ann", "Lee"), []);
+            await SaveAsync(s, c, Records.Person("hb", "1", "Ann", "Lee"), []);
+            return c;
+        });
+        var older = Guid.NewGuid();
+        var latest = Guid.NewGuid();
+        await Store.RecordRunStartedAsync(new SyncRunStarted(older, "ct", At), CancellationToken.None);
+        await Store.RecordRunCompletedAsync(new SyncRunCompleted(older, "ct", At, 1, 2, 0), CancellationToken.None);
+        await Store.RecordRunStartedAsync(new SyncRunStarted(latest, "ct", At.AddHours(1)), CancellationToken.None);
+        var failedRun = Guid.NewGuid();
+        await Store.RecordRunStartedAsync(new SyncRunStarted(failedRun, "er", At), CancellationToken.None);
+        await Store.RecordMessageFailedAsync(new MessageIdentity(failedRun, MessageIdentity.RecordBatch, 1), "TimeoutException", null, At, CancellationToken.None);
+
+        var sources = await Store.GetSourcesAsync(CancellationToken.None);
+
+        Assert.Equal(["ct", "er", "hb"], sources.Select(s => s.SourceSystem));
+        Assert.Equal((2L, latest, "Running"), (sources[0].RecordsHeld, sources[0].LastRunId, sources[0].LastRunStatus));
+        Assert.Equal((0L, "Failed"), (sources[1].RecordsHeld, sources[1].LastRunStatus));
+        Assert.Equal((1L, null), (sources[2].RecordsHeld, sources[2].LastRunId));
+    }
+
+    [Fact]
+    public async Task ReadSourceKeysAsync_ListsOnlyThatSourcesKeys()
+    {
+        await InSessionAsync(async s =>
+        {
+            var c = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, c, Records.Person("ct", "1", "Ann", "Lee"), []);
+            await SaveAsync(s, c, Records.Person("ct", "2", "Ann", "Lee"), []);
+            await SaveAsync(s, c, Records.Person("hb", "3", "Ann", "Lee"), []);
+            return c;
+        });
+
+        var keys = new List<string>();
+        await foreach (var key in Store.ReadSourceKeysAsync("ct", CancellationToken.None))
+        {
+            keys.Add(key);
+        }
+
+        Assert.Equal(["1", "2"], keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task ReadLinksAsync_OrdersKeysOrdinally_UpperCaseBeforeLower()
+    {
+        await InSessionAsync(async s =>
+        {
+            var c = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, c, Records.Person("ct", "a1", "Ann", "Lee"), []);
+            await SaveAsync(s, c, Records.Person("ct", "B2", "Ann", "Lee"), []);
+            await SaveAsync(s, c, Records.Person("ct", "_3", "Ann", "Lee"), []);
+            return c;
+        });
+
+        var keys = new List<string>();
+        await foreach (var link in Store.ReadLinksAsync(CancellationToken.None))
+        {
+            keys.Add(link.SourceKey);
+        }
+
+        // The order .NET's ordinal comparison gives, whatever the database's collation would say.
+        Assert.Equal(["B2", "_3", "a1"], keys);
+    }
+
+    [Fact]
+    public async Task GetSourceRecordAsync_KeepsObservedTimeToTheTickAndTheWholeRecord()
+    {
+        var observed = new DateTimeOffset(2026, 11, 1, 2, 0, 0, TimeSpan.Zero).AddTicks(1_234_567);
+        var record = Records.Person("ct", "1", "Ann", "Lee", (1980, 1, 2), ni: "AB123456C", postcode: "ST16 2AB", observedAt: observed);
+        var id = await InSessionAsync(async s =>
+        {
+            var c = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, c, record, []);
+            return c;
+        });
+
+        var held = await Store.GetSourceRecordAsync("ct", "1", CancellationToken.None);
+        var found = await InSessionAsync(s => s.FindRecordAsync("ct", "1"));
+
+        Assert.Equal((id, observed, At, false), (held!.CitizenId, held.ObservedAt, held.LinkedAt, held.CitizenRestricted));
+        Assert.Equal(observed, found!.ObservedAt);
+        Assert.Equal("hash", found.ContentHash);
+        Assert.Equal("ST16 2AB", held.Record.Addresses.Single().Postcode);
+        Assert.Null(await Store.GetSourceRecordAsync("ct", "2", CancellationToken.None));
+        Assert.Null(await InSessionAsync(s => s.FindRecordAsync("ct", "2")));
+    }
+
+    [Fact]
+    public async Task GetLinkEvidenceAsync_ReturnsTheEvidenceSavedWithTheRecord()
+    {
+        var evidence = Evidence(new string('c', 32), "ct", "1", 21.5);
+        await InSessionAsync(async s =>
+        {
+            var c = await s.CreateCitizenAsync(At);
+            var record = Records.Person("hb", "1", "Ann", "Lee");
+            await SaveAsync(s, c, Records.Person("ct", "1", "Ann", "Lee"), []);
+            await s.SaveRecordAsync(c, record, RecordNormaliser.Normalise(record), "hash", [], evidence, At);
+            return c;
+        });
+
+        var linked = await Store.GetLinkEvidenceAsync("hb", "1", CancellationToken.None);
+
+        Assert.Equal((evidence.CitizenId, "ct", "1", 21.5), (linked!.CitizenId, linked.SourceSystem, linked.SourceKey, linked.Explanation.Weight));
+        Assert.Equal(evidence.Explanation.Fields, linked.Explanation.Fields);
+        Assert.Null(await Store.GetLinkEvidenceAsync("ct", "1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task GetTermFrequenciesAsync_CountsNamesAndRecords_AndRemovalLowersThem()
+    {
+        await InSessionAsync(async s =>
+        {
+            var c = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, c, Records.Person("ct", "1", "Ann", "Lee"), []);
+            await SaveAsync(s, c, Records.Person("ct", "2", "Bob", "Lee"), []);
+            await SaveAsync(s, c, Records.Person("ct", "3", "Ann", "Smith"), []);
+            // A new version of a held record is not another record.
+            await SaveAsync(s, c, Records.Person("ct", "3", "Ann", "Smith"), []);
+            return c;
+        });
+        var ann = RecordNormaliser.Normalise(Records.Person("x", "x", "Ann", "Lee"));
+
+        var before = await InSessionAsync(s => s.GetTermFrequenciesAsync([ann]));
+        await InSessionAsync(async s =>
+        {
+            await s.RemoveRecordAsync("ct", "1");
+            return 0;
+        });
+        var after = await InSessionAsync(s => s.GetTermFrequenciesAsync([ann]));
+
+        Assert.Equal((3L, 2L, 2L), (before.Total, before.FamilyCount(ann.FamilyKey!), before.GivenCount(ann.GivenKey!)));
+        Assert.Equal(0, before.FamilyCount("NOBODY"));
+        Assert.Equal((1L, 1L), (after.FamilyCount(ann.FamilyKey!), after.GivenCount(ann.GivenKey!)));
+        Assert.True(after.Total is >= 2 and < 3 + 1, $"Total {after.Total}");
+    }
+
+    [Fact]
+    public async Task RemoveRecordAsync_RecordAndItsKeysGo()
+    {
+        var id = await InSessionAsync(async s =>
+        {
+            var c = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, c, Records.Person("ct", "1", "Ann", "Lee"), ["ni:AB123456C"]);
+            await SaveAsync(s, c, Records.Person("ct", "2", "Ann", "Lee"), []);
+            return c;
+        });
+
+        await InSessionAsync(async s =>
+        {
+            await s.RemoveRecordAsync("ct", "1");
+            return 0;
+        });
+
+        Assert.Empty(await InSessionAsync(s => s.FindCitizensAsync(["ni:AB123456C"], "x", "x", 10)));
+        Assert.Equal(["2"], (await Store.GetCitizenAsync(id, CancellationToken.None))!.SourceRecords.Select(r => r.SourceKey));
+    }
+
+    [Fact]
+    public async Task MoveRecordAsync_RelinksTheRecordToTheOtherCitizen()
+    {
+        var (from, to) = await InSessionAsync(async s =>
+        {
+            var a = await s.CreateCitizenAsync(At);
+            var b = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, a, Records.Person("ct", "1", "Ann", "Lee"), ["ni:AB123456C"]);
+            await SaveAsync(s, a, Records.Person("ct", "2", "Bob", "Lee"), []);
+            await s.MoveRecordAsync("ct", "2", b, At.AddDays(1));
+            return (a, b);
+        });
+
+        var moved = await Store.GetSourceRecordAsync("ct", "2", CancellationToken.None);
+
+        Assert.Equal((to, At.AddDays(1)), (moved!.CitizenId, moved.LinkedAt));
+        Assert.Equal([from], await InSessionAsync(s => s.FindCitizensAsync(["ni:AB123456C"], "x", "x", 10)));
+        Assert.Equal(["Bob"], (await InSessionAsync(s => s.GetLinkedRecordsAsync(to))).Select(r => r.GivenNames));
+    }
+
+    [Fact]
+    public async Task GetHistoryAsync_ReturnsACitizensEntriesOldestFirst()
+    {
+        var (a, b) = await InSessionAsync(async s =>
+        {
+            var x = await s.CreateCitizenAsync(At);
+            var y = await s.CreateCitizenAsync(At);
+            await s.AddHistoryAsync(new CitizenHistoryEntry(x, HistoryCause.Created, new SourceRecordRef("ct", "1"), null, At));
+            await s.AddHistoryAsync(new CitizenHistoryEntry(y, HistoryCause.Created, new SourceRecordRef("hb", "1"), null, At));
+            await s.AddHistoryAsync(new CitizenHistoryEntry(x, HistoryCause.Merged, new SourceRecordRef("hb", "1"), y, At.AddMinutes(1)));
+            await s.AddHistoryAsync(new CitizenHistoryEntry(x, HistoryCause.StewardDecision, null, null, At.AddMinutes(2)));
+            return (x, y);
+        });
+
+        var history = await Store.GetHistoryAsync(a, CancellationToken.None);
+
+        Assert.Equal([HistoryCause.Created, HistoryCause.Merged, HistoryCause.StewardDecision], history.Select(h => h.Cause));
+        Assert.Equal((b, new SourceRecordRef("hb", "1"), At.AddMinutes(1)), (history[1].RelatedCitizenId, history[1].Record, history[1].At));
+        Assert.Null(history[2].Record);
+        Assert.Single(await Store.GetHistoryAsync(b, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AddReviewAsync_SamePairTwice_QueuesOnce_AndClosingAndSupersedingMoveIt()
+    {
+        var citizen = new string('c', 32);
+        var record = new SourceRecordRef("hb", "1");
+        await InSessionAsync(async s =>
+        {
+            await s.AddReviewAsync(record, Evidence(citizen, "ct", "1", 13), At);
+            await s.AddReviewAsync(record, Evidence(citizen, "ct", "1", 13.5), At);
+            await s.AddReviewAsync(record, Evidence(citizen, "ct", "2", 12), At);
+            await s.AddReviewAsync(new SourceRecordRef("hb", "2"), Evidence(citizen, "er", "9", 12), At);
+            return 0;
+        });
+        var open = await Store.GetReviewsAsync(ReviewStatus.Open, 10, CancellationToken.None);
+
+        await InSessionAsync(async s =>
+        {
+            await s.CloseReviewAsync(open[0].ReviewId, ReviewStatus.Same, At);
+            // The record as a candidate: its reviews are about what it said before, too.
+            await s.SupersedeReviewsAsync(new SourceRecordRef("er", "9"), At);
+            return 0;
+        });
+        var closed = await InSessionAsync(s => s.GetReviewAsync(open[0].ReviewId));
+        var missing = await InSessionAsync(s => s.GetReviewAsync(open.Max(r => r.ReviewId) + 100));
+
+        Assert.Equal([("ct", "1"), ("ct", "2"), ("er", "9")], open.Select(r => (r.Candidate.SourceSystem, r.Candidate.SourceKey)));
+        Assert.Equal((record, 13.0, At), (open[0].Record, open[0].Candidate.Explanation.Weight, open[0].CreatedAt));
+        Assert.Equal(ReviewStatus.Same, closed!.Status);
+        Assert.Null(missing);
+        Assert.Equal([open[1].ReviewId], (await Store.GetReviewsAsync(ReviewStatus.Open, 10, CancellationToken.None)).Select(r => r.ReviewId));
+        Assert.Equal([open[2].ReviewId], (await Store.GetReviewsAsync(ReviewStatus.Superseded, 10, CancellationToken.None)).Select(r => r.ReviewId));
+        Assert.Single(await Store.GetReviewsAsync(ReviewStatus.Open, 1, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task GetDeclaredAsync_FindsDecisionsEitherWayRound()
+    {
+        var ann = new SourceRecordRef("ct", "1");
+        await InSessionAsync(async s =>
+        {
+            await s.AddStewardDecisionAsync(new StewardDecision(null, ann, new SourceRecordRef("hb", "1"), true, "steward", null, At));
+            await s.AddStewardDecisionAsync(new StewardDecision(7, new SourceRecordRef("er", "5"), ann, false, "steward", "twins", At));
+            await s.AddStewardDecisionAsync(new StewardDecision(null, new SourceRecordRef("er", "5"), new SourceRecordRef("er", "6"), false, "steward", null, At));
+            return 0;
+        });
+
+        var declared = await InSessionAsync(s => s.GetDeclaredAsync(ann));
+        var none = await InSessionAsync(s => s.GetDeclaredAsync(new SourceRecordRef("zz", "1")));
+
+        Assert.Equal([new SourceRecordRef("hb", "1")], declared.Same);
+        Assert.Equal([new SourceRecordRef("er", "5")], declared.Different);
+        Assert.Empty(none.Same);
+        Assert.Empty(none.Different);
+    }
+
+    [Fact]
+    public async Task GetChangesAsync_ReadsEventsInOrderAfterTheCursor_AndHidesRestrictedCitizens()
+    {
+        var cause = new SourceRecordRef("ct", "1");
+        var (a, b) = await InSessionAsync(async s =>
+        {
+            var x = await s.CreateCitizenAsync(At);
+            var y = await s.CreateCitizenAsync(At);
+            await s.AppendChangesAsync(
+            [
+                new CitizenCreated(x, 1, cause, At),
+                new CitizenChanged(x, 2, ["family_name", "given_names"], cause, At.AddSeconds(1)),
+                new CitizensMerged(x, y, cause, At.AddSeconds(2)),
+            ]);
+            return (x, y);
+        });
+        await InSessionAsync(async s =>
+        {
+            await s.AppendChangesAsync([new CitizenSplit(b, a, cause, At.AddSeconds(3)), new CitizenChanged(b, 3, [], cause, At.AddSeconds(4))]);
+            return 0;
+        });
+
+        var all = await Store.GetChangesAsync(0, 100, includeRestricted: false, CancellationToken.None);
+        var afterTwo = await Store.GetChangesAsync(all[1].Sequence, 2, includeRestricted: false, CancellationToken.None);
+        Assert.True(await Store.SetRestrictedAsync(b, restricted: true, CancellationToken.None));
+        var withoutRestricted = await Store.GetChangesAsync(0, 100, includeRestricted: false, CancellationToken.None);
+        var withRestricted = await Store.GetChangesAsync(0, 100, includeRestricted: true, CancellationToken.None);
+
+        Assert.Equal(["Created", "Changed", "Merged", "Split", "Changed"], all.Select(c => c.Kind));
+        Assert.Equal(all.Select(c => c.Sequence).Order(), all.Select(c => c.Sequence));
+        Assert.Equal((a, (long?)2), (all[1].CitizenId, all[1].Version));
+        Assert.Equal(["family_name", "given_names"], all[1].ChangedFields);
+        Assert.Equal((a, b, (long?)null, At.AddSeconds(2), cause), (all[2].CitizenId, all[2].RelatedCitizenId, all[2].Version, all[2].At, all[2].Cause));
+        Assert.Empty(all[4].ChangedFields);
+        Assert.Equal(["Merged", "Split"], afterTwo.Select(c => c.Kind));
+        Assert.Equal(["Created", "Changed", "Merged"], withoutRestricted.Select(c => c.Kind));
+        Assert.Equal(5, withRestricted.Count);
+    }
+
+    [Fact]
+    public async Task SetRestrictedAsync_HidesFromSearchUnlessAsked_AndRefusesInactiveOrUnknownCitizens()
+    {
+        var (kept, merged) = await InSessionAsync(async s =>
+        {
+            var x = await s.CreateCitizenAsync(At);
+            var y = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, x, Records.Person("ct", "1", "Ann", "Lee"), []);
+            await s.MergeAsync(x, y, At);
+            return (x, y);
+        });
+
+        var restricted = await Store.SetRestrictedAsync(kept, restricted: true, CancellationToken.None);
+        var hidden = await Store.SearchAsync(new CitizenSearch("LEE", null, null, null), 10, CancellationToken.None);
+        var shown = await Store.SearchAsync(new CitizenSearch("LEE", null, null, null, IncludeRestricted: true), 10, CancellationToken.None);
+        var view = await Store.GetCitizenAsync(kept, CancellationToken.None);
+        var held = await Store.GetSourceRecordAsync("ct", "1", CancellationToken.None);
+        var lifted = await Store.SetRestrictedAsync(kept, restricted: false, CancellationToken.None);
+
+        Assert.True(restricted);
+        Assert.Empty(hidden);
+        Assert.Equal([kept], shown.Select(c => c.CitizenId));
+        Assert.True(view!.Restricted);
+        Assert.True(held!.CitizenRestricted);
+        Assert.True(lifted);
+        Assert.False((await Store.GetCitizenAsync(kept, CancellationToken.None))!.Restricted);
+        Assert.False(await Store.SetRestrictedAsync(merged, restricted: true, CancellationToken.None));
+        Assert.False(await Store.SetRestrictedAsync(new string('f', 32), restricted: true, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task SearchAsync_BySoundPetFormIdentifiersAndSourceRecord()
+    {
+        var (smith, other) = await InSessionAsync(async s =>
+        {
+            var a = await s.CreateCitizenAsync(At);
+            var b = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, a, Records.Person("ct", "1", "Margaret", "Smith", (1950, 3, 4)), ["ni:AB123456C", "nhs:9434765919"]);
+            await SaveAsync(s, b, Records.Person("ct", "2", "Peggy", "Jones"), ["ni:CD123456A"]);
+            return (a, b);
+        });
+        var smyth = RecordNormaliser.Normalise(Records.Person("x", "x", "Margaret", "Smyth"));
+
+        var bySound = await Store.SearchAsync(new CitizenSearch("SMYTH", null, null, null) { FamilyPhonetic = smyth.FamilyPhonetic }, 10, CancellationToken.None);
+        var byKeyAlone = await Store.SearchAsync(new CitizenSearch("SMYTH", null, null, null), 10, CancellationToken.None);
+        var byPetForm = await Store.SearchAsync(new CitizenSearch(null, "MARGARET", null, null) { GivenEquivalents = ["PEGGY"] }, 10, CancellationToken.None);
+        var byBothIdentifiers = await Store.SearchAsync(new CitizenSearch(null, null, null, null) { IdentifierKeys = ["ni:AB123456C", "nhs:9434765919"] }, 10, CancellationToken.None);
+        var byIdentifiersOfTwoRecords = await Store.SearchAsync(new CitizenSearch(null, null, null, null) { IdentifierKeys = ["ni:AB123456C", "ni:CD123456A"] }, 10, CancellationToken.None);
+        var byRecord = await Store.SearchAsync(new CitizenSearch(null, null, null, null) { SourceRecord = new SourceRecordRef("ct", "2") }, 10, CancellationToken.None);
+        var empty = await Store.SearchAsync(new CitizenSearch(null, null, null, null), 10, CancellationToken.None);
+
+        Assert.Equal([smith], bySound.Select(c => c.CitizenId));
+        Assert.Empty(byKeyAlone);
+        Assert.Equal([smith, other], byPetForm.Select(c => c.CitizenId));
+        Assert.Equal([smith], byBothIdentifiers.Select(c => c.CitizenId));
+        Assert.Empty(byIdentifiersOfTwoRecords);
+        Assert.Equal([other], byRecord.Select(c => c.CitizenId));
+        Assert.Equal("SMITH", Assert.Single(bySound[0].Records!).FamilyKey);
+        Assert.Empty(empty);
+    }
+
+    [Fact]
+    public async Task FailedMessage_KeptWholeUnderAnId_ListedUntilApplied()
+    {
+        var runId = Guid.NewGuid();
+        await Store.RecordRunStartedAsync(new SyncRunStarted(runId, "ct", At), CancellationToken.None);
+        var message = new MessageIdentity(runId, MessageIdentity.RecordBatch, 4);
+        await Store.RecordMessageFailedAsync(message, "TimeoutException", "{\"records\":[]}", At, CancellationToken.None);
+        var listed = Assert.Single(await Store.GetFailedMessagesAsync(includeApplied: false, CancellationToken.None));
+        // It fails again after a replay: the same id, the newer reason, the body kept.
+        await Store.MarkReplayedAsync(listed.FailureId, At.AddMinutes(1), CancellationToken.None);
+        await Store.RecordMessageFailedAsync(message, "InvalidDataException", null, At.AddMinutes(2), CancellationToken.None);
+        var again = await Store.GetFailedMessageAsync(listed.FailureId, CancellationToken.None);
+        await using (var session = await Store.BeginMessageAsync(message, CancellationToken.None))
+        {
+            await session!.CommitAsync(CancellationToken.None);
+        }
+
+        Assert.Equal((message, "ct", "TimeoutException", false), (listed.Message, listed.SourceSystem, listed.Reason, listed.Applied));
+        Assert.Null(listed.Body);
+        Assert.Equal(("InvalidDataException", "{\"records\":[]}", At.AddMinutes(1), At.AddMinutes(2)), (again!.Reason, again.Body, again.ReplayedAt, again.FailedAt));
+        Assert.Empty(await Store.GetFailedMessagesAsync(includeApplied: false, CancellationToken.None));
+        Assert.True(Assert.Single(await Store.GetFailedMessagesAsync(includeApplied: true, CancellationToken.None)).Applied);
+        Assert.Null(await Store.GetFailedMessageAsync(listed.FailureId + 1000, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ClaimUnpublishedChanges_LeasedRowsWaitTillTheLeaseRunsOut_PublishedRowsNeverReturn()
+    {
+        await InSessionAsync(async s =>
+        {
+            await s.AppendChangesAsync([new CitizenCreated("C1", 1, new SourceRecordRef("ct", "1"), At), new CitizensMerged("C1", "C2", new SourceRecordRef("ct", "2"), At)]);
+            return 0;
+        });
+
+        var claimed = await Store.ClaimUnpublishedChangesAsync(At, At.AddSeconds(30), 10, CancellationToken.None);
+        var whileLeased = await Store.ClaimUnpublishedChangesAsync(At.AddSeconds(10), At.AddSeconds(40), 10, CancellationToken.None);
+        // Its publisher died: the lease runs out and the rows go to whoever sweeps next.
+        var afterLease = await Store.ClaimUnpublishedChangesAsync(At.AddSeconds(31), At.AddSeconds(61), 1, CancellationToken.None);
+        await Store.MarkPublishedAsync([.. claimed.Select(c => c.Sequence)], At.AddSeconds(32), CancellationToken.None);
+        var afterPublished = await Store.ClaimUnpublishedChangesAsync(At.AddMinutes(5), At.AddMinutes(6), 10, CancellationToken.None);
+
+        Assert.Equal([(FeedEvents.Created, "C1", (string?)null), (FeedEvents.Merged, "C1", "C2")], claimed.Select(c => (c.Kind, c.CitizenId, c.RelatedCitizenId)));
+        Assert.Empty(whileLeased);
+        Assert.Equal(claimed[0].Sequence, Assert.Single(afterLease).Sequence);
+        Assert.Empty(afterPublished);
+        Assert.IsType<CitizensMerged>(FeedEvents.ToEvent(claimed[1]));
+    }
+
+    [Fact]
+    public async Task ClaimUnpublishedChanges_ClaimsAtOnce_NeverTakeTheSameRow()
+    {
+        await InSessionAsync(async s =>
+        {
+            await s.AppendChangesAsync([.. Enumerable.Range(1, 40).Select(i => new CitizenCreated($"C{i}", 1, new SourceRecordRef("ct", $"{i}"), At))]);
+            return 0;
+        });
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Store.ClaimUnpublishedChangesAsync(At, At.AddSeconds(30), 15, CancellationToken.None)));
+
+        var taken = claims.SelectMany(c => c).Select(c => c.Sequence).ToList();
+        Assert.Equal(40, taken.Count);
+        Assert.Equal(taken.Count, taken.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task ReadNormalisedRecordsAsync_ReadsEveryRecordsNormalisedForm()
+    {
+        await InSessionAsync(async s =>
+        {
+            var c = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, c, Records.Person("ct", "1", "Ann", "Lee"), []);
+            await SaveAsync(s, c, Records.Person("hb", "1", "Bob", "Smith"), []);
+            return c;
+        });
+
+        var families = new List<string?>();
+        await foreach (var record in Store.ReadNormalisedRecordsAsync(CancellationToken.None))
+        {
+            families.Add(record.FamilyKey);
+        }
+
+        Assert.Equal(["LEE", "SMITH"], families);
+    }
+
+    protected static PairEvidence Evidence(string citizenId, string system, string key, double weight) =>
+        new(citizenId, system, key, new MatchExplanation(weight, MatchBand.Review, null, null, [new FieldWeight("family_name", "exact", 6.5, TermFrequencyAdjusted: true)]));
+
+    protected static GoldenField Field(string name, string value) => new(name, value, "ct", "1", At);
+
+    protected static Task SaveAsync(IResolutionSession session, string citizenId, SourceRecord record, IReadOnlyList<string> keys) =>
+        session.SaveRecordAsync(citizenId, record, RecordNormaliser.Normalise(record), "hash", keys, null, At);
+
+    protected async Task<T> InSessionAsync<T>(Func<IResolutionSession, Task<T>> work)
+    {
+        var message = new MessageIdentity(Guid.NewGuid(), MessageIdentity.RecordBatch, Interlocked.Increment(ref _sequence));
+        await using var session = await Store.BeginMessageAsync(message, CancellationToken.None)
+            ?? throw new InvalidOperationException("A new message was refused.");
+        var result = await work(session);
+        await session.CommitAsync(CancellationToken.None);
+        return result;
+    }
+}

@@ -1,0 +1,198 @@
+using CitizenHub.Contracts;
+using CitizenHub.Store.Postgres;
+using CitizenHub.TestKit;
+using Npgsql;
+
+namespace CitizenHub.Store.Tests.Postgres;
+
+/// <summary>
+/// The store contract against a fresh database on a real PostgreSQL server, and what only a shared database
+/// has to get right: several hub instances migrating and resolving at once.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresCitizenStoreTests(PostgresServer server) : CitizenStoreContract
+{
+    private readonly List<PostgresCitizenStore> _others = [];
+    private string _connectionString = "";
+
+    protected override async Task<ICitizenStore> CreateStoreAsync()
+    {
+        _connectionString = await server.CreateDatabaseAsync();
+        return new PostgresCitizenStore(_connectionString);
+    }
+
+    protected override async Task ExecuteRawAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        foreach (var other in _others)
+        {
+            await other.DisposeAsync();
+        }
+
+        await base.DisposeAsync();
+    }
+
+    /// <summary>Another hub instance: its own store (and connection pool) on the same database.</summary>
+    private PostgresCitizenStore OtherInstance(string? connectionString = null)
+    {
+        var store = new PostgresCitizenStore(connectionString ?? _connectionString);
+        _others.Add(store);
+        return store;
+    }
+
+    [Fact]
+    public async Task MigrateAsync_FourInstancesAtOnceOnAFreshDatabase_AllSucceedAndLeaveOneSchemaVersion()
+    {
+        var fresh = await server.CreateDatabaseAsync();
+        var instances = Enumerable.Range(0, 4).Select(_ => OtherInstance(fresh)).ToList();
+
+        await Task.WhenAll(instances.Select(i => Task.Run(() => i.MigrateAsync(CancellationToken.None))));
+
+        var versions = await QueryAsync(fresh, "SELECT version FROM schema_migrations ORDER BY version;", r => r.GetInt64(0));
+        Assert.Equal(Enumerable.Range(1, PostgresSchema.Migrations.Count).Select(v => (long)v), versions);
+        Assert.All(await Task.WhenAll(instances.Select(i => i.PingAsync(CancellationToken.None))), Assert.True);
+        // The migration lock is a session lock: it must not stay held on a pooled connection.
+        Assert.Empty(await QueryAsync(fresh, "SELECT objid FROM pg_locks WHERE locktype = 'advisory';", r => r.GetFieldValue<object>(0)));
+    }
+
+    [Fact]
+    public async Task BeginMessageAsync_TwoInstancesAtOnce_SecondWaitsForFirstToCommit_AndSeesItsCitizen()
+    {
+        var order = new List<string>();
+        var first = await Store.BeginMessageAsync(NewMessage(), CancellationToken.None);
+        Assert.NotNull(first);
+        var citizenId = await first.CreateCitizenAsync(At);
+        await SaveAsync(first, citizenId, Records.Person("ct", "1", "Ann", "Lee"), ["ni:AB123456C"]);
+
+        var second = Task.Run(async () =>
+        {
+            var session = await OtherInstance().BeginMessageAsync(NewMessage(), CancellationToken.None);
+            lock (order)
+            {
+                order.Add("second began");
+            }
+
+            return session!;
+        });
+        // Wait until the second instance is queued on the resolution lock (not a sleep: the server says so).
+        await WaitUntilAsync(async () => await CountWaitingForAdvisoryLockAsync() == 1 || second.IsCompleted);
+        Assert.False(second.IsCompleted, "The second session began while the first held the resolution lock.");
+        lock (order)
+        {
+            order.Add("first committing");
+        }
+
+        await first.CommitAsync(CancellationToken.None);
+        await first.DisposeAsync();
+        await using var secondSession = await second;
+
+        Assert.Equal(["first committing", "second began"], order);
+        // What the first committed is what the second resolves against: no second citizen for one person.
+        Assert.Equal([citizenId], await secondSession.FindCitizensAsync(["ni:AB123456C"], "hb", "1", 10));
+    }
+
+    [Fact]
+    public async Task BeginMessageAsync_SameMessageThroughTwoInstancesAtOnce_IsAppliedOnce()
+    {
+        var runId = Guid.NewGuid();
+        var message = new MessageIdentity(runId, MessageIdentity.RecordBatch, 1);
+        await Store.RecordRunStartedAsync(new SyncRunStarted(runId, "ct", At), CancellationToken.None);
+        var first = await Store.BeginMessageAsync(message, CancellationToken.None);
+        Assert.NotNull(first);
+        var citizenId = await first.CreateCitizenAsync(At);
+
+        var second = Task.Run(() => OtherInstance().BeginMessageAsync(message, CancellationToken.None));
+        await WaitUntilAsync(async () => await CountWaitingForAdvisoryLockAsync() == 1 || second.IsCompleted);
+        Assert.False(second.IsCompleted, "The second attempt did not wait for the first.");
+        await first.CommitAsync(CancellationToken.None);
+        await first.DisposeAsync();
+
+        Assert.Null(await second);
+        Assert.Null(await OtherInstance().BeginMessageAsync(message, CancellationToken.None));
+        Assert.Equal(1, (await Store.GetRunAsync(runId, CancellationToken.None))!.AppliedMessages);
+        Assert.NotNull(await Store.GetCitizenAsync(citizenId, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task BeginMessageAsync_FirstInstanceRollsBackWhileSecondWaits_SecondAppliesIt()
+    {
+        var message = NewMessage();
+        var first = await Store.BeginMessageAsync(message, CancellationToken.None);
+        Assert.NotNull(first);
+        var abandoned = await first.CreateCitizenAsync(At);
+
+        var second = Task.Run(() => OtherInstance().BeginMessageAsync(message, CancellationToken.None));
+        await WaitUntilAsync(async () => await CountWaitingForAdvisoryLockAsync() == 1 || second.IsCompleted);
+        Assert.False(second.IsCompleted);
+        await first.DisposeAsync();
+        await using var retry = await second;
+
+        Assert.NotNull(retry);
+        Assert.Null(await Store.GetCitizenAsync(abandoned, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task SetRestrictedAsync_WhileAMergeIsBeingResolved_WaitsAndThenFindsTheCitizenRetired()
+    {
+        var (survivor, absorbed) = await InSessionAsync(async s => (await s.CreateCitizenAsync(At), await s.CreateCitizenAsync(At)));
+        var merging = await Store.BeginMessageAsync(NewMessage(), CancellationToken.None);
+        Assert.NotNull(merging);
+        await merging.MergeAsync(survivor, absorbed, At);
+
+        var restrict = Task.Run(() => OtherInstance().SetRestrictedAsync(absorbed, restricted: true, CancellationToken.None));
+        await WaitUntilAsync(async () => await CountWaitingForAdvisoryLockAsync() == 1 || restrict.IsCompleted);
+        Assert.False(restrict.IsCompleted, "Restriction did not wait for the resolution in progress.");
+        await merging.CommitAsync(CancellationToken.None);
+        await merging.DisposeAsync();
+
+        Assert.False(await restrict);
+        Assert.False((await Store.GetCitizenAsync(absorbed, CancellationToken.None))!.Restricted);
+    }
+
+    [Fact]
+    public async Task Audit_TruncateRefused()
+    {
+        await Store.AppendAuditAsync([new AuditEntry(0, At, "contact-centre", "agent", "read", new string('a', 32), null, [])], CancellationToken.None);
+
+        var truncate = await Assert.ThrowsAsync<PostgresException>(() => ExecuteRawAsync("TRUNCATE audit_log;"));
+
+        Assert.Contains("append-only", truncate.MessageText, StringComparison.Ordinal);
+        Assert.Single(await Store.GetAuditAsync(new string('a', 32), 10, CancellationToken.None));
+    }
+
+    private static MessageIdentity NewMessage() => new(Guid.NewGuid(), MessageIdentity.RecordBatch, 1);
+
+    private async Task<long> CountWaitingForAdvisoryLockAsync() =>
+        (await QueryAsync(_connectionString, "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted;", r => r.GetInt64(0))).Single();
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!await condition())
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+
+    private static async Task<List<T>> QueryAsync<T>(string connectionString, string sql, Func<NpgsqlDataReader, T> read)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<T>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+}
