@@ -30,7 +30,17 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
     public PostgresCitizenStore(string connectionString)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        _dataSource = NpgsqlDataSource.Create(connectionString);
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
+        {
+            // Resolution runs the same few dozen statements for every record, and its lock makes the server's time
+            // per statement the hub's throughput: prepared once per connection, they are not parsed and planned
+            // again each time. A connection string that sets Max Auto Prepare (0 through a pooler that cannot
+            // keep prepared statements) is left as it is.
+            builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+        }
+
+        _dataSource = builder.Build();
     }
 
     public async Task MigrateAsync(CancellationToken cancellationToken)
