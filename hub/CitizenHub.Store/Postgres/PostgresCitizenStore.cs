@@ -31,11 +31,12 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         var builder = new NpgsqlDataSourceBuilder(connectionString);
-        if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare"))
         {
             // Resolution runs the same few dozen statements for every record, and its lock makes the server's time
             // per statement the hub's throughput: prepared once per connection, they are not parsed and planned
-            // again each time. A connection string that sets Max Auto Prepare (0 through a pooler that cannot
+            // again each time. A connection string that sets Max Auto Prepare (0 behind a pooler that cannot
             // keep prepared statements) is left as it is.
             builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
         }

@@ -50,7 +50,8 @@ public sealed class PostgresCitizenStoreTests(PostgresServer server) : CitizenSt
     [Fact]
     public async Task MigrateAsync_FourInstancesAtOnceOnAFreshDatabase_AllSucceedAndLeaveOneSchemaVersion()
     {
-        var fresh = await server.CreateDatabaseAsync();
+        // Pooled, as in production: a session lock left held would stay on the idle pooled connection.
+        var fresh = new NpgsqlConnectionStringBuilder(await server.CreateDatabaseAsync()) { Pooling = true }.ToString();
         var instances = Enumerable.Range(0, 4).Select(_ => OtherInstance(fresh)).ToList();
 
         await Task.WhenAll(instances.Select(i => Task.Run(() => i.MigrateAsync(CancellationToken.None))));
