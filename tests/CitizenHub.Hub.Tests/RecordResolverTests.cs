@@ -30,9 +30,15 @@ public abstract class RecordResolverTests : IAsyncLifetime
     {
         _store = await CreateStoreAsync();
         await _store.MigrateAsync(CancellationToken.None);
+        _resolver = NewResolver(_store);
+    }
+
+    /// <summary>A resolver on the given store, as every test's is.</summary>
+    protected static RecordResolver NewResolver(ICitizenStore store)
+    {
         var catalog = new SourceCatalog([], new SurvivorshipRanks(new Dictionary<string, int> { ["ct"] = 1, ["hb"] = 2 }));
-        _resolver = new RecordResolver(
-            _store, catalog, new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 3, 0, 0, TimeSpan.Zero)), new Linker(new PairScorer(MatchModel.Default)));
+        return new RecordResolver(
+            store, catalog, new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 3, 0, 0, TimeSpan.Zero)), new Linker(new PairScorer(MatchModel.Default)));
     }
 
     public virtual async Task DisposeAsync()
@@ -339,7 +345,7 @@ public abstract class RecordResolverTests : IAsyncLifetime
     private Task<IReadOnlyList<object>> ApplyAsync(params SourceRecord[] records) =>
         Resolver.ApplyAsync(new SourceRecordBatch(_runId, records[0].SourceSystem, Interlocked.Increment(ref _sequence), records), CancellationToken.None);
 
-    private async Task<List<CitizenLink>> LinksAsync()
+    protected async Task<List<CitizenLink>> LinksAsync()
     {
         var links = new List<CitizenLink>();
         await foreach (var link in Store.ReadLinksAsync(CancellationToken.None))
@@ -371,7 +377,42 @@ public sealed class SqliteRecordResolverTests : RecordResolverTests, IDisposable
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresRecordResolverTests(PostgresServer server) : RecordResolverTests
 {
-    protected override async Task<ICitizenStore> CreateStoreAsync() => new PostgresCitizenStore(await server.CreateDatabaseAsync());
+    private string _connectionString = "";
+
+    protected override async Task<ICitizenStore> CreateStoreAsync()
+    {
+        _connectionString = await server.CreateDatabaseAsync();
+        return new PostgresCitizenStore(_connectionString);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_TwoInstancesResolvingOnePersonsRecordsAtOnce_OneCitizenPerPerson()
+    {
+        // Each person has a council-tax record, resolved by one instance, and a benefits record with the same NI
+        // number, resolved by another at the same moment. Unserialised, both would find no match and each create
+        // a citizen for the same person.
+        string[] families = ["Hughes", "Castellano", "Okafor", "Lindqvist", "Brennan", "Adeyemi", "Kowalski", "Fairweather"];
+        string[] givens = ["Margaret", "Imogen", "Chidi", "Astrid", "Declan"];
+        var people = Enumerable.Range(0, 40).Select(i => (Given: givens[i % givens.Length], Family: families[i / givens.Length], Ni: $"JG{100000 + i:D6}A", Born: (1940 + i, 1 + (i % 12), 1 + (i % 28)))).ToList();
+        await using var otherStore = new PostgresCitizenStore(_connectionString);
+        await otherStore.MigrateAsync(CancellationToken.None);
+        var instances = new[] { (System: "ct", Resolver: NewResolver(Store)), (System: "hb", Resolver: NewResolver(otherStore)) };
+        var runId = Guid.NewGuid();
+
+        await Task.WhenAll(instances.Select((instance, n) => Task.Run(async () =>
+        {
+            var sequence = 0;
+            foreach (var batch in people.Select((p, i) => Records.Person(instance.System, $"{i}", p.Given, p.Family, p.Born, ni: p.Ni)).Chunk(5))
+            {
+                await instance.Resolver.ApplyAsync(new SourceRecordBatch(runId, instance.System, (n * 100) + ++sequence, batch), CancellationToken.None);
+            }
+        })));
+
+        var links = await LinksAsync();
+        Assert.Equal(80, links.Count);
+        Assert.Equal(40, links.Select(l => l.CitizenId).Distinct().Count());
+        Assert.All(links.GroupBy(l => l.SourceKey), person => Assert.Single(person.Select(l => l.CitizenId).Distinct()));
+    }
 }
 
 /// <summary>One PostgreSQL server for every test of this assembly that needs one; each test takes a fresh database on it.</summary>

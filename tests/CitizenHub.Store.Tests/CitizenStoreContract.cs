@@ -790,6 +790,54 @@ public abstract class CitizenStoreContract : IAsyncLifetime
         Assert.Equal(["LEE", "SMITH"], families);
     }
 
+    [Fact]
+    public async Task Session_ReadsSeeItsOwnWrites_AsEachRecordIsSavedMovedMergedAndRemoved()
+    {
+        await InSessionAsync(async s =>
+        {
+            var a = await s.CreateCitizenAsync(At);
+            var b = await s.CreateCitizenAsync(At.AddMinutes(1));
+            await SaveAsync(s, a, Records.Person("ct", "1", "Ann", "Lee"), ["ni:AB123456C"]);
+            await SaveAsync(s, a, Records.Person("ct", "2", "Bob", "Lee"), []);
+            Assert.Equal(["1", "2"], await KeysAsync(s, a));
+            Assert.Equal(a, (await s.FindRecordAsync("ct", "1"))!.CitizenId);
+            Assert.Equal([a], await s.FindCitizensAsync(["ni:AB123456C"], "x", "x", 10));
+            Assert.Equal(2, (await s.GetTermFrequenciesAsync([RecordNormaliser.Normalise(Records.Person("x", "x", "Ann", "Lee"))])).FamilyCount("LEE"));
+
+            // A new version linked elsewhere leaves its old citizen.
+            await SaveAsync(s, b, Records.Person("ct", "2", "Robert", "Lee"), []);
+            Assert.Equal(["1"], await KeysAsync(s, a));
+            Assert.Equal(["Robert"], (await s.GetLinkedRecordsAsync(b)).Select(r => r.GivenNames));
+
+            await s.MoveRecordAsync("ct", "1", b, At);
+            Assert.Empty(await KeysAsync(s, a));
+            Assert.Equal(["1", "2"], await KeysAsync(s, b));
+
+            await SaveAsync(s, a, Records.Person("ct", "3", "Cat", "Lee"), []);
+            Assert.Equal(["3"], await KeysAsync(s, a));
+            await s.MergeAsync(a, b, At);
+            Assert.Equal(["1", "2", "3"], await KeysAsync(s, a));
+            Assert.Empty(await KeysAsync(s, b));
+
+            await s.RemoveRecordAsync("ct", "2");
+            Assert.Equal(["1", "3"], await KeysAsync(s, a));
+            Assert.Null(await s.FindRecordAsync("ct", "2"));
+            return a;
+        });
+
+        var links = new List<CitizenLink>();
+        await foreach (var link in Store.ReadLinksAsync(CancellationToken.None))
+        {
+            links.Add(link);
+        }
+
+        Assert.Equal(["1", "3"], links.Select(l => l.SourceKey));
+        Assert.Single(links.Select(l => l.CitizenId).Distinct());
+
+        static async Task<IEnumerable<string>> KeysAsync(IResolutionSession session, string citizenId) =>
+            (await session.GetLinkedRecordsAsync(citizenId)).Select(r => r.SourceKey);
+    }
+
     protected static PairEvidence Evidence(string citizenId, string system, string key, double weight) =>
         new(citizenId, system, key, new MatchExplanation(weight, MatchBand.Review, null, null, [new FieldWeight("family_name", "exact", 6.5, TermFrequencyAdjusted: true)]));
 

@@ -30,7 +30,18 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
     public PostgresCitizenStore(string connectionString)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        _dataSource = NpgsqlDataSource.Create(connectionString);
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare"))
+        {
+            // Resolution runs the same few dozen statements for every record, and its lock makes the server's time
+            // per statement the hub's throughput: prepared once per connection, they are not parsed and planned
+            // again each time. A connection string that sets Max Auto Prepare (0 behind a pooler that cannot
+            // keep prepared statements) is left as it is.
+            builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+        }
+
+        _dataSource = builder.Build();
     }
 
     public async Task MigrateAsync(CancellationToken cancellationToken)

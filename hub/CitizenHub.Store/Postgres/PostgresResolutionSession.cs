@@ -12,16 +12,60 @@ namespace CitizenHub.Store.Postgres;
 /// (<see cref="PostgresCitizenStore.BeginMessageAsync"/>) until it commits or is disposed.
 /// </summary>
 /// <remarks>
-/// Resolution issues many small statements per record, so each method sends its statements in one round trip:
-/// several statements in one command (Npgsql sends them as one batch), and rows as arrays (<c>unnest</c>)
-/// rather than one statement per row.
+/// Resolution issues many small statements per record, and on a server across a network each is a round trip.
+/// So writes whose outcome the resolver does not read back (a new citizen, a record saved, history, reviews) are
+/// held back and sent together, as one batch, just before the next statement that reads, or at the commit;
+/// several statements of one method go in one command (Npgsql sends them as one batch), and rows as arrays
+/// (<c>unnest</c>) rather than one statement per row. A held-back write that fails (it would be a bug: the
+/// session holds the resolution lock, so nothing else writes) fails the next call or the commit instead, and
+/// the message is rolled back whole either way.
 /// </remarks>
 internal sealed class PostgresResolutionSession(NpgsqlConnection connection, NpgsqlTransaction transaction) : IResolutionSession
 {
+    private readonly List<NpgsqlBatchCommand> _pending = [];
+
+    /// <summary>
+    /// Each citizen's linked records as read in this session, forgotten when a write of this session changes
+    /// them. The resolver reads a candidate's records several times per record (to score, then to survive
+    /// fields, then to check what remains), and nothing else can change them meanwhile: the session holds
+    /// the resolution lock.
+    /// </summary>
+    private readonly Dictionary<string, IReadOnlyList<NormalisedRecord>> _linked = new(StringComparer.Ordinal);
     private bool _disposed;
+
+    /// <summary>Holds a write back until the next read or the commit; values are positional (<c>$1</c>, <c>$2</c>, …).</summary>
+    private void Defer(string sql, params object?[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        }
+
+        _pending.Add(command);
+    }
+
+    /// <summary>Sends the held-back writes, in the order they were made, in one round trip.</summary>
+    private async Task FlushAsync()
+    {
+        if (_pending.Count == 0)
+        {
+            return;
+        }
+
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var command in _pending)
+        {
+            batch.BatchCommands.Add(command);
+        }
+
+        _pending.Clear();
+        await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
 
     public async Task<HeldRecord?> FindRecordAsync(string sourceSystem, string sourceKey)
     {
+        await FlushAsync().ConfigureAwait(false);
         var row = await connection.QuerySingleOrDefaultAsync<(string CitizenId, string ContentHash, string ObservedAt)?>(
             """
             SELECT citizen_id, content_hash, observed_at FROM source_records
@@ -40,6 +84,7 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
             return [];
         }
 
+        await FlushAsync().ConfigureAwait(false);
         // Every key in one query. A key held by too many records (a switchboard number, a care home's postcode)
         // is skipped: it would bring hundreds of candidates and tell little about any of them.
         var ids = await connection.QueryAsync<string>(
@@ -74,6 +119,7 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
     {
         var families = records.Select(r => r.FamilyKey).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
         var givens = records.Select(r => r.GivenKey).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
+        await FlushAsync().ConfigureAwait(false);
         // One round trip: the total (kept by a trigger, see PostgresSchema) and both names' counts.
         var rows = await connection.QueryAsync<(string Kind, string? Key, long Count)>(
             """
@@ -109,25 +155,48 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
 
     public async Task<IReadOnlyList<NormalisedRecord>> GetLinkedRecordsAsync(string citizenId)
     {
+        if (_linked.TryGetValue(citizenId, out var known))
+        {
+            return known;
+        }
+
+        await FlushAsync().ConfigureAwait(false);
         var json = await connection.QueryAsync<string>(
             "SELECT normalised_json FROM source_records WHERE citizen_id = @citizenId ORDER BY source_system, source_key;",
             new { citizenId },
             transaction).ConfigureAwait(false);
-        return [.. json.Select(StoreJson.Deserialize<NormalisedRecord>)];
+        IReadOnlyList<NormalisedRecord> linked = [.. json.Select(StoreJson.Deserialize<NormalisedRecord>)];
+        _linked[citizenId] = linked;
+        return linked;
     }
 
-    public async Task<string> CreateCitizenAsync(DateTimeOffset at)
+    /// <summary>Forgets the linked records of a citizen, and of whichever citizen held the given record.</summary>
+    private void ForgetLinked(string? citizenId, string? sourceSystem = null, string? sourceKey = null)
     {
-        // Version 7 GUIDs are unique without coordination and sort by creation time.
+        if (citizenId is not null)
+        {
+            _linked.Remove(citizenId);
+        }
+
+        if (sourceSystem is not null)
+        {
+            foreach (var holder in _linked.Where(c => c.Value.Any(r => r.SourceSystem == sourceSystem && r.SourceKey == sourceKey)).Select(c => c.Key).ToList())
+            {
+                _linked.Remove(holder);
+            }
+        }
+    }
+
+    public Task<string> CreateCitizenAsync(DateTimeOffset at)
+    {
+        // Version 7 GUIDs are unique without coordination and sort by creation time, so the id is known before
+        // the row is written, and the write can wait for the next round trip.
         var citizenId = Guid.CreateVersion7(at).ToString("N");
-        await connection.ExecuteAsync(
-            """
-            INSERT INTO citizens (citizen_id, status, version, created_at, updated_at)
-            VALUES (@citizenId, 'Active', 0, @at, @at);
-            """,
-            new { citizenId, at = StoreTime.Format(at) },
-            transaction).ConfigureAwait(false);
-        return citizenId;
+        Defer(
+            "INSERT INTO citizens (citizen_id, status, version, created_at, updated_at) VALUES ($1, 'Active', 0, $2, $2);",
+            citizenId,
+            StoreTime.Format(at));
+        return Task.FromResult(citizenId);
     }
 
     public Task SaveRecordAsync(
@@ -142,15 +211,14 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(normalised);
         ArgumentNullException.ThrowIfNull(matchKeys);
-        // The record, its old blocking keys out and its new ones in: one round trip.
-        return connection.ExecuteAsync(
+        ForgetLinked(citizenId, record.SourceSystem, record.SourceKey);
+        // The record, its old blocking keys out and its new ones in, held back for the next round trip.
+        Defer(
             """
             INSERT INTO source_records (source_system, source_key, citizen_id, observed_at, linked_at, content_hash,
                                         record_json, normalised_json, family_key, given_key, date_of_birth, postcode, evidence_json,
                                         family_phonetic, given_phonetic)
-            VALUES (@SourceSystem, @SourceKey, @citizenId, @ObservedAt, @at, @contentHash,
-                    @RecordJson, @NormalisedJson, @FamilyKey, @GivenKey, @DateOfBirth, @Postcode, @EvidenceJson,
-                    @FamilyPhonetic, @GivenPhonetic)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
             ON CONFLICT (source_system, source_key) DO UPDATE SET
                 linked_at = CASE WHEN source_records.citizen_id = excluded.citizen_id THEN source_records.linked_at ELSE excluded.linked_at END,
                 citizen_id = excluded.citizen_id,
@@ -165,57 +233,57 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
                 evidence_json = excluded.evidence_json,
                 family_phonetic = excluded.family_phonetic,
                 given_phonetic = excluded.given_phonetic;
-            DELETE FROM match_keys WHERE source_system = @SourceSystem AND source_key = @SourceKey;
-            INSERT INTO match_keys (match_key, source_system, source_key)
-            SELECT DISTINCT k, @SourceSystem, @SourceKey FROM unnest(@matchKeys) AS k
-            ON CONFLICT DO NOTHING;
             """,
-            new
-            {
+            record.SourceSystem,
+            record.SourceKey,
+            citizenId,
+            StoreTime.Format(record.ObservedAt),
+            StoreTime.Format(at),
+            contentHash,
+            StoreJson.Serialize(record),
+            StoreJson.Serialize(normalised),
+            normalised.FamilyKey,
+            normalised.GivenKey,
+            normalised.DateOfBirthKey,
+            normalised.Address?.Postcode,
+            evidence is null ? null : StoreJson.Serialize(evidence),
+            normalised.FamilyPhonetic,
+            normalised.GivenPhonetic);
+        Defer("DELETE FROM match_keys WHERE source_system = $1 AND source_key = $2;", record.SourceSystem, record.SourceKey);
+        if (matchKeys.Count > 0)
+        {
+            Defer(
+                "INSERT INTO match_keys (match_key, source_system, source_key) SELECT DISTINCT k, $2, $3 FROM unnest($1::text[]) AS k ON CONFLICT DO NOTHING;",
+                matchKeys.ToArray(),
                 record.SourceSystem,
-                record.SourceKey,
-                citizenId,
-                ObservedAt = StoreTime.Format(record.ObservedAt),
-                at = StoreTime.Format(at),
-                contentHash,
-                RecordJson = StoreJson.Serialize(record),
-                NormalisedJson = StoreJson.Serialize(normalised),
-                normalised.FamilyKey,
-                normalised.GivenKey,
-                DateOfBirth = normalised.DateOfBirthKey,
-                normalised.Address?.Postcode,
-                EvidenceJson = evidence is null ? null : StoreJson.Serialize(evidence),
-                normalised.FamilyPhonetic,
-                normalised.GivenPhonetic,
-                matchKeys = matchKeys.ToArray(),
-            },
-            transaction);
+                record.SourceKey);
+        }
+
+        return Task.CompletedTask;
     }
 
-    public Task MoveRecordAsync(string sourceSystem, string sourceKey, string citizenId, DateTimeOffset at) =>
-        connection.ExecuteAsync(
+    public async Task MoveRecordAsync(string sourceSystem, string sourceKey, string citizenId, DateTimeOffset at)
+    {
+        ForgetLinked(citizenId, sourceSystem, sourceKey);
+        await FlushAsync().ConfigureAwait(false);
+        await connection.ExecuteAsync(
             "UPDATE source_records SET citizen_id = @citizenId, linked_at = @at WHERE source_system = @sourceSystem AND source_key = @sourceKey;",
             new { sourceSystem, sourceKey, citizenId, at = StoreTime.Format(at) },
-            transaction);
+            transaction).ConfigureAwait(false);
+    }
 
     public Task AddHistoryAsync(CitizenHistoryEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        return connection.ExecuteAsync(
-            """
-            INSERT INTO citizen_history (citizen_id, cause, source_system, source_key, related_citizen, at)
-            VALUES (@CitizenId, @Cause, @SourceSystem, @SourceKey, @RelatedCitizenId, @At);
-            """,
-            new
-            {
-                entry.CitizenId,
-                Cause = entry.Cause.ToString(),
-                entry.Record?.SourceSystem,
-                entry.Record?.SourceKey,
-                entry.RelatedCitizenId,
-                At = StoreTime.Format(entry.At),
-            },
-            transaction);
+        Defer(
+            "INSERT INTO citizen_history (citizen_id, cause, source_system, source_key, related_citizen, at) VALUES ($1, $2, $3, $4, $5, $6);",
+            entry.CitizenId,
+            entry.Cause.ToString(),
+            entry.Record?.SourceSystem,
+            entry.Record?.SourceKey,
+            entry.RelatedCitizenId,
+            StoreTime.Format(entry.At));
+        return Task.CompletedTask;
     }
 
     public Task AddReviewAsync(SourceRecordRef record, PairEvidence candidate, DateTimeOffset at)
@@ -223,28 +291,25 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(candidate);
         // The check and the insert cannot be interleaved with another writer's: this session holds the resolution lock.
-        return connection.ExecuteAsync(
+        Defer(
             """
             INSERT INTO review_items (source_system, source_key, candidate_system, candidate_key, candidate_citizen,
                                       weight, evidence_json, status, created_at)
-            SELECT @SourceSystem, @SourceKey, @CandidateSystem, @CandidateKey, @CitizenId, @Weight, @EvidenceJson, 'Open', @at
+            SELECT $1, $2, $3, $4, $5, $6, $7, 'Open', $8
             WHERE NOT EXISTS (
                 SELECT 1 FROM review_items
-                WHERE source_system = @SourceSystem AND source_key = @SourceKey AND status = 'Open'
-                  AND candidate_system = @CandidateSystem AND candidate_key = @CandidateKey);
+                WHERE source_system = $1 AND source_key = $2 AND status = 'Open'
+                  AND candidate_system = $3 AND candidate_key = $4);
             """,
-            new
-            {
-                record.SourceSystem,
-                record.SourceKey,
-                CandidateSystem = candidate.SourceSystem,
-                CandidateKey = candidate.SourceKey,
-                candidate.CitizenId,
-                candidate.Explanation.Weight,
-                EvidenceJson = StoreJson.Serialize(candidate),
-                at = StoreTime.Format(at),
-            },
-            transaction);
+            record.SourceSystem,
+            record.SourceKey,
+            candidate.SourceSystem,
+            candidate.SourceKey,
+            candidate.CitizenId,
+            candidate.Explanation.Weight,
+            StoreJson.Serialize(candidate),
+            StoreTime.Format(at));
+        return Task.CompletedTask;
     }
 
     public Task AppendChangesAsync(IReadOnlyList<object> events)
@@ -252,7 +317,7 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
         ArgumentNullException.ThrowIfNull(events);
         var rows = events.Select(FeedEvents.ToChange).ToList();
         // Every event in one statement, numbered in the order given.
-        return rows.Count == 0 ? Task.CompletedTask : connection.ExecuteAsync(
+        return rows.Count == 0 ? Task.CompletedTask : ExecuteAsync(
             """
             INSERT INTO change_feed (at, kind, citizen_id, related_citizen, version, fields, cause_system, cause_key)
             SELECT at, kind, citizen_id, related_citizen, version, fields, cause_system, cause_key
@@ -270,12 +335,12 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
                 Fields = rows.Select(r => r.ChangedFields.Count == 0 ? null : string.Join(',', r.ChangedFields)).ToArray(),
                 CauseSystem = rows.Select(r => r.Cause.SourceSystem).ToArray(),
                 CauseKey = rows.Select(r => r.Cause.SourceKey).ToArray(),
-            },
-            transaction);
+            });
     }
 
     public async Task<ReviewItem?> GetReviewAsync(long reviewId)
     {
+        await FlushAsync().ConfigureAwait(false);
         var row = await connection.QuerySingleOrDefaultAsync<(long Id, string SourceSystem, string SourceKey, string Evidence, string Status, string CreatedAt)?>(
             "SELECT review_id, source_system, source_key, evidence_json, status, created_at FROM review_items WHERE review_id = @reviewId;",
             new { reviewId },
@@ -286,15 +351,14 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
     }
 
     public Task CloseReviewAsync(long reviewId, ReviewStatus status, DateTimeOffset at) =>
-        connection.ExecuteAsync(
+        ExecuteAsync(
             "UPDATE review_items SET status = @status, closed_at = @at WHERE review_id = @reviewId;",
-            new { reviewId, status = status.ToString(), at = StoreTime.Format(at) },
-            transaction);
+            new { reviewId, status = status.ToString(), at = StoreTime.Format(at) });
 
     public Task AddStewardDecisionAsync(StewardDecision decision)
     {
         ArgumentNullException.ThrowIfNull(decision);
-        return connection.ExecuteAsync(
+        return ExecuteAsync(
             """
             INSERT INTO steward_decisions (review_id, source_system, source_key, other_system, other_key, decision, steward, note, at)
             VALUES (@ReviewId, @SourceSystem, @SourceKey, @OtherSystem, @OtherKey, @Decision, @Steward, @Note, @At);
@@ -310,13 +374,13 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
                 decision.Steward,
                 decision.Note,
                 At = StoreTime.Format(decision.At),
-            },
-            transaction);
+            });
     }
 
     public async Task<StewardDeclarations> GetDeclaredAsync(SourceRecordRef record)
     {
         ArgumentNullException.ThrowIfNull(record);
+        await FlushAsync().ConfigureAwait(false);
         // One query for both answers: it runs for every record resolved, and almost always finds nothing.
         var rows = (await connection.QueryAsync<(string System, string Key, string Decision)>(
             """
@@ -338,28 +402,34 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
     public Task SupersedeReviewsAsync(SourceRecordRef record, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(record);
-        return connection.ExecuteAsync(
+        Defer(
             """
-            UPDATE review_items SET status = 'Superseded', closed_at = @at
+            UPDATE review_items SET status = 'Superseded', closed_at = $3
             WHERE status = 'Open'
-              AND ((source_system = @SourceSystem AND source_key = @SourceKey)
-                OR (candidate_system = @SourceSystem AND candidate_key = @SourceKey));
+              AND ((source_system = $1 AND source_key = $2) OR (candidate_system = $1 AND candidate_key = $2));
             """,
-            new { record.SourceSystem, record.SourceKey, at = StoreTime.Format(at) },
-            transaction);
+            record.SourceSystem,
+            record.SourceKey,
+            StoreTime.Format(at));
+        return Task.CompletedTask;
     }
 
-    public Task RemoveRecordAsync(string sourceSystem, string sourceKey) =>
-        connection.ExecuteAsync(
+    public Task RemoveRecordAsync(string sourceSystem, string sourceKey)
+    {
+        ForgetLinked(null, sourceSystem, sourceKey);
+        return ExecuteAsync(
             """
             DELETE FROM match_keys WHERE source_system = @sourceSystem AND source_key = @sourceKey;
             DELETE FROM source_records WHERE source_system = @sourceSystem AND source_key = @sourceKey;
             """,
-            new { sourceSystem, sourceKey },
-            transaction);
+            new { sourceSystem, sourceKey });
+    }
 
-    public Task MergeAsync(string survivorId, string absorbedId, DateTimeOffset at) =>
-        connection.ExecuteAsync(
+    public Task MergeAsync(string survivorId, string absorbedId, DateTimeOffset at)
+    {
+        ForgetLinked(survivorId);
+        ForgetLinked(absorbedId);
+        return ExecuteAsync(
             """
             UPDATE source_records SET citizen_id = @survivorId, linked_at = @at WHERE citizen_id = @absorbedId;
             DELETE FROM golden_fields WHERE citizen_id = @absorbedId;
@@ -367,12 +437,13 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
             WHERE citizen_id = @absorbedId;
             UPDATE citizens SET merged_into = @survivorId WHERE merged_into = @absorbedId;
             """,
-            new { survivorId, absorbedId, at = StoreTime.Format(at) },
-            transaction);
+            new { survivorId, absorbedId, at = StoreTime.Format(at) });
+    }
 
     public async Task<GoldenRecordChange> SetGoldenRecordAsync(string citizenId, IReadOnlyList<GoldenField> fields, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(fields);
+        await FlushAsync().ConfigureAwait(false);
         var before = (await PostgresCitizenStore.ReadFieldsAsync(connection, [citizenId], transaction).ConfigureAwait(false))
             .GetValueOrDefault(citizenId, []);
         // A field "changes" when its shown value does; a new observation of the same value only
@@ -420,7 +491,18 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
         return new GoldenRecordChange(version, changed);
     }
 
-    public Task CommitAsync(CancellationToken cancellationToken) => transaction.CommitAsync(cancellationToken);
+    public async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        await FlushAsync().ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A statement that runs now, after the held-back writes that came before it.</summary>
+    private async Task ExecuteAsync(string sql, object parameters)
+    {
+        await FlushAsync().ConfigureAwait(false);
+        await connection.ExecuteAsync(sql, parameters, transaction).ConfigureAwait(false);
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -50,7 +50,8 @@ public sealed class PostgresCitizenStoreTests(PostgresServer server) : CitizenSt
     [Fact]
     public async Task MigrateAsync_FourInstancesAtOnceOnAFreshDatabase_AllSucceedAndLeaveOneSchemaVersion()
     {
-        var fresh = await server.CreateDatabaseAsync();
+        // Pooled, as in production: a session lock left held would stay on the idle pooled connection.
+        var fresh = new NpgsqlConnectionStringBuilder(await server.CreateDatabaseAsync()) { Pooling = true }.ToString();
         var instances = Enumerable.Range(0, 4).Select(_ => OtherInstance(fresh)).ToList();
 
         await Task.WhenAll(instances.Select(i => Task.Run(() => i.MigrateAsync(CancellationToken.None))));
@@ -165,6 +166,26 @@ public sealed class PostgresCitizenStoreTests(PostgresServer server) : CitizenSt
 
         Assert.Contains("append-only", truncate.MessageText, StringComparison.Ordinal);
         Assert.Single(await Store.GetAuditAsync(new string('a', 32), 10, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task CommitAsync_AHeldBackWriteFails_NothingOfTheMessageIsKeptAndItCanBeAppliedAgain()
+    {
+        var message = NewMessage();
+        string created;
+        await using (var session = await Store.BeginMessageAsync(message, CancellationToken.None))
+        {
+            created = await session!.CreateCitizenAsync(At);
+            // No such citizen: the record's link breaks the foreign key when the held-back writes are sent.
+            await SaveAsync(session, new string('0', 32), Records.Person("ct", "1", "Ann", "Lee"), []);
+            await Assert.ThrowsAsync<PostgresException>(() => session.CommitAsync(CancellationToken.None));
+        }
+
+        await using var retry = await Store.BeginMessageAsync(message, CancellationToken.None);
+
+        Assert.NotNull(retry);
+        Assert.Null(await Store.GetCitizenAsync(created, CancellationToken.None));
+        Assert.Null(await Store.GetSourceRecordAsync("ct", "1", CancellationToken.None));
     }
 
     private static MessageIdentity NewMessage() => new(Guid.NewGuid(), MessageIdentity.RecordBatch, 1);
