@@ -82,7 +82,7 @@ public static class CitizenHubServiceCollectionExtensions
                     {
                         transport.ReceiveEndpoint(HubEndpointName, endpoint =>
                         {
-                            // The embedded store has one writer; more concurrency would only queue on its lock.
+                            // The store applies one resolution at a time; more concurrency would only queue on its lock.
                             endpoint.ConcurrentMessageLimit = 1;
                             ConfigureHubEndpoint(endpoint, context);
                         });

@@ -1,3 +1,6 @@
+using CitizenHub.Contracts;
+using CitizenHub.Hub;
+using CitizenHub.Store.Sqlite;
 using CitizenHub.TestKit;
 using Microsoft.Data.Sqlite;
 
@@ -296,6 +299,47 @@ public sealed class CitizenHubCliTests : IDisposable
         // The benefits claimant and the council-tax payer share an NI number: one citizen.
         Assert.Equal(byKey["CT001"], byKey["HB-20231"]);
         Assert.Equal(byKey["CT002"], byKey["HB-20232"]);
+    }
+
+    [Fact]
+    public async Task ErrorsListThenReplay_AppliesTheKeptBatchOnce()
+    {
+        var config = TwoSources.WriteTo(_folder);
+        await RunAsync("sync", "--config", config);
+        // A batch the hub could not apply (its store was away, say), kept whole as the hub keeps one.
+        var runId = Guid.NewGuid();
+        var batch = new SourceRecordBatch(runId, "council-tax", 7, [Records.Person("council-tax", "CT999", "Nia", "Evans", (1981, 4, 5))]);
+        using (var store = new SqliteCitizenStore($"Data Source={_folder.File("hub.db")}"))
+        {
+            await store.RecordRunStartedAsync(new SyncRunStarted(runId, "council-tax", TimeProvider.System.GetUtcNow()), CancellationToken.None);
+            await store.RecordMessageFailedAsync(HubMessages.Identify(batch), "Npgsql.NpgsqlException", HubMessages.Serialize(batch), TimeProvider.System.GetUtcNow(), CancellationToken.None);
+        }
+
+        var listCode = await RunAsync("errors", "list", "--config", config);
+        var listed = _output.ToString();
+        var replayCode = await RunAsync("errors", "replay", "--config", config, "1");
+        var againCode = await RunAsync("errors", "replay", "--config", config, "1");
+        await RunAsync("errors", "list", "--config", config);
+        await RunAsync("export", "links", "--config", config, "--out", _folder.File("links.csv"));
+
+        Assert.Equal((0, 0, 0), (listCode, replayCode, againCode));
+        var row = listed.Split('\n').Single(l => l.StartsWith("1\t", StringComparison.Ordinal)).Split('\t');
+        Assert.Equal(("council-tax", $"{runId:N}", "records 7", "failed", "Npgsql.NpgsqlException"), (row[2], row[3], row[4], row[5], row[6].TrimEnd()));
+        Assert.Contains("1: applied", _output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("1: already applied; nothing sent", _output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("no failed messages waiting", _output.ToString(), StringComparison.Ordinal);
+        Assert.Contains(",council-tax,CT999", File.ReadAllText(_folder.File("links.csv")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ErrorsReplay_NeitherIdsNorAll_IsAUsageError()
+    {
+        var config = TwoSources.WriteTo(_folder);
+
+        var code = await RunAsync("errors", "replay", "--config", config);
+
+        Assert.Equal(2, code);
+        Assert.Contains("their ids, from 'errors list') or give --all", _error.ToString(), StringComparison.Ordinal);
     }
 
     private Task<int> RunAsync(params string[] args) => CitizenHubCli.RunAsync(args, _output, _error, CancellationToken.None);
