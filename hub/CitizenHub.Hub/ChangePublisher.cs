@@ -27,7 +27,7 @@ public sealed class ChangePublisher(ICitizenStore store, IBus bus, TimeProvider 
     {
         try
         {
-            await PublishPendingAsync(cancellationToken).ConfigureAwait(false);
+            await PublishPendingAsync(TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -36,13 +36,16 @@ public sealed class ChangePublisher(ICitizenStore store, IBus bus, TimeProvider 
     }
 
     /// <summary>Publishes every change not yet published, oldest first; returns how many were published.</summary>
-    public async Task<int> PublishPendingAsync(CancellationToken cancellationToken)
+    /// <param name="minimumAge">Leave changes younger than this (their own instance is publishing them).</param>
+    public async Task<int> PublishPendingAsync(TimeSpan minimumAge, CancellationToken cancellationToken)
     {
         var published = 0;
         while (true)
         {
             var now = timeProvider.GetUtcNow();
-            var changes = await store.ClaimUnpublishedChangesAsync(now, now + Lease, ClaimSize, cancellationToken).ConfigureAwait(false);
+            // A tick past now: with no minimum age, a change made this very instant is taken too.
+            var occurredBefore = now - minimumAge + TimeSpan.FromTicks(1);
+            var changes = await store.ClaimUnpublishedChangesAsync(now, occurredBefore, now + Lease, ClaimSize, cancellationToken).ConfigureAwait(false);
             if (changes.Count == 0)
             {
                 return published;
@@ -65,6 +68,9 @@ public sealed class ChangePublisherSweep(ChangePublisher publisher, TimeProvider
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
+    /// <summary>A change this old and still unpublished was left by an instance that stopped between commit and publish.</summary>
+    private static readonly TimeSpan Abandoned = TimeSpan.FromSeconds(10);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -72,7 +78,7 @@ public sealed class ChangePublisherSweep(ChangePublisher publisher, TimeProvider
             try
             {
                 await Task.Delay(Interval, timeProvider, stoppingToken).ConfigureAwait(false);
-                var published = await publisher.PublishPendingAsync(stoppingToken).ConfigureAwait(false);
+                var published = await publisher.PublishPendingAsync(Abandoned, stoppingToken).ConfigureAwait(false);
                 if (published > 0)
                 {
                     logger.LogInformation("Published {Count} changes left unpublished", published);

@@ -46,7 +46,8 @@ public interface ICitizenStore
     /// them until <paramref name="leaseUntil"/> so another instance does not publish them meanwhile. Rows whose lease ran
     /// out (their publisher died) are taken again.
     /// </summary>
-    Task<IReadOnlyList<FeedChange>> ClaimUnpublishedChangesAsync(DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken);
+    /// <param name="occurredBefore">Only changes that happened before this: a sweep leaves a change just committed to the instance that committed it.</param>
+    Task<IReadOnlyList<FeedChange>> ClaimUnpublishedChangesAsync(DateTimeOffset now, DateTimeOffset occurredBefore, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken);
 
     /// <summary>Marks change-feed rows as published on the bus.</summary>
     Task MarkPublishedAsync(IReadOnlyCollection<long> sequences, DateTimeOffset at, CancellationToken cancellationToken);

@@ -254,20 +254,7 @@ public sealed class ScaleOutTests(ScaleOutServers servers) : IClassFixture<Scale
         throw new TimeoutException("a hub instance did not become healthy");
     }
 
-    private static Process Start(params string[] args)
-    {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "citizenhub"))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        return Process.Start(start) ?? throw new InvalidOperationException("citizenhub did not start");
-    }
+    private static Process Start(params string[] args) => CitizenHubProcess.Start(args);
 
     private async Task<List<string[]>> LinksAsync(string config)
     {

@@ -113,20 +113,7 @@ public sealed class SyncKillTests : IDisposable
         return process.ExitCode;
     }
 
-    private static Process Start(string[] args)
-    {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "citizenhub"))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        return Process.Start(start) ?? throw new InvalidOperationException("citizenhub did not start");
-    }
+    private static Process Start(string[] args) => CitizenHubProcess.Start(args);
 
     private static async Task<List<string[]>> LinksAsync(string config, TempDirectory folder)
     {

@@ -37,8 +37,8 @@ public sealed class ChangePublisherTests : TempSqliteStore
             var first = new ChangePublisher(Store, bus, TimeProvider.System, NullLogger<ChangePublisher>.Instance);
             var second = new ChangePublisher(Store, bus, TimeProvider.System, NullLogger<ChangePublisher>.Instance);
 
-            var published = await Task.WhenAll(first.PublishPendingAsync(CancellationToken.None), second.PublishPendingAsync(CancellationToken.None));
-            var again = await first.PublishPendingAsync(CancellationToken.None);
+            var published = await Task.WhenAll(first.PublishPendingAsync(TimeSpan.Zero, CancellationToken.None), second.PublishPendingAsync(TimeSpan.Zero, CancellationToken.None));
+            var again = await first.PublishPendingAsync(TimeSpan.Zero, CancellationToken.None);
             for (var i = 0; i < 200 && heard.Count < 2; i++)
             {
                 await Task.Delay(25);

@@ -51,7 +51,7 @@ public sealed class RabbitMqTransportTests(RabbitMqServer broker) : IClassFixtur
         await WaitUntilAsync(() => created.Count >= 200);
         Assert.Equal(links.Select(l => l.CitizenId).Distinct().Order(), created.Order());
         Assert.Empty(await host.Services.GetRequiredService<ICitizenStore>().ClaimUnpublishedChangesAsync(
-            TimeProvider.System.GetUtcNow(), TimeProvider.System.GetUtcNow().AddSeconds(1), 10, CancellationToken.None));
+            TimeProvider.System.GetUtcNow(), DateTimeOffset.MaxValue, TimeProvider.System.GetUtcNow().AddSeconds(1), 10, CancellationToken.None));
     }
 
     [Fact]
@@ -176,52 +176,22 @@ public sealed class RabbitMqTransportTests(RabbitMqServer broker) : IClassFixtur
         return await host.Services.GetRequiredService<SyncRunner>().RunAsync(catalog.Sources.Single(), timeout.Token);
     }
 
-    private async Task<IHost> StartHostAsync(string virtualHost, ISourceAdapter adapter, int batchSize, int? failSequence = null, int deliveryLimit = 5)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Transport"] = "RabbitMq",
-            ["RabbitMq:Host"] = broker.Uri.Host,
-            ["RabbitMq:Port"] = broker.Uri.Port.ToString(CultureInfo.InvariantCulture),
-            ["RabbitMq:VirtualHost"] = virtualHost,
-            ["RabbitMq:DeliveryLimit"] = deliveryLimit.ToString(CultureInfo.InvariantCulture),
-            ["Store:ConnectionString"] = "Data Source=hub.db",
-            ["Sync:BatchSize"] = batchSize.ToString(CultureInfo.InvariantCulture),
-            ["Sources:0:Name"] = "people",
-            ["Sources:0:Kind"] = "List",
-            ["Sources:0:Mapping:Key"] = "key",
-        }).Build();
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddCitizenHub(configuration, _folder.Path);
-        builder.Services.AddSingleton<ISourceAdapterFactory>(new ListAdapterFactory(adapter));
-        if (failSequence is { } sequence)
-        {
-            builder.Services.Decorate(sequence);
-        }
+    private Task<IHost> StartHostAsync(string virtualHost, ISourceAdapter adapter, int batchSize, int? failSequence = null, int deliveryLimit = 5) =>
+        ListSourceHub.StartAsync(
+            _folder.Path,
+            adapter,
+            new Dictionary<string, string?>
+            {
+                ["Transport"] = "RabbitMq",
+                ["RabbitMq:Host"] = broker.Uri.Host,
+                ["RabbitMq:Port"] = broker.Uri.Port.ToString(CultureInfo.InvariantCulture),
+                ["RabbitMq:VirtualHost"] = virtualHost,
+                ["RabbitMq:DeliveryLimit"] = deliveryLimit.ToString(CultureInfo.InvariantCulture),
+                ["Sync:BatchSize"] = batchSize.ToString(CultureInfo.InvariantCulture),
+            },
+            failSequence);
 
-        var host = builder.Build();
-        await host.StartAsync();
-        return host;
-    }
+    private static Task<List<CitizenLink>> LinksAsync(IHost host) => ListSourceHub.LinksAsync(host);
 
-    private static async Task<List<CitizenLink>> LinksAsync(IHost host)
-    {
-        var links = new List<CitizenLink>();
-        await foreach (var link in host.Services.GetRequiredService<ICitizenStore>().ReadLinksAsync(CancellationToken.None))
-        {
-            links.Add(link);
-        }
-
-        return links;
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 400 && !condition(); i++)
-        {
-            await Task.Delay(25);
-        }
-
-        Assert.True(condition());
-    }
+    private static Task WaitUntilAsync(Func<bool> condition) => ListSourceHub.WaitUntilAsync(condition);
 }

@@ -268,51 +268,16 @@ public sealed class SyncRunnerTests : IDisposable
         return await host.Services.GetRequiredService<SyncRunner>().RunAsync(catalog.Sources.Single(), timeout.Token, mode);
     }
 
-    private async Task<IHost> StartHostAsync(ISourceAdapter adapter, int batchSize, int? failSequence = null, string mode = "Full", string? folder = null)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Store:ConnectionString"] = "Data Source=hub.db",
-            ["Sync:BatchSize"] = batchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Sources:0:Name"] = "people",
-            ["Sources:0:Kind"] = "List",
-            ["Sources:0:Mapping:Key"] = "key",
-            ["Sources:0:Mode"] = mode,
-        }).Build();
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddCitizenHub(configuration, folder ?? _folder.Path);
-        builder.Services.AddSingleton<ISourceAdapterFactory>(new ListAdapterFactory(adapter));
-        if (failSequence is { } sequence)
-        {
-            // The real store, with one message made to fail every time: a poison batch.
-            builder.Services.Decorate(sequence);
-        }
+    private Task<IHost> StartHostAsync(ISourceAdapter adapter, int batchSize, int? failSequence = null, string mode = "Full", string? folder = null) =>
+        ListSourceHub.StartAsync(
+            folder ?? _folder.Path,
+            adapter,
+            new Dictionary<string, string?> { ["Sync:BatchSize"] = batchSize.ToString(System.Globalization.CultureInfo.InvariantCulture), ["Sources:0:Mode"] = mode },
+            failSequence);
 
-        var host = builder.Build();
-        await host.StartAsync();
-        return host;
-    }
+    private static Task<List<CitizenLink>> LinksAsync(IHost host) => ListSourceHub.LinksAsync(host);
 
-    private static async Task<List<CitizenLink>> LinksAsync(IHost host)
-    {
-        var links = new List<CitizenLink>();
-        await foreach (var link in host.Services.GetRequiredService<ICitizenStore>().ReadLinksAsync(CancellationToken.None))
-        {
-            links.Add(link);
-        }
-
-        return links;
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 200 && !condition(); i++)
-        {
-            await Task.Delay(25);
-        }
-
-        Assert.True(condition());
-    }
+    private static Task WaitUntilAsync(Func<bool> condition) => ListSourceHub.WaitUntilAsync(condition);
 
     /// <summary>A source whose cursor is how many records have been read: a resumed read yields only newer ones.</summary>
     private sealed class AppendOnlyAdapter(List<SourceReadResult> records) : ISourceAdapter
@@ -372,8 +337,8 @@ internal static class PoisonStore
 
         public Task MarkReplayedAsync(long failureId, DateTimeOffset at, CancellationToken cancellationToken) => inner.MarkReplayedAsync(failureId, at, cancellationToken);
 
-        public Task<IReadOnlyList<FeedChange>> ClaimUnpublishedChangesAsync(DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken) =>
-            inner.ClaimUnpublishedChangesAsync(now, leaseUntil, limit, cancellationToken);
+        public Task<IReadOnlyList<FeedChange>> ClaimUnpublishedChangesAsync(DateTimeOffset now, DateTimeOffset occurredBefore, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken) =>
+            inner.ClaimUnpublishedChangesAsync(now, occurredBefore, leaseUntil, limit, cancellationToken);
 
         public Task MarkPublishedAsync(IReadOnlyCollection<long> sequences, DateTimeOffset at, CancellationToken cancellationToken) =>
             inner.MarkPublishedAsync(sequences, at, cancellationToken);

@@ -732,7 +732,7 @@ public abstract class CitizenStoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ClaimUnpublishedChanges_LeasedRowsWaitTillTheLeaseRunsOut_PublishedRowsNeverReturn()
+    public async Task ClaimUnpublishedChanges_OnlyOlderThanAsked_LeasedRowsWaitTillTheLeaseRunsOut_PublishedRowsNeverReturn()
     {
         await InSessionAsync(async s =>
         {
@@ -740,14 +740,16 @@ public abstract class CitizenStoreContract : IAsyncLifetime
             return 0;
         });
 
-        var claimed = await Store.ClaimUnpublishedChangesAsync(At, At.AddSeconds(30), 10, CancellationToken.None);
-        var whileLeased = await Store.ClaimUnpublishedChangesAsync(At.AddSeconds(10), At.AddSeconds(40), 10, CancellationToken.None);
+        var tooRecent = await Store.ClaimUnpublishedChangesAsync(At, At, At.AddSeconds(30), 10, CancellationToken.None);
+        var claimed = await Store.ClaimUnpublishedChangesAsync(At, At.AddTicks(1), At.AddSeconds(30), 10, CancellationToken.None);
+        var whileLeased = await Store.ClaimUnpublishedChangesAsync(At.AddSeconds(10), At.AddSeconds(10), At.AddSeconds(40), 10, CancellationToken.None);
         // Its publisher died: the lease runs out and the rows go to whoever sweeps next.
-        var afterLease = await Store.ClaimUnpublishedChangesAsync(At.AddSeconds(31), At.AddSeconds(61), 1, CancellationToken.None);
+        var afterLease = await Store.ClaimUnpublishedChangesAsync(At.AddSeconds(31), At.AddSeconds(31), At.AddSeconds(61), 1, CancellationToken.None);
         await Store.MarkPublishedAsync([.. claimed.Select(c => c.Sequence)], At.AddSeconds(32), CancellationToken.None);
-        var afterPublished = await Store.ClaimUnpublishedChangesAsync(At.AddMinutes(5), At.AddMinutes(6), 10, CancellationToken.None);
+        var afterPublished = await Store.ClaimUnpublishedChangesAsync(At.AddMinutes(5), At.AddMinutes(5), At.AddMinutes(6), 10, CancellationToken.None);
 
         Assert.Equal([(FeedEvents.Created, "C1", (string?)null), (FeedEvents.Merged, "C1", "C2")], claimed.Select(c => (c.Kind, c.CitizenId, c.RelatedCitizenId)));
+        Assert.Empty(tooRecent);
         Assert.Empty(whileLeased);
         Assert.Equal(claimed[0].Sequence, Assert.Single(afterLease).Sequence);
         Assert.Empty(afterPublished);
@@ -763,7 +765,7 @@ public abstract class CitizenStoreContract : IAsyncLifetime
             return 0;
         });
 
-        var claims = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Store.ClaimUnpublishedChangesAsync(At, At.AddSeconds(30), 15, CancellationToken.None)));
+        var claims = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Store.ClaimUnpublishedChangesAsync(At, At.AddTicks(1), At.AddSeconds(30), 15, CancellationToken.None)));
 
         var taken = claims.SelectMany(c => c).Select(c => c.Sequence).ToList();
         Assert.Equal(40, taken.Count);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Npgsql;
 using Xunit;
 
@@ -120,21 +119,5 @@ public sealed class PostgresServer : IAsyncLifetime
     private static Task RunAsPostgresAsync(string program, params string[] arguments) =>
         Environment.UserName == "postgres" ? RunAsync(program, arguments) : RunAsync("runuser", ["-u", "postgres", "--", program, .. arguments]);
 
-    private static async Task RunAsync(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} exited with {process.ExitCode}: {await error}{await output}");
-        }
-    }
+    private static Task RunAsync(string program, params string[] arguments) => Command.RunAsync(program, arguments);
 }

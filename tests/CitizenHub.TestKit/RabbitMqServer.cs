@@ -188,28 +188,5 @@ public sealed class RabbitMqServer : IAsyncLifetime
         }
     }
 
-    private async Task<string> RunAsync(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        if (_environment is not null)
-        {
-            Configure(start);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} exited with {process.ExitCode}: {await error}{await output}");
-        }
-
-        return await output;
-    }
+    private Task<string> RunAsync(string program, params string[] arguments) => Command.RunAsync(program, arguments, _environment);
 }

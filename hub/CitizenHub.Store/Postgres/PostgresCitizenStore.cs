@@ -212,7 +212,7 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
             new { failureId, at = StoreTime.Format(at) },
             cancellationToken);
 
-    public async Task<IReadOnlyList<FeedChange>> ClaimUnpublishedChangesAsync(DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<FeedChange>> ClaimUnpublishedChangesAsync(DateTimeOffset now, DateTimeOffset occurredBefore, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         // SKIP LOCKED: two instances sweeping at once take different rows instead of waiting on each other.
@@ -221,13 +221,13 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
             UPDATE change_feed SET publish_lease_until = @leaseUntil
             WHERE seq IN (
                 SELECT seq FROM change_feed
-                WHERE published_at IS NULL AND (publish_lease_until IS NULL OR publish_lease_until < @now)
+                WHERE published_at IS NULL AND at < @occurredBefore AND (publish_lease_until IS NULL OR publish_lease_until < @now)
                 ORDER BY seq LIMIT @limit
                 FOR UPDATE SKIP LOCKED)
             RETURNING seq AS Seq, at AS At, kind AS Kind, citizen_id AS CitizenId, related_citizen AS Related, version AS Version,
                       fields AS Fields, cause_system AS CauseSystem, cause_key AS CauseKey;
             """,
-            new { now = StoreTime.Format(now), leaseUntil = StoreTime.Format(leaseUntil), limit = (long)limit }).ConfigureAwait(false);
+            new { now = StoreTime.Format(now), occurredBefore = StoreTime.Format(occurredBefore), leaseUntil = StoreTime.Format(leaseUntil), limit = (long)limit }).ConfigureAwait(false);
         return [.. rows.OrderBy(r => r.Seq).Select(r => r.ToChange())];
     }
 

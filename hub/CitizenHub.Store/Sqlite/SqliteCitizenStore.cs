@@ -208,7 +208,7 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
             new { failureId, at = StoreTime.Format(at) },
             cancellationToken);
 
-    public async Task<IReadOnlyList<FeedChange>> ClaimUnpublishedChangesAsync(DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<FeedChange>> ClaimUnpublishedChangesAsync(DateTimeOffset now, DateTimeOffset occurredBefore, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken)
     {
         await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -219,12 +219,12 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
                 UPDATE change_feed SET publish_lease_until = @leaseUntil
                 WHERE seq IN (
                     SELECT seq FROM change_feed
-                    WHERE published_at IS NULL AND (publish_lease_until IS NULL OR publish_lease_until < @now)
+                    WHERE published_at IS NULL AND at < @occurredBefore AND (publish_lease_until IS NULL OR publish_lease_until < @now)
                     ORDER BY seq LIMIT @limit)
                 RETURNING seq AS Seq, at AS At, kind AS Kind, citizen_id AS CitizenId, related_citizen AS Related, version AS Version,
                           fields AS Fields, cause_system AS CauseSystem, cause_key AS CauseKey;
                 """,
-                new { now = StoreTime.Format(now), leaseUntil = StoreTime.Format(leaseUntil), limit }).ConfigureAwait(false);
+                new { now = StoreTime.Format(now), occurredBefore = StoreTime.Format(occurredBefore), leaseUntil = StoreTime.Format(leaseUntil), limit }).ConfigureAwait(false);
             return [.. rows.OrderBy(r => r.Seq).Select(r => r.ToChange())];
         }
         finally
