@@ -184,27 +184,15 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
     public async Task<IReadOnlyList<FailedMessage>> GetFailedMessagesAsync(bool includeApplied, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<FailureRow>(
-            FailureQuery + " WHERE (@includeApplied OR a.run_id IS NULL) ORDER BY f.failure_id;",
-            new { includeApplied }).ConfigureAwait(false);
-        return [.. rows.Select(r => r.ToFailedMessage(withBody: false))];
+        return await StoreReads.GetFailedMessagesAsync(connection, includeApplied).ConfigureAwait(false);
     }
 
     public async Task<FailedMessage?> GetFailedMessageAsync(long failureId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        var row = await connection.QuerySingleOrDefaultAsync<FailureRow>(FailureQuery + " WHERE f.failure_id = @failureId;", new { failureId }).ConfigureAwait(false);
-        return row?.ToFailedMessage(withBody: true);
+        return await StoreReads.GetFailedMessageAsync(connection, failureId).ConfigureAwait(false);
     }
 
-    private const string FailureQuery =
-        """
-        SELECT f.failure_id AS FailureId, f.run_id AS RunId, f.kind AS Kind, f.sequence AS Sequence, r.source_system AS SourceSystem,
-               f.reason AS Reason, f.failed_at AS FailedAt, f.replayed_at AS ReplayedAt, a.run_id IS NOT NULL AS Applied, f.message AS Body
-        FROM failed_messages f
-        LEFT JOIN sync_runs r ON r.run_id = f.run_id
-        LEFT JOIN applied_messages a ON a.run_id = f.run_id AND a.kind = f.kind AND a.sequence = f.sequence
-        """;
 
     public Task MarkReplayedAsync(long failureId, DateTimeOffset at, CancellationToken cancellationToken) =>
         WriteAsync(
@@ -289,91 +277,19 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
     public async Task<CitizenView?> GetCitizenAsync(string citizenId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        var citizen = await connection.QuerySingleOrDefaultAsync<CitizenRow>(
-            """
-            SELECT citizen_id AS CitizenId, status AS Status, merged_into AS MergedInto, version AS Version,
-                   created_at AS CreatedAt, updated_at AS UpdatedAt, restricted AS Restricted
-            FROM citizens WHERE citizen_id = @citizenId;
-            """,
-            new { citizenId }).ConfigureAwait(false);
-        if (citizen is null)
-        {
-            return null;
-        }
-
-        var fields = await ReadFieldsAsync(connection, [citizenId]).ConfigureAwait(false);
-        var records = await connection.QueryAsync<LinkedRow>(
-            """
-            SELECT source_system AS SourceSystem, source_key AS SourceKey, observed_at AS ObservedAt,
-                   linked_at AS LinkedAt, record_json AS RecordJson
-            FROM source_records WHERE citizen_id = @citizenId ORDER BY source_system, source_key;
-            """,
-            new { citizenId }).ConfigureAwait(false);
-
-        return new CitizenView(
-            citizen.CitizenId,
-            Enum.Parse<CitizenStatus>(citizen.Status),
-            citizen.MergedInto,
-            citizen.Version,
-            StoreTime.Parse(citizen.CreatedAt),
-            StoreTime.Parse(citizen.UpdatedAt),
-            fields.GetValueOrDefault(citizenId, []),
-            [.. records.Select(r => new LinkedSourceRecord(
-                r.SourceSystem,
-                r.SourceKey,
-                StoreTime.Parse(r.ObservedAt),
-                StoreTime.Parse(r.LinkedAt),
-                StoreJson.Deserialize<SourceRecord>(r.RecordJson)))],
-            citizen.Restricted);
+        return await StoreReads.GetCitizenAsync(connection, citizenId, ids => ReadFieldsAsync(connection, ids)).ConfigureAwait(false);
     }
 
     public async Task<HeldSourceRecord?> GetSourceRecordAsync(string sourceSystem, string sourceKey, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        var row = await connection.QuerySingleOrDefaultAsync<(string CitizenId, string ObservedAt, string LinkedAt, string RecordJson, bool Restricted)?>(
-            """
-            SELECT s.citizen_id, s.observed_at, s.linked_at, s.record_json, c.restricted FROM source_records s
-            JOIN citizens c ON c.citizen_id = s.citizen_id
-            WHERE s.source_system = @sourceSystem AND s.source_key = @sourceKey;
-            """,
-            new { sourceSystem, sourceKey }).ConfigureAwait(false);
-        return row is { } r
-            ? new HeldSourceRecord(r.CitizenId, StoreTime.Parse(r.ObservedAt), StoreTime.Parse(r.LinkedAt), StoreJson.Deserialize<SourceRecord>(r.RecordJson), r.Restricted)
-            : null;
+        return await StoreReads.GetSourceRecordAsync(connection, sourceSystem, sourceKey).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<SourceStatus>> GetSourcesAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        var held = (await connection.QueryAsync<(string System, long Count)>(
-            "SELECT source_system, COUNT(*) FROM source_records GROUP BY source_system;").ConfigureAwait(false))
-            .ToDictionary(r => r.System, r => r.Count, StringComparer.Ordinal);
-        // The last run of each source: the latest started.
-        var runs = (await connection.QueryAsync<(Guid RunId, string System, string? StartedAt, string? CompletedAt, long? Records, long? Rejects, long Failed)>(
-            """
-            SELECT r.run_id, r.source_system, r.started_at, r.completed_at, r.record_count, r.reject_count,
-                   (SELECT COUNT(*) FROM failed_messages f WHERE f.run_id = r.run_id AND NOT EXISTS (
-                        SELECT 1 FROM applied_messages a WHERE a.run_id = f.run_id AND a.kind = f.kind AND a.sequence = f.sequence))
-            FROM sync_runs r
-            WHERE r.started_at = (SELECT MAX(started_at) FROM sync_runs l WHERE l.source_system = r.source_system);
-            """).ConfigureAwait(false))
-            .GroupBy(r => r.System, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-        return [.. held.Keys.Union(runs.Keys).Order(StringComparer.Ordinal).Select(system =>
-        {
-            var count = held.GetValueOrDefault(system);
-            if (!runs.TryGetValue(system, out var run))
-            {
-                return new SourceStatus(system, count, null, null, null, null, null, null);
-            }
-
-            var status = run.Failed > 0 ? "Failed" : run.CompletedAt is null ? "Running" : "Completed";
-            return new SourceStatus(
-                system, count, run.RunId,
-                run.StartedAt is null ? null : StoreTime.Parse(run.StartedAt),
-                run.CompletedAt is null ? null : StoreTime.Parse(run.CompletedAt),
-                (int?)run.Records, (int?)run.Rejects, status);
-        })];
+        return await StoreReads.GetSourcesAsync(connection).ConfigureAwait(false);
     }
 
     public async Task<bool> SetRestrictedAsync(string citizenId, bool restricted, CancellationToken cancellationToken)
@@ -489,44 +405,19 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
     public async Task<IReadOnlyList<CitizenHistoryEntry>> GetHistoryAsync(string citizenId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<(string CitizenId, string Cause, string? SourceSystem, string? SourceKey, string? Related, string At)>(
-            """
-            SELECT citizen_id, cause, source_system, source_key, related_citizen, at FROM citizen_history
-            WHERE citizen_id = @citizenId ORDER BY seq;
-            """,
-            new { citizenId }).ConfigureAwait(false);
-        return [.. rows.Select(r => new CitizenHistoryEntry(
-            r.CitizenId,
-            Enum.Parse<HistoryCause>(r.Cause),
-            r.SourceSystem is null ? null : new SourceRecordRef(r.SourceSystem, r.SourceKey!),
-            r.Related,
-            StoreTime.Parse(r.At)))];
+        return await StoreReads.GetHistoryAsync(connection, citizenId).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<ReviewItem>> GetReviewsAsync(ReviewStatus status, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<(long Id, string SourceSystem, string SourceKey, string Evidence, string Status, string CreatedAt)>(
-            """
-            SELECT review_id, source_system, source_key, evidence_json, status, created_at FROM review_items
-            WHERE status = @status ORDER BY review_id LIMIT @limit;
-            """,
-            new { status = status.ToString(), limit = (long)limit }).ConfigureAwait(false);
-        return [.. rows.Select(r => new ReviewItem(
-            r.Id,
-            new SourceRecordRef(r.SourceSystem, r.SourceKey),
-            StoreJson.Deserialize<PairEvidence>(r.Evidence),
-            Enum.Parse<ReviewStatus>(r.Status),
-            StoreTime.Parse(r.CreatedAt)))];
+        return await StoreReads.GetReviewsAsync(connection, status, limit).ConfigureAwait(false);
     }
 
     public async Task<PairEvidence?> GetLinkEvidenceAsync(string sourceSystem, string sourceKey, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        var json = await connection.ExecuteScalarAsync<string?>(
-            "SELECT evidence_json FROM source_records WHERE source_system = @sourceSystem AND source_key = @sourceKey;",
-            new { sourceSystem, sourceKey }).ConfigureAwait(false);
-        return json is null ? null : StoreJson.Deserialize<PairEvidence>(json);
+        return await StoreReads.GetLinkEvidenceAsync(connection, sourceSystem, sourceKey).ConfigureAwait(false);
     }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken)
@@ -586,15 +477,7 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
     public async Task<IReadOnlyList<AuditEntry>> GetAuditAsync(string citizenId, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<(long Seq, string At, string Caller, string Roles, string Action, string? CitizenId, string? Purpose, string Fields)>(
-            """
-            SELECT seq, at, caller, roles, action, citizen_id, purpose, fields FROM audit_log
-            WHERE citizen_id = @citizenId ORDER BY seq LIMIT @limit;
-            """,
-            new { citizenId, limit = (long)limit }).ConfigureAwait(false);
-        return [.. rows.Select(r => new AuditEntry(
-            r.Seq, StoreTime.Parse(r.At), r.Caller, r.Roles, r.Action, r.CitizenId, r.Purpose,
-            r.Fields.Length == 0 ? [] : r.Fields.Split(',')))];
+        return await StoreReads.GetAuditAsync(connection, citizenId, limit).ConfigureAwait(false);
     }
 
     public void Dispose() => _dataSource.Dispose();
@@ -639,68 +522,4 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
 
     private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-
-    // Dapper row shapes.
-    private sealed class RunRow
-    {
-        public string SourceSystem { get; set; } = "";
-        public long? ExpectedMessages { get; set; }
-        public long Applied { get; set; }
-        public long Failed { get; set; }
-        public string? LastFailure { get; set; }
-    }
-
-    private sealed class FailureRow
-    {
-        public long FailureId { get; set; }
-        public Guid RunId { get; set; }
-        public string Kind { get; set; } = "";
-        public long Sequence { get; set; }
-        public string? SourceSystem { get; set; }
-        public string Reason { get; set; } = "";
-        public string FailedAt { get; set; } = "";
-        public string? ReplayedAt { get; set; }
-        public bool Applied { get; set; }
-        public string? Body { get; set; }
-
-        public FailedMessage ToFailedMessage(bool withBody) => new(
-            FailureId,
-            new MessageIdentity(RunId, Kind, (int)Sequence),
-            SourceSystem,
-            Reason,
-            StoreTime.Parse(FailedAt),
-            ReplayedAt is null ? null : StoreTime.Parse(ReplayedAt),
-            Applied,
-            withBody ? Body : null);
-    }
-
-    private sealed class CitizenRow
-    {
-        public string CitizenId { get; set; } = "";
-        public string Status { get; set; } = "";
-        public string? MergedInto { get; set; }
-        public long Version { get; set; }
-        public string CreatedAt { get; set; } = "";
-        public string UpdatedAt { get; set; } = "";
-        public bool Restricted { get; set; }
-    }
-
-    private sealed class LinkedRow
-    {
-        public string SourceSystem { get; set; } = "";
-        public string SourceKey { get; set; } = "";
-        public string ObservedAt { get; set; } = "";
-        public string LinkedAt { get; set; } = "";
-        public string RecordJson { get; set; } = "";
-    }
-
-    private sealed class FieldRow
-    {
-        public string CitizenId { get; set; } = "";
-        public string Field { get; set; } = "";
-        public string Value { get; set; } = "";
-        public string SourceSystem { get; set; } = "";
-        public string SourceKey { get; set; } = "";
-        public string ObservedAt { get; set; } = "";
-    }
 }

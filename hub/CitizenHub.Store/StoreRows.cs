@@ -1,0 +1,67 @@
+namespace CitizenHub.Store;
+
+// Row shapes both stores read into with Dapper. SQLite hands back long and string, so these mirror that;
+// times are ISO text in both stores, and PostgreSQL's uuid run ids are read as text.
+internal sealed class RunRow
+{
+    public string SourceSystem { get; set; } = "";
+    public long? ExpectedMessages { get; set; }
+    public long Applied { get; set; }
+    public long Failed { get; set; }
+    public string? LastFailure { get; set; }
+}
+
+internal sealed class FailureRow
+{
+    public long FailureId { get; set; }
+    public string RunId { get; set; } = "";
+    public string Kind { get; set; } = "";
+    public long Sequence { get; set; }
+    public string? SourceSystem { get; set; }
+    public string Reason { get; set; } = "";
+    public string FailedAt { get; set; } = "";
+    public string? ReplayedAt { get; set; }
+    public bool Applied { get; set; }
+    public string? Body { get; set; }
+
+    public FailedMessage ToFailedMessage(bool withBody) => new(
+        FailureId,
+        new MessageIdentity(Guid.Parse(RunId), Kind, (int)Sequence),
+        SourceSystem,
+        Reason,
+        StoreTime.Parse(FailedAt),
+        ReplayedAt is null ? null : StoreTime.Parse(ReplayedAt),
+        Applied,
+        withBody ? Body : null);
+}
+
+internal sealed class CitizenRow
+{
+    public string CitizenId { get; set; } = "";
+    public string Status { get; set; } = "";
+    public string? MergedInto { get; set; }
+    public long Version { get; set; }
+    public string CreatedAt { get; set; } = "";
+    public string UpdatedAt { get; set; } = "";
+
+    public bool Restricted { get; set; }
+}
+
+internal sealed class LinkedRow
+{
+    public string SourceSystem { get; set; } = "";
+    public string SourceKey { get; set; } = "";
+    public string ObservedAt { get; set; } = "";
+    public string LinkedAt { get; set; } = "";
+    public string RecordJson { get; set; } = "";
+}
+
+internal sealed class FieldRow
+{
+    public string CitizenId { get; set; } = "";
+    public string Field { get; set; } = "";
+    public string Value { get; set; } = "";
+    public string SourceSystem { get; set; } = "";
+    public string SourceKey { get; set; } = "";
+    public string ObservedAt { get; set; } = "";
+}
