@@ -30,7 +30,7 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
     /// fields, then to check what remains), and nothing else can change them meanwhile: the session holds
     /// the resolution lock.
     /// </summary>
-    private readonly Dictionary<string, IReadOnlyList<NormalisedRecord>> _linked = new(StringComparer.Ordinal);
+    private readonly LinkedRecordCache _linked = new();
     private bool _disposed;
 
     /// <summary>Holds a write back until the next read or the commit; values are positional (<c>$1</c>, <c>$2</c>, …).</summary>
@@ -155,7 +155,7 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
 
     public async Task<IReadOnlyList<NormalisedRecord>> GetLinkedRecordsAsync(string citizenId)
     {
-        if (_linked.TryGetValue(citizenId, out var known))
+        if (_linked.TryGet(citizenId, out var known))
         {
             return known;
         }
@@ -166,25 +166,8 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
             new { citizenId },
             transaction).ConfigureAwait(false);
         IReadOnlyList<NormalisedRecord> linked = [.. json.Select(StoreJson.Deserialize<NormalisedRecord>)];
-        _linked[citizenId] = linked;
+        _linked.Keep(citizenId, linked);
         return linked;
-    }
-
-    /// <summary>Forgets the linked records of a citizen, and of whichever citizen held the given record.</summary>
-    private void ForgetLinked(string? citizenId, string? sourceSystem = null, string? sourceKey = null)
-    {
-        if (citizenId is not null)
-        {
-            _linked.Remove(citizenId);
-        }
-
-        if (sourceSystem is not null)
-        {
-            foreach (var holder in _linked.Where(c => c.Value.Any(r => r.SourceSystem == sourceSystem && r.SourceKey == sourceKey)).Select(c => c.Key).ToList())
-            {
-                _linked.Remove(holder);
-            }
-        }
     }
 
     public Task<string> CreateCitizenAsync(DateTimeOffset at)
@@ -211,7 +194,7 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(normalised);
         ArgumentNullException.ThrowIfNull(matchKeys);
-        ForgetLinked(citizenId, record.SourceSystem, record.SourceKey);
+        _linked.Forget(citizenId, record.SourceSystem, record.SourceKey);
         // The record, its old blocking keys out and its new ones in, held back for the next round trip.
         Defer(
             """
@@ -264,7 +247,7 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
 
     public async Task MoveRecordAsync(string sourceSystem, string sourceKey, string citizenId, DateTimeOffset at)
     {
-        ForgetLinked(citizenId, sourceSystem, sourceKey);
+        _linked.Forget(citizenId, sourceSystem, sourceKey);
         await FlushAsync().ConfigureAwait(false);
         await connection.ExecuteAsync(
             "UPDATE source_records SET citizen_id = @citizenId, linked_at = @at WHERE source_system = @sourceSystem AND source_key = @sourceKey;",
@@ -416,7 +399,7 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
 
     public Task RemoveRecordAsync(string sourceSystem, string sourceKey)
     {
-        ForgetLinked(null, sourceSystem, sourceKey);
+        _linked.Forget(null, sourceSystem, sourceKey);
         return ExecuteAsync(
             """
             DELETE FROM match_keys WHERE source_system = @sourceSystem AND source_key = @sourceKey;
@@ -427,8 +410,8 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
 
     public Task MergeAsync(string survivorId, string absorbedId, DateTimeOffset at)
     {
-        ForgetLinked(survivorId);
-        ForgetLinked(absorbedId);
+        _linked.Forget(survivorId);
+        _linked.Forget(absorbedId);
         return ExecuteAsync(
             """
             UPDATE source_records SET citizen_id = @survivorId, linked_at = @at WHERE citizen_id = @absorbedId;

@@ -11,6 +11,8 @@ namespace CitizenHub.Store.Sqlite;
 internal sealed class SqliteResolutionSession(SqliteConnection connection, SqliteTransaction transaction, SemaphoreSlim writer)
     : IResolutionSession
 {
+    private readonly LinkedRecordCache _linked = new();
+
     private bool _disposed;
 
     public async Task<HeldRecord?> FindRecordAsync(string sourceSystem, string sourceKey)
@@ -86,11 +88,18 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
 
     public async Task<IReadOnlyList<NormalisedRecord>> GetLinkedRecordsAsync(string citizenId)
     {
+        if (_linked.TryGet(citizenId, out var known))
+        {
+            return known;
+        }
+
         var json = await connection.QueryAsync<string>(
             "SELECT normalised_json FROM source_records WHERE citizen_id = @citizenId ORDER BY source_system, source_key;",
             new { citizenId },
             transaction).ConfigureAwait(false);
-        return [.. json.Select(StoreJson.Deserialize<NormalisedRecord>)];
+        IReadOnlyList<NormalisedRecord> linked = [.. json.Select(StoreJson.Deserialize<NormalisedRecord>)];
+        _linked.Keep(citizenId, linked);
+        return linked;
     }
 
     public async Task<string> CreateCitizenAsync(DateTimeOffset at)
@@ -116,6 +125,7 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
         PairEvidence? evidence,
         DateTimeOffset at)
     {
+        _linked.Forget(citizenId, record.SourceSystem, record.SourceKey);
         await connection.ExecuteAsync(
             """
             INSERT INTO source_records (source_system, source_key, citizen_id, observed_at, linked_at, content_hash,
@@ -165,11 +175,14 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
             transaction).ConfigureAwait(false);
     }
 
-    public Task MoveRecordAsync(string sourceSystem, string sourceKey, string citizenId, DateTimeOffset at) =>
-        connection.ExecuteAsync(
+    public Task MoveRecordAsync(string sourceSystem, string sourceKey, string citizenId, DateTimeOffset at)
+    {
+        _linked.Forget(citizenId, sourceSystem, sourceKey);
+        return connection.ExecuteAsync(
             "UPDATE source_records SET citizen_id = @citizenId, linked_at = @at WHERE source_system = @sourceSystem AND source_key = @sourceKey;",
             new { sourceSystem, sourceKey, citizenId, at = StoreTime.Format(at) },
             transaction);
+    }
 
     public Task AddHistoryAsync(CitizenHistoryEntry entry)
     {
@@ -312,17 +325,23 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
             transaction);
     }
 
-    public Task RemoveRecordAsync(string sourceSystem, string sourceKey) =>
-        connection.ExecuteAsync(
+    public Task RemoveRecordAsync(string sourceSystem, string sourceKey)
+    {
+        _linked.Forget(null, sourceSystem, sourceKey);
+        return connection.ExecuteAsync(
             """
             DELETE FROM match_keys WHERE source_system = @sourceSystem AND source_key = @sourceKey;
             DELETE FROM source_records WHERE source_system = @sourceSystem AND source_key = @sourceKey;
             """,
             new { sourceSystem, sourceKey },
             transaction);
+    }
 
-    public Task MergeAsync(string survivorId, string absorbedId, DateTimeOffset at) =>
-        connection.ExecuteAsync(
+    public Task MergeAsync(string survivorId, string absorbedId, DateTimeOffset at)
+    {
+        _linked.Forget(survivorId);
+        _linked.Forget(absorbedId);
+        return connection.ExecuteAsync(
             """
             UPDATE source_records SET citizen_id = @survivorId, linked_at = @at WHERE citizen_id = @absorbedId;
             DELETE FROM golden_fields WHERE citizen_id = @absorbedId;
@@ -332,6 +351,7 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
             """,
             new { survivorId, absorbedId, at = StoreTime.Format(at) },
             transaction);
+    }
 
     public async Task<GoldenRecordChange> SetGoldenRecordAsync(string citizenId, IReadOnlyList<GoldenField> fields, DateTimeOffset at)
     {
