@@ -489,6 +489,31 @@ public abstract class CitizenStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetTermFrequenciesAsync_ARecordWhoseNameChanged_CountsUnderItsNewName()
+    {
+        await InSessionAsync(async s =>
+        {
+            var c = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, c, Records.Person("ct", "1", "Ann", "Lee"), []);
+            await SaveAsync(s, c, Records.Person("ct", "2", "Ann", "Lee"), []);
+            return c;
+        });
+        var lee = RecordNormaliser.Normalise(Records.Person("x", "x", "Ann", "Lee"));
+        var married = RecordNormaliser.Normalise(Records.Person("x", "x", "Anne", "Hughes"));
+
+        // A marriage: the same record, a new family name (and a new spelling of the given name).
+        var afterMarriage = await InSessionAsync(async s =>
+        {
+            var c = (await s.FindRecordAsync("ct", "2"))!.CitizenId;
+            await SaveAsync(s, c, Records.Person("ct", "2", "Anne", "Hughes"), []);
+            return await s.GetTermFrequenciesAsync([lee, married]);
+        });
+
+        Assert.Equal((1L, 1L), (afterMarriage.FamilyCount(lee.FamilyKey!), afterMarriage.GivenCount(lee.GivenKey!)));
+        Assert.Equal((1L, 1L), (afterMarriage.FamilyCount(married.FamilyKey!), afterMarriage.GivenCount(married.GivenKey!)));
+    }
+
+    [Fact]
     public async Task RemoveRecordAsync_RecordAndItsKeysGo()
     {
         var id = await InSessionAsync(async s =>

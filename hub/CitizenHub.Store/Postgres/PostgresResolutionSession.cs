@@ -120,14 +120,14 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
         var families = records.Select(r => r.FamilyKey).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
         var givens = records.Select(r => r.GivenKey).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
         await FlushAsync().ConfigureAwait(false);
-        // One round trip: the total (kept by a trigger, see PostgresSchema) and both names' counts.
+        // One round trip: the total and both names' counts (each kept by a trigger, see PostgresSchema).
         var rows = await connection.QueryAsync<(string Kind, string? Key, long Count)>(
             """
             SELECT 'total', NULL, total FROM record_count
             UNION ALL
-            SELECT 'family', family_key, COUNT(*) FROM source_records WHERE family_key = ANY(@families) GROUP BY family_key
+            SELECT 'family', name, count FROM name_counts WHERE kind = 'family' AND name = ANY(@families) AND count > 0
             UNION ALL
-            SELECT 'given', given_key, COUNT(*) FROM source_records WHERE given_key = ANY(@givens) GROUP BY given_key;
+            SELECT 'given', name, count FROM name_counts WHERE kind = 'given' AND name = ANY(@givens) AND count > 0;
             """,
             new { families, givens },
             transaction).ConfigureAwait(false);

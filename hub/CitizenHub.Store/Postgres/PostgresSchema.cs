@@ -228,5 +228,42 @@ internal static class PostgresSchema
             ADD COLUMN replayed_at text COLLATE "C" NULL,
             ADD CONSTRAINT failed_messages_message_key UNIQUE (run_id, kind, sequence);
         """,
+
+        // 3: how many records hold each family and given name, kept by a trigger. Counting them at each lookup read
+        // every index entry of the name (a JOHN or a SMITH among a million records, for every record resolved):
+        // resolution slowed as the store grew. A lookup is now one row. No contention: resolution runs one
+        // message at a time.
+        """
+        CREATE TABLE name_counts (
+            kind  text COLLATE "C" NOT NULL,
+            name  text COLLATE "C" NOT NULL,
+            count bigint NOT NULL,
+            PRIMARY KEY (kind, name)
+        );
+        INSERT INTO name_counts (kind, name, count)
+            SELECT 'family', family_key, COUNT(*) FROM source_records WHERE family_key IS NOT NULL GROUP BY family_key;
+        INSERT INTO name_counts (kind, name, count)
+            SELECT 'given', given_key, COUNT(*) FROM source_records WHERE given_key IS NOT NULL GROUP BY given_key;
+        CREATE FUNCTION count_source_record_names() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP IN ('DELETE', 'UPDATE') THEN
+                UPDATE name_counts SET count = count - 1 WHERE kind = 'family' AND name = OLD.family_key;
+                UPDATE name_counts SET count = count - 1 WHERE kind = 'given' AND name = OLD.given_key;
+            END IF;
+            IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                IF NEW.family_key IS NOT NULL THEN
+                    INSERT INTO name_counts (kind, name, count) VALUES ('family', NEW.family_key, 1)
+                        ON CONFLICT (kind, name) DO UPDATE SET count = name_counts.count + 1;
+                END IF;
+                IF NEW.given_key IS NOT NULL THEN
+                    INSERT INTO name_counts (kind, name, count) VALUES ('given', NEW.given_key, 1)
+                        ON CONFLICT (kind, name) DO UPDATE SET count = name_counts.count + 1;
+                END IF;
+            END IF;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER source_records_names AFTER INSERT OR DELETE OR UPDATE OF family_key, given_key ON source_records
+            FOR EACH ROW EXECUTE FUNCTION count_source_record_names();
+        """,
     ];
 }

@@ -72,12 +72,13 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
         // MAX(rowid) is read from the end of the table's b-tree, where COUNT(*) would scan it; rows removed
         // leave gaps, which makes it a slight over-count: harmless for a frequency.
         var total = await connection.ExecuteScalarAsync<long?>("SELECT MAX(rowid) FROM source_records;", transaction: transaction).ConfigureAwait(false) ?? 0;
+        // Kept by triggers (SqliteSchema, migration 12): one row a name, however many records hold it.
         var familyCounts = await connection.QueryAsync<(string Key, long Count)>(
-            "SELECT family_key, COUNT(*) FROM source_records WHERE family_key IN @families GROUP BY family_key;",
+            "SELECT name, count FROM name_counts WHERE kind = 'family' AND name IN @families AND count > 0;",
             new { families },
             transaction).ConfigureAwait(false);
         var givenCounts = await connection.QueryAsync<(string Key, long Count)>(
-            "SELECT given_key, COUNT(*) FROM source_records WHERE given_key IN @givens GROUP BY given_key;",
+            "SELECT name, count FROM name_counts WHERE kind = 'given' AND name IN @givens AND count > 0;",
             new { givens },
             transaction).ConfigureAwait(false);
         return new CountedTermFrequencies(

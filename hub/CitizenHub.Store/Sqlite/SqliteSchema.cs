@@ -239,5 +239,45 @@ internal static class SqliteSchema
         DROP TABLE failed_messages;
         ALTER TABLE failed_messages_v11 RENAME TO failed_messages;
         """,
+
+        // 12: how many records hold each family and given name, kept by triggers. Counting them at each lookup
+        // read every index entry of the name (a JOHN or a SMITH among a million records, for every record
+        // resolved): resolution slowed as the store grew. A lookup is now one row.
+        """
+        CREATE TABLE name_counts (
+            kind  TEXT NOT NULL,
+            name  TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (kind, name)
+        ) WITHOUT ROWID;
+        INSERT INTO name_counts (kind, name, count)
+            SELECT 'family', family_key, COUNT(*) FROM source_records WHERE family_key IS NOT NULL GROUP BY family_key;
+        INSERT INTO name_counts (kind, name, count)
+            SELECT 'given', given_key, COUNT(*) FROM source_records WHERE given_key IS NOT NULL GROUP BY given_key;
+
+        CREATE TRIGGER tr_name_counts_insert AFTER INSERT ON source_records
+        BEGIN
+            INSERT INTO name_counts (kind, name, count) SELECT 'family', NEW.family_key, 1 WHERE NEW.family_key IS NOT NULL
+                ON CONFLICT (kind, name) DO UPDATE SET count = count + 1;
+            INSERT INTO name_counts (kind, name, count) SELECT 'given', NEW.given_key, 1 WHERE NEW.given_key IS NOT NULL
+                ON CONFLICT (kind, name) DO UPDATE SET count = count + 1;
+        END;
+
+        CREATE TRIGGER tr_name_counts_delete AFTER DELETE ON source_records
+        BEGIN
+            UPDATE name_counts SET count = count - 1 WHERE kind = 'family' AND name = OLD.family_key;
+            UPDATE name_counts SET count = count - 1 WHERE kind = 'given' AND name = OLD.given_key;
+        END;
+
+        CREATE TRIGGER tr_name_counts_update AFTER UPDATE OF family_key, given_key ON source_records
+        BEGIN
+            UPDATE name_counts SET count = count - 1 WHERE kind = 'family' AND name = OLD.family_key;
+            UPDATE name_counts SET count = count - 1 WHERE kind = 'given' AND name = OLD.given_key;
+            INSERT INTO name_counts (kind, name, count) SELECT 'family', NEW.family_key, 1 WHERE NEW.family_key IS NOT NULL
+                ON CONFLICT (kind, name) DO UPDATE SET count = count + 1;
+            INSERT INTO name_counts (kind, name, count) SELECT 'given', NEW.given_key, 1 WHERE NEW.given_key IS NOT NULL
+                ON CONFLICT (kind, name) DO UPDATE SET count = count + 1;
+        END;
+        """,
     ];
 }
