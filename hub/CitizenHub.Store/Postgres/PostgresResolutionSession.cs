@@ -86,20 +86,24 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
 
         await FlushAsync().ConfigureAwait(false);
         // Every key in one query. A key held by too many records (a switchboard number, a care home's postcode)
-        // is skipped: it would bring hundreds of candidates and tell little about any of them.
+        // is skipped: it would bring hundreds of candidates and tell little about any of them. Whether a key is
+        // over its limit is asked as "is there a row past the limit", which reads at most limit + 1 index entries
+        // however big the block grows; counting the block read all of it, for every record resolved.
         var ids = await connection.QueryAsync<string>(
             """
-            WITH hits AS (
-                SELECT k.match_key, k.source_system, k.source_key FROM match_keys k
-                WHERE k.match_key = ANY(@matchKeys) AND NOT (k.source_system = @exceptSystem AND k.source_key = @exceptKey)),
+            WITH keys AS (SELECT DISTINCT unnest(@matchKeys) AS match_key),
             usable AS (
-                SELECT match_key FROM hits GROUP BY match_key
-                HAVING COUNT(*) <= CASE WHEN match_key LIKE @namePrefix THEN LEAST(@maximumBlockSize, @nameBlockSize) ELSE @maximumBlockSize END)
+                SELECT k.match_key FROM keys k
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM match_keys m
+                    WHERE m.match_key = k.match_key AND NOT (m.source_system = @exceptSystem AND m.source_key = @exceptKey)
+                    LIMIT 1 OFFSET CASE WHEN k.match_key LIKE @namePrefix THEN LEAST(@maximumBlockSize, @nameBlockSize) ELSE @maximumBlockSize END))
             SELECT c.citizen_id FROM citizens c
             WHERE c.status = 'Active' AND c.citizen_id IN (
-                SELECT s.citizen_id FROM hits h
+                SELECT s.citizen_id FROM match_keys h
                 JOIN usable u ON u.match_key = h.match_key
-                JOIN source_records s ON s.source_system = h.source_system AND s.source_key = h.source_key)
+                JOIN source_records s ON s.source_system = h.source_system AND s.source_key = h.source_key
+                WHERE NOT (h.source_system = @exceptSystem AND h.source_key = @exceptKey))
             ORDER BY c.seq;
             """,
             new
