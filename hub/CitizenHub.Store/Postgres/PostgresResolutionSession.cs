@@ -100,8 +100,8 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
                     LIMIT 1 OFFSET CASE WHEN k.match_key LIKE @namePrefix THEN LEAST(@maximumBlockSize, @nameBlockSize) ELSE @maximumBlockSize END))
             SELECT c.citizen_id FROM citizens c
             WHERE c.status = 'Active' AND c.citizen_id IN (
-                SELECT s.citizen_id FROM match_keys h
-                JOIN usable u ON u.match_key = h.match_key
+                SELECT s.citizen_id FROM usable u
+                JOIN match_keys h ON h.match_key = u.match_key
                 JOIN source_records s ON s.source_system = h.source_system AND s.source_key = h.source_key
                 WHERE NOT (h.source_system = @exceptSystem AND h.source_key = @exceptKey))
             ORDER BY c.seq;

@@ -57,9 +57,10 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
                     LIMIT 1 OFFSET @maximumBlockSize))
             SELECT c.citizen_id FROM citizens c
             WHERE c.status = 'Active' AND c.citizen_id IN (
-                SELECT s.citizen_id FROM match_keys h
-                JOIN usable u ON u.match_key = h.match_key
-                JOIN source_records s ON s.source_system = h.source_system AND s.source_key = h.source_key
+                -- CROSS JOIN keeps SQLite's planner to this order: the few usable keys first, then their index entries.
+                SELECT s.citizen_id FROM usable u
+                CROSS JOIN match_keys h ON h.match_key = u.match_key
+                CROSS JOIN source_records s ON s.source_system = h.source_system AND s.source_key = h.source_key
                 WHERE NOT (h.source_system = @exceptSystem AND h.source_key = @exceptKey))
             ORDER BY c.seq;
             """,
