@@ -23,9 +23,27 @@ public sealed record LinkingSpeedReport(
     double NormaliseSeconds,
     double IndexBuildSeconds,
     long PeakWorkingSetBytes,
-    IReadOnlyList<(string Kind, int Keys, double MeanRecords, int LargestBlock)> Blocks)
+    IReadOnlyList<(string Kind, int Keys, double MeanRecords, int LargestBlock)> Blocks,
+    GcDuringRun Gc)
 {
     public double RecordsPerSecond => Linked / LinkSeconds;
+}
+
+/// <summary>What the garbage collector did during a timed run: at a million golden records its pauses are much of the time.</summary>
+/// <param name="PauseSeconds">Time the program was paused for collections.</param>
+/// <param name="AllocatedBytes">Bytes allocated by the linking thread.</param>
+public sealed record GcDuringRun(double PauseSeconds, int Gen0, int Gen1, int Gen2, long AllocatedBytes)
+{
+    internal static Func<GcDuringRun> Start()
+    {
+        var (pause, gen0, gen1, gen2, allocated) = (GC.GetTotalPauseDuration(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetAllocatedBytesForCurrentThread());
+        return () => new GcDuringRun(
+            (GC.GetTotalPauseDuration() - pause).TotalSeconds,
+            GC.CollectionCount(0) - gen0,
+            GC.CollectionCount(1) - gen1,
+            GC.CollectionCount(2) - gen2,
+            GC.GetAllocatedBytesForCurrentThread() - allocated);
+    }
 }
 
 /// <summary>
@@ -86,9 +104,10 @@ public static class LinkingSpeedBench
         }
 
         normalised = normalised.Skip(warmUp).ToList();
-        progress.WriteLine($"linking {normalised.Count:N0} records on one thread (after {warmUp:N0} to warm up)…");
         GC.Collect();
+        progress.WriteLine($"linking {normalised.Count:N0} records on one thread (after {warmUp:N0} to warm up)…");
         var (citizensBefore, recordsBefore) = (index.CandidateCitizensServed, index.CandidateRecordsServed);
+        var gc = GcDuringRun.Start();
         var timer = Stopwatch.StartNew();
         foreach (var record in normalised)
         {
@@ -105,10 +124,11 @@ public static class LinkingSpeedBench
         }
 
         timer.Stop();
+        var collections = gc();
         return new LinkingSpeedReport(
             firsts.Count, normalised.Count, timer.Elapsed.TotalSeconds,
             index.CandidateCitizensServed - citizensBefore, index.CandidateRecordsServed - recordsBefore, created, links, merges,
-            normaliseTimer.Elapsed.TotalSeconds, build.Elapsed.TotalSeconds, PeakWorkingSet(), index.BlockStatistics());
+            normaliseTimer.Elapsed.TotalSeconds, build.Elapsed.TotalSeconds, PeakWorkingSet(), index.BlockStatistics(), collections);
     }
 
     private static long PeakWorkingSet()

@@ -65,6 +65,7 @@ internal static class MatchingBenches
             normalise seconds         {report.NormaliseSeconds:0.00} ({report.Linked / report.NormaliseSeconds:0} records/s, not in the link time)
             index build seconds       {report.IndexBuildSeconds:0.00}
             peak working set MiB      {report.PeakWorkingSetBytes / (1024 * 1024)}
+            GC pauses in the run      {report.Gc.PauseSeconds:0.00} s (gen0 {report.Gc.Gen0}, gen1 {report.Gc.Gen1}, gen2 {report.Gc.Gen2}); {report.Gc.AllocatedBytes / report.Linked:N0} bytes allocated per record
             """));
         output.WriteLine("blocking keys             kind: keys, mean records per key, largest block");
         foreach (var (kind, keys, mean, largest) in report.Blocks)

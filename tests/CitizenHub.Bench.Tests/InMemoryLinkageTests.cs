@@ -52,5 +52,8 @@ public sealed class InMemoryLinkageTests
         Assert.Equal(report.Linked, report.Links + report.NewCitizens);
         Assert.True(report.Links > report.NewCitizens, "most further records of a generated person should find their golden record");
         Assert.True(report.CandidateCitizens >= report.Links);
+        Assert.Contains(report.Blocks, b => b.Kind == "pc:" && b.Keys > 0 && b.LargestBlock >= 1);
+        Assert.Contains(report.Blocks, b => b.Kind == "nm:" && b.Keys > 0);
+        Assert.True(report.Gc.AllocatedBytes > 0, "the run allocates; the report must have measured it");
     }
 }
