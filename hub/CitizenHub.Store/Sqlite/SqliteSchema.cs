@@ -279,5 +279,14 @@ internal static class SqliteSchema
                 ON CONFLICT (kind, name) DO UPDATE SET count = count + 1;
         END;
         """,
+
+        // 13: two statements that ran at every record or merge read a whole table. Superseding a record's open reviews
+        // found those where it is the candidate by reading every open review (tens of thousands at a million records),
+        // and a merge found the citizens forwarded to the absorbed one by reading every citizen. PostgreSQL had both
+        // indexes from its first migration.
+        """
+        CREATE INDEX ix_review_items_candidate ON review_items (candidate_system, candidate_key, status);
+        CREATE INDEX ix_citizens_merged_into ON citizens (merged_into) WHERE merged_into IS NOT NULL;
+        """,
     ];
 }
