@@ -486,8 +486,7 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
 
     internal static async Task<Dictionary<string, IReadOnlyList<GoldenField>>> ReadFieldsAsync(
         NpgsqlConnection connection,
-        IReadOnlyCollection<string> citizenIds,
-        NpgsqlTransaction? transaction = null)
+        IReadOnlyCollection<string> citizenIds)
     {
         if (citizenIds.Count == 0)
         {
@@ -500,8 +499,7 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
                    source_key AS SourceKey, observed_at AS ObservedAt
             FROM golden_fields WHERE citizen_id = ANY(@citizenIds);
             """,
-            new { citizenIds = citizenIds.ToArray() },
-            transaction).ConfigureAwait(false);
+            new { citizenIds = citizenIds.ToArray() }).ConfigureAwait(false);
         return rows
             .GroupBy(r => r.CitizenId, StringComparer.Ordinal)
             .ToDictionary(

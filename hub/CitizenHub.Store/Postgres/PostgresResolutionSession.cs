@@ -34,7 +34,9 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
     private bool _disposed;
 
     /// <summary>Holds a write back until the next read or the commit; values are positional (<c>$1</c>, <c>$2</c>, …).</summary>
-    private void Defer(string sql, params object?[] values)
+    private void Defer(string sql, params object?[] values) => _pending.Add(Command(sql, values));
+
+    private static NpgsqlBatchCommand Command(string sql, object?[] values)
     {
         var command = new NpgsqlBatchCommand(sql);
         foreach (var value in values)
@@ -42,7 +44,32 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
             command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
         }
 
-        _pending.Add(command);
+        return command;
+    }
+
+    /// <summary>
+    /// A read sent in one round trip with the held-back writes before it, which run first, in order (the reader
+    /// passes over their empty results). Flushing them first would cost a round trip of its own, twice a record:
+    /// the first read of each record follows the last one's writes, and so does rebuilding its golden record.
+    /// </summary>
+    private async Task<List<T>> ReadAfterPendingAsync<T>(string sql, Func<NpgsqlDataReader, T> map, params object?[] values)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var command in _pending)
+        {
+            batch.BatchCommands.Add(command);
+        }
+
+        _pending.Clear();
+        batch.BatchCommands.Add(Command(sql, values));
+        var rows = new List<T>();
+        await using var reader = await batch.ExecuteReaderAsync().ConfigureAwait(false);
+        while (await reader.ReadAsync().ConfigureAwait(false))
+        {
+            rows.Add(map(reader));
+        }
+
+        return rows;
     }
 
     /// <summary>Sends the held-back writes, in the order they were made, in one round trip.</summary>
@@ -65,15 +92,12 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
 
     public async Task<HeldRecord?> FindRecordAsync(string sourceSystem, string sourceKey)
     {
-        await FlushAsync().ConfigureAwait(false);
-        var row = await connection.QuerySingleOrDefaultAsync<(string CitizenId, string ContentHash, string ObservedAt)?>(
-            """
-            SELECT citizen_id, content_hash, observed_at FROM source_records
-            WHERE source_system = @sourceSystem AND source_key = @sourceKey;
-            """,
-            new { sourceSystem, sourceKey },
-            transaction).ConfigureAwait(false);
-        return row is { } r ? new HeldRecord(r.CitizenId, r.ContentHash, StoreTime.Parse(r.ObservedAt)) : null;
+        var rows = await ReadAfterPendingAsync(
+            "SELECT citizen_id, content_hash, observed_at FROM source_records WHERE source_system = $1 AND source_key = $2;",
+            r => new HeldRecord(r.GetString(0), r.GetString(1), StoreTime.Parse(r.GetString(2))),
+            sourceSystem,
+            sourceKey).ConfigureAwait(false);
+        return rows.Count == 0 ? null : rows[0];
     }
 
     public async Task<IReadOnlyList<string>> FindCitizensAsync(
@@ -430,9 +454,23 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
     public async Task<GoldenRecordChange> SetGoldenRecordAsync(string citizenId, IReadOnlyList<GoldenField> fields, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(fields);
-        await FlushAsync().ConfigureAwait(false);
-        var before = (await PostgresCitizenStore.ReadFieldsAsync(connection, [citizenId], transaction).ConfigureAwait(false))
-            .GetValueOrDefault(citizenId, []);
+        // The citizen's version and fields as they stand, read in the round trip that sends the writes before it;
+        // the rewrite is then held back like any other write (the session holds the resolution lock, so the version
+        // read is the one to move on from).
+        var rows = await ReadAfterPendingAsync(
+            """
+            SELECT c.version, f.field, f.value, f.source_system, f.source_key, f.observed_at
+            FROM citizens c LEFT JOIN golden_fields f ON f.citizen_id = c.citizen_id
+            WHERE c.citizen_id = $1;
+            """,
+            r => (Version: r.GetInt64(0), Field: r.IsDBNull(1) ? null : new GoldenField(r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), StoreTime.Parse(r.GetString(5)))),
+            citizenId).ConfigureAwait(false);
+        if (rows.Count == 0)
+        {
+            throw new InvalidOperationException($"Citizen {citizenId} is not in the store.");
+        }
+
+        var before = rows.Select(r => r.Field).OfType<GoldenField>().ToList();
         // A field "changes" when its shown value does; a new observation of the same value only
         // refreshes its lineage, which is rewritten (and versioned) but not reported as a change.
         var changed = fields.Select(f => f.Field)
@@ -442,39 +480,38 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
             .ToList();
         var rewritten = changed.Count > 0 || !before.OrderBy(f => f.Field, StringComparer.Ordinal)
             .SequenceEqual(fields.OrderBy(f => f.Field, StringComparer.Ordinal));
+        var version = rows[0].Version + (rewritten ? 1 : 0);
 
-        // The fields replaced (when they changed) and the version moved: one round trip.
-        var rewrite = rewritten
-            ? """
-              DELETE FROM golden_fields WHERE citizen_id = @citizenId;
-              INSERT INTO golden_fields (citizen_id, field, value, source_system, source_key, observed_at)
-              SELECT @citizenId, field, value, source_system, source_key, observed_at
-              FROM unnest(@Field, @Value, @SourceSystem, @SourceKey, @ObservedAt) AS f (field, value, source_system, source_key, observed_at);
-              """
-            : "";
-        var version = await connection.QuerySingleAsync<long>(
-            rewrite +
+        if (rewritten)
+        {
+            Defer("DELETE FROM golden_fields WHERE citizen_id = $1;", citizenId);
+            Defer(
+                """
+                INSERT INTO golden_fields (citizen_id, field, value, source_system, source_key, observed_at)
+                SELECT $1, field, value, source_system, source_key, observed_at
+                FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS f (field, value, source_system, source_key, observed_at);
+                """,
+                citizenId,
+                fields.Select(f => f.Field).ToArray(),
+                fields.Select(f => f.Value).ToArray(),
+                fields.Select(f => f.SourceSystem).ToArray(),
+                fields.Select(f => f.SourceKey).ToArray(),
+                fields.Select(f => StoreTime.Format(f.ObservedAt)).ToArray());
+        }
+
+        Defer(
             """
             UPDATE citizens SET
-                version = version + CASE WHEN @changed THEN 1 ELSE 0 END,
-                status = CASE WHEN @empty THEN 'Removed' ELSE 'Active' END,
-                updated_at = CASE WHEN @changed THEN @at ELSE updated_at END
-            WHERE citizen_id = @citizenId
-            RETURNING version;
+                version = $2,
+                status = CASE WHEN $3 THEN 'Removed' ELSE 'Active' END,
+                updated_at = CASE WHEN $4 THEN $5 ELSE updated_at END
+            WHERE citizen_id = $1;
             """,
-            new
-            {
-                citizenId,
-                changed = rewritten,
-                empty = fields.Count == 0,
-                at = StoreTime.Format(at),
-                Field = fields.Select(f => f.Field).ToArray(),
-                Value = fields.Select(f => f.Value).ToArray(),
-                SourceSystem = fields.Select(f => f.SourceSystem).ToArray(),
-                SourceKey = fields.Select(f => f.SourceKey).ToArray(),
-                ObservedAt = fields.Select(f => StoreTime.Format(f.ObservedAt)).ToArray(),
-            },
-            transaction).ConfigureAwait(false);
+            citizenId,
+            version,
+            fields.Count == 0,
+            rewritten,
+            StoreTime.Format(at));
         return new GoldenRecordChange(version, changed);
     }
 
