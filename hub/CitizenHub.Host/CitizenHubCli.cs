@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using CitizenHub.Adapters;
 using CitizenHub.Hub;
-using CitizenHub.Store;
 using CsvHelper;
 using Microsoft.Extensions.Options;
 
@@ -213,10 +212,8 @@ internal static class CitizenHubCli
 
     private static async Task<int> ExportLinksAsync(string configPath, string outPath, TextWriter output, CancellationToken cancellationToken)
     {
-        var hub = HubComposition.Load(configPath);
-        using var host = HubComposition.BuildWorker(hub);
-        var store = host.Services.GetRequiredService<ICitizenStore>();
-        await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        using var opened = await HubComposition.OpenStoreAsync(configPath, cancellationToken).ConfigureAwait(false);
+        var store = opened.Store;
 
         var fullPath = Path.GetFullPath(outPath);
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);

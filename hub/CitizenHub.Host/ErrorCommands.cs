@@ -9,12 +9,8 @@ internal static class ErrorCommands
 {
     public static async Task<int> ListAsync(string configPath, bool all, TextWriter output, CancellationToken cancellationToken)
     {
-        var hub = HubComposition.Load(configPath);
-        using var host = HubComposition.BuildWorker(hub);
-        var store = host.Services.GetRequiredService<ICitizenStore>();
-        await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
-
-        var failures = await store.GetFailedMessagesAsync(includeApplied: all, cancellationToken).ConfigureAwait(false);
+        using var opened = await HubComposition.OpenStoreAsync(configPath, cancellationToken).ConfigureAwait(false);
+        var failures = await opened.Store.GetFailedMessagesAsync(includeApplied: all, cancellationToken).ConfigureAwait(false);
         if (failures.Count == 0)
         {
             await output.WriteLineAsync(all ? "no message has failed" : "no failed messages waiting (--all shows those applied since)").ConfigureAwait(false);

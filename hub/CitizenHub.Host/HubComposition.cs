@@ -4,6 +4,7 @@ using CitizenHub.Adapters.Soap;
 using CitizenHub.Adapters.Sql;
 using CitizenHub.Api;
 using CitizenHub.Hub;
+using CitizenHub.Store;
 using Serilog;
 using Serilog.Events;
 
@@ -108,6 +109,36 @@ internal static class HubComposition
         });
         AddHub(builder.Services, hub);
         return builder.Build();
+    }
+
+    /// <summary>
+    /// The configured store, migrated, for a command that reads it without running the hub (no bus, no consumers).
+    /// Dispose it to close the store.
+    /// </summary>
+    public static async Task<OpenedStore> OpenStoreAsync(string configPath, CancellationToken cancellationToken)
+    {
+        var host = BuildWorker(Load(configPath));
+        try
+        {
+            var store = host.Services.GetRequiredService<ICitizenStore>();
+            await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            return new OpenedStore(host, store);
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A store opened by <see cref="OpenStoreAsync"/>, with the services composed around it (the match model, for one).</summary>
+    public sealed class OpenedStore(IHost host, ICitizenStore store) : IDisposable
+    {
+        public ICitizenStore Store => store;
+
+        public IServiceProvider Services => host.Services;
+
+        public void Dispose() => host.Dispose();
     }
 
     /// <summary>A web application running the hub and the Customer View API.</summary>

@@ -2,7 +2,6 @@ using System.Globalization;
 using CitizenHub.Hub;
 using CitizenHub.Matching;
 using CitizenHub.Matching.Scoring;
-using CitizenHub.Store;
 
 namespace CitizenHub.Host;
 
@@ -11,10 +10,8 @@ internal static class MatchingCommands
 {
     public static async Task<int> EstimateAsync(string configPath, string outPath, TextWriter output, CancellationToken cancellationToken)
     {
-        var hub = HubComposition.Load(configPath);
-        using var host = HubComposition.BuildWorker(hub);
-        var store = host.Services.GetRequiredService<ICitizenStore>();
-        await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        using var opened = await HubComposition.OpenStoreAsync(configPath, cancellationToken).ConfigureAwait(false);
+        var store = opened.Store;
         var records = new List<NormalisedRecord>();
         await foreach (var record in store.ReadNormalisedRecordsAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -26,7 +23,7 @@ internal static class MatchingCommands
             throw new CliException($"the store holds {records.Count} source records; estimating needs at least 1000 (sync first)");
         }
 
-        var model = host.Services.GetRequiredService<MatchModel>();
+        var model = opened.Services.GetRequiredService<MatchModel>();
         var result = ParameterEstimation.Estimate(records, model);
         var fullPath = Path.GetFullPath(outPath);
         await MatchModels.WriteParametersAsync(fullPath, result.Parameters, cancellationToken).ConfigureAwait(false);
