@@ -29,7 +29,7 @@ public sealed record LinkingSpeedReport(
     public double RecordsPerSecond => Linked / LinkSeconds;
 }
 
-/// <summary>What the garbage collector did during a timed run: at a million golden records its pauses are much of the time.</summary>
+/// <summary>What the garbage collector did during a timed run, so its share of the time is read from the report rather than guessed.</summary>
 /// <param name="PauseSeconds">Time the program was paused for collections.</param>
 /// <param name="AllocatedBytes">Bytes allocated by the linking thread.</param>
 public sealed record GcDuringRun(double PauseSeconds, int Gen0, int Gen1, int Gen2, long AllocatedBytes)
