@@ -436,10 +436,9 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
 
     public void Dispose() => _writer.Dispose();
 
-    internal static async Task<Dictionary<string, IReadOnlyList<GoldenField>>> ReadFieldsAsync(
+    private static async Task<Dictionary<string, IReadOnlyList<GoldenField>>> ReadFieldsAsync(
         SqliteConnection connection,
-        IReadOnlyCollection<string> citizenIds,
-        SqliteTransaction? transaction = null)
+        IReadOnlyCollection<string> citizenIds)
     {
         if (citizenIds.Count == 0)
         {
@@ -452,8 +451,7 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
                    source_key AS SourceKey, observed_at AS ObservedAt
             FROM golden_fields WHERE citizen_id IN @citizenIds;
             """,
-            new { citizenIds },
-            transaction).ConfigureAwait(false);
+            new { citizenIds }).ConfigureAwait(false);
         return rows
             .GroupBy(r => r.CitizenId, StringComparer.Ordinal)
             .ToDictionary(

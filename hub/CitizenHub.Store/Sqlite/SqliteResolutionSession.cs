@@ -2,7 +2,6 @@ using CitizenHub.Contracts;
 using CitizenHub.Matching;
 using CitizenHub.Matching.Linking;
 using CitizenHub.Matching.Scoring;
-using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace CitizenHub.Store.Sqlite;
@@ -12,34 +11,36 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
     : IResolutionSession
 {
     private readonly LinkedRecordCache _linked = new();
+    private readonly SessionStatements _statements = new(connection, transaction);
 
     private bool _disposed;
 
-    public async Task<HeldRecord?> FindRecordAsync(string sourceSystem, string sourceKey)
+    public Task<HeldRecord?> FindRecordAsync(string sourceSystem, string sourceKey)
     {
-        var row = await connection.QuerySingleOrDefaultAsync<(string CitizenId, string ContentHash, string ObservedAt)?>(
+        var rows = _statements.Query(
             """
             SELECT citizen_id, content_hash, observed_at FROM source_records
             WHERE source_system = @sourceSystem AND source_key = @sourceKey;
             """,
-            new { sourceSystem, sourceKey },
-            transaction).ConfigureAwait(false);
-        return row is { } r ? new HeldRecord(r.CitizenId, r.ContentHash, StoreTime.Parse(r.ObservedAt)) : null;
+            r => new HeldRecord(r.GetString(0), r.GetString(1), StoreTime.Parse(r.GetString(2))),
+            ("@sourceSystem", sourceSystem),
+            ("@sourceKey", sourceKey));
+        return Task.FromResult(rows.Count == 0 ? null : rows[0]);
     }
 
-    public async Task<IReadOnlyList<string>> FindCitizensAsync(
+    public Task<IReadOnlyList<string>> FindCitizensAsync(
         IReadOnlyCollection<string> matchKeys, string exceptSystem, string exceptKey, int maximumBlockSize)
     {
         if (matchKeys.Count == 0)
         {
-            return [];
+            return Task.FromResult<IReadOnlyList<string>>([]);
         }
 
         // A key held by too many records (a switchboard number, a care home's postcode) is skipped: it would
         // bring hundreds of candidates and tell little about any of them. Whether a key is over its limit is asked
         // as "is there a row past the limit", which reads at most limit + 1 index entries however big the block
         // grows; counting the block read all of it, for every record resolved.
-        var ids = await connection.QueryAsync<string>(
+        IReadOnlyList<string> ids = _statements.Query(
             """
             WITH keys AS (SELECT DISTINCT value AS match_key FROM json_each(@matchKeys)),
             -- SQLite's OFFSET cannot name the outer row, so name-only keys and the rest are asked apart.
@@ -64,72 +65,72 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
                 WHERE NOT (h.source_system = @exceptSystem AND h.source_key = @exceptKey))
             ORDER BY c.seq;
             """,
-            new
-            {
-                matchKeys = System.Text.Json.JsonSerializer.Serialize(matchKeys),
-                exceptSystem,
-                exceptKey,
-                maximumBlockSize,
-                namePrefix = BlockingKeys.NameOnlyPrefix + "%",
-                nameBlockSize = BlockingKeys.NameOnlyMaximumBlockSize,
-            },
-            transaction).ConfigureAwait(false);
-        return [.. ids];
+            r => r.GetString(0),
+            ("@matchKeys", System.Text.Json.JsonSerializer.Serialize(matchKeys)),
+            ("@exceptSystem", exceptSystem),
+            ("@exceptKey", exceptKey),
+            ("@maximumBlockSize", maximumBlockSize),
+            ("@namePrefix", BlockingKeys.NameOnlyPrefix + "%"),
+            ("@nameBlockSize", BlockingKeys.NameOnlyMaximumBlockSize));
+        return Task.FromResult(ids);
     }
 
-    public async Task<ITermFrequencies> GetTermFrequenciesAsync(IReadOnlyCollection<NormalisedRecord> records)
+    public Task<ITermFrequencies> GetTermFrequenciesAsync(IReadOnlyCollection<NormalisedRecord> records)
     {
         var families = records.Select(r => r.FamilyKey).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         var givens = records.Select(r => r.GivenKey).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         // MAX(rowid) is read from the end of the table's b-tree, where COUNT(*) would scan it; rows removed
         // leave gaps, which makes it a slight over-count: harmless for a frequency.
-        var total = await connection.ExecuteScalarAsync<long?>("SELECT MAX(rowid) FROM source_records;", transaction: transaction).ConfigureAwait(false) ?? 0;
-        // Kept by triggers (SqliteSchema, migration 12): one row a name, however many records hold it.
-        var familyCounts = await connection.QueryAsync<(string Key, long Count)>(
-            "SELECT name, count FROM name_counts WHERE kind = 'family' AND name IN @families AND count > 0;",
-            new { families },
-            transaction).ConfigureAwait(false);
-        var givenCounts = await connection.QueryAsync<(string Key, long Count)>(
-            "SELECT name, count FROM name_counts WHERE kind = 'given' AND name IN @givens AND count > 0;",
-            new { givens },
-            transaction).ConfigureAwait(false);
-        return new CountedTermFrequencies(
+        var total = _statements.Scalar<long>("SELECT MAX(rowid) FROM source_records;");
+        // Kept by triggers (SqliteSchema, migration 12): one row a name, however many records hold it. The names go
+        // as JSON arrays so that the statement's text, and so its compiled form, is the same for any number of names.
+        var counts = _statements.Query(
+            """
+            SELECT kind, name, count FROM name_counts
+            WHERE kind = 'family' AND name IN (SELECT value FROM json_each(@families)) AND count > 0
+            UNION ALL
+            SELECT kind, name, count FROM name_counts
+            WHERE kind = 'given' AND name IN (SELECT value FROM json_each(@givens)) AND count > 0;
+            """,
+            r => (Kind: r.GetString(0), Name: r.GetString(1), Count: r.GetInt64(2)),
+            ("@families", System.Text.Json.JsonSerializer.Serialize(families)),
+            ("@givens", System.Text.Json.JsonSerializer.Serialize(givens)));
+        return Task.FromResult<ITermFrequencies>(new CountedTermFrequencies(
             total,
-            familyCounts.ToDictionary(c => c.Key, c => c.Count, StringComparer.Ordinal),
-            givenCounts.ToDictionary(c => c.Key, c => c.Count, StringComparer.Ordinal));
+            counts.Where(c => c.Kind == "family").ToDictionary(c => c.Name, c => c.Count, StringComparer.Ordinal),
+            counts.Where(c => c.Kind == "given").ToDictionary(c => c.Name, c => c.Count, StringComparer.Ordinal)));
     }
 
-    public async Task<IReadOnlyList<NormalisedRecord>> GetLinkedRecordsAsync(string citizenId)
+    public Task<IReadOnlyList<NormalisedRecord>> GetLinkedRecordsAsync(string citizenId)
     {
         if (_linked.TryGet(citizenId, out var known))
         {
-            return known;
+            return Task.FromResult(known);
         }
 
-        var json = await connection.QueryAsync<string>(
+        IReadOnlyList<NormalisedRecord> linked = _statements.Query(
             "SELECT normalised_json FROM source_records WHERE citizen_id = @citizenId ORDER BY source_system, source_key;",
-            new { citizenId },
-            transaction).ConfigureAwait(false);
-        IReadOnlyList<NormalisedRecord> linked = [.. json.Select(StoreJson.Deserialize<NormalisedRecord>)];
+            r => StoreJson.Deserialize<NormalisedRecord>(r.GetString(0)),
+            ("@citizenId", citizenId));
         _linked.Keep(citizenId, linked);
-        return linked;
+        return Task.FromResult(linked);
     }
 
-    public async Task<string> CreateCitizenAsync(DateTimeOffset at)
+    public Task<string> CreateCitizenAsync(DateTimeOffset at)
     {
         // Version 7 GUIDs are unique without coordination and sort by creation time.
         var citizenId = Guid.CreateVersion7(at).ToString("N");
-        await connection.ExecuteAsync(
+        _statements.Execute(
             """
             INSERT INTO citizens (citizen_id, status, version, created_at, updated_at)
             VALUES (@citizenId, 'Active', 0, @at, @at);
             """,
-            new { citizenId, at = StoreTime.Format(at) },
-            transaction).ConfigureAwait(false);
-        return citizenId;
+            ("@citizenId", citizenId),
+            ("@at", StoreTime.Format(at)));
+        return Task.FromResult(citizenId);
     }
 
-    public async Task SaveRecordAsync(
+    public Task SaveRecordAsync(
         string citizenId,
         SourceRecord record,
         NormalisedRecord normalised,
@@ -139,7 +140,7 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
         DateTimeOffset at)
     {
         _linked.Forget(citizenId, record.SourceSystem, record.SourceKey);
-        await connection.ExecuteAsync(
+        _statements.Execute(
             """
             INSERT INTO source_records (source_system, source_key, citizen_id, observed_at, linked_at, content_hash,
                                         record_json, normalised_json, family_key, given_key, date_of_birth, postcode, evidence_json,
@@ -163,65 +164,67 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
                 given_phonetic = excluded.given_phonetic;
             DELETE FROM match_keys WHERE source_system = @SourceSystem AND source_key = @SourceKey;
             """,
-            new
-            {
-                record.SourceSystem,
-                record.SourceKey,
-                citizenId,
-                ObservedAt = StoreTime.Format(record.ObservedAt),
-                at = StoreTime.Format(at),
-                contentHash,
-                RecordJson = StoreJson.Serialize(record),
-                NormalisedJson = StoreJson.Serialize(normalised),
-                normalised.FamilyKey,
-                normalised.GivenKey,
-                DateOfBirth = normalised.DateOfBirthKey,
-                normalised.Address?.Postcode,
-                EvidenceJson = evidence is null ? null : StoreJson.Serialize(evidence),
-                normalised.FamilyPhonetic,
-                normalised.GivenPhonetic,
-            },
-            transaction).ConfigureAwait(false);
-        await connection.ExecuteAsync(
-            "INSERT INTO match_keys (match_key, source_system, source_key) VALUES (@matchKey, @SourceSystem, @SourceKey) ON CONFLICT DO NOTHING;",
-            matchKeys.Select(matchKey => new { matchKey, record.SourceSystem, record.SourceKey }),
-            transaction).ConfigureAwait(false);
+            ("@SourceSystem", record.SourceSystem),
+            ("@SourceKey", record.SourceKey),
+            ("@citizenId", citizenId),
+            ("@ObservedAt", StoreTime.Format(record.ObservedAt)),
+            ("@at", StoreTime.Format(at)),
+            ("@contentHash", contentHash),
+            ("@RecordJson", StoreJson.Serialize(record)),
+            ("@NormalisedJson", StoreJson.Serialize(normalised)),
+            ("@FamilyKey", normalised.FamilyKey),
+            ("@GivenKey", normalised.GivenKey),
+            ("@DateOfBirth", normalised.DateOfBirthKey),
+            ("@Postcode", normalised.Address?.Postcode),
+            ("@EvidenceJson", evidence is null ? null : StoreJson.Serialize(evidence)),
+            ("@FamilyPhonetic", normalised.FamilyPhonetic),
+            ("@GivenPhonetic", normalised.GivenPhonetic));
+        foreach (var matchKey in matchKeys)
+        {
+            _statements.Execute(
+                "INSERT INTO match_keys (match_key, source_system, source_key) VALUES (@matchKey, @SourceSystem, @SourceKey) ON CONFLICT DO NOTHING;",
+                ("@matchKey", matchKey),
+                ("@SourceSystem", record.SourceSystem),
+                ("@SourceKey", record.SourceKey));
+        }
+
+        return Task.CompletedTask;
     }
 
     public Task MoveRecordAsync(string sourceSystem, string sourceKey, string citizenId, DateTimeOffset at)
     {
         _linked.Forget(citizenId, sourceSystem, sourceKey);
-        return connection.ExecuteAsync(
+        _statements.Execute(
             "UPDATE source_records SET citizen_id = @citizenId, linked_at = @at WHERE source_system = @sourceSystem AND source_key = @sourceKey;",
-            new { sourceSystem, sourceKey, citizenId, at = StoreTime.Format(at) },
-            transaction);
+            ("@sourceSystem", sourceSystem),
+            ("@sourceKey", sourceKey),
+            ("@citizenId", citizenId),
+            ("@at", StoreTime.Format(at)));
+        return Task.CompletedTask;
     }
 
     public Task AddHistoryAsync(CitizenHistoryEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        return connection.ExecuteAsync(
+        _statements.Execute(
             """
             INSERT INTO citizen_history (citizen_id, cause, source_system, source_key, related_citizen, at)
             VALUES (@CitizenId, @Cause, @SourceSystem, @SourceKey, @RelatedCitizenId, @At);
             """,
-            new
-            {
-                entry.CitizenId,
-                Cause = entry.Cause.ToString(),
-                entry.Record?.SourceSystem,
-                entry.Record?.SourceKey,
-                entry.RelatedCitizenId,
-                At = StoreTime.Format(entry.At),
-            },
-            transaction);
+            ("@CitizenId", entry.CitizenId),
+            ("@Cause", entry.Cause.ToString()),
+            ("@SourceSystem", entry.Record?.SourceSystem),
+            ("@SourceKey", entry.Record?.SourceKey),
+            ("@RelatedCitizenId", entry.RelatedCitizenId),
+            ("@At", StoreTime.Format(entry.At)));
+        return Task.CompletedTask;
     }
 
     public Task AddReviewAsync(SourceRecordRef record, PairEvidence candidate, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(candidate);
-        return connection.ExecuteAsync(
+        _statements.Execute(
             """
             INSERT INTO review_items (source_system, source_key, candidate_system, candidate_key, candidate_citizen,
                                       weight, evidence_json, status, created_at)
@@ -231,83 +234,89 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
                 WHERE source_system = @SourceSystem AND source_key = @SourceKey AND status = 'Open'
                   AND candidate_system = @CandidateSystem AND candidate_key = @CandidateKey);
             """,
-            new
-            {
-                record.SourceSystem,
-                record.SourceKey,
-                CandidateSystem = candidate.SourceSystem,
-                CandidateKey = candidate.SourceKey,
-                candidate.CitizenId,
-                candidate.Explanation.Weight,
-                EvidenceJson = StoreJson.Serialize(candidate),
-                at = StoreTime.Format(at),
-            },
-            transaction);
+            ("@SourceSystem", record.SourceSystem),
+            ("@SourceKey", record.SourceKey),
+            ("@CandidateSystem", candidate.SourceSystem),
+            ("@CandidateKey", candidate.SourceKey),
+            ("@CitizenId", candidate.CitizenId),
+            ("@Weight", candidate.Explanation.Weight),
+            ("@EvidenceJson", StoreJson.Serialize(candidate)),
+            ("@at", StoreTime.Format(at)));
+        return Task.CompletedTask;
     }
 
     public Task AppendChangesAsync(IReadOnlyList<object> events)
     {
         ArgumentNullException.ThrowIfNull(events);
-        var rows = events.Select(FeedEvents.ToChange).ToList();
-        return rows.Count == 0 ? Task.CompletedTask : connection.ExecuteAsync(
-            """
-            INSERT INTO change_feed (at, kind, citizen_id, related_citizen, version, fields, cause_system, cause_key)
-            VALUES (@At, @Kind, @CitizenId, @Related, @Version, @Fields, @CauseSystem, @CauseKey);
-            """,
-            rows.Select(r => new
-            {
-                At = StoreTime.Format(r.At), r.Kind, r.CitizenId, Related = r.RelatedCitizenId, r.Version,
-                Fields = r.ChangedFields.Count == 0 ? null : string.Join(',', r.ChangedFields),
-                CauseSystem = r.Cause.SourceSystem, CauseKey = r.Cause.SourceKey,
-            }).ToList(),
-            transaction);
+        foreach (var change in events.Select(FeedEvents.ToChange))
+        {
+            _statements.Execute(
+                """
+                INSERT INTO change_feed (at, kind, citizen_id, related_citizen, version, fields, cause_system, cause_key)
+                VALUES (@At, @Kind, @CitizenId, @Related, @Version, @Fields, @CauseSystem, @CauseKey);
+                """,
+                ("@At", StoreTime.Format(change.At)),
+                ("@Kind", change.Kind),
+                ("@CitizenId", change.CitizenId),
+                ("@Related", change.RelatedCitizenId),
+                ("@Version", change.Version),
+                ("@Fields", change.ChangedFields.Count == 0 ? null : string.Join(',', change.ChangedFields)),
+                ("@CauseSystem", change.Cause.SourceSystem),
+                ("@CauseKey", change.Cause.SourceKey));
+        }
+
+        return Task.CompletedTask;
     }
 
-    public async Task<ReviewItem?> GetReviewAsync(long reviewId)
+    public Task<ReviewItem?> GetReviewAsync(long reviewId)
     {
-        var row = await connection.QuerySingleOrDefaultAsync<(long Id, string SourceSystem, string SourceKey, string Evidence, string Status, string CreatedAt)?>(
+        var rows = _statements.Query(
             "SELECT review_id, source_system, source_key, evidence_json, status, created_at FROM review_items WHERE review_id = @reviewId;",
-            new { reviewId },
-            transaction).ConfigureAwait(false);
-        return row is { } r
-            ? new ReviewItem(r.Id, new SourceRecordRef(r.SourceSystem, r.SourceKey), StoreJson.Deserialize<PairEvidence>(r.Evidence), Enum.Parse<ReviewStatus>(r.Status), StoreTime.Parse(r.CreatedAt))
-            : null;
+            r => new ReviewItem(
+                r.GetInt64(0),
+                new SourceRecordRef(r.GetString(1), r.GetString(2)),
+                StoreJson.Deserialize<PairEvidence>(r.GetString(3)),
+                Enum.Parse<ReviewStatus>(r.GetString(4)),
+                StoreTime.Parse(r.GetString(5))),
+            ("@reviewId", reviewId));
+        return Task.FromResult(rows.Count == 0 ? null : rows[0]);
     }
 
-    public Task CloseReviewAsync(long reviewId, ReviewStatus status, DateTimeOffset at) =>
-        connection.ExecuteAsync(
+    public Task CloseReviewAsync(long reviewId, ReviewStatus status, DateTimeOffset at)
+    {
+        _statements.Execute(
             "UPDATE review_items SET status = @status, closed_at = @at WHERE review_id = @reviewId;",
-            new { reviewId, status = status.ToString(), at = StoreTime.Format(at) },
-            transaction);
+            ("@reviewId", reviewId),
+            ("@status", status.ToString()),
+            ("@at", StoreTime.Format(at)));
+        return Task.CompletedTask;
+    }
 
     public Task AddStewardDecisionAsync(StewardDecision decision)
     {
         ArgumentNullException.ThrowIfNull(decision);
-        return connection.ExecuteAsync(
+        _statements.Execute(
             """
             INSERT INTO steward_decisions (review_id, source_system, source_key, other_system, other_key, decision, steward, note, at)
             VALUES (@ReviewId, @SourceSystem, @SourceKey, @OtherSystem, @OtherKey, @Decision, @Steward, @Note, @At);
             """,
-            new
-            {
-                decision.ReviewId,
-                decision.Record.SourceSystem,
-                decision.Record.SourceKey,
-                OtherSystem = decision.Other.SourceSystem,
-                OtherKey = decision.Other.SourceKey,
-                Decision = decision.SamePerson ? "Same" : "Different",
-                decision.Steward,
-                decision.Note,
-                At = StoreTime.Format(decision.At),
-            },
-            transaction);
+            ("@ReviewId", decision.ReviewId),
+            ("@SourceSystem", decision.Record.SourceSystem),
+            ("@SourceKey", decision.Record.SourceKey),
+            ("@OtherSystem", decision.Other.SourceSystem),
+            ("@OtherKey", decision.Other.SourceKey),
+            ("@Decision", decision.SamePerson ? "Same" : "Different"),
+            ("@Steward", decision.Steward),
+            ("@Note", decision.Note),
+            ("@At", StoreTime.Format(decision.At)));
+        return Task.CompletedTask;
     }
 
-    public async Task<StewardDeclarations> GetDeclaredAsync(SourceRecordRef record)
+    public Task<StewardDeclarations> GetDeclaredAsync(SourceRecordRef record)
     {
         ArgumentNullException.ThrowIfNull(record);
         // One query for both answers: it runs for every record resolved, and almost always finds nothing.
-        var rows = (await connection.QueryAsync<(string System, string Key, string Decision)>(
+        var rows = _statements.Query(
             """
             SELECT other_system, other_key, decision FROM steward_decisions
             WHERE source_system = @SourceSystem AND source_key = @SourceKey
@@ -315,19 +324,20 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
             SELECT source_system, source_key, decision FROM steward_decisions
             WHERE other_system = @SourceSystem AND other_key = @SourceKey;
             """,
-            new { record.SourceSystem, record.SourceKey },
-            transaction).ConfigureAwait(false)).ToList();
-        return rows.Count == 0
+            r => (Other: new SourceRecordRef(r.GetString(0), r.GetString(1)), Decision: r.GetString(2)),
+            ("@SourceSystem", record.SourceSystem),
+            ("@SourceKey", record.SourceKey));
+        return Task.FromResult(rows.Count == 0
             ? StewardDeclarations.None
             : new StewardDeclarations(
-                rows.Where(r => r.Decision == "Same").Select(r => new SourceRecordRef(r.System, r.Key)).ToHashSet(),
-                rows.Where(r => r.Decision == "Different").Select(r => new SourceRecordRef(r.System, r.Key)).ToHashSet());
+                rows.Where(r => r.Decision == "Same").Select(r => r.Other).ToHashSet(),
+                rows.Where(r => r.Decision == "Different").Select(r => r.Other).ToHashSet()));
     }
 
     public Task SupersedeReviewsAsync(SourceRecordRef record, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(record);
-        return connection.ExecuteAsync(
+        _statements.Execute(
             """
             -- Two statements, one an index each: as one, with OR, SQLite read every open review instead.
             UPDATE review_items SET status = 'Superseded', closed_at = @at
@@ -335,27 +345,30 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
             UPDATE review_items SET status = 'Superseded', closed_at = @at
             WHERE candidate_system = @SourceSystem AND candidate_key = @SourceKey AND status = 'Open';
             """,
-            new { record.SourceSystem, record.SourceKey, at = StoreTime.Format(at) },
-            transaction);
+            ("@SourceSystem", record.SourceSystem),
+            ("@SourceKey", record.SourceKey),
+            ("@at", StoreTime.Format(at)));
+        return Task.CompletedTask;
     }
 
     public Task RemoveRecordAsync(string sourceSystem, string sourceKey)
     {
         _linked.Forget(null, sourceSystem, sourceKey);
-        return connection.ExecuteAsync(
+        _statements.Execute(
             """
             DELETE FROM match_keys WHERE source_system = @sourceSystem AND source_key = @sourceKey;
             DELETE FROM source_records WHERE source_system = @sourceSystem AND source_key = @sourceKey;
             """,
-            new { sourceSystem, sourceKey },
-            transaction);
+            ("@sourceSystem", sourceSystem),
+            ("@sourceKey", sourceKey));
+        return Task.CompletedTask;
     }
 
     public Task MergeAsync(string survivorId, string absorbedId, DateTimeOffset at)
     {
         _linked.Forget(survivorId);
         _linked.Forget(absorbedId);
-        return connection.ExecuteAsync(
+        _statements.Execute(
             """
             UPDATE source_records SET citizen_id = @survivorId, linked_at = @at WHERE citizen_id = @absorbedId;
             DELETE FROM golden_fields WHERE citizen_id = @absorbedId;
@@ -363,14 +376,18 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
             WHERE citizen_id = @absorbedId;
             UPDATE citizens SET merged_into = @survivorId WHERE merged_into = @absorbedId;
             """,
-            new { survivorId, absorbedId, at = StoreTime.Format(at) },
-            transaction);
+            ("@survivorId", survivorId),
+            ("@absorbedId", absorbedId),
+            ("@at", StoreTime.Format(at)));
+        return Task.CompletedTask;
     }
 
-    public async Task<GoldenRecordChange> SetGoldenRecordAsync(string citizenId, IReadOnlyList<GoldenField> fields, DateTimeOffset at)
+    public Task<GoldenRecordChange> SetGoldenRecordAsync(string citizenId, IReadOnlyList<GoldenField> fields, DateTimeOffset at)
     {
-        var before = (await SqliteCitizenStore.ReadFieldsAsync(connection, [citizenId], transaction).ConfigureAwait(false))
-            .GetValueOrDefault(citizenId, []);
+        var before = _statements.Query(
+            "SELECT field, value, source_system, source_key, observed_at FROM golden_fields WHERE citizen_id = @citizenId;",
+            r => new GoldenField(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), StoreTime.Parse(r.GetString(4))),
+            ("@citizenId", citizenId));
         // A field "changes" when its shown value does; a new observation of the same value only
         // refreshes its lineage, which is rewritten (and versioned) but not reported as a change.
         var changed = fields.Select(f => f.Field)
@@ -383,17 +400,24 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
 
         if (rewritten)
         {
-            await connection.ExecuteAsync("DELETE FROM golden_fields WHERE citizen_id = @citizenId;", new { citizenId }, transaction).ConfigureAwait(false);
-            await connection.ExecuteAsync(
-                """
-                INSERT INTO golden_fields (citizen_id, field, value, source_system, source_key, observed_at)
-                VALUES (@citizenId, @Field, @Value, @SourceSystem, @SourceKey, @ObservedAt);
-                """,
-                fields.Select(f => new { citizenId, f.Field, f.Value, f.SourceSystem, f.SourceKey, ObservedAt = StoreTime.Format(f.ObservedAt) }),
-                transaction).ConfigureAwait(false);
+            _statements.Execute("DELETE FROM golden_fields WHERE citizen_id = @citizenId;", ("@citizenId", citizenId));
+            foreach (var field in fields)
+            {
+                _statements.Execute(
+                    """
+                    INSERT INTO golden_fields (citizen_id, field, value, source_system, source_key, observed_at)
+                    VALUES (@citizenId, @Field, @Value, @SourceSystem, @SourceKey, @ObservedAt);
+                    """,
+                    ("@citizenId", citizenId),
+                    ("@Field", field.Field),
+                    ("@Value", field.Value),
+                    ("@SourceSystem", field.SourceSystem),
+                    ("@SourceKey", field.SourceKey),
+                    ("@ObservedAt", StoreTime.Format(field.ObservedAt)));
+            }
         }
 
-        var version = await connection.ExecuteScalarAsync<long>(
+        var version = _statements.Scalar<long>(
             """
             UPDATE citizens SET
                 version = version + CASE WHEN @changed THEN 1 ELSE 0 END,
@@ -402,9 +426,11 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
             WHERE citizen_id = @citizenId
             RETURNING version;
             """,
-            new { citizenId, changed = rewritten, empty = fields.Count == 0, at = StoreTime.Format(at) },
-            transaction).ConfigureAwait(false);
-        return new GoldenRecordChange(version, changed);
+            ("@citizenId", citizenId),
+            ("@changed", rewritten),
+            ("@empty", fields.Count == 0),
+            ("@at", StoreTime.Format(at)));
+        return Task.FromResult(new GoldenRecordChange(version, changed));
     }
 
     public Task CommitAsync(CancellationToken cancellationToken) => transaction.CommitAsync(cancellationToken);
@@ -417,6 +443,7 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
         }
 
         _disposed = true;
+        _statements.Dispose();
         await transaction.DisposeAsync().ConfigureAwait(false);
         await connection.DisposeAsync().ConfigureAwait(false);
         writer.Release();
