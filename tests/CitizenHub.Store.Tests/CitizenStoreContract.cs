@@ -217,6 +217,30 @@ public abstract class CitizenStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SetGoldenRecordAsync_FieldGoneAndLineageMoved_StoresExactlyTheNewFields()
+    {
+        var id = await InSessionAsync(s => s.CreateCitizenAsync(At));
+        GoldenField[] first = [Field("date_of_birth", "1980-01-02"), Field("family_name", "Lee"), Field("given_names", "Ann")];
+        // The same family name now shown from another record (lineage only), the date of birth gone, a postcode new.
+        GoldenField[] second =
+        [
+            new("family_name", "Lee", "hb", "7", At.AddDays(1)),
+            Field("given_names", "Ann"),
+            Field("postcode", "ST16 2AB"),
+        ];
+
+        var created = await InSessionAsync(s => s.SetGoldenRecordAsync(id, first, At));
+        var rebuilt = await InSessionAsync(s => s.SetGoldenRecordAsync(id, second, At));
+        var view = await Store.GetCitizenAsync(id, CancellationToken.None);
+
+        Assert.Equal(["date_of_birth", "postcode"], rebuilt.ChangedFields);
+        Assert.Equal(created.Version + 1, rebuilt.Version);
+        Assert.Equal(
+            second.OrderBy(f => f.Field, StringComparer.Ordinal),
+            view!.Fields.OrderBy(f => f.Field, StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task SetGoldenRecordAsync_NoFields_MarksCitizenRemoved()
     {
         var id = await InSessionAsync(async s =>

@@ -470,33 +470,30 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
             throw new InvalidOperationException($"Citizen {citizenId} is not in the store.");
         }
 
-        var before = rows.Select(r => r.Field).OfType<GoldenField>().ToList();
-        // A field "changes" when its shown value does; a new observation of the same value only
-        // refreshes its lineage, which is rewritten (and versioned) but not reported as a change.
-        var changed = fields.Select(f => f.Field)
-            .Union(before.Select(f => f.Field), StringComparer.Ordinal)
-            .Where(name => before.FirstOrDefault(f => f.Field == name)?.Value != fields.FirstOrDefault(f => f.Field == name)?.Value)
-            .Order(StringComparer.Ordinal)
-            .ToList();
-        var rewritten = changed.Count > 0 || !before.OrderBy(f => f.Field, StringComparer.Ordinal)
-            .SequenceEqual(fields.OrderBy(f => f.Field, StringComparer.Ordinal));
-        var version = rows[0].Version + (rewritten ? 1 : 0);
-
-        if (rewritten)
+        var diff = GoldenRecordDiff.Between([.. rows.Select(r => r.Field).OfType<GoldenField>()], fields);
+        var version = rows[0].Version + (diff.Rewritten ? 1 : 0);
+        if (diff.Removed.Count > 0)
         {
-            Defer("DELETE FROM golden_fields WHERE citizen_id = $1;", citizenId);
+            Defer("DELETE FROM golden_fields WHERE citizen_id = $1 AND field = ANY($2);", citizenId, diff.Removed.ToArray());
+        }
+
+        if (diff.Written.Count > 0)
+        {
             Defer(
                 """
                 INSERT INTO golden_fields (citizen_id, field, value, source_system, source_key, observed_at)
                 SELECT $1, field, value, source_system, source_key, observed_at
-                FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS f (field, value, source_system, source_key, observed_at);
+                FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS f (field, value, source_system, source_key, observed_at)
+                ON CONFLICT (citizen_id, field) DO UPDATE SET
+                    value = excluded.value, source_system = excluded.source_system,
+                    source_key = excluded.source_key, observed_at = excluded.observed_at;
                 """,
                 citizenId,
-                fields.Select(f => f.Field).ToArray(),
-                fields.Select(f => f.Value).ToArray(),
-                fields.Select(f => f.SourceSystem).ToArray(),
-                fields.Select(f => f.SourceKey).ToArray(),
-                fields.Select(f => StoreTime.Format(f.ObservedAt)).ToArray());
+                diff.Written.Select(f => f.Field).ToArray(),
+                diff.Written.Select(f => f.Value).ToArray(),
+                diff.Written.Select(f => f.SourceSystem).ToArray(),
+                diff.Written.Select(f => f.SourceKey).ToArray(),
+                diff.Written.Select(f => StoreTime.Format(f.ObservedAt)).ToArray());
         }
 
         Defer(
@@ -510,9 +507,9 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
             citizenId,
             version,
             fields.Count == 0,
-            rewritten,
+            diff.Rewritten,
             StoreTime.Format(at));
-        return new GoldenRecordChange(version, changed);
+        return new GoldenRecordChange(version, diff.Changed);
     }
 
     public async Task CommitAsync(CancellationToken cancellationToken)

@@ -388,33 +388,31 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
             "SELECT field, value, source_system, source_key, observed_at FROM golden_fields WHERE citizen_id = @citizenId;",
             r => new GoldenField(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), StoreTime.Parse(r.GetString(4))),
             ("@citizenId", citizenId));
-        // A field "changes" when its shown value does; a new observation of the same value only
-        // refreshes its lineage, which is rewritten (and versioned) but not reported as a change.
-        var changed = fields.Select(f => f.Field)
-            .Union(before.Select(f => f.Field), StringComparer.Ordinal)
-            .Where(name => before.FirstOrDefault(f => f.Field == name)?.Value != fields.FirstOrDefault(f => f.Field == name)?.Value)
-            .Order(StringComparer.Ordinal)
-            .ToList();
-        var rewritten = changed.Count > 0 || !before.OrderBy(f => f.Field, StringComparer.Ordinal)
-            .SequenceEqual(fields.OrderBy(f => f.Field, StringComparer.Ordinal));
-
-        if (rewritten)
+        var diff = GoldenRecordDiff.Between(before, fields);
+        foreach (var field in diff.Removed)
         {
-            _statements.Execute("DELETE FROM golden_fields WHERE citizen_id = @citizenId;", ("@citizenId", citizenId));
-            foreach (var field in fields)
-            {
-                _statements.Execute(
-                    """
-                    INSERT INTO golden_fields (citizen_id, field, value, source_system, source_key, observed_at)
-                    VALUES (@citizenId, @Field, @Value, @SourceSystem, @SourceKey, @ObservedAt);
-                    """,
-                    ("@citizenId", citizenId),
-                    ("@Field", field.Field),
-                    ("@Value", field.Value),
-                    ("@SourceSystem", field.SourceSystem),
-                    ("@SourceKey", field.SourceKey),
-                    ("@ObservedAt", StoreTime.Format(field.ObservedAt)));
-            }
+            _statements.Execute(
+                "DELETE FROM golden_fields WHERE citizen_id = @citizenId AND field = @field;",
+                ("@citizenId", citizenId),
+                ("@field", field));
+        }
+
+        foreach (var field in diff.Written)
+        {
+            _statements.Execute(
+                """
+                INSERT INTO golden_fields (citizen_id, field, value, source_system, source_key, observed_at)
+                VALUES (@citizenId, @Field, @Value, @SourceSystem, @SourceKey, @ObservedAt)
+                ON CONFLICT (citizen_id, field) DO UPDATE SET
+                    value = excluded.value, source_system = excluded.source_system,
+                    source_key = excluded.source_key, observed_at = excluded.observed_at;
+                """,
+                ("@citizenId", citizenId),
+                ("@Field", field.Field),
+                ("@Value", field.Value),
+                ("@SourceSystem", field.SourceSystem),
+                ("@SourceKey", field.SourceKey),
+                ("@ObservedAt", StoreTime.Format(field.ObservedAt)));
         }
 
         var version = _statements.Scalar<long>(
@@ -427,10 +425,10 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
             RETURNING version;
             """,
             ("@citizenId", citizenId),
-            ("@changed", rewritten),
+            ("@changed", diff.Rewritten),
             ("@empty", fields.Count == 0),
             ("@at", StoreTime.Format(at)));
-        return Task.FromResult(new GoldenRecordChange(version, changed));
+        return Task.FromResult(new GoldenRecordChange(version, diff.Changed));
     }
 
     public Task CommitAsync(CancellationToken cancellationToken) => transaction.CommitAsync(cancellationToken);
