@@ -149,6 +149,32 @@ public abstract class CitizenStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FindCitizensAsync_BlockSize_CountsOthersOnlyAndIsSmallerForNameOnlyKeys()
+    {
+        var nameOnly = $"{BlockingKeys.NameOnlyPrefix}ANN|LEE";
+        await InSessionAsync(async s =>
+        {
+            for (var i = 0; i <= BlockingKeys.NameOnlyMaximumBlockSize; i++)
+            {
+                var c = await s.CreateCitizenAsync(At);
+                await SaveAsync(s, c, Records.Person("ct", $"{i}", "Ann", "Lee"), [nameOnly, i < 4 ? "phone:+441632960000" : $"ni:AB1234{i:D2}C"]);
+            }
+
+            return 0;
+        });
+
+        // Four records hold the number; asked about one of them, the other three are within a block of three.
+        var fromOneOfThem = await InSessionAsync(s => s.FindCitizensAsync(["phone:+441632960000"], "ct", "0", 3));
+        // One more record holds the name than a name-only block may, whatever the general limit.
+        var byNameFromOutside = await InSessionAsync(s => s.FindCitizensAsync([nameOnly], "x", "x", BlockingKeys.DefaultMaximumBlockSize));
+        var byNameFromInside = await InSessionAsync(s => s.FindCitizensAsync([nameOnly], "ct", "0", BlockingKeys.DefaultMaximumBlockSize));
+
+        Assert.Equal(3, fromOneOfThem.Count);
+        Assert.Empty(byNameFromOutside);
+        Assert.Equal(BlockingKeys.NameOnlyMaximumBlockSize, byNameFromInside.Count);
+    }
+
+    [Fact]
     public async Task SaveRecordAsync_NewVersion_ReplacesRecordAndItsMatchKeys()
     {
         var id = await InSessionAsync(async s =>

@@ -37,25 +37,19 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
         }
 
         // A key held by too many records (a switchboard number, a care home's postcode) is skipped: it would
-        // bring hundreds of candidates and tell little about any of them. Whether a key is over its limit is asked
-        // as "is there a row past the limit", which reads at most limit + 1 index entries however big the block
-        // grows; counting the block read all of it, for every record resolved.
+        // bring hundreds of candidates and tell little about any of them. A block is counted only up to one past its
+        // limit, which reads at most limit + 1 index entries however big it grows; counting it all read every entry,
+        // for every record resolved. (This statement was two NOT EXISTS ... OFFSET branches, one for name-only keys,
+        // as OFFSET cannot name the outer row; the count's CASE can, and measured 41 µs a record against 144.)
         IReadOnlyList<string> ids = _statements.Query(
             """
-            WITH keys AS (SELECT DISTINCT value AS match_key FROM json_each(@matchKeys)),
-            -- SQLite's OFFSET cannot name the outer row, so name-only keys and the rest are asked apart.
-            usable AS (
-                SELECT k.match_key FROM keys k
-                WHERE k.match_key LIKE @namePrefix AND NOT EXISTS (
-                    SELECT 1 FROM match_keys m
-                    WHERE m.match_key = k.match_key AND NOT (m.source_system = @exceptSystem AND m.source_key = @exceptKey)
-                    LIMIT 1 OFFSET MIN(@maximumBlockSize, @nameBlockSize))
-                UNION ALL
-                SELECT k.match_key FROM keys k
-                WHERE k.match_key NOT LIKE @namePrefix AND NOT EXISTS (
-                    SELECT 1 FROM match_keys m
-                    WHERE m.match_key = k.match_key AND NOT (m.source_system = @exceptSystem AND m.source_key = @exceptKey)
-                    LIMIT 1 OFFSET @maximumBlockSize))
+            WITH usable AS (
+                SELECT DISTINCT k.value AS match_key FROM json_each(@matchKeys) k
+                WHERE (SELECT COUNT(*) FROM (
+                           SELECT 1 FROM match_keys m
+                           WHERE m.match_key = k.value AND NOT (m.source_system = @exceptSystem AND m.source_key = @exceptKey)
+                           LIMIT @maximumBlockSize + 1))
+                      <= CASE WHEN k.value LIKE @namePrefix THEN MIN(@maximumBlockSize, @nameBlockSize) ELSE @maximumBlockSize END)
             SELECT c.citizen_id FROM citizens c
             WHERE c.status = 'Active' AND c.citizen_id IN (
                 -- CROSS JOIN keeps SQLite's planner to this order: the few usable keys first, then their index entries.
