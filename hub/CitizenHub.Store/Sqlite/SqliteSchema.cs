@@ -288,5 +288,11 @@ internal static class SqliteSchema
         CREATE INDEX ix_review_items_candidate ON review_items (candidate_system, candidate_key, status);
         CREATE INDEX ix_citizens_merged_into ON citizens (merged_into) WHERE merged_into IS NOT NULL;
         """,
+
+        // 14: ix_source_records_family (migration 9) repeats the first column of ix_source_records_name, which serves
+        // every lookup by family name alone (the search's plan checked) while each saved record wrote both.
+        """
+        DROP INDEX ix_source_records_family;
+        """,
     ];
 }
