@@ -26,6 +26,60 @@ internal sealed class LinkedRecordCache
         }
     }
 
+    /// <summary>
+    /// Keeps the records of several citizens read at once: rows grouped by citizen, in the citizens' order. A citizen
+    /// already kept is left as it is (both are current: every write forgets what it changes). Returns the citizens in order.
+    /// </summary>
+    public IReadOnlyList<string> KeepAll(IEnumerable<(string CitizenId, string Json)> rows)
+    {
+        var citizens = new List<string>();
+        List<NormalisedRecord>? records = null;
+        foreach (var (citizenId, json) in rows)
+        {
+            if (citizens.Count == 0 || citizens[^1] != citizenId)
+            {
+                KeepRead(citizens, records);
+                citizens.Add(citizenId);
+                records = _linked.ContainsKey(citizenId) ? null : [];
+            }
+
+            records?.Add(StoreJson.Deserialize<NormalisedRecord>(json));
+        }
+
+        KeepRead(citizens, records);
+        return citizens;
+    }
+
+    private void KeepRead(List<string> citizens, List<NormalisedRecord>? records)
+    {
+        if (records is not null)
+        {
+            Keep(citizens[^1], records);
+        }
+    }
+
+    /// <summary>
+    /// A record saved to a citizen: a citizen kept here gets it in place, in the order the stores read records (by
+    /// source, then key); whichever other citizen held it is forgotten.
+    /// </summary>
+    public void Saved(string citizenId, NormalisedRecord stored)
+    {
+        var key = (stored.SourceSystem, stored.SourceKey);
+        if (_holderOfRecord.Remove(key, out var holder) && holder != citizenId)
+        {
+            _linked.Remove(holder);
+        }
+
+        if (_linked.TryGetValue(citizenId, out var records))
+        {
+            Keep(citizenId, [.. records
+                .Where(r => (r.SourceSystem, r.SourceKey) != key)
+                .Append(stored)
+                .OrderBy(r => r.SourceSystem, StringComparer.Ordinal)
+                .ThenBy(r => r.SourceKey, StringComparer.Ordinal)]);
+        }
+    }
+
     /// <summary>Forgets the linked records of a citizen, and of whichever citizen held the given record.</summary>
     public void Forget(string? citizenId, string? sourceSystem = null, string? sourceKey = null)
     {

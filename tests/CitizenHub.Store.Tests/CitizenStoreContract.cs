@@ -490,6 +490,36 @@ public abstract class CitizenStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetLinkedRecordsAsync_AfterSavesMovesAndFinds_InTheSessionEqualsWhatIsStored()
+    {
+        // The session keeps what it has read and updates it as it writes; this checks that against a fresh read.
+        var (mine, other, seen) = await InSessionAsync(async s =>
+        {
+            var a = await s.CreateCitizenAsync(At);
+            var b = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, a, Records.Person("ct", "2", "Ann", "Lee"), ["ni:AB123456C"]);
+            await SaveAsync(s, b, Records.Person("hb", "1", "Bob", "Lee"), ["ni:AB123456C"]);
+            await s.FindCitizensAsync(["ni:AB123456C"], "x", "x", 10);
+            await s.GetLinkedRecordsAsync(a);
+            // Into a citizen already read: a new record sorting first, then the same record saved again, changed.
+            await SaveAsync(s, a, Records.Person("ct", "1", "Ann", "Lee"), []);
+            await SaveAsync(s, a, Records.Person("ct", "2", "Anne", "Lee"), []);
+            // A record moving from one citizen read to another.
+            await SaveAsync(s, a, Records.Person("hb", "1", "Bob", "Lee"), []);
+            return (a, b, (A: await s.GetLinkedRecordsAsync(a), B: await s.GetLinkedRecordsAsync(b)));
+        });
+
+        var stored = await InSessionAsync(async s => (A: await s.GetLinkedRecordsAsync(mine), B: await s.GetLinkedRecordsAsync(other)));
+
+        Assert.Equal(["ct/1", "ct/2", "hb/1"], seen.A.Select(r => $"{r.SourceSystem}/{r.SourceKey}"));
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(stored.A), System.Text.Json.JsonSerializer.Serialize(seen.A));
+        Assert.Equal(stored.A[1].GivenKey, seen.A[1].GivenKey);
+        Assert.NotEqual(stored.A[0].GivenKey, seen.A[1].GivenKey);
+        Assert.Empty(seen.B);
+        Assert.Empty(stored.B);
+    }
+
+    [Fact]
     public async Task GetLinkEvidenceAsync_ReturnsTheEvidenceSavedWithTheRecord()
     {
         var evidence = Evidence(new string('c', 32), "ct", "1", 21.5);

@@ -114,6 +114,8 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
     {
         // Version 7 GUIDs are unique without coordination and sort by creation time.
         var citizenId = Guid.CreateVersion7(at).ToString("N");
+        // A new citizen has no records yet; the save that follows adds the first without a read.
+        _linked.Keep(citizenId, []);
         _statements.Execute(
             """
             INSERT INTO citizens (citizen_id, status, version, created_at, updated_at)
@@ -133,7 +135,10 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
         PairEvidence? evidence,
         DateTimeOffset at)
     {
-        _linked.Forget(citizenId, record.SourceSystem, record.SourceKey);
+        var normalisedJson = StoreJson.Serialize(normalised);
+        // The citizen's records as a read would now give them (hence from the JSON), so the rebuild that follows
+        // needs no read: on PostgreSQL that read was a round trip for every record resolved.
+        _linked.Saved(citizenId, StoreJson.Deserialize<NormalisedRecord>(normalisedJson));
         _statements.Execute(
             """
             INSERT INTO source_records (source_system, source_key, citizen_id, observed_at, linked_at, content_hash,
@@ -165,7 +170,7 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
             ("@at", StoreTime.Format(at)),
             ("@contentHash", contentHash),
             ("@RecordJson", StoreJson.Serialize(record)),
-            ("@NormalisedJson", StoreJson.Serialize(normalised)),
+            ("@NormalisedJson", normalisedJson),
             ("@FamilyKey", normalised.FamilyKey),
             ("@GivenKey", normalised.GivenKey),
             ("@DateOfBirth", normalised.DateOfBirthKey),
