@@ -4,8 +4,9 @@ namespace CitizenHub.Store;
 
 /// <summary>
 /// The normalised records of each citizen a resolution session has read, kept for the rest of the session: the
-/// resolver asks for the same citizens' records several times per incoming record. Every write that changes which
-/// records a citizen has forgets that citizen (and whichever citizen held a moved record).
+/// resolver asks for the same citizens' records several times per incoming record. A saved record is put in place
+/// (<see cref="Saved"/>); every other write that changes which records a citizen has forgets that citizen (and
+/// whichever citizen held a moved record).
 /// </summary>
 internal sealed class LinkedRecordCache
 {
@@ -28,7 +29,7 @@ internal sealed class LinkedRecordCache
 
     /// <summary>
     /// Keeps the records of several citizens read at once: rows grouped by citizen, in the citizens' order. A citizen
-    /// already kept is left as it is (both are current: every write forgets what it changes). Returns the citizens in order.
+    /// already kept is left as it is (both are current: every write updates or forgets what it changes). Returns the citizens in order.
     /// </summary>
     public IReadOnlyList<string> KeepAll(IEnumerable<(string CitizenId, string Json)> rows)
     {
