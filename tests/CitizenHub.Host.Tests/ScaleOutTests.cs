@@ -33,8 +33,8 @@ public sealed class ScaleOutTests(ScaleOutServers servers) : IClassFixture<Scale
 
         using var sync = Start("sync", "--config", cluster.Config);
         var linksAtKill = await WaitForLinksAsync(cluster, sync, atLeast: Rows / 5);
-        first.Kill(entireProcessTree: true);
-        await first.WaitForExitAsync();
+        first.Process.Kill(entireProcessTree: true);
+        await first.Process.WaitForExitAsync();
         await ExpectSuccessAsync(sync);
 
         Assert.InRange(linksAtKill, Rows / 5, Rows - 1);
@@ -225,36 +225,65 @@ public sealed class ScaleOutTests(ScaleOutServers servers) : IClassFixture<Scale
     }
 
     /// <summary>A hub instance (<c>citizenhub serve</c>), returned once its health check answers.</summary>
-    private static async Task<Process> StartServeAsync(string config)
+    private static async Task<HubInstance> StartServeAsync(string config)
     {
         var port = FreePort.Next();
-        var process = Start("serve", "--config", config, "--urls", $"http://127.0.0.1:{port}");
-        _ = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        for (var i = 0; i < 600; i++)
+        var instance = new HubInstance(Start("serve", "--config", config, "--urls", $"http://127.0.0.1:{port}"));
+        try
         {
-            Assert.False(process.HasExited, "a hub instance exited while starting");
-            try
+            _ = instance.Process.StandardOutput.ReadToEndAsync();
+            _ = instance.Process.StandardError.ReadToEndAsync();
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            for (var i = 0; i < 600; i++)
             {
-                using var response = await http.GetAsync(new Uri("/health", UriKind.Relative));
-                if (response.IsSuccessStatusCode)
+                Assert.False(instance.Process.HasExited, "a hub instance exited while starting");
+                try
                 {
-                    return process;
+                    using var response = await http.GetAsync(new Uri("/health", UriKind.Relative));
+                    if (response.IsSuccessStatusCode)
+                    {
+                        return instance;
+                    }
                 }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
+                catch (HttpRequestException)
+                {
+                    // Not listening yet.
+                }
+
+                await Task.Delay(100);
             }
 
-            await Task.Delay(100);
+            throw new TimeoutException("a hub instance did not become healthy");
         }
-
-        throw new TimeoutException("a hub instance did not become healthy");
+        catch
+        {
+            instance.Dispose();
+            throw;
+        }
     }
 
     private static Process Start(params string[] args) => CitizenHubProcess.Start(args);
+
+    /// <summary>
+    /// A running <c>citizenhub serve</c>, stopped when the test ends. Serve runs until it is told to stop, and disposing
+    /// a <see cref="System.Diagnostics.Process"/> only lets go of it: the instance a test left running stayed up, retrying
+    /// a broker and database long gone, after every test run.
+    /// </summary>
+    private sealed class HubInstance(Process process) : IDisposable
+    {
+        public Process Process => process;
+
+        public void Dispose()
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit();
+            }
+
+            process.Dispose();
+        }
+    }
 
     private async Task<List<string[]>> LinksAsync(string config)
     {
