@@ -484,7 +484,7 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
-    internal static async Task<Dictionary<string, IReadOnlyList<GoldenField>>> ReadFieldsAsync(
+    private static async Task<Dictionary<string, IReadOnlyList<GoldenField>>> ReadFieldsAsync(
         NpgsqlConnection connection,
         IReadOnlyCollection<string> citizenIds)
     {

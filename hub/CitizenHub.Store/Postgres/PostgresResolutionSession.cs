@@ -226,9 +226,7 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
         ArgumentNullException.ThrowIfNull(normalised);
         ArgumentNullException.ThrowIfNull(matchKeys);
         var normalisedJson = StoreJson.Serialize(normalised);
-        // The citizen's records as a read would now give them (hence from the JSON), so the rebuild that follows
-        // needs no read: on PostgreSQL that read was a round trip for every record resolved.
-        _linked.Saved(citizenId, StoreJson.Deserialize<NormalisedRecord>(normalisedJson));
+        _linked.Saved(citizenId, normalisedJson);
         // The record, its old blocking keys out and its new ones in, held back for the next round trip.
         Defer(
             """

@@ -136,9 +136,7 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
         DateTimeOffset at)
     {
         var normalisedJson = StoreJson.Serialize(normalised);
-        // The citizen's records as a read would now give them (hence from the JSON), so the rebuild that follows
-        // needs no read: on PostgreSQL that read was a round trip for every record resolved.
-        _linked.Saved(citizenId, StoreJson.Deserialize<NormalisedRecord>(normalisedJson));
+        _linked.Saved(citizenId, normalisedJson);
         _statements.Execute(
             """
             INSERT INTO source_records (source_system, source_key, citizen_id, observed_at, linked_at, content_hash,
