@@ -32,12 +32,18 @@ public static class Nicknames
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        if (string.Equals(a, b, StringComparison.Ordinal))
+        return AreEquivalent(a.AsSpan(), b.AsSpan());
+    }
+
+    /// <inheritdoc cref="AreEquivalent(string, string)"/>
+    public static bool AreEquivalent(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
+    {
+        if (a.SequenceEqual(b))
         {
             return true;
         }
 
-        var groups = Loaded.Value.Groups;
+        var groups = Loaded.Value.GroupsBySpan;
         if (!groups.TryGetValue(a, out var aGroups) || !groups.TryGetValue(b, out var bGroups))
         {
             return false;
@@ -81,8 +87,12 @@ public static class Nicknames
     public static IReadOnlyList<string> Equivalents(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return Loaded.Value.Equivalents.TryGetValue(key, out var names) ? names : [];
+        return Equivalents(key.AsSpan());
     }
+
+    /// <inheritdoc cref="Equivalents(string)"/>
+    public static IReadOnlyList<string> Equivalents(ReadOnlySpan<char> key) =>
+        Loaded.Value.EquivalentsBySpan.TryGetValue(key, out var names) ? names : [];
 
     /// <summary>Reads a table in the <c>Nicknames.txt</c> format; public so the format's rules can be tested directly.</summary>
     /// <exception cref="FormatException">A name is not upper-case A–Z. The message gives the line number, not the text.</exception>
@@ -151,5 +161,11 @@ public static class Nicknames
         return new Table(groups.ToFrozenDictionary(StringComparer.Ordinal), count, equivalents);
     }
 
-    private sealed record Table(FrozenDictionary<string, ReadOnlyCollection<int>> Groups, int Count, FrozenDictionary<string, string[]> Equivalents);
+    private sealed record Table(FrozenDictionary<string, ReadOnlyCollection<int>> Groups, int Count, FrozenDictionary<string, string[]> Equivalents)
+    {
+        // Looked up by span: the comparer reads a name packed into its record rather than the record's string.
+        public FrozenDictionary<string, ReadOnlyCollection<int>>.AlternateLookup<ReadOnlySpan<char>> GroupsBySpan { get; } = Groups.GetAlternateLookup<ReadOnlySpan<char>>();
+
+        public FrozenDictionary<string, string[]>.AlternateLookup<ReadOnlySpan<char>> EquivalentsBySpan { get; } = Equivalents.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
 }

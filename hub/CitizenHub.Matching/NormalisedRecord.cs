@@ -1,4 +1,5 @@
 using CitizenHub.Contracts;
+using CitizenHub.Matching.Scoring;
 
 namespace CitizenHub.Matching;
 
@@ -9,7 +10,10 @@ namespace CitizenHub.Matching;
 /// </summary>
 public sealed record NormalisedRecord
 {
-    public required string SourceSystem { get; init; }
+    // Kept up to date by the setters of the properties it packs, so a record made by `with` has its own.
+    private ComparisonProfile _profile;
+
+    public required string SourceSystem { get; init { field = value; _profile.SourceHash = StringComparer.Ordinal.GetHashCode(value ?? string.Empty); } }
 
     public required string SourceKey { get; init; }
 
@@ -24,41 +28,44 @@ public sealed record NormalisedRecord
     public string? FamilyName { get; init; }
 
     /// <summary>A generational suffix split out of the name for display and comparison, e.g. <c>Jr</c>, <c>III</c>.</summary>
-    public string? Suffix { get; init; }
+    public string? Suffix { get; init { field = value; _profile.HasSuffix = value is not null; } }
 
     /// <summary>The first given name folded for comparison, e.g. <c>JOHN</c>.</summary>
-    public string? GivenKey { get; init; }
+    public string? GivenKey { get; init { field = value; _profile.Given = PackedKey.Of(value); } }
 
     /// <summary>Every given name folded for comparison, in order (<c>[JOHN, ANDREW]</c>); the first is <see cref="GivenKey"/>.</summary>
-    public IReadOnlyList<string> GivenKeys { get; init; } = [];
+    public IReadOnlyList<string> GivenKeys { get; init { field = value; _profile.GivenNameCount = ComparisonProfile.Count(value); } } = [];
 
     /// <summary>The family name folded for comparison, e.g. <c>OBRIEN</c>.</summary>
-    public string? FamilyKey { get; init; }
+    public string? FamilyKey { get; init { field = value; _profile.Family = PackedKey.Of(value); } }
 
     /// <summary>Earlier family names (maiden names) folded for comparison.</summary>
-    public IReadOnlyList<string> PreviousFamilyKeys { get; init; } = [];
+    public IReadOnlyList<string> PreviousFamilyKeys { get; init { field = value; _profile.PreviousFamilyCount = ComparisonProfile.Count(value); } } = [];
 
     /// <summary>The Double Metaphone primary code of the family name, for blocking (<c>SM0</c> for <c>SMITH</c>).</summary>
-    public string? FamilyPhonetic { get; init; }
+    public string? FamilyPhonetic { get; init { field = value; _profile.FamilyPhonetic = PackedKey.Of(value); } }
 
     /// <summary>The Double Metaphone primary code of the first given name.</summary>
     public string? GivenPhonetic { get; init; }
 
-    public PartialDate? DateOfBirth { get; init; }
+    public PartialDate? DateOfBirth { get; init { field = value; _profile.DateOfBirth = ComparisonProfile.PackDate(value); } }
 
-    public NormalisedAddress? Address { get; init; }
+    public NormalisedAddress? Address { get; init { field = value; _profile.SetAddress(value); } }
 
-    public string? NiNumber { get; init; }
+    public string? NiNumber { get; init { field = value; _profile.Ni = PackedKey.Of(value); } }
 
-    public string? NhsNumber { get; init; }
+    public string? NhsNumber { get; init { field = value; _profile.Nhs = PackedKey.Of(value); } }
 
-    public IReadOnlyList<string> Emails { get; init; } = [];
+    public IReadOnlyList<string> Emails { get; init { field = value; (_profile.EmailCount, _profile.EmailBits) = (ComparisonProfile.Count(value), ComparisonProfile.Bits(value)); } } = [];
 
     /// <summary>Phone numbers in E.164 form, e.g. <c>+447700900123</c>.</summary>
-    public IReadOnlyList<string> Phones { get; init; } = [];
+    public IReadOnlyList<string> Phones { get; init { field = value; (_profile.PhoneCount, _profile.PhoneBits) = (ComparisonProfile.Count(value), ComparisonProfile.Bits(value)); } } = [];
 
     /// <summary>What could not be used and why, naming the field but never quoting its value.</summary>
     public IReadOnlyList<string> Problems { get; init; } = [];
+
+    /// <summary>The values the comparer reads first, packed into this object: see <see cref="ComparisonProfile"/>.</summary>
+    internal ref readonly ComparisonProfile Profile => ref _profile;
 
     /// <summary>The date of birth as <c>yyyy-MM-dd</c> when the whole date is known.</summary>
     public string? DateOfBirthKey => DateOfBirth is { Month: { } m, Day: { } d } dob

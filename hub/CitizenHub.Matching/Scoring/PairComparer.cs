@@ -64,10 +64,18 @@ public readonly record struct PairFacts(bool Swapped, bool SameIdentifier, Veto 
 /// Compares two normalised records field by field into a comparison vector (one level per comparison),
 /// and finds the facts that forbid a link. Pure and allocation-free: it runs millions of times a second.
 /// </summary>
+/// <remarks>
+/// It reads each record's <see cref="ComparisonProfile"/> first (names, dates, postcodes and identifiers packed into
+/// the record) and its strings and lists only when the profile can't answer: against a million golden records the
+/// cost of a pair was the cache misses of following those pointers, not the comparing.
+/// </remarks>
 public static class PairComparer
 {
     /// <summary>Jaro–Winkler similarity at or above which two names are spelling variants.</summary>
     public const double CloseNameSimilarity = 0.9;
+
+    // Room for a packed key's characters (PackedKey holds at most ten).
+    private const int KeyBuffer = 10;
 
     public static PairFacts Compare(NormalisedRecord a, NormalisedRecord b, Span<byte> levels)
     {
@@ -78,29 +86,32 @@ public static class PairComparer
             throw new ArgumentException($"The comparison vector needs {MatchFields.Count} places.", nameof(levels));
         }
 
+        ref readonly var pa = ref a.Profile;
+        ref readonly var pb = ref b.Profile;
         var swapped = IsSwapped(a, b);
-        levels[MatchFields.GivenNameIndex] = swapped ? (a.GivenKey == b.FamilyKey ? Levels.GivenExact : Levels.GivenClose) : CompareGiven(a, b);
-        levels[MatchFields.MiddleNamesIndex] = swapped || levels[MatchFields.GivenNameIndex] == Levels.GivenOther
+        levels[MatchFields.GivenNameIndex] = swapped ? (PackedKey.Equal(pa.Given, pb.Family, a.GivenKey, b.FamilyKey) ? Levels.GivenExact : Levels.GivenClose) : CompareGiven(a, b);
+        levels[MatchFields.MiddleNamesIndex] = swapped || levels[MatchFields.GivenNameIndex] == Levels.GivenOther || pa.GivenNameCount < 2 || pb.GivenNameCount < 2
             ? Levels.Missing
             : CompareMiddleNames(a.GivenKeys, b.GivenKeys);
-        levels[MatchFields.FamilyNameIndex] = swapped ? (a.FamilyKey == b.GivenKey ? Levels.FamilyExact : Levels.FamilyClose) : CompareFamily(a, b);
-        levels[MatchFields.DateOfBirthIndex] = CompareDates(a.DateOfBirth, b.DateOfBirth);
-        levels[MatchFields.AddressIndex] = CompareAddresses(a.Address, b.Address);
-        levels[MatchFields.NiNumberIndex] = CompareExact(a.NiNumber, b.NiNumber);
-        levels[MatchFields.NhsNumberIndex] = CompareExact(a.NhsNumber, b.NhsNumber);
-        levels[MatchFields.EmailIndex] = CompareAny(a.Emails, b.Emails);
-        levels[MatchFields.PhoneIndex] = CompareAny(a.Phones, b.Phones);
+        levels[MatchFields.FamilyNameIndex] = swapped ? (PackedKey.Equal(pa.Family, pb.Given, a.FamilyKey, b.GivenKey) ? Levels.FamilyExact : Levels.FamilyClose) : CompareFamily(a, b);
+        levels[MatchFields.DateOfBirthIndex] = CompareDates(pa.DateOfBirth, pb.DateOfBirth);
+        levels[MatchFields.AddressIndex] = CompareAddresses(a, b);
+        levels[MatchFields.NiNumberIndex] = CompareExact(pa.Ni, pb.Ni, a, b, static r => r.NiNumber);
+        levels[MatchFields.NhsNumberIndex] = CompareExact(pa.Nhs, pb.Nhs, a, b, static r => r.NhsNumber);
+        levels[MatchFields.EmailIndex] = CompareAny(pa.EmailCount, pb.EmailCount, pa.EmailBits, pb.EmailBits, a, b, static r => r.Emails);
+        levels[MatchFields.PhoneIndex] = CompareAny(pa.PhoneCount, pb.PhoneCount, pa.PhoneBits, pb.PhoneBits, a, b, static r => r.Phones);
 
         var sameIdentifier = levels[MatchFields.NiNumberIndex] == Levels.Exact || levels[MatchFields.NhsNumberIndex] == Levels.Exact;
+        var personal = HasPersonalAgreement(levels);
         var veto = levels[MatchFields.NhsNumberIndex] == Levels.Different ? Veto.DifferentNhsNumber
             : levels[MatchFields.NiNumberIndex] == Levels.Different ? Veto.DifferentNiNumber
-            : a.Suffix is not null && b.Suffix is not null && !string.Equals(a.Suffix, b.Suffix, StringComparison.OrdinalIgnoreCase) ? Veto.DifferentSuffix
+            : pa.HasSuffix && pb.HasSuffix && !string.Equals(a.Suffix, b.Suffix, StringComparison.OrdinalIgnoreCase) ? Veto.DifferentSuffix
             : levels[MatchFields.DateOfBirthIndex] == Levels.DobDifferent ? Veto.DifferentDateOfBirth
             : levels[MatchFields.GivenNameIndex] == Levels.GivenDifferent ? Veto.DifferentGivenName
             : levels[MatchFields.MiddleNamesIndex] == Levels.Different ? Veto.DifferentMiddleNames
-            : a.SourceSystem == b.SourceSystem && !HasPersonalAgreement(levels) ? Veto.SameSourceWithoutPersonalEvidence
+            : !personal && pa.SourceHash == pb.SourceHash && a.SourceSystem == b.SourceSystem ? Veto.SameSourceWithoutPersonalEvidence
             : Veto.None;
-        return new PairFacts(swapped, sameIdentifier, veto, HasPersonalAgreement(levels));
+        return new PairFacts(swapped, sameIdentifier, veto, personal);
     }
 
     /// <summary>Agreement on something only one person has: a date of birth (allowing a typing error), an identifier, an e-mail or a phone.</summary>
@@ -115,36 +126,67 @@ public static class PairComparer
     /// Given and family names that agree only crosswise (<c>John Smith</c> and <c>Smith John</c>), one of them
     /// allowing a spelling error (<c>Smith Jhon</c>): a swap is a slip of one form, the typo a second, separate one.
     /// </summary>
-    private static bool IsSwapped(NormalisedRecord a, NormalisedRecord b) =>
-        a.GivenKey is { } ag && a.FamilyKey is { } af && b.GivenKey is { } bg && b.FamilyKey is { } bf
-        && ag != af && ag != bg
-        && ((ag == bf && (af == bg || AreClose(af, bg))) || (af == bg && AreClose(ag, bf)));
+    private static bool IsSwapped(NormalisedRecord a, NormalisedRecord b)
+    {
+        ref readonly var pa = ref a.Profile;
+        ref readonly var pb = ref b.Profile;
+        if (pa.Given == PackedKey.None || pa.Family == PackedKey.None || pb.Given == PackedKey.None || pb.Family == PackedKey.None
+            || PackedKey.Equal(pa.Given, pa.Family, a.GivenKey, a.FamilyKey) || PackedKey.Equal(pa.Given, pb.Given, a.GivenKey, b.GivenKey))
+        {
+            return false;
+        }
+
+        var givenIsFamily = PackedKey.Equal(pa.Given, pb.Family, a.GivenKey, b.FamilyKey);
+        var familyIsGiven = PackedKey.Equal(pa.Family, pb.Given, a.FamilyKey, b.GivenKey);
+        if (!givenIsFamily && !familyIsGiven)
+        {
+            return false;
+        }
+
+        Span<char> buffers = stackalloc char[2 * KeyBuffer];
+        return givenIsFamily
+            ? familyIsGiven || AreClose(PackedKey.Text(pa.Family, a.FamilyKey, buffers[..KeyBuffer]), PackedKey.Text(pb.Given, b.GivenKey, buffers[KeyBuffer..]))
+            : AreClose(PackedKey.Text(pa.Given, a.GivenKey, buffers[..KeyBuffer]), PackedKey.Text(pb.Family, b.FamilyKey, buffers[KeyBuffer..]));
+    }
 
     public static byte CompareGiven(NormalisedRecord a, NormalisedRecord b)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        if (a.GivenKey is not { } x || b.GivenKey is not { } y)
+        ref readonly var pa = ref a.Profile;
+        ref readonly var pb = ref b.Profile;
+        if (pa.Given == PackedKey.None || pb.Given == PackedKey.None)
         {
             return Levels.Missing;
         }
 
-        if (x == y)
+        if (PackedKey.Equal(pa.Given, pb.Given, a.GivenKey, b.GivenKey))
         {
             return Levels.GivenExact;
         }
 
-        if (Nicknames.AreEquivalent(x, y))
+        Span<char> buffers = stackalloc char[2 * KeyBuffer];
+        var x = PackedKey.Text(pa.Given, a.GivenKey, buffers[..KeyBuffer]);
+        var y = PackedKey.Text(pb.Given, b.GivenKey, buffers[KeyBuffer..]);
+        var remember = NameRelations.CanRemember(pa.Given, pb.Given);
+        if (!remember || !NameRelations.TryGet(NameRelations.Given, pa.Given, pb.Given, out var relation))
         {
-            return Levels.GivenNickname;
+            relation = Nicknames.AreEquivalent(x, y) ? Levels.GivenNickname
+                : AreClose(x, y) || IsMistypedNickname(x, y) || IsMistypedNickname(y, x) ? Levels.GivenClose
+                : Levels.GivenDifferent;
+            if (remember)
+            {
+                NameRelations.Set(NameRelations.Given, pa.Given, pb.Given, relation);
+            }
         }
 
-        if (AreClose(x, y) || IsMistypedNickname(x, y) || IsMistypedNickname(y, x))
+        if (relation != Levels.GivenDifferent)
         {
-            return Levels.GivenClose;
+            return relation;
         }
 
-        if (Contains(a.GivenKeys, y) || Contains(b.GivenKeys, x))
+        // Only a record with more than one given name can hold the other's first (its own first is not the other's).
+        if ((pa.GivenNameCount > 1 && Contains(a.GivenKeys, y)) || (pb.GivenNameCount > 1 && Contains(b.GivenKeys, x)))
         {
             // One source holds the middle name the person goes by.
             return Levels.GivenOther;
@@ -189,101 +231,128 @@ public static class PairComparer
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        if (a.FamilyKey is not { } x || b.FamilyKey is not { } y)
+        ref readonly var pa = ref a.Profile;
+        ref readonly var pb = ref b.Profile;
+        if (pa.Family == PackedKey.None || pb.Family == PackedKey.None)
         {
             return Levels.Missing;
         }
 
-        if (x == y)
+        if (PackedKey.Equal(pa.Family, pb.Family, a.FamilyKey, b.FamilyKey))
         {
             return Levels.FamilyExact;
         }
 
-        if (Contains(b.PreviousFamilyKeys, x) || Contains(a.PreviousFamilyKeys, y) || Intersect(a.PreviousFamilyKeys, b.PreviousFamilyKeys))
+        Span<char> buffers = stackalloc char[2 * KeyBuffer];
+        var x = PackedKey.Text(pa.Family, a.FamilyKey, buffers[..KeyBuffer]);
+        var y = PackedKey.Text(pb.Family, b.FamilyKey, buffers[KeyBuffer..]);
+        if ((pa.PreviousFamilyCount > 0 || pb.PreviousFamilyCount > 0)
+            && (Contains(b.PreviousFamilyKeys, x) || Contains(a.PreviousFamilyKeys, y) || Intersect(a.PreviousFamilyKeys, b.PreviousFamilyKeys)))
         {
             return Levels.FamilyPrevious;
         }
 
-        if (IsPart(x, y) || IsPart(y, x))
+        var remember = NameRelations.CanRemember(pa.Family, pb.Family);
+        if (!remember || !NameRelations.TryGet(NameRelations.Family, pa.Family, pb.Family, out var relation))
         {
-            return Levels.FamilyPart;
+            relation = IsPart(x, y) || IsPart(y, x) ? Levels.FamilyPart
+                : AreClose(x, y) ? Levels.FamilyClose
+                : Levels.FamilyDifferent;
+            if (remember)
+            {
+                NameRelations.Set(NameRelations.Family, pa.Family, pb.Family, relation);
+            }
         }
 
-        if (AreClose(x, y))
+        if (relation != Levels.FamilyDifferent)
         {
-            return Levels.FamilyClose;
+            return relation;
         }
 
-        return a.FamilyPhonetic is { } p && p == b.FamilyPhonetic ? Levels.FamilyPhonetic : Levels.FamilyDifferent;
+        return pa.FamilyPhonetic != PackedKey.None && PackedKey.Equal(pa.FamilyPhonetic, pb.FamilyPhonetic, a.FamilyPhonetic, b.FamilyPhonetic)
+            ? Levels.FamilyPhonetic
+            : Levels.FamilyDifferent;
     }
 
-    public static byte CompareDates(Contracts.PartialDate? a, Contracts.PartialDate? b)
+    public static byte CompareDates(Contracts.PartialDate? a, Contracts.PartialDate? b) =>
+        CompareDates(ComparisonProfile.PackDate(a), ComparisonProfile.PackDate(b));
+
+    /// <summary>Dates packed by <see cref="ComparisonProfile.PackDate"/>.</summary>
+    private static byte CompareDates(int a, int b)
     {
-        if (a is null || b is null)
+        if (a == 0 || b == 0)
         {
             return Levels.Missing;
         }
 
-        if (a.Month is { } am && a.Day is { } ad && b.Month is { } bm && b.Day is { } bd)
+        int ay = a >> 9, am = (a >> 5) & 0xF, ad = a & 0x1F;
+        int by = b >> 9, bm = (b >> 5) & 0xF, bd = b & 0x1F;
+        if (am != 0 && ad != 0 && bm != 0 && bd != 0)
         {
-            if (a.Year == b.Year && am == bm && ad == bd)
+            if (a == b)
             {
                 return Levels.DobExact;
             }
 
-            if (a.Year == b.Year && am == bd && ad == bm)
+            if (ay == by && am == bd && ad == bm)
             {
                 return Levels.DobSwapped;
             }
 
-            if (OneDigitApart(Digits(a.Year, am, ad), Digits(b.Year, bm, bd)))
+            if (OneDigitApart(Digits(ay, am, ad), Digits(by, bm, bd)))
             {
                 return Levels.DobOneDigit;
             }
 
-            return a.Year != b.Year ? Levels.DobDifferent : am == bm ? Levels.DobYearMonth : Levels.DobYear;
+            return ay != by ? Levels.DobDifferent : am == bm ? Levels.DobYearMonth : Levels.DobYear;
         }
 
         // A partial date agrees as far as both go.
-        if (a.Year != b.Year)
+        if (ay != by)
         {
             return Levels.DobDifferent;
         }
 
-        return a.Month is { } pm && b.Month is { } qm
-            ? pm == qm ? Levels.DobYearMonth : Levels.DobYear
-            : Levels.DobYear;
+        return am != 0 && bm != 0 && am == bm ? Levels.DobYearMonth : Levels.DobYear;
     }
 
-    public static byte CompareAddresses(NormalisedAddress? a, NormalisedAddress? b)
+    public static byte CompareAddresses(NormalisedAddress? a, NormalisedAddress? b) =>
+        CompareAddresses(WithAddress(a), WithAddress(b));
+
+    private static byte CompareAddresses(NormalisedRecord a, NormalisedRecord b)
     {
-        if (a is null || b is null)
+        ref readonly var pa = ref a.Profile;
+        ref readonly var pb = ref b.Profile;
+        if (!pa.HasAddress || !pb.HasAddress)
         {
             return Levels.Missing;
         }
 
-        if (a.Uprn is { } ua && b.Uprn is { } ub && ua == ub)
+        if (pa.Uprn != PackedKey.None && pb.Uprn != PackedKey.None && PackedKey.Equal(pa.Uprn, pb.Uprn, a.Address!.Uprn, b.Address!.Uprn))
         {
             return Levels.AddressUprn;
         }
 
         var premises = ComparePremises(a, b);
-        if (a.Postcode is { } pa && b.Postcode is { } pb)
+        if (pa.Postcode != PackedKey.None && pb.Postcode != PackedKey.None)
         {
-            if (pa == pb)
+            if (PackedKey.Equal(pa.Postcode, pb.Postcode, a.Address!.Postcode, b.Address!.Postcode))
             {
                 // Two UPRNs that differ are two properties, whatever the lines say.
-                var differentUprn = a.Uprn is not null && b.Uprn is not null;
+                var differentUprn = pa.Uprn != PackedKey.None && pb.Uprn != PackedKey.None;
                 return differentUprn || premises < 0 ? Levels.AddressOtherPremises
                     : premises > 0 ? Levels.AddressPremises
                     : Levels.AddressPostcode;
             }
 
-            return Outward(pa).SequenceEqual(Outward(pb)) ? Levels.AddressOutward : Levels.AddressDifferent;
+            var sameOutward = pa.Postcode == PackedKey.Unpacked || pb.Postcode == PackedKey.Unpacked
+                ? Outward(a.Address!.Postcode!).SequenceEqual(Outward(b.Address!.Postcode!))
+                : pa.OutwardLength == pb.OutwardLength && PackedKey.SamePrefix(pa.Postcode, pb.Postcode, pa.OutwardLength);
+            return sameOutward ? Levels.AddressOutward : Levels.AddressDifferent;
         }
 
         // No postcode on one side: the street and premises can still agree.
-        if (a.StreetKey is { } sa && b.StreetKey is { } sb)
+        if (a.Address!.StreetKey is { } sa && b.Address!.StreetKey is { } sb)
         {
             return sa == sb && premises > 0 ? Levels.AddressPremises : sa == sb ? Levels.AddressOutward : Levels.AddressDifferent;
         }
@@ -291,23 +360,29 @@ public static class PairComparer
         return Levels.Missing;
     }
 
+    /// <summary>A record holding only an address, to compare two addresses on their own.</summary>
+    private static NormalisedRecord WithAddress(NormalisedAddress? address) =>
+        new() { SourceSystem = string.Empty, SourceKey = string.Empty, ObservedAt = default, Address = address };
+
     /// <summary>1 when flat and house (number or name) agree, -1 when either is known on both sides and differs, 0 when unknown.</summary>
-    private static int ComparePremises(NormalisedAddress a, NormalisedAddress b)
+    private static int ComparePremises(NormalisedRecord a, NormalisedRecord b)
     {
-        if ((a.Flat is not null || b.Flat is not null) && a.Flat != b.Flat)
+        ref readonly var pa = ref a.Profile;
+        ref readonly var pb = ref b.Profile;
+        if ((pa.Flat != PackedKey.None || pb.Flat != PackedKey.None) && !PackedKey.Equal(pa.Flat, pb.Flat, a.Address!.Flat, b.Address!.Flat))
         {
             // Flat 14A and Flat 14C, or a flat and the whole house: never the same premises.
-            return a.Flat is not null && b.Flat is not null ? -1 : 0;
+            return pa.Flat != PackedKey.None && pb.Flat != PackedKey.None ? -1 : 0;
         }
 
-        if (a.HouseNumber is { } na && b.HouseNumber is { } nb)
+        if (pa.House != PackedKey.None && pb.House != PackedKey.None)
         {
-            return na == nb ? 1 : -1;
+            return PackedKey.Equal(pa.House, pb.House, a.Address!.HouseNumber, b.Address!.HouseNumber) ? 1 : -1;
         }
 
-        if (a.BuildingKey is { } ba && b.BuildingKey is { } bb)
+        if (pa.Building != PackedKey.None && pb.Building != PackedKey.None)
         {
-            return ba == bb ? 1 : -1;
+            return PackedKey.Equal(pa.Building, pb.Building, a.Address!.BuildingKey, b.Address!.BuildingKey) ? 1 : -1;
         }
 
         return 0;
@@ -319,14 +394,19 @@ public static class PairComparer
         return space < 0 ? postcode : postcode.AsSpan(0, space);
     }
 
-    private static byte CompareExact(string? a, string? b) =>
-        a is null || b is null ? Levels.Missing : a == b ? Levels.Exact : Levels.Different;
+    private static byte CompareExact(ulong x, ulong y, NormalisedRecord a, NormalisedRecord b, Func<NormalisedRecord, string?> value) =>
+        x == PackedKey.None || y == PackedKey.None ? Levels.Missing
+        : PackedKey.Equal(x, y, value(a), value(b)) ? Levels.Exact
+        : Levels.Different;
 
-    private static byte CompareAny(IReadOnlyList<string> a, IReadOnlyList<string> b) =>
-        a.Count == 0 || b.Count == 0 ? Levels.Missing : Intersect(a, b) ? Levels.Exact : Levels.Different;
+    /// <summary>Lists compared by their bits first: bits that don't meet mean no value in common, without reading either list.</summary>
+    private static byte CompareAny(byte xCount, byte yCount, ulong xBits, ulong yBits, NormalisedRecord a, NormalisedRecord b, Func<NormalisedRecord, IReadOnlyList<string>> values) =>
+        xCount == 0 || yCount == 0 ? Levels.Missing
+        : (xBits & yBits) != 0 && Intersect(values(a), values(b)) ? Levels.Exact
+        : Levels.Different;
 
     /// <summary>A spelling error in a pet form of the other name (<c>JNNY</c> for <c>JENNIFER</c>).</summary>
-    private static bool IsMistypedNickname(string mistyped, string name)
+    private static bool IsMistypedNickname(ReadOnlySpan<char> mistyped, ReadOnlySpan<char> name)
     {
         var equivalents = Nicknames.Equivalents(name);
         for (var i = 0; i < equivalents.Count; i++)
@@ -340,7 +420,7 @@ public static class PairComparer
         return false;
     }
 
-    private static bool AreClose(string x, string y)
+    private static bool AreClose(ReadOnlySpan<char> x, ReadOnlySpan<char> y)
     {
         if (Math.Min(x.Length, y.Length) < 3)
         {
@@ -352,15 +432,15 @@ public static class PairComparer
     }
 
     /// <summary>One part of a double-barrelled name: SMITH and SMITHJONES.</summary>
-    private static bool IsPart(string part, string whole) =>
+    private static bool IsPart(ReadOnlySpan<char> part, ReadOnlySpan<char> whole) =>
         part.Length >= 3 && whole.Length > part.Length + 2
         && (whole.StartsWith(part, StringComparison.Ordinal) || whole.EndsWith(part, StringComparison.Ordinal));
 
-    private static bool Contains(IReadOnlyList<string> list, string value)
+    private static bool Contains(IReadOnlyList<string> list, ReadOnlySpan<char> value)
     {
         for (var i = 0; i < list.Count; i++)
         {
-            if (list[i] == value)
+            if (list[i].AsSpan().SequenceEqual(value))
             {
                 return true;
             }

@@ -102,6 +102,86 @@ public sealed class PairComparerTests
         Assert.False(facts.Linkable);
     }
 
+    // The comparer reads names, dates, postcodes and identifiers packed into each record; a value too long or too
+    // unusual to pack is compared from its string. Both ways must give the same levels.
+    [Theory]
+    [InlineData("Christopher", "Christopher", Levels.GivenExact)] // eleven letters: not packed
+    [InlineData("Christopher", "Christpoher", Levels.GivenClose)]
+    [InlineData("Christopher", "Chris", Levels.GivenNickname)]
+    [InlineData("Christopher", "Bartholomew", Levels.GivenDifferent)]
+    [InlineData("Łukasz", "Łukasz", Levels.GivenExact)] // a letter outside A–Z: not packed
+    [InlineData("Łukasz", "Lukasz", Levels.GivenClose)] // one letter apart, found from the strings
+    public void CompareGiven_NamesTooLongOrUnusualToPack_CompareAsTheirStrings(string a, string b, byte expected) =>
+        Assert.Equal(expected, PairComparer.CompareGiven(Named(a, "Evans"), Named(b, "Evans")));
+
+    [Fact]
+    public void Compare_LongFamilyNamesSwappedWithGivenNames_IsASwap()
+    {
+        Span<byte> levels = stackalloc byte[MatchFields.Count];
+
+        var facts = PairComparer.Compare(Named("Bartholomew", "Featherstonehaugh"), Named("Featherstonehaugh", "Bartholomew", "hb"), levels);
+
+        Assert.True(facts.Swapped);
+        Assert.Equal(Levels.GivenExact, levels[MatchFields.GivenNameIndex]);
+        Assert.Equal(Levels.FamilyExact, levels[MatchFields.FamilyNameIndex]);
+    }
+
+    [Fact]
+    public void Compare_ARecordMadeWithWith_ComparesByItsNewValues()
+    {
+        Span<byte> levels = stackalloc byte[MatchFields.Count];
+        var john = Named("John", "Smith");
+        var renamed = john with { GivenKey = "PETER", GivenKeys = ["PETER"], DateOfBirth = new PartialDate(1970, 1, 2) };
+
+        PairComparer.Compare(renamed, Named("Peter", "Smith", "hb"), levels);
+        Assert.Equal(Levels.GivenExact, levels[MatchFields.GivenNameIndex]);
+        Assert.Equal(Levels.Missing, levels[MatchFields.DateOfBirthIndex]);
+
+        PairComparer.Compare(renamed, Record("hb", "1", 1970), levels);
+        Assert.Equal(Levels.DobYear, levels[MatchFields.DateOfBirthIndex]);
+        Assert.Equal(Levels.GivenDifferent, PairComparer.CompareGiven(renamed, john));
+    }
+
+    [Fact]
+    public void Compare_ARecordReadBackFromJson_ComparesAsTheRecordWritten()
+    {
+        Span<byte> written = stackalloc byte[MatchFields.Count];
+        Span<byte> read = stackalloc byte[MatchFields.Count];
+        var record = RecordNormaliser.Normalise(Source("ct", "1", 1960) with
+        {
+            Identifiers = [new Identifier(IdentifierScheme.NiNumber, "JG103792A")],
+            Emails = ["david@example.org"],
+        });
+        var other = RecordNormaliser.Normalise(Source("hb", "2", 1960) with
+        {
+            Identifiers = [new Identifier(IdentifierScheme.NiNumber, "JG103792A")],
+            Emails = ["d.evans@example.org", "david@example.org"],
+        });
+
+        var roundTripped = System.Text.Json.JsonSerializer.Deserialize<NormalisedRecord>(System.Text.Json.JsonSerializer.Serialize(record))!;
+
+        var facts = PairComparer.Compare(record, other, written);
+        Assert.Equal(facts, PairComparer.Compare(roundTripped, other, read));
+        Assert.True(written.SequenceEqual(read));
+        Assert.Equal(Levels.Exact, read[MatchFields.NiNumberIndex]);
+        Assert.Equal(Levels.Exact, read[MatchFields.EmailIndex]);
+        Assert.Equal(Levels.AddressPremises, read[MatchFields.AddressIndex]);
+    }
+
+    [Theory]
+    [InlineData("ST16 2AB", "ST16 9ZZ", Levels.AddressOutward)]
+    [InlineData("ST1 6AB", "ST16 2AB", Levels.AddressDifferent)] // ST1 is a prefix of ST16 but another outward code
+    [InlineData("SW1A 1AA", "SW1A 1AA", Levels.AddressPostcode)]
+    public void CompareAddresses_OutwardCodesCompareWhole(string a, string b, byte expected) =>
+        Assert.Equal(expected, PairComparer.CompareAddresses(new NormalisedAddress([], null, a, null), new NormalisedAddress([], null, b, null)));
+
+    [Theory]
+    [InlineData("100012345678", "100012345678", Levels.AddressUprn)] // twelve digits: packed as a number
+    [InlineData("000012345678", "12345678", Levels.AddressOtherPremises)] // the same number, not the same UPRN
+    [InlineData("100012345678", "100012345679", Levels.AddressOtherPremises)]
+    public void CompareAddresses_Uprns(string a, string b, byte expected) =>
+        Assert.Equal(expected, PairComparer.CompareAddresses(new NormalisedAddress([], null, "ST16 2AB", a), new NormalisedAddress([], null, "ST16 2AB", b)));
+
     private static NormalisedRecord Record(string system, string key, int? birthYear) => RecordNormaliser.Normalise(Source(system, key, birthYear));
 
     private static SourceRecord Source(string system, string key, int? birthYear) => new()
