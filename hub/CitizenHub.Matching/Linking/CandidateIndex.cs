@@ -38,8 +38,7 @@ public sealed class CandidateIndex
 {
     private readonly BlockTable _blocks = new();
     private readonly List<NormalisedRecord> _records = [];
-    private readonly List<int> _citizenOfRecord = [];
-    private readonly List<List<int>> _recordsOfCitizen = [];
+    private readonly CitizenMembership _membership = new();
     private readonly List<string> _citizenNames = [];
     private readonly int _maximumBlockSize;
 
@@ -58,7 +57,7 @@ public sealed class CandidateIndex
     public long CandidateRecordsServed { get; private set; }
 
     /// <summary>The citizen a record (by its position of adding) belongs to now.</summary>
-    public int CitizenOf(int recordIndex) => _citizenOfRecord[recordIndex];
+    public int CitizenOf(int recordIndex) => _membership.CitizenOf(recordIndex);
 
     /// <summary>Candidate citizens for a record, oldest first, as the linker wants them. Ids are the citizens' numbers as text.</summary>
     public IReadOnlyList<CandidateCitizen> Candidates(NormalisedRecord record) => Candidates(BlockingKeys.For(record));
@@ -73,7 +72,7 @@ public sealed class CandidateIndex
             {
                 foreach (var r in block)
                 {
-                    var citizen = _citizenOfRecord[r];
+                    var citizen = _membership.CitizenOf(r);
                     if (!citizens.Contains(citizen))
                     {
                         citizens.Add(citizen);
@@ -86,11 +85,12 @@ public sealed class CandidateIndex
         var candidates = new List<CandidateCitizen>(citizens.Count);
         foreach (var citizen in citizens)
         {
-            var positions = _recordsOfCitizen[citizen];
-            var records = new NormalisedRecord[positions.Count];
-            for (var i = 0; i < records.Length; i++)
+            var records = new NormalisedRecord[_membership.Count(citizen)];
+            var i = 0;
+            foreach (var position in _membership.RecordsOf(citizen))
             {
-                records[i] = _records[positions[i]];
+                var held = _records[position];
+                records[i++] = held;
             }
 
             candidates.Add(new CandidateCitizen(_citizenNames[citizen], records));
@@ -111,7 +111,7 @@ public sealed class CandidateIndex
         int citizen;
         if (decision.CitizenId is null)
         {
-            citizen = NewCitizen([]);
+            citizen = NewCitizen();
         }
         else
         {
@@ -120,19 +120,12 @@ public sealed class CandidateIndex
 
         foreach (var absorbed in decision.Absorbed.Select(CitizenNumber))
         {
-            foreach (var r in _recordsOfCitizen[absorbed])
-            {
-                _citizenOfRecord[r] = citizen;
-            }
-
-            _recordsOfCitizen[citizen].AddRange(_recordsOfCitizen[absorbed]);
-            _recordsOfCitizen[absorbed].Clear();
+            _membership.MoveAll(absorbed, citizen);
         }
 
         var index = _records.Count;
         _records.Add(record);
-        _citizenOfRecord.Add(citizen);
-        _recordsOfCitizen[citizen].Add(index);
+        _membership.AddRecord(index, citizen);
         Frequencies.Add(record);
         foreach (var key in keys)
         {
@@ -156,7 +149,12 @@ public sealed class CandidateIndex
         var detached = 0;
         foreach (var namesake in decision.Namesakes ?? [])
         {
-            var positions = _recordsOfCitizen[CitizenNumber(namesake)].ToList();
+            var positions = new List<int>();
+            foreach (var position in _membership.RecordsOf(CitizenNumber(namesake)))
+            {
+                positions.Add(position);
+            }
+
             var held = positions.ConvertAll(r => _records[r]);
             foreach (var ambiguous in linker.Ambiguous(held, record, Frequencies))
             {
@@ -178,15 +176,13 @@ public sealed class CandidateIndex
     /// <summary>Moves one record out of its citizen into a new citizen of its own.</summary>
     public void Detach(int recordIndex)
     {
-        var from = _citizenOfRecord[recordIndex];
-        _recordsOfCitizen[from].Remove(recordIndex);
-        _citizenOfRecord[recordIndex] = NewCitizen([recordIndex]);
+        var citizen = _membership.Detach(recordIndex);
+        _citizenNames.Add(CitizenName(citizen));
     }
 
-    private int NewCitizen(List<int> records)
+    private int NewCitizen()
     {
-        var citizen = _recordsOfCitizen.Count;
-        _recordsOfCitizen.Add(records);
+        var citizen = _membership.NewCitizen();
         // Named once: candidates hand the name out for every record that finds this citizen.
         _citizenNames.Add(CitizenName(citizen));
         return citizen;
