@@ -115,6 +115,16 @@ public sealed class PairComparerTests
         Assert.Equal(expected, PairComparer.CompareGiven(Named(a, "Evans"), Named(b, "Evans")));
 
     [Fact]
+    public void CompareFamily_APairOfNamesAlreadyComparedAsGivenNames_IsWorkedOutAsFamilyNames()
+    {
+        // How two names relate is remembered per pair; a nickname of a given name means nothing for a family name.
+        Assert.Equal(Levels.GivenNickname, PairComparer.CompareGiven(Named("Bob", "Evans"), Named("Robert", "Evans")));
+
+        Assert.Equal(Levels.FamilyDifferent, PairComparer.CompareFamily(Named("Anne", "Bob"), Named("Anne", "Robert")));
+        Assert.Equal(Levels.GivenNickname, PairComparer.CompareGiven(Named("Robert", "Evans"), Named("Bob", "Evans")));
+    }
+
+    [Fact]
     public void Compare_LongFamilyNamesSwappedWithGivenNames_IsASwap()
     {
         Span<byte> levels = stackalloc byte[MatchFields.Count];
