@@ -182,8 +182,7 @@ public sealed class CandidateIndex
     /// <summary>Moves one record out of its citizen into a new citizen of its own.</summary>
     public void Detach(int recordIndex)
     {
-        var citizen = _membership.Detach(recordIndex);
-        _citizenNames.Add(CitizenName(citizen));
+        _membership.Detach(recordIndex, NewCitizen());
     }
 
     private int NewCitizen()

@@ -79,8 +79,8 @@ internal sealed class CitizenMembership
         source = new Chain(-1, -1, 0);
     }
 
-    /// <summary>Takes one record out of its citizen into a new citizen of its own, and returns that citizen.</summary>
-    public int Detach(int record)
+    /// <summary>Takes one record out of its citizen and puts it in another (a new one, made by <see cref="NewCitizen"/>).</summary>
+    public void Detach(int record, int toCitizen)
     {
         ref var chain = ref _chains[_citizenOfRecord[record]];
         var previous = -1;
@@ -105,9 +105,7 @@ internal sealed class CitizenMembership
         }
 
         chain.Count--;
-        var citizen = NewCitizen();
-        Append(record, citizen);
-        return citizen;
+        Append(record, toCitizen);
     }
 
     /// <summary>A citizen's records in the order they joined.</summary>
