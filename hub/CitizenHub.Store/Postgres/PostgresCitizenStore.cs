@@ -92,7 +92,10 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
         {
             // READ COMMITTED (the default) matters: each statement after the lock sees everything committed by
             // the session that held it before. A snapshot taken earlier (REPEATABLE READ) would not.
+            PlanForCurrentSize(connection);
             transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await connection.ExecuteAsync(
+                "SET LOCAL plan_cache_mode = force_generic_plan;", transaction: transaction).ConfigureAwait(false);
             await LockResolutionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
             var inserted = await connection.ExecuteAsync(
                 """
@@ -121,6 +124,20 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
             throw;
         }
     }
+
+    /// <summary>
+    /// Drops the connection's prepared statements, so that each message's are planned afresh for the tables as they
+    /// are now, and then once: a resolution session runs its statements with <c>plan_cache_mode</c> set to
+    /// <c>force_generic_plan</c> for the rest of its transaction.
+    /// </summary>
+    /// <remarks>
+    /// Left to itself the server plans the candidate search anew on every call (its plan for the actual parameters
+    /// looks cheaper than a generic one): 0.6 ms of planning against 0.1 ms of running it, 24 of 108 s at 20,000
+    /// people. A generic plan kept for the life of a pooled connection would be worse: made while the tables were
+    /// nearly empty, it scanned <c>match_keys</c> whole on every call once they had grown, until an autoanalyze
+    /// happened to invalidate it. Planned once a message, a plan is never more than one message out of date.
+    /// </remarks>
+    private static void PlanForCurrentSize(NpgsqlConnection connection) => connection.UnprepareAll();
 
     /// <summary>Waits for the resolution lock, held by this transaction until it ends.</summary>
     private static async Task LockResolutionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken) =>
