@@ -23,6 +23,7 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
             HubMessages.Identify(batch),
             async (session, events) =>
             {
+                await session.ExpectAsync([.. batch.Records.Select(r => new SourceRecordRef(r.SourceSystem, r.SourceKey))]).ConfigureAwait(false);
                 foreach (var record in batch.Records)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
@@ -175,6 +176,7 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
             HubMessages.Identify(removed),
             async (session, events) =>
             {
+                await session.ExpectAsync([.. removed.SourceKeys.Select(key => new SourceRecordRef(removed.SourceSystem, key))]).ConfigureAwait(false);
                 foreach (var key in removed.SourceKeys)
                 {
                     if (await session.FindRecordAsync(removed.SourceSystem, key).ConfigureAwait(false) is { } held

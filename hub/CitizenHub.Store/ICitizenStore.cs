@@ -143,6 +143,13 @@ public sealed record MessageIdentity(Guid RunId, string Kind, int Sequence)
 /// <summary>The writes that resolve one message's records into golden records, applied together or not at all.</summary>
 public interface IResolutionSession : IAsyncDisposable
 {
+    /// <summary>
+    /// Names the records the message is about before any is resolved, so that a store across a network can read
+    /// what it will be asked of each (<see cref="FindRecordAsync"/>, <see cref="GetDeclaredAsync"/>) in a round trip
+    /// or two for the whole message rather than one a record. A hint: every answer is the same without it.
+    /// </summary>
+    Task ExpectAsync(IReadOnlyCollection<SourceRecordRef> records);
+
     Task<HeldRecord?> FindRecordAsync(string sourceSystem, string sourceKey);
 
     /// <summary>

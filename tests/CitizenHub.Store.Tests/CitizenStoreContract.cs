@@ -945,6 +945,91 @@ public abstract class CitizenStoreContract : IAsyncLifetime
             (await session.GetLinkedRecordsAsync(citizenId)).Select(r => r.SourceKey);
     }
 
+    [Fact]
+    public async Task Session_ExpectingItsRecords_AnswersAsWithout_AndAsItsOwnSavesMovesMergesAndRemovalsChangeThem()
+    {
+        var (held, other) = await InSessionAsync(async s =>
+        {
+            var a = await s.CreateCitizenAsync(At);
+            var b = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, a, Records.Person("ct", "1", "Ann", "Lee"), []);
+            await SaveAsync(s, b, Records.Person("ct", "2", "Bob", "Lee"), []);
+            await s.AddStewardDecisionAsync(new StewardDecision(null, new SourceRecordRef("er", "9"), new SourceRecordRef("ct", "1"), false, "steward", null, At));
+            return (a, b);
+        });
+        SourceRecordRef[] expected = [new("ct", "1"), new("ct", "2"), new("ct", "3"), new("ct", "1")];
+        var unaided = await InSessionAsync(async s => (
+            Held: await s.FindRecordAsync("ct", "1"),
+            Declared: await s.GetDeclaredAsync(new SourceRecordRef("ct", "1"))));
+
+        await InSessionAsync(async s =>
+        {
+            await s.ExpectAsync(expected);
+            Assert.Equal(unaided.Held, await s.FindRecordAsync("ct", "1"));
+            Assert.Equal([new SourceRecordRef("er", "9")], (await s.GetDeclaredAsync(new SourceRecordRef("ct", "1"))).Different);
+            Assert.Equal(unaided.Declared.Different, (await s.GetDeclaredAsync(new SourceRecordRef("ct", "1"))).Different);
+            Assert.Empty((await s.GetDeclaredAsync(new SourceRecordRef("ct", "2"))).Different);
+            Assert.Null(await s.FindRecordAsync("ct", "3"));
+
+            // Saved where it was not held; a new version; moved; merged away; removed.
+            var c = await s.CreateCitizenAsync(At);
+            await s.SaveRecordAsync(c, Records.Person("ct", "3", "Cat", "Lee"), RecordNormaliser.Normalise(Records.Person("ct", "3", "Cat", "Lee")), "h3", [], null, At);
+            Assert.Equal(new HeldRecord(c, "h3", Records.Person("ct", "3", "Cat", "Lee").ObservedAt), await s.FindRecordAsync("ct", "3"));
+            await s.SaveRecordAsync(held, Records.Person("ct", "2", "Robert", "Lee"), RecordNormaliser.Normalise(Records.Person("ct", "2", "Robert", "Lee")), "h2", [], null, At);
+            Assert.Equal((held, "h2"), await CitizenAndHashAsync(s, "2"));
+            await s.MoveRecordAsync("ct", "1", c, At);
+            Assert.Equal(c, (await s.FindRecordAsync("ct", "1"))!.CitizenId);
+            await s.MergeAsync(other, c, At);
+            Assert.Equal(other, (await s.FindRecordAsync("ct", "1"))!.CitizenId);
+            Assert.Equal(other, (await s.FindRecordAsync("ct", "3"))!.CitizenId);
+            Assert.Equal(held, (await s.FindRecordAsync("ct", "2"))!.CitizenId);
+            await s.RemoveRecordAsync("ct", "3");
+            Assert.Null(await s.FindRecordAsync("ct", "3"));
+            return 0;
+        });
+
+        // What the session answered is what it stored.
+        var stored = await InSessionAsync(async s => (
+            One: await s.FindRecordAsync("ct", "1"), Two: await s.FindRecordAsync("ct", "2"), Three: await s.FindRecordAsync("ct", "3")));
+        Assert.Equal(other, stored.One!.CitizenId);
+        Assert.Equal((held, "h2"), (stored.Two!.CitizenId, stored.Two.ContentHash));
+        Assert.Null(stored.Three);
+
+        static async Task<(string, string)> CitizenAndHashAsync(IResolutionSession session, string key) =>
+            await session.FindRecordAsync("ct", key) is { } h ? (h.CitizenId, h.ContentHash) : default;
+    }
+
+    [Fact]
+    public async Task SetGoldenRecordAsync_SeveralTimesInOneSession_VersionsAndStoresAsOnceASession()
+    {
+        GoldenField[] first = [Field("family_name", "Lee"), Field("given_names", "Ann")];
+        GoldenField[] second = [Field("family_name", "Lee"), Field("given_names", "Anne")];
+        var (id, survivor, created, same, changed, afterMerge) = await InSessionAsync(async s =>
+        {
+            var id = await s.CreateCitizenAsync(At);
+            var survivor = await s.CreateCitizenAsync(At);
+            var created = await s.SetGoldenRecordAsync(id, first, At);
+            var same = await s.SetGoldenRecordAsync(id, first, At);
+            var changed = await s.SetGoldenRecordAsync(id, second, At);
+            await s.SetGoldenRecordAsync(survivor, first, At);
+            await s.MergeAsync(survivor, id, At);
+            var afterMerge = await s.SetGoldenRecordAsync(survivor, second, At);
+            return (id, survivor, created, same, changed, afterMerge);
+        });
+        var absorbed = await Store.GetCitizenAsync(id, CancellationToken.None);
+        var kept = await Store.GetCitizenAsync(survivor, CancellationToken.None);
+
+        Assert.Equal(["family_name", "given_names"], created.ChangedFields);
+        Assert.Empty(same.ChangedFields);
+        Assert.Equal(created.Version, same.Version);
+        Assert.Equal(["given_names"], changed.ChangedFields);
+        Assert.Equal(created.Version + 1, changed.Version);
+        Assert.Equal(["given_names"], afterMerge.ChangedFields);
+        Assert.Equal(afterMerge.Version, kept!.Version);
+        Assert.Equal("Anne", kept.Fields.Single(f => f.Field == "given_names").Value);
+        Assert.Equal(changed.Version + 1, absorbed!.Version);
+    }
+
     protected static PairEvidence Evidence(string citizenId, string system, string key, double weight) =>
         new(citizenId, system, key, new MatchExplanation(weight, MatchBand.Review, null, null, [new FieldWeight("family_name", "exact", 6.5, TermFrequencyAdjusted: true)]));
 

@@ -31,6 +31,22 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
     /// the resolution lock.
     /// </summary>
     private readonly LinkedRecordCache _linked = new();
+
+    /// <summary>
+    /// What the store holds of each record asked about or expected (null: nothing), kept up to date by this session's
+    /// own writes as the statements they send would change the rows; nothing else writes while the session holds the
+    /// resolution lock.
+    /// </summary>
+    private readonly Dictionary<SourceRecordRef, HeldRecord?> _held = [];
+
+    /// <summary>Steward decisions about the expected records, read once a message; forgotten if this session adds one.</summary>
+    private readonly Dictionary<SourceRecordRef, StewardDeclarations> _declared = [];
+
+    /// <summary>
+    /// Golden records as this session last wrote them (or created them, empty), so rebuilding one again, or a new
+    /// citizen's for the first time, reads nothing: on a first load most records start a citizen of their own.
+    /// </summary>
+    private readonly Dictionary<string, (long Version, IReadOnlyList<GoldenField> Fields)> _golden = new(StringComparer.Ordinal);
     private bool _disposed;
 
     /// <summary>Holds a write back until the next read or the commit; values are positional (<c>$1</c>, <c>$2</c>, …).</summary>
@@ -41,7 +57,12 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
         var command = new NpgsqlBatchCommand(sql);
         foreach (var value in values)
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+            // A null is sent as text (every nullable value held back here is): an untyped one makes the parameter
+            // types differ from call to call, and with them the prepared statement, which was then parsed and
+            // planned again for half the records saved.
+            command.Parameters.Add(value is null
+                ? new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text }
+                : new NpgsqlParameter { Value = value });
         }
 
         return command;
@@ -90,14 +111,71 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
         await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
     }
 
+    public async Task ExpectAsync(IReadOnlyCollection<SourceRecordRef> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var unknown = records.Where(r => !_held.ContainsKey(r)).Distinct().ToList();
+        if (unknown.Count == 0)
+        {
+            return;
+        }
+
+        var systems = unknown.Select(r => r.SourceSystem).ToArray();
+        var keys = unknown.Select(r => r.SourceKey).ToArray();
+        foreach (var record in unknown)
+        {
+            _held[record] = null;
+            _declared[record] = StewardDeclarations.None;
+        }
+
+        var held = await ReadAfterPendingAsync(
+            """
+            SELECT s.source_system, s.source_key, s.citizen_id, s.content_hash, s.observed_at
+            FROM unnest($1::text[], $2::text[]) AS k (source_system, source_key)
+            JOIN source_records s ON s.source_system = k.source_system AND s.source_key = k.source_key;
+            """,
+            r => (Record: new SourceRecordRef(r.GetString(0), r.GetString(1)), Held: new HeldRecord(r.GetString(2), r.GetString(3), StoreTime.Parse(r.GetString(4)))),
+            systems,
+            keys).ConfigureAwait(false);
+        foreach (var (record, found) in held)
+        {
+            _held[record] = found;
+        }
+
+        // Either side of a decision may be the expected record; the other side is what it was declared about.
+        var decisions = await ReadAfterPendingAsync(
+            """
+            SELECT d.source_system, d.source_key, d.other_system, d.other_key, d.decision
+            FROM unnest($1::text[], $2::text[]) AS k (source_system, source_key)
+            JOIN steward_decisions d ON d.source_system = k.source_system AND d.source_key = k.source_key
+            UNION
+            SELECT d.other_system, d.other_key, d.source_system, d.source_key, d.decision
+            FROM unnest($1::text[], $2::text[]) AS k (source_system, source_key)
+            JOIN steward_decisions d ON d.other_system = k.source_system AND d.other_key = k.source_key;
+            """,
+            r => (Record: new SourceRecordRef(r.GetString(0), r.GetString(1)), Other: new SourceRecordRef(r.GetString(2), r.GetString(3)), Decision: r.GetString(4)),
+            systems,
+            keys).ConfigureAwait(false);
+        foreach (var group in decisions.GroupBy(d => d.Record))
+        {
+            _declared[group.Key] = Declarations(group.Select(d => (d.Other, d.Decision)));
+        }
+    }
+
     public async Task<HeldRecord?> FindRecordAsync(string sourceSystem, string sourceKey)
     {
+        var record = new SourceRecordRef(sourceSystem, sourceKey);
+        if (_held.TryGetValue(record, out var known))
+        {
+            return known;
+        }
+
         var rows = await ReadAfterPendingAsync(
             "SELECT citizen_id, content_hash, observed_at FROM source_records WHERE source_system = $1 AND source_key = $2;",
             r => new HeldRecord(r.GetString(0), r.GetString(1), StoreTime.Parse(r.GetString(2))),
             sourceSystem,
             sourceKey).ConfigureAwait(false);
-        return rows.Count == 0 ? null : rows[0];
+        return _held[record] = rows.Count == 0 ? null : rows[0];
     }
 
     public async Task<IReadOnlyList<string>> FindCitizensAsync(
@@ -204,8 +282,9 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
         // Version 7 GUIDs are unique without coordination and sort by creation time, so the id is known before
         // the row is written, and the write can wait for the next round trip.
         var citizenId = Guid.CreateVersion7(at).ToString("N");
-        // A new citizen has no records yet; the save that follows adds the first without a read.
+        // A new citizen has no records yet, and no shown values: the save and the rebuild that follow read nothing.
         _linked.Keep(citizenId, []);
+        _golden[citizenId] = (0, []);
         Defer(
             "INSERT INTO citizens (citizen_id, status, version, created_at, updated_at) VALUES ($1, 'Active', 0, $2, $2);",
             citizenId,
@@ -227,6 +306,7 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
         ArgumentNullException.ThrowIfNull(matchKeys);
         var normalisedJson = StoreJson.Serialize(normalised);
         _linked.Saved(citizenId, normalisedJson);
+        _held[new SourceRecordRef(record.SourceSystem, record.SourceKey)] = new HeldRecord(citizenId, contentHash, record.ObservedAt);
         // The record, its old blocking keys out and its new ones in, held back for the next round trip.
         Defer(
             """
@@ -280,6 +360,12 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
     public async Task MoveRecordAsync(string sourceSystem, string sourceKey, string citizenId, DateTimeOffset at)
     {
         _linked.Forget(citizenId, sourceSystem, sourceKey);
+        var record = new SourceRecordRef(sourceSystem, sourceKey);
+        if (_held.TryGetValue(record, out var held) && held is not null)
+        {
+            _held[record] = held with { CitizenId = citizenId };
+        }
+
         await FlushAsync().ConfigureAwait(false);
         await connection.ExecuteAsync(
             "UPDATE source_records SET citizen_id = @citizenId, linked_at = @at WHERE source_system = @sourceSystem AND source_key = @sourceKey;",
@@ -373,6 +459,7 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
     public Task AddStewardDecisionAsync(StewardDecision decision)
     {
         ArgumentNullException.ThrowIfNull(decision);
+        _declared.Clear();
         return ExecuteAsync(
             """
             INSERT INTO steward_decisions (review_id, source_system, source_key, other_system, other_key, decision, steward, note, at)
@@ -395,6 +482,11 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
     public async Task<StewardDeclarations> GetDeclaredAsync(SourceRecordRef record)
     {
         ArgumentNullException.ThrowIfNull(record);
+        if (_declared.TryGetValue(record, out var known))
+        {
+            return known;
+        }
+
         await FlushAsync().ConfigureAwait(false);
         // One query for both answers: it runs for every record resolved, and almost always finds nothing.
         var rows = (await connection.QueryAsync<(string System, string Key, string Decision)>(
@@ -407,11 +499,17 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
             """,
             new { record.SourceSystem, record.SourceKey },
             transaction).ConfigureAwait(false)).ToList();
-        return rows.Count == 0
+        return _declared[record] = Declarations(rows.Select(r => (new SourceRecordRef(r.System, r.Key), r.Decision)));
+    }
+
+    private static StewardDeclarations Declarations(IEnumerable<(SourceRecordRef Other, string Decision)> decisions)
+    {
+        var list = decisions.ToList();
+        return list.Count == 0
             ? StewardDeclarations.None
             : new StewardDeclarations(
-                rows.Where(r => r.Decision == "Same").Select(r => new SourceRecordRef(r.System, r.Key)).ToHashSet(),
-                rows.Where(r => r.Decision == "Different").Select(r => new SourceRecordRef(r.System, r.Key)).ToHashSet());
+                list.Where(d => d.Decision == "Same").Select(d => d.Other).ToHashSet(),
+                list.Where(d => d.Decision == "Different").Select(d => d.Other).ToHashSet());
     }
 
     public Task SupersedeReviewsAsync(SourceRecordRef record, DateTimeOffset at)
@@ -432,6 +530,7 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
     public Task RemoveRecordAsync(string sourceSystem, string sourceKey)
     {
         _linked.Forget(null, sourceSystem, sourceKey);
+        _held[new SourceRecordRef(sourceSystem, sourceKey)] = null;
         return ExecuteAsync(
             """
             DELETE FROM match_keys WHERE source_system = @sourceSystem AND source_key = @sourceKey;
@@ -444,6 +543,12 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
     {
         _linked.Forget(survivorId);
         _linked.Forget(absorbedId);
+        _golden.Remove(absorbedId);
+        foreach (var (record, held) in _held.Where(h => h.Value?.CitizenId == absorbedId).ToList())
+        {
+            _held[record] = held! with { CitizenId = survivorId };
+        }
+
         return ExecuteAsync(
             """
             UPDATE source_records SET citizen_id = @survivorId, linked_at = @at WHERE citizen_id = @absorbedId;
@@ -458,24 +563,30 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
     public async Task<GoldenRecordChange> SetGoldenRecordAsync(string citizenId, IReadOnlyList<GoldenField> fields, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(fields);
-        // The citizen's version and fields as they stand, read in the round trip that sends the writes before it;
-        // the rewrite is then held back like any other write (the session holds the resolution lock, so the version
-        // read is the one to move on from).
-        var rows = await ReadAfterPendingAsync(
-            """
-            SELECT c.version, f.field, f.value, f.source_system, f.source_key, f.observed_at
-            FROM citizens c LEFT JOIN golden_fields f ON f.citizen_id = c.citizen_id
-            WHERE c.citizen_id = $1;
-            """,
-            r => (Version: r.GetInt64(0), Field: r.IsDBNull(1) ? null : new GoldenField(r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), StoreTime.Parse(r.GetString(5)))),
-            citizenId).ConfigureAwait(false);
-        if (rows.Count == 0)
+        if (!_golden.TryGetValue(citizenId, out var before))
         {
-            throw new InvalidOperationException($"Citizen {citizenId} is not in the store.");
+            // The citizen's version and fields as they stand, read in the round trip that sends the writes before it;
+            // the rewrite is then held back like any other write (the session holds the resolution lock, so the
+            // version read is the one to move on from).
+            var rows = await ReadAfterPendingAsync(
+                """
+                SELECT c.version, f.field, f.value, f.source_system, f.source_key, f.observed_at
+                FROM citizens c LEFT JOIN golden_fields f ON f.citizen_id = c.citizen_id
+                WHERE c.citizen_id = $1;
+                """,
+                r => (Version: r.GetInt64(0), Field: r.IsDBNull(1) ? null : new GoldenField(r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), StoreTime.Parse(r.GetString(5)))),
+                citizenId).ConfigureAwait(false);
+            if (rows.Count == 0)
+            {
+                throw new InvalidOperationException($"Citizen {citizenId} is not in the store.");
+            }
+
+            before = (rows[0].Version, [.. rows.Select(r => r.Field).OfType<GoldenField>()]);
         }
 
-        var diff = GoldenRecordDiff.Between([.. rows.Select(r => r.Field).OfType<GoldenField>()], fields);
-        var version = rows[0].Version + (diff.Rewritten ? 1 : 0);
+        var diff = GoldenRecordDiff.Between(before.Fields, fields);
+        var version = before.Version + (diff.Rewritten ? 1 : 0);
+        _golden[citizenId] = (version, [.. fields]);
         if (diff.Removed.Count > 0)
         {
             Defer("DELETE FROM golden_fields WHERE citizen_id = $1 AND field = ANY($2);", citizenId, diff.Removed.ToArray());

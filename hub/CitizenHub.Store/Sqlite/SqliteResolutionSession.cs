@@ -15,6 +15,9 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
 
     private bool _disposed;
 
+    /// <remarks>Nothing to do: a read of SQLite is a function call, not a round trip.</remarks>
+    public Task ExpectAsync(IReadOnlyCollection<SourceRecordRef> records) => Task.CompletedTask;
+
     public Task<HeldRecord?> FindRecordAsync(string sourceSystem, string sourceKey)
     {
         var rows = _statements.Query(
