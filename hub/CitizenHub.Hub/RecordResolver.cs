@@ -23,11 +23,10 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
             HubMessages.Identify(batch),
             async (session, events) =>
             {
-                await session.ExpectAsync([.. batch.Records.Select(r => new SourceRecordRef(r.SourceSystem, r.SourceKey))]).ConfigureAwait(false);
-                foreach (var record in batch.Records)
+                foreach (var arrival in await ArrivalsAsync(session, batch.Records).ConfigureAwait(false))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    await ResolveAsync(session, record, events).ConfigureAwait(false);
+                    await ResolveAsync(session, arrival, events).ConfigureAwait(false);
                 }
             },
             cancellationToken);
@@ -197,8 +196,42 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
         return Convert.ToHexString(SHA256.HashData(bytes));
     }
 
-    private async Task ResolveAsync(IResolutionSession session, SourceRecord record, ChangeCollector events)
+    /// <summary>A record of a batch with its content hash and, when it differs from what is held, its normalised form.</summary>
+    private sealed record Arrival(SourceRecord Record, string? Hash, NormalisedRecord? Normalised);
+
+    /// <summary>
+    /// Tells the session what the batch is about before any record is resolved: which records (so a store across a
+    /// network reads what it holds of them in one go) and the names of those that changed (likewise their counts).
+    /// Unchanged records are not normalised: a nightly full extract is mostly them.
+    /// </summary>
+    private static async Task<IReadOnlyList<Arrival>> ArrivalsAsync(IResolutionSession session, IReadOnlyList<SourceRecord> records)
     {
+        await session.ExpectAsync([.. records.Select(r => new SourceRecordRef(r.SourceSystem, r.SourceKey))]).ConfigureAwait(false);
+        var arrivals = new List<Arrival>(records.Count);
+        foreach (var record in records)
+        {
+            if (record.Deleted)
+            {
+                arrivals.Add(new Arrival(record, null, null));
+                continue;
+            }
+
+            var hash = ContentHash(record);
+            var held = await session.FindRecordAsync(record.SourceSystem, record.SourceKey).ConfigureAwait(false);
+            arrivals.Add(new Arrival(record, hash, IsNews(held, record, hash) ? RecordNormaliser.Normalise(record) : null));
+        }
+
+        await session.ExpectNamesAsync([.. arrivals.Select(a => a.Normalised).OfType<NormalisedRecord>()]).ConfigureAwait(false);
+        return arrivals;
+    }
+
+    /// <summary>Whether a record says something the store does not hold yet: not unchanged, nor older than what is held (a late redelivery).</summary>
+    private static bool IsNews(HeldRecord? held, SourceRecord record, string hash) =>
+        held is null || (held.ContentHash != hash && record.ObservedAt >= held.ObservedAt);
+
+    private async Task ResolveAsync(IResolutionSession session, Arrival arrival, ChangeCollector events)
+    {
+        var record = arrival.Record;
         var cause = new SourceRecordRef(record.SourceSystem, record.SourceKey);
         var held = await session.FindRecordAsync(record.SourceSystem, record.SourceKey).ConfigureAwait(false);
         if (record.Deleted)
@@ -211,14 +244,14 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
             return;
         }
 
-        var hash = ContentHash(record);
-        if (held is not null && (held.ContentHash == hash || record.ObservedAt < held.ObservedAt))
+        // Asked again: an earlier record of the batch may have been this one (a source that sent a key twice).
+        var hash = arrival.Hash!;
+        if (!IsNews(held, record, hash))
         {
-            // Unchanged, or older than what we hold (a late redelivery): nothing to do.
             return;
         }
 
-        var normalised = RecordNormaliser.Normalise(record);
+        var normalised = arrival.Normalised ?? RecordNormaliser.Normalise(record);
         var blockingKeys = BlockingKeys.For(normalised);
         var candidateIds = await session.FindCitizensAsync(blockingKeys, record.SourceSystem, record.SourceKey, BlockingKeys.DefaultMaximumBlockSize)
             .ConfigureAwait(false);

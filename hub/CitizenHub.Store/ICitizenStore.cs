@@ -150,6 +150,12 @@ public interface IResolutionSession : IAsyncDisposable
     /// </summary>
     Task ExpectAsync(IReadOnlyCollection<SourceRecordRef> records);
 
+    /// <summary>
+    /// Names the records about to be resolved, so that a store across a network can read the counts of their names
+    /// (<see cref="GetTermFrequenciesAsync"/>) for the whole message at once. A hint, like <see cref="ExpectAsync"/>.
+    /// </summary>
+    Task ExpectNamesAsync(IReadOnlyCollection<NormalisedRecord> records);
+
     Task<HeldRecord?> FindRecordAsync(string sourceSystem, string sourceKey);
 
     /// <summary>

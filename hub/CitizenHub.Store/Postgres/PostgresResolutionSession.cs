@@ -42,6 +42,9 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
     /// <summary>Steward decisions about the expected records, read once a message; forgotten if this session adds one.</summary>
     private readonly Dictionary<SourceRecordRef, StewardDeclarations> _declared = [];
 
+    /// <summary>Name counts read, and kept current through this session's saves and removals.</summary>
+    private readonly SessionNameCounts _names = new();
+
     /// <summary>
     /// Golden records as this session last wrote them (or created them, empty), so rebuilding one again, or a new
     /// citizen's for the first time, reads nothing: on a first load most records start a citizen of their own.
@@ -125,21 +128,23 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
         foreach (var record in unknown)
         {
             _held[record] = null;
+            _names.Known(record, null, null, held: false);
             _declared[record] = StewardDeclarations.None;
         }
 
         var held = await ReadAfterPendingAsync(
             """
-            SELECT s.source_system, s.source_key, s.citizen_id, s.content_hash, s.observed_at
+            SELECT s.source_system, s.source_key, s.citizen_id, s.content_hash, s.observed_at, s.family_key, s.given_key
             FROM unnest($1::text[], $2::text[]) AS k (source_system, source_key)
             JOIN source_records s ON s.source_system = k.source_system AND s.source_key = k.source_key;
             """,
-            r => (Record: new SourceRecordRef(r.GetString(0), r.GetString(1)), Held: new HeldRecord(r.GetString(2), r.GetString(3), StoreTime.Parse(r.GetString(4)))),
+            r => (Record: new SourceRecordRef(r.GetString(0), r.GetString(1)), Held: HeldRow(r, 2)),
             systems,
             keys).ConfigureAwait(false);
         foreach (var (record, found) in held)
         {
-            _held[record] = found;
+            _held[record] = found.Held;
+            _names.Known(record, found.Family, found.Given, held: true);
         }
 
         // Either side of a decision may be the expected record; the other side is what it was declared about.
@@ -171,12 +176,20 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
         }
 
         var rows = await ReadAfterPendingAsync(
-            "SELECT citizen_id, content_hash, observed_at FROM source_records WHERE source_system = $1 AND source_key = $2;",
-            r => new HeldRecord(r.GetString(0), r.GetString(1), StoreTime.Parse(r.GetString(2))),
+            "SELECT citizen_id, content_hash, observed_at, family_key, given_key FROM source_records WHERE source_system = $1 AND source_key = $2;",
+            r => HeldRow(r, 0),
             sourceSystem,
             sourceKey).ConfigureAwait(false);
-        return _held[record] = rows.Count == 0 ? null : rows[0];
+        var found = rows.Count == 0 ? default : rows[0];
+        _names.Known(record, found.Family, found.Given, held: found.Held is not null);
+        return _held[record] = found.Held;
     }
+
+    /// <summary>A held record and the names it is counted under, from columns citizen_id, content_hash, observed_at, family_key, given_key.</summary>
+    private static (HeldRecord? Held, string? Family, string? Given) HeldRow(NpgsqlDataReader r, int first) => (
+        new HeldRecord(r.GetString(first), r.GetString(first + 1), StoreTime.Parse(r.GetString(first + 2))),
+        r.IsDBNull(first + 3) ? null : r.GetString(first + 3),
+        r.IsDBNull(first + 4) ? null : r.GetString(first + 4));
 
     public async Task<IReadOnlyList<string>> FindCitizensAsync(
         IReadOnlyCollection<string> matchKeys, string exceptSystem, string exceptKey, int maximumBlockSize)
@@ -222,42 +235,42 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
         return _linked.KeepAll(rows);
     }
 
+    public Task ExpectNamesAsync(IReadOnlyCollection<NormalisedRecord> records) => ReadNameCountsAsync(records);
+
     public async Task<ITermFrequencies> GetTermFrequenciesAsync(IReadOnlyCollection<NormalisedRecord> records)
     {
-        var families = records.Select(r => r.FamilyKey).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
-        var givens = records.Select(r => r.GivenKey).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
-        await FlushAsync().ConfigureAwait(false);
-        // One round trip: the total and both names' counts (each kept by a trigger, see PostgresSchema).
-        var rows = await connection.QueryAsync<(string Kind, string? Key, long Count)>(
+        ArgumentNullException.ThrowIfNull(records);
+        await ReadNameCountsAsync(records).ConfigureAwait(false);
+        return _names.For(records);
+    }
+
+    /// <summary>Reads the counts of the records' names not known yet, and the total if it is not, in one round trip.</summary>
+    private async Task ReadNameCountsAsync(IReadOnlyCollection<NormalisedRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var (families, givens) = _names.Missing(records);
+        if (_names.HasTotal && families.Length == 0 && givens.Length == 0)
+        {
+            return;
+        }
+
+        // The total and both names' counts, each kept by a trigger (see PostgresSchema), after the held-back writes.
+        var rows = await ReadAfterPendingAsync(
             """
             SELECT 'total', NULL, total FROM record_count
             UNION ALL
-            SELECT 'family', name, count FROM name_counts WHERE kind = 'family' AND name = ANY(@families) AND count > 0
+            SELECT 'family', name, count FROM name_counts WHERE kind = 'family' AND name = ANY($1) AND count > 0
             UNION ALL
-            SELECT 'given', name, count FROM name_counts WHERE kind = 'given' AND name = ANY(@givens) AND count > 0;
+            SELECT 'given', name, count FROM name_counts WHERE kind = 'given' AND name = ANY($2) AND count > 0;
             """,
-            new { families, givens },
-            transaction).ConfigureAwait(false);
-        long total = 0;
-        var familyCounts = new Dictionary<string, long>(StringComparer.Ordinal);
-        var givenCounts = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var (kind, key, count) in rows)
-        {
-            switch (kind)
-            {
-                case "total":
-                    total = count;
-                    break;
-                case "family":
-                    familyCounts[key!] = count;
-                    break;
-                default:
-                    givenCounts[key!] = count;
-                    break;
-            }
-        }
-
-        return new CountedTermFrequencies(total, familyCounts, givenCounts);
+            r => (Kind: r.GetString(0), Name: r.IsDBNull(1) ? null : r.GetString(1), Count: r.GetInt64(2)),
+            families,
+            givens).ConfigureAwait(false);
+        _names.Read(
+            rows.Single(r => r.Kind == "total").Count,
+            families,
+            givens,
+            rows.Where(r => r.Kind != "total").Select(r => (r.Kind, r.Name!, r.Count)));
     }
 
     public async Task<IReadOnlyList<NormalisedRecord>> GetLinkedRecordsAsync(string citizenId)
@@ -306,7 +319,9 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
         ArgumentNullException.ThrowIfNull(matchKeys);
         var normalisedJson = StoreJson.Serialize(normalised);
         _linked.Saved(citizenId, normalisedJson);
-        _held[new SourceRecordRef(record.SourceSystem, record.SourceKey)] = new HeldRecord(citizenId, contentHash, record.ObservedAt);
+        var saved = new SourceRecordRef(record.SourceSystem, record.SourceKey);
+        _held[saved] = new HeldRecord(citizenId, contentHash, record.ObservedAt);
+        _names.Saved(saved, normalised);
         // The record, its old blocking keys out and its new ones in, held back for the next round trip.
         Defer(
             """
@@ -531,6 +546,7 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
     {
         _linked.Forget(null, sourceSystem, sourceKey);
         _held[new SourceRecordRef(sourceSystem, sourceKey)] = null;
+        _names.Removed(new SourceRecordRef(sourceSystem, sourceKey));
         return ExecuteAsync(
             """
             DELETE FROM match_keys WHERE source_system = @sourceSystem AND source_key = @sourceKey;

@@ -18,6 +18,9 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
     /// <remarks>Nothing to do: a read of SQLite is a function call, not a round trip.</remarks>
     public Task ExpectAsync(IReadOnlyCollection<SourceRecordRef> records) => Task.CompletedTask;
 
+    /// <remarks>Nothing to do, as for <see cref="ExpectAsync"/>.</remarks>
+    public Task ExpectNamesAsync(IReadOnlyCollection<NormalisedRecord> records) => Task.CompletedTask;
+
     public Task<HeldRecord?> FindRecordAsync(string sourceSystem, string sourceKey)
     {
         var rows = _statements.Query(
