@@ -594,6 +594,43 @@ public abstract class CitizenStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetTermFrequenciesAsync_InTheSessionThatSavesAndRemoves_CountsAsTheStoreWill()
+    {
+        var c = await InSessionAsync(async s =>
+        {
+            var c = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, c, Records.Person("ct", "1", "Ann", "Lee"), []);
+            await SaveAsync(s, c, Records.Person("ct", "2", "Ann", "Lee"), []);
+            return c;
+        });
+        var lee = RecordNormaliser.Normalise(Records.Person("x", "x", "Ann", "Lee"));
+        var married = RecordNormaliser.Normalise(Records.Person("x", "x", "Anne", "Hughes"));
+
+        var (before, after, afterUnasked) = await InSessionAsync(async s =>
+        {
+            await s.ExpectAsync([new("ct", "1"), new("ct", "2"), new("ct", "3")]);
+            await s.ExpectNamesAsync([lee, married]);
+            var before = Counts(await s.GetTermFrequenciesAsync([lee, married]));
+            await SaveAsync(s, c, Records.Person("ct", "2", "Anne", "Hughes"), []);
+            await SaveAsync(s, c, Records.Person("ct", "3", "Ann", "Lee"), []);
+            await s.RemoveRecordAsync("ct", "1");
+            var after = Counts(await s.GetTermFrequenciesAsync([lee, married]));
+            // A record the session was never told of nor asked about.
+            await SaveAsync(s, c, Records.Person("ct", "4", "Anne", "Hughes"), []);
+            return (before, after, Counts(await s.GetTermFrequenciesAsync([lee, married])));
+        });
+        var stored = Counts(await InSessionAsync(s => s.GetTermFrequenciesAsync([lee, married])));
+
+        Assert.Equal((2L, 2L, 0L, 0L), before);
+        Assert.Equal((1L, 1L, 1L, 1L), after);
+        Assert.Equal((1L, 1L, 2L, 2L), afterUnasked);
+        Assert.Equal(afterUnasked, stored);
+
+        (long, long, long, long) Counts(ITermFrequencies f) =>
+            (f.FamilyCount(lee.FamilyKey!), f.GivenCount(lee.GivenKey!), f.FamilyCount(married.FamilyKey!), f.GivenCount(married.GivenKey!));
+    }
+
+    [Fact]
     public async Task RemoveRecordAsync_RecordAndItsKeysGo()
     {
         var id = await InSessionAsync(async s =>
