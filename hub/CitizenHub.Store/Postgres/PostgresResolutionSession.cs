@@ -13,10 +13,11 @@ namespace CitizenHub.Store.Postgres;
 /// </summary>
 /// <remarks>
 /// Resolution issues many small statements per record, and on a server across a network each is a round trip.
-/// So writes whose outcome the resolver does not read back (a new citizen, a record saved, history, reviews) are
-/// held back and sent together, as one batch, just before the next statement that reads, or at the commit;
-/// several statements of one method go in one command (Npgsql sends them as one batch), and rows as arrays
-/// (<c>unnest</c>) rather than one statement per row. A held-back write that fails (it would be a bug: the
+/// So writes whose outcome the resolver does not read back (a new citizen, a record saved, moved or removed, a
+/// merge, history, reviews) are held back and sent together, as one batch, just before the next statement that
+/// reads, or at the commit; rows go as arrays (<c>unnest</c>) rather than one statement per row. What the session
+/// has read or written it keeps (held records, linked records, name counts, golden records) and answers again
+/// without asking, as its own writes would change it: nothing else writes while it holds the lock. A held-back write that fails (it would be a bug: the
 /// session holds the resolution lock, so nothing else writes) fails the next call or the commit instead, and
 /// the message is rolled back whole either way.
 /// </remarks>
@@ -372,7 +373,7 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
         return Task.CompletedTask;
     }
 
-    public async Task MoveRecordAsync(string sourceSystem, string sourceKey, string citizenId, DateTimeOffset at)
+    public Task MoveRecordAsync(string sourceSystem, string sourceKey, string citizenId, DateTimeOffset at)
     {
         _linked.Forget(citizenId, sourceSystem, sourceKey);
         var record = new SourceRecordRef(sourceSystem, sourceKey);
@@ -381,11 +382,13 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
             _held[record] = held with { CitizenId = citizenId };
         }
 
-        await FlushAsync().ConfigureAwait(false);
-        await connection.ExecuteAsync(
-            "UPDATE source_records SET citizen_id = @citizenId, linked_at = @at WHERE source_system = @sourceSystem AND source_key = @sourceKey;",
-            new { sourceSystem, sourceKey, citizenId, at = StoreTime.Format(at) },
-            transaction).ConfigureAwait(false);
+        Defer(
+            "UPDATE source_records SET citizen_id = $3, linked_at = $4 WHERE source_system = $1 AND source_key = $2;",
+            sourceSystem,
+            sourceKey,
+            citizenId,
+            StoreTime.Format(at));
+        return Task.CompletedTask;
     }
 
     public Task AddHistoryAsync(CitizenHistoryEntry entry)
@@ -547,12 +550,9 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
         _linked.Forget(null, sourceSystem, sourceKey);
         _held[new SourceRecordRef(sourceSystem, sourceKey)] = null;
         _names.Removed(new SourceRecordRef(sourceSystem, sourceKey));
-        return ExecuteAsync(
-            """
-            DELETE FROM match_keys WHERE source_system = @sourceSystem AND source_key = @sourceKey;
-            DELETE FROM source_records WHERE source_system = @sourceSystem AND source_key = @sourceKey;
-            """,
-            new { sourceSystem, sourceKey });
+        Defer("DELETE FROM match_keys WHERE source_system = $1 AND source_key = $2;", sourceSystem, sourceKey);
+        Defer("DELETE FROM source_records WHERE source_system = $1 AND source_key = $2;", sourceSystem, sourceKey);
+        return Task.CompletedTask;
     }
 
     public Task MergeAsync(string survivorId, string absorbedId, DateTimeOffset at)
@@ -565,15 +565,16 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
             _held[record] = held! with { CitizenId = survivorId };
         }
 
-        return ExecuteAsync(
-            """
-            UPDATE source_records SET citizen_id = @survivorId, linked_at = @at WHERE citizen_id = @absorbedId;
-            DELETE FROM golden_fields WHERE citizen_id = @absorbedId;
-            UPDATE citizens SET status = 'Merged', merged_into = @survivorId, version = version + 1, updated_at = @at
-            WHERE citizen_id = @absorbedId;
-            UPDATE citizens SET merged_into = @survivorId WHERE merged_into = @absorbedId;
-            """,
-            new { survivorId, absorbedId, at = StoreTime.Format(at) });
+        var when = StoreTime.Format(at);
+        Defer("UPDATE source_records SET citizen_id = $1, linked_at = $3 WHERE citizen_id = $2;", survivorId, absorbedId, when);
+        Defer("DELETE FROM golden_fields WHERE citizen_id = $1;", absorbedId);
+        Defer(
+            "UPDATE citizens SET status = 'Merged', merged_into = $1, version = version + 1, updated_at = $3 WHERE citizen_id = $2;",
+            survivorId,
+            absorbedId,
+            when);
+        Defer("UPDATE citizens SET merged_into = $1 WHERE merged_into = $2;", survivorId, absorbedId);
+        return Task.CompletedTask;
     }
 
     public async Task<GoldenRecordChange> SetGoldenRecordAsync(string citizenId, IReadOnlyList<GoldenField> fields, DateTimeOffset at)
