@@ -136,6 +136,7 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
     /// people. A generic plan kept for the life of a pooled connection would be worse: made while the tables were
     /// nearly empty, it scanned <c>match_keys</c> whole on every call once they had grown, until an autoanalyze
     /// happened to invalidate it. Planned once a message, a plan is never more than one message out of date.
+    /// Npgsql unprepares synchronously only: one short round trip a message, before the lock is waited for.
     /// </remarks>
     private static void PlanForCurrentSize(NpgsqlConnection connection) => connection.UnprepareAll();
 
