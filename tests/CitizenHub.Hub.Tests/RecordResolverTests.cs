@@ -84,6 +84,24 @@ public abstract class RecordResolverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ApplyAsync_OneKeyThreeTimesInABatch_AppliesEachNewVersionOnceAndSkipsTheRepeat()
+    {
+        var first = Records.Person("ct", "1", "Ann", "Lee", (1970, 1, 2), ni: "AB123456C");
+        var married = Records.Person("ct", "1", "Ann", "Hughes", (1970, 1, 2), ni: "AB123456C", observedAt: Records.Observed.AddHours(1));
+
+        var events = await ApplyAsync(first, married, married, Records.Person("hb", "1", "Ann", "Hughes", ni: "AB123456C"));
+
+        var citizenId = Assert.IsType<CitizenCreated>(Assert.Single(events)).CitizenId;
+        var view = await Store.GetCitizenAsync(citizenId, CancellationToken.None);
+        Assert.Equal(["ct", "hb"], view!.SourceRecords.Select(r => r.SourceSystem));
+        Assert.Equal("Hughes", view.Fields.Single(f => f.Field == "family_name").Value);
+        var history = await Store.GetHistoryAsync(citizenId, CancellationToken.None);
+        Assert.Equal(
+            [HistoryCause.Created, HistoryCause.RecordAdded, HistoryCause.RecordUpdated, HistoryCause.RecordAdded],
+            history.Select(h => h.Cause));
+    }
+
+    [Fact]
     public async Task ApplyAsync_NameMatchWithDifferentNiNumbers_DoesNotLink()
     {
         await ApplyAsync(
