@@ -17,9 +17,9 @@ namespace CitizenHub.Store.Postgres;
 /// merge, history, reviews) are held back and sent together, as one batch, just before the next statement that
 /// reads, or at the commit; rows go as arrays (<c>unnest</c>) rather than one statement per row. What the session
 /// has read or written it keeps (held records, linked records, name counts, golden records) and answers again
-/// without asking, as its own writes would change it: nothing else writes while it holds the lock. A held-back write that fails (it would be a bug: the
-/// session holds the resolution lock, so nothing else writes) fails the next call or the commit instead, and
-/// the message is rolled back whole either way.
+/// without asking, as its own writes would change it: nothing else writes while it holds the lock. A held-back
+/// write that fails (it would be a bug: the session holds the resolution lock, so nothing else writes) fails the
+/// next call or the commit instead, and the message is rolled back whole either way.
 /// </remarks>
 internal sealed class PostgresResolutionSession(NpgsqlConnection connection, NpgsqlTransaction transaction) : IResolutionSession
 {
@@ -118,19 +118,33 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
     public async Task ExpectAsync(IReadOnlyCollection<SourceRecordRef> records)
     {
         ArgumentNullException.ThrowIfNull(records);
-        var unknown = records.Where(r => !_held.ContainsKey(r)).Distinct().ToList();
-        if (unknown.Count == 0)
+        await ReadHeldAsync([.. records.Where(r => !_held.ContainsKey(r)).Distinct()]).ConfigureAwait(false);
+        await ReadDeclarationsAsync([.. records.Where(r => !_declared.ContainsKey(r)).Distinct()]).ConfigureAwait(false);
+    }
+
+    public async Task<HeldRecord?> FindRecordAsync(string sourceSystem, string sourceKey)
+    {
+        var record = new SourceRecordRef(sourceSystem, sourceKey);
+        if (!_held.ContainsKey(record))
+        {
+            await ReadHeldAsync([record]).ConfigureAwait(false);
+        }
+
+        return _held[record];
+    }
+
+    /// <summary>Reads what the store holds of these records (none of them known yet), and the names each is counted under, in one round trip.</summary>
+    private async Task ReadHeldAsync(IReadOnlyList<SourceRecordRef> records)
+    {
+        if (records.Count == 0)
         {
             return;
         }
 
-        var systems = unknown.Select(r => r.SourceSystem).ToArray();
-        var keys = unknown.Select(r => r.SourceKey).ToArray();
-        foreach (var record in unknown)
+        foreach (var record in records)
         {
             _held[record] = null;
             _names.Known(record, null, null, held: false);
-            _declared[record] = StewardDeclarations.None;
         }
 
         var held = await ReadAfterPendingAsync(
@@ -139,16 +153,29 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
             FROM unnest($1::text[], $2::text[]) AS k (source_system, source_key)
             JOIN source_records s ON s.source_system = k.source_system AND s.source_key = k.source_key;
             """,
-            r => (Record: new SourceRecordRef(r.GetString(0), r.GetString(1)), Held: HeldRow(r, 2)),
-            systems,
-            keys).ConfigureAwait(false);
-        foreach (var (record, found) in held)
+            r => (
+                Record: new SourceRecordRef(r.GetString(0), r.GetString(1)),
+                Held: new HeldRecord(r.GetString(2), r.GetString(3), StoreTime.Parse(r.GetString(4))),
+                Family: r.IsDBNull(5) ? null : r.GetString(5),
+                Given: r.IsDBNull(6) ? null : r.GetString(6)),
+            records.Select(r => r.SourceSystem).ToArray(),
+            records.Select(r => r.SourceKey).ToArray()).ConfigureAwait(false);
+        foreach (var (record, found, family, given) in held)
         {
-            _held[record] = found.Held;
-            _names.Known(record, found.Family, found.Given, held: true);
+            _held[record] = found;
+            _names.Known(record, family, given, held: true);
+        }
+    }
+
+    /// <summary>Reads the steward decisions about these records (none of them known yet), either way round, in one round trip.</summary>
+    private async Task ReadDeclarationsAsync(IReadOnlyList<SourceRecordRef> records)
+    {
+        if (records.Count == 0)
+        {
+            return;
         }
 
-        // Either side of a decision may be the expected record; the other side is what it was declared about.
+        // Either side of a decision may be the record asked about; the other side is what it was declared about.
         var decisions = await ReadAfterPendingAsync(
             """
             SELECT d.source_system, d.source_key, d.other_system, d.other_key, d.decision
@@ -160,37 +187,19 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
             JOIN steward_decisions d ON d.other_system = k.source_system AND d.other_key = k.source_key;
             """,
             r => (Record: new SourceRecordRef(r.GetString(0), r.GetString(1)), Other: new SourceRecordRef(r.GetString(2), r.GetString(3)), Decision: r.GetString(4)),
-            systems,
-            keys).ConfigureAwait(false);
-        foreach (var group in decisions.GroupBy(d => d.Record))
+            records.Select(r => r.SourceSystem).ToArray(),
+            records.Select(r => r.SourceKey).ToArray()).ConfigureAwait(false);
+        var byRecord = decisions.ToLookup(d => d.Record);
+        foreach (var record in records)
         {
-            _declared[group.Key] = Declarations(group.Select(d => (d.Other, d.Decision)));
+            var about = byRecord[record].ToList();
+            _declared[record] = about.Count == 0
+                ? StewardDeclarations.None
+                : new StewardDeclarations(
+                    about.Where(d => d.Decision == "Same").Select(d => d.Other).ToHashSet(),
+                    about.Where(d => d.Decision == "Different").Select(d => d.Other).ToHashSet());
         }
     }
-
-    public async Task<HeldRecord?> FindRecordAsync(string sourceSystem, string sourceKey)
-    {
-        var record = new SourceRecordRef(sourceSystem, sourceKey);
-        if (_held.TryGetValue(record, out var known))
-        {
-            return known;
-        }
-
-        var rows = await ReadAfterPendingAsync(
-            "SELECT citizen_id, content_hash, observed_at, family_key, given_key FROM source_records WHERE source_system = $1 AND source_key = $2;",
-            r => HeldRow(r, 0),
-            sourceSystem,
-            sourceKey).ConfigureAwait(false);
-        var found = rows.Count == 0 ? default : rows[0];
-        _names.Known(record, found.Family, found.Given, held: found.Held is not null);
-        return _held[record] = found.Held;
-    }
-
-    /// <summary>A held record and the names it is counted under, from columns citizen_id, content_hash, observed_at, family_key, given_key.</summary>
-    private static (HeldRecord? Held, string? Family, string? Given) HeldRow(NpgsqlDataReader r, int first) => (
-        new HeldRecord(r.GetString(first), r.GetString(first + 1), StoreTime.Parse(r.GetString(first + 2))),
-        r.IsDBNull(first + 3) ? null : r.GetString(first + 3),
-        r.IsDBNull(first + 4) ? null : r.GetString(first + 4));
 
     public async Task<IReadOnlyList<string>> FindCitizensAsync(
         IReadOnlyCollection<string> matchKeys, string exceptSystem, string exceptKey, int maximumBlockSize)
@@ -500,34 +509,13 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
     public async Task<StewardDeclarations> GetDeclaredAsync(SourceRecordRef record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        if (_declared.TryGetValue(record, out var known))
+        if (!_declared.ContainsKey(record))
         {
-            return known;
+            // Almost always nothing: asked for every record resolved, so batches ask for theirs at once (ExpectAsync).
+            await ReadDeclarationsAsync([record]).ConfigureAwait(false);
         }
 
-        await FlushAsync().ConfigureAwait(false);
-        // One query for both answers: it runs for every record resolved, and almost always finds nothing.
-        var rows = (await connection.QueryAsync<(string System, string Key, string Decision)>(
-            """
-            SELECT other_system, other_key, decision FROM steward_decisions
-            WHERE source_system = @SourceSystem AND source_key = @SourceKey
-            UNION
-            SELECT source_system, source_key, decision FROM steward_decisions
-            WHERE other_system = @SourceSystem AND other_key = @SourceKey;
-            """,
-            new { record.SourceSystem, record.SourceKey },
-            transaction).ConfigureAwait(false)).ToList();
-        return _declared[record] = Declarations(rows.Select(r => (new SourceRecordRef(r.System, r.Key), r.Decision)));
-    }
-
-    private static StewardDeclarations Declarations(IEnumerable<(SourceRecordRef Other, string Decision)> decisions)
-    {
-        var list = decisions.ToList();
-        return list.Count == 0
-            ? StewardDeclarations.None
-            : new StewardDeclarations(
-                list.Where(d => d.Decision == "Same").Select(d => d.Other).ToHashSet(),
-                list.Where(d => d.Decision == "Different").Select(d => d.Other).ToHashSet());
+        return _declared[record];
     }
 
     public Task SupersedeReviewsAsync(SourceRecordRef record, DateTimeOffset at)
