@@ -28,12 +28,11 @@ public static class InMemoryLinkage
         var ordered = population.Records.OrderBy(r => order[r.Record.SourceSystem]).ToList();
         var normalised = new List<NormalisedRecord>(ordered.Count);
         var reviews = 0;
-        foreach (var record in ordered)
+        normalised.AddRange(ordered.Select(r => RecordNormaliser.Normalise(r.Record)));
+        for (var i = 0; i < normalised.Count; i++)
         {
-            var n = RecordNormaliser.Normalise(record.Record);
-            var (decision, detached) = index.Link(n, linker);
+            var (decision, detached) = index.Link(normalised[i], linker, upcoming: i + 1 < normalised.Count ? normalised[i + 1] : null);
             reviews += decision.Reviews.Count + detached;
-            normalised.Add(n);
         }
 
         var links = ordered.Select((r, i) => new RecordLink(

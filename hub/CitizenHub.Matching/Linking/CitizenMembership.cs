@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+
 namespace CitizenHub.Matching.Linking;
 
 /// <summary>
@@ -18,6 +21,24 @@ internal sealed class CitizenMembership
     private int _citizenCount;
 
     public int CitizenOf(int record) => _citizenOfRecord[record];
+
+    /// <summary>Asks the processor to bring a record's citizen into cache, for a lookup soon (see <see cref="BlockTable.Prefetch"/>).</summary>
+    public unsafe void PrefetchCitizenOf(int record)
+    {
+        if (Sse.IsSupported && (uint)record < (uint)_recordCount)
+        {
+            Sse.Prefetch0(Unsafe.AsPointer(ref _citizenOfRecord[record]));
+        }
+    }
+
+    /// <summary>Asks the processor to bring a citizen's chain (its first record and count) into cache.</summary>
+    public unsafe void PrefetchChain(int citizen)
+    {
+        if (Sse.IsSupported && (uint)citizen < (uint)_citizenCount)
+        {
+            Sse.Prefetch0(Unsafe.AsPointer(ref _chains[citizen]));
+        }
+    }
 
     public int Count(int citizen) => _chains[citizen].Count;
 

@@ -1,5 +1,7 @@
 using CitizenHub.Contracts;
+using System.Globalization;
 using CitizenHub.Matching.Linking;
+using CitizenHub.Matching.Scoring;
 
 namespace CitizenHub.Matching.Tests.Linking;
 
@@ -68,14 +70,87 @@ public sealed class CandidateIndexTests
         Assert.Equal(1, index.CitizenOf(3));
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(9)]
+    public void Candidates_ServeEveryRecordOfABlock_AsLongAsTheBlockIsWithinItsLimit(int records)
+    {
+        // A block keeps its first three records in its slot and the rest in a chain: both halves must be served,
+        // and the size limit must count both.
+        var index = new CandidateIndex(maximumBlockSize: 8);
+        for (var i = 0; i < records; i++)
+        {
+            index.Apply(Record("src" + i, "1"), LinkDecision.New([]));
+        }
+
+        var candidates = index.Candidates(Record("ctx", "9"));
+
+        Assert.Equal(records <= 8 ? Enumerable.Range(0, records).Select(Name) : [], candidates.Select(c => c.CitizenId));
+    }
+
+    [Fact]
+    public void Candidates_FindEveryBlock_AfterTheTableHasGrownManyTimes()
+    {
+        var index = new CandidateIndex();
+        var records = Enumerable.Range(0, 3000).Select(i => Record("src", i.ToString(CultureInfo.InvariantCulture), "Given" + Letters(i), "Family" + Letters(i))).ToList();
+        foreach (var record in records)
+        {
+            index.Apply(record, LinkDecision.New([]));
+        }
+
+        Assert.All(Enumerable.Range(0, records.Count), i =>
+            Assert.Equal([Name(i)], index.Candidates(records[i] with { SourceSystem = "other" }).Select(c => c.CitizenId)));
+        // One postcode block of them all (too large to serve: each is found by its name), and a name block each.
+        var postcodes = Assert.Single(index.BlockStatistics(), b => b.Kind == "pc:");
+        var names = Assert.Single(index.BlockStatistics(), b => b.Kind == "nm:");
+        Assert.Equal((1, 3000.0, 3000), (postcodes.Keys, postcodes.MeanRecords, postcodes.LargestBlock));
+        Assert.Equal((3000, 1.0, 1), (names.Keys, names.MeanRecords, names.LargestBlock));
+    }
+
+    [Fact]
+    public void Link_DecidesAlike_WithOrWithoutTheNextRecordNamed_EvenWhenTheNextNamedIsNotTheOneThatComes()
+    {
+        var linker = new Linker(new PairScorer(MatchModel.Default));
+        var elsewhere = new PostalAddress(["3 Mill Lane"], "Leek", "ST13 5AA");
+        var records = new[]
+        {
+            Record("ct", "1"), Record("hb", "1"), Record("er", "1", "Megan", "Price", elsewhere), Record("ct", "2", "Megan", "Price", elsewhere),
+            Record("er", "2", "Dai", "Evans"), Record("sc", "1", "David", "Evens"),
+        };
+        var plain = new CandidateIndex();
+        var ahead = new CandidateIndex();
+        var misled = new CandidateIndex();
+
+        for (var i = 0; i < records.Length; i++)
+        {
+            var expected = plain.Link(records[i], linker).Decision;
+            var named = ahead.Link(records[i], linker, upcoming: i + 1 < records.Length ? records[i + 1] : null).Decision;
+            // Named the record after next: the keys worked out ahead must not be taken for the record that does come.
+            var wrong = misled.Link(records[i], linker, upcoming: records[(i + 2) % records.Length]).Decision;
+
+            Assert.Equal((expected.CitizenId, expected.Absorbed), (named.CitizenId, named.Absorbed));
+            Assert.Equal((expected.CitizenId, expected.Absorbed), (wrong.CitizenId, wrong.Absorbed));
+        }
+
+        Assert.Equal([0, 0, 1, 1, 0, 0], Enumerable.Range(0, records.Length).Select(plain.CitizenOf));
+        Assert.Equal(Enumerable.Range(0, records.Length).Select(plain.CitizenOf), Enumerable.Range(0, records.Length).Select(ahead.CitizenOf));
+        Assert.Equal(Enumerable.Range(0, records.Length).Select(plain.CitizenOf), Enumerable.Range(0, records.Length).Select(misled.CitizenOf));
+    }
+
+    private static string Name(int citizen) => citizen.ToString(CultureInfo.InvariantCulture);
+
+    // Distinct names for distinct numbers, in letters (names hold no digits).
+    private static string Letters(int i) => string.Concat(i.ToString(CultureInfo.InvariantCulture).Select(d => (char)('a' + d - '0')));
+
     private static LinkDecision Joins(string citizen) => new(citizen, [], null, []);
 
-    private static NormalisedRecord Record(string system, string key) => RecordNormaliser.Normalise(new SourceRecord
+    private static NormalisedRecord Record(string system, string key, string given = "David", string family = "Evans", PostalAddress? address = null) => RecordNormaliser.Normalise(new SourceRecord
     {
         SourceSystem = system,
         SourceKey = key,
         ObservedAt = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero),
-        Name = new PersonName(null, "David", "Evans"),
-        Addresses = [new PostalAddress(["14 Weston Road"], "Stafford", "ST16 2AB")],
+        Name = new PersonName(null, given, family),
+        Addresses = [address ?? new PostalAddress(["14 Weston Road"], "Stafford", "ST16 2AB")],
     });
 }
