@@ -1,7 +1,6 @@
 using System.IO.Hashing;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics.X86;
 
 namespace CitizenHub.Matching.Linking;
 
@@ -96,16 +95,7 @@ internal sealed class BlockTable
     /// while this one is decided, so the wait for memory overlaps the work. Only a hint: nothing is read, and a hint
     /// for a slot that has moved since (the table grew) costs nothing more than a wasted fetch.
     /// </summary>
-    public unsafe void Prefetch(ulong hash)
-    {
-        if (Sse.IsSupported)
-        {
-            // Arrays are aligned to eight bytes only, so a slot may straddle two cache lines: ask for both.
-            var slot = (byte*)Unsafe.AsPointer(ref _slots[(int)(hash & (ulong)(_slots.Length - 1))]);
-            Sse.Prefetch0(slot);
-            Sse.Prefetch0(slot + sizeof(Slot) - 1);
-        }
-    }
+    public void Prefetch(ulong hash) => MemoryHint.Prefetch(in _slots[(int)(hash & (ulong)(_slots.Length - 1))]);
 
     /// <summary>Per kind of key (its prefix): how many keys, the mean records a key holds, and the largest block.</summary>
     public IEnumerable<(string Kind, int Keys, double MeanRecords, int LargestBlock)> Statistics() =>

@@ -1,6 +1,4 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics.X86;
 using CitizenHub.Matching.Scoring;
 
 namespace CitizenHub.Matching.Linking;
@@ -229,9 +227,9 @@ public sealed class CandidateIndex
     // the one before brought into cache: first each block record's citizen and place in the record list, then that
     // citizen's chain and the record's comparison profile. Blocks' chains (a fourth record and on) are left to the
     // lookup itself: few blocks have one.
-    private unsafe void PrefetchAhead(BlockKey[] keys, Stage stage)
+    private void PrefetchAhead(BlockKey[] keys, Stage stage)
     {
-        if (!Sse.IsSupported)
+        if (!MemoryHint.IsSupported)
         {
             return;
         }
@@ -250,14 +248,12 @@ public sealed class CandidateIndex
                 if (stage == Stage.RecordsOfBlocks)
                 {
                     _membership.PrefetchCitizenOf(r);
-                    Sse.Prefetch0(Unsafe.AsPointer(ref records[r]));
+                    MemoryHint.Prefetch(in records[r]);
                 }
                 else
                 {
                     _membership.PrefetchChain(_membership.CitizenOf(r));
-                    var profile = (byte*)Unsafe.AsPointer(ref Unsafe.AsRef(in records[r].Profile));
-                    Sse.Prefetch0(profile);
-                    Sse.Prefetch0(profile + sizeof(ComparisonProfile) - 1);
+                    MemoryHint.Prefetch(in records[r].Profile);
                 }
             }
         }

@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics.X86;
-
 namespace CitizenHub.Matching.Linking;
 
 /// <summary>
@@ -23,20 +20,20 @@ internal sealed class CitizenMembership
     public int CitizenOf(int record) => _citizenOfRecord[record];
 
     /// <summary>Asks the processor to bring a record's citizen into cache, for a lookup soon (see <see cref="BlockTable.Prefetch"/>).</summary>
-    public unsafe void PrefetchCitizenOf(int record)
+    public void PrefetchCitizenOf(int record)
     {
-        if (Sse.IsSupported && (uint)record < (uint)_recordCount)
+        if ((uint)record < (uint)_recordCount)
         {
-            Sse.Prefetch0(Unsafe.AsPointer(ref _citizenOfRecord[record]));
+            MemoryHint.Prefetch(in _citizenOfRecord[record]);
         }
     }
 
     /// <summary>Asks the processor to bring a citizen's chain (its first record and count) into cache.</summary>
-    public unsafe void PrefetchChain(int citizen)
+    public void PrefetchChain(int citizen)
     {
-        if (Sse.IsSupported && (uint)citizen < (uint)_citizenCount)
+        if ((uint)citizen < (uint)_citizenCount)
         {
-            Sse.Prefetch0(Unsafe.AsPointer(ref _chains[citizen]));
+            MemoryHint.Prefetch(in _chains[citizen]);
         }
     }
 
