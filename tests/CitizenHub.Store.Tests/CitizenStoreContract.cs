@@ -571,15 +571,7 @@ public abstract class CitizenStoreContract : IAsyncLifetime
     [Fact]
     public async Task GetTermFrequenciesAsync_ARecordWhoseNameChanged_CountsUnderItsNewName()
     {
-        await InSessionAsync(async s =>
-        {
-            var c = await s.CreateCitizenAsync(At);
-            await SaveAsync(s, c, Records.Person("ct", "1", "Ann", "Lee"), []);
-            await SaveAsync(s, c, Records.Person("ct", "2", "Ann", "Lee"), []);
-            return c;
-        });
-        var lee = RecordNormaliser.Normalise(Records.Person("x", "x", "Ann", "Lee"));
-        var married = RecordNormaliser.Normalise(Records.Person("x", "x", "Anne", "Hughes"));
+        var (_, lee, married) = await AnnLeeTwiceAsync();
 
         // A marriage: the same record, a new family name (and a new spelling of the given name).
         var afterMarriage = await InSessionAsync(async s =>
@@ -596,15 +588,7 @@ public abstract class CitizenStoreContract : IAsyncLifetime
     [Fact]
     public async Task GetTermFrequenciesAsync_InTheSessionThatSavesAndRemoves_CountsAsTheStoreWill()
     {
-        var c = await InSessionAsync(async s =>
-        {
-            var c = await s.CreateCitizenAsync(At);
-            await SaveAsync(s, c, Records.Person("ct", "1", "Ann", "Lee"), []);
-            await SaveAsync(s, c, Records.Person("ct", "2", "Ann", "Lee"), []);
-            return c;
-        });
-        var lee = RecordNormaliser.Normalise(Records.Person("x", "x", "Ann", "Lee"));
-        var married = RecordNormaliser.Normalise(Records.Person("x", "x", "Anne", "Hughes"));
+        var (c, lee, married) = await AnnLeeTwiceAsync();
 
         var (before, after, afterUnasked) = await InSessionAsync(async s =>
         {
@@ -1065,6 +1049,19 @@ public abstract class CitizenStoreContract : IAsyncLifetime
         Assert.Equal(afterMerge.Version, kept!.Version);
         Assert.Equal("Anne", kept.Fields.Single(f => f.Field == "given_names").Value);
         Assert.Equal(changed.Version + 1, absorbed!.Version);
+    }
+
+    /// <summary>A citizen of two council-tax records of Ann Lee, with the two names the name-count tests ask about: hers and a married one.</summary>
+    private async Task<(string CitizenId, NormalisedRecord Lee, NormalisedRecord Married)> AnnLeeTwiceAsync()
+    {
+        var c = await InSessionAsync(async s =>
+        {
+            var c = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, c, Records.Person("ct", "1", "Ann", "Lee"), []);
+            await SaveAsync(s, c, Records.Person("ct", "2", "Ann", "Lee"), []);
+            return c;
+        });
+        return (c, RecordNormaliser.Normalise(Records.Person("x", "x", "Ann", "Lee")), RecordNormaliser.Normalise(Records.Person("x", "x", "Anne", "Hughes")));
     }
 
     protected static PairEvidence Evidence(string citizenId, string system, string key, double weight) =>
