@@ -39,15 +39,14 @@ internal sealed class BlockTable
     private readonly Dictionary<string, KindStatistics> _kinds = new(StringComparer.Ordinal);
 
     /// <summary>The hash a key is held by (never 0: that marks an empty slot).</summary>
-    public static ulong HashOf(string key)
+    public static ulong HashOf(ReadOnlySpan<char> key)
     {
-        ArgumentNullException.ThrowIfNull(key);
-        var hash = XxHash3.HashToUInt64(MemoryMarshal.AsBytes(key.AsSpan()));
+        var hash = XxHash3.HashToUInt64(MemoryMarshal.AsBytes(key));
         return hash == 0 ? 1 : hash;
     }
 
-    /// <summary>Adds a record under a key, by the key's hash (the key itself names the block's kind for <see cref="Statistics"/>).</summary>
-    public void Add(string key, ulong hash, int record)
+    /// <summary>Adds a record under a key, by the key's hash; <paramref name="kind"/> (the key's prefix) is for <see cref="Statistics"/>.</summary>
+    public void Add(string kind, ulong hash, int record)
     {
         ref var slot = ref Find(_slots, hash);
         if (slot.Hash == 0)
@@ -79,7 +78,7 @@ internal sealed class BlockTable
         }
 
         slot.Size++;
-        Count(key, slot.Size);
+        Count(kind, slot.Size);
     }
 
     /// <summary>The records under a key's hash, when it has any.</summary>
@@ -101,10 +100,9 @@ internal sealed class BlockTable
     public IEnumerable<(string Kind, int Keys, double MeanRecords, int LargestBlock)> Statistics() =>
         _kinds.Select(k => (k.Key, k.Value.Keys, (double)k.Value.Records / k.Value.Keys, k.Value.Largest));
 
-    private void Count(string key, int size)
+    private void Count(string kind, int size)
     {
-        var kind = key.AsSpan(0, key.IndexOf(':', StringComparison.Ordinal) + 1);
-        ref var statistics = ref CollectionsMarshal.GetValueRefOrAddDefault(_kinds.GetAlternateLookup<ReadOnlySpan<char>>(), kind, out _);
+        ref var statistics = ref CollectionsMarshal.GetValueRefOrAddDefault(_kinds, kind, out _);
         statistics.Keys += size == 1 ? 1 : 0;
         statistics.Records++;
         statistics.Largest = Math.Max(statistics.Largest, size);

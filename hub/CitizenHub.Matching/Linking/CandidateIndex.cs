@@ -43,8 +43,13 @@ public sealed class CandidateIndex
     private readonly List<string> _citizenNames = [];
     private readonly int _maximumBlockSize;
 
-    // The keys of the record passed as upcoming to Link, kept for when it arrives.
-    private (NormalisedRecord? Record, BlockKey[] Keys) _ahead = (null, []);
+    // The keys of the record being linked, and of the one passed as upcoming to Link, kept for when it arrives. Two
+    // buffers, swapped as the upcoming record arrives: keys are worked out for every record, and need not be garbage.
+    private RecordKeys _current;
+    private RecordKeys _ahead;
+
+    // The candidate citizens' numbers while a record's candidates are gathered: reused, as this runs for every record.
+    private readonly List<int> _candidateScratch = new(16);
 
     // Where the candidates' profiles are read to bring them into cache (see Candidates); never used otherwise.
     private ulong _profilesRead;
@@ -53,6 +58,8 @@ public sealed class CandidateIndex
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maximumBlockSize, 1);
         _maximumBlockSize = maximumBlockSize;
+        _current = new RecordKeys(maximumBlockSize);
+        _ahead = new RecordKeys(maximumBlockSize);
     }
 
     public TermFrequencyTable Frequencies { get; } = new();
@@ -69,10 +76,11 @@ public sealed class CandidateIndex
     /// <summary>Candidate citizens for a record, oldest first, as the linker wants them. Ids are the citizens' numbers as text.</summary>
     public IReadOnlyList<CandidateCitizen> Candidates(NormalisedRecord record) => Candidates(KeysOf(record));
 
-    private List<CandidateCitizen> Candidates(BlockKey[] keys)
+    private List<CandidateCitizen> Candidates(ReadOnlySpan<BlockKey> keys)
     {
         // A handful of citizens per record: a list with Contains beats a set here.
-        var citizens = new List<int>(16);
+        var citizens = _candidateScratch;
+        citizens.Clear();
         foreach (var key in keys)
         {
             if (_blocks.TryGet(key.Hash, out var block) && block.Count <= key.MaximumBlockSize)
@@ -114,7 +122,7 @@ public sealed class CandidateIndex
     /// <summary>Links the record as the decision says (a new citizen, a link, or a merge) and returns its citizen's number.</summary>
     public int Apply(NormalisedRecord record, LinkDecision decision) => Apply(record, decision, KeysOf(record));
 
-    private int Apply(NormalisedRecord record, LinkDecision decision, BlockKey[] keys)
+    private int Apply(NormalisedRecord record, LinkDecision decision, ReadOnlySpan<BlockKey> keys)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(decision);
@@ -139,7 +147,7 @@ public sealed class CandidateIndex
         Frequencies.Add(record);
         foreach (var key in keys)
         {
-            _blocks.Add(key.Key, key.Hash, index);
+            _blocks.Add(key.Kind, key.Hash, index);
         }
 
         return citizen;
@@ -159,29 +167,27 @@ public sealed class CandidateIndex
     {
         ArgumentNullException.ThrowIfNull(linker);
         var keys = KeysOf(record);
-        BlockKey[]? upcomingKeys = null;
         if (upcoming is not null)
         {
-            upcomingKeys = KeysOf(upcoming);
-            _ahead = (upcoming, upcomingKeys);
-            foreach (var key in upcomingKeys)
+            _ahead.Fill(upcoming);
+            foreach (var key in _ahead.Keys)
             {
                 _blocks.Prefetch(key.Hash);
             }
         }
 
         var candidates = Candidates(keys);
-        if (upcomingKeys is not null)
+        if (upcoming is not null)
         {
             // The next record's slots have arrived by now: ask for what each of their records leads to.
-            PrefetchAhead(upcomingKeys, Stage.RecordsOfBlocks);
+            PrefetchAhead(_ahead.Keys, Stage.RecordsOfBlocks);
         }
 
         var decision = linker.Decide(record, candidates, Frequencies);
         Apply(record, decision, keys);
-        if (upcomingKeys is not null)
+        if (upcoming is not null)
         {
-            PrefetchAhead(upcomingKeys, Stage.CitizensAndProfiles);
+            PrefetchAhead(_ahead.Keys, Stage.CitizensAndProfiles);
         }
 
         var detached = 0;
@@ -227,7 +233,7 @@ public sealed class CandidateIndex
     // the one before brought into cache: first each block record's citizen and place in the record list, then that
     // citizen's chain and the record's comparison profile. Blocks' chains (a fourth record and on) are left to the
     // lookup itself: few blocks have one.
-    private void PrefetchAhead(BlockKey[] keys, Stage stage)
+    private void PrefetchAhead(ReadOnlySpan<BlockKey> keys, Stage stage)
     {
         if (!MemoryHint.IsSupported)
         {
@@ -259,23 +265,21 @@ public sealed class CandidateIndex
         }
     }
 
-    // The record's blocking keys with their hashes: worked out once when the record was the upcoming one.
-    private BlockKey[] KeysOf(NormalisedRecord record)
+    // The record's blocking keys with their hashes: worked out once when the record was the upcoming one. Valid until
+    // the next call: the buffers are reused.
+    private ReadOnlySpan<BlockKey> KeysOf(NormalisedRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
         if (ReferenceEquals(_ahead.Record, record))
         {
-            return _ahead.Keys;
+            (_current, _ahead) = (_ahead, _current);
         }
-
-        var keys = BlockingKeys.For(record);
-        var blockKeys = new BlockKey[keys.Count];
-        for (var i = 0; i < keys.Count; i++)
+        else
         {
-            blockKeys[i] = new BlockKey(keys[i], BlockTable.HashOf(keys[i]), BlockingKeys.MaximumBlockSize(keys[i], _maximumBlockSize));
+            _current.Fill(record);
         }
 
-        return blockKeys;
+        return _current.Keys;
     }
 
     private static string CitizenName(int citizen) => citizen.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -288,5 +292,33 @@ public sealed class CandidateIndex
         CitizensAndProfiles,
     }
 
-    private readonly record struct BlockKey(string Key, ulong Hash, int MaximumBlockSize);
+    private readonly record struct BlockKey(string Kind, ulong Hash, int MaximumBlockSize);
+
+    // One record's keys, hashed as they are written: the key text itself is never kept.
+    private sealed class RecordKeys(int maximumBlockSize) : IBlockingKeySink
+    {
+        private BlockKey[] _keys = new BlockKey[16];
+        private int _count;
+
+        public NormalisedRecord? Record { get; private set; }
+
+        public ReadOnlySpan<BlockKey> Keys => _keys.AsSpan(0, _count);
+
+        public void Fill(NormalisedRecord record)
+        {
+            (Record, _count) = (null, 0);
+            BlockingKeys.Write(record, this);
+            Record = record;
+        }
+
+        public void Key(string kind, ReadOnlySpan<char> key)
+        {
+            if (_count == _keys.Length)
+            {
+                Array.Resize(ref _keys, _count * 2);
+            }
+
+            _keys[_count++] = new BlockKey(kind, BlockTable.HashOf(key), BlockingKeys.MaximumBlockSize(kind, maximumBlockSize));
+        }
+    }
 }
