@@ -95,6 +95,12 @@ public sealed class Linker(PairScorer scorer)
             return new LinkDecision(null, [], null, reviews, namesakes);
         }
 
+        if (matches.Count == 1)
+        {
+            // Nearly every link: one citizen, nothing to merge.
+            return new LinkDecision(matches[0].Candidate.CitizenId, [], Evidence(record, matches[0], exact), reviews, namesakes);
+        }
+
         var group = new List<Assessment> { matches[0] };
         foreach (var other in matches.Skip(1))
         {
@@ -134,7 +140,6 @@ public sealed class Linker(PairScorer scorer)
 
         if (group.Count == 1)
         {
-            // Nearly every link: one citizen, nothing to merge.
             return new LinkDecision(group[0].Candidate.CitizenId, [], Evidence(record, matches[0], exact), reviews, namesakes);
         }
 

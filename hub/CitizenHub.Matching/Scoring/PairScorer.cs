@@ -45,8 +45,8 @@ public readonly record struct PairScore(double Weight, PairFacts Facts, MatchBan
 /// </summary>
 public readonly record struct ExactNameWeights(double Given, double Family, bool GivenAdjusted, bool FamilyAdjusted);
 
-/// <summary>One field's part in a pair's score: the level it compared at and the weight that gave.</summary>
-public sealed record FieldWeight(string Comparison, string Level, double Weight, bool TermFrequencyAdjusted = false);
+/// <summary>One field's part in a pair's score: the level it compared at and the weight that gave. A value: every link keeps ten.</summary>
+public readonly record struct FieldWeight(string Comparison, string Level, double Weight, bool TermFrequencyAdjusted = false);
 
 /// <summary>
 /// Why two records are (or are not) one person: the total weight, the band, the deterministic rule or veto
