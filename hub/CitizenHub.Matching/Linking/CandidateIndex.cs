@@ -231,7 +231,7 @@ public sealed class CandidateIndex
 
     // The next record's candidates, fetched ahead in two steps a record's work apart, each step asking only for what
     // the one before brought into cache: first each block record's citizen and place in the record list, then that
-    // citizen's chain and the record's comparison profile. Blocks' chains (a fourth record and on) are left to the
+    // citizen's chain and name and the record's comparison profile. Blocks' chains (a fourth record and on) are left to the
     // lookup itself: few blocks have one.
     private void PrefetchAhead(ReadOnlySpan<BlockKey> keys, Stage stage)
     {
@@ -241,6 +241,7 @@ public sealed class CandidateIndex
         }
 
         var records = CollectionsMarshal.AsSpan(_records);
+        var names = CollectionsMarshal.AsSpan(_citizenNames);
         foreach (var key in keys)
         {
             if (!_blocks.TryGet(key.Hash, out var block) || block.Count > key.MaximumBlockSize)
@@ -258,7 +259,9 @@ public sealed class CandidateIndex
                 }
                 else
                 {
-                    _membership.PrefetchChain(_membership.CitizenOf(r));
+                    var citizen = _membership.CitizenOf(r);
+                    _membership.PrefetchChain(citizen);
+                    MemoryHint.Prefetch(in names[citizen]);
                     MemoryHint.Prefetch(in records[r].Profile);
                 }
             }
