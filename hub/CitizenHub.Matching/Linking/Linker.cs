@@ -138,11 +138,6 @@ public sealed class Linker(PairScorer scorer)
             }
         }
 
-        if (group.Count == 1)
-        {
-            return new LinkDecision(group[0].Candidate.CitizenId, [], Evidence(record, matches[0], exact), reviews, namesakes);
-        }
-
         var survivor = group.MinBy(g => g.Order)!;
         var absorbed = group.Where(g => g != survivor).OrderBy(g => g.Order).Select(g => g.Candidate.CitizenId).ToList();
         return new LinkDecision(survivor.Candidate.CitizenId, absorbed, Evidence(record, matches[0], exact), reviews, namesakes);
