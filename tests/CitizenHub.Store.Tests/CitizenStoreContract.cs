@@ -175,6 +175,30 @@ public abstract class CitizenStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FindCitizensAsync_AfterASessionRolledBack_FindsOnlyWhatWasCommitted()
+    {
+        var kept = await InSessionAsync(async s =>
+        {
+            var c = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, c, Records.Person("ct", "1", "Ann", "Lee"), ["ni:AB123456C"]);
+            return c;
+        });
+        await using (var abandoned = await Store.BeginMessageAsync(new MessageIdentity(Guid.NewGuid(), MessageIdentity.RecordBatch, 1), CancellationToken.None))
+        {
+            var added = await abandoned!.CreateCitizenAsync(At);
+            await SaveAsync(abandoned, added, Records.Person("hb", "2", "Ann", "Lee"), ["ni:AB123456C", "ni:CD123456A"]);
+            await abandoned.RemoveRecordAsync("ct", "1");
+            Assert.Equal([added], await abandoned.FindCitizensAsync(["ni:AB123456C"], "x", "x", 10));
+        }
+
+        var byKeptKey = await InSessionAsync(s => s.FindCitizensAsync(["ni:AB123456C"], "x", "x", 10));
+        var byAbandonedKey = await InSessionAsync(s => s.FindCitizensAsync(["ni:CD123456A"], "x", "x", 10));
+
+        Assert.Equal([kept], byKeptKey);
+        Assert.Empty(byAbandonedKey);
+    }
+
+    [Fact]
     public async Task SaveRecordAsync_NewVersion_ReplacesRecordAndItsMatchKeys()
     {
         var id = await InSessionAsync(async s =>

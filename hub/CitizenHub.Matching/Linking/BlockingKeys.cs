@@ -46,6 +46,17 @@ public static class BlockingKeys
         return key.StartsWith(NameOnlyPrefix, StringComparison.Ordinal) ? Math.Min(maximum, NameOnlyMaximumBlockSize) : maximum;
     }
 
+    /// <summary>The 64-bit hash a key is held by in memory (never 0).</summary>
+    public static ulong Hash(ReadOnlySpan<char> key) => BlockTable.HashOf(key);
+
+    /// <summary>Whether a key is one of a record's identifiers (<c>nhs:</c>, <c>ni:</c>, <c>uprn:</c>), by which the search finds records.</summary>
+    public static bool IsIdentifier(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return key.StartsWith(Nhs, StringComparison.Ordinal) || key.StartsWith(Ni, StringComparison.Ordinal)
+            || key.StartsWith(Uprn, StringComparison.Ordinal);
+    }
+
     public static IReadOnlyList<string> For(NormalisedRecord record)
     {
         var keys = new KeyList();

@@ -16,6 +16,7 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
 {
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writer = new(1, 1);
+    private readonly HeldKeyIndex _keys = new();
 
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string, e.g. <c>Data Source=/var/lib/citizenhub/hub.db</c>.</param>
     public SqliteCitizenStore(string connectionString)
@@ -112,7 +113,7 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
                 return null;
             }
 
-            return new SqliteResolutionSession(connection, transaction, _writer);
+            return new SqliteResolutionSession(connection, transaction, _writer, _keys);
         }
         catch
         {

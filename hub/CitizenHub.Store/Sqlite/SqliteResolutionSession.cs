@@ -7,12 +7,15 @@ using Microsoft.Data.Sqlite;
 namespace CitizenHub.Store.Sqlite;
 
 /// <summary>One message's writes in one SQLite transaction, holding the store's writer slot until disposed.</summary>
-internal sealed class SqliteResolutionSession(SqliteConnection connection, SqliteTransaction transaction, SemaphoreSlim writer)
+/// <param name="keys">The store's blocking keys in memory (<see cref="HeldKeyIndex"/>); this session brings it up to date when it needs it.</param>
+internal sealed class SqliteResolutionSession(SqliteConnection connection, SqliteTransaction transaction, SemaphoreSlim writer, HeldKeyIndex keys)
     : IResolutionSession
 {
     private readonly LinkedRecordCache _linked = new();
     private readonly SessionStatements _statements = new(connection, transaction);
 
+    private bool _keysCurrent;
+    private bool _keysChanged;
     private bool _disposed;
 
     /// <remarks>Nothing to do: a read of SQLite is a function call, not a round trip.</remarks>
@@ -43,35 +46,25 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
         }
 
         // A key held by too many records (a switchboard number, a care home's postcode) is skipped: it would
-        // bring hundreds of candidates and tell little about any of them. A block is counted only up to one past its
-        // limit, which reads at most limit + 1 index entries however big it grows; counting it all read every entry,
-        // for every record resolved. (This statement was two NOT EXISTS ... OFFSET branches, one for name-only keys,
-        // as OFFSET cannot name the outer row; the count's CASE can, and measured 41 µs a record against 144.)
+        // bring hundreds of candidates and tell little about any of them (the index leaves it out).
+        var records = CurrentKeys().Find(matchKeys, new SourceRecordRef(exceptSystem, exceptKey), maximumBlockSize);
+        if (records.Count == 0)
+        {
+            return Task.FromResult<IReadOnlyList<string>>([]);
+        }
+
         IReadOnlyList<string> ids = _statements.Query(
             """
-            WITH usable AS (
-                SELECT DISTINCT k.value AS match_key FROM json_each(@matchKeys) k
-                WHERE (SELECT COUNT(*) FROM (
-                           SELECT 1 FROM match_keys m
-                           WHERE m.match_key = k.value AND NOT (m.source_system = @exceptSystem AND m.source_key = @exceptKey)
-                           LIMIT @maximumBlockSize + 1))
-                      <= CASE WHEN k.value LIKE @namePrefix THEN MIN(@maximumBlockSize, @nameBlockSize) ELSE @maximumBlockSize END)
             SELECT c.citizen_id FROM citizens c
             WHERE c.status = 'Active' AND c.citizen_id IN (
-                -- CROSS JOIN keeps SQLite's planner to this order: the few usable keys first, then their index entries.
-                SELECT s.citizen_id FROM usable u
-                CROSS JOIN match_keys h ON h.match_key = u.match_key
-                CROSS JOIN source_records s ON s.source_system = h.source_system AND s.source_key = h.source_key
-                WHERE NOT (h.source_system = @exceptSystem AND h.source_key = @exceptKey))
+                -- CROSS JOIN keeps SQLite's planner to this order: the few records named first, then each by its key.
+                SELECT s.citizen_id FROM json_each(@records) r
+                CROSS JOIN source_records s
+                    ON s.source_system = json_extract(r.value, '$[0]') AND s.source_key = json_extract(r.value, '$[1]'))
             ORDER BY c.seq;
             """,
             r => r.GetString(0),
-            ("@matchKeys", System.Text.Json.JsonSerializer.Serialize(matchKeys)),
-            ("@exceptSystem", exceptSystem),
-            ("@exceptKey", exceptKey),
-            ("@maximumBlockSize", maximumBlockSize),
-            ("@namePrefix", BlockingKeys.NameOnlyPrefix + "%"),
-            ("@nameBlockSize", BlockingKeys.NameOnlyMaximumBlockSize));
+            ("@records", System.Text.Json.JsonSerializer.Serialize(records.Select(r => new[] { r.SourceSystem, r.SourceKey }))));
         return Task.FromResult(ids);
     }
 
@@ -142,15 +135,16 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
         DateTimeOffset at)
     {
         var normalisedJson = StoreJson.Serialize(normalised);
+        var blockHashes = HeldKeyIndex.HashesOf(matchKeys);
         _linked.Saved(citizenId, normalisedJson);
         _statements.Execute(
             """
             INSERT INTO source_records (source_system, source_key, citizen_id, observed_at, linked_at, content_hash,
                                         record_json, normalised_json, family_key, given_key, date_of_birth, postcode, evidence_json,
-                                        family_phonetic, given_phonetic)
+                                        family_phonetic, given_phonetic, block_hashes)
             VALUES (@SourceSystem, @SourceKey, @citizenId, @ObservedAt, @at, @contentHash,
                     @RecordJson, @NormalisedJson, @FamilyKey, @GivenKey, @DateOfBirth, @Postcode, @EvidenceJson,
-                    @FamilyPhonetic, @GivenPhonetic)
+                    @FamilyPhonetic, @GivenPhonetic, @BlockHashes)
             ON CONFLICT (source_system, source_key) DO UPDATE SET
                 linked_at = CASE WHEN source_records.citizen_id = excluded.citizen_id THEN source_records.linked_at ELSE excluded.linked_at END,
                 citizen_id = excluded.citizen_id,
@@ -164,7 +158,8 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
                 postcode = excluded.postcode,
                 evidence_json = excluded.evidence_json,
                 family_phonetic = excluded.family_phonetic,
-                given_phonetic = excluded.given_phonetic;
+                given_phonetic = excluded.given_phonetic,
+                block_hashes = excluded.block_hashes;
             DELETE FROM match_keys WHERE source_system = @SourceSystem AND source_key = @SourceKey;
             """,
             ("@SourceSystem", record.SourceSystem),
@@ -181,8 +176,12 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
             ("@Postcode", normalised.Address?.Postcode),
             ("@EvidenceJson", evidence is null ? null : StoreJson.Serialize(evidence)),
             ("@FamilyPhonetic", normalised.FamilyPhonetic),
-            ("@GivenPhonetic", normalised.GivenPhonetic));
-        foreach (var matchKey in matchKeys)
+            ("@GivenPhonetic", normalised.GivenPhonetic),
+            ("@BlockHashes", HeldKeyIndex.ToBytes(blockHashes)));
+        CurrentKeys().Set(new SourceRecordRef(record.SourceSystem, record.SourceKey), blockHashes);
+        _keysChanged = true;
+        // The identifiers are kept in a table as well: the search finds records by them (SearchAsync).
+        foreach (var matchKey in matchKeys.Where(BlockingKeys.IsIdentifier))
         {
             _statements.Execute(
                 "INSERT INTO match_keys (match_key, source_system, source_key) VALUES (@matchKey, @SourceSystem, @SourceKey) ON CONFLICT DO NOTHING;",
@@ -357,6 +356,8 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
     public Task RemoveRecordAsync(string sourceSystem, string sourceKey)
     {
         _linked.Forget(null, sourceSystem, sourceKey);
+        CurrentKeys().Remove(new SourceRecordRef(sourceSystem, sourceKey));
+        _keysChanged = true;
         _statements.Execute(
             """
             DELETE FROM match_keys WHERE source_system = @sourceSystem AND source_key = @sourceKey;
@@ -434,7 +435,54 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
         return Task.FromResult(new GoldenRecordChange(version, diff.Changed));
     }
 
-    public Task CommitAsync(CancellationToken cancellationToken) => transaction.CommitAsync(cancellationToken);
+    public async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        // Another store on the file (another process) learns from the new generation that its index is out of date.
+        var generation = _keysChanged
+            ? _statements.Scalar<long>("UPDATE key_index_generation SET generation = generation + 1 RETURNING generation;")
+            : keys.Generation;
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        keys.Commit();
+        keys.Generation = generation;
+    }
+
+    /// <summary>
+    /// The index, first brought up to date if the file has changed since it was loaded or last written by this store:
+    /// loaded afresh from every record held (the first time, or after another process wrote to the file).
+    /// </summary>
+    private HeldKeyIndex CurrentKeys()
+    {
+        if (_keysCurrent)
+        {
+            return keys;
+        }
+
+        var generation = _statements.Scalar<long>("SELECT generation FROM key_index_generation;");
+        if (keys.Generation != generation)
+        {
+            keys.Clear();
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            // A record saved before migration 15 has no hashes kept: its keys are made again from its normalised form.
+            command.CommandText = """
+                SELECT source_system, source_key, block_hashes, CASE WHEN block_hashes IS NULL THEN normalised_json END
+                FROM source_records;
+                """;
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var hashes = reader.IsDBNull(2)
+                    ? HeldKeyIndex.HashesOf(BlockingKeys.For(StoreJson.Deserialize<NormalisedRecord>(reader.GetString(3))))
+                    : HeldKeyIndex.FromBytes(reader.GetFieldValue<byte[]>(2));
+                keys.Load(new SourceRecordRef(reader.GetString(0), reader.GetString(1)), hashes);
+            }
+
+            keys.Generation = generation;
+        }
+
+        _keysCurrent = true;
+        return keys;
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -444,6 +492,9 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
         }
 
         _disposed = true;
+        // Changes not committed are taken out of the index as the transaction takes them out of the file (nothing is
+        // journalled after a commit).
+        keys.Rollback();
         _statements.Dispose();
         await transaction.DisposeAsync().ConfigureAwait(false);
         await connection.DisposeAsync().ConfigureAwait(false);

@@ -294,5 +294,17 @@ internal static class SqliteSchema
         """
         DROP INDEX ix_source_records_family;
         """,
+
+        // 15: blocking keys are held in memory by the hub (HeldKeyIndex), loaded from each record's hashes of them
+        // (block_hashes; made from its normalised form where a record saved before has none). Saving a record wrote ten
+        // rows of keys with two index entries each, a third of its cost. match_keys keeps the identifiers, which the
+        // search finds records by. The generation moves with every change to the keys, so that a process whose index was
+        // loaded before another wrote to the file loads it again.
+        """
+        ALTER TABLE source_records ADD COLUMN block_hashes BLOB NULL;
+        DELETE FROM match_keys WHERE NOT (match_key LIKE 'nhs:%' OR match_key LIKE 'ni:%' OR match_key LIKE 'uprn:%');
+        CREATE TABLE key_index_generation (generation INTEGER NOT NULL);
+        INSERT INTO key_index_generation (generation) VALUES (0);
+        """,
     ];
 }

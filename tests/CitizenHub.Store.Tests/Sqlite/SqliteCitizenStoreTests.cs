@@ -42,15 +42,15 @@ public sealed class SqliteCitizenStoreTests : CitizenStoreContract, IDisposable
     }
 
     [Fact]
-    public async Task MigrateAsync_StoreAtVersion3_ReordersNameOnlyKeysAsBlockingKeysWritesThem()
+    public async Task MigrateAsync_StoreAtVersion14_KeepsOnlyIdentifierKeysInTheTable()
     {
-        // A store written before migration 4 holds name-only keys family first.
-        var path = _folder.File("v3.db");
+        // Before migration 15 every blocking key was a row; the search still finds records by their identifiers.
+        var path = _folder.File("v14.db");
         await using (var connection = new SqliteConnection($"Data Source={path}"))
         {
             await connection.OpenAsync();
             await ExecuteAsync(connection, "CREATE TABLE schema_version (version INTEGER NOT NULL);");
-            for (var version = 1; version <= 3; version++)
+            for (var version = 1; version <= 14; version++)
             {
                 await ExecuteAsync(connection, SqliteSchema.Migrations[version - 1]);
                 await ExecuteAsync(connection, $"INSERT INTO schema_version (version) VALUES ({version});");
@@ -58,7 +58,8 @@ public sealed class SqliteCitizenStoreTests : CitizenStoreContract, IDisposable
 
             await ExecuteAsync(connection, """
                 INSERT INTO match_keys (match_key, source_system, source_key) VALUES
-                    ('nm:SMITH|JOHN', 'ct', '1'), ('nm:ADAMS|ZOE', 'ct', '2'), ('pc:ST16 2AB|J', 'ct', '1');
+                    ('nm:JOHN|SMITH', 'ct', '1'), ('ni:AB123456C', 'ct', '1'), ('pc:ST16 2AB|J', 'ct', '1'),
+                    ('uprn:100023336956', 'ct', '1'), ('nhs:9434765919', 'ct', '2');
                 """);
         }
 
@@ -81,9 +82,54 @@ public sealed class SqliteCitizenStoreTests : CitizenStoreContract, IDisposable
         }
 
         SqliteConnection.ClearAllPools();
-        Assert.Equal(["nm:ADAMS|ZOE", "nm:JOHN|SMITH", "pc:ST16 2AB|J"], keys);
-        // The migrated key is the one a record of that name gets today, so old and new records find each other.
-        Assert.Contains("nm:JOHN|SMITH", BlockingKeys.For(RecordNormaliser.Normalise(Records.Person("ct", "1", "John", "Smith"))));
+        Assert.Equal(["nhs:9434765919", "ni:AB123456C", "uprn:100023336956"], keys);
+    }
+
+    [Fact]
+    public async Task FindCitizensAsync_RecordWithoutKeptHashes_IsFoundByTheKeysOfItsNormalisedForm()
+    {
+        // As a record saved before migration 15 is: the index makes its keys again when it loads.
+        var record = Records.Person("ct", "1", "John", "Smith", dob: (1980, 2, 3));
+        var keys = BlockingKeys.For(RecordNormaliser.Normalise(record));
+        var citizen = await InSessionAsync(async s =>
+        {
+            var c = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, c, record, keys);
+            return c;
+        });
+        await ExecuteRawAsync("UPDATE source_records SET block_hashes = NULL; UPDATE key_index_generation SET generation = generation + 1;");
+
+        using var restarted = new SqliteCitizenStore($"Data Source={DatabasePath}");
+        await using var session = await restarted.BeginMessageAsync(new MessageIdentity(Guid.NewGuid(), MessageIdentity.RecordBatch, 1), CancellationToken.None);
+
+        Assert.Equal([citizen], await session!.FindCitizensAsync([keys[^1]], "hb", "9", 10));
+    }
+
+    [Fact]
+    public async Task FindCitizensAsync_AnotherStoreOnTheFileSavedSince_FindsItsRecords()
+    {
+        // Two processes on one file (the API's serve and a nightly sync): each holds the keys in memory, loaded once.
+        using var other = new SqliteCitizenStore($"Data Source={DatabasePath}");
+        var before = await FindAsync(other, "ni:AB123456C");
+        var citizen = await InSessionAsync(async s =>
+        {
+            var c = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, c, Records.Person("ct", "1", "Ann", "Lee"), ["ni:AB123456C"]);
+            return c;
+        });
+
+        var after = await FindAsync(other, "ni:AB123456C");
+
+        Assert.Empty(before);
+        Assert.Equal([citizen], after);
+    }
+
+    private static async Task<IReadOnlyList<string>> FindAsync(SqliteCitizenStore store, string key)
+    {
+        await using var session = await store.BeginMessageAsync(new MessageIdentity(Guid.NewGuid(), MessageIdentity.RecordBatch, 1), CancellationToken.None);
+        var found = await session!.FindCitizensAsync([key], "x", "x", 10);
+        await session.CommitAsync(CancellationToken.None);
+        return found;
     }
 
     private static async Task ExecuteAsync(SqliteConnection connection, string sql)
