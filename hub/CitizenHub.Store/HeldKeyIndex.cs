@@ -81,8 +81,11 @@ internal sealed class HeldKeyIndex
         _journal.Add((record, before));
     }
 
-    /// <summary>Holds a record read from the store while loading: not journalled, as there is nothing to roll back to.</summary>
-    public void Load(SourceRecordRef record, ulong[] hashes) => Replace(record, hashes);
+    /// <summary>
+    /// Holds a record read from the store (null: stops holding it) while loading or catching up: not journalled, as it
+    /// is committed already.
+    /// </summary>
+    public void Load(SourceRecordRef record, ulong[]? hashes) => Replace(record, hashes);
 
     /// <summary>Stops holding a record; nothing happens if it was not held.</summary>
     public void Remove(SourceRecordRef record)

@@ -25,6 +25,8 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
     internal const long ResolutionLockKey = 0x4348_7562_5253_4C56;
 
     private readonly NpgsqlDataSource _dataSource;
+    private readonly HeldKeyIndex _keys = new();
+    private readonly SemaphoreSlim _keysInUse = new(1, 1);
 
     /// <param name="connectionString">An Npgsql connection string, e.g. <c>Host=db;Port=5432;Username=citizenhub;Database=citizenhub</c>.</param>
     public PostgresCitizenStore(string connectionString)
@@ -86,10 +88,14 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
     public async Task<IResolutionSession?> BeginMessageAsync(MessageIdentity message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        // Before the resolution lock, never after: a session of this instance waiting for the lock while holding the
+        // index would keep the index from the session that holds the lock, and neither would go on.
+        await _keysInUse.WaitAsync(cancellationToken).ConfigureAwait(false);
+        NpgsqlConnection? connection = null;
         NpgsqlTransaction? transaction = null;
         try
         {
+            connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
             // READ COMMITTED (the default) matters: each statement after the lock sees everything committed by
             // the session that held it before. A snapshot taken earlier (REPEATABLE READ) would not.
             PlanForCurrentSize(connection);
@@ -108,10 +114,11 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
             {
                 await transaction.DisposeAsync().ConfigureAwait(false);
                 await connection.DisposeAsync().ConfigureAwait(false);
+                _keysInUse.Release();
                 return null;
             }
 
-            return new PostgresResolutionSession(connection, transaction);
+            return new PostgresResolutionSession(connection, transaction, _keys, _keysInUse);
         }
         catch
         {
@@ -120,7 +127,12 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
                 await transaction.DisposeAsync().ConfigureAwait(false);
             }
 
-            await connection.DisposeAsync().ConfigureAwait(false);
+            if (connection is not null)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+
+            _keysInUse.Release();
             throw;
         }
     }

@@ -21,7 +21,13 @@ namespace CitizenHub.Store.Postgres;
 /// write that fails (it would be a bug: the session holds the resolution lock, so nothing else writes) fails the
 /// next call or the commit instead, and the message is rolled back whole either way.
 /// </remarks>
-internal sealed class PostgresResolutionSession(NpgsqlConnection connection, NpgsqlTransaction transaction) : IResolutionSession
+/// <param name="keys">
+/// This instance's blocking keys in memory (<see cref="HeldKeyIndex"/>), brought up to date when the session first needs
+/// them from the records other sessions (of any instance) saved or removed since (<c>key_version</c>).
+/// </param>
+/// <param name="keysInUse">Held by the session until it is disposed: one session of this instance uses the index at a time.</param>
+internal sealed class PostgresResolutionSession(
+    NpgsqlConnection connection, NpgsqlTransaction transaction, HeldKeyIndex keys, SemaphoreSlim keysInUse) : IResolutionSession
 {
     private readonly List<NpgsqlBatchCommand> _pending = [];
 
@@ -51,6 +57,7 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
     /// citizen's for the first time, reads nothing: on a first load most records start a citizen of their own.
     /// </summary>
     private readonly Dictionary<string, (long Version, IReadOnlyList<GoldenField> Fields)> _golden = new(StringComparer.Ordinal);
+    private bool _keysCurrent;
     private bool _disposed;
 
     /// <summary>Holds a write back until the next read or the commit; values are positional (<c>$1</c>, <c>$2</c>, …).</summary>
@@ -209,39 +216,31 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
             return [];
         }
 
-        // Every key in one query, sent with the writes held back. A key held by too many records (a switchboard number,
-        // a care home's postcode) is skipped: it would bring hundreds of candidates and tell little about any of them.
-        // Whether a key is over its limit is asked as "is there a row past the limit", which reads at most limit + 1
-        // index entries however big the block grows; counting the block read all of it, for every record resolved.
-        // Each candidate's records come back with it, as the resolver compares the record with all of them next:
-        // asking for each candidate's records apart took a round trip each (40 of 147 s at 20,000 persons).
+        // A key held by too many records (a switchboard number, a care home's postcode) is skipped: it would bring
+        // hundreds of candidates and tell little about any of them (the index leaves it out). The records found are
+        // asked for in one query, sent with the writes held back, and each candidate citizen's records come back with
+        // it, as the resolver compares the record with all of them next: asking for each candidate's records apart took
+        // a round trip each (40 of 147 s at 20,000 persons).
+        var records = (await CurrentKeysAsync().ConfigureAwait(false)).Find(matchKeys, new SourceRecordRef(exceptSystem, exceptKey), maximumBlockSize);
+        if (records.Count == 0)
+        {
+            return [];
+        }
+
         var rows = await ReadAfterPendingAsync(
             """
-            WITH keys AS (SELECT DISTINCT unnest($1::text[]) AS match_key),
-            usable AS (
-                SELECT k.match_key FROM keys k
-                WHERE NOT EXISTS (
-                    SELECT 1 FROM match_keys m
-                    WHERE m.match_key = k.match_key AND NOT (m.source_system = $2 AND m.source_key = $3)
-                    LIMIT 1 OFFSET CASE WHEN k.match_key LIKE $4 THEN LEAST($5, $6) ELSE $5 END)),
-            found AS (
+            WITH found AS (
                 SELECT c.citizen_id, c.seq FROM citizens c
                 WHERE c.status = 'Active' AND c.citizen_id IN (
-                    SELECT s.citizen_id FROM usable u
-                    JOIN match_keys h ON h.match_key = u.match_key
-                    JOIN source_records s ON s.source_system = h.source_system AND s.source_key = h.source_key
-                    WHERE NOT (h.source_system = $2 AND h.source_key = $3)))
+                    SELECT s.citizen_id FROM unnest($1::text[], $2::text[]) AS k (source_system, source_key)
+                    JOIN source_records s ON s.source_system = k.source_system AND s.source_key = k.source_key))
             SELECT f.citizen_id, s.normalised_json FROM found f
             JOIN source_records s ON s.citizen_id = f.citizen_id
             ORDER BY f.seq, s.source_system, s.source_key;
             """,
             r => (CitizenId: r.GetString(0), Json: r.GetString(1)),
-            matchKeys.ToArray(),
-            exceptSystem,
-            exceptKey,
-            BlockingKeys.NameOnlyPrefix + "%",
-            (long)maximumBlockSize,
-            (long)BlockingKeys.NameOnlyMaximumBlockSize).ConfigureAwait(false);
+            records.Select(r => r.SourceSystem).ToArray(),
+            records.Select(r => r.SourceKey).ToArray()).ConfigureAwait(false);
         return _linked.KeepAll(rows);
     }
 
@@ -315,7 +314,7 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
         return Task.FromResult(citizenId);
     }
 
-    public Task SaveRecordAsync(
+    public async Task SaveRecordAsync(
         string citizenId,
         SourceRecord record,
         NormalisedRecord normalised,
@@ -330,15 +329,18 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
         var normalisedJson = StoreJson.Serialize(normalised);
         _linked.Saved(citizenId, normalisedJson);
         var saved = new SourceRecordRef(record.SourceSystem, record.SourceKey);
+        var blockHashes = HeldKeyIndex.HashesOf(matchKeys);
+        (await CurrentKeysAsync().ConfigureAwait(false)).Set(saved, blockHashes);
         _held[saved] = new HeldRecord(citizenId, contentHash, record.ObservedAt);
         _names.Saved(saved, normalised);
-        // The record, its old blocking keys out and its new ones in, held back for the next round trip.
+        // The record with its keys' hashes and a new key version (which tells every instance to take its keys again),
+        // its old identifier keys out and its new ones in, held back for the next round trip.
         Defer(
             """
             INSERT INTO source_records (source_system, source_key, citizen_id, observed_at, linked_at, content_hash,
                                         record_json, normalised_json, family_key, given_key, date_of_birth, postcode, evidence_json,
-                                        family_phonetic, given_phonetic)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                                        family_phonetic, given_phonetic, block_hashes, key_version)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, nextval('record_key_versions'))
             ON CONFLICT (source_system, source_key) DO UPDATE SET
                 linked_at = CASE WHEN source_records.citizen_id = excluded.citizen_id THEN source_records.linked_at ELSE excluded.linked_at END,
                 citizen_id = excluded.citizen_id,
@@ -352,7 +354,9 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
                 postcode = excluded.postcode,
                 evidence_json = excluded.evidence_json,
                 family_phonetic = excluded.family_phonetic,
-                given_phonetic = excluded.given_phonetic;
+                given_phonetic = excluded.given_phonetic,
+                block_hashes = excluded.block_hashes,
+                key_version = excluded.key_version;
             """,
             record.SourceSystem,
             record.SourceKey,
@@ -368,18 +372,18 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
             normalised.Address?.Postcode,
             evidence is null ? null : StoreJson.Serialize(evidence),
             normalised.FamilyPhonetic,
-            normalised.GivenPhonetic);
+            normalised.GivenPhonetic,
+            HeldKeyIndex.ToBytes(blockHashes));
         Defer("DELETE FROM match_keys WHERE source_system = $1 AND source_key = $2;", record.SourceSystem, record.SourceKey);
-        if (matchKeys.Count > 0)
+        var identifiers = matchKeys.Where(BlockingKeys.IsIdentifier).ToArray();
+        if (identifiers.Length > 0)
         {
             Defer(
                 "INSERT INTO match_keys (match_key, source_system, source_key) SELECT DISTINCT k, $2, $3 FROM unnest($1::text[]) AS k ON CONFLICT DO NOTHING;",
-                matchKeys.ToArray(),
+                identifiers,
                 record.SourceSystem,
                 record.SourceKey);
         }
-
-        return Task.CompletedTask;
     }
 
     public Task MoveRecordAsync(string sourceSystem, string sourceKey, string citizenId, DateTimeOffset at)
@@ -533,14 +537,20 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
         return Task.CompletedTask;
     }
 
-    public Task RemoveRecordAsync(string sourceSystem, string sourceKey)
+    public async Task RemoveRecordAsync(string sourceSystem, string sourceKey)
     {
+        var removed = new SourceRecordRef(sourceSystem, sourceKey);
         _linked.Forget(null, sourceSystem, sourceKey);
-        _held[new SourceRecordRef(sourceSystem, sourceKey)] = null;
-        _names.Removed(new SourceRecordRef(sourceSystem, sourceKey));
+        _held[removed] = null;
+        _names.Removed(removed);
+        (await CurrentKeysAsync().ConfigureAwait(false)).Remove(removed);
         Defer("DELETE FROM match_keys WHERE source_system = $1 AND source_key = $2;", sourceSystem, sourceKey);
         Defer("DELETE FROM source_records WHERE source_system = $1 AND source_key = $2;", sourceSystem, sourceKey);
-        return Task.CompletedTask;
+        // Other instances take the record out of their indexes when they next catch up.
+        Defer(
+            "INSERT INTO removed_record_keys (key_version, source_system, source_key) VALUES (nextval('record_key_versions'), $1, $2);",
+            sourceSystem,
+            sourceKey);
     }
 
     public Task MergeAsync(string survivorId, string absorbedId, DateTimeOffset at)
@@ -636,6 +646,65 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
     {
         await FlushAsync().ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        keys.Commit();
+    }
+
+    /// <summary>
+    /// The index, first brought up to date: loaded whole from every record held the first time (or after a load
+    /// failed), otherwise from the records saved or removed since the key version it last read (by any instance, this
+    /// one included: its own saves come back, and setting a record's keys again changes nothing). Versions are taken
+    /// under the resolution lock, so they are in commit order and a catch-up misses none.
+    /// </summary>
+    private async ValueTask<HeldKeyIndex> CurrentKeysAsync()
+    {
+        if (_keysCurrent)
+        {
+            return keys;
+        }
+
+        // A record saved before the key versions (PostgreSQL migration 4) has no hashes: its keys are made again.
+        var full = keys.Generation < 0;
+        if (full)
+        {
+            keys.Clear();
+        }
+
+        // Each row is applied as it is read (a first load reads every record held; no list of them is kept).
+        var versions = await ReadAfterPendingAsync(
+            full
+                ? """
+                  SELECT source_system, source_key, block_hashes, key_version,
+                         CASE WHEN block_hashes IS NULL THEN normalised_json END, false
+                  FROM source_records;
+                  """
+                : """
+                  SELECT source_system, source_key, block_hashes, key_version, NULL::text, false
+                  FROM source_records WHERE key_version > $1
+                  UNION ALL
+                  SELECT source_system, source_key, NULL, key_version, NULL, true
+                  FROM removed_record_keys WHERE key_version > $1
+                  ORDER BY 4;
+                  """,
+            r =>
+            {
+                var record = new SourceRecordRef(r.GetString(0), r.GetString(1));
+                if (r.GetBoolean(5))
+                {
+                    keys.Load(record, null);
+                }
+                else
+                {
+                    keys.Load(record, r.IsDBNull(2)
+                        ? HeldKeyIndex.HashesOf(BlockingKeys.For(StoreJson.Deserialize<NormalisedRecord>(r.GetString(4))))
+                        : HeldKeyIndex.FromBytes(r.GetFieldValue<byte[]>(2)));
+                }
+
+                return r.IsDBNull(3) ? 0 : r.GetInt64(3);
+            },
+            full ? [] : [keys.Generation]).ConfigureAwait(false);
+        keys.Generation = Math.Max(Math.Max(keys.Generation, 0), versions.Count == 0 ? 0 : versions.Max());
+        _keysCurrent = true;
+        return keys;
     }
 
     /// <summary>A statement that runs now, after the held-back writes that came before it.</summary>
@@ -653,8 +722,18 @@ internal sealed class PostgresResolutionSession(NpgsqlConnection connection, Npg
         }
 
         _disposed = true;
-        // Disposing an uncommitted transaction rolls it back, which also releases the resolution lock.
-        await transaction.DisposeAsync().ConfigureAwait(false);
-        await connection.DisposeAsync().ConfigureAwait(false);
+        // Changes not committed come out of the index as the transaction takes them out of the database (nothing is
+        // journalled after a commit); then the transaction's end releases the resolution lock, and the index is free.
+        keys.Rollback();
+        try
+        {
+            // Disposing an uncommitted transaction rolls it back, which also releases the resolution lock.
+            await transaction.DisposeAsync().ConfigureAwait(false);
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            keysInUse.Release();
+        }
     }
 }

@@ -265,5 +265,22 @@ internal static class PostgresSchema
         CREATE TRIGGER source_records_names AFTER INSERT OR DELETE OR UPDATE OF family_key, given_key ON source_records
             FOR EACH ROW EXECUTE FUNCTION count_source_record_names();
         """,
+
+        // 4: blocking keys are held in memory by each instance (HeldKeyIndex), loaded from each record's hashes of them
+        // (block_hashes; made from its normalised form where a record saved before has none), and caught up from the
+        // records saved (key_version) and removed (removed_record_keys) since it last read. The candidate search over
+        // match_keys was a third of the server's time and writing about ten rows a record another fifth; the table keeps
+        // the identifiers, which the search finds records by.
+        """
+        ALTER TABLE source_records ADD COLUMN block_hashes bytea NULL, ADD COLUMN key_version bigint NULL;
+        CREATE SEQUENCE record_key_versions;
+        CREATE INDEX ix_source_records_key_version ON source_records (key_version);
+        CREATE TABLE removed_record_keys (
+            key_version   bigint PRIMARY KEY,
+            source_system text COLLATE "C" NOT NULL,
+            source_key    text COLLATE "C" NOT NULL
+        );
+        DELETE FROM match_keys WHERE NOT (match_key LIKE 'nhs:%' OR match_key LIKE 'ni:%' OR match_key LIKE 'uprn:%');
+        """,
     ];
 }

@@ -188,6 +188,55 @@ public sealed class PostgresCitizenStoreTests(PostgresServer server) : CitizenSt
         Assert.Null(await Store.GetSourceRecordAsync("ct", "1", CancellationToken.None));
     }
 
+    [Fact]
+    public async Task FindCitizensAsync_AnotherInstanceSavedChangedAndRemovedRecordsSince_FindsAsThatInstanceLeftThem()
+    {
+        // Each instance holds the blocking keys in memory; this one loads them here, before the other writes.
+        var other = OtherInstance();
+        Assert.Empty(await CommittedAsync(Store, s => s.FindCitizensAsync(["ni:AB123456C"], "x", "x", 3)));
+        var citizens = await CommittedAsync(other, async s =>
+        {
+            var ids = new List<string>();
+            for (var i = 0; i < 4; i++)
+            {
+                ids.Add(await s.CreateCitizenAsync(At));
+                await SaveAsync(s, ids[i], Records.Person("ct", $"{i}", "Ann", "Lee"), ["phone:+441632960000", $"ni:AB12345{i}C"]);
+            }
+
+            return ids;
+        });
+        var beforeChanges = await CommittedAsync(Store, async s => (
+            ByFirstNumber: await s.FindCitizensAsync(["ni:AB123450C"], "x", "x", 3),
+            BySwitchboard: await s.FindCitizensAsync(["phone:+441632960000"], "x", "x", 3)));
+
+        // The other instance gives the first record a new number and removes the last: the shared phone is held by three.
+        await CommittedAsync(other, async s =>
+        {
+            await SaveAsync(s, citizens[0], Records.Person("ct", "0", "Ann", "Lee"), ["phone:+441632960000", "ni:CD123456A"]);
+            await s.RemoveRecordAsync("ct", "3");
+            return 0;
+        });
+        var afterChanges = await CommittedAsync(Store, async s => (
+            ByFirstNumber: await s.FindCitizensAsync(["ni:AB123450C"], "x", "x", 3),
+            ByNewNumber: await s.FindCitizensAsync(["ni:CD123456A"], "x", "x", 3),
+            BySwitchboard: await s.FindCitizensAsync(["phone:+441632960000"], "x", "x", 3)));
+
+        Assert.Equal([citizens[0]], beforeChanges.ByFirstNumber);
+        Assert.Empty(beforeChanges.BySwitchboard);
+        Assert.Empty(afterChanges.ByFirstNumber);
+        Assert.Equal([citizens[0]], afterChanges.ByNewNumber);
+        Assert.Equal(citizens.Take(3), afterChanges.BySwitchboard);
+    }
+
+    private static async Task<T> CommittedAsync<T>(ICitizenStore store, Func<IResolutionSession, Task<T>> work)
+    {
+        await using var session = await store.BeginMessageAsync(NewMessage(), CancellationToken.None)
+            ?? throw new InvalidOperationException("A new message was refused.");
+        var result = await work(session);
+        await session.CommitAsync(CancellationToken.None);
+        return result;
+    }
+
     private static MessageIdentity NewMessage() => new(Guid.NewGuid(), MessageIdentity.RecordBatch, 1);
 
     private async Task<long> CountWaitingForAdvisoryLockAsync() =>
