@@ -36,16 +36,7 @@ public static class CitizenHubServiceCollectionExtensions
         services.AddSingleton(_ => SourceCatalog.Load(configuration, location.Directory));
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddSingleton<ICitizenStore>(sp =>
-        {
-            var store = sp.GetRequiredService<IOptions<CitizenHubOptions>>().Value.Store;
-            return store.Provider switch
-            {
-                StoreProvider.Sqlite => new SqliteCitizenStore(ResolveSqlitePath(store.ConnectionString, location)),
-                StoreProvider.Postgres => new PostgresCitizenStore(store.ConnectionString),
-                _ => throw new InvalidOperationException($"Store.Provider '{store.Provider}' is not supported."),
-            };
-        });
+        services.AddSingleton(sp => CreateStore(sp.GetRequiredService<IOptions<CitizenHubOptions>>().Value.Store, location));
 
         // Registered before the bus so the schema exists before the first message is consumed.
         services.AddHostedService<StoreMigrationService>();
@@ -162,6 +153,19 @@ public static class CitizenHubServiceCollectionExtensions
     {
         retry.Handle<Exception>(StoreFailures.IsTransient);
         retry.Exponential(20, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(500));
+    }
+
+    /// <summary>The store the options name (a SQLite file is found relative to the configuration's folder).</summary>
+    public static ICitizenStore CreateStore(StoreOptions store, ConfigurationLocation location)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(location);
+        return store.Provider switch
+        {
+            StoreProvider.Sqlite => new SqliteCitizenStore(ResolveSqlitePath(store.ConnectionString, location)),
+            StoreProvider.Postgres => new PostgresCitizenStore(store.ConnectionString),
+            _ => throw new InvalidOperationException($"Store.Provider '{store.Provider}' is not supported."),
+        };
     }
 
     private static string ResolveSqlitePath(string connectionString, ConfigurationLocation location)
