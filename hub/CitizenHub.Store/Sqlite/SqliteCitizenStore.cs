@@ -532,6 +532,12 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
     /// batches) it wrote the same index pages over and over; every 16,384 pages (64 MB of log at most) writes each of
     /// them once for many batches: 20,000 persons ingested at 1,291-1,376 records/s against 1,193-1,215. (Relaxing
     /// <c>synchronous</c> as well gained nothing measurable, so commits still wait for the disk.)
+    /// Temporary storage in memory: an upsert, or a write that fires a trigger, keeps a statement journal (the pages it
+    /// changed, so that the statement alone can be undone), which SQLite writes to a temporary file by default, a system
+    /// call a page. Timed per store call at 20,000 persons, saving records took 4.0-4.3 s of it against 2.0-2.4 s with the
+    /// journal in memory (resolution 19.2-20.1 s against 16.0-17.7 s). It holds only one statement's pages at a time;
+    /// sorts too big for the page cache also stay in memory.
     /// </summary>
-    private const string ConnectionPragmas = "PRAGMA mmap_size = 68719476736; PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 16384;";
+    private const string ConnectionPragmas =
+        "PRAGMA mmap_size = 68719476736; PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 16384; PRAGMA temp_store = MEMORY;";
 }
