@@ -669,7 +669,7 @@ internal sealed class PostgresResolutionSession(
             keys.Clear();
         }
 
-        // Each row is applied as it is read (a first load reads every record held; no list of them is kept).
+        // Each row is applied as it is read: a first load reads every record held, and keeps only their versions.
         var versions = await ReadAfterPendingAsync(
             full
                 ? """
