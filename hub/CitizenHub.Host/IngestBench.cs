@@ -198,7 +198,6 @@ internal static class IngestBench
         child.Dispose();
     }
 
-    /// <summary>The most memory the process has held resident (Linux's VmHWM); 0 where that is not known.</summary>
     /// <summary>
     /// How long a new hub instance takes to load the blocking keys of every record held, which it does in its first
     /// resolution (a nightly sync is a new process every night): a second store on the same database, one session,
@@ -232,6 +231,7 @@ internal static class IngestBench
         }
     }
 
+    /// <summary>The most memory the process has held resident (Linux's VmHWM); 0 where that is not known.</summary>
     private static long PeakResidentBytes(int processId)
     {
         try

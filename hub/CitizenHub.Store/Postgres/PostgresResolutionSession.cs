@@ -694,9 +694,7 @@ internal sealed class PostgresResolutionSession(
                 }
                 else
                 {
-                    keys.Load(record, r.IsDBNull(2)
-                        ? HeldKeyIndex.HashesOf(BlockingKeys.For(StoreJson.Deserialize<NormalisedRecord>(r.GetString(4))))
-                        : HeldKeyIndex.FromBytes(r.GetFieldValue<byte[]>(2)));
+                    keys.Load(record, HeldKeyIndex.StoredHashes(r.IsDBNull(2) ? null : r.GetFieldValue<byte[]>(2), () => r.GetString(4)));
                 }
 
                 return r.IsDBNull(3) ? 0 : r.GetInt64(3);

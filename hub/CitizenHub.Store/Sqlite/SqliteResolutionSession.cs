@@ -471,9 +471,7 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                var hashes = reader.IsDBNull(2)
-                    ? HeldKeyIndex.HashesOf(BlockingKeys.For(StoreJson.Deserialize<NormalisedRecord>(reader.GetString(3))))
-                    : HeldKeyIndex.FromBytes(reader.GetFieldValue<byte[]>(2));
+                var hashes = HeldKeyIndex.StoredHashes(reader.IsDBNull(2) ? null : reader.GetFieldValue<byte[]>(2), () => reader.GetString(3));
                 keys.Load(new SourceRecordRef(reader.GetString(0), reader.GetString(1)), hashes);
             }
 
