@@ -201,7 +201,8 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
 
     /// <summary>
     /// Tells the session what the batch is about before any record is resolved: which records (so a store across a
-    /// network reads what it holds of them in one go) and the names of those that changed (likewise their counts).
+    /// network reads what it holds of them in one go) and those that changed (likewise their names' counts and the
+    /// records of the citizens they may match).
     /// Unchanged records are not normalised: a nightly full extract is mostly them.
     /// </summary>
     private static async Task<IReadOnlyList<Arrival>> ArrivalsAsync(IResolutionSession session, IReadOnlyList<SourceRecord> records)
@@ -221,7 +222,7 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
             arrivals.Add(new Arrival(record, hash, IsNews(held, record, hash) ? RecordNormaliser.Normalise(record) : null));
         }
 
-        await session.ExpectNamesAsync([.. arrivals.Select(a => a.Normalised).OfType<NormalisedRecord>()]).ConfigureAwait(false);
+        await session.ExpectChangedAsync([.. arrivals.Select(a => a.Normalised).OfType<NormalisedRecord>()]).ConfigureAwait(false);
         return arrivals;
     }
 

@@ -151,10 +151,12 @@ public interface IResolutionSession : IAsyncDisposable
     Task ExpectAsync(IReadOnlyCollection<SourceRecordRef> records);
 
     /// <summary>
-    /// Names the records about to be resolved, so that a store across a network can read the counts of their names
-    /// (<see cref="GetTermFrequenciesAsync"/>) for the whole message at once. A hint, like <see cref="ExpectAsync"/>.
+    /// Names the records about to be resolved (those that changed), so that a store across a network can read for the
+    /// whole message at once what resolving them will ask: the counts of their names (<see cref="GetTermFrequenciesAsync"/>)
+    /// and the records of the citizens their blocking keys find (<see cref="FindCitizensAsync"/>,
+    /// <see cref="GetLinkedRecordsAsync"/>). A hint, like <see cref="ExpectAsync"/>.
     /// </summary>
-    Task ExpectNamesAsync(IReadOnlyCollection<NormalisedRecord> records);
+    Task ExpectChangedAsync(IReadOnlyCollection<NormalisedRecord> records);
 
     Task<HeldRecord?> FindRecordAsync(string sourceSystem, string sourceKey);
 

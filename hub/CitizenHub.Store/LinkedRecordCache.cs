@@ -1,3 +1,4 @@
+using CitizenHub.Contracts;
 using CitizenHub.Matching;
 
 namespace CitizenHub.Store;
@@ -6,11 +7,20 @@ namespace CitizenHub.Store;
 /// The normalised records of each citizen a resolution session has read, kept for the rest of the session: the
 /// resolver asks for the same citizens' records several times per incoming record. A saved record is put in place
 /// (<see cref="Saved"/>); every other write that changes which records a citizen has forgets that citizen (and
-/// whichever citizen held a moved record).
+/// whichever citizen held a moved record). So a citizen kept here holds exactly the records the store holds for it,
+/// and a search whose found records all have a kept holder can be answered without asking (<see cref="HoldersOf"/>).
 /// </summary>
 internal sealed class LinkedRecordCache
 {
     private readonly Dictionary<string, IReadOnlyList<NormalisedRecord>> _linked = new(StringComparer.Ordinal);
+
+    // Where each citizen comes in the stores' candidate order (by citizens.seq). A citizen read by a search keeps the
+    // seq it was read with; one created in the session comes after all of those, in the order created, as its row's
+    // seq will (seqs are taken under the resolution lock, so the session's are the largest). Never forgotten: a
+    // citizen's place does not change when its records do.
+    private readonly Dictionary<string, long> _candidateOrder = new(StringComparer.Ordinal);
+    private long _createdInSession;
+    private const long CreatedInSessionOrder = long.MaxValue / 2;
 
     // Which cached citizen holds each record. A session reads thousands of citizens in a batch, and finding a moved
     // record's holder by searching every cached list made each save cost as much as the whole cache.
@@ -27,21 +37,30 @@ internal sealed class LinkedRecordCache
         }
     }
 
+    /// <summary>A citizen created in this session: no records yet, and its place after every citizen read.</summary>
+    public void Created(string citizenId)
+    {
+        Keep(citizenId, []);
+        _candidateOrder[citizenId] = CreatedInSessionOrder + _createdInSession++;
+    }
+
     /// <summary>
-    /// Keeps the records of several citizens read at once: rows grouped by citizen, in the citizens' order. A citizen
-    /// already kept is left as it is (both are current: every write updates or forgets what it changes). Returns the citizens in order.
+    /// Keeps the records of several active citizens read at once, with each citizen's seq: rows grouped by citizen, in
+    /// the citizens' order. A citizen already kept is left as it is (both are current: every write updates or forgets
+    /// what it changes). Returns the citizens in order.
     /// </summary>
-    public IReadOnlyList<string> KeepAll(IEnumerable<(string CitizenId, string Json)> rows)
+    public IReadOnlyList<string> KeepAll(IEnumerable<(string CitizenId, long Seq, string Json)> rows)
     {
         var citizens = new List<string>();
         List<NormalisedRecord>? records = null;
-        foreach (var (citizenId, json) in rows)
+        foreach (var (citizenId, seq, json) in rows)
         {
             if (citizens.Count == 0 || citizens[^1] != citizenId)
             {
                 KeepRead(citizens, records);
                 citizens.Add(citizenId);
                 records = _linked.ContainsKey(citizenId) ? null : [];
+                _candidateOrder.TryAdd(citizenId, seq);
             }
 
             records?.Add(StoreJson.Deserialize<NormalisedRecord>(json));
@@ -58,6 +77,26 @@ internal sealed class LinkedRecordCache
             Keep(citizens[^1], records);
         }
     }
+
+    /// <summary>The records among these whose citizen is not known here (with its place in the candidate order).</summary>
+    public List<SourceRecordRef> NotHeld(IEnumerable<SourceRecordRef> records) => [.. records.Where(r => HolderOf(r) is null)];
+
+    /// <summary>
+    /// The citizens known here to hold these records, each once, in the stores' candidate order: the answer of a search
+    /// that found them, when <see cref="NotHeld"/> leaves none (or none but records of citizens no longer active).
+    /// </summary>
+    public IReadOnlyList<string> HoldersOf(IEnumerable<SourceRecordRef> records) =>
+        [.. records.Select(HolderOf).OfType<string>().Distinct(StringComparer.Ordinal).OrderBy(c => _candidateOrder[c])];
+
+    // The holder is checked against its kept records: a holder entry outlives a forgotten citizen, which may be kept
+    // again later without the record (it moved meanwhile to a citizen not kept here).
+    private string? HolderOf(SourceRecordRef record) =>
+        _holderOfRecord.TryGetValue((record.SourceSystem, record.SourceKey), out var holder)
+        && _candidateOrder.ContainsKey(holder)
+        && _linked.TryGetValue(holder, out var records)
+        && records.Any(r => r.SourceSystem == record.SourceSystem && r.SourceKey == record.SourceKey)
+            ? holder
+            : null;
 
     /// <summary>
     /// A record saved to a citizen, as the JSON the store wrote: a citizen kept here gets it in place, in the order the

@@ -617,7 +617,7 @@ public abstract class CitizenStoreContract : IAsyncLifetime
         var (before, after, afterUnasked) = await InSessionAsync(async s =>
         {
             await s.ExpectAsync([new("ct", "1"), new("ct", "2"), new("ct", "3")]);
-            await s.ExpectNamesAsync([lee, married]);
+            await s.ExpectChangedAsync([lee, married]);
             var before = Counts(await s.GetTermFrequenciesAsync([lee, married]));
             await SaveAsync(s, c, Records.Person("ct", "2", "Anne", "Hughes"), []);
             await SaveAsync(s, c, Records.Person("ct", "3", "Ann", "Lee"), []);
@@ -1042,6 +1042,66 @@ public abstract class CitizenStoreContract : IAsyncLifetime
 
         static async Task<(string, string)> CitizenAndHashAsync(IResolutionSession session, string key) =>
             await session.FindRecordAsync("ct", key) is { } h ? (h.CitizenId, h.ContentHash) : default;
+    }
+
+    [Fact]
+    public async Task Session_ExpectingChangedRecords_FindsCandidatesOldestFirst_AsItsOwnSavesMovesMergesAndRemovalsChangeThem()
+    {
+        // Three records of namesakes sharing every blocking key: the search finds the citizens holding the others.
+        // A fourth citizen shares none.
+        var (p, q, t) = await InSessionAsync(async s =>
+        {
+            var p = await s.CreateCitizenAsync(At);
+            var q = await s.CreateCitizenAsync(At);
+            var t = await s.CreateCitizenAsync(At);
+            await SaveWithItsKeysAsync(s, p, AnnLee("ct", "1"));
+            await SaveWithItsKeysAsync(s, q, AnnLee("ct", "2"));
+            await SaveWithItsKeysAsync(s, t, Records.Person("ct", "9", "Bob", "Jones", dob: (1950, 5, 5)));
+            return (p, q, t);
+        });
+        var incoming = RecordNormaliser.Normalise(AnnLee("er", "1"));
+
+        var (answers, r) = await InSessionAsync(async s =>
+        {
+            await s.ExpectAsync([new("er", "1")]);
+            await s.ExpectChangedAsync([incoming]);
+            var answers = new List<IReadOnlyList<string>> { await FindAsync(s) };
+            var created = await s.CreateCitizenAsync(At);
+            await SaveWithItsKeysAsync(s, created, AnnLee("ct", "3"));
+            answers.Add(await FindAsync(s));
+            await s.MoveRecordAsync("ct", "1", created, At);
+            answers.Add(await FindAsync(s));
+            await s.MergeAsync(t, created, At);
+            // The citizen merged away, read again, holds nothing.
+            Assert.Empty(await s.GetLinkedRecordsAsync(created));
+            answers.Add(await FindAsync(s));
+            await s.RemoveRecordAsync("ct", "2");
+            answers.Add(await FindAsync(s));
+            return (answers, created);
+        });
+
+        Assert.Equal<IReadOnlyList<string>>([[p, q], [p, q, r], [q, r], [q, t], [t]], answers);
+        Assert.Equal([t], await InSessionAsync(FindAsync));
+
+        // A citizen marked removed is no candidate, even holding records.
+        var afterRemoval = await InSessionAsync(async s =>
+        {
+            await s.ExpectChangedAsync([incoming]);
+            await s.SetGoldenRecordAsync(t, [], At);
+            return await FindAsync(s);
+        });
+        Assert.Empty(afterRemoval);
+
+        static SourceRecord AnnLee(string system, string key) => Records.Person(system, key, "Ann", "Lee", dob: (1980, 1, 1));
+
+        static Task SaveWithItsKeysAsync(IResolutionSession session, string citizenId, SourceRecord record)
+        {
+            var normalised = RecordNormaliser.Normalise(record);
+            return session.SaveRecordAsync(citizenId, record, normalised, "hash", BlockingKeys.For(normalised), null, At);
+        }
+
+        Task<IReadOnlyList<string>> FindAsync(IResolutionSession session) =>
+            session.FindCitizensAsync(BlockingKeys.For(incoming), "er", "1", BlockingKeys.DefaultMaximumBlockSize);
     }
 
     [Fact]

@@ -217,14 +217,31 @@ internal sealed class PostgresResolutionSession(
         }
 
         // A key held by too many records (a switchboard number, a care home's postcode) is skipped: it would bring
-        // hundreds of candidates and tell little about any of them (the index leaves it out). The records found are
-        // asked for in one query, sent with the writes held back, and each candidate citizen's records come back with
-        // it, as the resolver compares the record with all of them next: asking for each candidate's records apart took
-        // a round trip each (40 of 147 s at 20,000 persons).
+        // hundreds of candidates and tell little about any of them (the index leaves it out). Found records whose citizen
+        // is not known yet are asked for in one query, and each such citizen's records come back with it, as the
+        // resolver compares the record with all of them next: asking for each candidate's records apart took a round
+        // trip each (40 of 147 s at 20,000 persons).
         var records = (await CurrentKeysAsync().ConfigureAwait(false)).Find(matchKeys, new SourceRecordRef(exceptSystem, exceptKey), maximumBlockSize);
         if (records.Count == 0)
         {
             return [];
+        }
+
+        // Mostly known already: the message's changed records' candidates were read together (ExpectChangedAsync),
+        // and the session keeps them current through its own writes.
+        await ReadCitizensHoldingAsync(_linked.NotHeld(records)).ConfigureAwait(false);
+        return _linked.HoldersOf(records);
+    }
+
+    /// <summary>
+    /// Reads the active citizens holding these records, each with all its records, in one query sent with the writes
+    /// held back, and keeps them: the resolver compares a record with every record of each candidate next.
+    /// </summary>
+    private async Task ReadCitizensHoldingAsync(IReadOnlyCollection<SourceRecordRef> records)
+    {
+        if (records.Count == 0)
+        {
+            return;
         }
 
         var rows = await ReadAfterPendingAsync(
@@ -234,17 +251,35 @@ internal sealed class PostgresResolutionSession(
                 WHERE c.status = 'Active' AND c.citizen_id IN (
                     SELECT s.citizen_id FROM unnest($1::text[], $2::text[]) AS k (source_system, source_key)
                     JOIN source_records s ON s.source_system = k.source_system AND s.source_key = k.source_key))
-            SELECT f.citizen_id, s.normalised_json FROM found f
+            SELECT f.citizen_id, f.seq, s.normalised_json FROM found f
             JOIN source_records s ON s.citizen_id = f.citizen_id
             ORDER BY f.seq, s.source_system, s.source_key;
             """,
-            r => (CitizenId: r.GetString(0), Json: r.GetString(1)),
+            r => (CitizenId: r.GetString(0), Seq: r.GetInt64(1), Json: r.GetString(2)),
             records.Select(r => r.SourceSystem).ToArray(),
             records.Select(r => r.SourceKey).ToArray()).ConfigureAwait(false);
-        return _linked.KeepAll(rows);
+        _linked.KeepAll(rows);
     }
 
-    public Task ExpectNamesAsync(IReadOnlyCollection<NormalisedRecord> records) => ReadNameCountsAsync(records);
+    /// <remarks>
+    /// Two round trips for the message: the names' counts, then the records of every citizen the records' blocking
+    /// keys find now. Resolving then asks the server only for what the message's own records change (a block grown
+    /// past its limit, a citizen merged), and for golden records this session has not written.
+    /// </remarks>
+    public async Task ExpectChangedAsync(IReadOnlyCollection<NormalisedRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        await ReadNameCountsAsync(records).ConfigureAwait(false);
+        var index = await CurrentKeysAsync().ConfigureAwait(false);
+        var found = new HashSet<SourceRecordRef>();
+        foreach (var record in records)
+        {
+            found.UnionWith(index.Find(
+                BlockingKeys.For(record), new SourceRecordRef(record.SourceSystem, record.SourceKey), BlockingKeys.DefaultMaximumBlockSize));
+        }
+
+        await ReadCitizensHoldingAsync(_linked.NotHeld(found)).ConfigureAwait(false);
+    }
 
     public async Task<ITermFrequencies> GetTermFrequenciesAsync(IReadOnlyCollection<NormalisedRecord> records)
     {
@@ -305,7 +340,7 @@ internal sealed class PostgresResolutionSession(
         // the row is written, and the write can wait for the next round trip.
         var citizenId = Guid.CreateVersion7(at).ToString("N");
         // A new citizen has no records yet, and no shown values: the save and the rebuild that follow read nothing.
-        _linked.Keep(citizenId, []);
+        _linked.Created(citizenId);
         _golden[citizenId] = (0, []);
         Defer(
             "INSERT INTO citizens (citizen_id, status, version, created_at, updated_at) VALUES ($1, 'Active', 0, $2, $2);",
@@ -597,6 +632,13 @@ internal sealed class PostgresResolutionSession(
             }
 
             before = (rows[0].Version, [.. rows.Select(r => r.Field).OfType<GoldenField>()]);
+        }
+
+        if (fields.Count == 0)
+        {
+            // The citizen is marked removed below, and a removed citizen is no candidate: its records, if any are
+            // left, must not answer a search from memory.
+            _linked.Forget(citizenId);
         }
 
         var diff = GoldenRecordDiff.Between(before.Fields, fields);

@@ -22,7 +22,7 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
     public Task ExpectAsync(IReadOnlyCollection<SourceRecordRef> records) => Task.CompletedTask;
 
     /// <remarks>Nothing to do, as for <see cref="ExpectAsync"/>.</remarks>
-    public Task ExpectNamesAsync(IReadOnlyCollection<NormalisedRecord> records) => Task.CompletedTask;
+    public Task ExpectChangedAsync(IReadOnlyCollection<NormalisedRecord> records) => Task.CompletedTask;
 
     public Task<HeldRecord?> FindRecordAsync(string sourceSystem, string sourceKey)
     {
