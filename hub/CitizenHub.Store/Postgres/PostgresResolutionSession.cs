@@ -237,11 +237,11 @@ internal sealed class PostgresResolutionSession(
     /// Reads the active citizens holding these records, each with all its records, in one query sent with the writes
     /// held back, and keeps them: the resolver compares a record with every record of each candidate next.
     /// </summary>
-    private async Task ReadCitizensHoldingAsync(IReadOnlyCollection<SourceRecordRef> records)
+    private async Task<IReadOnlyList<string>> ReadCitizensHoldingAsync(IReadOnlyCollection<SourceRecordRef> records)
     {
         if (records.Count == 0)
         {
-            return;
+            return [];
         }
 
         var rows = await ReadAfterPendingAsync(
@@ -258,7 +258,7 @@ internal sealed class PostgresResolutionSession(
             r => (CitizenId: r.GetString(0), Seq: r.GetInt64(1), Json: r.GetString(2)),
             records.Select(r => r.SourceSystem).ToArray(),
             records.Select(r => r.SourceKey).ToArray()).ConfigureAwait(false);
-        _linked.KeepAll(rows);
+        return _linked.KeepAll(rows);
     }
 
     /// <remarks>
@@ -278,7 +278,35 @@ internal sealed class PostgresResolutionSession(
                 BlockingKeys.For(record), new SourceRecordRef(record.SourceSystem, record.SourceKey), BlockingKeys.DefaultMaximumBlockSize));
         }
 
-        await ReadCitizensHoldingAsync(_linked.NotHeld(found)).ConfigureAwait(false);
+        var candidates = await ReadCitizensHoldingAsync(_linked.NotHeld(found)).ConfigureAwait(false);
+        await ReadGoldenRecordsAsync([.. candidates.Where(c => !_golden.ContainsKey(c))]).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reads and keeps the golden records (version and fields) of these citizens, in one round trip: a record linked
+    /// to a citizen rebuilds its golden record, which would otherwise read it then, a round trip for each.
+    /// </summary>
+    private async Task ReadGoldenRecordsAsync(IReadOnlyList<string> citizens)
+    {
+        if (citizens.Count == 0)
+        {
+            return;
+        }
+
+        var rows = await ReadAfterPendingAsync(
+            """
+            SELECT c.citizen_id, c.version, f.field, f.value, f.source_system, f.source_key, f.observed_at
+            FROM unnest($1::text[]) AS k (citizen_id)
+            JOIN citizens c ON c.citizen_id = k.citizen_id
+            LEFT JOIN golden_fields f ON f.citizen_id = c.citizen_id;
+            """,
+            r => (CitizenId: r.GetString(0), Version: r.GetInt64(1), Field: r.IsDBNull(2) ? null : new GoldenField(r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), StoreTime.Parse(r.GetString(6)))),
+            // One array: passed alone it would be taken for the parameters themselves.
+            (object)citizens.ToArray()).ConfigureAwait(false);
+        foreach (var citizen in rows.GroupBy(r => r.CitizenId, StringComparer.Ordinal))
+        {
+            _golden[citizen.Key] = (citizen.First().Version, [.. citizen.Select(r => r.Field).OfType<GoldenField>()]);
+        }
     }
 
     public async Task<ITermFrequencies> GetTermFrequenciesAsync(IReadOnlyCollection<NormalisedRecord> records)
