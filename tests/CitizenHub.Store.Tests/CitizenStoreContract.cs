@@ -267,6 +267,31 @@ public abstract class CitizenStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SetGoldenRecordAsync_OfACandidateOfAnExpectedRecord_VersionsAndReportsAsWithout()
+    {
+        var annLee = Records.Person("ct", "1", "Ann", "Lee", dob: (1980, 1, 1));
+        var id = await InSessionAsync(async s =>
+        {
+            var id = await s.CreateCitizenAsync(At);
+            var normalised = RecordNormaliser.Normalise(annLee);
+            await s.SaveRecordAsync(id, annLee, normalised, "hash", BlockingKeys.For(normalised), null, At);
+            return id;
+        });
+        var created = await InSessionAsync(s => s.SetGoldenRecordAsync(id, [Field("family_name", "Lee"), Field("given_names", "Ann")], At));
+
+        // The same person from another source: the citizen is its candidate, read before any record is resolved.
+        var changed = await InSessionAsync(async s =>
+        {
+            await s.ExpectChangedAsync([RecordNormaliser.Normalise(annLee with { SourceSystem = "er" })]);
+            return await s.SetGoldenRecordAsync(id, [Field("family_name", "Lee")], At);
+        });
+
+        Assert.Equal(created.Version + 1, changed.Version);
+        Assert.Equal(["given_names"], changed.ChangedFields);
+        Assert.Equal(["family_name"], (await Store.GetCitizenAsync(id, CancellationToken.None))!.Fields.Select(f => f.Field));
+    }
+
+    [Fact]
     public async Task SetGoldenRecordAsync_FieldGoneAndLineageMoved_StoresExactlyTheNewFields()
     {
         var id = await InSessionAsync(s => s.CreateCitizenAsync(At));
