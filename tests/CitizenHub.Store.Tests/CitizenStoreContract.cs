@@ -219,6 +219,32 @@ public abstract class CitizenStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SaveRecordAsync_NewVersionOfAnExpectedRecord_TakesItsOldIdentifierOutOfSearch()
+    {
+        var id = await InSessionAsync(async s =>
+        {
+            var c = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, c, Records.Person("ct", "1", "Ann", "Lee"), ["ni:AB123456C"]);
+            return c;
+        });
+        await InSessionAsync(async s =>
+        {
+            // Named first, as the resolver does: the session knows the record is held, and a new one is not.
+            await s.ExpectAsync([new("ct", "1"), new("ct", "2")]);
+            await SaveAsync(s, id, Records.Person("ct", "1", "Ann", "Lee"), ["ni:CD123456A"]);
+            await SaveAsync(s, id, Records.Person("ct", "2", "Ann", "Lee"), ["ni:EF123456B"]);
+            return 0;
+        });
+
+        Assert.Empty(await SearchAsync("ni:AB123456C"));
+        Assert.Equal([id], await SearchAsync("ni:CD123456A"));
+        Assert.Equal([id], await SearchAsync("ni:EF123456B"));
+
+        async Task<IEnumerable<string>> SearchAsync(string identifier) =>
+            (await Store.SearchAsync(new CitizenSearch(null, null, null, null) { IdentifierKeys = [identifier] }, 10, CancellationToken.None)).Select(c => c.CitizenId);
+    }
+
+    [Fact]
     public async Task MergeAsync_MovesLinksAndForwardsAbsorbedId()
     {
         var (survivor, absorbed, earlier) = await InSessionAsync(async s =>
@@ -1112,6 +1138,7 @@ public abstract class CitizenStoreContract : IAsyncLifetime
         var afterRemoval = await InSessionAsync(async s =>
         {
             await s.ExpectChangedAsync([incoming]);
+            Assert.Equal([t], await FindAsync(s));
             await s.SetGoldenRecordAsync(t, [], At);
             return await FindAsync(s);
         });

@@ -394,6 +394,8 @@ internal sealed class PostgresResolutionSession(
         var saved = new SourceRecordRef(record.SourceSystem, record.SourceKey);
         var blockHashes = HeldKeyIndex.HashesOf(matchKeys);
         (await CurrentKeysAsync().ConfigureAwait(false)).Set(saved, blockHashes);
+        // A record known not to be held (most of a first load) has no old keys to take out.
+        var wasHeld = !_held.TryGetValue(saved, out var before) || before is not null;
         _held[saved] = new HeldRecord(citizenId, contentHash, record.ObservedAt);
         _names.Saved(saved, normalised);
         // The record with its keys' hashes and a new key version (which tells every instance to take its keys again),
@@ -437,7 +439,11 @@ internal sealed class PostgresResolutionSession(
             normalised.FamilyPhonetic,
             normalised.GivenPhonetic,
             HeldKeyIndex.ToBytes(blockHashes));
-        Defer("DELETE FROM match_keys WHERE source_system = $1 AND source_key = $2;", record.SourceSystem, record.SourceKey);
+        if (wasHeld)
+        {
+            Defer("DELETE FROM match_keys WHERE source_system = $1 AND source_key = $2;", record.SourceSystem, record.SourceKey);
+        }
+
         var identifiers = matchKeys.Where(BlockingKeys.IsIdentifier).ToArray();
         if (identifiers.Length > 0)
         {
@@ -664,9 +670,7 @@ internal sealed class PostgresResolutionSession(
 
         if (fields.Count == 0)
         {
-            // The citizen is marked removed below, and a removed citizen is no candidate: its records, if any are
-            // left, must not answer a search from memory.
-            _linked.Forget(citizenId);
+            _linked.MarkedRemoved(citizenId);
         }
 
         var diff = GoldenRecordDiff.Between(before.Fields, fields);
