@@ -299,8 +299,7 @@ public abstract class CitizenStoreContract : IAsyncLifetime
         var id = await InSessionAsync(async s =>
         {
             var id = await s.CreateCitizenAsync(At);
-            var normalised = RecordNormaliser.Normalise(annLee);
-            await s.SaveRecordAsync(id, annLee, normalised, "hash", BlockingKeys.For(normalised), null, At);
+            await SaveWithItsKeysAsync(s, id, annLee);
             return id;
         });
         var created = await InSessionAsync(s => s.SetGoldenRecordAsync(id, [Field("family_name", "Lee"), Field("given_names", "Ann")], At));
@@ -1146,12 +1145,6 @@ public abstract class CitizenStoreContract : IAsyncLifetime
 
         static SourceRecord AnnLee(string system, string key) => Records.Person(system, key, "Ann", "Lee", dob: (1980, 1, 1));
 
-        static Task SaveWithItsKeysAsync(IResolutionSession session, string citizenId, SourceRecord record)
-        {
-            var normalised = RecordNormaliser.Normalise(record);
-            return session.SaveRecordAsync(citizenId, record, normalised, "hash", BlockingKeys.For(normalised), null, At);
-        }
-
         Task<IReadOnlyList<string>> FindAsync(IResolutionSession session) =>
             session.FindCitizensAsync(BlockingKeys.For(incoming), "er", "1", BlockingKeys.DefaultMaximumBlockSize);
     }
@@ -1207,6 +1200,13 @@ public abstract class CitizenStoreContract : IAsyncLifetime
 
     protected static Task SaveAsync(IResolutionSession session, string citizenId, SourceRecord record, IReadOnlyList<string> keys) =>
         session.SaveRecordAsync(citizenId, record, RecordNormaliser.Normalise(record), "hash", keys, null, At);
+
+    /// <summary>Saves a record with the blocking keys the resolver would give it.</summary>
+    protected static Task SaveWithItsKeysAsync(IResolutionSession session, string citizenId, SourceRecord record)
+    {
+        var normalised = RecordNormaliser.Normalise(record);
+        return session.SaveRecordAsync(citizenId, record, normalised, "hash", BlockingKeys.For(normalised), null, At);
+    }
 
     protected async Task<T> InSessionAsync<T>(Func<IResolutionSession, Task<T>> work)
     {
