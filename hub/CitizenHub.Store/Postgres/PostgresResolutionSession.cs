@@ -53,8 +53,9 @@ internal sealed class PostgresResolutionSession(
     private readonly SessionNameCounts _names = new();
 
     /// <summary>
-    /// Golden records as this session last wrote them (or created them, empty), so rebuilding one again, or a new
-    /// citizen's for the first time, reads nothing: on a first load most records start a citizen of their own.
+    /// Golden records as this session last wrote them (or created them, empty, or read them as the message's
+    /// candidates), so rebuilding one again, or a new citizen's for the first time, reads nothing: on a first load
+    /// most records start a citizen of their own.
     /// </summary>
     private readonly Dictionary<string, (long Version, IReadOnlyList<GoldenField> Fields)> _golden = new(StringComparer.Ordinal);
     private bool _keysCurrent;
@@ -262,9 +263,9 @@ internal sealed class PostgresResolutionSession(
     }
 
     /// <remarks>
-    /// Two round trips for the message: the names' counts, then the records of every citizen the records' blocking
-    /// keys find now. Resolving then asks the server only for what the message's own records change (a block grown
-    /// past its limit, a citizen merged), and for golden records this session has not written.
+    /// Three round trips for the message: the names' counts, the records of every citizen the records' blocking keys
+    /// find now, and those citizens' golden records. Resolving then asks the server only for what the message's own
+    /// writes change (a block grown past its limit, a citizen merged).
     /// </remarks>
     public async Task ExpectChangedAsync(IReadOnlyCollection<NormalisedRecord> records)
     {
