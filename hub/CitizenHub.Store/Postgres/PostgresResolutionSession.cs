@@ -58,6 +58,8 @@ internal sealed class PostgresResolutionSession(
     /// most records start a citizen of their own.
     /// </summary>
     private readonly Dictionary<string, (long Version, IReadOnlyList<GoldenField> Fields)> _golden = new(StringComparer.Ordinal);
+    /// <summary>Records this session added less those it removed: added to <c>record_count</c> at the commit (migration 5).</summary>
+    private long _recordCountChange;
     private bool _keysCurrent;
     private bool _disposed;
 
@@ -327,10 +329,11 @@ internal sealed class PostgresResolutionSession(
             return;
         }
 
-        // The total and both names' counts, each kept by a trigger (see PostgresSchema), after the held-back writes.
+        // Both names' counts, kept by a trigger (see PostgresSchema), after the held-back writes; the total as committed
+        // and this session's records added since (it adds them to the row at its commit).
         var rows = await ReadAfterPendingAsync(
             """
-            SELECT 'total', NULL, total FROM record_count
+            SELECT 'total', NULL, total + $3 FROM record_count
             UNION ALL
             SELECT 'family', name, count FROM name_counts WHERE kind = 'family' AND name = ANY($1) AND count > 0
             UNION ALL
@@ -338,7 +341,8 @@ internal sealed class PostgresResolutionSession(
             """,
             r => (Kind: r.GetString(0), Name: r.IsDBNull(1) ? null : r.GetString(1), Count: r.GetInt64(2)),
             families,
-            givens).ConfigureAwait(false);
+            givens,
+            _recordCountChange).ConfigureAwait(false);
         _names.Read(
             rows.Single(r => r.Kind == "total").Count,
             families,
@@ -393,10 +397,16 @@ internal sealed class PostgresResolutionSession(
         var normalisedJson = StoreJson.Serialize(normalised);
         _linked.Saved(citizenId, normalisedJson);
         var saved = new SourceRecordRef(record.SourceSystem, record.SourceKey);
+        // Whether it is held decides the record count (and whether it has old keys to take out); the resolver names
+        // its records first (ExpectAsync), so this reads only for a caller that did not.
+        var wasHeld = await FindRecordAsync(saved.SourceSystem, saved.SourceKey).ConfigureAwait(false) is not null;
+        if (!wasHeld)
+        {
+            _recordCountChange++;
+        }
+
         var blockHashes = HeldKeyIndex.HashesOf(matchKeys);
         (await CurrentKeysAsync().ConfigureAwait(false)).Set(saved, blockHashes);
-        // A record known not to be held (most of a first load) has no old keys to take out.
-        var wasHeld = !_held.TryGetValue(saved, out var before) || before is not null;
         _held[saved] = new HeldRecord(citizenId, contentHash, record.ObservedAt);
         _names.Saved(saved, normalised);
         // The record with its keys' hashes and a new key version (which tells every instance to take its keys again),
@@ -610,6 +620,11 @@ internal sealed class PostgresResolutionSession(
     public async Task RemoveRecordAsync(string sourceSystem, string sourceKey)
     {
         var removed = new SourceRecordRef(sourceSystem, sourceKey);
+        if (await FindRecordAsync(sourceSystem, sourceKey).ConfigureAwait(false) is not null)
+        {
+            _recordCountChange--;
+        }
+
         _linked.Forget(null, sourceSystem, sourceKey);
         _held[removed] = null;
         _names.Removed(removed);
@@ -719,6 +734,11 @@ internal sealed class PostgresResolutionSession(
 
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
+        if (_recordCountChange != 0)
+        {
+            Defer("UPDATE record_count SET total = total + $1;", _recordCountChange);
+        }
+
         await FlushAsync().ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         keys.Commit();

@@ -6,8 +6,9 @@ namespace CitizenHub.Store.Postgres;
 
 /// <summary>
 /// The name counts and record total a resolution session has read, kept exact as the session saves and removes
-/// records by doing what the store's count triggers will do (PostgreSQL migrations 1 and 3), so that counting a
-/// record's names is not a round trip of its own for every record resolved.
+/// records by doing what the store's name-count trigger will do (PostgreSQL migration 3) and what the session adds
+/// to the total at its commit (migration 5), so that counting a record's names is not a round trip of its own for
+/// every record resolved.
 /// </summary>
 /// <remarks>
 /// A change it cannot mirror (a save of a record whose counted names it does not know) makes it forget everything,

@@ -1,4 +1,5 @@
 using CitizenHub.Contracts;
+using CitizenHub.Matching;
 using CitizenHub.Store.Postgres;
 using CitizenHub.TestKit;
 using Npgsql;
@@ -235,6 +236,49 @@ public sealed class PostgresCitizenStoreTests(PostgresServer server) : CitizenSt
         var result = await work(session);
         await session.CommitAsync(CancellationToken.None);
         return result;
+    }
+
+    [Fact]
+    public async Task RecordTotal_AddedAtCommit_CountsEachRecordOnceThroughNewVersionsRemovalsAndRollBacks()
+    {
+        var ann = RecordNormaliser.Normalise(Records.Person("x", "x", "Ann", "Lee"));
+        var c = await InSessionAsync(async s =>
+        {
+            // Not named first (ExpectAsync): the session finds out itself whether each is held.
+            var c = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, c, Records.Person("ct", "1", "Ann", "Lee"), []);
+            await SaveAsync(s, c, Records.Person("ct", "2", "Ann", "Lee"), []);
+            await SaveAsync(s, c, Records.Person("ct", "2", "Anne", "Lee"), []);
+            return c;
+        });
+        var afterSaves = await TotalAndCountAsync();
+        await InSessionAsync(async s =>
+        {
+            await SaveAsync(s, c, Records.Person("ct", "1", "Ann", "Lee", dob: (1980, 1, 1)), []);
+            await s.RemoveRecordAsync("ct", "2");
+            await s.RemoveRecordAsync("ct", "9");
+            return 0;
+        });
+        var afterRemoval = await TotalAndCountAsync();
+
+        // A session sees its own additions before its commit; rolled back, they leave the total as it was.
+        long inSession;
+        await using (var session = await Store.BeginMessageAsync(NewMessage(), CancellationToken.None))
+        {
+            await SaveAsync(session!, c, Records.Person("ct", "3", "Ann", "Lee"), []);
+            await SaveAsync(session!, c, Records.Person("ct", "4", "Ann", "Lee"), []);
+            inSession = (await session!.GetTermFrequenciesAsync([ann])).Total;
+        }
+
+        Assert.Equal((2L, 2L), afterSaves);
+        Assert.Equal((1L, 1L), afterRemoval);
+        Assert.Equal(3, inSession);
+        Assert.Equal((1L, 1L), await TotalAndCountAsync());
+
+        async Task<(long Total, long Count)> TotalAndCountAsync() => (await QueryAsync(
+            _connectionString,
+            "SELECT (SELECT total FROM record_count), (SELECT COUNT(*) FROM source_records);",
+            r => (r.GetInt64(0), r.GetInt64(1)))).Single();
     }
 
     private static MessageIdentity NewMessage() => new(Guid.NewGuid(), MessageIdentity.RecordBatch, 1);
