@@ -127,7 +127,7 @@ internal sealed class LinkedRecordCache
     /// A citizen about to be marked removed (its golden record left empty): no candidate any more, so its records, if
     /// any are left, must not answer a search from here.
     /// </summary>
-    public void MarkedRemoved(string citizenId) => _linked.Remove(citizenId);
+    public void MarkedRemoved(string citizenId) => Forget(citizenId);
 
     /// <summary>Forgets the linked records of a citizen, and of whichever citizen held the given record.</summary>
     public void Forget(string? citizenId, string? sourceSystem = null, string? sourceKey = null)

@@ -286,8 +286,9 @@ internal sealed class PostgresResolutionSession(
     }
 
     /// <summary>
-    /// Reads and keeps the golden records (version and fields) of these citizens, in one round trip: a record linked
-    /// to a citizen rebuilds its golden record, which would otherwise read it then, a round trip for each.
+    /// Reads and keeps the golden records (version and fields) of these citizens, in one round trip after the writes
+    /// held back; a citizen not in the store is left out. The message's candidates are read this way together: a
+    /// record linked to a citizen rebuilds its golden record, which would otherwise read it then, a round trip each.
     /// </summary>
     private async Task ReadGoldenRecordsAsync(IReadOnlyList<string> citizens)
     {
@@ -668,20 +669,11 @@ internal sealed class PostgresResolutionSession(
             // The citizen's version and fields as they stand, read in the round trip that sends the writes before it;
             // the rewrite is then held back like any other write (the session holds the resolution lock, so the
             // version read is the one to move on from).
-            var rows = await ReadAfterPendingAsync(
-                """
-                SELECT c.version, f.field, f.value, f.source_system, f.source_key, f.observed_at
-                FROM citizens c LEFT JOIN golden_fields f ON f.citizen_id = c.citizen_id
-                WHERE c.citizen_id = $1;
-                """,
-                r => (Version: r.GetInt64(0), Field: r.IsDBNull(1) ? null : new GoldenField(r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), StoreTime.Parse(r.GetString(5)))),
-                citizenId).ConfigureAwait(false);
-            if (rows.Count == 0)
+            await ReadGoldenRecordsAsync([citizenId]).ConfigureAwait(false);
+            if (!_golden.TryGetValue(citizenId, out before))
             {
                 throw new InvalidOperationException($"Citizen {citizenId} is not in the store.");
             }
-
-            before = (rows[0].Version, [.. rows.Select(r => r.Field).OfType<GoldenField>()]);
         }
 
         if (fields.Count == 0)
