@@ -538,6 +538,6 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
     /// journal in memory (resolution 19.2-20.1 s against 16.0-17.7 s). It holds only one statement's pages at a time;
     /// sorts too big for the page cache also stay in memory.
     /// </summary>
-    private const string ConnectionPragmas =
+    public const string ConnectionPragmas =
         "PRAGMA mmap_size = 68719476736; PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 16384; PRAGMA temp_store = MEMORY;";
 }

@@ -1,0 +1,67 @@
+using System.Globalization;
+using CitizenHub.TestKit;
+using Microsoft.Data.Sqlite;
+
+namespace CitizenHub.Host.Tests;
+
+/// <summary><c>citizenhub bench store-floor</c> through the command-line entry, on a store kept by <c>bench accuracy</c>.</summary>
+public sealed class StoreFloorBenchTests : IDisposable
+{
+    private readonly TempDirectory _folder = new();
+    private readonly StringWriter _output = new();
+    private readonly StringWriter _error = new();
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        _folder.Dispose();
+        _output.Dispose();
+        _error.Dispose();
+    }
+
+    [Fact]
+    public async Task StoreFloor_KeptStore_WritesEveryTableItsCopiesOfRowsAsNewRows()
+    {
+        var kept = _folder.File("kept");
+        Assert.Equal(0, await RunAsync("bench", "accuracy", "--persons", "60", "--keep", kept));
+        var keptStore = Path.Combine(kept, "citizenhub.db");
+        var into = _folder.File("floor.db");
+
+        var code = await RunAsync("bench", "store-floor", "--store", keptStore, "--copies", "3", "--into", into);
+
+        Assert.Equal(0, code);
+        foreach (var table in new[] { "citizens", "source_records", "golden_fields", "citizen_history", "change_feed", "match_keys" })
+        {
+            var count = Count(keptStore, $"SELECT COUNT(*) FROM {table}");
+            Assert.True(count > 0, table);
+            Assert.Equal(3 * count, Count(into, $"SELECT COUNT(*) FROM {table}"));
+        }
+
+        // Every copy is a record of its own, held by a citizen of its own copy, and counted by the store's triggers.
+        Assert.Equal(3 * Count(keptStore, "SELECT COUNT(*) FROM source_records"), Count(into, "SELECT COUNT(DISTINCT source_system || source_key) FROM source_records"));
+        Assert.Equal(0, Count(into, "SELECT COUNT(*) FROM source_records s WHERE NOT EXISTS (SELECT 1 FROM citizens c WHERE c.citizen_id = s.citizen_id)"));
+        Assert.Equal(3 * Count(keptStore, "SELECT SUM(count) FROM name_counts"), Count(into, "SELECT SUM(count) FROM name_counts"));
+        var records = 3 * Count(keptStore, "SELECT COUNT(*) FROM source_records");
+        Assert.Matches($@"(?m)^records +{records.ToString(CultureInfo.InvariantCulture)}\r?$", _output.ToString());
+    }
+
+    [Fact]
+    public async Task StoreFloor_NoSuchStore_ExitsTwoAndSaysHowToMakeOne()
+    {
+        var code = await RunAsync("bench", "store-floor", "--store", _folder.File("missing.db"));
+
+        Assert.Equal(2, code);
+        Assert.Contains("bench accuracy --keep", _error.ToString(), StringComparison.Ordinal);
+    }
+
+    private static long Count(string store, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={store};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    private Task<int> RunAsync(params string[] args) => CitizenHubCli.RunAsync(args, _output, _error, CancellationToken.None);
+}
