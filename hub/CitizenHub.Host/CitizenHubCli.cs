@@ -92,13 +92,14 @@ internal static class CitizenHubCli
             parse.GetValue(ingestPersonsOption), parse.GetValue(seedOption), parse.GetValue(hubSettingsOption), parse.GetValue(instancesOption), output, error, ct)));
         var keptStoreOption = new Option<string>("--store") { Description = "A store kept by bench accuracy --keep DIR (DIR/citizenhub.db).", Required = true };
         var copiesOption = new Option<int>("--copies") { Description = "How many times to write its rows.", DefaultValueFactory = _ => StoreFloorBench.DefaultCopies };
+        var indexesAfterOption = new Option<bool>("--indexes-after") { Description = "Drop the tables' secondary indexes first and build them once at the end, as a first load into an empty store could." };
         var intoOption = new Option<string?>("--into") { Description = "Keep the new store in this (new) file; default: a temporary file, deleted." };
         var storeFloor = new Command("store-floor", "How long SQLite takes only to write the store's rows for many records: a kept store's rows copied K times, nothing else.")
         {
-            keptStoreOption, copiesOption, intoOption,
+            keptStoreOption, copiesOption, indexesAfterOption, intoOption,
         };
         storeFloor.SetAction((parse, ct) => Guarded(error, () => StoreFloorBench.RunAsync(
-            parse.GetValue(keptStoreOption)!, parse.GetValue(copiesOption), parse.GetValue(intoOption), output, ct)));
+            parse.GetValue(keptStoreOption)!, parse.GetValue(copiesOption), parse.GetValue(indexesAfterOption), parse.GetValue(intoOption), output, ct)));
         var bench = new Command("bench", "Measure the hub on generated data.") { accuracy, linkage, speed, api, ingest, storeFloor };
 
         var estimate = new Command("estimate", "Estimate the match model's m and u from the records the store holds (EM), and write them for Matching.ParametersFile.")

@@ -46,6 +46,23 @@ public sealed class StoreFloorBenchTests : IDisposable
     }
 
     [Fact]
+    public async Task StoreFloor_IndexesAfter_EndsWithTheRowsAndEveryIndexTheMigrationsMade()
+    {
+        var kept = _folder.File("kept");
+        Assert.Equal(0, await RunAsync("bench", "accuracy", "--persons", "40", "--keep", kept));
+        var keptStore = Path.Combine(kept, "citizenhub.db");
+        var into = _folder.File("floor.db");
+
+        var code = await RunAsync("bench", "store-floor", "--store", keptStore, "--copies", "2", "--indexes-after", "--into", into);
+
+        Assert.Equal(0, code);
+        const string Indexes = "SELECT group_concat(name || ':' || sql, ';') FROM (SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL ORDER BY name)";
+        Assert.Equal(Text(keptStore, Indexes), Text(into, Indexes));
+        Assert.Equal(2 * Count(keptStore, "SELECT COUNT(*) FROM source_records"), Count(into, "SELECT COUNT(*) FROM source_records INDEXED BY ix_source_records_citizen WHERE citizen_id > ''"));
+        Assert.Matches("(?m)^indexes built after s \\(indexes\\) +[0-9.]+ \\([0-9]+\\)", _output.ToString());
+    }
+
+    [Fact]
     public async Task StoreFloor_NoSuchStore_ExitsTwoAndSaysHowToMakeOne()
     {
         var code = await RunAsync("bench", "store-floor", "--store", _folder.File("missing.db"));
@@ -54,13 +71,17 @@ public sealed class StoreFloorBenchTests : IDisposable
         Assert.Contains("bench accuracy --keep", _error.ToString(), StringComparison.Ordinal);
     }
 
-    private static long Count(string store, string sql)
+    private static long Count(string store, string sql) => Convert.ToInt64(Scalar(store, sql), CultureInfo.InvariantCulture);
+
+    private static string Text(string store, string sql) => Convert.ToString(Scalar(store, sql), CultureInfo.InvariantCulture)!;
+
+    private static object? Scalar(string store, string sql)
     {
         using var connection = new SqliteConnection($"Data Source={store};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
-        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+        return command.ExecuteScalar();
     }
 
     private Task<int> RunAsync(params string[] args) => CitizenHubCli.RunAsync(args, _output, _error, CancellationToken.None);
