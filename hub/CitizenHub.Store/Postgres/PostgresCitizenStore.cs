@@ -172,10 +172,10 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
             cancellationToken);
     }
 
-    public Task RecordRunCompletedAsync(SyncRunCompleted completed, CancellationToken cancellationToken)
+    public async Task RecordRunCompletedAsync(SyncRunCompleted completed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(completed);
-        return WriteAsync(
+        await WriteAsync(
             """
             INSERT INTO sync_runs (run_id, source_system, completed_at, expected_messages, record_count, reject_count)
             VALUES (@RunId, @SourceSystem, @CompletedAt, @BatchCount, @RecordCount, @RejectCount)
@@ -194,8 +194,29 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
                 RecordCount = (long)completed.RecordCount,
                 RejectCount = (long)completed.RejectCount,
             },
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+        await PruneRemovedKeysAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>How long the note of a removed record is kept for other instances to take it out of their indexes.</summary>
+    internal static readonly TimeSpan RemovedKeysKeptFor = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// Deletes the notes of records removed more than <see cref="RemovedKeysKeptFor"/> ago, and records the highest
+    /// version deleted: an instance whose index is older than that (one that resolved nothing for a day) loads every
+    /// record's keys afresh when it next resolves, rather than miss a removal. Run after each sync run; two at once
+    /// delete each note once.
+    /// </summary>
+    internal Task PruneRemovedKeysAsync(CancellationToken cancellationToken) => WriteAsync(
+        """
+        WITH pruned AS (
+            DELETE FROM removed_record_keys WHERE removed_at < now() - make_interval(secs => @Seconds) RETURNING key_version
+        )
+        UPDATE removed_record_keys_pruned SET through = GREATEST(through, (SELECT MAX(key_version) FROM pruned))
+        WHERE EXISTS (SELECT 1 FROM pruned);
+        """,
+        new { Seconds = RemovedKeysKeptFor.TotalSeconds },
+        cancellationToken);
 
     public Task RecordMessageFailedAsync(MessageIdentity message, string reason, string? body, DateTimeOffset failedAt, CancellationToken cancellationToken)
     {

@@ -757,6 +757,7 @@ internal sealed class PostgresResolutionSession(
         }
 
         // Each row is applied as it is read: a first load reads every record held, and keeps only their versions.
+        var missedRemovals = false;
         var versions = await ReadAfterPendingAsync(
             full
                 ? """
@@ -770,10 +771,20 @@ internal sealed class PostgresResolutionSession(
                   UNION ALL
                   SELECT source_system, source_key, NULL, key_version, NULL, true
                   FROM removed_record_keys WHERE key_version > $1
+                  UNION ALL
+                  SELECT '', '', NULL, through, NULL, NULL
+                  FROM removed_record_keys_pruned WHERE through > $1
                   ORDER BY 4;
                   """,
             r =>
             {
+                if (r.IsDBNull(5))
+                {
+                    // Notes of removals newer than this index were pruned (PostgresCitizenStore.PruneRemovedKeysAsync).
+                    missedRemovals = true;
+                    return 0;
+                }
+
                 var record = new SourceRecordRef(r.GetString(0), r.GetString(1));
                 if (r.GetBoolean(5))
                 {
@@ -787,6 +798,12 @@ internal sealed class PostgresResolutionSession(
                 return r.IsDBNull(3) ? 0 : r.GetInt64(3);
             },
             full ? [] : [keys.Generation]).ConfigureAwait(false);
+        if (missedRemovals)
+        {
+            keys.Clear();
+            return await CurrentKeysAsync().ConfigureAwait(false);
+        }
+
         keys.Generation = Math.Max(Math.Max(keys.Generation, 0), versions.Count == 0 ? 0 : versions.Max());
         _keysCurrent = true;
         return keys;

@@ -290,5 +290,17 @@ internal static class PostgresSchema
         DROP TRIGGER source_records_count ON source_records;
         DROP FUNCTION count_source_records();
         """,
+
+        // 6: the notes of removed records are pruned once every instance has had time to read them (a day), so the
+        // table no longer grows with every removal for ever. The highest version pruned is kept: an instance whose
+        // index is older than that may have missed a removal, and loads every record's keys afresh instead.
+        """
+        ALTER TABLE removed_record_keys ADD COLUMN removed_at timestamptz NOT NULL DEFAULT now();
+        CREATE TABLE removed_record_keys_pruned (
+            only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+            through  bigint NOT NULL
+        );
+        INSERT INTO removed_record_keys_pruned (through) VALUES (0);
+        """,
     ];
 }

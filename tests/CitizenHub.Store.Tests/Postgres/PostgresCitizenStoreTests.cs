@@ -229,6 +229,49 @@ public sealed class PostgresCitizenStoreTests(PostgresServer server) : CitizenSt
         Assert.Equal(citizens.Take(3), afterChanges.BySwitchboard);
     }
 
+    [Fact]
+    public async Task RecordRunCompletedAsync_PrunesRemovalNotesADayOld_AndAnInstanceThatMightHaveMissedOneLoadsAfresh()
+    {
+        // A block of three is over the limit used below (two); of two, within it.
+        const int Limit = 2;
+        string[] phone = ["phone:+441632960000"];
+        var other = OtherInstance();
+        var citizens = await CommittedAsync(other, async s =>
+        {
+            var ids = new List<string>();
+            for (var i = 0; i < 3; i++)
+            {
+                ids.Add(await s.CreateCitizenAsync(At));
+                await SaveAsync(s, ids[i], Records.Person("ct", $"{i}", "Ann", "Lee"), phone);
+            }
+
+            return ids;
+        });
+        // This instance holds all three records' keys; the other removes one, and its note is pruned a day later.
+        Assert.Empty(await CommittedAsync(Store, s => s.FindCitizensAsync(phone, "x", "x", Limit)));
+        await CommittedAsync(other, async s =>
+        {
+            await s.RemoveRecordAsync("ct", "2");
+            return 0;
+        });
+        await ExecuteRawAsync("UPDATE removed_record_keys SET removed_at = now() - interval '25 hours';");
+        await CommittedAsync(other, async s =>
+        {
+            await SaveAsync(s, await s.CreateCitizenAsync(At), Records.Person("hb", "1", "Bob", "Ray"), ["ni:AB123456C"]);
+            await s.RemoveRecordAsync("hb", "1");
+            return 0;
+        });
+
+        await other.RecordRunCompletedAsync(new SyncRunCompleted(Guid.NewGuid(), "ct", At, 1, 1, 0), CancellationToken.None);
+
+        // The day-old note is gone, the recent one kept; this instance, which never read the pruned note, still finds
+        // the two records left (as a block of two), not a block of three that the limit would skip.
+        var notes = await QueryAsync(_connectionString, "SELECT source_system || ':' || source_key FROM removed_record_keys;", r => r.GetString(0));
+        Assert.Equal(["hb:1"], notes);
+        Assert.Equal(citizens.Take(2), await CommittedAsync(Store, s => s.FindCitizensAsync(phone, "x", "x", Limit)));
+        Assert.Empty(await CommittedAsync(Store, s => s.FindCitizensAsync(["ni:AB123456C"], "x", "x", Limit)));
+    }
+
     private static async Task<T> CommittedAsync<T>(ICitizenStore store, Func<IResolutionSession, Task<T>> work)
     {
         await using var session = await store.BeginMessageAsync(NewMessage(), CancellationToken.None)
