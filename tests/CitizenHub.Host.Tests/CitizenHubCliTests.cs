@@ -2,39 +2,26 @@ using CitizenHub.Contracts;
 using CitizenHub.Hub;
 using CitizenHub.Store.Sqlite;
 using CitizenHub.TestKit;
-using Microsoft.Data.Sqlite;
 
 namespace CitizenHub.Host.Tests;
 
 /// <summary>The command line as an operator uses it: arguments in, text and an exit code out.</summary>
-public sealed class CitizenHubCliTests : IDisposable
+public sealed class CitizenHubCliTests : CommandLineTest
 {
-    private readonly TempDirectory _folder = new();
-    private readonly StringWriter _output = new();
-    private readonly StringWriter _error = new();
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        _folder.Dispose();
-        _output.Dispose();
-        _error.Dispose();
-    }
-
     [Fact]
     public async Task Sync_ThenExportLinks_WritesOneRowPerSourceRecordJoinedAcrossSources()
     {
-        var config = TwoSources.WriteTo(_folder);
-        var links = _folder.File("out/links.csv");
+        var config = TwoSources.WriteTo(Folder);
+        var links = Folder.File("out/links.csv");
 
         var syncCode = await RunAsync("sync", "--config", config);
         var exportCode = await RunAsync("export", "links", "--config", config, "--out", links);
 
         Assert.Equal(0, syncCode);
         Assert.Equal(0, exportCode);
-        Assert.Contains("council-tax: 3 records, 1 rejected, 0 removed, 2 batches, 0 failed", _output.ToString(), StringComparison.Ordinal);
-        Assert.Contains("housing-benefits: 3 records, 0 rejected, 0 removed, 2 batches, 0 failed", _output.ToString(), StringComparison.Ordinal);
-        Assert.Contains("  rejects: " + _folder.File("rejects"), _output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("council-tax: 3 records, 1 rejected, 0 removed, 2 batches, 0 failed", Output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("housing-benefits: 3 records, 0 rejected, 0 removed, 2 batches, 0 failed", Output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("  rejects: " + Folder.File("rejects"), Output.ToString(), StringComparison.Ordinal);
         var rows = File.ReadAllLines(links);
         Assert.Equal("citizen_id,source_system,source_key", rows[0]);
         var byKey = rows.Skip(1).Select(r => r.Split(',')).ToDictionary(r => r[2], r => r[0]);
@@ -48,50 +35,50 @@ public sealed class CitizenHubCliTests : IDisposable
     [Fact]
     public async Task Sync_RunTwice_SecondRunChangesNoLinks()
     {
-        var config = TwoSources.WriteTo(_folder);
+        var config = TwoSources.WriteTo(Folder);
         await RunAsync("sync", "--config", config);
-        await RunAsync("export", "links", "--config", config, "--out", _folder.File("first.csv"));
+        await RunAsync("export", "links", "--config", config, "--out", Folder.File("first.csv"));
 
         var code = await RunAsync("sync", "--config", config);
-        await RunAsync("export", "links", "--config", config, "--out", _folder.File("second.csv"));
+        await RunAsync("export", "links", "--config", config, "--out", Folder.File("second.csv"));
 
         Assert.Equal(0, code);
-        Assert.Equal(File.ReadAllLines(_folder.File("first.csv")), File.ReadAllLines(_folder.File("second.csv")));
+        Assert.Equal(File.ReadAllLines(Folder.File("first.csv")), File.ReadAllLines(Folder.File("second.csv")));
     }
 
     [Fact]
     public async Task Sync_OneSourceByName_RunsOnlyThatSource()
     {
-        var config = TwoSources.WriteTo(_folder);
+        var config = TwoSources.WriteTo(Folder);
 
         var code = await RunAsync("sync", "--config", config, "--source", "housing-benefits");
 
         Assert.Equal(0, code);
-        Assert.Contains("housing-benefits:", _output.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain("council-tax:", _output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("housing-benefits:", Output.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("council-tax:", Output.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Sync_UnknownSource_ExitsTwoWithOneLineNamingIt()
     {
-        var config = TwoSources.WriteTo(_folder);
+        var config = TwoSources.WriteTo(Folder);
 
         var code = await RunAsync("sync", "--config", config, "--source", "electoral-roll");
 
         Assert.Equal(2, code);
         Assert.Equal(
             "citizenhub: unknown source 'electoral-roll'; configured: council-tax, housing-benefits",
-            _error.ToString().TrimEnd());
-        Assert.False(File.Exists(_folder.File("hub.db")));
+            Error.ToString().TrimEnd());
+        Assert.False(File.Exists(Folder.File("hub.db")));
     }
 
     [Fact]
     public async Task Sync_MissingConfigFile_ExitsTwoWithOneLine()
     {
-        var code = await RunAsync("sync", "--config", _folder.File("nowhere.json"));
+        var code = await RunAsync("sync", "--config", Folder.File("nowhere.json"));
 
         Assert.Equal(2, code);
-        var line = Assert.Single(_error.ToString().TrimEnd().Split('\n'));
+        var line = Assert.Single(Error.ToString().TrimEnd().Split('\n'));
         Assert.Contains("config file", line, StringComparison.Ordinal);
         Assert.Contains("not found", line, StringComparison.Ordinal);
     }
@@ -99,43 +86,43 @@ public sealed class CitizenHubCliTests : IDisposable
     [Fact]
     public async Task Sync_ConfigNotJson_ExitsTwo()
     {
-        var config = _folder.Write("citizenhub.json", "{ \"Sources\": [ ");
+        var config = Folder.Write("citizenhub.json", "{ \"Sources\": [ ");
 
         var code = await RunAsync("sync", "--config", config);
 
         Assert.Equal(2, code);
-        Assert.StartsWith("citizenhub: config file", _error.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("citizenhub: config file", Error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Sync_ConfigBreakingTheSchema_ExitsTwoNamingEveryProblemAndReadsNothing()
     {
-        var config = _folder.Write("citizenhub.json", """{ "Sources": [ { "Name": "a", "Kind": "Csv" }, { "Name": "b", "Mapping": { "Key": "k" } } ] }""");
+        var config = Folder.Write("citizenhub.json", """{ "Sources": [ { "Name": "a", "Kind": "Csv" }, { "Name": "b", "Mapping": { "Key": "k" } } ] }""");
 
         var code = await RunAsync("sync", "--config", config);
 
         Assert.Equal(2, code);
-        var line = Assert.Single(_error.ToString().TrimEnd().Split('\n'));
+        var line = Assert.Single(Error.ToString().TrimEnd().Split('\n'));
         Assert.Contains("Sources[0].Mapping: is required", line, StringComparison.Ordinal);
         Assert.Contains("Sources[1].Kind: is required", line, StringComparison.Ordinal);
-        Assert.False(File.Exists(_folder.File("citizenhub.db")));
+        Assert.False(File.Exists(Folder.File("citizenhub.db")));
     }
 
     [Fact]
     public async Task ConfigValidate_SampleConfiguration_IsValid()
     {
-        var config = TwoSources.WriteTo(_folder);
+        var config = TwoSources.WriteTo(Folder);
 
         var code = await RunAsync("config", "validate", "--config", config);
 
         Assert.Equal(0, code);
-        Assert.EndsWith("valid, 2 sources (council-tax: Csv, housing-benefits: Csv)", _output.ToString().TrimEnd(), StringComparison.Ordinal);
+        Assert.EndsWith("valid, 2 sources (council-tax: Csv, housing-benefits: Csv)", Output.ToString().TrimEnd(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task ConfigValidate_Problems_OneLineEachWithItsJsonPath()
     {
-        var config = _folder.Write("citizenhub.json", """
+        var config = Folder.Write("citizenhub.json", """
             { "Sync": { "BatchSize": 0 },
               "Sources": [ { "Name": "ct", "Kind": "Csv", "Csv": { "Path": "ct.csv", "Encoding": "ebcdic" }, "Mapping": { "Key": "ref", "Kye": "x" } } ] }
             """);
@@ -149,13 +136,13 @@ public sealed class CitizenHubCliTests : IDisposable
                 $"{config}: Sources[0].Mapping.Kye: is not a known setting",
                 $"{config}: Sync.BatchSize: is out of range",
             ],
-            _error.ToString().TrimEnd().Split('\n'));
+            Error.ToString().TrimEnd().Split('\n'));
     }
 
     [Fact]
     public async Task ConfigValidate_AdapterRuleBroken_NamesTheSource()
     {
-        var config = _folder.Write("citizenhub.json", """
+        var config = Folder.Write("citizenhub.json", """
             { "Sources": [ { "Name": "er", "Kind": "FixedWidth", "FixedWidth": { "Path": "er.dat", "Columns": [ { "Name": "no", "Start": 1, "Length": 8 } ] },
                              "Mapping": { "Key": "no", "FamilyName": "surname" } } ] }
             """);
@@ -163,32 +150,32 @@ public sealed class CitizenHubCliTests : IDisposable
         var code = await RunAsync("config", "validate", "--config", config);
 
         Assert.Equal(2, code);
-        Assert.Contains("Sources[0] (er): Source 'er': the layout has no field named 'surname'", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Sources[0] (er): Source 'er': the layout has no field named 'surname'", Error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Sync_UnknownAdapterKind_ExitsTwoListingTheKinds()
     {
-        var config = _folder.Write("citizenhub.json", """{ "Sources": [ { "Name": "a", "Kind": "Telex", "Mapping": { "Key": "k" } } ] }""");
+        var config = Folder.Write("citizenhub.json", """{ "Sources": [ { "Name": "a", "Kind": "Telex", "Mapping": { "Key": "k" } } ] }""");
 
         var code = await RunAsync("sync", "--config", config);
 
         Assert.Equal(2, code);
-        Assert.Contains("source 'a' has Kind 'Telex'; the kinds are Csv, FixedWidth, Sql, Soap", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("source 'a' has Kind 'Telex'; the kinds are Csv, FixedWidth, Sql, Soap", Error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Sync_SourceFileMissing_ExitsOneAndSaysWhichSource()
     {
-        var config = TwoSources.WriteTo(_folder);
-        File.Delete(_folder.File("council-tax.csv"));
+        var config = TwoSources.WriteTo(Folder);
+        File.Delete(Folder.File("council-tax.csv"));
 
         var code = await RunAsync("sync", "--config", config);
 
         Assert.Equal(1, code);
-        Assert.Contains("citizenhub: council-tax:", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("citizenhub: council-tax:", Error.ToString(), StringComparison.Ordinal);
         // The other source still ran.
-        Assert.Contains("housing-benefits: 3 records", _output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("housing-benefits: 3 records", Output.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -205,7 +192,7 @@ public sealed class CitizenHubCliTests : IDisposable
         using var housing = new LegacyDatabase();
         housing.Insert(7, "MARGARET", "HUGHES", "1950-03-04", "2026-10-01T09:00:00");
         housing.Insert(8, "Kwame", "Mensah", "1981-03-11", "2026-10-02T09:00:00");
-        var config = _folder.Write("citizenhub.json", $$"""
+        var config = Folder.Write("citizenhub.json", $$"""
             {
               "Sources": [
                 { "Name": "housing", "Kind": "Sql", "Mode": "Incremental",
@@ -221,19 +208,19 @@ public sealed class CitizenHubCliTests : IDisposable
         var first = await RunAsync("sync", "--config", config);
         housing.Insert(9, "Priya", "Patel", "1979-11-17", "2026-10-03T09:00:00");
         var second = await RunAsync("sync", "--config", config);
-        await RunAsync("export", "links", "--config", config, "--out", _folder.File("links.csv"));
+        await RunAsync("export", "links", "--config", config, "--out", Folder.File("links.csv"));
 
         Assert.Equal((0, 0), (first, second));
-        Assert.Contains("housing: 2 records, 0 rejected, 0 removed, 1 batches, 0 failed", _output.ToString(), StringComparison.Ordinal);
-        Assert.Contains("housing: 1 records, 0 rejected, 0 removed, 1 batches, 0 failed", _output.ToString(), StringComparison.Ordinal);
-        Assert.Equal(["7", "8", "9"], File.ReadAllLines(_folder.File("links.csv")).Skip(1).Select(l => l.Split(',')[2]).Order());
+        Assert.Contains("housing: 2 records, 0 rejected, 0 removed, 1 batches, 0 failed", Output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("housing: 1 records, 0 rejected, 0 removed, 1 batches, 0 failed", Output.ToString(), StringComparison.Ordinal);
+        Assert.Equal(["7", "8", "9"], File.ReadAllLines(Folder.File("links.csv")).Skip(1).Select(l => l.Split(',')[2]).Order());
     }
 
     [Fact]
     public async Task Sync_DropFolder_ReadsEachFileOnceAndArchivesItAfterTheHubAppliedIt()
     {
-        var drop = Directory.CreateDirectory(_folder.File("drops")).FullName;
-        var config = _folder.Write("citizenhub.json", """
+        var drop = Directory.CreateDirectory(Folder.File("drops")).FullName;
+        var config = Folder.Write("citizenhub.json", """
             { "Sources": [ { "Name": "benefits", "Kind": "Csv", "Mode": "Incremental",
                              "Csv": { "Folder": "drops", "Delimiter": "|", "StableFor": "00:00:00" },
                              "Mapping": { "Key": "CLAIM_REF", "FamilyName": "SURNAME", "GivenNames": "FORENAMES" } } ] }
@@ -246,7 +233,7 @@ public sealed class CitizenHubCliTests : IDisposable
         var third = await RunAsync("sync", "--config", config);
 
         Assert.Equal((0, 0, 0), (first, second, third));
-        var lines = _output.ToString().Split('\n').Where(l => l.StartsWith("benefits:", StringComparison.Ordinal)).ToList();
+        var lines = Output.ToString().Split('\n').Where(l => l.StartsWith("benefits:", StringComparison.Ordinal)).ToList();
         Assert.StartsWith("benefits: 2 records", lines[0], StringComparison.Ordinal);
         Assert.StartsWith("benefits: 1 records", lines[1], StringComparison.Ordinal);
         Assert.StartsWith("benefits: 0 records", lines[2], StringComparison.Ordinal);
@@ -257,14 +244,14 @@ public sealed class CitizenHubCliTests : IDisposable
     [Fact]
     public async Task Sync_FullSourceWithNothingToRead_RemovesNothing()
     {
-        var config = TwoSources.WriteTo(_folder);
+        var config = TwoSources.WriteTo(Folder);
         await RunAsync("sync", "--config", config, "--source", "council-tax");
-        File.WriteAllText(_folder.File("council-tax.csv"), "");
+        File.WriteAllText(Folder.File("council-tax.csv"), "");
 
         var code = await RunAsync("sync", "--config", config, "--source", "council-tax");
 
         Assert.Equal(0, code);
-        Assert.Contains("  warning: nothing was read, so deletions were not checked", _output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("  warning: nothing was read, so deletions were not checked", Output.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -273,8 +260,8 @@ public sealed class CitizenHubCliTests : IDisposable
         var url = $"http://127.0.0.1:{FreePort.Next()}";
         await using var service = CitizenHub.Samples.LegacyBenefits.LegacyBenefitsService.Build(url, CitizenHub.Samples.LegacyBenefits.ClaimantBook.Sample());
         await service.StartAsync();
-        _folder.Write("council-tax.csv", TwoSources.CouncilTax);
-        var config = _folder.Write("citizenhub.json", $$"""
+        Folder.Write("council-tax.csv", TwoSources.CouncilTax);
+        var config = Folder.Write("citizenhub.json", $$"""
             { "Sources": [
                 { "Name": "council-tax", "Kind": "Csv", "Priority": 1, "Csv": { "Path": "council-tax.csv" },
                   "Mapping": { "Key": "account_ref", "GivenNames": "forenames", "FamilyName": "surname", "DateOfBirth": "date_of_birth",
@@ -290,12 +277,12 @@ public sealed class CitizenHubCliTests : IDisposable
 
         var first = await RunAsync("sync", "--config", config);
         var second = await RunAsync("sync", "--config", config, "--source", "benefits");
-        await RunAsync("export", "links", "--config", config, "--out", _folder.File("links.csv"));
+        await RunAsync("export", "links", "--config", config, "--out", Folder.File("links.csv"));
 
         Assert.Equal((0, 0), (first, second));
-        Assert.Contains("benefits: 5 records, 0 rejected, 0 removed", _output.ToString(), StringComparison.Ordinal);
-        Assert.Contains("benefits: 0 records", _output.ToString(), StringComparison.Ordinal);
-        var byKey = File.ReadAllLines(_folder.File("links.csv")).Skip(1).Select(r => r.Split(',')).ToDictionary(r => r[2], r => r[0]);
+        Assert.Contains("benefits: 5 records, 0 rejected, 0 removed", Output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("benefits: 0 records", Output.ToString(), StringComparison.Ordinal);
+        var byKey = File.ReadAllLines(Folder.File("links.csv")).Skip(1).Select(r => r.Split(',')).ToDictionary(r => r[2], r => r[0]);
         // The benefits claimant and the council-tax payer share an NI number: one citizen.
         Assert.Equal(byKey["CT001"], byKey["HB-20231"]);
         Assert.Equal(byKey["CT002"], byKey["HB-20232"]);
@@ -304,43 +291,41 @@ public sealed class CitizenHubCliTests : IDisposable
     [Fact]
     public async Task ErrorsListThenReplay_AppliesTheKeptBatchOnce()
     {
-        var config = TwoSources.WriteTo(_folder);
+        var config = TwoSources.WriteTo(Folder);
         await RunAsync("sync", "--config", config);
         // A batch the hub could not apply (its store was away, say), kept whole as the hub keeps one.
         var runId = Guid.NewGuid();
         var batch = new SourceRecordBatch(runId, "council-tax", 7, [Records.Person("council-tax", "CT999", "Nia", "Evans", (1981, 4, 5))]);
-        using (var store = new SqliteCitizenStore($"Data Source={_folder.File("hub.db")}"))
+        using (var store = new SqliteCitizenStore($"Data Source={Folder.File("hub.db")}"))
         {
             await store.RecordRunStartedAsync(new SyncRunStarted(runId, "council-tax", TimeProvider.System.GetUtcNow()), CancellationToken.None);
             await store.RecordMessageFailedAsync(HubMessages.Identify(batch), "Npgsql.NpgsqlException", HubMessages.Serialize(batch), TimeProvider.System.GetUtcNow(), CancellationToken.None);
         }
 
         var listCode = await RunAsync("errors", "list", "--config", config);
-        var listed = _output.ToString();
+        var listed = Output.ToString();
         var replayCode = await RunAsync("errors", "replay", "--config", config, "1");
         var againCode = await RunAsync("errors", "replay", "--config", config, "1");
         await RunAsync("errors", "list", "--config", config);
-        await RunAsync("export", "links", "--config", config, "--out", _folder.File("links.csv"));
+        await RunAsync("export", "links", "--config", config, "--out", Folder.File("links.csv"));
 
         Assert.Equal((0, 0, 0), (listCode, replayCode, againCode));
         var row = listed.Split('\n').Single(l => l.StartsWith("1\t", StringComparison.Ordinal)).Split('\t');
         Assert.Equal(("council-tax", $"{runId:N}", "records 7", "failed", "Npgsql.NpgsqlException"), (row[2], row[3], row[4], row[5], row[6].TrimEnd()));
-        Assert.Contains("1: applied", _output.ToString(), StringComparison.Ordinal);
-        Assert.Contains("1: already applied; nothing sent", _output.ToString(), StringComparison.Ordinal);
-        Assert.Contains("no failed messages waiting", _output.ToString(), StringComparison.Ordinal);
-        Assert.Contains(",council-tax,CT999", File.ReadAllText(_folder.File("links.csv")), StringComparison.Ordinal);
+        Assert.Contains("1: applied", Output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("1: already applied; nothing sent", Output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("no failed messages waiting", Output.ToString(), StringComparison.Ordinal);
+        Assert.Contains(",council-tax,CT999", File.ReadAllText(Folder.File("links.csv")), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task ErrorsReplay_NeitherIdsNorAll_IsAUsageError()
     {
-        var config = TwoSources.WriteTo(_folder);
+        var config = TwoSources.WriteTo(Folder);
 
         var code = await RunAsync("errors", "replay", "--config", config);
 
         Assert.Equal(2, code);
-        Assert.Contains("their ids, from 'errors list') or give --all", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("their ids, from 'errors list') or give --all", Error.ToString(), StringComparison.Ordinal);
     }
-
-    private Task<int> RunAsync(params string[] args) => CitizenHubCli.RunAsync(args, _output, _error, CancellationToken.None);
 }

@@ -1,31 +1,16 @@
 using System.Globalization;
-using CitizenHub.TestKit;
 using Microsoft.Data.Sqlite;
 
 namespace CitizenHub.Host.Tests;
 
 /// <summary><c>citizenhub bench store-floor</c> through the command-line entry, on a store kept by <c>bench accuracy</c>.</summary>
-public sealed class StoreFloorBenchTests : IDisposable
+public sealed class StoreFloorBenchTests : CommandLineTest
 {
-    private readonly TempDirectory _folder = new();
-    private readonly StringWriter _output = new();
-    private readonly StringWriter _error = new();
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        _folder.Dispose();
-        _output.Dispose();
-        _error.Dispose();
-    }
-
     [Fact]
     public async Task StoreFloor_KeptStore_WritesEveryTableItsCopiesOfRowsAsNewRows()
     {
-        var kept = _folder.File("kept");
-        Assert.Equal(0, await RunAsync("bench", "accuracy", "--persons", "60", "--keep", kept));
-        var keptStore = Path.Combine(kept, "citizenhub.db");
-        var into = _folder.File("floor.db");
+        var keptStore = await KeptStoreAsync(persons: 60);
+        var into = Folder.File("floor.db");
 
         var code = await RunAsync("bench", "store-floor", "--store", keptStore, "--copies", "3", "--into", into);
 
@@ -42,16 +27,14 @@ public sealed class StoreFloorBenchTests : IDisposable
         Assert.Equal(0, Count(into, "SELECT COUNT(*) FROM source_records s WHERE NOT EXISTS (SELECT 1 FROM citizens c WHERE c.citizen_id = s.citizen_id)"));
         Assert.Equal(3 * Count(keptStore, "SELECT SUM(count) FROM name_counts"), Count(into, "SELECT SUM(count) FROM name_counts"));
         var records = 3 * Count(keptStore, "SELECT COUNT(*) FROM source_records");
-        Assert.Matches($@"(?m)^records +{records.ToString(CultureInfo.InvariantCulture)}\r?$", _output.ToString());
+        Assert.Matches($@"(?m)^records +{records.ToString(CultureInfo.InvariantCulture)}\r?$", Output.ToString());
     }
 
     [Fact]
     public async Task StoreFloor_IndexesAfter_EndsWithTheRowsAndEveryIndexTheMigrationsMade()
     {
-        var kept = _folder.File("kept");
-        Assert.Equal(0, await RunAsync("bench", "accuracy", "--persons", "40", "--keep", kept));
-        var keptStore = Path.Combine(kept, "citizenhub.db");
-        var into = _folder.File("floor.db");
+        var keptStore = await KeptStoreAsync(persons: 40);
+        var into = Folder.File("floor.db");
 
         var code = await RunAsync("bench", "store-floor", "--store", keptStore, "--copies", "2", "--indexes-after", "--into", into);
 
@@ -59,16 +42,24 @@ public sealed class StoreFloorBenchTests : IDisposable
         const string Indexes = "SELECT group_concat(name || ':' || sql, ';') FROM (SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL ORDER BY name)";
         Assert.Equal(Text(keptStore, Indexes), Text(into, Indexes));
         Assert.Equal(2 * Count(keptStore, "SELECT COUNT(*) FROM source_records"), Count(into, "SELECT COUNT(*) FROM source_records INDEXED BY ix_source_records_citizen WHERE citizen_id > ''"));
-        Assert.Matches("(?m)^indexes built after s \\(indexes\\) +[0-9.]+ \\([0-9]+\\)", _output.ToString());
+        Assert.Matches("(?m)^indexes built after s \\(indexes\\) +[0-9.]+ \\([0-9]+\\)", Output.ToString());
     }
 
     [Fact]
     public async Task StoreFloor_NoSuchStore_ExitsTwoAndSaysHowToMakeOne()
     {
-        var code = await RunAsync("bench", "store-floor", "--store", _folder.File("missing.db"));
+        var code = await RunAsync("bench", "store-floor", "--store", Folder.File("missing.db"));
 
         Assert.Equal(2, code);
-        Assert.Contains("bench accuracy --keep", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("bench accuracy --keep", Error.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A store that <c>bench accuracy --keep</c> left, as an operator would make one.</summary>
+    private async Task<string> KeptStoreAsync(int persons)
+    {
+        var kept = Folder.File("kept");
+        Assert.Equal(0, await RunAsync("bench", "accuracy", "--persons", persons.ToString(CultureInfo.InvariantCulture), "--keep", kept));
+        return Path.Combine(kept, "citizenhub.db");
     }
 
     private static long Count(string store, string sql) => Convert.ToInt64(Scalar(store, sql), CultureInfo.InvariantCulture);
@@ -83,6 +74,4 @@ public sealed class StoreFloorBenchTests : IDisposable
         command.CommandText = sql;
         return command.ExecuteScalar();
     }
-
-    private Task<int> RunAsync(params string[] args) => CitizenHubCli.RunAsync(args, _output, _error, CancellationToken.None);
 }
