@@ -177,4 +177,11 @@ public sealed class SyncOptions
     /// <summary>How long a sync waits for the hub to finish a run's messages. <value>The default is one hour.</value></summary>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan CompletionTimeout { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How often a sync waiting for the hub logs how many of the run's batches are applied: a first load of a large
+    /// source takes many minutes, and an operator should see it move. <value>The default is 30 seconds.</value>
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

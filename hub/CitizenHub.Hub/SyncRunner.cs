@@ -174,7 +174,7 @@ public sealed class SyncRunner(
             new SyncRunCompleted(runId, source.Name, timeProvider.GetUtcNow(), batches + removals, records, rejects.Count),
             cancellationToken).ConfigureAwait(false);
 
-        var progress = await WaitForHubAsync(runId, batches + removals, sync.CompletionTimeout, cancellationToken).ConfigureAwait(false);
+        var progress = await WaitForHubAsync(source.Name, runId, batches + removals, sync, cancellationToken).ConfigureAwait(false);
         if (progress.FailedMessages > 0)
         {
             error ??= $"{progress.FailedMessages} of {batches + removals} batches failed in the hub ({progress.LastFailure}); they are in the error queue";
@@ -278,10 +278,13 @@ public sealed class SyncRunner(
         return factory.Create(source, timeProvider);
     }
 
-    private async Task<SyncRunProgress> WaitForHubAsync(Guid runId, int batches, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<SyncRunProgress> WaitForHubAsync(string sourceSystem, Guid runId, int batches, SyncOptions sync, CancellationToken cancellationToken)
     {
+        var timeout = sync.CompletionTimeout;
         using var timeoutSource = new CancellationTokenSource(timeout, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
+        var waiting = timeProvider.GetTimestamp();
+        var reported = waiting;
         try
         {
             while (true)
@@ -290,6 +293,14 @@ public sealed class SyncRunner(
                 if (progress is { IsFinished: true })
                 {
                     return progress;
+                }
+
+                if (timeProvider.GetElapsedTime(reported) >= sync.ProgressInterval)
+                {
+                    reported = timeProvider.GetTimestamp();
+                    logger.LogInformation(
+                        "Sync of {Source}: {Applied} of {Batches} batches applied, {Failed} failed, after waiting {Waited:hh\\:mm\\:ss} for the hub",
+                        sourceSystem, progress?.AppliedMessages ?? 0, batches, progress?.FailedMessages ?? 0, timeProvider.GetElapsedTime(waiting));
                 }
 
                 await Task.Delay(PollInterval, timeProvider, linked.Token).ConfigureAwait(false);

@@ -3,6 +3,7 @@ using CitizenHub.Store;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace CitizenHub.Hub.Tests;
 
@@ -25,6 +26,8 @@ internal static class ListSourceHub
             .Build();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddCitizenHub(configuration, folder);
+        // Kept in memory, for tests of what the hub logs (and that it logs no personal data).
+        builder.Logging.AddProvider(new LogLines());
         builder.Services.AddSingleton<ISourceAdapterFactory>(new ListAdapterFactory(adapter));
         if (failSequence is { } sequence)
         {
@@ -36,6 +39,10 @@ internal static class ListSourceHub
         await host.StartAsync();
         return host;
     }
+
+    /// <summary>What the hub has logged so far.</summary>
+    public static IReadOnlyList<string> LogMessages(IHost host) =>
+        host.Services.GetServices<ILoggerProvider>().OfType<LogLines>().Single().Messages;
 
     public static async Task<List<CitizenLink>> LinksAsync(IHost host)
     {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
 using CitizenHub.Adapters;
 using CitizenHub.Contracts;
 using CitizenHub.Matching;
@@ -84,6 +85,25 @@ public sealed class SyncRunnerTests : IDisposable
         Assert.Contains("1 of 3 batches failed", summary.Error, StringComparison.Ordinal);
         Assert.Contains(nameof(InvalidDataException), summary.Error, StringComparison.Ordinal);
         Assert.Equal(["1", "3"], (await LinksAsync(host)).Select(l => l.SourceKey).Order());
+    }
+
+    [Fact]
+    public async Task RunAsync_HubTakesLongerThanTheProgressInterval_LogsHowManyBatchesAreAppliedAndNoPersonalData()
+    {
+        var adapter = new ListAdapter(Accept("1", "AB123456C"), Accept("2", "CE123456A"), Accept("3", null));
+        // The second batch fails through its retries (about 2.6 s) before the run can end: the sync waits that long.
+        using var host = await ListSourceHub.StartAsync(
+            _folder.Path,
+            adapter,
+            new Dictionary<string, string?> { ["Sync:BatchSize"] = "1", ["Sync:ProgressInterval"] = "00:00:01" },
+            failSequence: 2);
+
+        var summary = await RunAsync(host);
+
+        Assert.Equal((3, 1), (summary.Batches, summary.FailedBatches));
+        var messages = ListSourceHub.LogMessages(host);
+        Assert.Contains(messages, m => Regex.IsMatch(m, "^Sync of people: [0-2] of 3 batches applied, 0 failed, after waiting 00:00:0[1-9] for the hub$"));
+        Assert.DoesNotContain(messages, m => m.Contains("AB123456C", StringComparison.Ordinal) || m.Contains("CE123456A", StringComparison.Ordinal));
     }
 
     [Fact]
