@@ -112,12 +112,8 @@ internal static class AccuracyBench
             ("false merges: father/son", Hard(report.FatherSon)),
             ("false merges: spouses", Hard(report.Spouses)),
         };
-        var width = rows.Max(r => r.Measure.Length);
         await output.WriteLineAsync().ConfigureAwait(false);
-        foreach (var (measure, value) in rows)
-        {
-            await output.WriteLineAsync($"{measure.PadRight(width)}  {value}").ConfigureAwait(false);
-        }
+        await BenchTable.WriteAsync(output, rows).ConfigureAwait(false);
 
         static string N(long n) => n.ToString(CultureInfo.InvariantCulture);
         static string R(double r) => r.ToString("0.0000", CultureInfo.InvariantCulture);

@@ -88,12 +88,8 @@ internal static class IngestBench
                     ("peak memory MiB (per instance)", string.Join(", ", peaks.Select(p => (p / 1048576.0).ToString("0", CultureInfo.InvariantCulture)))),
                     ("keys loaded by a new instance s", keysLoad.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)),
                 };
-                var width = rows.Max(r => r.Measure.Length);
                 await output.WriteLineAsync().ConfigureAwait(false);
-                foreach (var (measure, value) in rows)
-                {
-                    await output.WriteLineAsync($"{measure.PadRight(width)}  {value}").ConfigureAwait(false);
-                }
+                await BenchTable.WriteAsync(output, rows).ConfigureAwait(false);
             }
 
             return summaries.All(s => s.Succeeded) ? CitizenHubCli.Succeeded : CitizenHubCli.Failed;

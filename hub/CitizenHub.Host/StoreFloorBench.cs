@@ -104,12 +104,8 @@ internal static class StoreFloorBench
             rows.Add(("all tables s", total.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)));
             rows.Add(("records/s", (records / Math.Max(total.TotalSeconds, 0.001)).ToString("0", CultureInfo.InvariantCulture)));
             rows.Add(("store file MiB", (new FileInfo(target).Length / 1048576.0).ToString("0", CultureInfo.InvariantCulture)));
-            var width = rows.Max(r => r.Measure.Length);
             await output.WriteLineAsync($"bench store-floor: the rows of {keptStore} written {copies} times into a new store, nothing else").ConfigureAwait(false);
-            foreach (var (measure, value) in rows)
-            {
-                await output.WriteLineAsync($"{measure.PadRight(width)}  {value}").ConfigureAwait(false);
-            }
+            await BenchTable.WriteAsync(output, rows).ConfigureAwait(false);
 
             return CitizenHubCli.Succeeded;
         }
