@@ -8,13 +8,18 @@ namespace CitizenHub.Adapters.Csv;
 /// once the hub has applied its records.
 /// </summary>
 /// <remarks>
-/// A file is finished when nothing has written to it for <see cref="CsvSourceOptions.StableFor"/> (and,
-/// if configured, its marker file exists); an unfinished file is left for the next run. The cursor lists the
-/// files read, so a run resumed before archiving does not read them again; archiving happens only in
-/// <see cref="OnCommittedAsync"/>, after the runner has saved that cursor, so a crash never loses a file.
+/// A file is finished when nothing has written to it for <see cref="FileSourceOptions.StableFor"/> (and, if configured,
+/// its marker file exists); an unfinished file is left for the next run. A file is known by its content, not its name:
+/// exporters reuse one name every night. The cursor lists the files applied (name and content hash), so a file dropped
+/// again unchanged is not read again but archived, a new file under an old name is read, and a run resumed before
+/// archiving does not read a file twice. Archiving happens only in <see cref="OnCommittedAsync"/>, after the runner has
+/// saved that cursor, so a crash never loses a file.
 /// </remarks>
 public sealed class CsvDropFolderAdapter : ISourceAdapter, ISourceCommitHandler
 {
+    // Enough to know every file of a year of nightly drops again; older ones fall off the cursor.
+    private const int AppliedFilesKept = 400;
+
     private readonly string _sourceSystem;
     private readonly string _folder;
     private readonly CsvSourceOptions _options;
@@ -34,7 +39,7 @@ public sealed class CsvDropFolderAdapter : ISourceAdapter, ISourceCommitHandler
         _mapping = mapping;
         _timeProvider = timeProvider;
         // Made once here so a bad setting (delimiter, columns) is refused before any file is looked at.
-        _ = new CsvSourceAdapter(sourceSystem, System.IO.Path.Combine(folder, "x"), options, mapping);
+        _ = new CsvSourceAdapter(sourceSystem, System.IO.Path.Combine(folder, "x"), options, mapping, timeProvider);
     }
 
     public async IAsyncEnumerable<SourceReadResult> ReadAsync(SourceCursor since, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -45,17 +50,20 @@ public sealed class CsvDropFolderAdapter : ISourceAdapter, ISourceCommitHandler
             throw new DirectoryNotFoundException($"The drop folder {_folder} does not exist.");
         }
 
-        var read = since.Value is null ? [] : JsonSerializer.Deserialize<List<string>>(since.Value) ?? [];
-        var done = new List<string>(read);
+        var applied = DropCursor.Parse(since).Files;
         foreach (var path in FinishedFiles())
         {
             var name = System.IO.Path.GetFileName(path);
-            if (read.Contains(name, StringComparer.Ordinal))
+            var hash = await SourceFile.HashAsync(path, cancellationToken).ConfigureAwait(false);
+            if (applied.Any(f => f.Hash == hash))
             {
+                // Dropped again unchanged: nothing new to read, but it is done with, so it goes to the archive too.
+                applied = Applied(applied, new DroppedFile(name, hash));
+                yield return SourceReadResult.Checkpoint(new DropCursor(applied).ToCursor());
                 continue;
             }
 
-            var file = new CsvSourceAdapter(_sourceSystem, path, _options, _mapping);
+            var file = new CsvSourceAdapter(_sourceSystem, path, _options, _mapping, _timeProvider);
             await foreach (var item in file.ReadAsync(SourceCursor.Start, cancellationToken).ConfigureAwait(false))
             {
                 if (item is SourceReadResult.Rejected rejected)
@@ -69,8 +77,8 @@ public sealed class CsvDropFolderAdapter : ISourceAdapter, ISourceCommitHandler
                 }
             }
 
-            done.Add(name);
-            yield return SourceReadResult.Checkpoint(new SourceCursor(JsonSerializer.Serialize(done)));
+            applied = Applied(applied, new DroppedFile(name, hash));
+            yield return SourceReadResult.Checkpoint(new DropCursor(applied).ToCursor());
         }
     }
 
@@ -81,14 +89,14 @@ public sealed class CsvDropFolderAdapter : ISourceAdapter, ISourceCommitHandler
     public async Task OnCommittedAsync(SourceCursor cursor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cursor);
-        var names = cursor.Value is null ? [] : JsonSerializer.Deserialize<List<string>>(cursor.Value) ?? [];
         var archive = System.IO.Path.Combine(_folder, _options.ArchiveFolder, _timeProvider.GetUtcNow().ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture));
         Directory.CreateDirectory(archive);
-        foreach (var name in names)
+        foreach (var (name, hash) in DropCursor.Parse(cursor).Files)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var path = System.IO.Path.Combine(_folder, name);
-            if (File.Exists(path))
+            // A file of that name dropped since it was read is another file: it waits for the next run.
+            if (File.Exists(path) && await SourceFile.HashAsync(path, cancellationToken).ConfigureAwait(false) == hash)
             {
                 File.Move(path, System.IO.Path.Combine(archive, name), overwrite: true);
             }
@@ -104,6 +112,10 @@ public sealed class CsvDropFolderAdapter : ISourceAdapter, ISourceCommitHandler
             }
         }
     }
+
+    /// <summary>The applied files with this one last (one entry a name and content), the oldest dropped past the limit.</summary>
+    private static List<DroppedFile> Applied(List<DroppedFile> applied, DroppedFile file) =>
+        [.. applied.Where(f => f != file).Append(file).TakeLast(AppliedFilesKept)];
 
     private List<RejectedInput> Rejects(string file)
     {
@@ -136,12 +148,29 @@ public sealed class CsvDropFolderAdapter : ISourceAdapter, ISourceCommitHandler
         }
     }
 
-    private IEnumerable<string> FinishedFiles()
-    {
-        var now = _timeProvider.GetUtcNow();
-        return Directory.EnumerateFiles(_folder, _options.Pattern, SearchOption.TopDirectoryOnly)
-            .Where(path => now - new DateTimeOffset(File.GetLastWriteTimeUtc(path), TimeSpan.Zero) >= _options.StableFor)
-            .Where(path => _options.MarkerExtension is not { Length: > 0 } marker || File.Exists(path + marker))
+    private IEnumerable<string> FinishedFiles() =>
+        Directory.EnumerateFiles(_folder, _options.Pattern, SearchOption.TopDirectoryOnly)
+            .Where(path => SourceFile.Unfinished(path, _options, _timeProvider) is null)
             .Order(StringComparer.Ordinal);
+}
+
+/// <summary>A file the hub applied: its name when it was dropped, and its content.</summary>
+internal sealed record DroppedFile(string Name, string Hash);
+
+/// <summary>A drop folder's cursor: the files applied, most recent last.</summary>
+internal sealed record DropCursor(List<DroppedFile> Files)
+{
+    public static DropCursor Parse(SourceCursor cursor)
+    {
+        // A cursor of an earlier version (a list of names) knows no contents: its files are read again, which the hub
+        // takes as the same records observed again.
+        if (cursor.Value is null || !cursor.Value.StartsWith('{'))
+        {
+            return new DropCursor([]);
+        }
+
+        return JsonSerializer.Deserialize<DropCursor>(cursor.Value) ?? new DropCursor([]);
     }
+
+    public SourceCursor ToCursor() => new(JsonSerializer.Serialize(this));
 }

@@ -1,25 +1,23 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
-using CsvHelper;
-using CsvHelper.Configuration;
 
 namespace CitizenHub.Adapters.Csv;
 
 /// <summary>Reads one delimited file, a row at a time, into canonical records.</summary>
 /// <remarks>
-/// A row that cannot be read (wrong number of fields, broken quoting, bytes that are not valid in
-/// the file's encoding, a field the mapping cannot parse) is rejected with its line and the reason,
-/// and reading goes on. A file that cannot be opened, or whose header lacks a mapped field, throws:
-/// nothing in it can be trusted to mean what the mapping says.
+/// A row that cannot be read (wrong number of fields, a quote out of place, bytes that are not valid in the file's
+/// encoding, longer than <see cref="FileSourceOptions.MaxRowBytes"/>, no key, a key another row also has) is rejected
+/// with its line and the reason, and reading goes on. The file as a whole fails, before any of it is read, when it
+/// cannot be opened, is not finished (<see cref="FileSourceOptions.StableFor"/>, <see cref="FileSourceOptions.MarkerExtension"/>),
+/// lacks a mapped field in its header, or has a quote that never closes; and it fails when it changes while read.
 /// </remarks>
 public sealed class CsvSourceAdapter : ISourceAdapter
 {
-    private readonly string _path;
     private readonly CsvSourceOptions _options;
-    private readonly RecordMapper _mapper;
     private readonly FieldMapping _mapping;
+    private readonly char _delimiter;
+    private readonly FileExtract _extract;
 
-    public CsvSourceAdapter(string sourceSystem, string path, CsvSourceOptions options, FieldMapping mapping)
+    public CsvSourceAdapter(string sourceSystem, string path, CsvSourceOptions options, FieldMapping mapping, TimeProvider? timeProvider = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(options);
@@ -29,55 +27,76 @@ public sealed class CsvSourceAdapter : ISourceAdapter
             throw new InvalidOperationException("Csv.Columns must name the fields of a file without a header.");
         }
 
-        _path = path;
+        if (options.MaxRowBytes < 1)
+        {
+            throw new InvalidOperationException("Csv.MaxRowBytes must be at least 1.");
+        }
+
         _options = options;
         _mapping = mapping;
-        _mapper = new RecordMapper(sourceSystem, mapping);
+        _delimiter = Delimiter(options.Delimiter);
+        _extract = new FileExtract(path, options, new RecordMapper(sourceSystem, mapping), RowsAsync, "Csv.Encoding", timeProvider ?? TimeProvider.System);
     }
 
-    public async IAsyncEnumerable<SourceReadResult> ReadAsync(
-        SourceCursor since,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<SourceReadResult> ReadAsync(SourceCursor since, CancellationToken cancellationToken) =>
+        _extract.ReadAsync(since, cancellationToken);
+
+    private async IAsyncEnumerable<FileRow> RowsAsync(TextReader reader, string fileName, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(since);
-        var fileName = Path.GetFileName(_path);
-        var (observedAt, fingerprint) = SourceFile.Identify(_path);
-        if (since == fingerprint)
+        string[]? columns = _options.HasHeader ? null : [.. _options.Columns];
+        var keyIndex = -1;
+        await foreach (var row in TextRows.ReadAsync(reader, _delimiter, _options.MaxRowBytes, fileName, cancellationToken).ConfigureAwait(false))
         {
-            yield break;
-        }
-
-        using var reader = SourceFile.OpenText(_path, _options.Encoding, "Csv.Encoding");
-        var badData = false;
-        var configuration = new CsvConfiguration(CultureInfo.InvariantCulture)
-        {
-            Delimiter = UnescapeDelimiter(_options.Delimiter),
-            HasHeaderRecord = _options.HasHeader,
-            BadDataFound = _ => badData = true,
-            MissingFieldFound = null,
-            DetectColumnCountChanges = false,
-            TrimOptions = TrimOptions.None,
-        };
-        using var csv = new CsvReader(reader, configuration);
-
-        string[] columns;
-        long lastLine = 0;
-        if (_options.HasHeader)
-        {
-            if (!await csv.ReadAsync().ConfigureAwait(false))
+            if (columns is null)
             {
-                yield break;
+                if (row.Problem is not null)
+                {
+                    throw new InvalidOperationException($"{fileName}: the header on line {row.Line} cannot be read: {row.Problem}.");
+                }
+
+                columns = [.. row.Values.Select(h => h.Trim())];
+                keyIndex = CheckColumns(columns, fileName);
+                continue;
             }
 
-            csv.ReadHeader();
-            columns = [.. (csv.HeaderRecord ?? []).Select(h => h.Trim())];
-            lastLine = csv.Parser.RawRow;
-        }
-        else
-        {
-            columns = [.. _options.Columns];
-        }
+            if (keyIndex < 0)
+            {
+                keyIndex = CheckColumns(columns, fileName);
+            }
 
+            var problem = row.Problem;
+            if (problem is null && row.Values.Count != columns.Length)
+            {
+                problem = $"expected {columns.Length} fields, found {row.Values.Count}";
+            }
+            else if (problem is null && row.Raw.Contains(SourceFile.InvalidByteMarker, StringComparison.Ordinal))
+            {
+                problem = $"bytes that are not valid {_options.Encoding}";
+            }
+
+            if (problem is not null)
+            {
+                // The key of a row cut short or oddly quoted can still be told when its fields are where the header says.
+                var key = row.Values.Count > keyIndex && (row.Problem is not null || row.Values.Count == columns.Length)
+                    ? row.Values[keyIndex].Trim() is { Length: > 0 } k ? k : null
+                    : null;
+                yield return new FileRow(row.Line, row.Raw, null, problem, key);
+                continue;
+            }
+
+            var fields = new Dictionary<string, string?>(columns.Length, StringComparer.OrdinalIgnoreCase);
+            for (var i = 0; i < columns.Length; i++)
+            {
+                fields[columns[i]] = row.Values[i];
+            }
+
+            yield return new FileRow(row.Line, row.Raw, fields, null);
+        }
+    }
+
+    /// <summary>Throws when a field the mapping reads is not among the columns; returns where the key is.</summary>
+    private int CheckColumns(string[] columns, string fileName)
+    {
         var missing = _mapping.ReferencedFields()
             .Where(f => !columns.Contains(f, StringComparer.OrdinalIgnoreCase))
             .ToList();
@@ -87,53 +106,16 @@ public sealed class CsvSourceAdapter : ISourceAdapter
                 $"{fileName} has no field named {string.Join(", ", missing.Select(m => $"'{m}'"))}, which the mapping reads.");
         }
 
-        while (await csv.ReadAsync().ConfigureAwait(false))
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var position = new InputPosition(fileName, lastLine + 1);
-            lastLine = csv.Parser.RawRow;
-            var raw = csv.Parser.RawRecord.TrimEnd('\r', '\n');
-            var values = csv.Parser.Record ?? [];
-
-            string? reason = null;
-            if (badData)
-            {
-                reason = "a quote is out of place";
-                badData = false;
-            }
-            else if (values.Length != columns.Length)
-            {
-                reason = $"expected {columns.Length} fields, found {values.Length}";
-            }
-            else if (raw.Contains(SourceFile.InvalidByteMarker, StringComparison.Ordinal))
-            {
-                reason = $"bytes that are not valid {_options.Encoding}";
-            }
-
-            if (reason is not null)
-            {
-                yield return SourceReadResult.Reject(position, reason, raw);
-                continue;
-            }
-
-            var fields = new Dictionary<string, string?>(columns.Length, StringComparer.OrdinalIgnoreCase);
-            for (var i = 0; i < columns.Length; i++)
-            {
-                fields[columns[i]] = values[i];
-            }
-
-            yield return _mapper.TryMap(fields, observedAt, out var record, out var mapReason)
-                ? SourceReadResult.Accept(record!)
-                : SourceReadResult.Reject(position with { Key = fields.GetValueOrDefault(_mapping.Key) }, mapReason!, raw);
-        }
-
-        yield return SourceReadResult.Checkpoint(fingerprint);
+        return Array.FindIndex(columns, c => string.Equals(c, _mapping.Key, StringComparison.OrdinalIgnoreCase));
     }
 
-    private static string UnescapeDelimiter(string delimiter) => delimiter switch
+    private static char Delimiter(string delimiter) => delimiter switch
     {
-        "\\t" or "tab" => "\t",
+        "\\t" or "tab" => '\t',
+        { Length: 1 } => delimiter[0] is '"' or '\r' or '\n'
+            ? throw new InvalidOperationException("Csv.Delimiter cannot be a quote or a line break.")
+            : delimiter[0],
         "" => throw new InvalidOperationException("Csv.Delimiter is empty."),
-        _ => delimiter,
+        _ => throw new InvalidOperationException($"Csv.Delimiter must be one character (or tab); '{delimiter}' is {delimiter.Length}."),
     };
 }

@@ -18,7 +18,7 @@ public sealed class CsvSourceAdapterFactory : ISourceAdapterFactory
         var hasFolder = !string.IsNullOrWhiteSpace(options.Folder);
         return (hasPath, hasFolder) switch
         {
-            (true, false) => new CsvSourceAdapter(source.Name, source.ResolvePath(options.Path), options, source.Mapping),
+            (true, false) => new CsvSourceAdapter(source.Name, source.ResolvePath(options.Path), options, source.Mapping, timeProvider),
             (false, true) => new CsvDropFolderAdapter(source.Name, source.ResolvePath(options.Folder), options, source.Mapping, timeProvider),
             _ => throw new InvalidOperationException($"Source '{source.Name}': give Csv.Path (one file) or Csv.Folder (a drop folder), not both or neither."),
         };
@@ -41,7 +41,7 @@ public sealed class FixedWidthSourceAdapterFactory : ISourceAdapterFactory
             throw new InvalidOperationException($"Source '{source.Name}': FixedWidth.Path is required.");
         }
 
-        return new FixedWidthSourceAdapter(source.Name, source.ResolvePath(options.Path), options, source.Mapping);
+        return new FixedWidthSourceAdapter(source.Name, source.ResolvePath(options.Path), options, source.Mapping, timeProvider);
     }
 }
 

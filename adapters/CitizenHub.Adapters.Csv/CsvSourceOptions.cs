@@ -1,18 +1,15 @@
 namespace CitizenHub.Adapters.Csv;
 
 /// <summary>
-/// How to read delimited files: one file (<see cref="Path"/>) or a drop folder (<see cref="Folder"/>).
+/// How to read delimited files: one file (<see cref="FileSourceOptions.Path"/>) or a drop folder (<see cref="Folder"/>).
 /// Bound from the source's <c>Csv</c> section:
 /// <code>
 /// "Csv": { "Path": "council-tax.csv", "Delimiter": ",", "HasHeader": true, "Encoding": "utf-8" }
 /// "Csv": { "Folder": "drops/benefits", "Pattern": "*.csv", "StableFor": "00:00:30", "ArchiveFolder": "archive" }
 /// </code>
 /// </summary>
-public sealed class CsvSourceOptions
+public sealed class CsvSourceOptions : FileSourceOptions
 {
-    /// <summary>One file to read; relative to the configuration file. Give this or <see cref="Folder"/>.</summary>
-    public string Path { get; set; } = "";
-
     /// <summary>
     /// A drop folder: each file matching <see cref="Pattern"/> is read once, in name order, and moved to
     /// <see cref="ArchiveFolder"/> after the hub has applied it. Relative to the configuration file.
@@ -21,18 +18,6 @@ public sealed class CsvSourceOptions
 
     /// <summary><value>The default is <c>*.csv</c>.</value></summary>
     public string Pattern { get; set; } = "*.csv";
-
-    /// <summary>
-    /// A file is read only when it has not been written to for this long, so a file still being copied in is
-    /// left for the next run. <value>The default is 10 seconds.</value>
-    /// </summary>
-    public TimeSpan StableFor { get; set; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>
-    /// When set (e.g. <c>.done</c>), a file is read only once a marker file of that name beside it exists
-    /// (<c>claims.csv.done</c>), as some exporting systems write one when they finish.
-    /// </summary>
-    public string? MarkerExtension { get; set; }
 
     /// <summary>Where read files go, relative to the drop folder, in a folder per day. <value>The default is <c>archive</c>.</value></summary>
     public string ArchiveFolder { get; set; } = "archive";
@@ -45,10 +30,4 @@ public sealed class CsvSourceOptions
 
     /// <summary>Field names in file order, for files without a header.</summary>
     public List<string> Columns { get; set; } = [];
-
-    /// <summary>
-    /// <c>utf-8</c> (with or without a byte-order mark) or <c>windows-1252</c>.
-    /// <value>The default is <c>utf-8</c>.</value>
-    /// </summary>
-    public string Encoding { get; set; } = "utf-8";
 }

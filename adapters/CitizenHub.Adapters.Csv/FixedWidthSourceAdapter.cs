@@ -9,14 +9,8 @@ namespace CitizenHub.Adapters.Csv;
 ///                 "Columns": [ { "Name": "elector_no", "Start": 1, "Length": 8 }, { "Name": "surname", "Start": 9, "Length": 20 } ] }
 /// </code>
 /// </summary>
-public sealed class FixedWidthSourceOptions
+public sealed class FixedWidthSourceOptions : FileSourceOptions
 {
-    /// <summary>The file; relative to the configuration file. Required.</summary>
-    public string Path { get; set; } = "";
-
-    /// <summary><c>utf-8</c> or <c>windows-1252</c>. <value>The default is <c>utf-8</c>.</value></summary>
-    public string Encoding { get; set; } = "utf-8";
-
     /// <summary>Header or banner lines before the first record. <value>The default is 0.</value></summary>
     public int SkipLines { get; set; }
 
@@ -36,18 +30,18 @@ public sealed class FixedWidthColumn
 
 /// <summary>Reads a fixed-width file, a line per record, into canonical records.</summary>
 /// <remarks>
-/// Fields are cut by position and trimmed. A line shorter than where a field starts, or holding bytes
-/// not valid in the file's encoding, is rejected with its line number; a field cut short at the end of a
-/// line (trailing spaces trimmed by the exporting system) is read as far as it goes. Blank lines are skipped.
+/// Fields are cut by position and trimmed. A line shorter than where a field starts, holding bytes not valid in the
+/// file's encoding, or longer than <see cref="FileSourceOptions.MaxRowBytes"/>, is rejected with its line number; a
+/// field cut short at the end of a line (trailing spaces trimmed by the exporting system) is read as far as it goes.
+/// Blank lines are skipped. Keys written twice and unfinished files are dealt with as for delimited files.
 /// </remarks>
 public sealed class FixedWidthSourceAdapter : ISourceAdapter
 {
-    private readonly string _path;
     private readonly FixedWidthSourceOptions _options;
-    private readonly RecordMapper _mapper;
     private readonly FieldMapping _mapping;
+    private readonly FileExtract _extract;
 
-    public FixedWidthSourceAdapter(string sourceSystem, string path, FixedWidthSourceOptions options, FieldMapping mapping)
+    public FixedWidthSourceAdapter(string sourceSystem, string path, FixedWidthSourceOptions options, FieldMapping mapping, TimeProvider? timeProvider = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(options);
@@ -70,60 +64,53 @@ public sealed class FixedWidthSourceAdapter : ISourceAdapter
                 $"Source '{sourceSystem}': the layout has no field named {string.Join(", ", missing.Select(m => $"'{m}'"))}, which the mapping reads.");
         }
 
-        _path = path;
-        _options = options;
-        _mapping = mapping;
-        _mapper = new RecordMapper(sourceSystem, mapping);
-    }
-
-    public async IAsyncEnumerable<SourceReadResult> ReadAsync(SourceCursor since, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(since);
-        var fileName = Path.GetFileName(_path);
-        var (observedAt, fingerprint) = SourceFile.Identify(_path);
-        if (since == fingerprint)
+        if (options.MaxRowBytes < 1)
         {
-            yield break;
+            throw new InvalidOperationException($"Source '{sourceSystem}': FixedWidth.MaxRowBytes must be at least 1.");
         }
 
-        using var reader = SourceFile.OpenText(_path, _options.Encoding, "FixedWidth.Encoding");
-        long lineNumber = 0;
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        _options = options;
+        _mapping = mapping;
+        _extract = new FileExtract(path, options, new RecordMapper(sourceSystem, mapping), RowsAsync, "FixedWidth.Encoding", timeProvider ?? TimeProvider.System);
+    }
+
+    public IAsyncEnumerable<SourceReadResult> ReadAsync(SourceCursor since, CancellationToken cancellationToken) =>
+        _extract.ReadAsync(since, cancellationToken);
+
+    private async IAsyncEnumerable<FileRow> RowsAsync(TextReader reader, string fileName, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var lastStart = _options.Columns.Max(c => c.Start);
+        var key = _options.Columns.First(c => string.Equals(c.Name, _mapping.Key, StringComparison.OrdinalIgnoreCase));
+        await foreach (var row in TextRows.ReadAsync(reader, delimiter: null, _options.MaxRowBytes, fileName, cancellationToken).ConfigureAwait(false))
         {
-            // A buffered read does not look at the token; check it between records ourselves.
-            cancellationToken.ThrowIfCancellationRequested();
-            lineNumber++;
-            if (lineNumber <= _options.SkipLines || string.IsNullOrWhiteSpace(line))
+            var line = row.Raw;
+            if (row.Line <= _options.SkipLines || (row.Problem is null && string.IsNullOrWhiteSpace(line)))
             {
                 continue;
             }
 
-            var position = new InputPosition(fileName, lineNumber);
-            var lastStart = _options.Columns.Max(c => c.Start);
-            if (line.Length < lastStart)
+            var problem = row.Problem
+                ?? (line.Length < lastStart ? $"line is {line.Length} characters; the layout's last field starts at {lastStart}" : null)
+                ?? (line.Contains(SourceFile.InvalidByteMarker, StringComparison.Ordinal) ? $"bytes that are not valid {_options.Encoding}" : null);
+            if (problem is not null)
             {
-                yield return SourceReadResult.Reject(position, $"line is {line.Length} characters; the layout's last field starts at {lastStart}", line);
-                continue;
-            }
-
-            if (line.Contains(SourceFile.InvalidByteMarker, StringComparison.Ordinal))
-            {
-                yield return SourceReadResult.Reject(position, $"bytes that are not valid {_options.Encoding}", line);
+                yield return new FileRow(row.Line, line, null, problem, Cut(line, key) is { Length: > 0 } k ? k : null);
                 continue;
             }
 
             var fields = new Dictionary<string, string?>(_options.Columns.Count, StringComparer.OrdinalIgnoreCase);
             foreach (var column in _options.Columns)
             {
-                var start = column.Start - 1;
-                fields[column.Name] = line.Substring(start, Math.Min(column.Length, line.Length - start)).Trim();
+                fields[column.Name] = Cut(line, column);
             }
 
-            yield return _mapper.TryMap(fields, observedAt, out var record, out var reason)
-                ? SourceReadResult.Accept(record!)
-                : SourceReadResult.Reject(position with { Key = fields.GetValueOrDefault(_mapping.Key) }, reason!, line);
+            yield return new FileRow(row.Line, line, fields, null);
         }
+    }
 
-        yield return SourceReadResult.Checkpoint(fingerprint);
+    private static string? Cut(string line, FixedWidthColumn column)
+    {
+        var start = column.Start - 1;
+        return start >= line.Length ? null : line.Substring(start, Math.Min(column.Length, line.Length - start)).Trim();
     }
 }

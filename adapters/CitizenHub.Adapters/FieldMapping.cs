@@ -72,13 +72,19 @@ public sealed class FieldMapping
 
     public List<AttributeMapping> Attributes { get; set; } = [];
 
+    /// <summary>
+    /// How the source marks a record it has deleted (a tombstone), for incremental sources that cannot leave deleted
+    /// records out: <c>"Deleted": { "Field": "status", "Values": [ "D" ] }</c>. A marked record leaves its citizen.
+    /// </summary>
+    public DeletionMarker? Deleted { get; set; }
+
     /// <summary>The formats used when <see cref="DateFormats"/> is empty.</summary>
     public static IReadOnlyList<string> DefaultDateFormats { get; } = ["dd/MM/yyyy", "yyyy-MM-dd"];
 
     /// <summary>Every source field the mapping reads, so an adapter can check its input has them.</summary>
     public IEnumerable<string> ReferencedFields()
     {
-        string?[] singles = [Key, Title, GivenNames, FamilyName, MiddleNames, FullName, DateOfBirth, AddressOneLine, Town, Postcode, Uprn, NiNumber, NhsNumber];
+        string?[] singles = [Key, Title, GivenNames, FamilyName, MiddleNames, FullName, DateOfBirth, AddressOneLine, Town, Postcode, Uprn, NiNumber, NhsNumber, Deleted?.Field];
         return singles.Concat(AddressLines).Concat(Emails).Concat(Phones).Concat(Attributes.Select(a => a.Field))
             .Where(f => !string.IsNullOrWhiteSpace(f) && !f.StartsWith('='))
             .Select(f => f!)
@@ -96,4 +102,17 @@ public sealed class AttributeMapping
 
     /// <summary><value>The default is <c>general</c>.</value></summary>
     public string Sensitivity { get; set; } = SourceAttribute.General;
+}
+
+/// <summary>A field whose value says the source deleted the record.</summary>
+public sealed class DeletionMarker
+{
+    /// <summary>The field to look at. Required.</summary>
+    public string Field { get; set; } = "";
+
+    /// <summary>
+    /// The values (without regard to case) that mean deleted. When empty, any value does: a <c>deleted_at</c> column
+    /// that is blank until the record is deleted.
+    /// </summary>
+    public List<string> Values { get; set; } = [];
 }

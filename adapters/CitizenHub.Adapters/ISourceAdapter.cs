@@ -55,8 +55,8 @@ public abstract record SourceReadResult
 
     public static SourceReadResult Accept(SourceRecord record) => new Accepted(record);
 
-    public static SourceReadResult Reject(InputPosition position, string reason, string? rawText) =>
-        new Rejected(new RejectedInput(position, reason, rawText));
+    public static SourceReadResult Reject(InputPosition position, string reason, string? rawText, RejectKind kind = RejectKind.Unreadable) =>
+        new Rejected(new RejectedInput(position, reason, rawText, kind));
 
     /// <summary>Everything before this point has been yielded; reading again from <paramref name="cursor"/> yields the rest.</summary>
     public static SourceReadResult Checkpoint(SourceCursor cursor) => new CheckpointReached(cursor);
@@ -71,7 +71,18 @@ public abstract record SourceReadResult
 /// <summary>An input that could not be read, kept for replay.</summary>
 /// <param name="Reason">Why, in words that never quote a personal value (the raw text carries it).</param>
 /// <param name="RawText">The input as read, for the rejects file; never logged.</param>
-public sealed record RejectedInput(InputPosition Position, string Reason, string? RawText);
+/// <param name="Kind">What sort of reject it is, so a run's summary can count them apart.</param>
+public sealed record RejectedInput(InputPosition Position, string Reason, string? RawText, RejectKind Kind = RejectKind.Unreadable);
+
+/// <summary>What sort of input was rejected.</summary>
+public enum RejectKind
+{
+    /// <summary>An input that could not be read or mapped: broken quoting, a missing key, a row over its limit.</summary>
+    Unreadable,
+
+    /// <summary>A row whose key another row of the same extract also has.</summary>
+    DuplicateKey,
+}
 
 /// <summary>Where in a source an input was found: a file and line, a page, a key.</summary>
 public sealed record InputPosition(string? File = null, long? Line = null, string? Page = null, string? Key = null)

@@ -8,9 +8,10 @@ namespace CitizenHub.Adapters;
 /// Shared by every adapter whose source yields named fields (files, SQL rows, XML nodes).
 /// </summary>
 /// <remarks>
-/// Only what the mapping cannot make sense of is refused (no key, a date that is not a date);
-/// checks of meaning (is this NI number valid?) belong to the hub's normalisation, which keeps
-/// the raw value and simply does not use it as evidence.
+/// Only a row without a key is refused. A value that cannot be read as what it should be (a date that is not a date)
+/// keeps its record: it stays raw in <see cref="SourceRecord.RawFields"/>, a line in <see cref="SourceRecord.Problems"/>
+/// names the field, and it is not used as evidence. Checks of meaning (is this NI number valid?) belong to the hub's
+/// normalisation, which likewise keeps the raw value and does not use it.
 /// </remarks>
 public sealed class RecordMapper
 {
@@ -32,7 +33,14 @@ public sealed class RecordMapper
         _dateFormats = [.. mapping.DateFormats.Count > 0 ? mapping.DateFormats : FieldMapping.DefaultDateFormats];
     }
 
-    /// <summary>Maps a row; on failure <paramref name="reason"/> says which field and why, never quoting its value.</summary>
+    /// <summary>The row's key as the mapping reads it (trimmed; null when blank).</summary>
+    public string? KeyOf(IReadOnlyDictionary<string, string?> fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        return new Row(fields).Get(_mapping.Key);
+    }
+
+    /// <summary>Maps a row; on failure (no key) <paramref name="reason"/> says why, never quoting a value.</summary>
     public bool TryMap(
         IReadOnlyDictionary<string, string?> fields,
         DateTimeOffset observedAt,
@@ -50,17 +58,27 @@ public sealed class RecordMapper
             return false;
         }
 
+        if (IsDeletion(row))
+        {
+            // A tombstone says only which record went; what else the row holds is not the person any more.
+            record = new SourceRecord { SourceSystem = _sourceSystem, SourceKey = key, ObservedAt = observedAt, Deleted = true };
+            reason = null;
+            return true;
+        }
+
+        var problems = new List<string>();
         PartialDate? dateOfBirth = null;
         var rawDate = row.Get(_mapping.DateOfBirth);
         if (rawDate is not null)
         {
-            if (!TryParseDate(rawDate, _dateFormats, _mapping.TwoDigitYearMax ?? observedAt.Year, out var parsed))
+            if (TryParseDate(rawDate, _dateFormats, _mapping.TwoDigitYearMax ?? observedAt.Year, out var parsed))
             {
-                reason = $"field '{_mapping.DateOfBirth}' is not a date in the format {string.Join(" or ", _dateFormats)}";
-                return false;
+                dateOfBirth = new PartialDate(parsed.Year, parsed.Month, parsed.Day, rawDate);
             }
-
-            dateOfBirth = new PartialDate(parsed.Year, parsed.Month, parsed.Day, rawDate);
+            else
+            {
+                problems.Add($"field '{_mapping.DateOfBirth}' is not a date in the format {string.Join(" or ", _dateFormats)}; kept raw, not used");
+            }
         }
 
         record = new SourceRecord
@@ -77,6 +95,7 @@ public sealed class RecordMapper
             Attributes = [.. _mapping.Attributes.Select(a => new SourceAttribute(
                 string.IsNullOrWhiteSpace(a.Name) ? a.Field : a.Name, row.Get(a.Field), a.Sensitivity))],
             RawFields = new Dictionary<string, string?>(fields, StringComparer.Ordinal),
+            Problems = problems,
         };
         reason = null;
         return true;
@@ -99,6 +118,16 @@ public sealed class RecordMapper
 
         date = default;
         return false;
+    }
+
+    private bool IsDeletion(Row row)
+    {
+        if (_mapping.Deleted is not { Field.Length: > 0 } marker || row.Get(marker.Field) is not { } value)
+        {
+            return false;
+        }
+
+        return marker.Values.Count == 0 || marker.Values.Any(v => string.Equals(v.Trim(), value, StringComparison.OrdinalIgnoreCase));
     }
 
     private PersonName? MapName(Row row)

@@ -29,10 +29,15 @@ public sealed record SyncRunStarted(Guid RunId, string SourceSystem, DateTimeOff
 /// The runner has published everything for a run. The hub has finished the run when it has
 /// processed <see cref="BatchCount"/> messages (record batches and removals) for it.
 /// </summary>
+/// <param name="Failure">Why the runner could not finish the run (the source unreadable, or a safeguard refused it), in
+/// words that quote no personal data; null when it read the source whole.</param>
+/// <param name="Refused">True when <paramref name="Failure"/> is a safeguard's refusal (e.g. a mass removal) rather than an error.</param>
 public sealed record SyncRunCompleted(
     Guid RunId,
     string SourceSystem,
     DateTimeOffset CompletedAt,
     int BatchCount,
     int RecordCount,
-    int RejectCount);
+    int RejectCount,
+    string? Failure = null,
+    bool Refused = false);

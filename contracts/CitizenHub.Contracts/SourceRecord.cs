@@ -42,6 +42,13 @@ public sealed record SourceRecord
 
     /// <summary>Every field exactly as the source gave it, by the source's own field name.</summary>
     public IReadOnlyDictionary<string, string?> RawFields { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>
+    /// Values the adapter could not read as what they should be (a date that is not one), each naming the field and
+    /// why but never quoting the value. The record is kept; such a value stays in <see cref="RawFields"/> and is not
+    /// used as evidence.
+    /// </summary>
+    public IReadOnlyList<string> Problems { get; init; } = [];
 }
 
 /// <summary>A person's name as recorded; parts are as the source split them.</summary>

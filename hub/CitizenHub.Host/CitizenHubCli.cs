@@ -7,12 +7,16 @@ using Microsoft.Extensions.Options;
 
 namespace CitizenHub.Host;
 
-/// <summary>The <c>citizenhub</c> command line. Exit codes: 0 done, 1 a sync failed, 2 a usage or configuration error.</summary>
+/// <summary>
+/// The <c>citizenhub</c> command line. Exit codes: 0 done, 1 a sync failed, 2 a usage or configuration error,
+/// 3 a sync refused by a safeguard (a mass removal).
+/// </summary>
 internal static class CitizenHubCli
 {
     public const int Succeeded = 0;
     public const int Failed = 1;
     public const int UsageError = 2;
+    public const int Refused = 3;
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
@@ -21,13 +25,22 @@ internal static class CitizenHubCli
         var urlsOption = new Option<string?>("--urls") { Description = "Where the API listens, e.g. http://127.0.0.1:5080." };
         var outOption = new Option<string>("--out") { Description = "The file to write.", Required = true };
         var fullOption = new Option<bool>("--full") { Description = "Read each source whole, whatever its Mode, and remove what it no longer holds." };
+        var allowMassRemovalOption = new Option<bool>("--allow-mass-removal")
+        {
+            Description = "Remove what a full extract lacks even when that is more than Sync.MaxRemovalFraction of the source.",
+        };
 
         var sync = new Command("sync", "Run each configured source once and wait until the hub has applied everything.")
         {
-            configOption, sourceOption, fullOption,
+            configOption, sourceOption, fullOption, allowMassRemovalOption,
         };
         sync.SetAction((parse, ct) => Guarded(error, () => SyncAsync(
-            parse.GetValue(configOption)!, parse.GetValue(sourceOption) ?? [], parse.GetValue(fullOption) ? SyncMode.Full : null, output, error, ct)));
+            parse.GetValue(configOption)!,
+            parse.GetValue(sourceOption) ?? [],
+            new SyncRunRequest(parse.GetValue(fullOption) ? SyncMode.Full : null, parse.GetValue(allowMassRemovalOption)),
+            output,
+            error,
+            ct)));
 
         var serve = new Command("serve", "Run the hub and the Customer View API until stopped.") { configOption, urlsOption };
         serve.SetAction((parse, ct) => Guarded(error, () => ServeAsync(parse.GetValue(configOption)!, parse.GetValue(urlsOption), ct)));
@@ -145,7 +158,7 @@ internal static class CitizenHubCli
     }
 
     private static async Task<int> SyncAsync(
-        string configPath, string[] sourceNames, SyncMode? mode, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+        string configPath, string[] sourceNames, SyncRunRequest request, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var hub = HubComposition.Load(configPath);
         var sources = sourceNames.Length == 0
@@ -163,20 +176,30 @@ internal static class CitizenHubCli
         var summaries = new List<SyncRunSummary>();
         foreach (var source in sources)
         {
-            var summary = await runner.RunAsync(source, cancellationToken, mode).ConfigureAwait(false);
+            var summary = await runner.RunAsync(source, cancellationToken, request).ConfigureAwait(false);
             summaries.Add(summary);
             await WriteSummaryAsync(summary, output, error).ConfigureAwait(false);
         }
 
         await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
-        return summaries.All(s => s.Succeeded) ? Succeeded : Failed;
+        return summaries.Any(s => s.Failed) ? Failed
+            : summaries.Any(s => s.Refused is not null) ? Refused
+            : Succeeded;
     }
 
     internal static async Task WriteSummaryAsync(SyncRunSummary summary, TextWriter output, TextWriter error)
     {
+        // A source that could not be read must not look like an empty one: the outcome comes first.
+        var outcome = summary.Failed ? "FAILED, " : summary.Refused is not null ? "REFUSED, " : "";
+        var duplicates = summary.DuplicateKeys > 0 ? $" ({summary.DuplicateKeys} duplicate keys)" : "";
         await output.WriteLineAsync(string.Create(
             CultureInfo.InvariantCulture,
-            $"{summary.Source}: {summary.Records} records, {summary.Rejects} rejected, {summary.Removed} removed, {summary.Batches} batches, {summary.FailedBatches} failed, {summary.Elapsed.TotalSeconds:0.0} s ({summary.Mode.ToString().ToLowerInvariant()})")).ConfigureAwait(false);
+            $"{summary.Source}: {outcome}{summary.Records} records, {summary.Rejects} rejected{duplicates}, {summary.Removed} removed, {summary.Batches} batches, {summary.FailedBatches} failed, {summary.Elapsed.TotalSeconds:0.0} s ({summary.Mode.ToString().ToLowerInvariant()})")).ConfigureAwait(false);
+        if ((summary.Error ?? summary.Refused) is { } why)
+        {
+            await output.WriteLineAsync($"  {(summary.Failed ? "failed" : "refused")}: {why}").ConfigureAwait(false);
+        }
+
         if (summary.RejectsFile is not null)
         {
             await output.WriteLineAsync($"  rejects: {summary.RejectsFile}").ConfigureAwait(false);
@@ -187,9 +210,9 @@ internal static class CitizenHubCli
             await output.WriteLineAsync($"  warning: {summary.Warning}").ConfigureAwait(false);
         }
 
-        if (summary.Error is not null)
+        if ((summary.Error ?? summary.Refused) is { } reason)
         {
-            await error.WriteLineAsync($"citizenhub: {summary.Source}: {summary.Error}").ConfigureAwait(false);
+            await error.WriteLineAsync($"citizenhub: {summary.Source}: {reason}").ConfigureAwait(false);
         }
     }
 

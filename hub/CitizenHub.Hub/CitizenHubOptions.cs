@@ -168,11 +168,11 @@ public sealed class SyncOptions
 
     /// <summary>
     /// The largest share of a source's held records one full extract may remove. A truncated or
-    /// half-written extract looks like mass deletion; above this share nothing is removed and the run fails.
-    /// <value>The default is 0.5.</value>
+    /// half-written extract looks like mass deletion; above this share nothing is removed and the run is refused
+    /// (exit code 3) unless <c>sync --allow-mass-removal</c> is given. <value>The default is 0.1.</value>
     /// </summary>
     [Range(0.0, 1.0)]
-    public double MaxRemovalFraction { get; set; } = 0.5;
+    public double MaxRemovalFraction { get; set; } = 0.1;
 
     /// <summary>How long a sync waits for the hub to finish a run's messages. <value>The default is one hour.</value></summary>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]

@@ -15,6 +15,8 @@ namespace CitizenHub.Hub;
 /// <param name="RejectsFile">Where the rejected inputs were written; null when there were none.</param>
 /// <param name="Warning">Something the operator should know that did not fail the run (e.g. why deletions were not checked).</param>
 /// <param name="Error">Why the run failed, in words that quote no personal data; null when it succeeded.</param>
+/// <param name="DuplicateKeys">Of <paramref name="Rejects"/>, the rows rejected because another row of the extract had their key.</param>
+/// <param name="Refused">Why a safeguard refused the run (e.g. a mass removal); null when none did. Nothing was removed.</param>
 public sealed record SyncRunSummary(
     string Source,
     Guid RunId,
@@ -27,10 +29,21 @@ public sealed record SyncRunSummary(
     string? RejectsFile,
     TimeSpan Elapsed,
     string? Warning,
-    string? Error)
+    string? Error,
+    int DuplicateKeys = 0,
+    string? Refused = null)
 {
-    public bool Succeeded => Error is null && FailedBatches == 0;
+    public bool Succeeded => Error is null && Refused is null && FailedBatches == 0;
+
+    /// <summary>The run failed: the source could not be read, or the hub could not apply some of it.</summary>
+    public bool Failed => Error is not null || FailedBatches > 0;
 }
+
+/// <summary>How one sync run is to go, beyond the source's own configuration.</summary>
+/// <param name="Mode">Overrides the source's configured mode (e.g. a weekly full run of an incremental source).</param>
+/// <param name="AllowMassRemoval">Removes what a full extract lacks even past <see cref="SyncOptions.MaxRemovalFraction"/>:
+/// an operator's word that the source really did delete that many.</param>
+public sealed record SyncRunRequest(SyncMode? Mode = null, bool AllowMassRemoval = false);
 
 /// <summary>
 /// Runs one source once: reads it through its adapter from its saved cursor (or from the start for a
@@ -71,12 +84,12 @@ public sealed class SyncRunner(
         })
         .Build();
 
-    /// <param name="mode">Overrides the source's configured mode (e.g. a weekly full run of an incremental source).</param>
-    public async Task<SyncRunSummary> RunAsync(SourceDefinition source, CancellationToken cancellationToken, SyncMode? mode = null)
+    public async Task<SyncRunSummary> RunAsync(SourceDefinition source, CancellationToken cancellationToken, SyncRunRequest? request = null)
     {
         ArgumentNullException.ThrowIfNull(source);
+        request ??= new SyncRunRequest();
         var sync = options.Value.Sync;
-        var runMode = mode ?? source.Mode;
+        var runMode = request.Mode ?? source.Mode;
         var runId = NewId.NextGuid();
         var started = timeProvider.GetUtcNow();
         var rejectsPath = Path.Combine(
@@ -93,11 +106,11 @@ public sealed class SyncRunner(
         var batch = new List<SourceRecord>(sync.BatchSize);
         // A full extract names every record the source holds; what it does not name was deleted.
         var seen = runMode == SyncMode.Full ? new HashSet<string>(StringComparer.Ordinal) : null;
-        var keylessRejects = 0;
+        int keylessRejects = 0, duplicateKeys = 0;
         SourceCursor? checkpoint = null;
         ISourceAdapter? adapter = null;
         int records = 0, batches = 0, removed = 0;
-        string? error = null, warning = null;
+        string? error = null, warning = null, refused = null;
         await using var rejects = new RejectsFile(rejectsPath);
         try
         {
@@ -125,6 +138,11 @@ public sealed class SyncRunner(
                         else
                         {
                             keylessRejects++;
+                        }
+
+                        if (rejected.Input.Kind == RejectKind.DuplicateKey)
+                        {
+                            duplicateKeys++;
                         }
 
                         await rejects.WriteAsync(rejected.Input).ConfigureAwait(false);
@@ -166,12 +184,13 @@ public sealed class SyncRunner(
             }
             else
             {
-                (removed, removals, error) = await PublishRemovalsAsync(source.Name, runId, started, seen, sync, cancellationToken).ConfigureAwait(false);
+                (removed, removals, refused) = await PublishRemovalsAsync(
+                    source.Name, runId, started, seen, sync, request.AllowMassRemoval, cancellationToken).ConfigureAwait(false);
             }
         }
 
         await PublishAsync(
-            new SyncRunCompleted(runId, source.Name, timeProvider.GetUtcNow(), batches + removals, records, rejects.Count),
+            new SyncRunCompleted(runId, source.Name, timeProvider.GetUtcNow(), batches + removals, records, rejects.Count, error ?? refused, error is null && refused is not null),
             cancellationToken).ConfigureAwait(false);
 
         var progress = await WaitForHubAsync(source.Name, runId, batches + removals, sync, cancellationToken).ConfigureAwait(false);
@@ -179,7 +198,7 @@ public sealed class SyncRunner(
         {
             error ??= $"{progress.FailedMessages} of {batches + removals} batches failed in the hub ({progress.LastFailure}); they are in the error queue";
         }
-        else if (error is null && checkpoint is not null)
+        else if (error is null && refused is null && checkpoint is not null)
         {
             await _throughOutages.ExecuteAsync(
                 async token => await store.SaveCursorAsync(source.Name, checkpoint.Value, runId, timeProvider.GetUtcNow(), token).ConfigureAwait(false),
@@ -210,10 +229,12 @@ public sealed class SyncRunner(
             rejects.Count > 0 ? rejectsPath : null,
             timeProvider.GetUtcNow() - started,
             warning,
-            error);
+            error,
+            duplicateKeys,
+            refused);
         logger.LogInformation(
-            "Sync of {Source} finished: {Records} records, {Rejects} rejected, {Removed} removed in {Batches} batches, {Failed} failed",
-            source.Name, records, rejects.Count, removed, batches + removals, progress.FailedMessages);
+            "Sync of {Source} {Outcome}: {Records} records, {Rejects} rejected, {Removed} removed in {Batches} batches, {Failed} failed",
+            source.Name, summary.Failed ? "failed" : refused is not null ? "refused" : "finished", records, rejects.Count, removed, batches + removals, progress.FailedMessages);
         return summary;
 
         async Task PublishBatchAsync()
@@ -231,6 +252,7 @@ public sealed class SyncRunner(
         DateTimeOffset observedAt,
         HashSet<string> seen,
         SyncOptions sync,
+        bool allowMassRemoval,
         CancellationToken cancellationToken)
     {
         var held = 0;
@@ -249,11 +271,11 @@ public sealed class SyncRunner(
             return (0, 0, null);
         }
 
-        if (missing.Count > held * sync.MaxRemovalFraction)
+        if (missing.Count > held * sync.MaxRemovalFraction && !allowMassRemoval)
         {
             return (0, 0, string.Create(
                 System.Globalization.CultureInfo.InvariantCulture,
-                $"the full extract lacks {missing.Count} of the {held} records held, more than Sync.MaxRemovalFraction ({sync.MaxRemovalFraction:P0}); nothing was removed. Check the extract is whole, or raise the limit for this run"));
+                $"the full extract lacks {missing.Count} of the {held} records held, more than Sync.MaxRemovalFraction ({sync.MaxRemovalFraction:P0}); nothing was removed and the cursor was not moved. Check the extract is whole; if the source really deleted them, sync again with --allow-mass-removal"));
         }
 
         var messages = 0;

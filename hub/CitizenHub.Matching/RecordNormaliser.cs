@@ -11,7 +11,8 @@ public static class RecordNormaliser
     public static NormalisedRecord Normalise(SourceRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var problems = new List<string>();
+        // What the adapter could not read comes first; the record's own checks follow.
+        var problems = new List<string>(record.Problems);
 
         var name = PersonNames.Parse(record.Name?.Title, record.Name?.GivenNames, record.Name?.FamilyName, record.Name?.Suffix);
         var givenKeys = GivenKeys(name.GivenNames);

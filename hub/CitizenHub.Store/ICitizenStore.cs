@@ -378,7 +378,9 @@ public sealed record CitizenView(
 public sealed record HeldSourceRecord(string CitizenId, DateTimeOffset ObservedAt, DateTimeOffset LinkedAt, SourceRecord Record, bool CitizenRestricted = false);
 
 /// <summary>A source's state: the records it has linked, and its last sync run.</summary>
-/// <param name="LastRunStatus"><c>Running</c>, <c>Completed</c>, or <c>Failed</c> (a message of the run could not be applied).</param>
+/// <param name="LastRunStatus"><c>Running</c>, <c>Completed</c>, <c>Failed</c> (the source could not be read, or a message of the
+/// run could not be applied) or <c>Refused</c> (a safeguard stopped it, e.g. a mass removal).</param>
+/// <param name="LastRunFailure">Why the last run failed or was refused; null when it did not.</param>
 public sealed record SourceStatus(
     string SourceSystem,
     long RecordsHeld,
@@ -387,7 +389,8 @@ public sealed record SourceStatus(
     DateTimeOffset? LastRunCompletedAt,
     int? LastRunRecords,
     int? LastRunRejects,
-    string? LastRunStatus);
+    string? LastRunStatus,
+    string? LastRunFailure);
 
 /// <summary>A source record as held, linked to a citizen.</summary>
 public sealed record LinkedSourceRecord(

@@ -147,9 +147,9 @@ internal static class StoreReads
             "SELECT source_system, COUNT(*) FROM source_records GROUP BY source_system;").ConfigureAwait(false))
             .ToDictionary(r => r.System, r => r.Count, StringComparer.Ordinal);
         // The last run of each source: the latest started.
-        var runs = (await connection.QueryAsync<(string RunId, string System, string? StartedAt, string? CompletedAt, long? Records, long? Rejects, long Failed)>(
+        var runs = (await connection.QueryAsync<(string RunId, string System, string? StartedAt, string? CompletedAt, long? Records, long? Rejects, string? Failure, bool Refused, long Failed)>(
             """
-            SELECT CAST(r.run_id AS text), r.source_system, r.started_at, r.completed_at, r.record_count, r.reject_count,
+            SELECT CAST(r.run_id AS text), r.source_system, r.started_at, r.completed_at, r.record_count, r.reject_count, r.failure, r.refused,
                    (SELECT COUNT(*) FROM failed_messages f WHERE f.run_id = r.run_id AND NOT EXISTS (
                         SELECT 1 FROM applied_messages a WHERE a.run_id = f.run_id AND a.kind = f.kind AND a.sequence = f.sequence))
             FROM sync_runs r
@@ -162,15 +162,19 @@ internal static class StoreReads
             var count = held.GetValueOrDefault(system);
             if (!runs.TryGetValue(system, out var run))
             {
-                return new SourceStatus(system, count, null, null, null, null, null, null);
+                return new SourceStatus(system, count, null, null, null, null, null, null, null);
             }
 
-            var status = run.Failed > 0 ? "Failed" : run.CompletedAt is null ? "Running" : "Completed";
+            var status = run.Refused ? "Refused"
+                : run.Failure is not null || run.Failed > 0 ? "Failed"
+                : run.CompletedAt is null ? "Running"
+                : "Completed";
             return new SourceStatus(
                 system, count, Guid.Parse(run.RunId),
                 run.StartedAt is null ? null : StoreTime.Parse(run.StartedAt),
                 run.CompletedAt is null ? null : StoreTime.Parse(run.CompletedAt),
-                (int?)run.Records, (int?)run.Rejects, status);
+                (int?)run.Records, (int?)run.Rejects, status,
+                run.Failure ?? (run.Failed > 0 ? $"{run.Failed} of its messages could not be applied; see the failed messages" : null));
         })];
     }
 }

@@ -86,6 +86,49 @@ public sealed class CsvDropFolderAdapterTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadAsync_FileDroppedAgainUnderTheSameNameWithNewContent_IsRead()
+    {
+        Drop("claims.csv", "ref,surname\nA1,Smith\n", Now.AddMinutes(-5));
+        var adapter = Adapter();
+        var monday = (await AdapterReads.ReadAllAsync(adapter)).OfType<SourceReadResult.CheckpointReached>().Last().Cursor;
+        await adapter.OnCommittedAsync(monday, CancellationToken.None);
+
+        Drop("claims.csv", "ref,surname\nA2,Patel\n", Now.AddMinutes(-1));
+        var tuesday = await AdapterReads.ReadAllAsync(adapter, monday);
+
+        Assert.Equal(["A2"], AdapterReads.Keys(tuesday));
+    }
+
+    [Fact]
+    public async Task ReadAsync_FileDroppedAgainUnchanged_IsNotReadAgainButArchived()
+    {
+        Drop("claims.csv", "ref,surname\nA1,Smith\n", Now.AddMinutes(-5));
+        var adapter = Adapter();
+        var monday = (await AdapterReads.ReadAllAsync(adapter)).OfType<SourceReadResult.CheckpointReached>().Last().Cursor;
+        await adapter.OnCommittedAsync(monday, CancellationToken.None);
+
+        Drop("claims.csv", "ref,surname\nA1,Smith\n", Now.AddMinutes(-1));
+        var again = await AdapterReads.ReadAllAsync(adapter, monday);
+        await adapter.OnCommittedAsync(again.OfType<SourceReadResult.CheckpointReached>().Last().Cursor, CancellationToken.None);
+
+        Assert.Empty(AdapterReads.Keys(again));
+        Assert.False(File.Exists(_folder.File("claims.csv")));
+    }
+
+    [Fact]
+    public async Task OnCommittedAsync_FileOfTheSameNameDroppedSinceItWasRead_IsLeftForTheNextRun()
+    {
+        Drop("claims.csv", "ref,surname\nA1,Smith\n", Now.AddMinutes(-5));
+        var adapter = Adapter();
+        var read = (await AdapterReads.ReadAllAsync(adapter)).OfType<SourceReadResult.CheckpointReached>().Last().Cursor;
+
+        Drop("claims.csv", "ref,surname\nA2,Patel\n", Now.AddMinutes(-1));
+        await adapter.OnCommittedAsync(read, CancellationToken.None);
+
+        Assert.Equal(["A2"], AdapterReads.Keys(await AdapterReads.ReadAllAsync(adapter, read)));
+    }
+
+    [Fact]
     public async Task ReadAsync_FolderMissing_Throws()
     {
         var adapter = new CsvDropFolderAdapter("drops", _folder.File("nowhere"), new CsvSourceOptions(), Mapping, _time);

@@ -17,7 +17,7 @@ public sealed class CsvSourceAdapterConformanceTests : SourceAdapterConformance
             text.Append(CultureInfo.InvariantCulture, $"CT{i},Given{i},Family{i},0{i % 9 + 1}/03/1950\n");
             if (withBadInput && i == 3)
             {
-                text.Append("CT99,Bad,Date,31/02/1975\n");
+                text.Append("CT99,Bad,\"Quote\"d,01/01/1970\n");
             }
         }
 

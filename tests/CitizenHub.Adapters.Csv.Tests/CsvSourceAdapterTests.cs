@@ -51,7 +51,7 @@ public sealed class CsvSourceAdapterTests : IDisposable
     {
         var path = _folder.Write(
             "people.csv",
-            "ref,forenames,surname,dob,address\nCT1,Margaret,Hughes,04/03/1950,\"Flat 3, Castle House\nEastgate Street\"\nCT2,Amy,Turner,31/02/1975,6 Oulton Road\n");
+            "ref,forenames,surname,dob,address\nCT1,Margaret,Hughes,04/03/1950,\"Flat 3, Castle House\nEastgate Street\"\nCT2,Amy,Tur\"ner,,6 Oulton Road\n");
 
         var results = await ReadAllAsync(path);
 
@@ -76,6 +76,7 @@ public sealed class CsvSourceAdapterTests : IDisposable
     {
         var path = _folder.File("people.csv");
         await File.WriteAllTextAsync(path, "ref,forenames,surname,dob,address\nCT1,Zoë,Clarke,,\n", new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+        TempDirectory.Finished(path);
 
         var record = Assert.Single(Accepted(await ReadAllAsync(path)));
 
@@ -87,6 +88,7 @@ public sealed class CsvSourceAdapterTests : IDisposable
     {
         var path = _folder.File("people.csv");
         await File.WriteAllBytesAsync(path, [.. Encoding.ASCII.GetBytes("ref,forenames,surname,dob,address\nCT1,Ren"), 0xE9, .. Encoding.ASCII.GetBytes(",Dubois,,\n")]);
+        TempDirectory.Finished(path);
 
         var record = Assert.Single(Accepted(await ReadAllAsync(path, new CsvSourceOptions { Encoding = "windows-1252" })));
 
@@ -98,12 +100,13 @@ public sealed class CsvSourceAdapterTests : IDisposable
     {
         var path = _folder.File("people.csv");
         await File.WriteAllBytesAsync(path, [.. Encoding.ASCII.GetBytes("ref,forenames,surname,dob,address\nCT1,Ren"), 0xE9, .. Encoding.ASCII.GetBytes(",Dubois,,\nCT2,Amy,Turner,,\n")]);
+        TempDirectory.Finished(path);
 
         var results = await ReadAllAsync(path);
 
         Assert.Equal("CT2", Assert.Single(Accepted(results)).SourceKey);
         var reject = Assert.Single(Rejected(results));
-        Assert.Equal((new InputPosition("people.csv", 2), "bytes that are not valid utf-8"), (reject.Position, reject.Reason));
+        Assert.Equal((new InputPosition("people.csv", 2, Key: "CT1"), "bytes that are not valid utf-8"), (reject.Position, reject.Reason));
     }
 
     [Fact]
@@ -132,14 +135,18 @@ public sealed class CsvSourceAdapterTests : IDisposable
     }
 
     [Fact]
-    public async Task ReadAsync_BadDate_RejectedWithTheRowsKey()
+    public async Task ReadAsync_BadDate_KeepsTheRecordWithTheDateRawAndFlagged()
     {
         var path = _folder.Write("people.csv", "ref,forenames,surname,dob,address\nCT1,Amy,Turner,31/02/1975,x\n");
 
-        var reject = Assert.Single(Rejected(await ReadAllAsync(path)));
+        var results = await ReadAllAsync(path);
 
-        Assert.Equal(new InputPosition("people.csv", 2, Key: "CT1"), reject.Position);
-        Assert.Contains("'dob'", reject.Reason, StringComparison.Ordinal);
+        Assert.Empty(Rejected(results));
+        var record = Assert.Single(Accepted(results));
+        Assert.Null(record.DateOfBirth);
+        Assert.Equal("31/02/1975", record.RawFields["dob"]);
+        Assert.Contains("'dob'", Assert.Single(record.Problems), StringComparison.Ordinal);
+        Assert.DoesNotContain("31/02", record.Problems[0], StringComparison.Ordinal);
     }
 
     [Fact]

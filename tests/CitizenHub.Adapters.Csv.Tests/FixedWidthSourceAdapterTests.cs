@@ -49,16 +49,19 @@ public sealed class FixedWidthSourceAdapterTests : IDisposable
     }
 
     [Fact]
-    public async Task ReadAsync_ShortLineAndBadDate_RejectedWithLineNumbers()
+    public async Task ReadAsync_ShortLine_RejectedWithItsLineAndKey_AndABadDateKeepsItsRecord()
     {
         var path = Write(Header(), "E0000001HUGHES", Line("E0000002", "SMITH", "JOHN", "19753102"), Line("E0000003", "PATEL", "PRIYA", "19791117"));
 
         var results = await ReadAllAsync(path);
 
-        var rejects = results.OfType<SourceReadResult.Rejected>().Select(r => r.Input).ToList();
-        Assert.Equal([new InputPosition("electoral.dat", 2), new InputPosition("electoral.dat", 3, Key: "E0000002")], rejects.Select(r => r.Position));
-        Assert.Equal("line is 14 characters; the layout's last field starts at 49", rejects[0].Reason);
-        Assert.Equal(["E0000003"], results.OfType<SourceReadResult.Accepted>().Select(a => a.Record.SourceKey));
+        var reject = Assert.Single(results.OfType<SourceReadResult.Rejected>()).Input;
+        Assert.Equal(new InputPosition("electoral.dat", 2, Key: "E0000001"), reject.Position);
+        Assert.Equal("line is 14 characters; the layout's last field starts at 49", reject.Reason);
+        var accepted = results.OfType<SourceReadResult.Accepted>().Select(a => a.Record).ToList();
+        Assert.Equal(["E0000002", "E0000003"], accepted.Select(r => r.SourceKey));
+        Assert.Null(accepted[0].DateOfBirth);
+        Assert.Single(accepted[0].Problems);
     }
 
     [Fact]
@@ -66,6 +69,7 @@ public sealed class FixedWidthSourceAdapterTests : IDisposable
     {
         var path = _folder.File("electoral.dat");
         await File.WriteAllBytesAsync(path, CodePagesEncodingProvider.Instance.GetEncoding(1252)!.GetBytes(Header() + "\n" + Line("E0000001", "DUBOIS", "RENÉ", "") + "\n"));
+        TempDirectory.Finished(path);
 
         var record = (await ReadAllAsync(path, "windows-1252")).OfType<SourceReadResult.Accepted>().Single().Record;
 

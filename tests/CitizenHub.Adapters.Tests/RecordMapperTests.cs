@@ -94,15 +94,55 @@ public sealed class RecordMapperTests
     [InlineData("31/02/1975")]
     [InlineData("1975-02-13")]
     [InlineData("yesterday")]
-    public void TryMap_DateFittingNoFormat_IsRefusedNamingFieldAndFormatsNotValue(string dob)
+    public void TryMap_DateFittingNoFormat_KeepsTheRecordWithTheDateRawAndAProblemNamingFieldAndFormatsNotValue(string dob)
     {
         var fields = Row();
         fields["dob"] = dob;
 
-        Assert.False(new RecordMapper("council-tax", Mapping).TryMap(fields, Observed, out _, out var reason));
+        Assert.True(new RecordMapper("council-tax", Mapping).TryMap(fields, Observed, out var record, out _));
 
-        Assert.Equal("field 'dob' is not a date in the format dd/MM/yyyy or yyyyMMdd", reason);
-        Assert.DoesNotContain(dob, reason, StringComparison.Ordinal);
+        Assert.Null(record!.DateOfBirth);
+        Assert.Equal(dob, record.RawFields["dob"]);
+        var problem = Assert.Single(record.Problems);
+        Assert.Equal("field 'dob' is not a date in the format dd/MM/yyyy or yyyyMMdd; kept raw, not used", problem);
+        Assert.DoesNotContain(dob, problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("D", true)]
+    [InlineData(" d ", true)]
+    [InlineData("A", false)]
+    [InlineData("", false)]
+    public void TryMap_DeletionMarker_MakesATombstoneOfTheRowsKey(string status, bool deleted)
+    {
+        var fields = Row();
+        fields["status"] = status;
+        var mapping = new FieldMapping
+        {
+            Key = "ref", FamilyName = "surname", DateOfBirth = "dob", DateFormats = ["dd/MM/yyyy"],
+            Deleted = new DeletionMarker { Field = "status", Values = ["D"] },
+        };
+
+        Assert.True(new RecordMapper("council-tax", mapping).TryMap(fields, Observed, out var record, out _));
+
+        Assert.Equal(deleted, record!.Deleted);
+        Assert.Equal(deleted, record.Name is null);
+        Assert.Contains("status", mapping.ReferencedFields());
+    }
+
+    [Fact]
+    public void TryMap_DeletionMarkerWithoutValues_TakesAnyValueAsDeleted()
+    {
+        var fields = Row();
+        fields["deleted_at"] = "2026-11-30T10:00:00Z";
+        var mapping = new FieldMapping { Key = "ref", Deleted = new DeletionMarker { Field = "deleted_at" } };
+
+        Assert.True(new RecordMapper("council-tax", mapping).TryMap(fields, Observed, out var deleted, out _));
+        fields["deleted_at"] = " ";
+        Assert.True(new RecordMapper("council-tax", mapping).TryMap(fields, Observed, out var kept, out _));
+
+        Assert.True(deleted!.Deleted);
+        Assert.False(kept!.Deleted);
     }
 
     [Fact]

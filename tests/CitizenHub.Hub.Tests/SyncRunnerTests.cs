@@ -285,7 +285,7 @@ public sealed class SyncRunnerTests : IDisposable
 
         var catalog = host.Services.GetRequiredService<SourceCatalog>();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        return await host.Services.GetRequiredService<SyncRunner>().RunAsync(catalog.Sources.Single(), timeout.Token, mode);
+        return await host.Services.GetRequiredService<SyncRunner>().RunAsync(catalog.Sources.Single(), timeout.Token, new SyncRunRequest(mode));
     }
 
     private Task<IHost> StartHostAsync(ISourceAdapter adapter, int batchSize, int? failSequence = null, string mode = "Full", string? folder = null) =>

@@ -177,13 +177,15 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
         ArgumentNullException.ThrowIfNull(completed);
         await WriteAsync(
             """
-            INSERT INTO sync_runs (run_id, source_system, completed_at, expected_messages, record_count, reject_count)
-            VALUES (@RunId, @SourceSystem, @CompletedAt, @BatchCount, @RecordCount, @RejectCount)
+            INSERT INTO sync_runs (run_id, source_system, completed_at, expected_messages, record_count, reject_count, failure, refused)
+            VALUES (@RunId, @SourceSystem, @CompletedAt, @BatchCount, @RecordCount, @RejectCount, @Failure, @Refused)
             ON CONFLICT (run_id) DO UPDATE SET
                 completed_at = excluded.completed_at,
                 expected_messages = excluded.expected_messages,
                 record_count = excluded.record_count,
-                reject_count = excluded.reject_count;
+                reject_count = excluded.reject_count,
+                failure = excluded.failure,
+                refused = excluded.refused;
             """,
             new
             {
@@ -193,6 +195,8 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
                 BatchCount = (long)completed.BatchCount,
                 RecordCount = (long)completed.RecordCount,
                 RejectCount = (long)completed.RejectCount,
+                completed.Failure,
+                completed.Refused,
             },
             cancellationToken).ConfigureAwait(false);
         await PruneRemovedKeysAsync(cancellationToken).ConfigureAwait(false);

@@ -302,5 +302,12 @@ internal static class PostgresSchema
         );
         INSERT INTO removed_record_keys_pruned (through) VALUES (0);
         """,
+
+        // 7: a run the runner could not finish (the source unreadable, or refused by a safeguard) says so and why:
+        // without it such a run read as completed.
+        """
+        ALTER TABLE sync_runs ADD COLUMN failure text NULL;
+        ALTER TABLE sync_runs ADD COLUMN refused boolean NOT NULL DEFAULT false;
+        """,
     ];
 }

@@ -144,13 +144,15 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
         ArgumentNullException.ThrowIfNull(completed);
         return WriteAsync(
             """
-            INSERT INTO sync_runs (run_id, source_system, completed_at, expected_messages, record_count, reject_count)
-            VALUES (@RunId, @SourceSystem, @CompletedAt, @BatchCount, @RecordCount, @RejectCount)
+            INSERT INTO sync_runs (run_id, source_system, completed_at, expected_messages, record_count, reject_count, failure, refused)
+            VALUES (@RunId, @SourceSystem, @CompletedAt, @BatchCount, @RecordCount, @RejectCount, @Failure, @Refused)
             ON CONFLICT (run_id) DO UPDATE SET
                 completed_at = excluded.completed_at,
                 expected_messages = excluded.expected_messages,
                 record_count = excluded.record_count,
-                reject_count = excluded.reject_count;
+                reject_count = excluded.reject_count,
+                failure = excluded.failure,
+                refused = excluded.refused;
             """,
             new
             {
@@ -160,6 +162,8 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
                 completed.BatchCount,
                 completed.RecordCount,
                 completed.RejectCount,
+                completed.Failure,
+                completed.Refused,
             },
             cancellationToken);
     }

@@ -306,5 +306,12 @@ internal static class SqliteSchema
         CREATE TABLE key_index_generation (generation INTEGER NOT NULL);
         INSERT INTO key_index_generation (generation) VALUES (0);
         """,
+
+        // 16: a run the runner could not finish (the source unreadable, or refused by a safeguard) says so and why:
+        // without it such a run read as completed.
+        """
+        ALTER TABLE sync_runs ADD COLUMN failure TEXT NULL;
+        ALTER TABLE sync_runs ADD COLUMN refused INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 }
