@@ -74,7 +74,7 @@ public static class SourceFiles
                 ["Name"] = source.Name,
                 ["Kind"] = "Csv",
                 ["Priority"] = priority++,
-                ["Csv"] = new JsonObject { ["Path"] = source.FileName, ["Delimiter"] = source.Delimiter, ["HasHeader"] = true, ["Encoding"] = "utf-8" },
+                ["Csv"] = new JsonObject { ["Path"] = source.FileName, ["Delimiter"] = source.Delimiter, ["HasHeader"] = true, ["Encoding"] = "utf-8", ["StableFor"] = "00:00:00" },
                 ["Mapping"] = source.Mapping.DeepClone(),
             });
         }

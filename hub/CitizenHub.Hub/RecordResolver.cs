@@ -291,6 +291,13 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
             // An update that matches no one else keeps the id it already had.
             citizenId = held.CitizenId;
         }
+        else if (held is null && await session.FindFormerCitizenAsync(cause).ConfigureAwait(false) is { } former)
+        {
+            // A record the source removed and now brings back under the same key is the person it was: the id that
+            // answered as removed meanwhile lives again, rather than a CRM holding it finding a stranger's id instead.
+            citizenId = former;
+            await session.AddHistoryAsync(new CitizenHistoryEntry(citizenId, HistoryCause.Restored, cause, null, now)).ConfigureAwait(false);
+        }
         else
         {
             citizenId = await session.CreateCitizenAsync(now).ConfigureAwait(false);

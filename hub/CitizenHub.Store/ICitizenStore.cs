@@ -200,6 +200,12 @@ public interface IResolutionSession : IAsyncDisposable
     /// <summary>Adds a committed message's events to the change feed (in the same transaction as the changes).</summary>
     Task AppendChangesAsync(IReadOnlyList<object> events);
 
+    /// <summary>
+    /// The citizen a removed record was in when it was removed, while that citizen holds no record (it answers as
+    /// removed) and was not merged into another; null otherwise, or when the record was never removed.
+    /// </summary>
+    Task<string?> FindFormerCitizenAsync(SourceRecordRef record);
+
     /// <summary>One review item, whatever its status; null when there is none of that id.</summary>
     Task<ReviewItem?> GetReviewAsync(long reviewId);
 
@@ -261,6 +267,9 @@ public enum HistoryCause
 
     /// <summary>A data steward decided.</summary>
     StewardDecision,
+
+    /// <summary>A removed citizen's record came back from its source under the same key, and the citizen with it.</summary>
+    Restored,
 }
 
 /// <summary>One change to a golden record: its cause, the source record behind it, and any other citizen involved.</summary>

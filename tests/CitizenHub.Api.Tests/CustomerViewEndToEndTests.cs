@@ -18,14 +18,14 @@ public sealed class CustomerViewEndToEndTests : IClassFixture<CustomerViewEndToE
     private HttpClient Client => _hub.Hub.Client;
 
     [Fact]
-    public void Sync_BadDateRow_IsRejectedWithLineAndReasonAndTheRestLoaded()
+    public void Sync_MisquotedRow_IsRejectedWithLineAndReasonAndTheRestLoaded()
     {
         var councilTax = _hub.Summaries["council-tax"];
 
         Assert.True(councilTax.Succeeded, councilTax.Error);
         Assert.Equal((3, 1), (councilTax.Records, councilTax.Rejects));
         var rejects = File.ReadAllLines(councilTax.RejectsFile!);
-        Assert.StartsWith("council-tax.csv,5,,CT004,field 'date_of_birth' is not a date in the format dd/MM/yyyy,", rejects[1], StringComparison.Ordinal);
+        Assert.StartsWith("council-tax.csv,5,,CT004,a quote is out of place,", rejects[1], StringComparison.Ordinal);
         Assert.Equal((3, 0), (_hub.Summaries["housing-benefits"].Records, _hub.Summaries["housing-benefits"].Rejects));
     }
 

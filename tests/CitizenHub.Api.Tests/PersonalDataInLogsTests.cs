@@ -15,7 +15,7 @@ public sealed class PersonalDataInLogsTests
     private static readonly string[] PersonalData =
     [
         "Margaret", "Hughes", "Peggy", "John Andrew", "Okafor", "Chidi", "Patel", "Amy",
-        "04/03/1950", "1950-03-04", "01/05/1960", "1960-05-01", "09/09/1988", "31/02/1975", "1991-12-12",
+        "04/03/1950", "1950-03-04", "01/05/1960", "1960-05-01", "09/09/1988", "31/02/1975", "12/02/1975", "1991-12-12",
         "14 Weston Road", "Castle House", "Moved Street", "Mill Lane", "New Road",
         "ST16 2AB", "st162ab", "ST17 4AA", "ST174AA", "ST17 9ZZ", "ST15 8BB", "ST4 1AA",
         "JG103792A", "JG 10 37 92 A", "CE123456B", "CE 12 34 56 B",

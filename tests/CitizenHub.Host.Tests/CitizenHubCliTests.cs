@@ -174,8 +174,40 @@ public sealed class CitizenHubCliTests : CommandLineTest
 
         Assert.Equal(1, code);
         Assert.Contains("citizenhub: council-tax:", Error.ToString(), StringComparison.Ordinal);
+        // A source that could not be read must not read as an empty one on standard output.
+        Assert.Contains("council-tax: FAILED, 0 records", Output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("  failed: The file council-tax.csv does not exist", Output.ToString(), StringComparison.Ordinal);
         // The other source still ran.
         Assert.Contains("housing-benefits: 3 records", Output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sync_ExtractCutShort_IsRefusedWithExitThree_AndRemovesOnlyWhenAllowed()
+    {
+        var config = TwoSources.WriteTo(Folder);
+        await RunAsync("sync", "--config", config, "--source", "council-tax");
+        var lines = TwoSources.CouncilTax.Split('\n');
+        // The header and the first person only: as a half-written export looks.
+        Folder.Write("council-tax.csv", string.Join('\n', lines.Take(2)) + "\n");
+
+        var refused = await RunAsync("sync", "--config", config, "--source", "council-tax");
+        var heldAfterRefusal = await ExportedLinkCountAsync(config);
+        var allowed = await RunAsync("sync", "--config", config, "--source", "council-tax", "--allow-mass-removal");
+
+        Assert.Equal(3, refused);
+        Assert.Contains("council-tax: REFUSED, 1 records", Output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("--allow-mass-removal", Output.ToString(), StringComparison.Ordinal);
+        Assert.Equal(3, heldAfterRefusal);
+        Assert.Equal(0, allowed);
+        Assert.Contains("council-tax: 1 records, 0 rejected, 2 removed", Output.ToString(), StringComparison.Ordinal);
+        Assert.Equal(1, await ExportedLinkCountAsync(config));
+    }
+
+    private async Task<int> ExportedLinkCountAsync(string config)
+    {
+        var links = Folder.File("links.csv");
+        Assert.Equal(0, await RunAsync("export", "links", "--config", config, "--out", links));
+        return File.ReadAllLines(links).Length - 1;
     }
 
     [Fact]
@@ -246,7 +278,7 @@ public sealed class CitizenHubCliTests : CommandLineTest
     {
         var config = TwoSources.WriteTo(Folder);
         await RunAsync("sync", "--config", config, "--source", "council-tax");
-        File.WriteAllText(Folder.File("council-tax.csv"), "");
+        Folder.Write("council-tax.csv", "");
 
         var code = await RunAsync("sync", "--config", config, "--source", "council-tax");
 

@@ -248,6 +248,43 @@ public abstract class RecordResolverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ApplyAsync_RemovedRecordComingBackUnderItsKey_RejoinsItsCitizenIdWhichLivesAgain()
+    {
+        var record = Records.Person("ct", "1", "Ann", "Lee", ni: "AB123456C");
+        await ApplyAsync(record);
+        var citizenId = (await LinksAsync()).Single().CitizenId;
+        await Resolver.RemoveAsync(new SourceRecordsRemoved(_runId, "ct", 1, ["1"], Records.Observed.AddDays(1)), CancellationToken.None);
+        var whileRemoved = await Store.GetCitizenAsync(citizenId, CancellationToken.None);
+
+        var events = await ApplyAsync(record with { ObservedAt = Records.Observed.AddDays(2) });
+
+        Assert.Equal(CitizenStatus.Removed, whileRemoved!.Status);
+        Assert.Equal(citizenId, (await LinksAsync()).Single().CitizenId);
+        var view = await Store.GetCitizenAsync(citizenId, CancellationToken.None);
+        Assert.Equal(CitizenStatus.Active, view!.Status);
+        Assert.Equal("Lee", view.Fields.Single(f => f.Field == "family_name").Value);
+        Assert.Equal(HistoryCause.Restored, (await Store.GetHistoryAsync(citizenId, CancellationToken.None)).Select(h => h.Cause).SkipLast(1).Last());
+        Assert.Equal(citizenId, Assert.IsType<CitizenChanged>(Assert.Single(events)).CitizenId);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_RemovedRecordComingBackWhenAnotherCitizenIsThePerson_JoinsThatOne()
+    {
+        var record = Records.Person("ct", "1", "Ann", "Lee", ni: "AB123456C");
+        await ApplyAsync(record);
+        var former = (await LinksAsync()).Single().CitizenId;
+        await Resolver.RemoveAsync(new SourceRecordsRemoved(_runId, "ct", 1, ["1"], Records.Observed.AddDays(1)), CancellationToken.None);
+        await ApplyAsync(Records.Person("hb", "1", "Ann", "Lee", ni: "AB123456C"));
+        var other = (await LinksAsync()).Single().CitizenId;
+
+        await ApplyAsync(record with { ObservedAt = Records.Observed.AddDays(2) });
+
+        Assert.NotEqual(former, other);
+        Assert.All(await LinksAsync(), l => Assert.Equal(other, l.CitizenId));
+        Assert.Equal(CitizenStatus.Removed, (await Store.GetCitizenAsync(former, CancellationToken.None))!.Status);
+    }
+
+    [Fact]
     public async Task ApplyAsync_RecordFlaggedDeleted_RemovesIt()
     {
         var record = Records.Person("ct", "1", "Ann", "Lee", ni: "AB123456C");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
@@ -174,14 +175,16 @@ public sealed class SyncRunnerTests : IDisposable
     [Fact]
     public async Task RunAsync_FullExtractWithoutARecord_RemovesIt()
     {
-        using var host = await StartHostAsync(new ListAdapter(Accept("1", null), Accept("2", null), Accept("3", null)), batchSize: 2);
+        var keys = Enumerable.Range(0, 10).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToList();
+        using var host = await StartHostAsync(new ListAdapter([.. keys.Select(k => Accept(k, null))]), batchSize: 10);
         await RunAsync(host);
 
-        var summary = await RunAsync(host, new ListAdapter(Accept("1", null), Accept("3", null)));
+        // One of ten is the most Sync.MaxRemovalFraction lets a run remove by default.
+        var summary = await RunAsync(host, new ListAdapter([.. keys.Where(k => k != "3").Select(k => Accept(k, null))]));
 
-        Assert.True(summary.Succeeded, summary.Error);
+        Assert.True(summary.Succeeded, summary.Error ?? summary.Refused);
         Assert.Equal((1, 2), (summary.Removed, summary.Batches));
-        Assert.Equal(["1", "3"], (await LinksAsync(host)).Select(l => l.SourceKey).Order());
+        Assert.Equal(keys.Where(k => k != "3").Order(), (await LinksAsync(host)).Select(l => l.SourceKey).Order());
     }
 
     [Fact]
@@ -213,7 +216,7 @@ public sealed class SyncRunnerTests : IDisposable
     }
 
     [Fact]
-    public async Task RunAsync_ExtractLackingMostRecords_RemovesNothingAndFails()
+    public async Task RunAsync_ExtractLackingMostRecords_IsRefusedAndRemovesNothing()
     {
         using var host = await StartHostAsync(new ListAdapter(Accept("1", null), Accept("2", null), Accept("3", null)), batchSize: 10);
         await RunAsync(host);
@@ -222,8 +225,53 @@ public sealed class SyncRunnerTests : IDisposable
         var summary = await RunAsync(host, new ListAdapter(Accept("1", null)));
 
         Assert.False(summary.Succeeded);
-        Assert.Contains("lacks 2 of the 3 records held", summary.Error, StringComparison.Ordinal);
+        Assert.False(summary.Failed);
+        Assert.Contains("lacks 2 of the 3 records held", summary.Refused, StringComparison.Ordinal);
+        Assert.Contains("--allow-mass-removal", summary.Refused, StringComparison.Ordinal);
         Assert.Equal(3, (await LinksAsync(host)).Count);
+        var status = Assert.Single(await host.Services.GetRequiredService<ICitizenStore>().GetSourcesAsync(CancellationToken.None));
+        Assert.Equal(("Refused", summary.Refused), (status.LastRunStatus, status.LastRunFailure));
+    }
+
+    [Fact]
+    public async Task RunAsync_ExtractLackingMostRecords_WithMassRemovalAllowed_RemovesThem()
+    {
+        using var host = await StartHostAsync(new ListAdapter(Accept("1", null), Accept("2", null), Accept("3", null)), batchSize: 10);
+        await RunAsync(host);
+
+        var summary = await RunAsync(host, new ListAdapter(Accept("1", null)), request: new SyncRunRequest(AllowMassRemoval: true));
+
+        Assert.True(summary.Succeeded, summary.Refused);
+        Assert.Equal(2, summary.Removed);
+        Assert.Equal(["1"], (await LinksAsync(host)).Select(l => l.SourceKey));
+    }
+
+    [Fact]
+    public async Task RunAsync_SourceThatCannotBeRead_FailsAndSaysWhy_InTheSummaryAndTheSourcesStatus()
+    {
+        using var host = await StartHostAsync(new ListAdapter { ThrowAtEnd = new IOException("the nightly export is missing") }, batchSize: 10);
+
+        var summary = await RunAsync(host);
+
+        Assert.True(summary.Failed);
+        Assert.Contains("export is missing", summary.Error, StringComparison.Ordinal);
+        var status = Assert.Single(await host.Services.GetRequiredService<ICitizenStore>().GetSourcesAsync(CancellationToken.None));
+        Assert.Equal("Failed", status.LastRunStatus);
+        Assert.Contains("export is missing", status.LastRunFailure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_DuplicateKeyRejects_AreCountedApart()
+    {
+        using var host = await StartHostAsync(new ListAdapter(
+            Accept("1", null),
+            SourceReadResult.Reject(new InputPosition("p.csv", 3, Key: "2"), "the same key is also on line 4", "raw", RejectKind.DuplicateKey),
+            SourceReadResult.Reject(new InputPosition("p.csv", 4, Key: "2"), "the same key is also on line 3", "raw", RejectKind.DuplicateKey),
+            SourceReadResult.Reject(new InputPosition("p.csv", 5, Key: "5"), "bad", "raw")), batchSize: 10);
+
+        var summary = await RunAsync(host);
+
+        Assert.Equal((3, 2), (summary.Rejects, summary.DuplicateKeys));
     }
 
     [Fact]
@@ -276,7 +324,7 @@ public sealed class SyncRunnerTests : IDisposable
     private static SourceReadResult Accept(string key, string? ni) =>
         SourceReadResult.Accept(Records.Person("people", key, "Person" + key, "Lee", (1970, 1, int.Parse(key, System.Globalization.CultureInfo.InvariantCulture)), ni: ni));
 
-    private static async Task<SyncRunSummary> RunAsync(IHost host, ISourceAdapter? adapter = null, SyncMode? mode = null)
+    private static async Task<SyncRunSummary> RunAsync(IHost host, ISourceAdapter? adapter = null, SyncMode? mode = null, SyncRunRequest? request = null)
     {
         if (adapter is not null)
         {
@@ -285,7 +333,7 @@ public sealed class SyncRunnerTests : IDisposable
 
         var catalog = host.Services.GetRequiredService<SourceCatalog>();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        return await host.Services.GetRequiredService<SyncRunner>().RunAsync(catalog.Sources.Single(), timeout.Token, new SyncRunRequest(mode));
+        return await host.Services.GetRequiredService<SyncRunner>().RunAsync(catalog.Sources.Single(), timeout.Token, request ?? new SyncRunRequest(mode));
     }
 
     private Task<IHost> StartHostAsync(ISourceAdapter adapter, int batchSize, int? failSequence = null, string mode = "Full", string? folder = null) =>

@@ -2,7 +2,7 @@ namespace CitizenHub.TestKit;
 
 /// <summary>
 /// A small council in files: council tax (CSV, priority 1) and housing benefits (pipe-delimited, priority 2),
-/// with one person in both by NI number, one by name and birth date, a father and son, and one bad date.
+/// with one person in both by NI number, one by name and birth date, a father and son, and one row with a quote out of place.
 /// </summary>
 public static class TwoSources
 {
@@ -31,7 +31,7 @@ public static class TwoSources
         CT001,Mrs,Margaret,Hughes,04/03/1950,14 Weston Road,Stafford,st162ab,JG103792A
         CT002,Mr,John Andrew,SMITH,01/05/1960,"Flat 3, Castle House",Stafford,ST17 4AA,
         CT003,Mr,John,Smith,09/09/1988,"Flat 3, Castle House",Stafford,ST17 4AA,
-        CT004,Ms,Amy,Patel,31/02/1975,2 Mill Lane,Stone,ST15 8BB,
+        CT004,Ms,Amy,Pat"el,12/02/1975,2 Mill Lane,Stone,ST15 8BB,
 
         """;
 

@@ -551,6 +551,19 @@ internal sealed class PostgresResolutionSession(
             });
     }
 
+    public async Task<string?> FindFormerCitizenAsync(SourceRecordRef record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        await FlushAsync().ConfigureAwait(false);
+        return await connection.QuerySingleOrDefaultAsync<string?>(
+            """
+            SELECT r.citizen_id FROM removed_records r JOIN citizens c ON c.citizen_id = r.citizen_id
+            WHERE r.source_system = @SourceSystem AND r.source_key = @SourceKey AND c.status = 'Removed';
+            """,
+            new { record.SourceSystem, record.SourceKey },
+            transaction).ConfigureAwait(false);
+    }
+
     public async Task<ReviewItem?> GetReviewAsync(long reviewId)
     {
         await FlushAsync().ConfigureAwait(false);
@@ -630,6 +643,14 @@ internal sealed class PostgresResolutionSession(
         _held[removed] = null;
         _names.Removed(removed);
         (await CurrentKeysAsync().ConfigureAwait(false)).Remove(removed);
+        Defer(
+            """
+            INSERT INTO removed_records (source_system, source_key, citizen_id)
+            SELECT source_system, source_key, citizen_id FROM source_records WHERE source_system = $1 AND source_key = $2
+            ON CONFLICT (source_system, source_key) DO UPDATE SET citizen_id = excluded.citizen_id;
+            """,
+            sourceSystem,
+            sourceKey);
         Defer("DELETE FROM match_keys WHERE source_system = $1 AND source_key = $2;", sourceSystem, sourceKey);
         Defer("DELETE FROM source_records WHERE source_system = $1 AND source_key = $2;", sourceSystem, sourceKey);
         // Other instances take the record out of their indexes when they next catch up.

@@ -309,5 +309,16 @@ internal static class PostgresSchema
         ALTER TABLE sync_runs ADD COLUMN failure text NULL;
         ALTER TABLE sync_runs ADD COLUMN refused boolean NOT NULL DEFAULT false;
         """,
+
+        // 8: the citizen each removed record was last in, so that a record the source brings back under the same key
+        // rejoins its citizen id (which answered 410 meanwhile) rather than start a new one.
+        """
+        CREATE TABLE removed_records (
+            source_system text COLLATE "C" NOT NULL,
+            source_key    text COLLATE "C" NOT NULL,
+            citizen_id    text NOT NULL,
+            PRIMARY KEY (source_system, source_key)
+        );
+        """,
     ];
 }

@@ -270,6 +270,20 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
         return Task.CompletedTask;
     }
 
+    public Task<string?> FindFormerCitizenAsync(SourceRecordRef record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var rows = _statements.Query(
+            """
+            SELECT r.citizen_id FROM removed_records r JOIN citizens c ON c.citizen_id = r.citizen_id
+            WHERE r.source_system = @sourceSystem AND r.source_key = @sourceKey AND c.status = 'Removed';
+            """,
+            r => r.GetString(0),
+            ("@sourceSystem", record.SourceSystem),
+            ("@sourceKey", record.SourceKey));
+        return Task.FromResult(rows.Count == 0 ? null : rows[0]);
+    }
+
     public Task<ReviewItem?> GetReviewAsync(long reviewId)
     {
         var rows = _statements.Query(
@@ -360,6 +374,9 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
         _keysChanged = true;
         _statements.Execute(
             """
+            INSERT INTO removed_records (source_system, source_key, citizen_id)
+            SELECT source_system, source_key, citizen_id FROM source_records WHERE source_system = @sourceSystem AND source_key = @sourceKey
+            ON CONFLICT (source_system, source_key) DO UPDATE SET citizen_id = excluded.citizen_id;
             DELETE FROM match_keys WHERE source_system = @sourceSystem AND source_key = @sourceKey;
             DELETE FROM source_records WHERE source_system = @sourceSystem AND source_key = @sourceKey;
             """,

@@ -313,5 +313,16 @@ internal static class SqliteSchema
         ALTER TABLE sync_runs ADD COLUMN failure TEXT NULL;
         ALTER TABLE sync_runs ADD COLUMN refused INTEGER NOT NULL DEFAULT 0;
         """,
+
+        // 17: the citizen each removed record was last in, so that a record the source brings back under the same key
+        // rejoins its citizen id (which answered 410 meanwhile) rather than start a new one.
+        """
+        CREATE TABLE removed_records (
+            source_system TEXT NOT NULL,
+            source_key    TEXT NOT NULL,
+            citizen_id    TEXT NOT NULL,
+            PRIMARY KEY (source_system, source_key)
+        );
+        """,
     ];
 }
