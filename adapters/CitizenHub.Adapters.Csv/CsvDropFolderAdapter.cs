@@ -95,22 +95,39 @@ public sealed class CsvDropFolderAdapter : ISourceAdapter, ISourceCommitHandler
         {
             cancellationToken.ThrowIfCancellationRequested();
             var path = System.IO.Path.Combine(_folder, name);
-            // A file of that name dropped since it was read is another file: it waits for the next run.
-            if (File.Exists(path) && await SourceFile.HashAsync(path, cancellationToken).ConfigureAwait(false) == hash)
+            // A file of that name dropped since it was read is another file: it waits for the next run, marker and all.
+            if (!File.Exists(path) || await SourceFile.HashAsync(path, cancellationToken).ConfigureAwait(false) != hash)
             {
-                File.Move(path, System.IO.Path.Combine(archive, name), overwrite: true);
+                continue;
             }
 
+            var archived = FreeName(archive, name);
+            File.Move(path, archived);
             if (_options.MarkerExtension is { Length: > 0 } marker && File.Exists(path + marker))
             {
-                File.Move(path + marker, System.IO.Path.Combine(archive, name + marker), overwrite: true);
+                File.Move(path + marker, archived + marker, overwrite: true);
             }
 
             if (_rejects.TryGetValue(name, out var rejects) && rejects.Count > 0)
             {
-                await WriteRejectsAsync(System.IO.Path.Combine(archive, name + ".rejects.csv"), rejects, cancellationToken).ConfigureAwait(false);
+                await WriteRejectsAsync(archived + ".rejects.csv", rejects, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// Where in the day's archive a file goes: under its own name, or <c>claims.2.csv</c>, <c>claims.3.csv</c>… when an
+    /// exporter that reuses one name dropped it more than once that day, so no archived extract is overwritten.
+    /// </summary>
+    private static string FreeName(string archive, string name)
+    {
+        var path = System.IO.Path.Combine(archive, name);
+        for (var n = 2; File.Exists(path); n++)
+        {
+            path = System.IO.Path.Combine(archive, $"{System.IO.Path.GetFileNameWithoutExtension(name)}.{n}{System.IO.Path.GetExtension(name)}");
+        }
+
+        return path;
     }
 
     /// <summary>The applied files with this one last (one entry a name and content), the oldest dropped past the limit.</summary>

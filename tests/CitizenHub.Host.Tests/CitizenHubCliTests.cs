@@ -274,6 +274,30 @@ public sealed class CitizenHubCliTests : CommandLineTest
     }
 
     [Fact]
+    public async Task Sync_DropFolderOfDeltasUnderOneName_ReadsEachNightsFile_AndATombstoneRemovesItsRecord()
+    {
+        var drop = Directory.CreateDirectory(Folder.File("drops")).FullName;
+        var config = Folder.Write("citizenhub.json", """
+            { "Sources": [ { "Name": "benefits", "Kind": "Csv", "Mode": "Incremental",
+                             "Csv": { "Folder": "drops", "Delimiter": "|", "StableFor": "00:00:00" },
+                             "Mapping": { "Key": "CLAIM_REF", "FamilyName": "SURNAME", "GivenNames": "FORENAMES",
+                                          "Deleted": { "Field": "STATUS", "Values": [ "D" ] } } } ] }
+            """);
+        // The exporter writes one name every night.
+        File.WriteAllText(Path.Combine(drop, "claims.csv"), "CLAIM_REF|SURNAME|FORENAMES|STATUS\nHB-1|HUGHES|PEGGY|A\nHB-2|SMITH|JOHN|A\n");
+        var monday = await RunAsync("sync", "--config", config);
+        File.WriteAllText(Path.Combine(drop, "claims.csv"), "CLAIM_REF|SURNAME|FORENAMES|STATUS\nHB-2|SMITH|JOHN|D\nHB-3|PATEL|PRIYA|A\n");
+        var tuesday = await RunAsync("sync", "--config", config);
+        await RunAsync("export", "links", "--config", config, "--out", Folder.File("links.csv"));
+
+        Assert.Equal((0, 0), (monday, tuesday));
+        Assert.Equal(["HB-1", "HB-3"], File.ReadAllLines(Folder.File("links.csv")).Skip(1).Select(l => l.Split(',')[2]).Order());
+        Assert.Empty(Directory.GetFiles(drop));
+        // Both nights' extracts are kept, neither overwriting the other.
+        Assert.Equal(["claims.2.csv", "claims.csv"], Directory.GetFiles(Path.Combine(drop, "archive"), "*", SearchOption.AllDirectories).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
     public async Task Sync_FullSourceWithNothingToRead_RemovesNothing()
     {
         var config = TwoSources.WriteTo(Folder);
