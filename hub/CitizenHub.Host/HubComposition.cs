@@ -25,7 +25,7 @@ internal static class HubComposition
         var problems = Check(fullPath, out var configuration, out var catalog);
         if (problems.Count > 0)
         {
-            throw new CliException($"config file '{path}': {string.Join(" ", problems)}", problems);
+            throw new CliException($"config file '{path}'", problems);
         }
 
         var directory = Path.GetDirectoryName(fullPath)!;
@@ -52,7 +52,7 @@ internal static class HubComposition
 
             configuration = new ConfigurationBuilder()
                 .AddJsonFile(fullPath, optional: false, reloadOnChange: false)
-                .AddEnvironmentVariables("CITIZENHUB_")
+                .AddEnvironmentVariables(EnvironmentPrefix)
                 .Build();
         }
         catch (Exception ex) when (ex is Newtonsoft.Json.JsonException or InvalidDataException or System.Text.Json.JsonException)
@@ -61,16 +61,18 @@ internal static class HubComposition
         }
 
         var directory = Path.GetDirectoryName(fullPath)!;
+        // The file passed its schema, but the environment may override any setting: the settings as they will run are
+        // checked too, by the same rules the hub's start-up applies.
+        var problems = new List<string>(OptionsProblemsOf(configuration));
         try
         {
             catalog = SourceCatalog.Load(configuration, directory);
         }
         catch (ConfigurationProblemException ex)
         {
-            return ex.Problems;
+            return [.. problems, .. ex.Problems];
         }
 
-        var problems = new List<string>();
         var services = new ServiceCollection();
         AddAdapters(services);
         using var provider = services.BuildServiceProvider();
@@ -98,6 +100,35 @@ internal static class HubComposition
 
         return problems;
     }
+
+    /// <summary>
+    /// The hub's options as bound from the configuration with the environment over it, each problem named by its JSON
+    /// path and, when an environment variable set it, by that variable.
+    /// </summary>
+    private static IEnumerable<string> OptionsProblemsOf(IConfiguration configuration)
+    {
+        var options = new CitizenHubOptions();
+        try
+        {
+            configuration.Bind(options);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The binder's message names the setting and the type it wanted, not the value.
+            return [$"$: {ex.Message}"];
+        }
+
+        return OptionsProblems.Find(options).Select(problem =>
+        {
+            var path = problem[..problem.IndexOf(':', StringComparison.Ordinal)];
+            var variable = EnvironmentPrefix + path.Replace(".", "__", StringComparison.Ordinal);
+            var from = Environment.GetEnvironmentVariable(variable) is null ? "" : $" (set by {variable})";
+            return $"$.{path}{from}{problem[path.Length..]}";
+        });
+    }
+
+    /// <summary>Environment variables with this prefix override the file's settings, <c>__</c> between levels.</summary>
+    private const string EnvironmentPrefix = "CITIZENHUB_";
 
     /// <summary>A host running the hub (store, bus, consumers) without the HTTP API.</summary>
     public static IHost BuildWorker(HubConfiguration hub)
@@ -199,9 +230,27 @@ internal static class HubComposition
 /// <summary>A loaded, checked configuration file.</summary>
 internal sealed record HubConfiguration(IConfiguration Configuration, string Directory, SourceCatalog Catalog);
 
-/// <summary>A usage or configuration error: printed as one line, exit code 2.</summary>
-internal sealed class CliException(string message, IReadOnlyList<string>? problems = null) : Exception(message)
+/// <summary>A usage or configuration error: printed one line a problem, exit code 2.</summary>
+internal sealed class CliException : Exception
 {
+    public CliException(string message)
+        : base(message)
+    {
+        Problems = [message];
+        Lines = [message];
+    }
+
+    /// <param name="subject">What the problems are in, e.g. <c>config file 'citizenhub.json'</c>: it begins each line.</param>
+    public CliException(string subject, IReadOnlyList<string> problems)
+        : base($"{subject}: {string.Join(" ", problems)}")
+    {
+        Problems = problems;
+        Lines = [.. problems.Select(problem => $"{subject}: {problem}")];
+    }
+
     /// <summary>Each problem on its own, for <c>config validate</c>.</summary>
-    public IReadOnlyList<string> Problems { get; } = problems ?? [message];
+    public IReadOnlyList<string> Problems { get; }
+
+    /// <summary>What standard error shows: one line a problem, each saying what it is in.</summary>
+    public IReadOnlyList<string> Lines { get; }
 }
