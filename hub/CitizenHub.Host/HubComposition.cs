@@ -83,7 +83,7 @@ internal static class HubComposition
             var factory = factories.FirstOrDefault(f => string.Equals(f.Kind, source.Kind, StringComparison.OrdinalIgnoreCase));
             if (factory is null)
             {
-                problems.Add($"source '{source.Name}' has Kind '{source.Kind}'; the kinds are {string.Join(", ", factories.Select(f => f.Kind))}");
+                problems.Add($"$.Sources[{i}].Kind: '{source.Kind}' is not an adapter kind of this hub; allowed: {string.Join(", ", factories.Select(f => f.Kind))}");
                 continue;
             }
 
@@ -94,7 +94,7 @@ internal static class HubComposition
             }
             catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
             {
-                problems.Add($"Sources[{i}] ({source.Name}): {ex.Message}");
+                problems.Add($"$.Sources[{i}] ({source.Name}): {ex.Message}");
             }
         }
 

@@ -150,7 +150,7 @@ public sealed class CitizenHubCliTests : CommandLineTest
         var code = await RunAsync("config", "validate", "--config", config);
 
         Assert.Equal(2, code);
-        Assert.Contains("Sources[0] (er): Source 'er': the layout has no field named 'surname'", Error.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"{config}: $.Sources[0] (er): Source 'er': the layout has no field named 'surname'", Error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -161,7 +161,7 @@ public sealed class CitizenHubCliTests : CommandLineTest
         var code = await RunAsync("sync", "--config", config);
 
         Assert.Equal(2, code);
-        Assert.Contains("source 'a' has Kind 'Telex'; the kinds are Csv, FixedWidth, Sql, Soap", Error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("$.Sources[0].Kind: 'Telex' is not an adapter kind of this hub; allowed: Csv, FixedWidth, Sql, Soap", Error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed class ConfigurationProblemsTests : CommandLineTest
         var code = await RunAsync("config", "validate", "--config", config);
 
         Assert.Equal(2, code);
-        Assert.Equal($"{config}: source 'a' has Kind 'Telex'; the kinds are Csv, FixedWidth, Sql, Soap", Error.ToString().TrimEnd());
+        Assert.Equal($"{config}: $.Sources[0].Kind: 'Telex' is not an adapter kind of this hub; allowed: Csv, FixedWidth, Sql, Soap", Error.ToString().TrimEnd());
     }
 
     [Fact]
