@@ -148,7 +148,9 @@ internal static class HubComposition
     /// </summary>
     public static async Task<OpenedStore> OpenStoreAsync(string configPath, CancellationToken cancellationToken)
     {
-        var host = BuildWorker(Load(configPath));
+        var hub = Load(configPath);
+        await RequireStoreAsync(hub, configPath, cancellationToken).ConfigureAwait(false);
+        var host = BuildWorker(hub);
         try
         {
             var store = host.Services.GetRequiredService<ICitizenStore>();
@@ -159,6 +161,19 @@ internal static class HubComposition
         {
             host.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Refuses a command that reads the store when no sync has made it yet, rather than making an empty one: an empty
+    /// store would answer as if the hub held nothing. A store that exists is upgraded in place as usual.
+    /// </summary>
+    public static async Task RequireStoreAsync(HubConfiguration hub, string configPath, CancellationToken cancellationToken)
+    {
+        var store = hub.Configuration.GetSection(nameof(CitizenHubOptions.Store)).Get<StoreOptions>() ?? new StoreOptions();
+        if (await StorePresence.FindAbsenceAsync(store, new ConfigurationLocation(hub.Directory), cancellationToken).ConfigureAwait(false) is { } absent)
+        {
+            throw new CliException($"no store at {absent}: run `citizenhub sync --config {configPath}` first");
         }
     }
 

@@ -171,7 +171,8 @@ public static class CitizenHubServiceCollectionExtensions
         };
     }
 
-    private static string ResolveSqlitePath(string connectionString, ConfigurationLocation location)
+    /// <summary>The SQLite connection string with its file resolved against the configuration's folder.</summary>
+    internal static string ResolveSqlitePath(string connectionString, ConfigurationLocation location)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString);
         if (builder.DataSource != ":memory:" && !string.IsNullOrEmpty(builder.DataSource))
