@@ -11,7 +11,7 @@ using Serilog.Events;
 namespace CitizenHub.Host;
 
 /// <summary>The one place the parts are put together, for every command and for the tests.</summary>
-internal static class HubComposition
+internal static partial class HubComposition
 {
     /// <summary>Reads a configuration file, with <c>CITIZENHUB_</c> environment variables over it.</summary>
     public static HubConfiguration Load(string path)
@@ -112,20 +112,41 @@ internal static class HubComposition
         {
             configuration.Bind(options);
         }
-        catch (InvalidOperationException ex)
+        catch (InvalidOperationException ex) when (FailedConversion().Match(ex.Message) is { Success: true } failed)
         {
-            // The binder's message names the setting and the type it wanted, not the value.
-            return [$"$: {ex.Message}"];
+            // The file's types passed the schema, so an environment variable holds text the setting cannot take. The
+            // binder's message quotes the value; ours names the setting and what it takes instead.
+            var path = failed.Groups["path"].Value.Replace(':', '.');
+            return [$"$.{path}{SetBy(path)}: must be {Expected(failed.Groups["type"].Value)}"];
         }
 
         return OptionsProblems.Find(options).Select(problem =>
         {
             var path = problem[..problem.IndexOf(':', StringComparison.Ordinal)];
-            var variable = EnvironmentPrefix + path.Replace(".", "__", StringComparison.Ordinal);
-            var from = Environment.GetEnvironmentVariable(variable) is null ? "" : $" (set by {variable})";
-            return $"$.{path}{from}{problem[path.Length..]}";
+            return $"$.{path}{SetBy(path)}{problem[path.Length..]}";
         });
     }
+
+    /// <summary>" (set by CITIZENHUB_Sync__BatchSize)" when that environment variable gives the setting at this path.</summary>
+    private static string SetBy(string path)
+    {
+        var variable = EnvironmentPrefix + path.Replace(".", "__", StringComparison.Ordinal);
+        return Environment.GetEnvironmentVariable(variable) is null ? "" : $" (set by {variable})";
+    }
+
+    private static string Expected(string type)
+    {
+        var enumeration = typeof(CitizenHubOptions).Assembly.GetType(type);
+        return enumeration is { IsEnum: true } ? $"one of {string.Join(", ", Enum.GetNames(enumeration))}"
+            : type.Contains("System.Int32", StringComparison.Ordinal) ? "a whole number"
+            : type.Contains("System.Double", StringComparison.Ordinal) ? "a number"
+            : type.Contains("System.TimeSpan", StringComparison.Ordinal) ? "a time span, hh:mm:ss or d.hh:mm:ss"
+            : type.Contains("System.Boolean", StringComparison.Ordinal) ? "true or false"
+            : $"a {type}";
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("at '(?<path>[^']+)' to type '(?<type>[^']+)'")]
+    private static partial System.Text.RegularExpressions.Regex FailedConversion();
 
     /// <summary>Environment variables with this prefix override the file's settings, <c>__</c> between levels.</summary>
     private const string EnvironmentPrefix = "CITIZENHUB_";

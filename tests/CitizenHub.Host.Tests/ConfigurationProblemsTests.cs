@@ -100,6 +100,20 @@ public sealed class ConfigurationProblemsTests : CommandLineTest
         Assert.False(File.Exists(Folder.File("hub.db")));
     }
 
+    [Fact]
+    public async Task ConfigValidate_EnvironmentValueOfTheWrongType_ExitsTwoNamingTheSettingAndWhatItTakesNotTheValue()
+    {
+        var config = TwoSources.WriteTo(Folder);
+
+        using var validate = CitizenHubProcess.Start(new Dictionary<string, string> { ["CITIZENHUB_Transport"] = "Kafka" }, "config", "validate", "--config", config);
+        var error = await validate.StandardError.ReadToEndAsync();
+        await validate.WaitForExitAsync();
+
+        Assert.Equal(2, validate.ExitCode);
+        Assert.Equal($"{config}: $.Transport (set by CITIZENHUB_Transport): must be one of InMemory, RabbitMq", error.TrimEnd());
+        Assert.DoesNotContain("Kafka", error, StringComparison.Ordinal);
+    }
+
     private static readonly string[] MappingSettings =
     [
         "Key", "Title", "GivenNames", "MiddleNames", "FamilyName", "FullName", "NameOrder", "DateOfBirth", "DateFormats", "TwoDigitYearMax",
