@@ -147,12 +147,21 @@ internal static class CitizenHubCli
         }
         catch (CliException ex)
         {
-            await error.WriteLineAsync($"citizenhub: {ex.Message}").ConfigureAwait(false);
+            // One problem a line, so an operator (or a script) sees each on its own.
+            foreach (var line in ex.Lines)
+            {
+                await error.WriteLineAsync($"citizenhub: {line}").ConfigureAwait(false);
+            }
+
             return UsageError;
         }
         catch (OptionsValidationException ex)
         {
-            await error.WriteLineAsync($"citizenhub: configuration: {string.Join(" ", ex.Failures)}").ConfigureAwait(false);
+            foreach (var failure in ex.Failures)
+            {
+                await error.WriteLineAsync($"citizenhub: configuration: {failure}").ConfigureAwait(false);
+            }
+
             return UsageError;
         }
     }

@@ -10,15 +10,19 @@ namespace CitizenHub.Host;
 
 /// <summary>
 /// <c>citizenhub demo</c>: the sample council sources synced into a fresh embedded store, then the API served.
-/// Each run starts from a new folder, so it shows the same thing every time.
+/// Each run starts from a new folder holding only the sample configuration and its source files, so it shows the
+/// same thing every time, whatever a sync of the samples left beside them.
 /// </summary>
 internal static class Demo
 {
     public const string DefaultUrls = "http://127.0.0.1:5080";
 
-    public static async Task<int> RunAsync(string urls, TextWriter output, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(string urls, TextWriter output, CancellationToken cancellationToken) =>
+        RunAsync(urls, output, Path.Combine(AppContext.BaseDirectory, "samples", "embedded"), cancellationToken);
+
+    /// <param name="samples">The folder holding the sample configuration and sources (a test's copy, say).</param>
+    internal static async Task<int> RunAsync(string urls, TextWriter output, string samples, CancellationToken cancellationToken)
     {
-        var samples = Path.Combine(AppContext.BaseDirectory, "samples", "embedded");
         if (!File.Exists(Path.Combine(samples, "citizenhub.json")))
         {
             throw new CliException($"the sample configuration is missing from {samples}");
@@ -26,15 +30,33 @@ internal static class Demo
 
         var workspace = Path.Combine(Path.GetTempPath(), $"citizenhub-demo-{Guid.NewGuid():N}"[..28]);
         Directory.CreateDirectory(workspace);
-        foreach (var file in Directory.EnumerateFiles(samples))
+        var config = JsonNode.Parse(
+            await File.ReadAllTextAsync(Path.Combine(samples, "citizenhub.json"), cancellationToken).ConfigureAwait(false),
+            documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })!.AsObject();
+        // Only the configuration and the files its sources read are copied. A sync of the sample configuration leaves
+        // its store and rejects in the samples folder; copied, they would be the demo's starting point.
+        foreach (var path in SourceFiles(config))
         {
-            File.Copy(file, Path.Combine(workspace, Path.GetFileName(file)));
+            var from = Path.GetFullPath(Path.Combine(samples, path));
+            var to = Path.GetFullPath(Path.Combine(workspace, path));
+            if (!to.StartsWith(workspace + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            {
+                throw new CliException($"the sample source '{path}' is outside the samples folder");
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Copy(from, to);
         }
+
+        // The store and the rejects in the workspace, whatever the sample configuration says.
+        config["Store"] = new JsonObject { ["Provider"] = "Sqlite", ["ConnectionString"] = "Data Source=citizenhub.db" };
+        var sync = config["Sync"] as JsonObject ?? [];
+        sync["RejectsDirectory"] = "rejects";
+        config["Sync"] = sync;
 
         // A fresh key for each role, admitted by its hash: the workspace's configuration holds no usable key.
         var keys = ApiRoles.All.ToDictionary(role => role, _ => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), StringComparer.Ordinal);
         var configPath = Path.Combine(workspace, "citizenhub.json");
-        var config = JsonNode.Parse(await File.ReadAllTextAsync(configPath, cancellationToken).ConfigureAwait(false))!.AsObject();
         config["Api"] = new JsonObject
         {
             ["Keys"] = new JsonArray([.. keys.Select(k => (JsonNode)new JsonObject
@@ -81,6 +103,21 @@ internal static class Demo
         await output.WriteLineAsync($"  curl {baseUrl}/openapi/v1.json").ConfigureAwait(false);
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         return CitizenHubCli.Succeeded;
+    }
+
+    /// <summary>The files the sample sources read (a file adapter's <c>Path</c>), relative to the configuration.</summary>
+    private static IEnumerable<string> SourceFiles(JsonObject config)
+    {
+        foreach (var source in config["Sources"] as JsonArray ?? [])
+        {
+            foreach (var section in new[] { "Csv", "FixedWidth" })
+            {
+                if (source?[section]?["Path"] is JsonValue path && path.TryGetValue(out string? file))
+                {
+                    yield return file;
+                }
+            }
+        }
     }
 
     /// <summary>The first citizen whose golden record joins records from more than one source.</summary>

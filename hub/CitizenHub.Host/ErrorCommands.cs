@@ -36,6 +36,7 @@ internal static class ErrorCommands
         }
 
         var hub = HubComposition.Load(configPath);
+        await HubComposition.RequireStoreAsync(hub, configPath, cancellationToken).ConfigureAwait(false);
         using var host = HubComposition.BuildWorker(hub);
         // The host is a hub instance: with the embedded bus it applies what it replays; on a broker any instance may.
         await host.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -11,7 +11,7 @@ using Serilog.Events;
 namespace CitizenHub.Host;
 
 /// <summary>The one place the parts are put together, for every command and for the tests.</summary>
-internal static class HubComposition
+internal static partial class HubComposition
 {
     /// <summary>Reads a configuration file, with <c>CITIZENHUB_</c> environment variables over it.</summary>
     public static HubConfiguration Load(string path)
@@ -25,7 +25,7 @@ internal static class HubComposition
         var problems = Check(fullPath, out var configuration, out var catalog);
         if (problems.Count > 0)
         {
-            throw new CliException($"config file '{path}': {string.Join(" ", problems)}", problems);
+            throw new CliException($"config file '{path}'", problems);
         }
 
         var directory = Path.GetDirectoryName(fullPath)!;
@@ -52,7 +52,7 @@ internal static class HubComposition
 
             configuration = new ConfigurationBuilder()
                 .AddJsonFile(fullPath, optional: false, reloadOnChange: false)
-                .AddEnvironmentVariables("CITIZENHUB_")
+                .AddEnvironmentVariables(EnvironmentPrefix)
                 .Build();
         }
         catch (Exception ex) when (ex is Newtonsoft.Json.JsonException or InvalidDataException or System.Text.Json.JsonException)
@@ -61,16 +61,18 @@ internal static class HubComposition
         }
 
         var directory = Path.GetDirectoryName(fullPath)!;
+        // The file passed its schema, but the environment may override any setting: the settings as they will run are
+        // checked too, by the same rules the hub's start-up applies.
+        var problems = new List<string>(OptionsProblemsOf(configuration));
         try
         {
             catalog = SourceCatalog.Load(configuration, directory);
         }
         catch (ConfigurationProblemException ex)
         {
-            return ex.Problems;
+            return [.. problems, .. ex.Problems];
         }
 
-        var problems = new List<string>();
         var services = new ServiceCollection();
         AddAdapters(services);
         using var provider = services.BuildServiceProvider();
@@ -81,7 +83,7 @@ internal static class HubComposition
             var factory = factories.FirstOrDefault(f => string.Equals(f.Kind, source.Kind, StringComparison.OrdinalIgnoreCase));
             if (factory is null)
             {
-                problems.Add($"source '{source.Name}' has Kind '{source.Kind}'; the kinds are {string.Join(", ", factories.Select(f => f.Kind))}");
+                problems.Add($"$.Sources[{i}].Kind: '{source.Kind}' is not an adapter kind of this hub; allowed: {string.Join(", ", factories.Select(f => f.Kind))}");
                 continue;
             }
 
@@ -92,12 +94,62 @@ internal static class HubComposition
             }
             catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
             {
-                problems.Add($"Sources[{i}] ({source.Name}): {ex.Message}");
+                problems.Add($"$.Sources[{i}] ({source.Name}): {ex.Message}");
             }
         }
 
         return problems;
     }
+
+    /// <summary>
+    /// The hub's options as bound from the configuration with the environment over it, each problem named by its JSON
+    /// path and, when an environment variable set it, by that variable.
+    /// </summary>
+    private static IEnumerable<string> OptionsProblemsOf(IConfiguration configuration)
+    {
+        var options = new CitizenHubOptions();
+        try
+        {
+            configuration.Bind(options);
+        }
+        catch (InvalidOperationException ex) when (FailedConversion().Match(ex.Message) is { Success: true } failed)
+        {
+            // The file's types passed the schema, so an environment variable holds text the setting cannot take. The
+            // binder's message quotes the value; ours names the setting and what it takes instead.
+            var path = failed.Groups["path"].Value.Replace(':', '.');
+            return [$"$.{path}{SetBy(path)}: must be {Expected(failed.Groups["type"].Value)}"];
+        }
+
+        return OptionsProblems.Find(options).Select(problem =>
+        {
+            var path = problem[..problem.IndexOf(':', StringComparison.Ordinal)];
+            return $"$.{path}{SetBy(path)}{problem[path.Length..]}";
+        });
+    }
+
+    /// <summary>" (set by CITIZENHUB_Sync__BatchSize)" when that environment variable gives the setting at this path.</summary>
+    private static string SetBy(string path)
+    {
+        var variable = EnvironmentPrefix + path.Replace(".", "__", StringComparison.Ordinal);
+        return Environment.GetEnvironmentVariable(variable) is null ? "" : $" (set by {variable})";
+    }
+
+    private static string Expected(string type)
+    {
+        var enumeration = typeof(CitizenHubOptions).Assembly.GetType(type);
+        return enumeration is { IsEnum: true } ? $"one of {string.Join(", ", Enum.GetNames(enumeration))}"
+            : type.Contains("System.Int32", StringComparison.Ordinal) ? "a whole number"
+            : type.Contains("System.Double", StringComparison.Ordinal) ? "a number"
+            : type.Contains("System.TimeSpan", StringComparison.Ordinal) ? "a time span, hh:mm:ss or d.hh:mm:ss"
+            : type.Contains("System.Boolean", StringComparison.Ordinal) ? "true or false"
+            : $"a {type}";
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("at '(?<path>[^']+)' to type '(?<type>[^']+)'")]
+    private static partial System.Text.RegularExpressions.Regex FailedConversion();
+
+    /// <summary>Environment variables with this prefix override the file's settings, <c>__</c> between levels.</summary>
+    private const string EnvironmentPrefix = "CITIZENHUB_";
 
     /// <summary>A host running the hub (store, bus, consumers) without the HTTP API.</summary>
     public static IHost BuildWorker(HubConfiguration hub)
@@ -117,7 +169,9 @@ internal static class HubComposition
     /// </summary>
     public static async Task<OpenedStore> OpenStoreAsync(string configPath, CancellationToken cancellationToken)
     {
-        var host = BuildWorker(Load(configPath));
+        var hub = Load(configPath);
+        await RequireStoreAsync(hub, configPath, cancellationToken).ConfigureAwait(false);
+        var host = BuildWorker(hub);
         try
         {
             var store = host.Services.GetRequiredService<ICitizenStore>();
@@ -128,6 +182,19 @@ internal static class HubComposition
         {
             host.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Refuses a command that reads the store when no sync has made it yet, rather than making an empty one: an empty
+    /// store would answer as if the hub held nothing. A store that exists is upgraded in place as usual.
+    /// </summary>
+    public static async Task RequireStoreAsync(HubConfiguration hub, string configPath, CancellationToken cancellationToken)
+    {
+        var store = hub.Configuration.GetSection(nameof(CitizenHubOptions.Store)).Get<StoreOptions>() ?? new StoreOptions();
+        if (await StorePresence.FindAbsenceAsync(store, new ConfigurationLocation(hub.Directory), cancellationToken).ConfigureAwait(false) is { } absent)
+        {
+            throw new CliException($"no store at {absent}: run `citizenhub sync --config {configPath}` first");
         }
     }
 
@@ -199,9 +266,27 @@ internal static class HubComposition
 /// <summary>A loaded, checked configuration file.</summary>
 internal sealed record HubConfiguration(IConfiguration Configuration, string Directory, SourceCatalog Catalog);
 
-/// <summary>A usage or configuration error: printed as one line, exit code 2.</summary>
-internal sealed class CliException(string message, IReadOnlyList<string>? problems = null) : Exception(message)
+/// <summary>A usage or configuration error: printed one line a problem, exit code 2.</summary>
+internal sealed class CliException : Exception
 {
+    public CliException(string message)
+        : base(message)
+    {
+        Problems = [message];
+        Lines = [message];
+    }
+
+    /// <param name="subject">What the problems are in, e.g. <c>config file 'citizenhub.json'</c>: it begins each line.</param>
+    public CliException(string subject, IReadOnlyList<string> problems)
+        : base($"{subject}: {string.Join(" ", problems)}")
+    {
+        Problems = problems;
+        Lines = [.. problems.Select(problem => $"{subject}: {problem}")];
+    }
+
     /// <summary>Each problem on its own, for <c>config validate</c>.</summary>
-    public IReadOnlyList<string> Problems { get; } = problems ?? [message];
+    public IReadOnlyList<string> Problems { get; }
+
+    /// <summary>What standard error shows: one line a problem, each saying what it is in.</summary>
+    public IReadOnlyList<string> Lines { get; }
 }

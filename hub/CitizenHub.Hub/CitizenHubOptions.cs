@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace CitizenHub.Hub;
 
@@ -12,6 +13,8 @@ namespace CitizenHub.Hub;
 ///   "Sources": [ ... ]
 /// }
 /// </code>
+/// Each nested options object is marked <see cref="ValidateObjectMembersAttribute"/>, so its own <c>[Range]</c> and
+/// <c>[Required]</c> checks run at start-up (see <see cref="CitizenHubOptionsValidator"/>), not only this object's.
 /// </summary>
 public sealed class CitizenHubOptions
 {
@@ -23,15 +26,19 @@ public sealed class CitizenHubOptions
 
     /// <summary>The broker, when <see cref="Transport"/> is <c>RabbitMq</c>.</summary>
     [Required]
+    [ValidateObjectMembers]
     public RabbitMqOptions RabbitMq { get; set; } = new();
 
     [Required]
+    [ValidateObjectMembers]
     public StoreOptions Store { get; set; } = new();
 
     [Required]
+    [ValidateObjectMembers]
     public SyncOptions Sync { get; set; } = new();
 
     [Required]
+    [ValidateObjectMembers]
     public MatchingOptions Matching { get; set; } = new();
 }
 

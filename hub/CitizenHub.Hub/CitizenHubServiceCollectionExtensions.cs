@@ -30,7 +30,10 @@ public static class CitizenHubServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentException.ThrowIfNullOrWhiteSpace(configurationDirectory);
 
-        services.AddOptions<CitizenHubOptions>().Bind(configuration).ValidateDataAnnotations().ValidateOnStart();
+        // Checked when the host starts, nested options too ([ValidateObjectMembers]): a setting overridden from the
+        // environment (CITIZENHUB_Sync__BatchSize=0) never passed the file's schema check.
+        services.AddOptions<CitizenHubOptions>().Bind(configuration).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CitizenHubOptions>, CitizenHubOptionsValidator>());
         var location = new ConfigurationLocation(Path.GetFullPath(configurationDirectory));
         services.AddSingleton(location);
         services.AddSingleton(_ => SourceCatalog.Load(configuration, location.Directory));
@@ -168,7 +171,8 @@ public static class CitizenHubServiceCollectionExtensions
         };
     }
 
-    private static string ResolveSqlitePath(string connectionString, ConfigurationLocation location)
+    /// <summary>The SQLite connection string with its file resolved against the configuration's folder.</summary>
+    internal static string ResolveSqlitePath(string connectionString, ConfigurationLocation location)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString);
         if (builder.DataSource != ":memory:" && !string.IsNullOrEmpty(builder.DataSource))

@@ -34,7 +34,7 @@ public sealed class SourceCatalog
 
     public SourceDefinition? Find(string name) => _byName.GetValueOrDefault(name);
 
-    /// <summary>Reads the sources; throws <see cref="ConfigurationProblemException"/> listing every problem found.</summary>
+    /// <summary>Reads the sources; throws <see cref="ConfigurationProblemException"/> listing every problem found, each named by its JSON path.</summary>
     public static SourceCatalog Load(IConfiguration configuration, string baseDirectory)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -46,29 +46,29 @@ public sealed class SourceCatalog
         for (var i = 0; i < sections.Count; i++)
         {
             var section = sections[i];
-            var path = $"Sources[{i}]";
+            var path = $"$.Sources[{i}]";
             var name = section["Name"];
             var kind = section["Kind"];
             if (string.IsNullOrWhiteSpace(name))
             {
-                problems.Add($"{path}.Name is required.");
+                problems.Add($"{path}.Name: is required");
                 continue;
             }
 
             if (sources.Any(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase)))
             {
-                problems.Add($"{path}.Name '{name}' is used by another source.");
+                problems.Add($"{path}.Name: '{name}' is the name of another source; each source's name must be its own");
             }
 
             if (string.IsNullOrWhiteSpace(kind))
             {
-                problems.Add($"{path}.Kind is required.");
+                problems.Add($"{path}.Kind: is required");
             }
 
             var mapping = section.GetSection("Mapping").Get<FieldMapping>() ?? new FieldMapping();
             if (string.IsNullOrWhiteSpace(mapping.Key))
             {
-                problems.Add($"{path}.Mapping.Key is required.");
+                problems.Add($"{path}.Mapping.Key: is required");
             }
 
             var priorityText = section["Priority"];
@@ -80,7 +80,7 @@ public sealed class SourceCatalog
                 }
                 else
                 {
-                    problems.Add($"{path}.Priority must be a whole number from 1.");
+                    problems.Add($"{path}.Priority: must be a whole number; allowed 1 or more");
                 }
             }
 
@@ -89,7 +89,7 @@ public sealed class SourceCatalog
             {
                 if (!GoldenFields.All.Contains(fieldSection.Key, StringComparer.Ordinal))
                 {
-                    problems.Add($"{path}.FieldPriorities.{fieldSection.Key} is not a golden-record field (one of {string.Join(", ", GoldenFields.All)}).");
+                    problems.Add($"{path}.FieldPriorities.{fieldSection.Key}: is not a golden-record field; allowed: {string.Join(", ", GoldenFields.All)}");
                 }
                 else if (int.TryParse(fieldSection.Value, System.Globalization.CultureInfo.InvariantCulture, out var fieldPriority) && fieldPriority >= 1)
                 {
@@ -97,7 +97,7 @@ public sealed class SourceCatalog
                 }
                 else
                 {
-                    problems.Add($"{path}.FieldPriorities.{fieldSection.Key} must be a whole number from 1.");
+                    problems.Add($"{path}.FieldPriorities.{fieldSection.Key}: must be a whole number; allowed 1 or more");
                 }
             }
 
@@ -109,7 +109,7 @@ public sealed class SourceCatalog
             var mode = SyncMode.Full;
             if (section["Mode"] is { } modeText && !Enum.TryParse(modeText, ignoreCase: true, out mode))
             {
-                problems.Add($"{path}.Mode must be Full or Incremental.");
+                problems.Add($"{path}.Mode: is not one of the allowed values; allowed: Full, Incremental");
             }
 
             sources.Add(new SourceDefinition(name, kind ?? "", mapping, section, baseDirectory, mode));

@@ -102,9 +102,9 @@ public sealed class CitizenHubCliTests : CommandLineTest
         var code = await RunAsync("sync", "--config", config);
 
         Assert.Equal(2, code);
-        var line = Assert.Single(Error.ToString().TrimEnd().Split('\n'));
-        Assert.Contains("Sources[0].Mapping: is required", line, StringComparison.Ordinal);
-        Assert.Contains("Sources[1].Kind: is required", line, StringComparison.Ordinal);
+        Assert.Equal(
+            [$"citizenhub: config file '{config}': $.Sources[0].Mapping: is required", $"citizenhub: config file '{config}': $.Sources[1].Kind: is required"],
+            Error.ToString().TrimEnd().Split('\n'));
         Assert.False(File.Exists(Folder.File("citizenhub.db")));
     }
 
@@ -132,9 +132,9 @@ public sealed class CitizenHubCliTests : CommandLineTest
         Assert.Equal(2, code);
         Assert.Equal(
             [
-                $"{config}: Sources[0].Csv.Encoding: is not one of the allowed values",
-                $"{config}: Sources[0].Mapping.Kye: is not a known setting",
-                $"{config}: Sync.BatchSize: is out of range",
+                $"{config}: $.Sources[0].Csv.Encoding: 'ebcdic' is not one of the allowed values; allowed: utf-8, UTF-8, utf8, windows-1252, Windows-1252, cp1252",
+                $"{config}: $.Sources[0].Mapping.Kye: is not a known setting (did you mean Key?); allowed: Key, Title, GivenNames, MiddleNames, FamilyName, FullName, NameOrder, DateOfBirth, DateFormats, TwoDigitYearMax, AddressLines, AddressOneLine, Town, Postcode, Uprn, NiNumber, NhsNumber, Emails, Phones, Attributes",
+                $"{config}: $.Sync.BatchSize: 0 is out of range; allowed 1 to 10000",
             ],
             Error.ToString().TrimEnd().Split('\n'));
     }
@@ -150,7 +150,7 @@ public sealed class CitizenHubCliTests : CommandLineTest
         var code = await RunAsync("config", "validate", "--config", config);
 
         Assert.Equal(2, code);
-        Assert.Contains("Sources[0] (er): Source 'er': the layout has no field named 'surname'", Error.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"{config}: $.Sources[0] (er): Source 'er': the layout has no field named 'surname'", Error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -161,7 +161,7 @@ public sealed class CitizenHubCliTests : CommandLineTest
         var code = await RunAsync("sync", "--config", config);
 
         Assert.Equal(2, code);
-        Assert.Contains("source 'a' has Kind 'Telex'; the kinds are Csv, FixedWidth, Sql, Soap", Error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("$.Sources[0].Kind: 'Telex' is not an adapter kind of this hub; allowed: Csv, FixedWidth, Sql, Soap", Error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

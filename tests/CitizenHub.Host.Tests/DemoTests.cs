@@ -3,6 +3,10 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using CitizenHub.Store;
+using CitizenHub.Store.Sqlite;
+using CitizenHub.TestKit;
+using Microsoft.Data.Sqlite;
 
 namespace CitizenHub.Host.Tests;
 
@@ -47,6 +51,61 @@ public sealed partial class DemoTests
             await stop.CancelAsync();
             Assert.Equal(0, await demo);
         }
+    }
+
+    [Fact]
+    public async Task Demo_AfterASyncOfTheSampleConfiguration_StartsFromAnEmptyStore()
+    {
+        // An operator's checkout: the shipped samples, then a sync of them, which leaves its store and rejects beside them.
+        using var samples = new TempDirectory();
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, "samples", "embedded")))
+        {
+            File.Copy(file, samples.File(Path.GetFileName(file)));
+        }
+
+        using (var quiet = new StringWriter())
+        {
+            Assert.Equal(0, await CitizenHubCli.RunAsync(["sync", "--config", samples.File("citizenhub.json")], quiet, quiet, CancellationToken.None));
+        }
+
+        Assert.True(Directory.Exists(samples.File("rejects")));
+        var earlierRun = (await SourcesAsync(samples.File("citizenhub.db"))).Single(s => s.SourceSystem == "council-tax").LastRunId!.Value;
+
+        var url = $"http://127.0.0.1:{FreePort()}";
+        using var output = new StringWriter();
+        var writer = TextWriter.Synchronized(output);
+        using var stop = new CancellationTokenSource();
+        var demo = Demo.RunAsync(url, writer, samples.Path, stop.Token);
+        var waited = TimeSpan.Zero;
+        while (!JoinedCitizenExample().IsMatch(Read(output, writer)) && !demo.IsCompleted && waited < TimeSpan.FromSeconds(90))
+        {
+            await Task.Delay(200);
+            waited += TimeSpan.FromMilliseconds(200);
+        }
+
+        try
+        {
+            var printed = Read(output, writer);
+            Assert.Matches(JoinedCitizenExample(), printed);
+            var workspace = Regex.Match(printed, "Demo workspace: (.+)").Groups[1].Value.TrimEnd();
+            using var store = new SqliteCitizenStore($"Data Source={Path.Combine(workspace, "citizenhub.db")}");
+            // The demo's store holds its own runs only, none of the earlier sync's.
+            Assert.Null(await store.GetRunAsync(earlierRun, CancellationToken.None));
+            Assert.Equal(["council-tax", "housing-benefits"], (await store.GetSourcesAsync(CancellationToken.None)).Select(s => s.SourceSystem).Order());
+            Assert.Contains($"  rejects: {Path.Combine(workspace, "rejects")}", printed, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            Assert.Equal(0, await demo);
+            SqliteConnection.ClearAllPools();
+        }
+    }
+
+    private static async Task<IReadOnlyList<SourceStatus>> SourcesAsync(string file)
+    {
+        using var store = new SqliteCitizenStore($"Data Source={file}");
+        return await store.GetSourcesAsync(CancellationToken.None);
     }
 
     /// <summary>Reads what the demo wrote so far, under the lock its synchronised writer takes.</summary>

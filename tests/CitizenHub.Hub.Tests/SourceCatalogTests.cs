@@ -26,8 +26,8 @@ public sealed class SourceCatalogTests
             ("Sources:0:Name", "council-tax"), ("Sources:0:Kind", "Csv"), ("Sources:0:Mapping:Key", "ref"),
             ("Sources:0:FieldPriorities:shoe_size", "1"), ("Sources:0:FieldPriorities:address", "first")), "."));
 
-        Assert.Contains(problem.Problems, p => p.StartsWith("Sources[0].FieldPriorities.shoe_size is not a golden-record field", StringComparison.Ordinal));
-        Assert.Contains("Sources[0].FieldPriorities.address must be a whole number from 1.", problem.Problems);
+        Assert.Contains(problem.Problems, p => p.StartsWith("$.Sources[0].FieldPriorities.shoe_size: is not a golden-record field; allowed: title, ", StringComparison.Ordinal));
+        Assert.Contains("$.Sources[0].FieldPriorities.address: must be a whole number; allowed 1 or more", problem.Problems);
     }
 
     private static IConfiguration Configuration(params (string Key, string Value)[] values) =>
