@@ -10,10 +10,12 @@ namespace CitizenHub.Adapters.Sql;
 
 /// <summary>Reads rows from a database query page by page, from a watermark, into canonical records.</summary>
 /// <remarks>
-/// Each page ends with a checkpoint naming its last row's watermark and key, so an incremental sync
-/// resumes after the last row the hub applied. The connection is opened read-only where the provider
-/// allows it. A row the mapping cannot use is rejected with its page and key; a database that cannot
-/// be reached throws, failing this source's run only.
+/// Each page ends with a checkpoint naming its last good row's watermark and key, so an incremental sync
+/// resumes after the last row the hub applied (or <see cref="SqlSourceOptions.Lookback"/> before it). A row
+/// with a NULL key or watermark has no place in that order: it is rejected and does not move the position,
+/// so the rows tied with it are still read. The connection is opened read-only where the provider allows it.
+/// A row the mapping cannot use is rejected with its page and key; a database that cannot be reached
+/// throws, failing this source's run only. See docs/adapters.md for the query shape this needs.
 /// </remarks>
 public sealed class SqlSourceAdapter : ISourceAdapter
 {
@@ -39,6 +41,11 @@ public sealed class SqlSourceAdapter : ISourceAdapter
             throw new InvalidOperationException($"Source '{sourceSystem}': Sql.PageSize must be at least 1.");
         }
 
+        if (options.Lookback < TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"Source '{sourceSystem}': Sql.Lookback must not be negative.");
+        }
+
         _options = options;
         _mapping = mapping;
         _mapper = new RecordMapper(sourceSystem, mapping);
@@ -48,48 +55,46 @@ public sealed class SqlSourceAdapter : ISourceAdapter
     public async IAsyncEnumerable<SourceReadResult> ReadAsync(SourceCursor since, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(since);
-        var position = since.Value is null ? KeysetPosition.Start : JsonSerializer.Deserialize<KeysetPosition>(since.Value)!;
+        var position = since.Value is null ? KeysetPosition.Start : LookBack(JsonSerializer.Deserialize<KeysetPosition>(since.Value)!);
+        // Rows after the position that were rejected for a NULL key or watermark in this read. They cannot
+        // move the position (a NULL compares with nothing), so the next query returns them again first:
+        // they are skipped by their content, and the page asks for as many more rows so it still moves on.
+        var pending = new Dictionary<string, int>(StringComparer.Ordinal);
         await using var connection = await OpenReadOnlyAsync(cancellationToken).ConfigureAwait(false);
         for (var page = 1; ; page++)
         {
-            var rows = 0;
-            await using var command = connection.CreateCommand();
-            command.CommandText = _options.Query;
-            AddParameter(command, "@watermark", position.Watermark());
-            AddParameter(command, "@lastKey", position.Key());
-            AddParameter(command, "@pageSize", _options.PageSize);
-
-            var results = new List<SourceReadResult>(_options.PageSize);
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            var requested = _options.PageSize + pending.Values.Sum();
+            var rows = await ReadPageAsync(connection, position, requested, cancellationToken).ConfigureAwait(false);
+            var pageName = page.ToString(CultureInfo.InvariantCulture);
+            var alreadyRejected = new Dictionary<string, int>(pending, StringComparer.Ordinal);
+            var results = new List<SourceReadResult>(rows.Count);
+            foreach (var row in rows)
             {
-                var watermarkOrdinal = Ordinal(reader, _options.WatermarkColumn);
-                var keyOrdinal = Ordinal(reader, _options.KeyColumn);
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                var unplaced = row.Key is null
+                    ? $"key column '{_options.KeyColumn}' is empty, so the row has no place in the paging order"
+                    : row.Watermark is null
+                        ? $"watermark column '{_options.WatermarkColumn}' is empty, so the row has no change time to page by"
+                        : null;
+                if (unplaced is { } reason)
                 {
-                    rows++;
-                    var fields = new Dictionary<string, string?>(reader.FieldCount, StringComparer.OrdinalIgnoreCase);
-                    for (var i = 0; i < reader.FieldCount; i++)
+                    var raw = JsonSerializer.Serialize(row.Fields);
+                    if (alreadyRejected.TryGetValue(raw, out var seen) && seen > 0)
                     {
-                        fields[reader.GetName(i)] = reader.IsDBNull(i) ? null : Format(reader.GetValue(i));
+                        alreadyRejected[raw] = seen - 1;
+                        continue;
                     }
 
-                    var watermark = reader.IsDBNull(watermarkOrdinal) ? null : reader.GetValue(watermarkOrdinal);
-                    var key = reader.IsDBNull(keyOrdinal) ? null : reader.GetValue(keyOrdinal);
-                    position = KeysetPosition.From(watermark, key);
-                    // A row's own change time is when the source said it; otherwise, now.
-                    var observedAt = watermark switch
-                    {
-                        DateTime time => new DateTimeOffset(DateTime.SpecifyKind(time, time.Kind == DateTimeKind.Unspecified ? DateTimeKind.Utc : time.Kind)),
-                        DateTimeOffset time => time,
-                        // SQLite keeps times as ISO text; a watermark that reads as a time is one.
-                        string text when DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) => time,
-                        _ => _timeProvider.GetUtcNow(),
-                    };
-                    var where = new InputPosition(Page: page.ToString(CultureInfo.InvariantCulture), Key: fields.GetValueOrDefault(_mapping.Key));
-                    results.Add(_mapper.TryMap(fields, observedAt, out var record, out var reason)
-                        ? SourceReadResult.Accept(record!)
-                        : SourceReadResult.Reject(where, reason!, JsonSerializer.Serialize(fields)));
+                    pending[raw] = pending.GetValueOrDefault(raw) + 1;
+                    results.Add(SourceReadResult.Reject(Where(pageName, row.Fields), reason, raw));
+                    continue;
                 }
+
+                position = KeysetPosition.From(row.Watermark, row.Key);
+                pending.Clear();
+                alreadyRejected.Clear();
+                results.Add(_mapper.TryMap(row.Fields, ObservedAt(row.Watermark), out var record, out var why)
+                    ? SourceReadResult.Accept(record!)
+                    : SourceReadResult.Reject(Where(pageName, row.Fields), why!, JsonSerializer.Serialize(row.Fields)));
             }
 
             foreach (var result in results)
@@ -97,16 +102,83 @@ public sealed class SqlSourceAdapter : ISourceAdapter
                 yield return result;
             }
 
-            if (rows > 0)
+            if (results.Count > 0)
             {
+                // Rows rejected since the last good row are read again from this cursor: a resumed read may
+                // reject them again, but never skips a row.
                 yield return SourceReadResult.Checkpoint(new SourceCursor(JsonSerializer.Serialize(position)));
             }
 
-            if (rows < _options.PageSize)
+            if (rows.Count < requested)
             {
                 yield break;
             }
         }
+    }
+
+    /// <summary>One page of rows after <paramref name="position"/>, read to the end before any is yielded.</summary>
+    private async Task<List<SqlRow>> ReadPageAsync(DbConnection connection, KeysetPosition position, int pageSize, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = _options.Query;
+        AddParameter(command, "@watermark", position.Watermark());
+        AddParameter(command, "@lastKey", position.Key());
+        AddParameter(command, "@pageSize", pageSize);
+
+        var rows = new List<SqlRow>(Math.Min(pageSize, 10_000));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var watermarkOrdinal = Ordinal(reader, _options.WatermarkColumn);
+        var keyOrdinal = Ordinal(reader, _options.KeyColumn);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var fields = new Dictionary<string, string?>(reader.FieldCount, StringComparer.OrdinalIgnoreCase);
+            for (var i = 0; i < reader.FieldCount; i++)
+            {
+                fields[reader.GetName(i)] = reader.IsDBNull(i) ? null : Format(reader.GetValue(i));
+            }
+
+            rows.Add(new SqlRow(
+                fields,
+                reader.IsDBNull(watermarkOrdinal) ? null : reader.GetValue(watermarkOrdinal),
+                reader.IsDBNull(keyOrdinal) ? null : reader.GetValue(keyOrdinal)));
+        }
+
+        return rows;
+    }
+
+    private InputPosition Where(string page, Dictionary<string, string?> fields) => new(Page: page, Key: fields.GetValueOrDefault(_mapping.Key));
+
+    /// <summary>A row's own change time is when the source said it; otherwise, now.</summary>
+    private DateTimeOffset ObservedAt(object? watermark) => watermark switch
+    {
+        DateTime time => new DateTimeOffset(DateTime.SpecifyKind(time, time.Kind == DateTimeKind.Unspecified ? DateTimeKind.Utc : time.Kind)),
+        DateTimeOffset time => time,
+        // SQLite keeps times as ISO text; a watermark that reads as a time is one.
+        string text when DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) => time,
+        _ => _timeProvider.GetUtcNow(),
+    };
+
+    /// <summary>
+    /// Where a resumed read starts: <see cref="SqlSourceOptions.Lookback"/> before the saved cursor, with no key,
+    /// so rows stamped before the cursor but committed after the last read are read too.
+    /// </summary>
+    private KeysetPosition LookBack(KeysetPosition saved)
+    {
+        if (_options.Lookback <= TimeSpan.Zero || saved.Watermark() is not { } watermark)
+        {
+            return saved;
+        }
+
+        object earlier = watermark switch
+        {
+            DateTime time => time - _options.Lookback,
+            DateTimeOffset time => time - _options.Lookback,
+            // Text is compared as text: the earlier time is written in the very format the column uses.
+            string text when IsoTime.TryParse(text, out var time, out var format) => (time - _options.Lookback).ToString(format, CultureInfo.InvariantCulture),
+            _ => throw new InvalidOperationException(
+                $"Sql.Lookback is set, but the watermark column '{_options.WatermarkColumn}' does not hold times; set Sql.Lookback only for a time watermark."),
+        };
+        return KeysetPosition.From(earlier, key: null);
     }
 
     private async Task<DbConnection> OpenReadOnlyAsync(CancellationToken cancellationToken)
@@ -163,6 +235,9 @@ public sealed class SqlSourceAdapter : ISourceAdapter
         IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
+
+    /// <summary>One row as read: its fields as text, and its watermark and key as the database typed them.</summary>
+    private sealed record SqlRow(Dictionary<string, string?> Fields, object? Watermark, object? Key);
 
     /// <summary>The last row read, as typed values so the next page compares like with like.</summary>
     private sealed record KeysetPosition(string? WatermarkText, string? WatermarkType, string? KeyText, string? KeyType)

@@ -38,4 +38,12 @@ public sealed class SqlSourceOptions
 
     /// <summary><value>The default is 1,000.</value></summary>
     public int PageSize { get; set; } = 1000;
+
+    /// <summary>
+    /// How far before the saved cursor's watermark a resumed read starts again, so that a row stamped before
+    /// the cursor but committed after the last read (a long transaction) is still read. Rows re-read are
+    /// yielded again, which the hub absorbs: a record whose content has not changed changes nothing.
+    /// Only for a watermark that is a time. <value>The default is zero: resume exactly after the cursor.</value>
+    /// </summary>
+    public TimeSpan Lookback { get; set; }
 }

@@ -112,6 +112,33 @@ public sealed class SqlSourceAdapterTests : IDisposable
         Assert.Equal("The query returns no column named 'account'.", error.Message);
     }
 
+    [Fact]
+    public async Task ReadAsync_LookbackOnAWatermarkThatIsNotATime_ThrowsNamingTheSetting()
+    {
+        _database.Insert(1, "Margaret", "Hughes", null, "2026-10-01T09:00:00");
+        var options = Options();
+        // A change number, not a time: there is no "ten minutes before" it.
+        options.WatermarkColumn = "tenant_id";
+        var cursor = (await AdapterReads.ReadAllAsync(new SqlSourceAdapter("housing", options, Mapping, TimeProvider.System))).OfType<SourceReadResult.CheckpointReached>().Last().Cursor;
+        options.Lookback = TimeSpan.FromMinutes(10);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => AdapterReads.ReadAllAsync(new SqlSourceAdapter("housing", options, Mapping, TimeProvider.System), cursor));
+
+        Assert.Contains("Sql.Lookback", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'tenant_id'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Constructor_NegativeLookback_ThrowsNamingIt()
+    {
+        var options = Options();
+        options.Lookback = TimeSpan.FromMinutes(-1);
+
+        var error = Assert.Throws<InvalidOperationException>(() => new SqlSourceAdapter("housing", options, Mapping, TimeProvider.System));
+
+        Assert.EndsWith("Sql.Lookback must not be negative.", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Provider", "Sql.Provider is required.")]
     [InlineData("Query", "Sql.Query is required.")]
