@@ -2,9 +2,6 @@ using System.Data.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using Microsoft.Data.SqlClient;
-using Microsoft.Data.Sqlite;
-using Npgsql;
 
 namespace CitizenHub.Adapters.Sql;
 
@@ -23,6 +20,9 @@ public sealed class SqlSourceAdapter : ISourceAdapter
     private readonly RecordMapper _mapper;
     private readonly FieldMapping _mapping;
     private readonly TimeProvider _timeProvider;
+    private readonly SqlProvider _provider;
+    private readonly string _query;
+    private readonly IReadOnlyList<string>? _positionalOrder;
 
     public SqlSourceAdapter(string sourceSystem, SqlSourceOptions options, FieldMapping mapping, TimeProvider timeProvider)
     {
@@ -46,6 +46,8 @@ public sealed class SqlSourceAdapter : ISourceAdapter
             throw new InvalidOperationException($"Source '{sourceSystem}': Sql.Lookback must not be negative.");
         }
 
+        _provider = SqlProviders.Resolve(options.Provider);
+        (_query, _positionalOrder) = _provider.PositionalParameters ? SqlParameters.ToPositional(options.Query) : (options.Query, null);
         _options = options;
         _mapping = mapping;
         _mapper = new RecordMapper(sourceSystem, mapping);
@@ -120,10 +122,17 @@ public sealed class SqlSourceAdapter : ISourceAdapter
     private async Task<List<SqlRow>> ReadPageAsync(DbConnection connection, KeysetPosition position, int pageSize, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
-        command.CommandText = _options.Query;
-        AddParameter(command, "@watermark", position.Watermark());
-        AddParameter(command, "@lastKey", position.Key());
-        AddParameter(command, "@pageSize", pageSize);
+        command.CommandText = _query;
+        var values = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            [SqlParameters.Watermark] = position.Watermark(),
+            [SqlParameters.LastKey] = position.Key(),
+            [SqlParameters.PageSize] = pageSize,
+        };
+        foreach (var name in _positionalOrder ?? [.. values.Keys])
+        {
+            AddParameter(command, name, values[name]);
+        }
 
         var rows = new List<SqlRow>(Math.Min(pageSize, 10_000));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -183,25 +192,26 @@ public sealed class SqlSourceAdapter : ISourceAdapter
 
     private async Task<DbConnection> OpenReadOnlyAsync(CancellationToken cancellationToken)
     {
-        DbConnection connection = _options.Provider.Trim().ToUpperInvariant() switch
+        var connection = _provider.Factory.CreateConnection()
+            ?? throw new InvalidOperationException($"Sql.Provider '{_options.Provider}' makes no connections.");
+        try
         {
-            "SQLITE" => new SqliteConnection(new SqliteConnectionStringBuilder(_options.ConnectionString) { Mode = SqliteOpenMode.ReadOnly }.ToString()),
-            "POSTGRES" or "POSTGRESQL" or "NPGSQL" => new NpgsqlConnection(_options.ConnectionString),
-            // ApplicationIntent=ReadOnly routes to a readable secondary where there is one; the login should
-            // also be granted read rights only, since SQL Server has no per-session read-only switch.
-            "SQLSERVER" or "MSSQL" => new SqlConnection(new SqlConnectionStringBuilder(_options.ConnectionString) { ApplicationIntent = ApplicationIntent.ReadOnly }.ToString()),
-            _ => throw new InvalidOperationException($"Sql.Provider '{_options.Provider}' is not supported; use Sqlite, Postgres or SqlServer."),
-        };
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        if (connection is NpgsqlConnection)
-        {
-            // The hub only ever reads a legacy database: make any write fail in the server, not just in our code.
-            await using var readOnly = connection.CreateCommand();
-            readOnly.CommandText = "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY";
-            await readOnly.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+            connection.ConnectionString = _provider.ReadOnlyConnectionString(_options.ConnectionString);
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            if (_provider.ReadOnlyStatement is { } readOnlyStatement)
+            {
+                await using var readOnly = connection.CreateCommand();
+                readOnly.CommandText = readOnlyStatement;
+                await readOnly.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
 
-        return connection;
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     private static void AddParameter(DbCommand command, string name, object? value)

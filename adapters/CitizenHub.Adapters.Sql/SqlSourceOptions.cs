@@ -21,7 +21,10 @@ namespace CitizenHub.Adapters.Sql;
 /// </remarks>
 public sealed class SqlSourceOptions
 {
-    /// <summary><c>Sqlite</c> or <c>Postgres</c>. Required.</summary>
+    /// <summary>
+    /// The ADO.NET provider: <c>Sqlite</c>, <c>Postgres</c>, <c>SqlServer</c>, <c>MySql</c> (or <c>MariaDb</c>),
+    /// <c>Odbc</c>, or the invariant name of a provider registered with <c>DbProviderFactories</c>. Required.
+    /// </summary>
     public string Provider { get; set; } = "";
 
     /// <summary>The provider's connection string; a relative SQLite file is relative to the configuration file. Required.</summary>

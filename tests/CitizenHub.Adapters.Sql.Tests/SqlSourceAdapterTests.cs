@@ -175,6 +175,36 @@ public sealed class SqlSourceAdapterTests : IDisposable
         Assert.Contains("'Oracle'", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ReadAsync_ProviderRegisteredWithDbProviderFactoriesByInvariantName_ReadsThroughIt()
+    {
+        // A provider the host registers under its own name, as a council would register Oracle's or IBM's.
+        System.Data.Common.DbProviderFactories.RegisterFactory("Council.Housing.Sqlite", Microsoft.Data.Sqlite.SqliteFactory.Instance);
+        _database.Insert(1, "Margaret", "Hughes", null, "2026-10-01T09:00:00");
+        var options = Options();
+        options.Provider = "Council.Housing.Sqlite";
+
+        var results = await AdapterReads.ReadAllAsync(new SqlSourceAdapter("housing", options, Mapping, TimeProvider.System));
+
+        Assert.Equal(["1"], AdapterReads.Keys(results));
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("Microsoft.Data.Sqlite")]
+    public async Task ReadAsync_SqliteByShortOrInvariantName_OpensReadOnly(string provider)
+    {
+        _database.Insert(1, "Margaret", "Hughes", null, "2026-10-01T09:00:00");
+        var options = Options();
+        options.Provider = provider;
+        options.Query = "DELETE FROM tenants RETURNING *, @watermark, @lastKey, @pageSize";
+
+        var error = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => AdapterReads.ReadAllAsync(new SqlSourceAdapter("housing", options, Mapping, TimeProvider.System)));
+
+        Assert.Equal(8, error.SqliteErrorCode); // SQLITE_READONLY
+        Assert.Equal(1, _database.Count());
+    }
+
     private SqlSourceOptions Options(int pageSize = 1000) => new()
     {
         Provider = "Sqlite",
