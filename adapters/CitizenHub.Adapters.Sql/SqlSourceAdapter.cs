@@ -2,6 +2,8 @@ using System.Data.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Polly;
+using Polly.Retry;
 
 namespace CitizenHub.Adapters.Sql;
 
@@ -11,11 +13,17 @@ namespace CitizenHub.Adapters.Sql;
 /// resumes after the last row the hub applied (or <see cref="SqlSourceOptions.Lookback"/> before it). A row
 /// with a NULL key or watermark has no place in that order: it is rejected and does not move the position,
 /// so the rows tied with it are still read. The connection is opened read-only where the provider allows it.
-/// A row the mapping cannot use is rejected with its page and key; a database that cannot be reached
-/// throws, failing this source's run only. See docs/adapters.md for the query shape this needs.
+/// A row the mapping cannot use is rejected with its page and key. Every connection open and page query goes
+/// through the <see cref="PipelineName"/> pipeline (a time limit per attempt, retries of transient failures on
+/// the injected clock); a source that cannot be read throws <see cref="SqlSourceException"/> saying what is
+/// wrong (unreachable, timed out, login refused, database or table missing), failing this source's run only.
+/// See docs/adapters.md for the query shape this needs.
 /// </remarks>
 public sealed class SqlSourceAdapter : ISourceAdapter
 {
+    /// <summary>The name of the resilience pipeline every connection open and query goes through (its instance is the source's name).</summary>
+    public const string PipelineName = "CitizenHub.Adapters.Sql";
+
     private readonly SqlSourceOptions _options;
     private readonly RecordMapper _mapper;
     private readonly FieldMapping _mapping;
@@ -23,6 +31,8 @@ public sealed class SqlSourceAdapter : ISourceAdapter
     private readonly SqlProvider _provider;
     private readonly string _query;
     private readonly IReadOnlyList<string>? _positionalOrder;
+    private readonly string _sourceSystem;
+    private readonly ResiliencePipeline _pipeline;
 
     public SqlSourceAdapter(string sourceSystem, SqlSourceOptions options, FieldMapping mapping, TimeProvider timeProvider)
     {
@@ -46,12 +56,19 @@ public sealed class SqlSourceAdapter : ISourceAdapter
             throw new InvalidOperationException($"Source '{sourceSystem}': Sql.Lookback must not be negative.");
         }
 
+        if (options.Timeout <= TimeSpan.Zero || options.Retries is < 0 or > 10 || options.RetryDelay < TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"Source '{sourceSystem}': Sql.Timeout must be positive, Sql.Retries from 0 to 10, and Sql.RetryDelay not negative.");
+        }
+
         _provider = SqlProviders.Resolve(options.Provider);
         (_query, _positionalOrder) = _provider.PositionalParameters ? SqlParameters.ToPositional(options.Query) : (options.Query, null);
         _options = options;
         _mapping = mapping;
         _mapper = new RecordMapper(sourceSystem, mapping);
         _timeProvider = timeProvider;
+        _sourceSystem = sourceSystem;
+        _pipeline = BuildPipeline(sourceSystem, options, timeProvider);
     }
 
     public async IAsyncEnumerable<SourceReadResult> ReadAsync(SourceCursor since, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -62,11 +79,11 @@ public sealed class SqlSourceAdapter : ISourceAdapter
         // move the position (a NULL compares with nothing), so the next query returns them again first:
         // they are skipped by their content, and the page asks for as many more rows so it still moves on.
         var pending = new Dictionary<string, int>(StringComparer.Ordinal);
-        await using var connection = await OpenReadOnlyAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = new ConnectionSlot();
         for (var page = 1; ; page++)
         {
             var requested = _options.PageSize + pending.Values.Sum();
-            var rows = await ReadPageAsync(connection, position, requested, cancellationToken).ConfigureAwait(false);
+            var rows = await ReadPageResilientlyAsync(connection, position, requested, cancellationToken).ConfigureAwait(false);
             var pageName = page.ToString(CultureInfo.InvariantCulture);
             var alreadyRejected = new Dictionary<string, int>(pending, StringComparer.Ordinal);
             var results = new List<SourceReadResult>(rows.Count);
@@ -115,6 +132,39 @@ public sealed class SqlSourceAdapter : ISourceAdapter
             {
                 yield break;
             }
+        }
+    }
+
+    /// <summary>
+    /// A page through the pipeline: each attempt opens a connection if there is none (a failed one is dropped,
+    /// so a retry starts afresh) and reads the whole page. Nothing of the page has been yielded yet, so a retry
+    /// repeats nothing. A failure the operator must fix is reported as a <see cref="SqlSourceException"/>.
+    /// </summary>
+    private async Task<List<SqlRow>> ReadPageResilientlyAsync(ConnectionSlot slot, KeysetPosition position, int pageSize, CancellationToken cancellationToken)
+    {
+        var attempts = 0;
+        try
+        {
+            return await _pipeline.ExecuteAsync(
+                async token =>
+                {
+                    attempts++;
+                    try
+                    {
+                        slot.Connection ??= await OpenReadOnlyAsync(token).ConfigureAwait(false);
+                        return await ReadPageAsync(slot.Connection, position, pageSize, token).ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        await slot.DropAsync().ConfigureAwait(false);
+                        throw;
+                    }
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && SqlFailures.Classify(ex) is { } failure)
+        {
+            throw SqlFailures.Describe(_sourceSystem, _options, failure, attempts, ex);
         }
     }
 
@@ -245,6 +295,42 @@ public sealed class SqlSourceAdapter : ISourceAdapter
         IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
+
+    private static ResiliencePipeline BuildPipeline(string sourceSystem, SqlSourceOptions options, TimeProvider timeProvider)
+    {
+        var builder = new ResiliencePipelineBuilder { Name = PipelineName, InstanceName = sourceSystem, TimeProvider = timeProvider };
+        if (options.Retries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                // Only what may pass: a missing table or a refused login would fail the same way again.
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } ex && SqlFailures.IsTransient(ex)),
+                MaxRetryAttempts = options.Retries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.RetryDelay,
+            });
+        }
+
+        return builder.AddTimeout(options.Timeout).Build();
+    }
+
+    /// <summary>The read's connection: none until the first attempt opens one, none again after one fails.</summary>
+    private sealed class ConnectionSlot : IAsyncDisposable
+    {
+        public DbConnection? Connection { get; set; }
+
+        public async Task DropAsync()
+        {
+            if (Connection is { } connection)
+            {
+                Connection = null;
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        public async ValueTask DisposeAsync() => await DropAsync().ConfigureAwait(false);
+    }
 
     /// <summary>One row as read: its fields as text, and its watermark and key as the database typed them.</summary>
     private sealed record SqlRow(Dictionary<string, string?> Fields, object? Watermark, object? Key);

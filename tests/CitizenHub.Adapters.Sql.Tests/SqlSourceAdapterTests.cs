@@ -154,14 +154,31 @@ public sealed class SqlSourceAdapterTests : IDisposable
     }
 
     [Fact]
-    public async Task ReadAsync_SqlServerUnreachable_FailsWithTheDriversErrorNotAsUnsupported()
+    public async Task ReadAsync_SqlServerUnreachable_FailsAsUnreachableNotAsUnsupported()
     {
-        // No SQL Server runs on this machine: this proves the provider is wired, not how it reads.
+        // No SQL Server runs on this machine: this proves the provider is wired and its failures read, not how it reads.
         var options = Options();
         options.Provider = "SqlServer";
         options.ConnectionString = $"Server=127.0.0.1,{FreePort.Next()};Connect Timeout=2;Encrypt=False;Integrated Security=False;User ID=reader;Password=x";
+        options.Retries = 1;
+        options.RetryDelay = TimeSpan.FromMilliseconds(20);
 
-        await Assert.ThrowsAsync<Microsoft.Data.SqlClient.SqlException>(() => AdapterReads.ReadAllAsync(new SqlSourceAdapter("housing", options, Mapping, TimeProvider.System)));
+        var error = await Assert.ThrowsAsync<SqlSourceException>(() => AdapterReads.ReadAllAsync(new SqlSourceAdapter("housing", options, Mapping, TimeProvider.System)));
+
+        Assert.Equal((SqlSourceFailure.Unreachable, 2), (error.Failure, error.Attempts));
+        Assert.IsType<Microsoft.Data.SqlClient.SqlException>(error.InnerException);
+    }
+
+    [Fact]
+    public async Task ReadAsync_TableMissing_FailsAtOnceNamingTheQuerySetting()
+    {
+        var options = Options();
+        options.Query = "SELECT * FROM lettings WHERE @watermark IS NULL AND @lastKey IS NULL LIMIT @pageSize";
+
+        var error = await Assert.ThrowsAsync<SqlSourceException>(() => AdapterReads.ReadAllAsync(new SqlSourceAdapter("housing", options, Mapping, TimeProvider.System)));
+
+        Assert.Equal((SqlSourceFailure.TableMissing, 1), (error.Failure, error.Attempts));
+        Assert.Contains("Sql.Query", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
