@@ -90,9 +90,9 @@ public sealed class SqlSourceAdapter : ISourceAdapter
             foreach (var row in rows)
             {
                 var unplaced = row.Key is null
-                    ? $"key column '{_options.KeyColumn}' is empty, so the row has no place in the paging order"
+                    ? $"key column '{_options.KeyColumn}' is empty, so the row has no place in the paging order{NullsLastHint(position, row)}"
                     : row.Watermark is null
-                        ? $"watermark column '{_options.WatermarkColumn}' is empty, so the row has no change time to page by"
+                        ? $"watermark column '{_options.WatermarkColumn}' is empty, so the row has no change time to page by{NullsLastHint(position, row)}"
                         : null;
                 if (unplaced is { } reason)
                 {
@@ -203,6 +203,18 @@ public sealed class SqlSourceAdapter : ISourceAdapter
         }
 
         return rows;
+    }
+
+    /// <summary>
+    /// A NULL that comes after a good row it is tied with shows a query that sorts NULLs last (PostgreSQL's and
+    /// Oracle's default): such a row is read here, but one that falls just after a page's end never is.
+    /// </summary>
+    private static string NullsLastHint(KeysetPosition position, SqlRow row)
+    {
+        var sortsLast = row.Watermark is null
+            ? position.WatermarkText is not null
+            : position.KeyText is not null && KeysetPosition.From(row.Watermark, key: null).WatermarkText == position.WatermarkText;
+        return sortsLast ? "; the query sorts NULLs last, so rows like this at a page's end are missed: add NULLS FIRST to its ORDER BY" : "";
     }
 
     private InputPosition Where(string page, Dictionary<string, string?> fields) => new(Page: page, Key: fields.GetValueOrDefault(_mapping.Key));

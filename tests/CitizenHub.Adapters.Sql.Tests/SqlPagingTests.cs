@@ -9,7 +9,7 @@ namespace CitizenHub.Adapters.Sql.Tests;
 /// </summary>
 public abstract class SqlPagingTests
 {
-    private static readonly DateTimeOffset Nine = new(2026, 10, 1, 9, 0, 0, TimeSpan.Zero);
+    protected static readonly DateTimeOffset Nine = new(2026, 10, 1, 9, 0, 0, TimeSpan.Zero);
 
     protected static readonly FieldMapping Mapping = new() { Key = "account_ref", FamilyName = "surname" };
 
@@ -39,6 +39,7 @@ public abstract class SqlPagingTests
         var reject = Assert.Single(results.OfType<SourceReadResult.Rejected>()).Input;
         Assert.Equal(new InputPosition(Page: "1"), reject.Position);
         Assert.Contains("'account_ref'", reject.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("NULLS FIRST", reject.Reason, StringComparison.Ordinal);
         Assert.Contains("Smith", reject.RawText, StringComparison.Ordinal);
         Assert.DoesNotContain("Smith", reject.Reason, StringComparison.Ordinal);
     }
@@ -104,7 +105,7 @@ public abstract class SqlPagingTests
         Assert.Empty(AdapterReads.Keys(without));
     }
 
-    private async Task<AccountsTable> CreateAsync(params (string? Key, string Surname, DateTimeOffset? UpdatedAt)[] rows)
+    protected async Task<AccountsTable> CreateAsync(params (string? Key, string Surname, DateTimeOffset? UpdatedAt)[] rows)
     {
         var table = new AccountsTable(this, await CreateDatabaseAsync());
         await table.ExecuteAsync($"CREATE TABLE accounts (account_ref varchar(20) NULL, surname varchar(50) NOT NULL, updated_at {TimeType} NULL)");
@@ -116,15 +117,15 @@ public abstract class SqlPagingTests
         return table;
     }
 
-    private sealed class AccountsTable(SqlPagingTests tests, string connectionString)
+    protected sealed class AccountsTable(SqlPagingTests tests, string connectionString)
     {
-        public SqlSourceAdapter Adapter(int pageSize, TimeSpan lookback = default) => new(
+        public SqlSourceAdapter Adapter(int pageSize, TimeSpan lookback = default, string? query = null) => new(
             "counciltax",
             new SqlSourceOptions
             {
                 Provider = tests.Provider,
                 ConnectionString = connectionString,
-                Query = tests.Query,
+                Query = query ?? tests.Query,
                 WatermarkColumn = "updated_at",
                 KeyColumn = "account_ref",
                 PageSize = pageSize,
@@ -201,4 +202,17 @@ public sealed class PostgresPagingTests(PostgresServer server) : SqlPagingTests
     protected override Task<string> CreateDatabaseAsync() => server.CreateDatabaseAsync();
 
     protected override object Time(DateTimeOffset time) => time;
+
+    [Fact]
+    public async Task ReadAsync_QueryThatSortsNullsLast_RejectSaysToSortThemFirst()
+    {
+        var table = await CreateAsync(("A1", "Hughes", Nine), ("A2", "Patel", Nine.AddHours(1)), (null, "Smith", Nine.AddHours(1)));
+        // PostgreSQL's default: NULLs after every key of the same time.
+        var nullsLast = Query.Replace(" NULLS FIRST", "", StringComparison.Ordinal);
+
+        var results = await AdapterReads.ReadAllAsync(table.Adapter(pageSize: 10, query: nullsLast));
+
+        Assert.Equal(["A1", "A2"], AdapterReads.Keys(results));
+        Assert.Contains("add NULLS FIRST", Assert.Single(results.OfType<SourceReadResult.Rejected>()).Input.Reason, StringComparison.Ordinal);
+    }
 }
