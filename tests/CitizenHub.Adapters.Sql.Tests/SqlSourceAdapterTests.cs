@@ -170,6 +170,19 @@ public sealed class SqlSourceAdapterTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadAsync_SqliteFileMissing_FailsAtOnceNamingTheConnectionString()
+    {
+        var options = Options();
+        options.ConnectionString = $"Data Source={_database.Path}.moved";
+
+        var error = await Assert.ThrowsAsync<SqlSourceException>(() => AdapterReads.ReadAllAsync(new SqlSourceAdapter("housing", options, Mapping, TimeProvider.System)));
+
+        Assert.Equal((SqlSourceFailure.DatabaseMissing, 1), (error.Failure, error.Attempts));
+        Assert.Contains("Sql.ConnectionString", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(_database.Path, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ReadAsync_TableMissing_FailsAtOnceNamingTheQuerySetting()
     {
         var options = Options();
