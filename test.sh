@@ -18,6 +18,13 @@ fi
 if [ -z "${CITIZENHUB_TEST_RABBITMQ:-}" ] && [ ! -x /usr/sbin/rabbitmq-server ]; then
   missing+=(rabbitmq-server)
 fi
+if [ -z "${CITIZENHUB_TEST_MARIADB:-}" ] && [ ! -x /usr/sbin/mariadbd ]; then
+  missing+=(mariadb-server)
+fi
+# The SQL adapter's ODBC provider is tested through the MariaDB ODBC driver (unixODBC is what System.Data.Odbc loads).
+if ! ls /usr/lib/*/odbc/libmaodbc.so >/dev/null 2>&1 || ! /sbin/ldconfig -p | grep -q 'libodbc\.so\.2'; then
+  missing+=(unixodbc odbc-mariadb)
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}" >&2
   sudo=""

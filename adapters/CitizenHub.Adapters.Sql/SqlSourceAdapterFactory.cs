@@ -15,7 +15,7 @@ public sealed class SqlSourceAdapterFactory : ISourceAdapterFactory
     {
         ArgumentNullException.ThrowIfNull(source);
         var options = source.Settings.GetSection("Sql").Get<SqlSourceOptions>() ?? new SqlSourceOptions();
-        if (string.Equals(options.Provider, "Sqlite", StringComparison.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(options.ConnectionString))
+        if (SqlProviders.TryResolve(options.Provider)?.Factory is SqliteFactory && !string.IsNullOrWhiteSpace(options.ConnectionString))
         {
             var builder = new SqliteConnectionStringBuilder(options.ConnectionString);
             if (!string.IsNullOrEmpty(builder.DataSource) && builder.DataSource != ":memory:")

@@ -112,6 +112,33 @@ public sealed class SqlSourceAdapterTests : IDisposable
         Assert.Equal("The query returns no column named 'account'.", error.Message);
     }
 
+    [Fact]
+    public async Task ReadAsync_LookbackOnAWatermarkThatIsNotATime_ThrowsNamingTheSetting()
+    {
+        _database.Insert(1, "Margaret", "Hughes", null, "2026-10-01T09:00:00");
+        var options = Options();
+        // A change number, not a time: there is no "ten minutes before" it.
+        options.WatermarkColumn = "tenant_id";
+        var cursor = (await AdapterReads.ReadAllAsync(new SqlSourceAdapter("housing", options, Mapping, TimeProvider.System))).OfType<SourceReadResult.CheckpointReached>().Last().Cursor;
+        options.Lookback = TimeSpan.FromMinutes(10);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => AdapterReads.ReadAllAsync(new SqlSourceAdapter("housing", options, Mapping, TimeProvider.System), cursor));
+
+        Assert.Contains("Sql.Lookback", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'tenant_id'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Constructor_NegativeLookback_ThrowsNamingIt()
+    {
+        var options = Options();
+        options.Lookback = TimeSpan.FromMinutes(-1);
+
+        var error = Assert.Throws<InvalidOperationException>(() => new SqlSourceAdapter("housing", options, Mapping, TimeProvider.System));
+
+        Assert.EndsWith("Sql.Lookback must not be negative.", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Provider", "Sql.Provider is required.")]
     [InlineData("Query", "Sql.Query is required.")]
@@ -127,14 +154,44 @@ public sealed class SqlSourceAdapterTests : IDisposable
     }
 
     [Fact]
-    public async Task ReadAsync_SqlServerUnreachable_FailsWithTheDriversErrorNotAsUnsupported()
+    public async Task ReadAsync_SqlServerUnreachable_FailsAsUnreachableNotAsUnsupported()
     {
-        // No SQL Server runs on this machine: this proves the provider is wired, not how it reads.
+        // No SQL Server runs on this machine: this proves the provider is wired and its failures read, not how it reads.
         var options = Options();
         options.Provider = "SqlServer";
         options.ConnectionString = $"Server=127.0.0.1,{FreePort.Next()};Connect Timeout=2;Encrypt=False;Integrated Security=False;User ID=reader;Password=x";
+        options.Retries = 1;
+        options.RetryDelay = TimeSpan.FromMilliseconds(20);
 
-        await Assert.ThrowsAsync<Microsoft.Data.SqlClient.SqlException>(() => AdapterReads.ReadAllAsync(new SqlSourceAdapter("housing", options, Mapping, TimeProvider.System)));
+        var error = await Assert.ThrowsAsync<SqlSourceException>(() => AdapterReads.ReadAllAsync(new SqlSourceAdapter("housing", options, Mapping, TimeProvider.System)));
+
+        Assert.Equal((SqlSourceFailure.Unreachable, 2), (error.Failure, error.Attempts));
+        Assert.IsType<Microsoft.Data.SqlClient.SqlException>(error.InnerException);
+    }
+
+    [Fact]
+    public async Task ReadAsync_SqliteFileMissing_FailsAtOnceNamingTheConnectionString()
+    {
+        var options = Options();
+        options.ConnectionString = $"Data Source={_database.Path}.moved";
+
+        var error = await Assert.ThrowsAsync<SqlSourceException>(() => AdapterReads.ReadAllAsync(new SqlSourceAdapter("housing", options, Mapping, TimeProvider.System)));
+
+        Assert.Equal((SqlSourceFailure.DatabaseMissing, 1), (error.Failure, error.Attempts));
+        Assert.Contains("Sql.ConnectionString", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(_database.Path, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadAsync_TableMissing_FailsAtOnceNamingTheQuerySetting()
+    {
+        var options = Options();
+        options.Query = "SELECT * FROM lettings WHERE @watermark IS NULL AND @lastKey IS NULL LIMIT @pageSize";
+
+        var error = await Assert.ThrowsAsync<SqlSourceException>(() => AdapterReads.ReadAllAsync(new SqlSourceAdapter("housing", options, Mapping, TimeProvider.System)));
+
+        Assert.Equal((SqlSourceFailure.TableMissing, 1), (error.Failure, error.Attempts));
+        Assert.Contains("Sql.Query", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -146,6 +203,36 @@ public sealed class SqlSourceAdapterTests : IDisposable
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => AdapterReads.ReadAllAsync(new SqlSourceAdapter("housing", options, Mapping, TimeProvider.System)));
 
         Assert.Contains("'Oracle'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadAsync_ProviderRegisteredWithDbProviderFactoriesByInvariantName_ReadsThroughIt()
+    {
+        // A provider the host registers under its own name, as a council would register Oracle's or IBM's.
+        System.Data.Common.DbProviderFactories.RegisterFactory("Council.Housing.Sqlite", Microsoft.Data.Sqlite.SqliteFactory.Instance);
+        _database.Insert(1, "Margaret", "Hughes", null, "2026-10-01T09:00:00");
+        var options = Options();
+        options.Provider = "Council.Housing.Sqlite";
+
+        var results = await AdapterReads.ReadAllAsync(new SqlSourceAdapter("housing", options, Mapping, TimeProvider.System));
+
+        Assert.Equal(["1"], AdapterReads.Keys(results));
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("Microsoft.Data.Sqlite")]
+    public async Task ReadAsync_SqliteByShortOrInvariantName_OpensReadOnly(string provider)
+    {
+        _database.Insert(1, "Margaret", "Hughes", null, "2026-10-01T09:00:00");
+        var options = Options();
+        options.Provider = provider;
+        options.Query = "DELETE FROM tenants RETURNING *, @watermark, @lastKey, @pageSize";
+
+        var error = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => AdapterReads.ReadAllAsync(new SqlSourceAdapter("housing", options, Mapping, TimeProvider.System)));
+
+        Assert.Equal(8, error.SqliteErrorCode); // SQLITE_READONLY
+        Assert.Equal(1, _database.Count());
     }
 
     private SqlSourceOptions Options(int pageSize = 1000) => new()
