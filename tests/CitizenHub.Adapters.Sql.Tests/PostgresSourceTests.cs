@@ -16,7 +16,7 @@ internal static class ClaimantsTable
     public const string Query = """
         SELECT claimant_id, forename, surname, dob, updated_at FROM claimants
         WHERE CAST(@watermark AS timestamptz) IS NULL OR updated_at > @watermark OR (updated_at = @watermark AND claimant_id > @lastKey)
-        ORDER BY updated_at, claimant_id
+        ORDER BY updated_at NULLS FIRST, claimant_id
         LIMIT @pageSize
         """;
 
@@ -137,11 +137,11 @@ public sealed class PostgresSourceConformanceTests(PostgresServer server) : Sour
         await ClaimantsTable.CreateAsync(database, rows);
         if (withBadInput)
         {
-            // An older system kept dates as text: one of them is not a date.
+            // A row without a change time cannot be placed in the keyset: the one kind of row a mapping cannot save.
             await using var connection = new NpgsqlConnection(database);
             await connection.OpenAsync();
             await using var alter = connection.CreateCommand();
-            alter.CommandText = "ALTER TABLE claimants ALTER COLUMN dob TYPE text; INSERT INTO claimants VALUES (99, 'Bad', 'Date', '31/02/1975', '2026-11-02T10:30:00Z')";
+            alter.CommandText = "ALTER TABLE claimants ALTER COLUMN updated_at DROP NOT NULL; INSERT INTO claimants VALUES (99, 'No', 'Watermark', '1975-02-12', NULL)";
             await alter.ExecuteNonQueryAsync();
         }
 

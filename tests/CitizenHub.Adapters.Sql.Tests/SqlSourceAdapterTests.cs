@@ -64,18 +64,19 @@ public sealed class SqlSourceAdapterTests : IDisposable
     }
 
     [Fact]
-    public async Task ReadAsync_RowTheMappingCannotUse_RejectedWithPageAndKey()
+    public async Task ReadAsync_BadDate_KeepsTheRecordWithTheDateRawAndFlagged()
     {
         _database.Insert(1, "Margaret", "Hughes", "04/03/1950", "2026-10-01T09:00:00");
         _database.Insert(2, "John", "Smith", "1960-05-01", "2026-10-02T09:00:00");
 
         var results = await AdapterReads.ReadAllAsync(Adapter());
 
-        var reject = Assert.Single(results.OfType<SourceReadResult.Rejected>()).Input;
-        Assert.Equal(new InputPosition(Page: "1", Key: "1"), reject.Position);
-        Assert.Contains("'dob'", reject.Reason, StringComparison.Ordinal);
-        Assert.Contains("04/03/1950", reject.RawText, StringComparison.Ordinal);
-        Assert.Equal(["2"], AdapterReads.Keys(results));
+        Assert.Empty(results.OfType<SourceReadResult.Rejected>());
+        var record = results.OfType<SourceReadResult.Accepted>().Select(a => a.Record).First(r => r.SourceKey == "1");
+        Assert.Null(record.DateOfBirth);
+        Assert.Equal("04/03/1950", record.RawFields["dob"]);
+        Assert.Contains("'dob'", Assert.Single(record.Problems), StringComparison.Ordinal);
+        Assert.Equal(["1", "2"], AdapterReads.Keys(results));
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public sealed class LegacyDatabase : IDisposable
                 surname    TEXT,
                 dob        TEXT,
                 postcode   TEXT,
-                updated_at TEXT NOT NULL
+                updated_at TEXT NULL
             );
             """);
     }
@@ -33,7 +33,7 @@ public sealed class LegacyDatabase : IDisposable
         LIMIT @pageSize
         """;
 
-    public void Insert(long id, string forename, string surname, string? dob, string updatedAt) =>
+    public void Insert(long id, string forename, string surname, string? dob, string? updatedAt) =>
         Execute(
             "INSERT INTO tenants (tenant_id, forename, surname, dob, postcode, updated_at) VALUES ($id, $forename, $surname, $dob, 'ST16 2AB', $updated);",
             ("$id", id), ("$forename", forename), ("$surname", surname), ("$dob", dob), ("$updated", updatedAt));
