@@ -125,7 +125,8 @@ public sealed class LegacyBenefitsConformanceTests : SourceAdapterConformance, I
 
         if (withBadInput)
         {
-            _book.Put(new Claimant { Ref = "HB-99999", Surname = "BAD", DateOfBirth = "04/03/1950", UpdatedAt = at.AddMinutes(3).AddSeconds(30) });
+            // A claimant the service sends without its reference: the one kind of record a mapping cannot save.
+            _book.Put(new Claimant { Ref = "", Surname = "NOREF", DateOfBirth = "1950-03-04", UpdatedAt = at.AddMinutes(3).AddSeconds(30) });
         }
 
         return Task.FromResult<ISourceAdapter>(new SoapSourceAdapter(SourceSystem, _service.Options(), LegacyBenefits.Mapping, _http, TimeProvider.System));

@@ -37,6 +37,24 @@ public sealed class SoapSourceAdapterTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadAsync_ServiceThatReportsDeletions_YieldsTombstonesByTheMappingsMarker()
+    {
+        Page(
+            token: "",
+            "<Claimant><Ref>HB-1</Ref><Surname>Hughes</Surname><Status>A</Status></Claimant>" +
+            "<Claimant><Ref>HB-2</Ref><Surname>Smith</Surname><Status>Deleted</Status></Claimant>",
+            next: null);
+        var options = Options();
+        options.Fields["status"] = "b:Status";
+        var mapping = new FieldMapping { Key = "ref", FamilyName = "surname", Deleted = new DeletionMarker { Field = "status", Values = ["deleted"] } };
+
+        var results = await AdapterReads.ReadAllAsync(new SoapSourceAdapter("benefits", WithEndpoint(options), mapping, _http, TimeProvider.System));
+
+        var records = results.OfType<SourceReadResult.Accepted>().Select(a => a.Record).ToList();
+        Assert.Equal([("HB-1", false), ("HB-2", true)], records.Select(r => (r.SourceKey, r.Deleted)));
+    }
+
+    [Fact]
     public async Task ReadAsync_Soap11Request_CarriesActionHeaderAndUsernameToken()
     {
         Page(token: "", Records(("HB-1", "Hughes", null)), next: null);
@@ -239,15 +257,17 @@ public sealed class SoapSourceAdapterTests : IDisposable
 
     internal static readonly FieldMapping Mapping = new() { Key = "ref", FamilyName = "surname", DateOfBirth = "dob", DateFormats = ["yyyy-MM-dd"] };
 
-    private SoapSourceAdapter Adapter(SoapSourceOptions? options = null)
+    private SoapSourceAdapter Adapter(SoapSourceOptions? options = null) =>
+        new("benefits", WithEndpoint(options ?? Options()), Mapping, _http, TimeProvider.System);
+
+    private SoapSourceOptions WithEndpoint(SoapSourceOptions options)
     {
-        options ??= Options();
         if (options.Endpoint == "http://localhost/")
         {
             options.Endpoint = _server.Url + "/Claimants.svc";
         }
 
-        return new SoapSourceAdapter("benefits", options, Mapping, _http, TimeProvider.System);
+        return options;
     }
 
     private void Page(string token, string records, string? next, string? watermark = null, bool soap12 = false) =>
