@@ -1,5 +1,5 @@
 using System.Globalization;
-using CitizenHub.TestKit;
+using CitizenHub.Adapters.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CitizenHub.Adapters.Csv.Tests;

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using System.Text;
+using CitizenHub.Adapters.Testing;
 using CitizenHub.Adapters;
 using CitizenHub.Contracts;
 using CitizenHub.Store;

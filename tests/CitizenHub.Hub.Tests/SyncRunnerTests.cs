@@ -1,11 +1,12 @@
-using System.Globalization;
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
+using CitizenHub.Adapters.Testing;
 using CitizenHub.Adapters;
 using CitizenHub.Contracts;
-using CitizenHub.Matching;
 using CitizenHub.Matching.Linking;
+using CitizenHub.Matching;
 using CitizenHub.Store;
 using CitizenHub.TestKit;
 using MassTransit;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using CitizenHub.TestKit;
+using CitizenHub.Adapters.Testing;
 
 namespace CitizenHub.Adapters.Example.Tests;
 

@@ -1,7 +1,6 @@
-using CitizenHub.Adapters;
 using Xunit;
 
-namespace CitizenHub.TestKit;
+namespace CitizenHub.Adapters.Testing;
 
 /// <summary>
 /// The adapter conformance kit: what every <see cref="ISourceAdapter"/> must do, as tests. Derive a test
@@ -115,7 +114,6 @@ public abstract class SourceAdapterConformance : IDisposable
     {
         if (disposing)
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Folder.Dispose();
         }
     }
