@@ -117,6 +117,6 @@ public sealed class ConfigurationProblemsTests : CommandLineTest
     private static readonly string[] MappingSettings =
     [
         "Key", "Title", "GivenNames", "MiddleNames", "FamilyName", "FullName", "NameOrder", "DateOfBirth", "DateFormats", "TwoDigitYearMax",
-        "AddressLines", "AddressOneLine", "Town", "Postcode", "Uprn", "NiNumber", "NhsNumber", "Emails", "Phones", "Attributes",
+        "AddressLines", "AddressOneLine", "Town", "Postcode", "Uprn", "NiNumber", "NhsNumber", "Emails", "Phones", "Attributes", "Deleted",
     ];
 }
