@@ -79,6 +79,18 @@ internal static partial class HubComposition
             }
         }
 
+        var services = new ServiceCollection();
+        AddAdapters(services, plugins);
+        using var provider = services.BuildServiceProvider();
+        var factories = provider.GetServices<ISourceAdapterFactory>().ToList();
+        // Two factories of one kind would leave which of them reads a source to the order they were found in.
+        var loaded = plugins;
+        foreach (var kind in factories.GroupBy(f => f.Kind, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            var from = kind.Select(f => loaded.Contains(f) ? $"plug-in '{f.GetType().Assembly.Location}'" : "built in");
+            problems.Add($"$.Plugins.Folder{SetBy("Plugins.Folder")}: the adapter kind '{kind.Key}' is added more than once ({string.Join(", ", from)})");
+        }
+
         try
         {
             catalog = SourceCatalog.Load(configuration, directory);
@@ -88,10 +100,6 @@ internal static partial class HubComposition
             return [.. problems, .. ex.Problems];
         }
 
-        var services = new ServiceCollection();
-        AddAdapters(services, plugins);
-        using var provider = services.BuildServiceProvider();
-        var factories = provider.GetServices<ISourceAdapterFactory>().ToList();
         for (var i = 0; i < catalog.Sources.Count; i++)
         {
             var source = catalog.Sources[i];

@@ -31,6 +31,24 @@ public sealed class AdapterPluginTests : CommandLineTest
     }
 
     [Fact]
+    public async Task Sync_TwoPluginsAddingOneKind_ExitsTwoNamingBoth()
+    {
+        CopyFolder(ExampleOutput, Folder.File(Path.Combine("plugins", "first")));
+        CopyFolder(ExampleOutput, Folder.File(Path.Combine("plugins", "second")));
+        Folder.Write("export.jsonl", """{"id":"EX1","surname":"Family1"}""");
+        var config = WriteConfig();
+
+        var code = await RunAsync("sync", "--config", config);
+
+        Assert.Equal(2, code);
+        var assembly = "CitizenHub.Adapters.Example.dll";
+        Assert.Contains(
+            $"$.Plugins.Folder: the adapter kind 'Example' is added more than once (plug-in '{Folder.File(Path.Combine("plugins", "first", assembly))}', plug-in '{Folder.File(Path.Combine("plugins", "second", assembly))}')",
+            Error.ToString(),
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Sync_PluginThatIsNotAnAssembly_ExitsTwoNamingTheFile()
     {
         var plugin = Folder.File(Path.Combine("plugins", "broken"));
