@@ -1,11 +1,11 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
-using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using CitizenHub.Adapters.Testing;
-using CitizenHub.Store.Sqlite;
 using CitizenHub.Store;
+using CitizenHub.Store.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace CitizenHub.Host.Tests;

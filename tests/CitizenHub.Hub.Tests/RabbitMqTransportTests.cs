@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text.Json;
 using System.Text;
-using CitizenHub.Adapters.Testing;
+using System.Text.Json;
 using CitizenHub.Adapters;
+using CitizenHub.Adapters.Testing;
 using CitizenHub.Contracts;
 using CitizenHub.Store;
 using CitizenHub.TestKit;

@@ -1,11 +1,11 @@
 using CitizenHub.Adapters.Testing;
 using CitizenHub.Contracts;
+using CitizenHub.Matching;
 using CitizenHub.Matching.Linking;
 using CitizenHub.Matching.Scoring;
-using CitizenHub.Matching;
+using CitizenHub.Store;
 using CitizenHub.Store.Postgres;
 using CitizenHub.Store.Sqlite;
-using CitizenHub.Store;
 using CitizenHub.TestKit;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;

@@ -1,6 +1,6 @@
 using CitizenHub.Adapters.Testing;
-using CitizenHub.Matching.Linking;
 using CitizenHub.Matching;
+using CitizenHub.Matching.Linking;
 using CitizenHub.Store.Sqlite;
 using CitizenHub.TestKit;
 using Microsoft.Data.Sqlite;
