@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the servers the tests need when missing (Debian packages), then restores, builds
-# (warnings are errors) and runs every test in the solution.
-# Test results are written as TRX to TestResults/ (CI counts them from there).
+# (warnings are errors) and runs every test in the solution, then the adapter SDK check
+# (scripts/adapter-sdk-check.sh: the packages, the template and a plug-in, outside the repository).
+# Test results are written as TRX to TestResults/ (CI counts them from there; the SDK check is one test there).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -38,6 +39,10 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 rm -rf TestResults
 dotnet restore Integration.sln
 dotnet build Integration.sln --no-restore -warnaserror
+status=0
 dotnet test Integration.sln --no-build \
   --logger "trx" --logger "console;verbosity=minimal" \
-  --results-directory TestResults "$@"
+  --results-directory TestResults "$@" || status=$?
+# Runs even when a test failed: its PASS or FAIL line is worth having either way.
+scripts/adapter-sdk-check.sh --trx TestResults || status=1
+exit "$status"

@@ -22,24 +22,26 @@ internal static partial class HubComposition
             throw new CliException($"config file '{path}' not found");
         }
 
-        var problems = Check(fullPath, out var configuration, out var catalog);
+        var problems = Check(fullPath, out var configuration, out var catalog, out var plugins);
         if (problems.Count > 0)
         {
             throw new CliException($"config file '{path}'", problems);
         }
 
         var directory = Path.GetDirectoryName(fullPath)!;
-        return new HubConfiguration(configuration, directory, catalog!);
+        return new HubConfiguration(configuration, directory, catalog!, plugins);
     }
 
     /// <summary>
     /// Every problem with a configuration file, before anything is read: JSON syntax, the published schema,
     /// the sources (names, kinds, mappings) and each adapter's own settings.
     /// </summary>
-    public static IReadOnlyList<string> Check(string fullPath, out IConfiguration configuration, out SourceCatalog? catalog)
+    /// <param name="plugins">The adapter factories of the plug-ins in <c>Plugins.Folder</c>; empty when it names none.</param>
+    public static IReadOnlyList<string> Check(string fullPath, out IConfiguration configuration, out SourceCatalog? catalog, out IReadOnlyList<ISourceAdapterFactory> plugins)
     {
         configuration = new ConfigurationBuilder().Build();
         catalog = null;
+        plugins = [];
         string text;
         try
         {
@@ -64,6 +66,31 @@ internal static partial class HubComposition
         // The file passed its schema, but the environment may override any setting: the settings as they will run are
         // checked too, by the same rules the hub's start-up applies.
         var problems = new List<string>(OptionsProblemsOf(configuration));
+        if (configuration.GetSection(nameof(CitizenHubOptions.Plugins)).Get<PluginOptions>()?.Folder is { Length: > 0 } folder)
+        {
+            try
+            {
+                plugins = AdapterPlugins.LoadFactories(Path.GetFullPath(folder, directory));
+            }
+            catch (PluginLoadException ex)
+            {
+                // A plug-in that cannot be loaded is a configuration error (exit 2) naming its file, before anything is read.
+                return [.. problems, $"$.Plugins.Folder{SetBy("Plugins.Folder")}: {ex.Message}"];
+            }
+        }
+
+        var services = new ServiceCollection();
+        AddAdapters(services, plugins);
+        using var provider = services.BuildServiceProvider();
+        var factories = provider.GetServices<ISourceAdapterFactory>().ToList();
+        // Two factories of one kind would leave which of them reads a source to the order they were found in.
+        var loaded = plugins;
+        foreach (var kind in factories.GroupBy(f => f.Kind, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            var from = kind.Select(f => loaded.Contains(f) ? $"plug-in '{f.GetType().Assembly.Location}'" : "built in");
+            problems.Add($"$.Plugins.Folder{SetBy("Plugins.Folder")}: the adapter kind '{kind.Key}' is added more than once ({string.Join(", ", from)})");
+        }
+
         try
         {
             catalog = SourceCatalog.Load(configuration, directory);
@@ -73,10 +100,6 @@ internal static partial class HubComposition
             return [.. problems, .. ex.Problems];
         }
 
-        var services = new ServiceCollection();
-        AddAdapters(services);
-        using var provider = services.BuildServiceProvider();
-        var factories = provider.GetServices<ISourceAdapterFactory>().ToList();
         for (var i = 0; i < catalog.Sources.Count; i++)
         {
             var source = catalog.Sources[i];
@@ -250,21 +273,29 @@ internal static partial class HubComposition
         // a benchmark) must not write through each other's sinks.
         preserveStaticLogger: true);
         services.AddCitizenHub(hub.Configuration, hub.Directory);
-        AddAdapters(services);
+        AddAdapters(services, hub.Plugins);
     }
 
-    /// <summary>Every adapter kind the executable ships: one <c>Add…SourceAdapter</c> per technology.</summary>
-    private static void AddAdapters(IServiceCollection services)
+    /// <summary>
+    /// Every adapter kind the executable ships, one <c>Add…SourceAdapter</c> per technology, and those the configured
+    /// plug-ins add (see <see cref="AdapterPlugins"/>).
+    /// </summary>
+    private static void AddAdapters(IServiceCollection services, IReadOnlyList<ISourceAdapterFactory> plugins)
     {
         services.AddCsvSourceAdapter();
         services.AddSqlSourceAdapter();
         services.AddSoapSourceAdapter();
+        foreach (var factory in plugins)
+        {
+            services.AddSingleton(factory);
+        }
     }
 
 }
 
 /// <summary>A loaded, checked configuration file.</summary>
-internal sealed record HubConfiguration(IConfiguration Configuration, string Directory, SourceCatalog Catalog);
+/// <param name="Plugins">The adapter factories the configured plug-ins hold, loaded once.</param>
+internal sealed record HubConfiguration(IConfiguration Configuration, string Directory, SourceCatalog Catalog, IReadOnlyList<ISourceAdapterFactory> Plugins);
 
 /// <summary>A usage or configuration error: printed one line a problem, exit code 2.</summary>
 internal sealed class CliException : Exception

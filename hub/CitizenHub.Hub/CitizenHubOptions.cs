@@ -40,6 +40,26 @@ public sealed class CitizenHubOptions
     [Required]
     [ValidateObjectMembers]
     public MatchingOptions Matching { get; set; } = new();
+
+    [Required]
+    [ValidateObjectMembers]
+    public PluginOptions Plugins { get; set; } = new();
+}
+
+/// <summary>
+/// Adapter plug-ins: adapters built outside the hub (from the <c>citizenhub-adapter</c> template) and loaded from a folder,
+/// so a new source kind needs no change to the hub and no rebuild of it.
+/// <code>
+/// "Plugins": { "Folder": "plugins" }
+/// </code>
+/// </summary>
+public sealed class PluginOptions
+{
+    /// <summary>
+    /// The folder (relative to the configuration file) holding one sub-folder per plug-in, each a build output with its
+    /// <c>.deps.json</c>. <value>The default is none: only the built-in adapter kinds.</value>
+    /// </summary>
+    public string? Folder { get; set; }
 }
 
 /// <summary>

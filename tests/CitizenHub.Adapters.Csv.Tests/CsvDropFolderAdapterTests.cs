@@ -1,5 +1,5 @@
 using System.Globalization;
-using CitizenHub.TestKit;
+using CitizenHub.Adapters.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CitizenHub.Adapters.Csv.Tests;
@@ -149,6 +149,10 @@ public sealed class CsvDropFolderAdapterTests : IDisposable
 /// <summary>The drop-folder adapter against the adapter conformance kit: records spread over three files.</summary>
 public sealed class CsvDropFolderAdapterConformanceTests : SourceAdapterConformance
 {
+    // The bad row has a field more than the header: its fields may have shifted, so the adapter does not trust the
+    // first one as its key (a wrong key would count another record as seen).
+    protected override bool BadInputHasKey => false;
+
     protected override string SourceSystem => "benefits";
 
     protected override Task<ISourceAdapter> CreateSourceAsync(int goodRecords, bool withBadInput)

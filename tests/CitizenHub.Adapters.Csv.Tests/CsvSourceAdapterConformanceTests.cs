@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using CitizenHub.TestKit;
+using CitizenHub.Adapters.Testing;
 
 namespace CitizenHub.Adapters.Csv.Tests;
 

@@ -1,4 +1,4 @@
-using CitizenHub.TestKit;
+using CitizenHub.Adapters.Testing;
 using Microsoft.Extensions.Configuration;
 
 namespace CitizenHub.Adapters.Csv.Tests;

@@ -1,6 +1,6 @@
 using System.Text;
+using CitizenHub.Adapters.Testing;
 using CitizenHub.Contracts;
-using CitizenHub.TestKit;
 
 namespace CitizenHub.Adapters.Csv.Tests;
 

@@ -1,4 +1,4 @@
-using CitizenHub.TestKit;
+using CitizenHub.Adapters.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CitizenHub.Adapters.Csv.Tests;

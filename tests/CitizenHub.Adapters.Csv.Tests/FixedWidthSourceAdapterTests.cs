@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
+using CitizenHub.Adapters.Testing;
 using CitizenHub.Contracts;
-using CitizenHub.TestKit;
 
 namespace CitizenHub.Adapters.Csv.Tests;
 

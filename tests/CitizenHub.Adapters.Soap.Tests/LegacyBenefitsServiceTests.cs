@@ -1,3 +1,4 @@
+using CitizenHub.Adapters.Testing;
 using CitizenHub.Samples.LegacyBenefits;
 using CitizenHub.TestKit;
 using Microsoft.AspNetCore.Builder;

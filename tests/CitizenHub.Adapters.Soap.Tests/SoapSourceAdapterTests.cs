@@ -1,9 +1,9 @@
+using CitizenHub.Adapters.Testing;
 using CitizenHub.Contracts;
 using WireMock.Matchers;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
-using CitizenHub.TestKit;
 
 namespace CitizenHub.Adapters.Soap.Tests;
 

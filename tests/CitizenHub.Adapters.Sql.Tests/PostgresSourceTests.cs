@@ -1,3 +1,4 @@
+using CitizenHub.Adapters.Testing;
 using CitizenHub.Contracts;
 using CitizenHub.TestKit;
 using Npgsql;

@@ -1,3 +1,4 @@
+using CitizenHub.Adapters.Testing;
 using CitizenHub.TestKit;
 using Microsoft.Extensions.Time.Testing;
 using MySqlConnector;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CitizenHub.Adapters.Testing;
 using CitizenHub.TestKit;
 
 namespace CitizenHub.Adapters.Sql.Tests;

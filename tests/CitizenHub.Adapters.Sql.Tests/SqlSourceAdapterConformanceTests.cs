@@ -1,4 +1,5 @@
 using System.Globalization;
+using CitizenHub.Adapters.Testing;
 using CitizenHub.TestKit;
 
 namespace CitizenHub.Adapters.Sql.Tests;
@@ -41,6 +42,8 @@ public sealed class SqlSourceAdapterConformanceTests : SourceAdapterConformance
     {
         if (disposing)
         {
+            // Pooled connections would keep the database file open, and the kit's folder could not be deleted.
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             _database.Dispose();
         }
 

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using CitizenHub.Adapters.Testing;
 using CitizenHub.Host;
 using CitizenHub.Hub;
 using CitizenHub.TestKit;
@@ -5,7 +7,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-using System.Text.Json.Nodes;
 
 namespace CitizenHub.Api.Tests;
 

@@ -1,4 +1,4 @@
-using CitizenHub.TestKit;
+using CitizenHub.Adapters.Testing;
 
 namespace CitizenHub.Bench.Tests;
 

@@ -1,4 +1,4 @@
-using CitizenHub.TestKit;
+using CitizenHub.Adapters.Testing;
 using Microsoft.Data.Sqlite;
 
 namespace CitizenHub.Host.Tests;

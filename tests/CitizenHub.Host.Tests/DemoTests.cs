@@ -3,9 +3,9 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using CitizenHub.Adapters.Testing;
 using CitizenHub.Store;
 using CitizenHub.Store.Sqlite;
-using CitizenHub.TestKit;
 using Microsoft.Data.Sqlite;
 
 namespace CitizenHub.Host.Tests;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using CitizenHub.Adapters.Testing;
 using CitizenHub.TestKit;
 using Microsoft.Data.Sqlite;
 using Npgsql;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using CitizenHub.TestKit;
+using CitizenHub.Adapters.Testing;
 using Microsoft.Data.Sqlite;
 
 namespace CitizenHub.Host.Tests;

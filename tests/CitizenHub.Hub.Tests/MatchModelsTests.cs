@@ -1,5 +1,5 @@
+using CitizenHub.Adapters.Testing;
 using CitizenHub.Matching.Scoring;
-using CitizenHub.TestKit;
 
 namespace CitizenHub.Hub.Tests;
 

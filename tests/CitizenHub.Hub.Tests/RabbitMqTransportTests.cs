@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using CitizenHub.Adapters;
+using CitizenHub.Adapters.Testing;
 using CitizenHub.Contracts;
 using CitizenHub.Store;
 using CitizenHub.TestKit;

@@ -1,8 +1,9 @@
-using System.Globalization;
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using CitizenHub.Adapters;
+using CitizenHub.Adapters.Testing;
 using CitizenHub.Contracts;
 using CitizenHub.Matching;
 using CitizenHub.Matching.Linking;

@@ -1,3 +1,4 @@
+using CitizenHub.Adapters.Testing;
 using Microsoft.Data.Sqlite;
 
 namespace CitizenHub.TestKit;

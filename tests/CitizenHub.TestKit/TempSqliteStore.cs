@@ -1,3 +1,4 @@
+using CitizenHub.Adapters.Testing;
 using CitizenHub.Store.Sqlite;
 using Microsoft.Data.Sqlite;
 using Xunit;

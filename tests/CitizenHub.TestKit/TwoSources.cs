@@ -1,3 +1,5 @@
+using CitizenHub.Adapters.Testing;
+
 namespace CitizenHub.TestKit;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using CitizenHub.Adapters.Testing;
 using CitizenHub.Matching;
 using CitizenHub.Matching.Linking;
 using CitizenHub.Store.Sqlite;

@@ -43,26 +43,72 @@ public sealed class ExampleSourceAdapter(string sourceSystem, string path, Field
             }
 
             var position = new InputPosition(fileName, line);
-            Dictionary<string, string?>? fields;
-            try
+            if (Read(text, out var fields) is { } problem)
             {
-                fields = JsonSerializer.Deserialize<Dictionary<string, string?>>(text);
+                // Keep the row's key when it can be read: a reject without one stops the hub telling a record left
+                // out of a full extract from this row, so deletions are not applied for the whole run.
+                var key = fields is null ? null : _mapper.KeyOf(fields);
+                yield return SourceReadResult.Reject(position with { Key = key }, problem, text);
             }
-            catch (JsonException)
+            else if (_mapper.TryMap(fields!, observedAt, out var record, out var reason))
             {
-                fields = null;
+                yield return SourceReadResult.Accept(record!);
+            }
+            else
+            {
+                yield return SourceReadResult.Reject(position with { Key = _mapper.KeyOf(fields!) }, reason!, text);
             }
 
-            if (fields is null)
-            {
-                yield return SourceReadResult.Reject(position, "not a JSON object of text fields", text);
-                continue;
-            }
-
-            yield return _mapper.TryMap(fields, observedAt, out var record, out var reason)
-                ? SourceReadResult.Accept(record!)
-                : SourceReadResult.Reject(position, reason!, text);
             yield return SourceReadResult.Checkpoint(new SourceCursor(line.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+    }
+
+    /// <summary>
+    /// The line's fields, text and numbers as their text; null when the line reads cleanly, else why not (never
+    /// quoting a value). <paramref name="fields"/> holds what could be read even then, so the reject can keep the key.
+    /// </summary>
+    private static string? Read(string text, out Dictionary<string, string?>? fields)
+    {
+        fields = null;
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(text);
+        }
+        catch (JsonException)
+        {
+            return "not JSON";
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return "not a JSON object";
+            }
+
+            fields = [];
+            string? problem = null;
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                switch (property.Value.ValueKind)
+                {
+                    case JsonValueKind.String:
+                        fields[property.Name] = property.Value.GetString();
+                        break;
+                    case JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False:
+                        fields[property.Name] = property.Value.GetRawText();
+                        break;
+                    case JsonValueKind.Null:
+                        fields[property.Name] = null;
+                        break;
+                    default:
+                        problem ??= $"field '{property.Name}' is not text";
+                        break;
+                }
+            }
+
+            return problem;
         }
     }
 }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using CitizenHub.TestKit;
+using CitizenHub.Adapters.Testing;
 
 namespace CitizenHub.Adapters.Example.Tests;
 
@@ -15,7 +15,8 @@ public sealed class ExampleSourceAdapterConformanceTests : SourceAdapterConforma
             .ToList();
         if (withBadInput)
         {
-            lines.Insert(2, "{ not json");
+            // A row whose key reads but whose name is not text: rejected, and the reject keeps its key.
+            lines.Insert(2, """{ "id": "EX-BAD", "surname": { "family": "Nested" }, "dob": "1950-03-04" }""");
         }
 
         var path = Folder.Write("export.jsonl", string.Join("\n", lines) + "\n");

@@ -1,6 +1,4 @@
-using CitizenHub.Adapters;
-
-namespace CitizenHub.TestKit;
+namespace CitizenHub.Adapters.Testing;
 
 /// <summary>Reading an adapter to the end, as the runner does, for tests to look at what it yielded.</summary>
 public static class AdapterReads
