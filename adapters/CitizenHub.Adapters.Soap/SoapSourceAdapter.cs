@@ -129,7 +129,7 @@ public sealed class SoapSourceAdapter : ISourceAdapter
                     fields[field] = node.SelectSingleNode(path, namespaces)?.Value.Trim();
                 }
 
-                var where = new InputPosition(Page: $"{pageName}, record {index.ToString(CultureInfo.InvariantCulture)}", Key: fields.GetValueOrDefault(_mapping.Key));
+                var where = new InputPosition(Page: $"{pageName}, record {index.ToString(CultureInfo.InvariantCulture)}", Key: _mapper.KeyOf(fields));
                 yield return _mapper.TryMap(fields, observedAt, out var record, out var reason)
                     ? SourceReadResult.Accept(record!)
                     : SourceReadResult.Reject(where, reason!, Truncate(node.OuterXml));

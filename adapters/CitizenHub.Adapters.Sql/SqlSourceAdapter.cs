@@ -217,7 +217,7 @@ public sealed class SqlSourceAdapter : ISourceAdapter
         return sortsLast ? "; the query sorts NULLs last, so rows like this at a page's end are missed: add NULLS FIRST to its ORDER BY" : "";
     }
 
-    private InputPosition Where(string page, Dictionary<string, string?> fields) => new(Page: page, Key: fields.GetValueOrDefault(_mapping.Key));
+    private InputPosition Where(string page, Dictionary<string, string?> fields) => new(Page: page, Key: _mapper.KeyOf(fields));
 
     /// <summary>A row's own change time is when the source said it; otherwise, now.</summary>
     private DateTimeOffset ObservedAt(object? watermark) => watermark switch

@@ -61,6 +61,9 @@ internal sealed class PostgresResolutionSession(
     /// <summary>Records this session added less those it removed: added to <c>record_count</c> at the commit (migration 5).</summary>
     private long _recordCountChange;
     private bool _keysCurrent;
+
+    // Whether any record was ever removed, asked once a session (null until then): see FindFormerCitizenAsync.
+    private bool? _anyRemoved;
     private bool _disposed;
 
     /// <summary>Holds a write back until the next read or the commit; values are positional (<c>$1</c>, <c>$2</c>, …).</summary>
@@ -554,6 +557,14 @@ internal sealed class PostgresResolutionSession(
     public async Task<string?> FindFormerCitizenAsync(SourceRecordRef record)
     {
         ArgumentNullException.ThrowIfNull(record);
+        // Every new record that matches no one asks this. A store that never removed a record (a first load) answers
+        // for the whole message at once, sparing a round trip and a flush of the deferred writes for each new citizen.
+        _anyRemoved ??= await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM removed_records);", transaction: transaction).ConfigureAwait(false);
+        if (_anyRemoved == false)
+        {
+            return null;
+        }
+
         await FlushAsync().ConfigureAwait(false);
         return await connection.QuerySingleOrDefaultAsync<string?>(
             """
@@ -641,6 +652,7 @@ internal sealed class PostgresResolutionSession(
 
         _linked.Forget(null, sourceSystem, sourceKey);
         _held[removed] = null;
+        _anyRemoved = true;
         _names.Removed(removed);
         (await CurrentKeysAsync().ConfigureAwait(false)).Remove(removed);
         Defer(
