@@ -237,6 +237,25 @@ public sealed class SqlSourceAdapterTests : IDisposable
         Assert.Equal(1, _database.Count());
     }
 
+    [Fact]
+    public async Task ReadAsync_RowSoftDeletedSinceTheLastRead_ComesAsATombstoneByTheMappingsMarker()
+    {
+        _database.Insert(1, "Margaret", "Hughes", "1950-03-04", "2026-10-01T09:00:00");
+        _database.Insert(2, "John", "Smith", "1960-05-01", "2026-10-02T09:00:00");
+        var options = Options();
+        options.Query = LegacyDatabase.PagedQuery.Replace("updated_at FROM", "updated_at, deleted_at FROM", StringComparison.Ordinal);
+        var mapping = new FieldMapping { Key = "tenant_id", FamilyName = "surname", Deleted = new DeletionMarker { Field = "deleted_at" } };
+        var adapter = new SqlSourceAdapter("housing", options, mapping, TimeProvider.System);
+        var first = await AdapterReads.ReadAllAsync(adapter);
+
+        _database.SoftDelete(2, "2026-10-03T09:00:00");
+        var changes = await AdapterReads.ReadAllAsync(adapter, first.OfType<SourceReadResult.CheckpointReached>().Last().Cursor);
+
+        Assert.All(first.OfType<SourceReadResult.Accepted>(), a => Assert.False(a.Record.Deleted));
+        var tombstone = Assert.Single(changes.OfType<SourceReadResult.Accepted>()).Record;
+        Assert.Equal(("2", true), (tombstone.SourceKey, tombstone.Deleted));
+    }
+
     private SqlSourceOptions Options(int pageSize = 1000) => new()
     {
         Provider = "Sqlite",

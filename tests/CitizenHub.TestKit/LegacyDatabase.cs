@@ -18,7 +18,8 @@ public sealed class LegacyDatabase : IDisposable
                 surname    TEXT,
                 dob        TEXT,
                 postcode   TEXT,
-                updated_at TEXT NULL
+                updated_at TEXT NULL,
+                deleted_at TEXT NULL
             );
             """);
     }
@@ -41,6 +42,10 @@ public sealed class LegacyDatabase : IDisposable
 
     public void Touch(long id, string surname, string updatedAt) =>
         Execute("UPDATE tenants SET surname = $surname, updated_at = $updated WHERE tenant_id = $id;", ("$id", id), ("$surname", surname), ("$updated", updatedAt));
+
+    /// <summary>Marks a tenant deleted the way many legacy systems do: the row stays, stamped.</summary>
+    public void SoftDelete(long id, string updatedAt) =>
+        Execute("UPDATE tenants SET deleted_at = $updated, updated_at = $updated WHERE tenant_id = $id;", ("$id", id), ("$updated", updatedAt));
 
     public long Count()
     {
