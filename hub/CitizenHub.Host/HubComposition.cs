@@ -11,7 +11,7 @@ using Serilog.Events;
 namespace CitizenHub.Host;
 
 /// <summary>The one place the parts are put together, for every command and for the tests.</summary>
-internal static partial class HubComposition
+internal static class HubComposition
 {
     /// <summary>Reads a configuration file, with <c>CITIZENHUB_</c> environment variables over it.</summary>
     public static HubConfiguration Load(string path)
@@ -54,7 +54,7 @@ internal static partial class HubComposition
 
             configuration = new ConfigurationBuilder()
                 .AddJsonFile(fullPath, optional: false, reloadOnChange: false)
-                .AddEnvironmentVariables(EnvironmentPrefix)
+                .AddEnvironmentVariables(OptionsProblems.EnvironmentPrefix)
                 .Build();
         }
         catch (Exception ex) when (ex is Newtonsoft.Json.JsonException or InvalidDataException or System.Text.Json.JsonException)
@@ -65,7 +65,7 @@ internal static partial class HubComposition
         var directory = Path.GetDirectoryName(fullPath)!;
         // The file passed its schema, but the environment may override any setting: the settings as they will run are
         // checked too, by the same rules the hub's start-up applies.
-        var problems = new List<string>(OptionsProblemsOf(configuration));
+        var problems = new List<string>(OptionsProblems.FindBound(configuration));
         if (configuration.GetSection(nameof(CitizenHubOptions.Plugins)).Get<PluginOptions>()?.Folder is { Length: > 0 } folder)
         {
             try
@@ -75,7 +75,7 @@ internal static partial class HubComposition
             catch (PluginLoadException ex)
             {
                 // A plug-in that cannot be loaded is a configuration error (exit 2) naming its file, before anything is read.
-                return [.. problems, $"$.Plugins.Folder{SetBy("Plugins.Folder")}: {ex.Message}"];
+                return [.. problems, $"$.Plugins.Folder{OptionsProblems.SetBy("Plugins.Folder")}: {ex.Message}"];
             }
         }
 
@@ -88,7 +88,7 @@ internal static partial class HubComposition
         foreach (var kind in factories.GroupBy(f => f.Kind, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
         {
             var from = kind.Select(f => loaded.Contains(f) ? $"plug-in '{f.GetType().Assembly.Location}'" : "built in");
-            problems.Add($"$.Plugins.Folder{SetBy("Plugins.Folder")}: the adapter kind '{kind.Key}' is added more than once ({string.Join(", ", from)})");
+            problems.Add($"$.Plugins.Folder{OptionsProblems.SetBy("Plugins.Folder")}: the adapter kind '{kind.Key}' is added more than once ({string.Join(", ", from)})");
         }
 
         try
@@ -123,56 +123,6 @@ internal static partial class HubComposition
 
         return problems;
     }
-
-    /// <summary>
-    /// The hub's options as bound from the configuration with the environment over it, each problem named by its JSON
-    /// path and, when an environment variable set it, by that variable.
-    /// </summary>
-    private static IEnumerable<string> OptionsProblemsOf(IConfiguration configuration)
-    {
-        var options = new CitizenHubOptions();
-        try
-        {
-            configuration.Bind(options);
-        }
-        catch (InvalidOperationException ex) when (FailedConversion().Match(ex.Message) is { Success: true } failed)
-        {
-            // The file's types passed the schema, so an environment variable holds text the setting cannot take. The
-            // binder's message quotes the value; ours names the setting and what it takes instead.
-            var path = failed.Groups["path"].Value.Replace(':', '.');
-            return [$"$.{path}{SetBy(path)}: must be {Expected(failed.Groups["type"].Value)}"];
-        }
-
-        return OptionsProblems.Find(options).Select(problem =>
-        {
-            var path = problem[..problem.IndexOf(':', StringComparison.Ordinal)];
-            return $"$.{path}{SetBy(path)}{problem[path.Length..]}";
-        });
-    }
-
-    /// <summary>" (set by CITIZENHUB_Sync__BatchSize)" when that environment variable gives the setting at this path.</summary>
-    private static string SetBy(string path)
-    {
-        var variable = EnvironmentPrefix + path.Replace(".", "__", StringComparison.Ordinal);
-        return Environment.GetEnvironmentVariable(variable) is null ? "" : $" (set by {variable})";
-    }
-
-    private static string Expected(string type)
-    {
-        var enumeration = typeof(CitizenHubOptions).Assembly.GetType(type);
-        return enumeration is { IsEnum: true } ? $"one of {string.Join(", ", Enum.GetNames(enumeration))}"
-            : type.Contains("System.Int32", StringComparison.Ordinal) ? "a whole number"
-            : type.Contains("System.Double", StringComparison.Ordinal) ? "a number"
-            : type.Contains("System.TimeSpan", StringComparison.Ordinal) ? "a time span, hh:mm:ss or d.hh:mm:ss"
-            : type.Contains("System.Boolean", StringComparison.Ordinal) ? "true or false"
-            : $"a {type}";
-    }
-
-    [System.Text.RegularExpressions.GeneratedRegex("at '(?<path>[^']+)' to type '(?<type>[^']+)'")]
-    private static partial System.Text.RegularExpressions.Regex FailedConversion();
-
-    /// <summary>Environment variables with this prefix override the file's settings, <c>__</c> between levels.</summary>
-    private const string EnvironmentPrefix = "CITIZENHUB_";
 
     /// <summary>A host running the hub (store, bus, consumers) without the HTTP API.</summary>
     public static IHost BuildWorker(HubConfiguration hub)

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Reflection;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace CitizenHub.Hub;
@@ -15,8 +16,60 @@ namespace CitizenHub.Hub;
 /// the options source generator's messages name neither the value nor a settings path an operator can find in the
 /// file. One walk gives both the start-up check and <c>config validate</c> the same messages.
 /// </remarks>
-public static class OptionsProblems
+public static partial class OptionsProblems
 {
+    /// <summary>
+    /// The hub's options as bound from the configuration with the environment over it, each problem named by its JSON
+    /// path and, when an environment variable set it, by that variable.
+    /// </summary>
+    public static IEnumerable<string> FindBound(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = new CitizenHubOptions();
+        try
+        {
+            configuration.Bind(options);
+        }
+        catch (InvalidOperationException ex) when (FailedConversion().Match(ex.Message) is { Success: true } failed)
+        {
+            // The file's types passed the schema, so an environment variable holds text the setting cannot take. The
+            // binder's message quotes the value; ours names the setting and what it takes instead.
+            var path = failed.Groups["path"].Value.Replace(':', '.');
+            return [$"$.{path}{SetBy(path)}: must be {Expected(failed.Groups["type"].Value)}"];
+        }
+
+        return Find(options).Select(problem =>
+        {
+            var path = problem[..problem.IndexOf(':', StringComparison.Ordinal)];
+            return $"$.{path}{SetBy(path)}{problem[path.Length..]}";
+        });
+    }
+
+    /// <summary>" (set by CITIZENHUB_Sync__BatchSize)" when that environment variable gives the setting at this path.</summary>
+    public static string SetBy(string path)
+    {
+        var variable = EnvironmentPrefix + path.Replace(".", "__", StringComparison.Ordinal);
+        return Environment.GetEnvironmentVariable(variable) is null ? "" : $" (set by {variable})";
+    }
+
+    private static string Expected(string type)
+    {
+        var enumeration = typeof(CitizenHubOptions).Assembly.GetType(type);
+        return enumeration is { IsEnum: true } ? $"one of {string.Join(", ", Enum.GetNames(enumeration))}"
+            : type.Contains("System.Int32", StringComparison.Ordinal) ? "a whole number"
+            : type.Contains("System.Double", StringComparison.Ordinal) ? "a number"
+            : type.Contains("System.TimeSpan", StringComparison.Ordinal) ? "a time span, hh:mm:ss or d.hh:mm:ss"
+            : type.Contains("System.Boolean", StringComparison.Ordinal) ? "true or false"
+            : $"a {type}";
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("at '(?<path>[^']+)' to type '(?<type>[^']+)'")]
+    private static partial System.Text.RegularExpressions.Regex FailedConversion();
+
+    /// <summary>Environment variables with this prefix override the file's settings, <c>__</c> between levels.</summary>
+    public const string EnvironmentPrefix = "CITIZENHUB_";
+
+
     /// <summary>Each problem as <c>path: what is wrong; what is allowed</c>; empty when every attribute holds.</summary>
     public static IReadOnlyList<string> Find(object options)
     {
