@@ -25,5 +25,12 @@ public sealed record CitizensMerged(string SurvivingId, string RetiredId, Source
 /// </summary>
 public sealed record CitizenSplit(string OriginalId, string NewId, SourceRecordRef Cause, DateTimeOffset OccurredAt);
 
+/// <summary>
+/// Restriction of processing was placed on a citizen (<see cref="Restricted"/> true) or lifted. A subscriber that keeps
+/// copies of citizens hides the citizen from those of its users not entitled to see restricted residents, or shows it again.
+/// </summary>
+/// <param name="Cause">One of the citizen's source records (the restriction is placed on them all).</param>
+public sealed record CitizenRestrictionChanged(string CitizenId, bool Restricted, SourceRecordRef Cause, DateTimeOffset OccurredAt);
+
 /// <summary>Points at one source record without carrying its contents.</summary>
 public sealed record SourceRecordRef(string SourceSystem, string SourceKey);

@@ -110,8 +110,8 @@ internal static class CitizenDetailsApi
     }
 
     internal static async Task<IResult> SetRestrictionAsync(
-        string id, RestrictionRequest request, HttpContext http, ICitizenStore store, IOptions<ApiAccessOptions> access, TimeProvider time,
-        CancellationToken cancellationToken)
+        string id, RestrictionRequest request, HttpContext http, IStewardship stewardship, ICitizenStore store, IOptions<ApiAccessOptions> access,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         if (CitizenIdProblem(id) is { } idProblem)
         {
@@ -129,7 +129,10 @@ internal static class CitizenDetailsApi
         }
 
         var caller = Caller.From(http, access.Value) with { Purpose = request.Reason.Trim() };
-        if (!await store.SetRestrictedAsync(id, request.Restricted.Value, cancellationToken).ConfigureAwait(false))
+        // Through the resolution path, as a steward's decision: the restriction is placed on the citizen's records, so that
+        // no later merge, split or move leaves it behind.
+        var outcome = await stewardship.SetRestrictionAsync(id, request.Restricted.Value, cancellationToken).ConfigureAwait(false);
+        if (outcome.Kind != StewardOutcomeKind.Applied)
         {
             return Problem(StatusCodes.Status404NotFound, "citizen-not-found", "No active citizen has this id.");
         }

@@ -155,6 +155,37 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
             cancellationToken);
     }
 
+    /// <summary>
+    /// An administrator places restriction of processing on a citizen or lifts it: on every record it holds (the store
+    /// spreads it to each record that joins later), with a history row and a change event when its state changes.
+    /// </summary>
+    public Task<(StewardOutcome Outcome, IReadOnlyList<object> Events)> SetRestrictionAsync(
+        string citizenId, bool restricted, CancellationToken cancellationToken)
+    {
+        return AsStewardAsync(
+            new StewardOutcome(StewardOutcomeKind.CitizenNotFound),
+            async (session, events) =>
+            {
+                var linked = await session.GetLinkedRecordsAsync(citizenId).ConfigureAwait(false);
+                if (linked.Count == 0)
+                {
+                    return null;
+                }
+
+                var now = timeProvider.GetUtcNow();
+                if (await session.SetRestrictionAsync(citizenId, restricted, now).ConfigureAwait(false))
+                {
+                    var cause = new SourceRecordRef(linked[0].SourceSystem, linked[0].SourceKey);
+                    await session.AddHistoryAsync(new CitizenHistoryEntry(
+                        citizenId, restricted ? HistoryCause.Restricted : HistoryCause.Unrestricted, cause, null, now)).ConfigureAwait(false);
+                    events.RestrictionChanged(citizenId, restricted, cause);
+                }
+
+                return new StewardOutcome(StewardOutcomeKind.Applied, citizenId, citizenId);
+            },
+            cancellationToken);
+    }
+
     /// <summary>A steward's command in a transaction of its own; the work says what came of it (null when it applied nothing).</summary>
     private async Task<(StewardOutcome Outcome, IReadOnlyList<object> Events)> AsStewardAsync(
         StewardOutcome ifNothingApplied, Func<IResolutionSession, ChangeCollector, Task<StewardOutcome?>> work, CancellationToken cancellationToken)
@@ -557,6 +588,7 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
         private readonly Dictionary<string, (long Version, SortedSet<string> Fields, SourceRecordRef Cause)> _changed = new(StringComparer.Ordinal);
         private readonly List<CitizensMerged> _merged = [];
         private readonly List<CitizenSplit> _split = [];
+        private readonly List<CitizenRestrictionChanged> _restrictions = [];
 
         public void Created(string citizenId, SourceRecordRef cause) => _created[citizenId] = cause;
 
@@ -571,6 +603,9 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
             _split.Add(new CitizenSplit(originalId, newId, cause, timeProvider.GetUtcNow()));
             _created[newId] = cause;
         }
+
+        public void RestrictionChanged(string citizenId, bool restricted, SourceRecordRef cause) =>
+            _restrictions.Add(new CitizenRestrictionChanged(citizenId, restricted, cause, timeProvider.GetUtcNow()));
 
         public void Changed(string citizenId, GoldenRecordChange change, SourceRecordRef cause)
         {
@@ -594,6 +629,7 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
 
             events.AddRange(_merged);
             events.AddRange(_split);
+            events.AddRange(_restrictions);
             foreach (var (id, change) in _changed)
             {
                 if (!_created.ContainsKey(id) && change.Fields.Count > 0)

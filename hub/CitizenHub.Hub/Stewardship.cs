@@ -27,4 +27,11 @@ public sealed class Stewardship(RecordResolver resolver, ChangePublisher publish
         await publisher.PublishAfterCommitAsync(cancellationToken).ConfigureAwait(false);
         return outcome;
     }
+
+    public async Task<StewardOutcome> SetRestrictionAsync(string citizenId, bool restricted, CancellationToken cancellationToken)
+    {
+        var (outcome, _) = await resolver.SetRestrictionAsync(citizenId, restricted, cancellationToken).ConfigureAwait(false);
+        await publisher.PublishAfterCommitAsync(cancellationToken).ConfigureAwait(false);
+        return outcome;
+    }
 }

@@ -12,6 +12,8 @@ public static class FeedEvents
     public const string Changed = "Changed";
     public const string Merged = "Merged";
     public const string Split = "Split";
+    public const string Restricted = "Restricted";
+    public const string Unrestricted = "Unrestricted";
 
     /// <summary>The feed row of an event (its sequence is the store's to assign: 0 here).</summary>
     public static FeedChange ToChange(object citizenEvent) => citizenEvent switch
@@ -20,6 +22,7 @@ public static class FeedEvents
         CitizenChanged c => new FeedChange(0, c.OccurredAt, Changed, c.CitizenId, null, c.Version, c.ChangedFields, c.Cause),
         CitizensMerged m => new FeedChange(0, m.OccurredAt, Merged, m.SurvivingId, m.RetiredId, null, [], m.Cause),
         CitizenSplit s => new FeedChange(0, s.OccurredAt, Split, s.OriginalId, s.NewId, null, [], s.Cause),
+        CitizenRestrictionChanged r => new FeedChange(0, r.OccurredAt, r.Restricted ? Restricted : Unrestricted, r.CitizenId, null, null, [], r.Cause),
         _ => throw new ArgumentException($"Not a citizen event: {citizenEvent?.GetType().Name}.", nameof(citizenEvent)),
     };
 
@@ -33,6 +36,7 @@ public static class FeedEvents
             Changed => new CitizenChanged(change.CitizenId, change.Version ?? 0, change.ChangedFields, change.Cause, change.At),
             Merged => new CitizensMerged(change.CitizenId, change.RelatedCitizenId!, change.Cause, change.At),
             Split => new CitizenSplit(change.CitizenId, change.RelatedCitizenId!, change.Cause, change.At),
+            Restricted or Unrestricted => new CitizenRestrictionChanged(change.CitizenId, change.Kind == Restricted, change.Cause, change.At),
             _ => throw new InvalidDataException($"The change feed holds a change of unknown kind '{change.Kind}'."),
         };
     }

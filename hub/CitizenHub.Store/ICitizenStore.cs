@@ -88,9 +88,6 @@ public interface ICitizenStore
     /// <summary>Each source that has records or runs: its last run and how many records it has linked.</summary>
     Task<IReadOnlyList<SourceStatus>> GetSourcesAsync(CancellationToken cancellationToken);
 
-    /// <summary>Sets or lifts restriction of processing on a citizen; false when there is no such active citizen.</summary>
-    Task<bool> SetRestrictedAsync(string citizenId, bool restricted, CancellationToken cancellationToken);
-
     /// <summary>Changes after a cursor (0 for the beginning), in commit order.</summary>
     /// <param name="includeRestricted">Whether changes to citizens under restriction of processing are included.</param>
     Task<IReadOnlyList<FeedChange>> GetChangesAsync(long after, int limit, bool includeRestricted, CancellationToken cancellationToken);
@@ -223,6 +220,15 @@ public interface IResolutionSession : IAsyncDisposable
 
     Task RemoveRecordAsync(string sourceSystem, string sourceKey);
 
+    /// <summary>
+    /// Places restriction of processing on every record the citizen holds, or lifts it from them and from the records
+    /// removed from it since (so that one coming back does not bring it back). A citizen is restricted while it holds a
+    /// restricted record, and at the commit every record of such a citizen that this session linked or moved becomes
+    /// restricted too: the restriction follows the person, whatever merges, splits and moves follow.
+    /// </summary>
+    /// <returns>Whether the citizen's state changed (it was not restricted and now is, or the reverse).</returns>
+    Task<bool> SetRestrictionAsync(string citizenId, bool restricted, DateTimeOffset at);
+
     /// <summary>Moves every link of <paramref name="absorbedId"/> to <paramref name="survivorId"/>; the absorbed id forwards from now on.</summary>
     Task MergeAsync(string survivorId, string absorbedId, DateTimeOffset at);
 
@@ -270,6 +276,12 @@ public enum HistoryCause
 
     /// <summary>A removed citizen's record came back from its source under the same key, and the citizen with it.</summary>
     Restored,
+
+    /// <summary>Restriction of processing was placed on the citizen's records: hidden from every caller not entitled to see it.</summary>
+    Restricted,
+
+    /// <summary>Restriction of processing was lifted.</summary>
+    Unrestricted,
 }
 
 /// <summary>One change to a golden record: its cause, the source record behind it, and any other citizen involved.</summary>
@@ -297,6 +309,12 @@ public interface IStewardship
     /// no later sync links it back to them.
     /// </summary>
     Task<StewardOutcome> SplitAsync(string citizenId, SourceRecordRef record, string steward, string? note, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Places restriction of processing on a citizen (on every record it holds, and on each that joins it later) or
+    /// lifts it, with a history row and a change event when its state changes.
+    /// </summary>
+    Task<StewardOutcome> SetRestrictionAsync(string citizenId, bool restricted, CancellationToken cancellationToken);
 }
 
 public enum StewardOutcomeKind

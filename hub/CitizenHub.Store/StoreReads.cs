@@ -9,6 +9,13 @@ namespace CitizenHub.Store;
 /// <summary>Reads whose SQL is the same on SQLite and PostgreSQL, on a connection the store opened.</summary>
 internal static class StoreReads
 {
+    /// <summary>
+    /// The citizens under restriction of processing: each holding a record the restriction was placed on. Derived at every
+    /// read rather than kept on the citizen, so that no merge, split or move can leave a citizen's flag behind.
+    /// </summary>
+    public const string RestrictedCitizens =
+        "SELECT h.citizen_id FROM restricted_records r JOIN source_records h ON h.source_system = r.source_system AND h.source_key = r.source_key";
+
     private const string FailureQuery =
         """
         SELECT f.failure_id AS FailureId, CAST(f.run_id AS text) AS RunId, f.kind AS Kind, f.sequence AS Sequence, r.source_system AS SourceSystem,
@@ -21,9 +28,8 @@ internal static class StoreReads
     public static async Task<HeldSourceRecord?> GetSourceRecordAsync(DbConnection connection, string sourceSystem, string sourceKey)
     {
         var row = await connection.QuerySingleOrDefaultAsync<(string CitizenId, string ObservedAt, string LinkedAt, string RecordJson, bool Restricted)?>(
-            """
-            SELECT s.citizen_id, s.observed_at, s.linked_at, s.record_json, c.restricted FROM source_records s
-            JOIN citizens c ON c.citizen_id = s.citizen_id
+            $"""
+            SELECT s.citizen_id, s.observed_at, s.linked_at, s.record_json, s.citizen_id IN ({RestrictedCitizens}) FROM source_records s
             WHERE s.source_system = @sourceSystem AND s.source_key = @sourceKey;
             """,
             new { sourceSystem, sourceKey }).ConfigureAwait(false);
@@ -104,9 +110,9 @@ internal static class StoreReads
         DbConnection connection, string citizenId, Func<IReadOnlyCollection<string>, Task<Dictionary<string, IReadOnlyList<GoldenField>>>> readFields)
     {
         var citizen = await connection.QuerySingleOrDefaultAsync<CitizenRow>(
-            """
+            $"""
             SELECT citizen_id AS CitizenId, status AS Status, merged_into AS MergedInto, version AS Version,
-                   created_at AS CreatedAt, updated_at AS UpdatedAt, restricted AS Restricted
+                   created_at AS CreatedAt, updated_at AS UpdatedAt, citizen_id IN ({RestrictedCitizens}) AS Restricted
             FROM citizens WHERE citizen_id = @citizenId;
             """,
             new { citizenId }).ConfigureAwait(false);

@@ -115,6 +115,28 @@ public sealed class CitizenDetailsTests : IClassFixture<AccessControlTests.Counc
     }
 
     [Fact]
+    public async Task Restriction_AStewardSplitsARecordOff_NeitherCitizenIsThereForAnAgent_AndHistorySaysWhenItWasPlaced()
+    {
+        await using var hub = new EmbeddedHub();
+        await hub.StartAsync(TwoSources.CouncilTax, TwoSources.HousingBenefits);
+        await hub.SyncAsync("council-tax");
+        await hub.SyncAsync("housing-benefits");
+        var id = (await hub.Client.GetFromJsonAsync<JsonElement>("/citizens?family=hughes")).GetProperty("results")[0].GetProperty("citizenId").GetString();
+        (await hub.ClientFor("admin").PostAsJsonAsync($"/citizens/{id}/restriction", new { restricted = true, reason = "fleeing abuse, case 9" })).EnsureSuccessStatusCode();
+
+        using var split = await hub.ClientFor("steward").PostAsJsonAsync($"/citizens/{id}/split", new { sourceSystem = "housing-benefits", sourceKey = "HB-1", note = "not her" });
+        var newId = (await split.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("otherCitizenId").GetString();
+
+        Assert.Equal(HttpStatusCode.OK, split.StatusCode);
+        Assert.Empty((await hub.Client.GetFromJsonAsync<JsonElement>("/citizens?family=hughes")).GetProperty("results").EnumerateArray());
+        Assert.Empty((await hub.Client.GetFromJsonAsync<JsonElement>("/citizens?sourceSystem=housing-benefits&sourceKey=HB-1")).GetProperty("results").EnumerateArray());
+        Assert.Equal(HttpStatusCode.NotFound, (await hub.Client.GetAsync(new Uri($"/citizens/{newId}", UriKind.Relative))).StatusCode);
+        Assert.True((await hub.ClientFor("steward").GetFromJsonAsync<JsonElement>($"/citizens/{newId}")).GetProperty("restricted").GetBoolean());
+        var history = await hub.ClientFor("steward").GetFromJsonAsync<JsonElement>($"/citizens/{id}/history");
+        Assert.Contains("Restricted", history.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("cause").GetString()));
+    }
+
+    [Fact]
     public async Task Restriction_WithoutAReason_RefusedNamingTheField()
     {
         var id = await FindAsync("hughes");

@@ -446,9 +446,6 @@ internal static class PoisonStore
 
         public Task<IReadOnlyList<SourceStatus>> GetSourcesAsync(CancellationToken cancellationToken) => inner.GetSourcesAsync(cancellationToken);
 
-        public Task<bool> SetRestrictedAsync(string citizenId, bool restricted, CancellationToken cancellationToken) =>
-            inner.SetRestrictedAsync(citizenId, restricted, cancellationToken);
-
         public Task AppendAuditAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken) => inner.AppendAuditAsync(entries, cancellationToken);
 
         public Task<IReadOnlyList<FeedChange>> GetChangesAsync(long after, int limit, bool includeRestricted, CancellationToken cancellationToken) =>

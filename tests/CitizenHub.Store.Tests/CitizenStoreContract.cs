@@ -830,7 +830,11 @@ public abstract class CitizenStoreContract : IAsyncLifetime
 
         var all = await Store.GetChangesAsync(0, 100, includeRestricted: false, CancellationToken.None);
         var afterTwo = await Store.GetChangesAsync(all[1].Sequence, 2, includeRestricted: false, CancellationToken.None);
-        Assert.True(await Store.SetRestrictedAsync(b, restricted: true, CancellationToken.None));
+        await InSessionAsync(async s =>
+        {
+            await SaveAsync(s, b, Records.Person("ct", "9", "Ann", "Lee"), []);
+            return await s.SetRestrictionAsync(b, restricted: true, At);
+        });
         var withoutRestricted = await Store.GetChangesAsync(0, 100, includeRestricted: false, CancellationToken.None);
         var withRestricted = await Store.GetChangesAsync(0, 100, includeRestricted: true, CancellationToken.None);
 
@@ -841,38 +845,172 @@ public abstract class CitizenStoreContract : IAsyncLifetime
         Assert.Equal((a, b, (long?)null, At.AddSeconds(2), cause), (all[2].CitizenId, all[2].RelatedCitizenId, all[2].Version, all[2].At, all[2].Cause));
         Assert.Empty(all[4].ChangedFields);
         Assert.Equal(["Merged", "Split"], afterTwo.Select(c => c.Kind));
-        Assert.Equal(["Created", "Changed", "Merged"], withoutRestricted.Select(c => c.Kind));
+        // Every entry that names the restricted citizen, on either side, is hidden.
+        Assert.Equal(["Created", "Changed"], withoutRestricted.Select(c => c.Kind));
         Assert.Equal(5, withRestricted.Count);
     }
 
     [Fact]
-    public async Task SetRestrictedAsync_HidesFromSearchUnlessAsked_AndRefusesInactiveOrUnknownCitizens()
+    public async Task SetRestrictionAsync_HidesFromSearchUnlessAsked_SaysWhetherTheStateChanged_AndLiftsAgain()
     {
-        var (kept, merged) = await InSessionAsync(async s =>
+        var (kept, empty) = await InSessionAsync(async s =>
         {
             var x = await s.CreateCitizenAsync(At);
-            var y = await s.CreateCitizenAsync(At);
             await SaveAsync(s, x, Records.Person("ct", "1", "Ann", "Lee"), []);
-            await s.MergeAsync(x, y, At);
-            return (x, y);
+            await SaveAsync(s, x, Records.Person("hb", "1", "Ann", "Lee"), []);
+            return (x, await s.CreateCitizenAsync(At));
         });
 
-        var restricted = await Store.SetRestrictedAsync(kept, restricted: true, CancellationToken.None);
+        var placed = await InSessionAsync(s => s.SetRestrictionAsync(kept, restricted: true, At));
+        var placedAgain = await InSessionAsync(s => s.SetRestrictionAsync(kept, restricted: true, At));
         var hidden = await Store.SearchAsync(new CitizenSearch("LEE", null, null, null), 10, CancellationToken.None);
         var shown = await Store.SearchAsync(new CitizenSearch("LEE", null, null, null, IncludeRestricted: true), 10, CancellationToken.None);
         var view = await Store.GetCitizenAsync(kept, CancellationToken.None);
-        var held = await Store.GetSourceRecordAsync("ct", "1", CancellationToken.None);
-        var lifted = await Store.SetRestrictedAsync(kept, restricted: false, CancellationToken.None);
+        var held = await Store.GetSourceRecordAsync("hb", "1", CancellationToken.None);
+        var lifted = await InSessionAsync(s => s.SetRestrictionAsync(kept, restricted: false, At));
 
-        Assert.True(restricted);
+        Assert.True(placed);
+        Assert.False(placedAgain);
         Assert.Empty(hidden);
         Assert.Equal([kept], shown.Select(c => c.CitizenId));
         Assert.True(view!.Restricted);
         Assert.True(held!.CitizenRestricted);
         Assert.True(lifted);
         Assert.False((await Store.GetCitizenAsync(kept, CancellationToken.None))!.Restricted);
-        Assert.False(await Store.SetRestrictedAsync(merged, restricted: true, CancellationToken.None));
-        Assert.False(await Store.SetRestrictedAsync(new string('f', 32), restricted: true, CancellationToken.None));
+        Assert.Single(await Store.SearchAsync(new CitizenSearch("LEE", null, null, null), 10, CancellationToken.None));
+        Assert.False(await InSessionAsync(s => s.SetRestrictionAsync(empty, restricted: true, At)));
+        Assert.False((await Store.GetCitizenAsync(empty, CancellationToken.None))!.Restricted);
+    }
+
+    [Fact]
+    public async Task SetRestrictionAsync_ARecordMovedOff_TakesTheRestrictionToItsNewCitizen()
+    {
+        var restricted = await InSessionAsync(async s =>
+        {
+            var x = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, x, Records.Person("ct", "1", "Ann", "Lee"), []);
+            await SaveAsync(s, x, Records.Person("sc", "1", "Ann", "Lee"), []);
+            await s.SetRestrictionAsync(x, restricted: true, At);
+            return x;
+        });
+
+        var splitOff = await InSessionAsync(async s =>
+        {
+            var y = await s.CreateCitizenAsync(At);
+            await s.MoveRecordAsync("sc", "1", y, At);
+            return y;
+        });
+
+        Assert.True((await Store.GetCitizenAsync(splitOff, CancellationToken.None))!.Restricted);
+        Assert.True((await Store.GetCitizenAsync(restricted, CancellationToken.None))!.Restricted);
+        Assert.Empty(await Store.SearchAsync(new CitizenSearch("LEE", null, null, null), 10, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task SetRestrictionAsync_AMergeEitherWayRound_TheSurvivorIsRestricted_AndStaysSoWhenTheFirstRecordsGo()
+    {
+        var (restrictedSurvives, plainAbsorbed, plainSurvives, restrictedAbsorbed) = await InSessionAsync(async s =>
+        {
+            var a = await s.CreateCitizenAsync(At);
+            var b = await s.CreateCitizenAsync(At);
+            var c = await s.CreateCitizenAsync(At);
+            var d = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, a, Records.Person("ct", "a", "Ann", "Lee"), []);
+            await SaveAsync(s, b, Records.Person("hb", "b", "Ann", "Lee"), []);
+            await SaveAsync(s, c, Records.Person("ct", "c", "Bob", "Ray"), []);
+            await SaveAsync(s, d, Records.Person("hb", "d", "Bob", "Ray"), []);
+            await s.SetRestrictionAsync(a, restricted: true, At);
+            await s.SetRestrictionAsync(d, restricted: true, At);
+            return (a, b, c, d);
+        });
+
+        await InSessionAsync(async s =>
+        {
+            await s.MergeAsync(restrictedSurvives, plainAbsorbed, At);
+            await s.MergeAsync(plainSurvives, restrictedAbsorbed, At);
+            return 0;
+        });
+        var afterMerges = (await Store.GetCitizenAsync(restrictedSurvives, CancellationToken.None))!.Restricted
+            && (await Store.GetCitizenAsync(plainSurvives, CancellationToken.None))!.Restricted;
+        // The records the restriction was placed on go (their sources closed them): the person keeps it.
+        await InSessionAsync(async s =>
+        {
+            await s.RemoveRecordAsync("ct", "a");
+            await s.RemoveRecordAsync("hb", "d");
+            return 0;
+        });
+
+        Assert.True(afterMerges);
+        Assert.True((await Store.GetCitizenAsync(restrictedSurvives, CancellationToken.None))!.Restricted);
+        Assert.True((await Store.GetCitizenAsync(plainSurvives, CancellationToken.None))!.Restricted);
+        Assert.True((await Store.GetSourceRecordAsync("hb", "b", CancellationToken.None))!.CitizenRestricted);
+        Assert.True((await Store.GetSourceRecordAsync("ct", "c", CancellationToken.None))!.CitizenRestricted);
+    }
+
+    [Fact]
+    public async Task SetRestrictionAsync_ARecordThatJoinsLater_IsRestricted_SoTheRestrictionOutlivesTheRecordsItWasPlacedOn()
+    {
+        var citizen = await InSessionAsync(async s =>
+        {
+            var x = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, x, Records.Person("ct", "old", "Ann", "Lee"), []);
+            await s.SetRestrictionAsync(x, restricted: true, At);
+            return x;
+        });
+        var unrelated = await InSessionAsync(async s =>
+        {
+            // A new address's account joins her, and another person's record starts a citizen of its own in the same message.
+            await SaveAsync(s, citizen, Records.Person("ct", "new", "Ann", "Lee"), []);
+            var y = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, y, Records.Person("hb", "other", "Bob", "Ray"), []);
+            return y;
+        });
+
+        await InSessionAsync(async s =>
+        {
+            await s.RemoveRecordAsync("ct", "old");
+            return 0;
+        });
+
+        Assert.True((await Store.GetCitizenAsync(citizen, CancellationToken.None))!.Restricted);
+        Assert.False((await Store.GetCitizenAsync(unrelated, CancellationToken.None))!.Restricted);
+        Assert.Equal([unrelated], (await Store.SearchAsync(new CitizenSearch(null, null, null, null) { SourceRecord = new SourceRecordRef("hb", "other") }, 10, CancellationToken.None)).Select(c => c.CitizenId));
+        Assert.Empty(await Store.SearchAsync(new CitizenSearch("LEE", null, null, null), 10, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task SetRestrictionAsync_ARecordRemovedAndBack_IsRestrictedAgain_UnlessLiftedMeanwhile()
+    {
+        var (first, second) = await InSessionAsync(async s =>
+        {
+            var x = await s.CreateCitizenAsync(At);
+            var y = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, x, Records.Person("ct", "1", "Ann", "Lee"), []);
+            await SaveAsync(s, x, Records.Person("hb", "1", "Ann", "Lee"), []);
+            await SaveAsync(s, y, Records.Person("ct", "2", "Bob", "Ray"), []);
+            await SaveAsync(s, y, Records.Person("hb", "2", "Bob", "Ray"), []);
+            await s.SetRestrictionAsync(x, restricted: true, At);
+            await s.SetRestrictionAsync(y, restricted: true, At);
+            await s.RemoveRecordAsync("ct", "1");
+            await s.RemoveRecordAsync("ct", "2");
+            return (x, y);
+        });
+        await InSessionAsync(s => s.SetRestrictionAsync(second, restricted: false, At));
+
+        // Both come back, each to a citizen of its own.
+        var (back, backAfterLift) = await InSessionAsync(async s =>
+        {
+            var p = await s.CreateCitizenAsync(At);
+            var q = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, p, Records.Person("ct", "1", "Ann", "Lee"), []);
+            await SaveAsync(s, q, Records.Person("ct", "2", "Bob", "Ray"), []);
+            return (p, q);
+        });
+
+        Assert.True((await Store.GetCitizenAsync(first, CancellationToken.None))!.Restricted);
+        Assert.True((await Store.GetCitizenAsync(back, CancellationToken.None))!.Restricted);
+        Assert.False((await Store.GetCitizenAsync(second, CancellationToken.None))!.Restricted);
+        Assert.False((await Store.GetCitizenAsync(backAfterLift, CancellationToken.None))!.Restricted);
     }
 
     [Fact]

@@ -347,21 +347,6 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
         return await StoreReads.GetSourcesAsync(connection).ConfigureAwait(false);
     }
 
-    public async Task<bool> SetRestrictedAsync(string citizenId, bool restricted, CancellationToken cancellationToken)
-    {
-        // Under the resolution lock, like every other write to golden records: a merge being resolved elsewhere
-        // either finishes first (and this finds the citizen no longer active) or starts after this commits.
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await LockResolutionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        var updated = await connection.ExecuteAsync(
-            "UPDATE citizens SET restricted = @restricted WHERE citizen_id = @citizenId AND status = 'Active';",
-            new { citizenId, restricted },
-            transaction).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return updated == 1;
-    }
-
     public async Task<IReadOnlyList<CitizenSummary>> SearchAsync(CitizenSearch search, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(search);
@@ -422,7 +407,7 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
         var ids = (await connection.QueryAsync<string>(
             $"""
             SELECT c.citizen_id FROM citizens c
-            WHERE c.status = 'Active' AND (@IncludeRestricted OR NOT c.restricted) AND EXISTS (
+            WHERE c.status = 'Active' AND (@IncludeRestricted OR c.citizen_id NOT IN ({StoreReads.RestrictedCitizens})) AND EXISTS (
                 SELECT 1 FROM source_records s WHERE s.citizen_id = c.citizen_id AND {string.Join(" AND ", conditions)})
             ORDER BY c.seq LIMIT @limit;
             """,
@@ -492,12 +477,12 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<FeedRow>(
-            """
+            $"""
             SELECT f.seq AS Seq, f.at AS At, f.kind AS Kind, f.citizen_id AS CitizenId, f.related_citizen AS Related, f.version AS Version,
                    f.fields AS Fields, f.cause_system AS CauseSystem, f.cause_key AS CauseKey
             FROM change_feed f
             WHERE f.seq > @after
-              AND (@includeRestricted OR NOT EXISTS (SELECT 1 FROM citizens c WHERE c.citizen_id = f.citizen_id AND c.restricted))
+              AND (@includeRestricted OR NOT EXISTS (SELECT 1 FROM ({StoreReads.RestrictedCitizens}) hidden WHERE hidden.citizen_id IN (f.citizen_id, f.related_citizen)))
             ORDER BY f.seq LIMIT @limit;
             """,
             new { after, limit = (long)limit, includeRestricted }).ConfigureAwait(false);

@@ -60,6 +60,10 @@ internal sealed class PostgresResolutionSession(
     private readonly Dictionary<string, (long Version, IReadOnlyList<GoldenField> Fields)> _golden = new(StringComparer.Ordinal);
     /// <summary>Records this session added less those it removed: added to <c>record_count</c> at the commit (migration 5).</summary>
     private long _recordCountChange;
+
+    /// <summary>Citizens this session linked or moved records to: the restriction of any of them spreads to all its records at the commit.</summary>
+    private readonly HashSet<string> _gained = new(StringComparer.Ordinal);
+    private DateTimeOffset _lastWriteAt;
     private bool _keysCurrent;
 
     // Whether any record was ever removed, asked once a session (null until then): see FindFormerCitizenAsync.
@@ -400,6 +404,7 @@ internal sealed class PostgresResolutionSession(
         ArgumentNullException.ThrowIfNull(matchKeys);
         var normalisedJson = StoreJson.Serialize(normalised);
         _linked.Saved(citizenId, normalisedJson);
+        Gained(citizenId, at);
         var saved = new SourceRecordRef(record.SourceSystem, record.SourceKey);
         // Whether it is held decides the record count (and whether it has old keys to take out); the resolver names
         // its records first (ExpectAsync), so this reads only for a caller that did not.
@@ -473,6 +478,7 @@ internal sealed class PostgresResolutionSession(
     public Task MoveRecordAsync(string sourceSystem, string sourceKey, string citizenId, DateTimeOffset at)
     {
         _linked.Forget(citizenId, sourceSystem, sourceKey);
+        Gained(citizenId, at);
         var record = new SourceRecordRef(sourceSystem, sourceKey);
         if (_held.TryGetValue(record, out var held) && held is not null)
         {
@@ -676,6 +682,7 @@ internal sealed class PostgresResolutionSession(
     {
         _linked.Forget(survivorId);
         _linked.Forget(absorbedId);
+        Gained(survivorId, at);
         _golden.Remove(absorbedId);
         foreach (var (record, held) in _held.Where(h => h.Value?.CitizenId == absorbedId).ToList())
         {
@@ -757,11 +764,69 @@ internal sealed class PostgresResolutionSession(
         return new GoldenRecordChange(version, diff.Changed);
     }
 
+    public async Task<bool> SetRestrictionAsync(string citizenId, bool restricted, DateTimeOffset at)
+    {
+        var (before, holdsRecords) = (await ReadAfterPendingAsync(
+            $"""
+            SELECT EXISTS (SELECT 1 FROM ({StoreReads.RestrictedCitizens}) r WHERE r.citizen_id = $1),
+                   EXISTS (SELECT 1 FROM source_records WHERE citizen_id = $1);
+            """,
+            r => (r.GetBoolean(0), r.GetBoolean(1)),
+            citizenId).ConfigureAwait(false))[0];
+        if (restricted)
+        {
+            Defer(
+                """
+                INSERT INTO restricted_records (source_system, source_key, placed_at)
+                SELECT source_system, source_key, $2 FROM source_records WHERE citizen_id = $1
+                ON CONFLICT DO NOTHING;
+                """,
+                citizenId,
+                StoreTime.Format(at));
+        }
+        else
+        {
+            // Lifted from the records it had removed since, too: one coming back must not bring the restriction back.
+            Defer(
+                """
+                DELETE FROM restricted_records WHERE (source_system, source_key) IN (
+                    SELECT source_system, source_key FROM source_records WHERE citizen_id = $1
+                    UNION ALL SELECT source_system, source_key FROM removed_records WHERE citizen_id = $1);
+                """,
+                citizenId);
+        }
+
+        // Placed on no records (a citizen that holds none) changes nothing.
+        return restricted ? !before && holdsRecords : before;
+    }
+
+    private void Gained(string citizenId, DateTimeOffset at)
+    {
+        _gained.Add(citizenId);
+        _lastWriteAt = at;
+    }
+
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
         if (_recordCountChange != 0)
         {
             Defer("UPDATE record_count SET total = total + $1;", _recordCountChange);
+        }
+
+        if (_gained.Count > 0)
+        {
+            // A record that joins a restricted person is that person's: restricted with the rest, so that the
+            // restriction stays when the records it was first placed on leave (a resident who moves and whose old
+            // account closes is the case it exists for).
+            Defer(
+                $"""
+                INSERT INTO restricted_records (source_system, source_key, placed_at)
+                SELECT s.source_system, s.source_key, $2 FROM source_records s
+                WHERE s.citizen_id IN (SELECT r.citizen_id FROM ({StoreReads.RestrictedCitizens}) r WHERE r.citizen_id = ANY($1))
+                ON CONFLICT DO NOTHING;
+                """,
+                _gained.ToArray(),
+                StoreTime.Format(_lastWriteAt));
         }
 
         await FlushAsync().ConfigureAwait(false);

@@ -300,22 +300,6 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
         return await StoreReads.GetSourcesAsync(connection).ConfigureAwait(false);
     }
 
-    public async Task<bool> SetRestrictedAsync(string citizenId, bool restricted, CancellationToken cancellationToken)
-    {
-        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-            return await connection.ExecuteAsync(
-                "UPDATE citizens SET restricted = @restricted WHERE citizen_id = @citizenId AND status = 'Active';",
-                new { citizenId, restricted = restricted ? 1 : 0 }).ConfigureAwait(false) == 1;
-        }
-        finally
-        {
-            _writer.Release();
-        }
-    }
-
     public async Task<IReadOnlyList<CitizenSummary>> SearchAsync(CitizenSearch search, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(search);
@@ -372,7 +356,7 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
         var ids = (await connection.QueryAsync<string>(
             $"""
             SELECT c.citizen_id FROM citizens c
-            WHERE c.status = 'Active' AND (@IncludeRestricted OR c.restricted = 0) AND EXISTS (
+            WHERE c.status = 'Active' AND (@IncludeRestricted OR c.citizen_id NOT IN ({StoreReads.RestrictedCitizens})) AND EXISTS (
                 SELECT 1 FROM source_records s WHERE s.citizen_id = c.citizen_id AND {string.Join(" AND ", conditions)})
             ORDER BY c.seq LIMIT @limit;
             """,
@@ -469,12 +453,12 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<FeedRow>(
-            """
+            $"""
             SELECT f.seq AS Seq, f.at AS At, f.kind AS Kind, f.citizen_id AS CitizenId, f.related_citizen AS Related, f.version AS Version,
                    f.fields AS Fields, f.cause_system AS CauseSystem, f.cause_key AS CauseKey
             FROM change_feed f
             WHERE f.seq > @after
-              AND (@includeRestricted OR NOT EXISTS (SELECT 1 FROM citizens c WHERE c.citizen_id = f.citizen_id AND c.restricted = 1))
+              AND (@includeRestricted OR NOT EXISTS (SELECT 1 FROM ({StoreReads.RestrictedCitizens}) hidden WHERE hidden.citizen_id IN (f.citizen_id, f.related_citizen)))
             ORDER BY f.seq LIMIT @limit;
             """,
             new { after, limit, includeRestricted }).ConfigureAwait(false);

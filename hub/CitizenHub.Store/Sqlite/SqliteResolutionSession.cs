@@ -14,6 +14,10 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
     private readonly LinkedRecordCache _linked = new();
     private readonly SessionStatements _statements = new(connection, transaction);
 
+    /// <summary>Citizens this session linked or moved records to: the restriction of any of them spreads to all its records at the commit.</summary>
+    private readonly HashSet<string> _gained = new(StringComparer.Ordinal);
+    private DateTimeOffset _lastWriteAt;
+
     private bool _keysCurrent;
     private bool _keysChanged;
     private bool _disposed;
@@ -137,6 +141,7 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
         var normalisedJson = StoreJson.Serialize(normalised);
         var blockHashes = HeldKeyIndex.HashesOf(matchKeys);
         _linked.Saved(citizenId, normalisedJson);
+        Gained(citizenId, at);
         _statements.Execute(
             """
             INSERT INTO source_records (source_system, source_key, citizen_id, observed_at, linked_at, content_hash,
@@ -196,6 +201,7 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
     public Task MoveRecordAsync(string sourceSystem, string sourceKey, string citizenId, DateTimeOffset at)
     {
         _linked.Forget(citizenId, sourceSystem, sourceKey);
+        Gained(citizenId, at);
         _statements.Execute(
             "UPDATE source_records SET citizen_id = @citizenId, linked_at = @at WHERE source_system = @sourceSystem AND source_key = @sourceKey;",
             ("@sourceSystem", sourceSystem),
@@ -389,6 +395,7 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
     {
         _linked.Forget(survivorId);
         _linked.Forget(absorbedId);
+        Gained(survivorId, at);
         _statements.Execute(
             """
             UPDATE source_records SET citizen_id = @survivorId, linked_at = @at WHERE citizen_id = @absorbedId;
@@ -452,8 +459,54 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
         return Task.FromResult(new GoldenRecordChange(version, diff.Changed));
     }
 
+    public Task<bool> SetRestrictionAsync(string citizenId, bool restricted, DateTimeOffset at)
+    {
+        var before = IsRestricted(citizenId);
+        _statements.Execute(
+            restricted
+                ? """
+                  INSERT INTO restricted_records (source_system, source_key, placed_at)
+                  SELECT source_system, source_key, @at FROM source_records WHERE citizen_id = @citizenId
+                  ON CONFLICT DO NOTHING;
+                  """
+                // Lifted from the records it had removed since, too: one coming back must not bring the restriction back.
+                : """
+                  DELETE FROM restricted_records WHERE (source_system, source_key) IN (
+                      SELECT source_system, source_key FROM source_records WHERE citizen_id = @citizenId
+                      UNION ALL SELECT source_system, source_key FROM removed_records WHERE citizen_id = @citizenId);
+                  """,
+            ("@citizenId", citizenId),
+            ("@at", StoreTime.Format(at)));
+        return Task.FromResult(before != IsRestricted(citizenId));
+    }
+
+    private bool IsRestricted(string citizenId) =>
+        _statements.Scalar<long>($"SELECT EXISTS (SELECT 1 FROM ({StoreReads.RestrictedCitizens}) WHERE citizen_id = @citizenId);", ("@citizenId", citizenId)) == 1;
+
+    private void Gained(string citizenId, DateTimeOffset at)
+    {
+        _gained.Add(citizenId);
+        _lastWriteAt = at;
+    }
+
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
+        if (_gained.Count > 0)
+        {
+            // A record that joins a restricted person is that person's: restricted with the rest, so that the
+            // restriction stays when the records it was first placed on leave (a resident who moves and whose old
+            // account closes is the case it exists for).
+            _statements.Execute(
+                $"""
+                INSERT INTO restricted_records (source_system, source_key, placed_at)
+                SELECT s.source_system, s.source_key, @at FROM source_records s
+                WHERE s.citizen_id IN (SELECT citizen_id FROM ({StoreReads.RestrictedCitizens}) WHERE citizen_id IN (SELECT value FROM json_each(@citizens)))
+                ON CONFLICT DO NOTHING;
+                """,
+                ("@citizens", System.Text.Json.JsonSerializer.Serialize(_gained)),
+                ("@at", StoreTime.Format(_lastWriteAt)));
+        }
+
         // Another store on the file (another process) learns from the new generation that its index is out of date.
         var generation = _keysChanged
             ? _statements.Scalar<long>("UPDATE key_index_generation SET generation = generation + 1 RETURNING generation;")

@@ -324,5 +324,21 @@ internal static class SqliteSchema
             PRIMARY KEY (source_system, source_key)
         );
         """,
+
+        // 18: restriction of processing belongs to the source records it was placed on, not to a citizen row: a citizen
+        // is restricted while it holds one of them, so the restriction follows the person through every merge, split
+        // and move, and a record that goes and comes back under its key is restricted again.
+        """
+        CREATE TABLE restricted_records (
+            source_system TEXT NOT NULL,
+            source_key    TEXT NOT NULL,
+            placed_at     TEXT NOT NULL,
+            PRIMARY KEY (source_system, source_key)
+        );
+        INSERT INTO restricted_records (source_system, source_key, placed_at)
+            SELECT s.source_system, s.source_key, c.updated_at FROM source_records s
+            JOIN citizens c ON c.citizen_id = s.citizen_id WHERE c.restricted = 1;
+        ALTER TABLE citizens DROP COLUMN restricted;
+        """,
     ];
 }

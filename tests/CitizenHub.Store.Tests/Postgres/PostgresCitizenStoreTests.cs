@@ -141,24 +141,6 @@ public sealed class PostgresCitizenStoreTests(PostgresServer server) : CitizenSt
     }
 
     [Fact]
-    public async Task SetRestrictedAsync_WhileAMergeIsBeingResolved_WaitsAndThenFindsTheCitizenRetired()
-    {
-        var (survivor, absorbed) = await InSessionAsync(async s => (await s.CreateCitizenAsync(At), await s.CreateCitizenAsync(At)));
-        var merging = await Store.BeginMessageAsync(NewMessage(), CancellationToken.None);
-        Assert.NotNull(merging);
-        await merging.MergeAsync(survivor, absorbed, At);
-
-        var restrict = Task.Run(() => OtherInstance().SetRestrictedAsync(absorbed, restricted: true, CancellationToken.None));
-        await WaitUntilAsync(async () => await CountWaitingForAdvisoryLockAsync() == 1 || restrict.IsCompleted);
-        Assert.False(restrict.IsCompleted, "Restriction did not wait for the resolution in progress.");
-        await merging.CommitAsync(CancellationToken.None);
-        await merging.DisposeAsync();
-
-        Assert.False(await restrict);
-        Assert.False((await Store.GetCitizenAsync(absorbed, CancellationToken.None))!.Restricted);
-    }
-
-    [Fact]
     public async Task Audit_TruncateRefused()
     {
         await Store.AppendAuditAsync([new AuditEntry(0, At, "contact-centre", "agent", "read", new string('a', 32), null, [])], CancellationToken.None);

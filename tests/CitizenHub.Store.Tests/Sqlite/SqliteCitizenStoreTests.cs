@@ -87,6 +87,42 @@ public sealed class SqliteCitizenStoreTests : CitizenStoreContract, IDisposable
     }
 
     [Fact]
+    public async Task MigrateAsync_StoreAtVersion17WithARestrictedCitizen_KeepsItRestrictedThroughItsRecords()
+    {
+        // Before migration 18 restriction was a flag on the citizen; it moves onto the citizen's records.
+        var path = _folder.File("v17.db");
+        string[] citizens = [new string('a', 32), new string('b', 32)];
+        await using (var connection = new SqliteConnection($"Data Source={path}"))
+        {
+            await connection.OpenAsync();
+            await ExecuteAsync(connection, "CREATE TABLE schema_version (version INTEGER NOT NULL);");
+            for (var version = 1; version <= 17; version++)
+            {
+                await ExecuteAsync(connection, SqliteSchema.Migrations[version - 1]);
+                await ExecuteAsync(connection, $"INSERT INTO schema_version (version) VALUES ({version});");
+            }
+
+            var record = StoreJson.Serialize(Records.Person("ct", "1", "Ann", "Lee"));
+            await ExecuteAsync(connection, $"""
+                INSERT INTO citizens (citizen_id, status, version, created_at, updated_at, restricted) VALUES
+                    ('{citizens[0]}', 'Active', 1, '2026-01-01T00:00:00.0000000+00:00', '2026-01-01T00:00:00.0000000+00:00', 1),
+                    ('{citizens[1]}', 'Active', 1, '2026-01-01T00:00:00.0000000+00:00', '2026-01-01T00:00:00.0000000+00:00', 0);
+                INSERT INTO source_records (source_system, source_key, citizen_id, observed_at, linked_at, content_hash, record_json, normalised_json) VALUES
+                    ('ct', '1', '{citizens[0]}', '2026-01-01T00:00:00.0000000+00:00', '2026-01-01T00:00:00.0000000+00:00', 'h', '{record}', '{"{}"}'),
+                    ('ct', '2', '{citizens[1]}', '2026-01-01T00:00:00.0000000+00:00', '2026-01-01T00:00:00.0000000+00:00', 'h', '{record}', '{"{}"}');
+                """);
+        }
+
+        using var store = new SqliteCitizenStore($"Data Source={path}");
+        await store.MigrateAsync(CancellationToken.None);
+
+        Assert.True((await store.GetCitizenAsync(citizens[0], CancellationToken.None))!.Restricted);
+        Assert.False((await store.GetCitizenAsync(citizens[1], CancellationToken.None))!.Restricted);
+        Assert.True((await store.GetSourceRecordAsync("ct", "1", CancellationToken.None))!.CitizenRestricted);
+        SqliteConnection.ClearAllPools();
+    }
+
+    [Fact]
     public async Task FindCitizensAsync_RecordWithoutKeptHashes_IsFoundByTheKeysOfItsNormalisedForm()
     {
         // As a record saved before migration 15 is: the index makes its keys again when it loads.
