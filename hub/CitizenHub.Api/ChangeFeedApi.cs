@@ -32,8 +32,8 @@ internal static class ChangeFeedApi
             .RequireAuthorization(ApiPolicies.ReadCitizens);
 
     internal static async Task<IResult> GetChangesAsync(
-        long? after, int? limit, int? wait, HttpContext http, ICitizenStore store, IOptions<ApiAccessOptions> access, TimeProvider time,
-        CancellationToken cancellationToken)
+        long? after, int? limit, int? wait, HttpContext http, ICitizenStore store, IOptions<ApiAccessOptions> access, SourceVisibility visibility,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         var cursor = after ?? 0;
         if (cursor < 0)
@@ -54,10 +54,11 @@ internal static class ChangeFeedApi
         }
 
         var caller = Caller.From(http, access.Value);
+        var hidden = visibility.HiddenFrom(caller.Classes);
         var deadline = time.GetUtcNow().AddSeconds(waitSeconds);
         while (true)
         {
-            var changes = await store.GetChangesAsync(cursor, pageSize, caller.MaySeeRestricted, cancellationToken).ConfigureAwait(false);
+            var changes = await store.GetChangesAsync(cursor, pageSize, caller.MaySeeRestricted, hidden, cancellationToken).ConfigureAwait(false);
             if (changes.Count > 0 || time.GetUtcNow() >= deadline)
             {
                 return TypedResults.Ok(new ChangesResponse(changes, changes.Count > 0 ? changes[^1].Sequence : cursor));

@@ -48,36 +48,47 @@ internal static class CitizenDetailsApi
     }
 
     internal static async Task<IResult> GetHistoryAsync(
-        string id, HttpContext http, ICitizenStore store, IOptions<ApiAccessOptions> access, TimeProvider time, CancellationToken cancellationToken)
+        string id, HttpContext http, ICitizenStore store, IOptions<ApiAccessOptions> access, SourceVisibility visibility, TimeProvider time,
+        CancellationToken cancellationToken)
     {
-        var (caller, _, refusal) = await AdmitAsync(id, http, store, access.Value, cancellationToken).ConfigureAwait(false);
+        var (caller, _, refusal) = await AdmitAsync(id, http, store, access.Value, visibility, cancellationToken).ConfigureAwait(false);
         if (refusal is not null)
         {
             return refusal;
         }
 
-        var history = await store.GetHistoryAsync(id, cancellationToken).ConfigureAwait(false);
+        var hidden = visibility.HiddenFrom(caller!.Classes);
+        var history = (await store.GetHistoryAsync(id, cancellationToken).ConfigureAwait(false))
+            .Where(entry => entry.Record is null || !hidden.Contains(entry.Record.SourceSystem))
+            .ToList();
         await store.AppendAuditAsync([Audit(caller!, "history", id, ["history"], time)], cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(new HistoryResponse(id, [.. history.Select(HistoryRow.From)]));
     }
 
     internal static async Task<IResult> GetExplanationAsync(
-        string id, string system, string key, HttpContext http, ICitizenStore store, IOptions<ApiAccessOptions> access, TimeProvider time,
-        CancellationToken cancellationToken)
+        string id, string system, string key, HttpContext http, ICitizenStore store, IOptions<ApiAccessOptions> access, SourceVisibility visibility,
+        TimeProvider time, CancellationToken cancellationToken)
     {
-        var (caller, _, refusal) = await AdmitAsync(id, http, store, access.Value, cancellationToken).ConfigureAwait(false);
+        var (caller, _, refusal) = await AdmitAsync(id, http, store, access.Value, visibility, cancellationToken).ConfigureAwait(false);
         if (refusal is not null)
         {
             return refusal;
         }
 
-        var held = await store.GetSourceRecordAsync(system, key, cancellationToken).ConfigureAwait(false);
+        var hidden = visibility.HiddenFrom(caller!.Classes);
+        var held = hidden.Contains(system) ? null : await store.GetSourceRecordAsync(system, key, cancellationToken).ConfigureAwait(false);
         if (held is null || held.CitizenId != id)
         {
             return Problem(StatusCodes.Status404NotFound, "link-not-found", "No such source record is linked to this citizen.");
         }
 
         var evidence = await store.GetLinkEvidenceAsync(system, key, cancellationToken).ConfigureAwait(false);
+        if (evidence is not null && hidden.Contains(evidence.SourceSystem))
+        {
+            // The pair that linked it names a record of a source the caller may not know of.
+            evidence = null;
+        }
+
         await store.AppendAuditAsync([Audit(caller!, "explanation", id, ["link-evidence"], time)], cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(new ExplanationResponse(id, system, key, StartedCitizen: evidence is null, evidence));
     }
@@ -85,7 +96,8 @@ internal static class CitizenDetailsApi
     internal static async Task<IResult> ExportAsync(
         string id, HttpContext http, ICitizenStore store, IOptions<ApiAccessOptions> access, TimeProvider time, CancellationToken cancellationToken)
     {
-        var (caller, admitted, refusal) = await AdmitAsync(id, http, store, access.Value, cancellationToken).ConfigureAwait(false);
+        // A subject access request is answered in full, every source included: the request is the data subject's.
+        var (caller, admitted, refusal) = await AdmitAsync(id, http, store, access.Value, SourceVisibility.AllGeneral, cancellationToken).ConfigureAwait(false);
         if (refusal is not null)
         {
             return refusal;
@@ -145,16 +157,18 @@ internal static class CitizenDetailsApi
         TypedResults.Ok(new SourcesResponse(await store.GetSourcesAsync(cancellationToken).ConfigureAwait(false)));
 
     internal static async Task<IResult> GetSourceRecordAsync(
-        string system, string key, HttpContext http, ICitizenStore store, IOptions<ApiAccessOptions> access, TimeProvider time,
+        string system, string key, HttpContext http, ICitizenStore store, IOptions<ApiAccessOptions> access, SourceVisibility visibility, TimeProvider time,
         CancellationToken cancellationToken)
     {
         var caller = Caller.From(http, access.Value);
-        if (PurposeProblem(caller) is { } purposeProblem)
+        if (PurposeProblem(caller, access.Value) is { } purposeProblem)
         {
             return purposeProblem;
         }
 
-        var held = await store.GetSourceRecordAsync(system, key, cancellationToken).ConfigureAwait(false);
+        var held = visibility.HiddenFrom(caller.Classes).Contains(system)
+            ? null
+            : await store.GetSourceRecordAsync(system, key, cancellationToken).ConfigureAwait(false);
         if (held is null || (held.CitizenRestricted && !caller.MaySeeRestricted))
         {
             return Problem(StatusCodes.Status404NotFound, "source-record-not-found", "No such source record is held.");
@@ -167,11 +181,12 @@ internal static class CitizenDetailsApi
 
     /// <summary>
     /// The checks every read of one citizen makes: a well-formed id, a stated purpose, a citizen that exists and that
-    /// the caller may see (a restricted one is not there for an agent).
+    /// the caller may see (a restricted one is not there for an agent, nor one held only by sources hidden from them),
+    /// as the caller may see it (without the records of sources hidden from them).
     /// </summary>
     /// <returns>The caller and the citizen as held, or the refusal.</returns>
     private static async Task<(Caller? Caller, CitizenView? View, IResult? Refusal)> AdmitAsync(
-        string id, HttpContext http, ICitizenStore store, ApiAccessOptions access, CancellationToken cancellationToken)
+        string id, HttpContext http, ICitizenStore store, ApiAccessOptions access, SourceVisibility visibility, CancellationToken cancellationToken)
     {
         if (CitizenIdProblem(id) is { } idProblem)
         {
@@ -179,12 +194,13 @@ internal static class CitizenDetailsApi
         }
 
         var caller = Caller.From(http, access);
-        if (PurposeProblem(caller) is { } purposeProblem)
+        if (PurposeProblem(caller, access) is { } purposeProblem)
         {
             return (null, null, purposeProblem);
         }
 
-        var view = await store.GetCitizenAsync(id, cancellationToken).ConfigureAwait(false);
+        var held = await store.GetCitizenAsync(id, cancellationToken).ConfigureAwait(false);
+        var view = held is { Status: CitizenStatus.Active } ? visibility.Visible(held, visibility.HiddenFrom(caller.Classes)) : held;
         if (view is null || (view.Restricted && !caller.MaySeeRestricted))
         {
             return (null, null, Problem(StatusCodes.Status404NotFound, "citizen-not-found", "No citizen has this id."));

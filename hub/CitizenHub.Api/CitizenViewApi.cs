@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -62,6 +63,8 @@ public static class CitizenViewApi
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
+        // The host names the sensitive sources from its configuration; without it every source is general.
+        services.TryAddSingleton(SourceVisibility.AllGeneral);
         return services;
     }
 
@@ -102,7 +105,8 @@ public static class CitizenViewApi
     }
 
     internal static async Task<IResult> GetCitizenAsync(
-        string id, HttpContext http, ICitizenStore store, IOptions<ApiAccessOptions> access, TimeProvider time, CancellationToken cancellationToken)
+        string id, HttpContext http, ICitizenStore store, IOptions<ApiAccessOptions> access, SourceVisibility visibility, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         if (CitizenIdProblem(id) is { } idProblem)
         {
@@ -110,12 +114,14 @@ public static class CitizenViewApi
         }
 
         var caller = Caller.From(http, access.Value);
-        if (PurposeProblem(caller) is { } purposeProblem)
+        if (PurposeProblem(caller, access.Value) is { } purposeProblem)
         {
             return purposeProblem;
         }
 
-        var view = await store.GetCitizenAsync(id, cancellationToken).ConfigureAwait(false);
+        var held = await store.GetCitizenAsync(id, cancellationToken).ConfigureAwait(false);
+        // A citizen held only by sources the caller may not know of is not there for them, as a restricted one is not.
+        var view = held is { Status: CitizenStatus.Active } ? visibility.Visible(held, visibility.HiddenFrom(caller.Classes)) : held;
         switch (view)
         {
             case null:
@@ -157,11 +163,12 @@ public static class CitizenViewApi
         ICitizenStore store,
         Linker linker,
         IOptions<ApiAccessOptions> access,
+        SourceVisibility visibility,
         TimeProvider time,
         CancellationToken cancellationToken)
     {
         var caller = Caller.From(http, access.Value);
-        if (PurposeProblem(caller) is { } purposeProblem)
+        if (PurposeProblem(caller, access.Value) is { } purposeProblem)
         {
             return purposeProblem;
         }
@@ -217,6 +224,8 @@ public static class CitizenViewApi
             return Problem(StatusCodes.Status400BadRequest, "invalid-source-record", "Give sourceSystem and sourceKey together.", string.IsNullOrWhiteSpace(sourceKey) ? "sourceKey" : "sourceSystem");
         }
 
+        var hidden = visibility.HiddenFrom(caller.Classes);
+
         // The query as a record of its own: normalised as the sources are, and then scored against each candidate.
         var probe = RecordNormaliser.Normalise(new SourceRecord
         {
@@ -241,6 +250,7 @@ public static class CitizenViewApi
             GivenEquivalents = probe.GivenKey is { } g && !string.IsNullOrWhiteSpace(given) ? [.. Nicknames.Equivalents(g)] : [],
             IdentifierKeys = identifierKeys,
             SourceRecord = string.IsNullOrWhiteSpace(sourceKey) ? null : new SourceRecordRef(sourceSystem!.Trim(), sourceKey.Trim()),
+            HiddenSources = hidden,
         };
         if (search.IsEmpty)
         {
@@ -252,7 +262,7 @@ public static class CitizenViewApi
         var exact = linker.Scorer.ExactWeights(probe, NoTermFrequencies.Instance);
         Span<byte> levels = stackalloc byte[MatchFields.Count];
         var ranked = new List<(CitizenSummary Citizen, double Score)>(found.Count);
-        foreach (var citizen in found)
+        foreach (var citizen in found.Select(c => visibility.Visible(c, hidden)).OfType<CitizenSummary>())
         {
             var best = double.MinValue;
             foreach (var record in citizen.Records ?? [])
@@ -288,11 +298,19 @@ public static class CitizenViewApi
         return TypedResults.Ok(new AuditResponse([.. entries.Select(AuditRow.From)], pageSize));
     }
 
-    /// <summary>A read of citizens' data must say why: the purpose goes into the audit trail.</summary>
-    internal static ProblemHttpResult? PurposeProblem(Caller caller) => caller.Purpose switch
+    /// <summary>
+    /// A read of citizens' data must say why: the purpose goes into the audit trail, and where the caller's roles have a
+    /// list of purposes (<see cref="ApiAccessOptions.Purposes"/>) it must be one of them.
+    /// </summary>
+    internal static ProblemHttpResult? PurposeProblem(Caller caller, ApiAccessOptions access) => caller.Purpose switch
     {
         null => Problem(StatusCodes.Status400BadRequest, "purpose-required", $"Say why you are reading this data in the {Caller.PurposeHeader} header.", Caller.PurposeHeader),
         { Length: > Caller.MaxPurposeLength } => Problem(StatusCodes.Status400BadRequest, "purpose-too-long", $"{Caller.PurposeHeader} is at most {Caller.MaxPurposeLength} characters.", Caller.PurposeHeader),
+        { } purpose when !access.AllowsPurpose(caller.Roles, purpose) => Problem(
+            StatusCodes.Status403Forbidden,
+            "purpose-not-allowed",
+            $"Your role may read citizens' data for these purposes only: {string.Join("; ", access.PurposesFor(caller.Roles))}. Give one in {Caller.PurposeHeader}, optionally followed by ':' and a reference.",
+            Caller.PurposeHeader),
         _ => null,
     };
 

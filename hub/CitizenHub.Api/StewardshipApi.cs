@@ -59,7 +59,8 @@ internal static class StewardshipApi
     }
 
     internal static async Task<IResult> SplitAsync(
-        string id, SplitRequest request, HttpContext http, IStewardship stewardship, IOptions<ApiAccessOptions> access, CancellationToken cancellationToken)
+        string id, SplitRequest request, HttpContext http, IStewardship stewardship, IOptions<ApiAccessOptions> access, SourceVisibility visibility,
+        CancellationToken cancellationToken)
     {
         if (CitizenIdProblem(id) is { } idProblem)
         {
@@ -74,6 +75,11 @@ internal static class StewardshipApi
         if (NoteProblem(request.Note) is { } noteProblem)
         {
             return noteProblem;
+        }
+
+        if (visibility.HiddenFrom(Caller.From(http, access.Value).Classes).Contains(request.SourceSystem))
+        {
+            return Answer(new StewardOutcome(StewardOutcomeKind.CitizenNotFound));
         }
 
         var outcome = await stewardship.SplitAsync(
@@ -93,7 +99,9 @@ internal static class StewardshipApi
         _ => TypedResults.Ok(new StewardResponse(outcome.CitizenId!, outcome.OtherCitizenId!)),
     };
 
-    internal static async Task<IResult> GetReviewsAsync(string? status, int? limit, ICitizenStore store, CancellationToken cancellationToken)
+    internal static async Task<IResult> GetReviewsAsync(
+        string? status, int? limit, HttpContext http, ICitizenStore store, IOptions<ApiAccessOptions> access, SourceVisibility visibility,
+        CancellationToken cancellationToken)
     {
         var wanted = ReviewStatus.Open;
         if (status is not null && !Enum.TryParse(status, ignoreCase: true, out wanted))
@@ -107,7 +115,10 @@ internal static class StewardshipApi
             return Problem(StatusCodes.Status400BadRequest, "invalid-limit", $"limit must be from 1 to {MaxReviewLimit}.", "limit");
         }
 
-        var items = await store.GetReviewsAsync(wanted, pageSize, cancellationToken).ConfigureAwait(false);
+        // A pair with a record of a source hidden from the steward is another steward's to decide.
+        var hidden = visibility.HiddenFrom(Caller.From(http, access.Value).Classes);
+        var items = (await store.GetReviewsAsync(wanted, pageSize, cancellationToken).ConfigureAwait(false))
+            .Where(item => !hidden.Contains(item.Record.SourceSystem) && !hidden.Contains(item.Candidate.SourceSystem));
         return TypedResults.Ok(new ReviewsResponse([.. items.Select(ReviewRow.From)], pageSize));
     }
 

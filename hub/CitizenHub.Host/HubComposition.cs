@@ -3,6 +3,7 @@ using CitizenHub.Adapters.Csv;
 using CitizenHub.Adapters.Soap;
 using CitizenHub.Adapters.Sql;
 using CitizenHub.Api;
+using CitizenHub.Api.Access;
 using CitizenHub.Hub;
 using CitizenHub.Store;
 using Serilog;
@@ -192,6 +193,7 @@ internal static class HubComposition
         }
 
         AddHub(builder.Services, hub);
+        builder.Services.AddSingleton(new SourceVisibility(hub.Catalog.Sensitivity, hub.Catalog.Survivorship));
         builder.Services.AddCitizenViewApi(hub.Configuration);
         customize?.Invoke(builder);
 

@@ -1,3 +1,4 @@
+using CitizenHub.Contracts;
 using CitizenHub.Adapters;
 using CitizenHub.Matching;
 using Microsoft.Extensions.Configuration;
@@ -18,14 +19,21 @@ public sealed class SourceCatalog
 {
     private readonly Dictionary<string, SourceDefinition> _byName;
 
-    public SourceCatalog(IReadOnlyList<SourceDefinition> sources, SurvivorshipRanks survivorship)
+    public SourceCatalog(IReadOnlyList<SourceDefinition> sources, SurvivorshipRanks survivorship, IReadOnlyDictionary<string, string>? sensitivity = null)
     {
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(survivorship);
         Sources = sources;
         Survivorship = survivorship;
+        Sensitivity = sensitivity ?? new Dictionary<string, string>(StringComparer.Ordinal);
         _byName = sources.ToDictionary(s => s.Name, StringComparer.OrdinalIgnoreCase);
     }
+
+    /// <summary>
+    /// The sensitivity class of each source whose very records are special-category data (a social-care system: that a
+    /// person has a record there says something about them); a source not named is <c>general</c>.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Sensitivity { get; }
 
     public IReadOnlyList<SourceDefinition> Sources { get; }
 
@@ -42,6 +50,7 @@ public sealed class SourceCatalog
         var sources = new List<SourceDefinition>();
         var priorities = new Dictionary<string, int>(StringComparer.Ordinal);
         var fieldPriorities = new Dictionary<string, IReadOnlyDictionary<string, int>>(StringComparer.Ordinal);
+        var sensitivity = new Dictionary<string, string>(StringComparer.Ordinal);
         var sections = configuration.GetSection("Sources").GetChildren().ToList();
         for (var i = 0; i < sections.Count; i++)
         {
@@ -106,6 +115,18 @@ public sealed class SourceCatalog
                 fieldPriorities[name] = byField;
             }
 
+            if (section["Sensitivity"] is { } sensitivityClass)
+            {
+                if (string.IsNullOrWhiteSpace(sensitivityClass))
+                {
+                    problems.Add($"{path}.Sensitivity: must name a class, e.g. social-care; allowed any non-empty name (general is the default)");
+                }
+                else if (!string.Equals(sensitivityClass, SourceAttribute.General, StringComparison.Ordinal))
+                {
+                    sensitivity[name] = sensitivityClass.Trim();
+                }
+            }
+
             var mode = SyncMode.Full;
             if (section["Mode"] is { } modeText && !Enum.TryParse(modeText, ignoreCase: true, out mode))
             {
@@ -120,7 +141,7 @@ public sealed class SourceCatalog
             throw new ConfigurationProblemException(problems);
         }
 
-        return new SourceCatalog(sources, new SurvivorshipRanks(priorities, fieldPriorities));
+        return new SourceCatalog(sources, new SurvivorshipRanks(priorities, fieldPriorities), sensitivity);
     }
 }
 

@@ -90,7 +90,9 @@ public interface ICitizenStore
 
     /// <summary>Changes after a cursor (0 for the beginning), in commit order.</summary>
     /// <param name="includeRestricted">Whether changes to citizens under restriction of processing are included.</param>
-    Task<IReadOnlyList<FeedChange>> GetChangesAsync(long after, int limit, bool includeRestricted, CancellationToken cancellationToken);
+    /// <param name="hiddenSources">Sources the caller may not know of: a change one of their records caused is left out.</param>
+    Task<IReadOnlyList<FeedChange>> GetChangesAsync(
+        long after, int limit, bool includeRestricted, IReadOnlyCollection<string> hiddenSources, CancellationToken cancellationToken);
 
     /// <summary>Appends rows to the audit trail (which can only grow).</summary>
     Task AppendAuditAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken);
@@ -446,6 +448,9 @@ public sealed record CitizenSearch(string? FamilyKey, string? GivenKey, string? 
     public IReadOnlyList<string> IdentifierKeys { get; init; } = [];
 
     public SourceRecordRef? SourceRecord { get; init; }
+
+    /// <summary>Sources the caller may not know of: a record of theirs finds no one.</summary>
+    public IReadOnlyCollection<string> HiddenSources { get; init; } = [];
 
     public bool IsEmpty => FamilyKey is null && GivenKey is null && DateOfBirth is null && Postcode is null
         && IdentifierKeys.Count == 0 && SourceRecord is null;

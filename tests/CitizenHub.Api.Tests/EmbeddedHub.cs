@@ -26,7 +26,10 @@ public sealed class EmbeddedHub : IAsyncDisposable
 
     public IServiceProvider Services => _app!.Services;
 
-    public async Task StartAsync(string councilTax, string housingBenefits, Action<JsonObject>? configureApi = null, Action<IServiceCollection>? services = null)
+    /// <param name="configure">Changes the whole configuration (another source, say) before the hub reads it.</param>
+    public async Task StartAsync(
+        string councilTax, string housingBenefits, Action<JsonObject>? configureApi = null, Action<IServiceCollection>? services = null,
+        Action<JsonObject>? configure = null)
     {
         _folder.Write("council-tax.csv", councilTax);
         _folder.Write("housing-benefits.csv", housingBenefits);
@@ -37,6 +40,7 @@ public sealed class EmbeddedHub : IAsyncDisposable
             ["Field"] = "CLAIM_REF", ["Name"] = "benefit-claim", ["Sensitivity"] = "benefits",
         });
         configureApi?.Invoke(root["Api"]!.AsObject());
+        configure?.Invoke(root);
         var config = _folder.Write("citizenhub.json", root.ToJsonString());
         _app = HubComposition.BuildWebApplication(HubComposition.Load(config), urls: null, b =>
         {

@@ -55,7 +55,7 @@ public abstract class RestrictionFollowsThePersonTests : IAsyncLifetime
 
         var (placed, placedEvents) = await Resolver.SetRestrictionAsync(citizen, restricted: true, CancellationToken.None);
         var (_, againEvents) = await Resolver.SetRestrictionAsync(citizen, restricted: true, CancellationToken.None);
-        var hidden = await Store.GetChangesAsync(0, 100, includeRestricted: false, CancellationToken.None);
+        var hidden = await Store.GetChangesAsync(0, 100, includeRestricted: false, [], CancellationToken.None);
         var (_, liftedEvents) = await Resolver.SetRestrictionAsync(citizen, restricted: false, CancellationToken.None);
         var (unknown, _) = await Resolver.SetRestrictionAsync(new string('f', 32), restricted: true, CancellationToken.None);
 
@@ -69,7 +69,7 @@ public abstract class RestrictionFollowsThePersonTests : IAsyncLifetime
             (await Store.GetHistoryAsync(citizen, CancellationToken.None)).Select(h => h.Cause));
         Assert.Equal(
             [FeedEvents.Created, FeedEvents.Restricted, FeedEvents.Unrestricted],
-            (await Store.GetChangesAsync(0, 100, includeRestricted: true, CancellationToken.None)).Select(c => c.Kind));
+            (await Store.GetChangesAsync(0, 100, includeRestricted: true, [], CancellationToken.None)).Select(c => c.Kind));
         // While restricted, its feed was hidden from those who may not see it, the restriction's own entry included.
         Assert.Empty(hidden);
     }

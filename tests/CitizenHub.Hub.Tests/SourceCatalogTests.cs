@@ -30,6 +30,20 @@ public sealed class SourceCatalogTests
         Assert.Contains("$.Sources[0].FieldPriorities.address: must be a whole number; allowed 1 or more", problem.Problems);
     }
 
+    [Fact]
+    public void Load_Sensitivity_NamesTheClassOfEachSensitiveSource_GeneralAndUnsetAreNotListed_BlankIsAProblem()
+    {
+        var catalog = SourceCatalog.Load(Configuration(
+            ("Sources:0:Name", "council-tax"), ("Sources:0:Kind", "Csv"), ("Sources:0:Mapping:Key", "ref"),
+            ("Sources:1:Name", "social-care"), ("Sources:1:Kind", "Sql"), ("Sources:1:Mapping:Key", "id"), ("Sources:1:Sensitivity", "social-care"),
+            ("Sources:2:Name", "waste"), ("Sources:2:Kind", "Csv"), ("Sources:2:Mapping:Key", "id"), ("Sources:2:Sensitivity", "general")), ".");
+        var blank = Assert.Throws<ConfigurationProblemException>(() => SourceCatalog.Load(Configuration(
+            ("Sources:0:Name", "social-care"), ("Sources:0:Kind", "Sql"), ("Sources:0:Mapping:Key", "id"), ("Sources:0:Sensitivity", " ")), "."));
+
+        Assert.Equal(new Dictionary<string, string> { ["social-care"] = "social-care" }, catalog.Sensitivity);
+        Assert.StartsWith("$.Sources[0].Sensitivity: must name a class", Assert.Single(blank.Problems), StringComparison.Ordinal);
+    }
+
     private static IConfiguration Configuration(params (string Key, string Value)[] values) =>
         new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
 }

@@ -448,8 +448,9 @@ internal static class PoisonStore
 
         public Task AppendAuditAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken) => inner.AppendAuditAsync(entries, cancellationToken);
 
-        public Task<IReadOnlyList<FeedChange>> GetChangesAsync(long after, int limit, bool includeRestricted, CancellationToken cancellationToken) =>
-            inner.GetChangesAsync(after, limit, includeRestricted, cancellationToken);
+        public Task<IReadOnlyList<FeedChange>> GetChangesAsync(
+            long after, int limit, bool includeRestricted, IReadOnlyCollection<string> hiddenSources, CancellationToken cancellationToken) =>
+            inner.GetChangesAsync(after, limit, includeRestricted, hiddenSources, cancellationToken);
 
         public Task<IReadOnlyList<AuditEntry>> GetAuditAsync(string citizenId, int limit, CancellationToken cancellationToken) =>
             inner.GetAuditAsync(citizenId, limit, cancellationToken);

@@ -828,15 +828,15 @@ public abstract class CitizenStoreContract : IAsyncLifetime
             return 0;
         });
 
-        var all = await Store.GetChangesAsync(0, 100, includeRestricted: false, CancellationToken.None);
-        var afterTwo = await Store.GetChangesAsync(all[1].Sequence, 2, includeRestricted: false, CancellationToken.None);
+        var all = await Store.GetChangesAsync(0, 100, includeRestricted: false, [], CancellationToken.None);
+        var afterTwo = await Store.GetChangesAsync(all[1].Sequence, 2, includeRestricted: false, [], CancellationToken.None);
         await InSessionAsync(async s =>
         {
             await SaveAsync(s, b, Records.Person("ct", "9", "Ann", "Lee"), []);
             return await s.SetRestrictionAsync(b, restricted: true, At);
         });
-        var withoutRestricted = await Store.GetChangesAsync(0, 100, includeRestricted: false, CancellationToken.None);
-        var withRestricted = await Store.GetChangesAsync(0, 100, includeRestricted: true, CancellationToken.None);
+        var withoutRestricted = await Store.GetChangesAsync(0, 100, includeRestricted: false, [], CancellationToken.None);
+        var withRestricted = await Store.GetChangesAsync(0, 100, includeRestricted: true, [], CancellationToken.None);
 
         Assert.Equal(["Created", "Changed", "Merged", "Split", "Changed"], all.Select(c => c.Kind));
         Assert.Equal(all.Select(c => c.Sequence).Order(), all.Select(c => c.Sequence));

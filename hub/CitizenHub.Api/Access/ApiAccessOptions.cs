@@ -29,6 +29,27 @@ public sealed class ApiAccessOptions
     /// </summary>
     public Dictionary<string, string[]> Grants { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The purposes each role may give for reading citizens' data (<c>X-Purpose</c>), e.g.
+    /// <c>"agent": [ "council tax enquiry", "benefits enquiry" ]</c>. The purpose is the header's text before any
+    /// <c>:</c> (what follows is a reference, such as a case number), compared without regard to case. A role not named
+    /// may give any purpose; a caller is allowed a purpose any of its roles allows.
+    /// </summary>
+    public Dictionary<string, string[]> Purposes { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Whether a caller in these roles may read for this purpose.</summary>
+    public bool AllowsPurpose(IEnumerable<string> roles, string purpose)
+    {
+        ArgumentNullException.ThrowIfNull(purpose);
+        var stated = purpose.Split(':', 2)[0].Trim();
+        return roles.Any(role => !Purposes.TryGetValue(role, out var allowed)
+            || allowed.Any(a => string.Equals(a.Trim(), stated, StringComparison.OrdinalIgnoreCase)));
+    }
+
+    /// <summary>The purposes these roles may give, for telling a caller refused one.</summary>
+    public IReadOnlyList<string> PurposesFor(IEnumerable<string> roles) =>
+        [.. roles.SelectMany(role => Purposes.GetValueOrDefault(role, [])).Distinct(StringComparer.OrdinalIgnoreCase)];
+
     /// <summary>Requests one caller may make per minute; more are refused with 429.</summary>
     /// <value>The default is 600.</value>
     public int RequestsPerMinute { get; set; } = 600;

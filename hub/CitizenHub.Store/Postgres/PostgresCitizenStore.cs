@@ -382,6 +382,12 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
             conditions.Add("(s.source_system = @SourceSystem AND s.source_key = @SourceKey)");
         }
 
+        if (search.HiddenSources.Count > 0)
+        {
+            // A hit through a hidden source's record would tell the caller that the person has one there.
+            conditions.Add("NOT (s.source_system = ANY(@HiddenSources))");
+        }
+
         if (search.IdentifierKeys.Count > 0)
         {
             // Every identifier key given must be held by the one record.
@@ -399,6 +405,7 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
             GivenKeys = search.GivenKey is null ? [] : search.GivenEquivalents.Prepend(search.GivenKey).ToArray(),
             SourceSystem = search.SourceRecord?.SourceSystem,
             SourceKey = search.SourceRecord?.SourceKey,
+            HiddenSources = search.HiddenSources.ToArray(),
             IdentifierKeys = identifierKeys,
             IdentifierCount = (long)identifierKeys.Length,
         };
@@ -473,7 +480,8 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
         }
     }
 
-    public async Task<IReadOnlyList<FeedChange>> GetChangesAsync(long after, int limit, bool includeRestricted, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<FeedChange>> GetChangesAsync(
+        long after, int limit, bool includeRestricted, IReadOnlyCollection<string> hiddenSources, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<FeedRow>(
@@ -483,9 +491,10 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
             FROM change_feed f
             WHERE f.seq > @after
               AND (@includeRestricted OR NOT EXISTS (SELECT 1 FROM ({StoreReads.RestrictedCitizens}) hidden WHERE hidden.citizen_id IN (f.citizen_id, f.related_citizen)))
+              AND NOT (f.cause_system = ANY(@hiddenSources))
             ORDER BY f.seq LIMIT @limit;
             """,
-            new { after, limit = (long)limit, includeRestricted }).ConfigureAwait(false);
+            new { after, limit = (long)limit, includeRestricted, hiddenSources = hiddenSources.ToArray() }).ConfigureAwait(false);
         return [.. rows.Select(r => r.ToChange())];
     }
 

@@ -335,6 +335,12 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
             conditions.Add("(s.source_system = @SourceSystem AND s.source_key = @SourceKey)");
         }
 
+        if (search.HiddenSources.Count > 0)
+        {
+            // A hit through a hidden source's record would tell the caller that the person has one there.
+            conditions.Add("s.source_system NOT IN @HiddenSources");
+        }
+
         for (var i = 0; i < search.IdentifierKeys.Count; i++)
         {
             conditions.Add($"EXISTS (SELECT 1 FROM match_keys k WHERE k.source_system = s.source_system AND k.source_key = s.source_key AND k.match_key = @Identifier{i})");
@@ -346,6 +352,7 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
             GivenKeys = search.GivenKey is null ? [] : search.GivenEquivalents.Prepend(search.GivenKey).ToList(),
             SourceSystem = search.SourceRecord?.SourceSystem,
             SourceKey = search.SourceRecord?.SourceKey,
+            HiddenSources = search.HiddenSources.ToList(),
         });
         for (var i = 0; i < search.IdentifierKeys.Count; i++)
         {
@@ -449,7 +456,8 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
                 StringComparer.Ordinal);
     }
 
-    public async Task<IReadOnlyList<FeedChange>> GetChangesAsync(long after, int limit, bool includeRestricted, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<FeedChange>> GetChangesAsync(
+        long after, int limit, bool includeRestricted, IReadOnlyCollection<string> hiddenSources, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<FeedRow>(
@@ -459,9 +467,10 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
             FROM change_feed f
             WHERE f.seq > @after
               AND (@includeRestricted OR NOT EXISTS (SELECT 1 FROM ({StoreReads.RestrictedCitizens}) hidden WHERE hidden.citizen_id IN (f.citizen_id, f.related_citizen)))
+              AND f.cause_system NOT IN @hiddenSources
             ORDER BY f.seq LIMIT @limit;
             """,
-            new { after, limit, includeRestricted }).ConfigureAwait(false);
+            new { after, limit, includeRestricted, hiddenSources = hiddenSources.ToList() }).ConfigureAwait(false);
         return [.. rows.Select(r => r.ToChange())];
     }
 
