@@ -32,5 +32,11 @@ public sealed record CitizenSplit(string OriginalId, string NewId, SourceRecordR
 /// <param name="Cause">One of the citizen's source records (the restriction is placed on them all).</param>
 public sealed record CitizenRestrictionChanged(string CitizenId, bool Restricted, SourceRecordRef Cause, DateTimeOffset OccurredAt);
 
+/// <summary>
+/// A citizen's data was erased from the hub (a right to erasure). A subscriber that keeps a copy of the citizen erases
+/// it too; the id answers as erased from now on.
+/// </summary>
+public sealed record CitizenErased(string CitizenId, DateTimeOffset OccurredAt);
+
 /// <summary>Points at one source record without carrying its contents.</summary>
 public sealed record SourceRecordRef(string SourceSystem, string SourceKey);

@@ -36,6 +36,11 @@ internal static class CitizenDetailsApi
             .WithSummary("Restrict processing (hide from agents) or lift the restriction. Audited.")
             .RequireAuthorization(ApiPolicies.Admin);
 
+        citizens.MapPost("/{id}/erasure", EraseAsync)
+            .WithName("EraseCitizen")
+            .WithSummary("Erase the citizen's data from the hub (right to erasure) and keep its records out of later syncs. Audited.")
+            .RequireAuthorization(ApiPolicies.Admin);
+
         var sources = endpoints.MapGroup("/sources").WithTags("Sources");
         sources.MapGet("/", GetSourcesAsync)
             .WithName("GetSources")
@@ -153,6 +158,32 @@ internal static class CitizenDetailsApi
         return TypedResults.Ok(new RestrictionResponse(id, request.Restricted.Value));
     }
 
+    internal static async Task<IResult> EraseAsync(
+        string id, ErasureRequest request, HttpContext http, IStewardship stewardship, ICitizenStore store, IOptions<ApiAccessOptions> access,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (CitizenIdProblem(id) is { } idProblem)
+        {
+            return idProblem;
+        }
+
+        if (string.IsNullOrWhiteSpace(request?.Reason) || request.Reason.Length > Caller.MaxPurposeLength)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "invalid-reason", $"reason is required (the request and the law it rests on), at most {Caller.MaxPurposeLength} characters.", "reason");
+        }
+
+        var outcome = await stewardship.EraseAsync(id, cancellationToken).ConfigureAwait(false);
+        if (outcome.Kind != StewardOutcomeKind.Applied)
+        {
+            return Problem(StatusCodes.Status404NotFound, "citizen-not-found", "No active citizen has this id (a merged id is erased through the citizen it forwards to).");
+        }
+
+        // That it happened, by whom and why: the audit keeps no value of what was erased.
+        var caller = Caller.From(http, access.Value) with { Purpose = request.Reason.Trim() };
+        await store.AppendAuditAsync([Audit(caller, "erase", id, [], time)], cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new ErasureResponse(id, time.GetUtcNow()));
+    }
+
     internal static async Task<IResult> GetSourcesAsync(ICitizenStore store, CancellationToken cancellationToken) =>
         TypedResults.Ok(new SourcesResponse(await store.GetSourcesAsync(cancellationToken).ConfigureAwait(false)));
 
@@ -237,6 +268,11 @@ public sealed record ExportResponse(
 public sealed record RestrictionRequest(bool? Restricted, string? Reason);
 
 public sealed record RestrictionResponse(string CitizenId, bool Restricted);
+
+/// <param name="Reason">Why: the data subject's request and the law it rests on; kept in the audit trail.</param>
+public sealed record ErasureRequest(string? Reason);
+
+public sealed record ErasureResponse(string CitizenId, DateTimeOffset ErasedAt);
 
 public sealed record SourcesResponse(IReadOnlyList<SourceStatus> Sources);
 

@@ -131,6 +131,8 @@ public static class CitizenViewApi
             case { Status: CitizenStatus.Merged, MergedInto: { } survivor }:
                 // A merged id forwards for ever to the citizen that absorbed it.
                 return TypedResults.Redirect($"/citizens/{survivor}", permanent: true, preserveMethod: true);
+            case { Status: CitizenStatus.Erased }:
+                return Problem(StatusCodes.Status410Gone, "citizen-erased", "This citizen's data has been erased from the hub.");
             case { Status: CitizenStatus.Removed }:
                 return Problem(StatusCodes.Status410Gone, "citizen-removed", "Every source record of this citizen has been removed.");
         }

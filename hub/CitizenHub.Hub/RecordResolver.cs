@@ -186,6 +186,40 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
             cancellationToken);
     }
 
+    /// <summary>
+    /// An administrator erases a citizen's data from the hub: its records are removed (as their sources' removals would
+    /// remove them, with their keys and names), then the session erases the rest and suppresses the records, so that the
+    /// next sync does not bring them back while their sources send them unchanged.
+    /// </summary>
+    public Task<(StewardOutcome Outcome, IReadOnlyList<object> Events)> EraseAsync(string citizenId, CancellationToken cancellationToken)
+    {
+        return AsStewardAsync(
+            new StewardOutcome(StewardOutcomeKind.CitizenNotFound),
+            async (session, events) =>
+            {
+                var linked = await session.GetLinkedRecordsAsync(citizenId).ConfigureAwait(false);
+                if (linked.Count == 0)
+                {
+                    return null;
+                }
+
+                var now = timeProvider.GetUtcNow();
+                var suppressed = new List<SuppressedRecord>(linked.Count);
+                foreach (var record in linked)
+                {
+                    var held = await session.FindRecordAsync(record.SourceSystem, record.SourceKey).ConfigureAwait(false);
+                    suppressed.Add(new SuppressedRecord(new SourceRecordRef(record.SourceSystem, record.SourceKey), held!.ContentHash));
+                    await session.RemoveRecordAsync(record.SourceSystem, record.SourceKey).ConfigureAwait(false);
+                }
+
+                await session.SetGoldenRecordAsync(citizenId, [], now).ConfigureAwait(false);
+                await session.EraseCitizenAsync(citizenId, suppressed, now).ConfigureAwait(false);
+                events.Erased(citizenId);
+                return new StewardOutcome(StewardOutcomeKind.Applied, citizenId, citizenId);
+            },
+            cancellationToken);
+    }
+
     /// <summary>A steward's command in a transaction of its own; the work says what came of it (null when it applied nothing).</summary>
     private async Task<(StewardOutcome Outcome, IReadOnlyList<object> Events)> AsStewardAsync(
         StewardOutcome ifNothingApplied, Func<IResolutionSession, ChangeCollector, Task<StewardOutcome?>> work, CancellationToken cancellationToken)
@@ -206,7 +240,14 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
             HubMessages.Identify(removed),
             async (session, events) =>
             {
-                await session.ExpectAsync([.. removed.SourceKeys.Select(key => new SourceRecordRef(removed.SourceSystem, key))]).ConfigureAwait(false);
+                var refs = removed.SourceKeys.Select(key => new SourceRecordRef(removed.SourceSystem, key)).ToList();
+                await session.ExpectAsync(refs).ConfigureAwait(false);
+                // An erased record its source no longer holds is no longer kept out: nothing of it is left to come back.
+                foreach (var suppressed in (await session.GetSuppressedAsync(refs).ConfigureAwait(false)).Keys)
+                {
+                    await session.LiftSuppressionAsync(suppressed).ConfigureAwait(false);
+                }
+
                 foreach (var key in removed.SourceKeys)
                 {
                     if (await session.FindRecordAsync(removed.SourceSystem, key).ConfigureAwait(false) is { } held
@@ -228,7 +269,8 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
     }
 
     /// <summary>A record of a batch with its content hash and, when it differs from what is held, its normalised form.</summary>
-    private sealed record Arrival(SourceRecord Record, string? Hash, NormalisedRecord? Normalised);
+    /// <param name="Suppressed">An erased record its source sent again unchanged: it stays out.</param>
+    private sealed record Arrival(SourceRecord Record, string? Hash, NormalisedRecord? Normalised, bool Suppressed = false);
 
     /// <summary>
     /// Tells the session what the batch is about before any record is resolved: which records (so a store across a
@@ -238,19 +280,33 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
     /// </summary>
     private static async Task<IReadOnlyList<Arrival>> ArrivalsAsync(IResolutionSession session, IReadOnlyList<SourceRecord> records)
     {
-        await session.ExpectAsync([.. records.Select(r => new SourceRecordRef(r.SourceSystem, r.SourceKey))]).ConfigureAwait(false);
+        var refs = records.Select(r => new SourceRecordRef(r.SourceSystem, r.SourceKey)).ToList();
+        await session.ExpectAsync(refs).ConfigureAwait(false);
+        var suppressed = await session.GetSuppressedAsync(refs).ConfigureAwait(false);
         var arrivals = new List<Arrival>(records.Count);
         foreach (var record in records)
         {
+            var hash = record.Deleted ? null : ContentHash(record);
+            if (suppressed.TryGetValue(new SourceRecordRef(record.SourceSystem, record.SourceKey), out var erasedHash))
+            {
+                if (hash == erasedHash)
+                {
+                    arrivals.Add(new Arrival(record, hash, null, Suppressed: true));
+                    continue;
+                }
+
+                // The source removed the erased record, or says something new under its key: the erasure was of what it said then.
+                await session.LiftSuppressionAsync(new SourceRecordRef(record.SourceSystem, record.SourceKey)).ConfigureAwait(false);
+            }
+
             if (record.Deleted)
             {
                 arrivals.Add(new Arrival(record, null, null));
                 continue;
             }
 
-            var hash = ContentHash(record);
             var held = await session.FindRecordAsync(record.SourceSystem, record.SourceKey).ConfigureAwait(false);
-            arrivals.Add(new Arrival(record, hash, IsNews(held, record, hash) ? RecordNormaliser.Normalise(record) : null));
+            arrivals.Add(new Arrival(record, hash, IsNews(held, record, hash!) ? RecordNormaliser.Normalise(record) : null));
         }
 
         await session.ExpectChangedAsync([.. arrivals.Select(a => a.Normalised).OfType<NormalisedRecord>()]).ConfigureAwait(false);
@@ -263,6 +319,11 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
 
     private async Task ResolveAsync(IResolutionSession session, Arrival arrival, ChangeCollector events)
     {
+        if (arrival.Suppressed)
+        {
+            return;
+        }
+
         var record = arrival.Record;
         var cause = new SourceRecordRef(record.SourceSystem, record.SourceKey);
         var held = await session.FindRecordAsync(record.SourceSystem, record.SourceKey).ConfigureAwait(false);
@@ -589,6 +650,7 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
         private readonly List<CitizensMerged> _merged = [];
         private readonly List<CitizenSplit> _split = [];
         private readonly List<CitizenRestrictionChanged> _restrictions = [];
+        private readonly List<CitizenErased> _erased = [];
 
         public void Created(string citizenId, SourceRecordRef cause) => _created[citizenId] = cause;
 
@@ -603,6 +665,8 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
             _split.Add(new CitizenSplit(originalId, newId, cause, timeProvider.GetUtcNow()));
             _created[newId] = cause;
         }
+
+        public void Erased(string citizenId) => _erased.Add(new CitizenErased(citizenId, timeProvider.GetUtcNow()));
 
         public void RestrictionChanged(string citizenId, bool restricted, SourceRecordRef cause) =>
             _restrictions.Add(new CitizenRestrictionChanged(citizenId, restricted, cause, timeProvider.GetUtcNow()));
@@ -630,6 +694,7 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
             events.AddRange(_merged);
             events.AddRange(_split);
             events.AddRange(_restrictions);
+            events.AddRange(_erased);
             foreach (var (id, change) in _changed)
             {
                 if (!_created.ContainsKey(id) && change.Fields.Count > 0)

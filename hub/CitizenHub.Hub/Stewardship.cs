@@ -34,4 +34,11 @@ public sealed class Stewardship(RecordResolver resolver, ChangePublisher publish
         await publisher.PublishAfterCommitAsync(cancellationToken).ConfigureAwait(false);
         return outcome;
     }
+
+    public async Task<StewardOutcome> EraseAsync(string citizenId, CancellationToken cancellationToken)
+    {
+        var (outcome, _) = await resolver.EraseAsync(citizenId, cancellationToken).ConfigureAwait(false);
+        await publisher.PublishAfterCommitAsync(cancellationToken).ConfigureAwait(false);
+        return outcome;
+    }
 }

@@ -60,7 +60,10 @@ public interface ICitizenStore
     /// <summary>Saves where a read stopped. Call only once every record read before it has been applied.</summary>
     Task SaveCursorAsync(string sourceSystem, string? cursor, Guid runId, DateTimeOffset savedAt, CancellationToken cancellationToken);
 
-    /// <summary>The keys of every record held for a source, for finding what a full extract no longer has.</summary>
+    /// <summary>
+    /// The keys of every record held for a source, and of those an erasure suppressed, for finding what a full extract no
+    /// longer has.
+    /// </summary>
     IAsyncEnumerable<string> ReadSourceKeysAsync(string sourceSystem, CancellationToken cancellationToken);
 
     Task<CitizenView?> GetCitizenAsync(string citizenId, CancellationToken cancellationToken);
@@ -231,6 +234,21 @@ public interface IResolutionSession : IAsyncDisposable
     /// <returns>Whether the citizen's state changed (it was not restricted and now is, or the reverse).</returns>
     Task<bool> SetRestrictionAsync(string citizenId, bool restricted, DateTimeOffset at);
 
+    /// <summary>The records named that an erasure keeps out, each with the digest of what it said when erased.</summary>
+    Task<IReadOnlyDictionary<SourceRecordRef, string>> GetSuppressedAsync(IReadOnlyCollection<SourceRecordRef> records);
+
+    /// <summary>Ends a record's suppression: its source removed it, or sent something else under its key.</summary>
+    Task LiftSuppressionAsync(SourceRecordRef record);
+
+    /// <summary>
+    /// Erases what the hub holds of a citizen whose records the caller has removed (<see cref="RemoveRecordAsync"/>):
+    /// its golden record and lineage, its history and that of the ids merged into it (one <see cref="HistoryCause.Erased"/>
+    /// row stays), the causes and field names of their change-feed entries, the reviews, steward decisions, restrictions
+    /// and removal notes of its records; it answers as erased from then on. Each record given is suppressed: a sync that
+    /// sends it again unchanged does not bring it back.
+    /// </summary>
+    Task EraseCitizenAsync(string citizenId, IReadOnlyList<SuppressedRecord> records, DateTimeOffset at);
+
     /// <summary>Moves every link of <paramref name="absorbedId"/> to <paramref name="survivorId"/>; the absorbed id forwards from now on.</summary>
     Task MergeAsync(string survivorId, string absorbedId, DateTimeOffset at);
 
@@ -284,6 +302,9 @@ public enum HistoryCause
 
     /// <summary>Restriction of processing was lifted.</summary>
     Unrestricted,
+
+    /// <summary>The citizen's data was erased from the hub; this row is all its history keeps.</summary>
+    Erased,
 }
 
 /// <summary>One change to a golden record: its cause, the source record behind it, and any other citizen involved.</summary>
@@ -317,6 +338,9 @@ public interface IStewardship
     /// lifts it, with a history row and a change event when its state changes.
     /// </summary>
     Task<StewardOutcome> SetRestrictionAsync(string citizenId, bool restricted, CancellationToken cancellationToken);
+
+    /// <summary>Erases a citizen's data from the hub and suppresses its records (see <see cref="IResolutionSession.EraseCitizenAsync"/>).</summary>
+    Task<StewardOutcome> EraseAsync(string citizenId, CancellationToken cancellationToken);
 }
 
 public enum StewardOutcomeKind
@@ -389,7 +413,14 @@ public enum CitizenStatus
 
     /// <summary>Every source record it had was removed.</summary>
     Removed,
+
+    /// <summary>Its data was erased from the hub (a right to erasure); its records are suppressed.</summary>
+    Erased,
 }
+
+/// <summary>A record an erasure keeps out of the hub while its source sends it unchanged.</summary>
+/// <param name="ContentHash">The digest of what it said when erased: a changed record is news, and comes in.</param>
+public sealed record SuppressedRecord(SourceRecordRef Record, string ContentHash);
 
 /// <summary>A golden record as served: shown values with lineage, and the source records linked to it.</summary>
 public sealed record CitizenView(

@@ -16,6 +16,16 @@ internal static class StoreReads
     public const string RestrictedCitizens =
         "SELECT h.citizen_id FROM restricted_records r JOIN source_records h ON h.source_system = r.source_system AND h.source_key = r.source_key";
 
+    /// <summary>
+    /// The keys of a source's records held, and of those suppressed by an erasure: a full extract without one of them
+    /// removes it, which for a suppressed record ends the suppression (the source no longer holds it).
+    /// </summary>
+    public const string SourceKeysQuery =
+        """
+        SELECT source_key FROM source_records WHERE source_system = @sourceSystem
+        UNION ALL SELECT source_key FROM suppressed_records WHERE source_system = @sourceSystem;
+        """;
+
     private const string FailureQuery =
         """
         SELECT f.failure_id AS FailureId, CAST(f.run_id AS text) AS RunId, f.kind AS Kind, f.sequence AS Sequence, r.source_system AS SourceSystem,

@@ -137,6 +137,36 @@ public sealed class CitizenDetailsTests : IClassFixture<AccessControlTests.Counc
     }
 
     [Fact]
+    public async Task Erasure_TheCitizenAnswersErased_TheAuditSaysWhoAndWhy_AndTheNextSyncsDoNotBringItBack()
+    {
+        await using var hub = new EmbeddedHub();
+        await hub.StartAsync(TwoSources.CouncilTax, TwoSources.HousingBenefits);
+        await hub.SyncAsync("council-tax");
+        await hub.SyncAsync("housing-benefits");
+        var id = (await hub.Client.GetFromJsonAsync<JsonElement>("/citizens?family=hughes")).GetProperty("results")[0].GetProperty("citizenId").GetString();
+        using var admin = hub.ClientFor("admin");
+        using var withoutReason = await admin.PostAsJsonAsync($"/citizens/{id}/erasure", new { });
+
+        using var erased = await admin.PostAsJsonAsync($"/citizens/{id}/erasure", new { reason = "erasure request 2026/117, UK GDPR art. 17(1)(a)" });
+        await hub.SyncAsync("council-tax");
+        await hub.SyncAsync("housing-benefits");
+
+        Assert.Equal(HttpStatusCode.BadRequest, withoutReason.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, erased.StatusCode);
+        using var read = await admin.GetAsync(new Uri($"/citizens/{id}", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Gone, read.StatusCode);
+        Assert.Equal("citizen-erased", (await read.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        Assert.Empty((await hub.ClientFor("steward").GetFromJsonAsync<JsonElement>("/citizens?family=hughes")).GetProperty("results").EnumerateArray());
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync(new Uri("/sources/council-tax/records/CT001", UriKind.Relative))).StatusCode);
+        var audit = await hub.ClientFor("auditor").GetFromJsonAsync<JsonElement>($"/audit?citizen={id}");
+        var erasure = audit.GetProperty("entries").EnumerateArray().Single(e => e.GetProperty("action").GetString() == "erase");
+        Assert.Equal(("test-admin", "erasure request 2026/117, UK GDPR art. 17(1)(a)"), (erasure.GetProperty("caller").GetString(), erasure.GetProperty("purpose").GetString()));
+        var feed = await hub.ClientFor("steward").GetStringAsync(new Uri("/changes?after=0&limit=500", UriKind.Relative));
+        Assert.Contains("\"Erased\"", feed, StringComparison.Ordinal);
+        Assert.DoesNotContain("CT001", feed, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Restriction_WithoutAReason_RefusedNamingTheField()
     {
         var id = await FindAsync("hughes");

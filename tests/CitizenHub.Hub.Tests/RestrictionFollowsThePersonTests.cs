@@ -1,14 +1,10 @@
 using CitizenHub.Adapters.Testing;
 using CitizenHub.Contracts;
-using CitizenHub.Matching;
-using CitizenHub.Matching.Linking;
-using CitizenHub.Matching.Scoring;
 using CitizenHub.Store;
 using CitizenHub.Store.Postgres;
 using CitizenHub.Store.Sqlite;
 using CitizenHub.TestKit;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Time.Testing;
 
 namespace CitizenHub.Hub.Tests;
 
@@ -17,36 +13,8 @@ namespace CitizenHub.Hub.Tests;
 /// citizens (a sync's merge, a changed record moving out, a steward's merge, split and review decision, a redelivery)
 /// leaves no citizen holding their records visible to agents. Each derived class runs every test against one store.
 /// </summary>
-public abstract class RestrictionFollowsThePersonTests : IAsyncLifetime
+public abstract class RestrictionFollowsThePersonTests : ResolverOnAStore
 {
-    private readonly Guid _runId = Guid.NewGuid();
-    private ICitizenStore? _store;
-    private RecordResolver? _resolver;
-    private int _sequence;
-
-    private ICitizenStore Store => _store ?? throw new InvalidOperationException("The store is made in InitializeAsync.");
-
-    private RecordResolver Resolver => _resolver ?? throw new InvalidOperationException("The resolver is made in InitializeAsync.");
-
-    protected abstract Task<ICitizenStore> CreateStoreAsync();
-
-    public async Task InitializeAsync()
-    {
-        _store = await CreateStoreAsync();
-        await _store.MigrateAsync(CancellationToken.None);
-        var catalog = new SourceCatalog([], new SurvivorshipRanks(new Dictionary<string, int> { ["ct"] = 1, ["hb"] = 2 }));
-        _resolver = new RecordResolver(
-            _store, catalog, new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 3, 0, 0, TimeSpan.Zero)), new Linker(new PairScorer(MatchModel.Default)));
-    }
-
-    public virtual async Task DisposeAsync()
-    {
-        if (_store is IAsyncDisposable disposable)
-        {
-            await disposable.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task SetRestrictionAsync_PlacedAndLifted_EachWithAHistoryRowAndAChangeEvent_PlacedTwiceOnce()
     {
@@ -111,8 +79,7 @@ public abstract class RestrictionFollowsThePersonTests : IAsyncLifetime
         await RestrictAsync(citizen);
         await ApplyAsync(Records.Person("hb", "new", "Ann", "Lee", ni: "AB123456C"));
 
-        await Resolver.RemoveAsync(
-            new SourceRecordsRemoved(_runId, "ct", Interlocked.Increment(ref _sequence), ["old"], Records.Observed.AddDays(1)), CancellationToken.None);
+        await RemoveAsync("ct", "old");
 
         Assert.Equal(citizen, await CitizenOfAsync("hb", "new"));
         await AssertRestrictedAsync(citizen);
@@ -121,7 +88,7 @@ public abstract class RestrictionFollowsThePersonTests : IAsyncLifetime
     [Fact]
     public async Task ApplyAsync_TheSameBatchRedelivered_ChangesNothingOfTheRestriction()
     {
-        var batch = new SourceRecordBatch(_runId, "hb", 99, [Records.Person("hb", "1", "Ann", "Lee", ni: "AB123456C")]);
+        var batch = new SourceRecordBatch(RunId, "hb", 99, [Records.Person("hb", "1", "Ann", "Lee", ni: "AB123456C")]);
         await ApplyAsync(Records.Person("ct", "1", "Ann", "Lee", ni: "AB123456C"));
         var citizen = await CitizenOfAsync("ct", "1");
         await RestrictAsync(citizen);
@@ -183,9 +150,6 @@ public abstract class RestrictionFollowsThePersonTests : IAsyncLifetime
         Assert.All(await RecordsOfAsync(outcome.CitizenId!), r => Assert.True(r.CitizenRestricted));
     }
 
-    private Task<IReadOnlyList<object>> ApplyAsync(params SourceRecord[] records) =>
-        Resolver.ApplyAsync(new SourceRecordBatch(_runId, records[0].SourceSystem, Interlocked.Increment(ref _sequence), records), CancellationToken.None);
-
     private async Task RestrictAsync(string citizenId) =>
         Assert.Equal(StewardOutcomeKind.Applied, (await Resolver.SetRestrictionAsync(citizenId, restricted: true, CancellationToken.None)).Outcome.Kind);
 
@@ -198,9 +162,6 @@ public abstract class RestrictionFollowsThePersonTests : IAsyncLifetime
             (await Store.SearchAsync(new CitizenSearch(null, null, null, null) { SourceRecord = new SourceRecordRef(view.SourceRecords[0].SourceSystem, view.SourceRecords[0].SourceKey) }, 10, CancellationToken.None))
                 .Select(c => c.CitizenId));
     }
-
-    private async Task<string> CitizenOfAsync(string system, string key) =>
-        (await Store.GetSourceRecordAsync(system, key, CancellationToken.None))!.CitizenId;
 
     private async Task<List<HeldSourceRecord>> RecordsOfAsync(string citizenId)
     {

@@ -320,7 +320,7 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
     public async IAsyncEnumerable<string> ReadSourceKeysAsync(string sourceSystem, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand("SELECT source_key FROM source_records WHERE source_system = @sourceSystem;", connection);
+        await using var command = new NpgsqlCommand(StoreReads.SourceKeysQuery, connection);
         command.Parameters.AddWithValue("sourceSystem", sourceSystem);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

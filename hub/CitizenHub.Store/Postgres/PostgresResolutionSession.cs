@@ -800,6 +800,68 @@ internal sealed class PostgresResolutionSession(
         return restricted ? !before && holdsRecords : before;
     }
 
+    public async Task<IReadOnlyDictionary<SourceRecordRef, string>> GetSuppressedAsync(IReadOnlyCollection<SourceRecordRef> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        if (records.Count == 0)
+        {
+            return new Dictionary<SourceRecordRef, string>();
+        }
+
+        var rows = await ReadAfterPendingAsync(
+            """
+            SELECT s.source_system, s.source_key, s.content_hash FROM suppressed_records s
+            JOIN unnest($1::text[], $2::text[]) AS r (source_system, source_key) ON s.source_system = r.source_system AND s.source_key = r.source_key;
+            """,
+            r => (new SourceRecordRef(r.GetString(0), r.GetString(1)), r.GetString(2)),
+            records.Select(r => r.SourceSystem).ToArray(),
+            records.Select(r => r.SourceKey).ToArray()).ConfigureAwait(false);
+        return rows.ToDictionary(r => r.Item1, r => r.Item2);
+    }
+
+    public Task LiftSuppressionAsync(SourceRecordRef record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        Defer("DELETE FROM suppressed_records WHERE source_system = $1 AND source_key = $2;", record.SourceSystem, record.SourceKey);
+        return Task.CompletedTask;
+    }
+
+    public Task EraseCitizenAsync(string citizenId, IReadOnlyList<SuppressedRecord> records, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        _linked.MarkedRemoved(citizenId);
+        _golden.Remove(citizenId);
+        var when = StoreTime.Format(at);
+        if (records.Count > 0)
+        {
+            Defer(
+                """
+                INSERT INTO suppressed_records (source_system, source_key, content_hash, erased_at)
+                SELECT source_system, source_key, content_hash, $4 FROM unnest($1::text[], $2::text[], $3::text[]) AS r (source_system, source_key, content_hash)
+                ON CONFLICT (source_system, source_key) DO UPDATE SET content_hash = excluded.content_hash, erased_at = excluded.erased_at;
+                """,
+                records.Select(r => r.Record.SourceSystem).ToArray(),
+                records.Select(r => r.Record.SourceKey).ToArray(),
+                records.Select(r => r.ContentHash).ToArray(),
+                when);
+        }
+
+        // A command with parameters holds one statement on PostgreSQL's extended protocol, and takes only those it uses.
+        foreach (var statement in ErasureSql.Statements("$1", "$2").Split(";\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (statement.Contains("$2", StringComparison.Ordinal))
+            {
+                Defer(statement.TrimEnd(';') + ";", citizenId, when);
+            }
+            else
+            {
+                Defer(statement.TrimEnd(';') + ";", citizenId);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
     private void Gained(string citizenId, DateTimeOffset at)
     {
         _gained.Add(citizenId);

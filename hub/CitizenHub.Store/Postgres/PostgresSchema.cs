@@ -336,5 +336,17 @@ internal static class PostgresSchema
             JOIN citizens c ON c.citizen_id = s.citizen_id WHERE c.restricted;
         ALTER TABLE citizens DROP COLUMN restricted;
         """,
+
+        // 10: erasure. The records of an erased citizen are kept out of the hub while their source keeps sending them
+        // unchanged: the key and a digest of what the record said, until the source removes or changes it.
+        """
+        CREATE TABLE suppressed_records (
+            source_system text COLLATE "C" NOT NULL,
+            source_key    text COLLATE "C" NOT NULL,
+            content_hash  text NOT NULL,
+            erased_at     text NOT NULL,
+            PRIMARY KEY (source_system, source_key)
+        );
+        """,
     ];
 }

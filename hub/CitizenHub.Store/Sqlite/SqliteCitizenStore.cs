@@ -273,7 +273,7 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT source_key FROM source_records WHERE source_system = @sourceSystem;";
+        command.CommandText = StoreReads.SourceKeysQuery;
         command.Parameters.AddWithValue("@sourceSystem", sourceSystem);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

@@ -483,6 +483,61 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
     private bool IsRestricted(string citizenId) =>
         _statements.Scalar<long>($"SELECT EXISTS (SELECT 1 FROM ({StoreReads.RestrictedCitizens}) WHERE citizen_id = @citizenId);", ("@citizenId", citizenId)) == 1;
 
+    public Task<IReadOnlyDictionary<SourceRecordRef, string>> GetSuppressedAsync(IReadOnlyCollection<SourceRecordRef> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var suppressed = new Dictionary<SourceRecordRef, string>();
+        // Most stores have none: one look at the table spares a look for every record.
+        if (records.Count == 0 || _statements.Scalar<long>("SELECT EXISTS (SELECT 1 FROM suppressed_records);") == 0)
+        {
+            return Task.FromResult<IReadOnlyDictionary<SourceRecordRef, string>>(suppressed);
+        }
+
+        foreach (var record in records)
+        {
+            if (_statements.Scalar<string>(
+                    "SELECT content_hash FROM suppressed_records WHERE source_system = @system AND source_key = @key;",
+                    ("@system", record.SourceSystem),
+                    ("@key", record.SourceKey)) is { } hash)
+            {
+                suppressed[record] = hash;
+            }
+        }
+
+        return Task.FromResult<IReadOnlyDictionary<SourceRecordRef, string>>(suppressed);
+    }
+
+    public Task LiftSuppressionAsync(SourceRecordRef record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        _statements.Execute(
+            "DELETE FROM suppressed_records WHERE source_system = @system AND source_key = @key;",
+            ("@system", record.SourceSystem),
+            ("@key", record.SourceKey));
+        return Task.CompletedTask;
+    }
+
+    public Task EraseCitizenAsync(string citizenId, IReadOnlyList<SuppressedRecord> records, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        _linked.MarkedRemoved(citizenId);
+        foreach (var suppressed in records)
+        {
+            _statements.Execute(
+                """
+                INSERT INTO suppressed_records (source_system, source_key, content_hash, erased_at) VALUES (@system, @key, @hash, @at)
+                ON CONFLICT (source_system, source_key) DO UPDATE SET content_hash = excluded.content_hash, erased_at = excluded.erased_at;
+                """,
+                ("@system", suppressed.Record.SourceSystem),
+                ("@key", suppressed.Record.SourceKey),
+                ("@hash", suppressed.ContentHash),
+                ("@at", StoreTime.Format(at)));
+        }
+
+        _statements.Execute(ErasureSql.Statements("@citizenId", "@at"), ("@citizenId", citizenId), ("@at", StoreTime.Format(at)));
+        return Task.CompletedTask;
+    }
+
     private void Gained(string citizenId, DateTimeOffset at)
     {
         _gained.Add(citizenId);

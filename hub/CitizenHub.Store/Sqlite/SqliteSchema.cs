@@ -340,5 +340,17 @@ internal static class SqliteSchema
             JOIN citizens c ON c.citizen_id = s.citizen_id WHERE c.restricted = 1;
         ALTER TABLE citizens DROP COLUMN restricted;
         """,
+
+        // 19: erasure. The records of an erased citizen are kept out of the hub while their source keeps sending them
+        // unchanged: the key and a digest of what the record said, until the source removes or changes it.
+        """
+        CREATE TABLE suppressed_records (
+            source_system TEXT NOT NULL,
+            source_key    TEXT NOT NULL,
+            content_hash  TEXT NOT NULL,
+            erased_at     TEXT NOT NULL,
+            PRIMARY KEY (source_system, source_key)
+        );
+        """,
     ];
 }

@@ -1,0 +1,53 @@
+using CitizenHub.Contracts;
+using CitizenHub.Matching;
+using CitizenHub.Matching.Linking;
+using CitizenHub.Matching.Scoring;
+using CitizenHub.Store;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CitizenHub.Hub.Tests;
+
+/// <summary>A resolver on a fresh store of one kind, for tests of what its commands leave behind; each derived class names the store.</summary>
+public abstract class ResolverOnAStore : IAsyncLifetime
+{
+    private readonly Guid _runId = Guid.NewGuid();
+    private ICitizenStore? _store;
+    private RecordResolver? _resolver;
+    private int _sequence;
+
+    protected ICitizenStore Store => _store ?? throw new InvalidOperationException("The store is made in InitializeAsync.");
+
+    protected RecordResolver Resolver => _resolver ?? throw new InvalidOperationException("The resolver is made in InitializeAsync.");
+
+    protected Guid RunId => _runId;
+
+    protected abstract Task<ICitizenStore> CreateStoreAsync();
+
+    public async Task InitializeAsync()
+    {
+        _store = await CreateStoreAsync();
+        await _store.MigrateAsync(CancellationToken.None);
+        var catalog = new SourceCatalog([], new SurvivorshipRanks(new Dictionary<string, int> { ["ct"] = 1, ["hb"] = 2 }));
+        _resolver = new RecordResolver(
+            _store, catalog, new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 3, 0, 0, TimeSpan.Zero)), new Linker(new PairScorer(MatchModel.Default)));
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        if (_store is IAsyncDisposable disposable)
+        {
+            await disposable.DisposeAsync();
+        }
+    }
+
+    protected int NextSequence() => Interlocked.Increment(ref _sequence);
+
+    protected Task<IReadOnlyList<object>> ApplyAsync(params SourceRecord[] records) =>
+        Resolver.ApplyAsync(new SourceRecordBatch(_runId, records[0].SourceSystem, NextSequence(), records), CancellationToken.None);
+
+    protected Task<IReadOnlyList<object>> RemoveAsync(string system, params string[] keys) =>
+        Resolver.RemoveAsync(new SourceRecordsRemoved(_runId, system, NextSequence(), keys, new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero)), CancellationToken.None);
+
+    protected async Task<string> CitizenOfAsync(string system, string key) =>
+        (await Store.GetSourceRecordAsync(system, key, CancellationToken.None))!.CitizenId;
+}
