@@ -454,7 +454,7 @@ internal static class PoisonStore
         public Task<IReadOnlyList<FeedChange>> GetChangesAsync(long after, int limit, bool includeRestricted, CancellationToken cancellationToken) =>
             inner.GetChangesAsync(after, limit, includeRestricted, cancellationToken);
 
-        public Task<IReadOnlyList<AuditEntry>> GetAuditAsync(string citizenId, int limit, CancellationToken cancellationToken) =>
-            inner.GetAuditAsync(citizenId, limit, cancellationToken);
+        public Task<AuditPage> QueryAuditAsync(AuditQuery query, CancellationToken cancellationToken) =>
+            inner.QueryAuditAsync(query, cancellationToken);
     }
 }
