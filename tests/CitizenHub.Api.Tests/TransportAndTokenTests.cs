@@ -124,18 +124,20 @@ public sealed class TransportAndTokenTests : IClassFixture<AccessControlTests.Co
     }
 
     [Theory]
-    [InlineData("120")]
-    [InlineData("00:02:00")]
-    public async Task ClockSkew_Configured_AsSecondsOrATimeSpan(string skew)
+    [InlineData("120", 60, HttpStatusCode.OK)]
+    [InlineData("00:02:00", 60, HttpStatusCode.OK)]
+    [InlineData("0", 5, HttpStatusCode.Unauthorized)]
+    public async Task ClockSkew_Configured_AsSecondsOrATimeSpan(string skew, int expiredSecondsAgo, HttpStatusCode status)
     {
         await using var hub = new EmbeddedHub();
         await hub.StartAsync(TwoSources.CouncilTax, TwoSources.HousingBenefits, api => api["Jwt"]!["ClockSkew"] = int.TryParse(skew, out var seconds) ? seconds : skew);
         using var client = hub.ClientFor(null);
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AuditTrailTests.Token("crm", TimeProvider.System.GetUtcNow().AddMinutes(-1)));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+            "Bearer", AuditTrailTests.Token("crm", TimeProvider.System.GetUtcNow().AddSeconds(-expiredSecondsAgo)));
 
         using var response = await client.GetAsync(new Uri("/citizens?family=hughes", UriKind.Relative));
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(status, response.StatusCode);
     }
 
     private static string? Header(HttpResponseMessage response, string name) =>
