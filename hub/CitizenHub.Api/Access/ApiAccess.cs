@@ -11,7 +11,7 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace CitizenHub.Api.Access;
 
-/// <summary>Authentication (API key or JWT bearer), the role policies, and the per-caller rate limit.</summary>
+/// <summary>Authentication (API key or JWT bearer), the role policies, the per-caller rate limit, and the audit of refusals.</summary>
 internal static class ApiAccess
 {
     /// <summary>The default scheme: picks the API key or the bearer token, whichever the request carries.</summary>
