@@ -117,7 +117,20 @@ internal static class CitizenDetailsApi
         }
 
         var history = await store.GetHistoryAsync(id, cancellationToken).ConfigureAwait(false);
-        var reads = await store.GetAuditAsync(id, MaxAuditLimit, cancellationToken).ConfigureAwait(false);
+        // Every row, however many, and those recorded under the ids merged into this one: they were reads of this person.
+        var reads = new List<AuditEntry>();
+        for (var query = new AuditQuery(MaxAuditLimit) { CitizenId = id }; ;)
+        {
+            var page = await store.QueryAuditAsync(query, cancellationToken).ConfigureAwait(false);
+            reads.AddRange(page.Entries);
+            if (page.Next is not { } next)
+            {
+                break;
+            }
+
+            query = query with { After = next };
+        }
+
         // A subject access request is answered in full: every class of data held, whatever the admin's grants.
         var everything = view.SourceRecords.SelectMany(r => r.Record.Attributes).Select(a => a.Sensitivity).Append(SourceAttribute.General).ToHashSet(StringComparer.Ordinal);
         var citizen = CitizenResponse.From(view, everything);

@@ -75,14 +75,25 @@ public sealed record SearchResponse(IReadOnlyList<SearchResult> Results, int Lim
 /// <param name="Score">How well the citizen's best record matches the query: its match weight in bits.</param>
 public sealed record SearchResult(string CitizenId, string Href, double Score, IReadOnlyDictionary<string, FieldValue> Fields);
 
-public sealed record AuditResponse(IReadOnlyList<AuditRow> Entries, int Limit);
+/// <param name="Next">The cursor of the next page (pass it as <c>cursor</c> with the same order); null at the end.</param>
+public sealed record AuditResponse(IReadOnlyList<AuditRow> Entries, int Limit, string? Next);
 
-/// <summary>One read of a citizen's data, as an auditor sees it.</summary>
-public sealed record AuditRow(long Sequence, DateTimeOffset At, string Caller, string Roles, string Action, string? CitizenId, string? Purpose, IReadOnlyList<string> Fields)
+/// <summary>One row of the audit trail, as an auditor sees it.</summary>
+/// <param name="Details">A search's criteria as given, or a refusal's status, reason and route; null when the row has none.</param>
+public sealed record AuditRow(
+    long Sequence,
+    DateTimeOffset At,
+    string Caller,
+    string Roles,
+    string Action,
+    string? CitizenId,
+    string? Purpose,
+    IReadOnlyList<string> Fields,
+    IReadOnlyDictionary<string, string>? Details)
 {
     public static AuditRow From(AuditEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        return new AuditRow(entry.Sequence, entry.At, entry.Caller, entry.Roles, entry.Action, entry.CitizenId, entry.Purpose, entry.Fields);
+        return new AuditRow(entry.Sequence, entry.At, entry.Caller, entry.Roles, entry.Action, entry.CitizenId, entry.Purpose, entry.Fields, entry.Details);
     }
 }

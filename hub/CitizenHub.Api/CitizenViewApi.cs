@@ -34,6 +34,9 @@ public static class CitizenViewApi
     /// <summary>The most audit rows one request returns.</summary>
     public const int MaxAuditLimit = 500;
 
+    /// <summary>The audit action of a search itself (its criteria as given); each citizen it shows has a <c>search</c> row.</summary>
+    public const string SearchQueryAction = "search-query";
+
     /// <summary>
     /// Adds what the endpoints need: callers' authentication and roles, the rate limit, problem details with a
     /// stable code, JSON with enum names, OpenAPI, the store health check.
@@ -68,10 +71,11 @@ public static class CitizenViewApi
         return services;
     }
 
-    /// <summary>The middleware the endpoints rely on, in order: who is calling, how often, and may they.</summary>
+    /// <summary>The middleware the endpoints rely on, in order: the headers every answer carries, who is calling, how often, and may they.</summary>
     public static IApplicationBuilder UseCitizenViewApi(this IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseResponseHeaders();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
@@ -96,7 +100,7 @@ public static class CitizenViewApi
         endpoints.MapGet("/audit", GetAuditAsync)
             .WithTags("Audit")
             .WithName("GetAudit")
-            .WithSummary("Every recorded read of a citizen's data: who, when, why, which fields.")
+            .WithSummary("The audit trail: reads of citizens' data, searches with their criteria, refused requests; filtered, paged by cursor.")
             .RequireAuthorization(ApiPolicies.Audit);
         endpoints.MapCitizenDetails();
         endpoints.MapStewardship();
@@ -182,7 +186,8 @@ public static class CitizenViewApi
         }
 
         var skip = offset ?? 0;
-        if (skip < 0 || skip + pageSize > MaxSearchCandidates)
+        // Compared as a subtraction: skip + pageSize overflows for an offset near int.MaxValue.
+        if (skip < 0 || skip > MaxSearchCandidates - pageSize)
         {
             return Problem(StatusCodes.Status400BadRequest, "invalid-offset", $"offset must be from 0, and offset + limit at most {MaxSearchCandidates}: narrow the search.", "offset");
         }
@@ -278,26 +283,40 @@ public static class CitizenViewApi
         var page = ranked.OrderByDescending(r => r.Score).Skip(skip).Take(pageSize)
             .Select(r => new SearchResult(r.Citizen.CitizenId, $"/citizens/{r.Citizen.CitizenId}", Math.Round(r.Score, 1), FieldValue.Map(r.Citizen.Fields)))
             .ToList();
-        // Each citizen a search shows is a read of that citizen's data.
-        await store.AppendAuditAsync([.. page.Select(r => Audit(caller, "search", r.CitizenId, [.. r.Fields.Keys], time))], cancellationToken).ConfigureAwait(false);
+        // The search itself is kept with its criteria as given (who looked for whom), beside a read of each citizen it shows.
+        var criteria = new (string Name, string? Value)[]
+        {
+            ("family", family), ("given", given), ("dob", dob), ("postcode", postcode), ("ni", ni), ("nhs", nhs), ("uprn", uprn),
+            ("sourceSystem", sourceSystem), ("sourceKey", sourceKey),
+            ("limit", limit?.ToString(CultureInfo.InvariantCulture)), ("offset", offset?.ToString(CultureInfo.InvariantCulture)),
+        }.Where(c => c.Value is not null).ToDictionary(c => c.Name, c => c.Value!, StringComparer.Ordinal);
+        var searched = Audit(caller, SearchQueryAction, null, [.. criteria.Keys], time) with { Details = criteria };
+        await store.AppendAuditAsync(
+            [searched, .. page.Select(r => Audit(caller, "search", r.CitizenId, [.. r.Fields.Keys], time))], cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(new SearchResponse(page, pageSize, skip, ranked.Count, Truncated: found.Count >= MaxSearchCandidates));
     }
 
-    internal static async Task<IResult> GetAuditAsync(string? citizen, int? limit, ICitizenStore store, CancellationToken cancellationToken)
+    internal static async Task<IResult> GetAuditAsync(
+        string? caller,
+        string? citizen,
+        string? action,
+        string? from,
+        string? to,
+        string? order,
+        string? cursor,
+        int? limit,
+        ICitizenStore store,
+        CancellationToken cancellationToken)
     {
-        if (citizen is null || !IsCitizenId(citizen))
+        var query = AuditQueries.Parse(caller, citizen, action, from, to, order, cursor, limit ?? MaxAuditLimit, MaxAuditLimit, out var problem);
+        if (query is null)
         {
-            return Problem(StatusCodes.Status400BadRequest, "invalid-citizen-id", "citizen must be a citizen id.", "citizen");
+            return problem!;
         }
 
-        var pageSize = limit ?? MaxAuditLimit;
-        if (pageSize is < 1 or > MaxAuditLimit)
-        {
-            return Problem(StatusCodes.Status400BadRequest, "invalid-limit", $"limit must be from 1 to {MaxAuditLimit}.", "limit");
-        }
-
-        var entries = await store.GetAuditAsync(citizen, pageSize, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(new AuditResponse([.. entries.Select(AuditRow.From)], pageSize));
+        var page = await store.QueryAuditAsync(query, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new AuditResponse(
+            [.. page.Entries.Select(AuditRow.From)], query.Limit, page.Next is { } next ? AuditQueries.Cursor(query.NewestFirst, next) : null));
     }
 
     /// <summary>
@@ -316,7 +335,7 @@ public static class CitizenViewApi
         _ => null,
     };
 
-    internal static AuditEntry Audit(Caller caller, string action, string citizenId, IReadOnlyList<string> fields, TimeProvider time) =>
+    internal static AuditEntry Audit(Caller caller, string action, string? citizenId, IReadOnlyList<string> fields, TimeProvider time) =>
         new(0, time.GetUtcNow(), caller.Name, caller.RolesText, action, citizenId, caller.Purpose, fields);
 
     /// <summary>The answer to a path id that is not a citizen id; null when it is one.</summary>

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using CitizenHub.Adapters;
 using CitizenHub.Hub;
+using CitizenHub.Store;
 using CsvHelper;
 using Microsoft.Extensions.Options;
 
@@ -180,14 +181,26 @@ internal static class CitizenHubCli
         }
 
         using var host = HubComposition.BuildWorker(hub);
-        await host.StartAsync(cancellationToken).ConfigureAwait(false);
-        var runner = host.Services.GetRequiredService<SyncRunner>();
         var summaries = new List<SyncRunSummary>();
-        foreach (var source in sources)
+        try
         {
-            var summary = await runner.RunAsync(source, cancellationToken, request).ConfigureAwait(false);
-            summaries.Add(summary);
-            await WriteSummaryAsync(summary, output, error).ConfigureAwait(false);
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            var runner = host.Services.GetRequiredService<SyncRunner>();
+            foreach (var source in sources)
+            {
+                var summary = await runner.RunAsync(source, cancellationToken, request).ConfigureAwait(false);
+                summaries.Add(summary);
+                await WriteSummaryAsync(summary, output, error).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (StoreFailures.IsLocked(ex))
+        {
+            // Another process (a second sync, a tool with the file open in a transaction) holds the write lock: nothing
+            // of ours is wrong, and a stack trace would say it was. The message names neither the file's rows nor values.
+            await error.WriteLineAsync(
+                $"citizenhub: the store is locked by another process (its write lock was not free within the busy timeout); {summaries.Count} of {sources.Count} sources synced; run the sync again when it is free")
+                .ConfigureAwait(false);
+            return Failed;
         }
 
         await host.StopAsync(CancellationToken.None).ConfigureAwait(false);

@@ -100,8 +100,11 @@ public interface ICitizenStore
     /// <summary>Appends rows to the audit trail (which can only grow).</summary>
     Task AppendAuditAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken);
 
-    /// <summary>The audit trail of one citizen, oldest first.</summary>
-    Task<IReadOnlyList<AuditEntry>> GetAuditAsync(string citizenId, int limit, CancellationToken cancellationToken);
+    /// <summary>
+    /// One page of the audit trail: the rows meeting every criterion of the query, in its order, and where the next
+    /// page starts (null when there is none). A citizen criterion finds rows recorded under the ids merged into it too.
+    /// </summary>
+    Task<AuditPage> QueryAuditAsync(AuditQuery query, CancellationToken cancellationToken);
 
     /// <summary>Whether the store answers a trivial query.</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken);
@@ -119,7 +122,41 @@ public sealed record AuditEntry(
     string Action,
     string? CitizenId,
     string? Purpose,
-    IReadOnlyList<string> Fields);
+    IReadOnlyList<string> Fields)
+{
+    /// <summary>
+    /// What else the row records, by name: a search's criteria as given, a refusal's status, reason and route.
+    /// Null when there is nothing more. Names and the auditor's business only: it is never logged.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Details { get; init; }
+}
+
+/// <summary>Which audit rows to read: every criterion given must hold; null criteria are not applied.</summary>
+/// <param name="Limit">The most rows in the page (at least 1).</param>
+public sealed record AuditQuery(int Limit)
+{
+    public string? Caller { get; init; }
+
+    /// <summary>Rows about this citizen or any id merged into it (following merges of merges).</summary>
+    public string? CitizenId { get; init; }
+
+    public string? Action { get; init; }
+
+    /// <summary>Rows at or after this time.</summary>
+    public DateTimeOffset? From { get; init; }
+
+    /// <summary>Rows before this time.</summary>
+    public DateTimeOffset? To { get; init; }
+
+    /// <summary>Newest first (descending sequence) rather than oldest first.</summary>
+    public bool NewestFirst { get; init; }
+
+    /// <summary>Continue after this sequence, in the query's order: the <see cref="AuditPage.Next"/> of the page before.</summary>
+    public long? After { get; init; }
+}
+
+/// <param name="Next">The sequence to continue after for the next page; null when this page is the last.</param>
+public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, long? Next);
 
 /// <summary>A message the hub could not apply after its retries, kept for an operator to replay.</summary>
 /// <param name="SourceSystem">The run's source, when the run is known.</param>

@@ -30,4 +30,18 @@ public static class StoreFailures
 
         return false;
     }
+
+    /// <summary>True when another process holds the store's write lock (SQLite busy or locked past the busy timeout).</summary>
+    public static bool IsLocked(Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Data.Common;
 using CitizenHub.Contracts;
 using CitizenHub.Matching;
@@ -88,18 +89,91 @@ internal static class StoreReads
             StoreTime.Parse(r.CreatedAt)))];
     }
 
-    public static async Task<IReadOnlyList<AuditEntry>> GetAuditAsync(DbConnection connection, string citizenId, int limit)
+    public static async Task<AuditPage> QueryAuditAsync(DbConnection connection, AuditQuery query)
     {
-        var rows = await connection.QueryAsync<(long Seq, string At, string Caller, string Roles, string Action, string? CitizenId, string? Purpose, string Fields)>(
-            """
-            SELECT seq, at, caller, roles, action, citizen_id, purpose, fields FROM audit_log
-            WHERE citizen_id = @citizenId ORDER BY seq LIMIT @limit;
-            """,
-            new { citizenId, limit = (long)limit }).ConfigureAwait(false);
-        return [.. rows.Select(r => new AuditEntry(
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
+        // Only the criteria given become conditions (each a parameter), so that each filter's own index serves it.
+        var conditions = new List<string>();
+        var parameters = new DynamicParameters();
+        if (query.CitizenId is not null)
+        {
+            var ids = await MergedIntoAsync(connection, query.CitizenId).ConfigureAwait(false);
+            conditions.Add($"citizen_id IN ({string.Join(", ", ids.Select((_, i) => "@citizen" + i.ToString(CultureInfo.InvariantCulture)))})");
+            for (var i = 0; i < ids.Count; i++)
+            {
+                parameters.Add("citizen" + i.ToString(CultureInfo.InvariantCulture), ids[i]);
+            }
+        }
+
+        if (query.Caller is not null)
+        {
+            conditions.Add("caller = @caller");
+            parameters.Add("caller", query.Caller);
+        }
+
+        if (query.Action is not null)
+        {
+            conditions.Add("action = @action");
+            parameters.Add("action", query.Action);
+        }
+
+        if (query.From is { } from)
+        {
+            conditions.Add("at >= @from");
+            parameters.Add("from", StoreTime.Format(from));
+        }
+
+        if (query.To is { } to)
+        {
+            conditions.Add("at < @to");
+            parameters.Add("to", StoreTime.Format(to));
+        }
+
+        if (query.After is { } after)
+        {
+            conditions.Add(query.NewestFirst ? "seq < @after" : "seq > @after");
+            parameters.Add("after", after);
+        }
+
+        // One row more than the page: whether it comes says whether there is a next page, without counting.
+        parameters.Add("take", (long)query.Limit + 1);
+        var sql = "SELECT seq, at, caller, roles, action, citizen_id, purpose, fields, details FROM audit_log"
+            + (conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions))
+            + (query.NewestFirst ? " ORDER BY seq DESC" : " ORDER BY seq")
+            + " LIMIT @take;";
+        var rows = (await connection.QueryAsync<(long Seq, string At, string Caller, string Roles, string Action, string? CitizenId, string? Purpose, string Fields, string? Details)>(
+            sql, parameters).ConfigureAwait(false)).ToList();
+        var entries = rows.Take(query.Limit).Select(r => new AuditEntry(
             r.Seq, StoreTime.Parse(r.At), r.Caller, r.Roles, r.Action, r.CitizenId, r.Purpose,
-            r.Fields.Length == 0 ? [] : r.Fields.Split(',')))];
+            r.Fields.Length == 0 ? [] : r.Fields.Split(','))
+        {
+            Details = r.Details is null ? null : StoreJson.Deserialize<Dictionary<string, string>>(r.Details),
+        }).ToList();
+        return new AuditPage(entries, rows.Count > query.Limit ? entries[^1].Sequence : null);
     }
+
+    /// <summary>The citizen and every id forwarded to it, through merges of merges.</summary>
+    /// <remarks>
+    /// The id itself is kept even when no citizen has it: rows about an id are found whatever became of it.
+    /// UNION (not UNION ALL) ends the walk should forwarding ever loop.
+    /// </remarks>
+    private static async Task<IReadOnlyList<string>> MergedIntoAsync(DbConnection connection, string citizenId)
+    {
+        var absorbed = await connection.QueryAsync<string>(
+            """
+            WITH RECURSIVE absorbed (id) AS (
+                SELECT citizen_id FROM citizens WHERE merged_into = @citizenId
+                UNION
+                SELECT c.citizen_id FROM citizens c JOIN absorbed a ON c.merged_into = a.id
+            )
+            SELECT id FROM absorbed;
+            """,
+            new { citizenId }).ConfigureAwait(false);
+        return [citizenId, .. absorbed.Where(id => id != citizenId)];
+    }
+
+    /// <summary>The JSON kept in <c>audit_log.details</c>, or null for a row with none.</summary>
+    public static string? AuditDetails(AuditEntry entry) => entry.Details is { Count: > 0 } details ? StoreJson.Serialize(details) : null;
 
     public static async Task<IReadOnlyList<FailedMessage>> GetFailedMessagesAsync(DbConnection connection, bool includeApplied)
     {

@@ -73,6 +73,32 @@ public sealed class CitizenHubCliTests : CommandLineTest
     }
 
     [Fact]
+    public async Task Sync_StoreLockedByAnotherProcess_ExitsOneWithOneLineNotAStackTrace()
+    {
+        // A second, short busy timeout: the store waits that long for the lock before it gives up.
+        var config = Folder.Write("citizenhub.json", TwoSources.Config.Replace("Data Source=hub.db", "Data Source=hub.db;Default Timeout=1", StringComparison.Ordinal));
+        Folder.Write("council-tax.csv", TwoSources.CouncilTax);
+        Folder.Write("housing-benefits.csv", TwoSources.HousingBenefits);
+        Assert.Equal(0, await RunAsync("sync", "--config", config));
+        Output.GetStringBuilder().Clear();
+        await using var other = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Folder.File("hub.db")};Pooling=False");
+        await other.OpenAsync();
+        await using (var hold = other.CreateCommand())
+        {
+            // Another process's write transaction, open for as long as the sync runs.
+            hold.CommandText = "BEGIN IMMEDIATE;";
+            await hold.ExecuteNonQueryAsync();
+        }
+
+        var code = await RunAsync("sync", "--config", config);
+
+        Assert.Equal(1, code);
+        var line = Assert.Single(Error.ToString().TrimEnd().Split('\n'));
+        Assert.StartsWith("citizenhub: the store is locked", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(" at ", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Sync_MissingConfigFile_ExitsTwoWithOneLine()
     {
         var code = await RunAsync("sync", "--config", Folder.File("nowhere.json"));

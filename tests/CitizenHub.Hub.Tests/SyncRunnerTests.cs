@@ -452,7 +452,7 @@ internal static class PoisonStore
             long after, int limit, bool includeRestricted, IReadOnlyCollection<string> hiddenSources, CancellationToken cancellationToken) =>
             inner.GetChangesAsync(after, limit, includeRestricted, hiddenSources, cancellationToken);
 
-        public Task<IReadOnlyList<AuditEntry>> GetAuditAsync(string citizenId, int limit, CancellationToken cancellationToken) =>
-            inner.GetAuditAsync(citizenId, limit, cancellationToken);
+        public Task<AuditPage> QueryAuditAsync(AuditQuery query, CancellationToken cancellationToken) =>
+            inner.QueryAuditAsync(query, cancellationToken);
     }
 }

@@ -65,7 +65,7 @@ public abstract class CitizenStoreContract : IAsyncLifetime
              new AuditEntry(0, At.AddMinutes(1), "contact-centre", "agent", "search", citizen, "bill query", [])],
             CancellationToken.None);
 
-        var rows = await Store.GetAuditAsync(citizen, 10, CancellationToken.None);
+        var rows = (await Store.QueryAuditAsync(new AuditQuery(10) { CitizenId = citizen }, CancellationToken.None)).Entries;
 
         Assert.Equal(["read", "search"], rows.Select(r => r.Action));
         Assert.Equal(["given_names", "address"], rows[0].Fields);
@@ -74,7 +74,114 @@ public abstract class CitizenStoreContract : IAsyncLifetime
         Assert.Contains("append-only", update.Message, StringComparison.Ordinal);
         var delete = await Assert.ThrowsAnyAsync<DbException>(() => ExecuteRawAsync("DELETE FROM audit_log;"));
         Assert.Contains("append-only", delete.Message, StringComparison.Ordinal);
-        Assert.Equal(2, (await Store.GetAuditAsync(citizen, 10, CancellationToken.None)).Count);
+        Assert.Equal(2, (await Store.QueryAuditAsync(new AuditQuery(10) { CitizenId = citizen }, CancellationToken.None)).Entries.Count);
+    }
+
+    [Fact]
+    public async Task QueryAudit_EachCriterion_FindsOnlyTheRowsMeetingIt_AndTogetherEvery()
+    {
+        var ann = new string('a', 32);
+        var bob = new string('b', 32);
+        await Store.AppendAuditAsync(
+            [new AuditEntry(0, At, "contact-centre", "agent", "read", ann, "bill", []),
+             new AuditEntry(0, At.AddHours(1), "contact-centre", "agent", "search", bob, "bill", []),
+             new AuditEntry(0, At.AddHours(2), "housing-office", "agent", "read", bob, "repair", []),
+             new AuditEntry(0, At.AddHours(3), "contact-centre", "agent", "read", bob, "bill", [])],
+            CancellationToken.None);
+
+        async Task<IReadOnlyList<string?>> RowsAsync(AuditQuery query) =>
+            [.. (await Store.QueryAuditAsync(query, CancellationToken.None)).Entries.Select(e => $"{e.Caller}/{e.Action}/{e.CitizenId?[0]}@{e.At.Hour - At.Hour}")];
+
+        Assert.Equal(["housing-office/read/b@2"], await RowsAsync(new AuditQuery(10) { Caller = "housing-office" }));
+        Assert.Equal(["contact-centre/search/b@1"], await RowsAsync(new AuditQuery(10) { Action = "search" }));
+        Assert.Equal(["contact-centre/read/a@0"], await RowsAsync(new AuditQuery(10) { CitizenId = ann }));
+        // From is inclusive, to exclusive: consecutive ranges neither miss nor repeat a row.
+        Assert.Equal(["contact-centre/search/b@1", "housing-office/read/b@2"], await RowsAsync(new AuditQuery(10) { From = At.AddHours(1), To = At.AddHours(3) }));
+        Assert.Equal(
+            ["contact-centre/read/b@3"],
+            await RowsAsync(new AuditQuery(10) { Caller = "contact-centre", Action = "read", CitizenId = bob, From = At.AddHours(1) }));
+        Assert.Empty(await RowsAsync(new AuditQuery(10) { Caller = "nobody" }));
+    }
+
+    [Fact]
+    public async Task QueryAudit_PagesThroughEveryRow_OldestOrNewestFirst_NextNullAfterTheLast()
+    {
+        await Store.AppendAuditAsync(
+            [.. Enumerable.Range(0, 7).Select(i => new AuditEntry(0, At.AddMinutes(i), "contact-centre", "agent", "read", new string('a', 32), $"p{i}", []))],
+            CancellationToken.None);
+
+        async Task<(List<string?> Purposes, int Pages)> ReadAllAsync(bool newestFirst)
+        {
+            var purposes = new List<string?>();
+            var pages = 0;
+            for (var query = new AuditQuery(3) { NewestFirst = newestFirst }; ;)
+            {
+                var page = await Store.QueryAuditAsync(query, CancellationToken.None);
+                pages++;
+                purposes.AddRange(page.Entries.Select(e => e.Purpose));
+                if (page.Next is not { } next)
+                {
+                    return (purposes, pages);
+                }
+
+                query = query with { After = next };
+            }
+        }
+
+        var oldest = await ReadAllAsync(newestFirst: false);
+        var newest = await ReadAllAsync(newestFirst: true);
+
+        Assert.Equal(["p0", "p1", "p2", "p3", "p4", "p5", "p6"], oldest.Purposes);
+        Assert.Equal(["p6", "p5", "p4", "p3", "p2", "p1", "p0"], newest.Purposes);
+        Assert.Equal((3, 3), (oldest.Pages, newest.Pages));
+        // A page that ends exactly at the last row says so: no empty page to ask for.
+        Assert.Null((await Store.QueryAuditAsync(new AuditQuery(7), CancellationToken.None)).Next);
+    }
+
+    [Fact]
+    public async Task QueryAudit_ByCitizen_FindsRowsRecordedUnderEveryIdMergedIntoIt_ThroughMergesOfMerges()
+    {
+        var (survivor, absorbed, absorbedEarlier, stranger) = await InSessionAsync(async s =>
+            (await s.CreateCitizenAsync(At), await s.CreateCitizenAsync(At), await s.CreateCitizenAsync(At), await s.CreateCitizenAsync(At)));
+        await InSessionAsync(async s =>
+        {
+            await s.MergeAsync(absorbed, absorbedEarlier, At.AddMinutes(1));
+            return 0;
+        });
+        await InSessionAsync(async s =>
+        {
+            await s.MergeAsync(survivor, absorbed, At.AddMinutes(2));
+            return 0;
+        });
+        await Store.AppendAuditAsync(
+            [new AuditEntry(0, At, "crm", "agent", "read", absorbedEarlier, "first", []),
+             new AuditEntry(0, At, "crm", "agent", "read", absorbed, "second", []),
+             new AuditEntry(0, At, "crm", "agent", "read", stranger, "someone else", []),
+             new AuditEntry(0, At, "crm", "agent", "read", survivor, "third", [])],
+            CancellationToken.None);
+
+        var rows = (await Store.QueryAuditAsync(new AuditQuery(10) { CitizenId = survivor }, CancellationToken.None)).Entries;
+        var ofAbsorbed = (await Store.QueryAuditAsync(new AuditQuery(10) { CitizenId = absorbedEarlier }, CancellationToken.None)).Entries;
+
+        Assert.Equal(["first", "second", "third"], rows.Select(r => r.Purpose));
+        // Forwarding runs one way: an absorbed id's rows are its own, not its survivor's.
+        Assert.Equal(["first"], ofAbsorbed.Select(r => r.Purpose));
+    }
+
+    [Fact]
+    public async Task Audit_Details_ReadBackAsWritten_AndNullWhereNoneWereGiven()
+    {
+        var criteria = new Dictionary<string, string>(StringComparer.Ordinal) { ["family"] = "O'Brien, Mcé", ["dob"] = "1950-03-04" };
+        await Store.AppendAuditAsync(
+            [new AuditEntry(0, At, "crm", "agent", "search-query", null, "bill", ["dob", "family"]) { Details = criteria },
+             new AuditEntry(0, At, "crm", "agent", "read", new string('a', 32), "bill", [])],
+            CancellationToken.None);
+
+        var rows = (await Store.QueryAuditAsync(new AuditQuery(10), CancellationToken.None)).Entries;
+
+        Assert.Equal(criteria, rows[0].Details);
+        Assert.Null(rows[0].CitizenId);
+        Assert.Null(rows[1].Details);
     }
 
     [Fact]

@@ -4,13 +4,14 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
 
 namespace CitizenHub.Api.Access;
 
-/// <summary>Authentication (API key or JWT bearer), the role policies, and the per-caller rate limit.</summary>
+/// <summary>Authentication (API key or JWT bearer), the role policies, the per-caller rate limit, and the audit of refusals.</summary>
 internal static class ApiAccess
 {
     /// <summary>The default scheme: picks the API key or the bearer token, whichever the request carries.</summary>
@@ -30,9 +31,24 @@ internal static class ApiAccess
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         if (access.Jwt is { } jwt)
         {
+            var clockSkew = jwt.ClockSkewValue()
+                ?? throw new InvalidOperationException($"Api.Jwt.ClockSkew must be a number of seconds or a time span (00:00:30) from 0 to {JwtOptions.MaxClockSkew:c}.");
             authentication.AddJwtBearer(bearer =>
             {
                 bearer.MapInboundClaims = false;
+                bearer.Events = new JwtBearerEvents
+                {
+                    // Every read is audited under the caller's name: a token naming no one cannot be let in.
+                    OnTokenValidated = context =>
+                    {
+                        if (string.IsNullOrWhiteSpace(context.Principal?.FindFirst("sub")?.Value))
+                        {
+                            context.Fail(new TokenWithoutSubjectException());
+                        }
+
+                        return Task.CompletedTask;
+                    },
+                };
                 bearer.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidIssuer = jwt.Issuer,
@@ -41,13 +57,17 @@ internal static class ApiAccess
                     ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
                     RoleClaimType = jwt.RoleClaim,
                     NameClaimType = "sub",
+                    ClockSkew = clockSkew,
                 };
             });
         }
 
         var authorization = services.AddAuthorizationBuilder()
-            // An endpoint that states no policy is closed to everyone, signed in or not.
-            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAssertion(_ => false).Build());
+            // An endpoint that states no policy is closed to everyone, signed in or not; except the router's own answer to
+            // a known route asked with the wrong method, which is a 405 naming the methods it takes (no one's data).
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAssertion(context => IsMethodNotAllowed(context.Resource)).Build());
+        services.AddSingleton<RefusalAudit>();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditedAuthorizationResultHandler>();
         foreach (var (policy, roles) in ApiPolicies.Roles)
         {
             authorization.AddPolicy(policy, p => p.RequireAuthenticatedUser().RequireRole(roles));
@@ -56,6 +76,8 @@ internal static class ApiAccess
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.OnRejected = (context, _) => new ValueTask(context.HttpContext.RequestServices.GetRequiredService<RefusalAudit>()
+                .RecordAsync(context.HttpContext, StatusCodes.Status429TooManyRequests, RefusalReasons.RateLimited));
             // Per caller once authenticated (the key's or token's name), else per address.
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http => RateLimitPartition.GetFixedWindowLimiter(
                 http.User.Identity?.IsAuthenticated == true ? "caller:" + http.User.Identity.Name : "address:" + http.Connection.RemoteIpAddress,
@@ -63,4 +85,15 @@ internal static class ApiAccess
         });
         return services;
     }
+
+    /// <summary>
+    /// The endpoint routing makes for a known path asked with a method it does not map (it answers 405 with Allow). It
+    /// has no metadata to say so, only its display name, which the framework has kept since endpoint routing began; a
+    /// test asks a wrong method, so a change there shows.
+    /// </summary>
+    private static bool IsMethodNotAllowed(object? resource) =>
+        resource is HttpContext http
+        && http.GetEndpoint() is { } endpoint and not RouteEndpoint
+        && endpoint.Metadata.Count == 0
+        && endpoint.DisplayName == "405 HTTP Method Not Supported";
 }

@@ -54,6 +54,13 @@ public sealed class ApiAccessOptions
     /// <value>The default is 600.</value>
     public int RequestsPerMinute { get; set; } = 600;
 
+    /// <summary>
+    /// Refused requests (401, 403, 429) recorded in the audit trail per minute, all callers together; beyond it they
+    /// are counted, and the count written as one row, so that refusals cannot be used to flood the store.
+    /// </summary>
+    /// <value>The default is 60.</value>
+    public int RefusalsAuditedPerMinute { get; set; } = 60;
+
     /// <summary>The classes a caller holding these roles may see.</summary>
     public IReadOnlySet<string> ClassesFor(IEnumerable<string> roles)
     {
@@ -93,4 +100,38 @@ public sealed class JwtOptions
     /// <summary>The claim that lists the caller's roles.</summary>
     /// <value>The default is <c>roles</c>.</value>
     public string RoleClaim { get; set; } = "roles";
+
+    /// <summary>
+    /// How far the token's times may be from this server's clock: a number of seconds (<c>30</c>) or a time span
+    /// (<c>00:00:30</c>), at most five minutes. Text, not a <see cref="TimeSpan"/>: bound as one, <c>30</c> would mean 30 days.
+    /// </summary>
+    /// <value>The default is 30 seconds.</value>
+    public string? ClockSkew { get; set; }
+
+    /// <summary>The most <see cref="ClockSkew"/> may be: the framework's own default, which was this API's before.</summary>
+    public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
+
+    public static readonly TimeSpan DefaultClockSkew = TimeSpan.FromSeconds(30);
+
+    /// <summary><see cref="ClockSkew"/> read; null when it is neither seconds nor a time span from zero to <see cref="MaxClockSkew"/>.</summary>
+    public TimeSpan? ClockSkewValue()
+    {
+        var text = ClockSkew?.Trim();
+        if (string.IsNullOrEmpty(text))
+        {
+            return DefaultClockSkew;
+        }
+
+        TimeSpan skew;
+        if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
+        {
+            skew = TimeSpan.FromSeconds(seconds);
+        }
+        else if (!TimeSpan.TryParseExact(text, "c", System.Globalization.CultureInfo.InvariantCulture, out skew))
+        {
+            return null;
+        }
+
+        return skew >= TimeSpan.Zero && skew <= MaxClockSkew ? skew : null;
+    }
 }

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
 
 namespace CitizenHub.Api.Access;
@@ -24,7 +23,8 @@ internal sealed record Caller(string Name, IReadOnlyList<string> Roles, IReadOnl
         var roles = ApiRoles.All.Where(http.User.IsInRole).ToList();
         var purpose = http.Request.Headers[PurposeHeader].ToString().Trim();
         return new Caller(
-            http.User.Identity?.Name ?? http.User.FindFirstValue("sub") ?? "unknown",
+            // Authentication admits no one without a name (a token without a subject is refused), so none is made up here.
+            http.User.Identity?.Name ?? throw new InvalidOperationException("An authenticated caller has no name."),
             roles,
             access.ClassesFor(roles),
             purpose.Length == 0 ? null : purpose);

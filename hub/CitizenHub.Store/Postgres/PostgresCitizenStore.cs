@@ -504,10 +504,10 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
         // One statement for the lot, in the order given (WITH ORDINALITY), so that sequence numbers follow it.
         return entries.Count == 0 ? Task.CompletedTask : WriteAsync(
             """
-            INSERT INTO audit_log (at, caller, roles, action, citizen_id, purpose, fields)
-            SELECT at, caller, roles, action, citizen_id, purpose, fields
-            FROM unnest(@At, @Caller, @Roles, @Action, @CitizenId, @Purpose, @Fields)
-                 WITH ORDINALITY AS e (at, caller, roles, action, citizen_id, purpose, fields, n)
+            INSERT INTO audit_log (at, caller, roles, action, citizen_id, purpose, fields, details)
+            SELECT at, caller, roles, action, citizen_id, purpose, fields, details
+            FROM unnest(@At, @Caller, @Roles, @Action, @CitizenId, @Purpose, @Fields, @Details)
+                 WITH ORDINALITY AS e (at, caller, roles, action, citizen_id, purpose, fields, details, n)
             ORDER BY n;
             """,
             new
@@ -519,14 +519,16 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
                 CitizenId = entries.Select(e => e.CitizenId).ToArray(),
                 Purpose = entries.Select(e => e.Purpose).ToArray(),
                 Fields = entries.Select(e => string.Join(',', e.Fields)).ToArray(),
+                Details = entries.Select(StoreReads.AuditDetails).ToArray(),
             },
             cancellationToken);
     }
 
-    public async Task<IReadOnlyList<AuditEntry>> GetAuditAsync(string citizenId, int limit, CancellationToken cancellationToken)
+    public async Task<AuditPage> QueryAuditAsync(AuditQuery query, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(query);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await StoreReads.GetAuditAsync(connection, citizenId, limit).ConfigureAwait(false);
+        return await StoreReads.QueryAuditAsync(connection, query).ConfigureAwait(false);
     }
 
     public void Dispose() => _dataSource.Dispose();

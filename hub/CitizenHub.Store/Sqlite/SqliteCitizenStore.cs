@@ -479,20 +479,22 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
         ArgumentNullException.ThrowIfNull(entries);
         return entries.Count == 0 ? Task.CompletedTask : WriteAsync(
             """
-            INSERT INTO audit_log (at, caller, roles, action, citizen_id, purpose, fields)
-            VALUES (@At, @Caller, @Roles, @Action, @CitizenId, @Purpose, @Fields);
+            INSERT INTO audit_log (at, caller, roles, action, citizen_id, purpose, fields, details)
+            VALUES (@At, @Caller, @Roles, @Action, @CitizenId, @Purpose, @Fields, @Details);
             """,
             entries.Select(e => new
             {
                 At = StoreTime.Format(e.At), e.Caller, e.Roles, e.Action, e.CitizenId, e.Purpose, Fields = string.Join(',', e.Fields),
+                Details = StoreReads.AuditDetails(e),
             }).ToList(),
             cancellationToken);
     }
 
-    public async Task<IReadOnlyList<AuditEntry>> GetAuditAsync(string citizenId, int limit, CancellationToken cancellationToken)
+    public async Task<AuditPage> QueryAuditAsync(AuditQuery query, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(query);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await StoreReads.GetAuditAsync(connection, citizenId, limit).ConfigureAwait(false);
+        return await StoreReads.QueryAuditAsync(connection, query).ConfigureAwait(false);
     }
 
     private async Task WriteAsync(string sql, object parameters, CancellationToken cancellationToken)

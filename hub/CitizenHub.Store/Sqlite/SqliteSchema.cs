@@ -352,5 +352,15 @@ internal static class SqliteSchema
             PRIMARY KEY (source_system, source_key)
         );
         """,
+
+        // 20: the audit trail an auditor can search: by caller, action and time as well as citizen (each with its
+        // index, the sequence after it so that a page in either order is an index range), and what else a row records
+        // (a search's criteria, a refusal's reason and route) as JSON in details.
+        """
+        ALTER TABLE audit_log ADD COLUMN details TEXT NULL;
+        CREATE INDEX ix_audit_log_caller ON audit_log (caller, seq);
+        CREATE INDEX ix_audit_log_action ON audit_log (action, seq);
+        CREATE INDEX ix_audit_log_at ON audit_log (at, seq);
+        """,
     ];
 }

@@ -148,7 +148,7 @@ public sealed class PostgresCitizenStoreTests(PostgresServer server) : CitizenSt
         var truncate = await Assert.ThrowsAsync<PostgresException>(() => ExecuteRawAsync("TRUNCATE audit_log;"));
 
         Assert.Contains("append-only", truncate.MessageText, StringComparison.Ordinal);
-        Assert.Single(await Store.GetAuditAsync(new string('a', 32), 10, CancellationToken.None));
+        Assert.Single((await Store.QueryAuditAsync(new AuditQuery(10) { CitizenId = new string('a', 32) }, CancellationToken.None)).Entries);
     }
 
     [Fact]

@@ -1,0 +1,40 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace CitizenHub.Api.Access;
+
+/// <summary>The headers every response carries, whatever answered it (an endpoint, a refusal, an error page).</summary>
+internal static class ResponseHeaders
+{
+    /// <summary>
+    /// For the server-rendered GOV.UK Design System page to come: its scripts, styles, fonts and images from this host
+    /// only, no inline script, no plugins, forms posting only here, and no framing (clickjacking).
+    /// </summary>
+    public const string ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; connect-src 'self'; "
+        + "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+    public static IApplicationBuilder UseResponseHeaders(this IApplicationBuilder app) => app.Use((http, next) =>
+    {
+        // Set as the response starts, so that answers written later (status code pages, the exception handler, which
+        // clears headers before it writes) carry them too.
+        http.Response.OnStarting(() =>
+        {
+            var headers = http.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.XFrameOptions = "DENY";
+            // Whatever answers a caller who must authenticate may carry a citizen's data: no cache (a browser's, a proxy's)
+            // keeps it. Only the endpoints open to all (health, the API description) may be cached.
+            if (http.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is null)
+            {
+                headers.CacheControl = "no-store";
+            }
+
+            return Task.CompletedTask;
+        });
+        return next(http);
+    });
+}
