@@ -52,7 +52,14 @@ public static partial class ExceptionFacts
                     continue;
                 }
 
-                if (CodeText(Read(property, exception)) is { } text)
+                var value = Read(property, exception);
+                // ExternalException.ErrorCode is the HResult again unless a provider gives it a meaning of its own.
+                if (value is int same && same == exception.HResult && property.Name == "ErrorCode")
+                {
+                    continue;
+                }
+
+                if (CodeText(value) is { } text)
                 {
                     codes.Add($"{property.Name} {text}");
                 }
@@ -69,9 +76,11 @@ public static partial class ExceptionFacts
         var frames = new List<string>();
         foreach (var frame in new StackTrace(exception, fNeedFileInfo: false).GetFrames())
         {
-            if (frame.GetMethod() is { DeclaringType: { } type } method && IsOwn(type.Assembly))
+            // An async method's awaits leave two frames of it in a row: one is enough.
+            if (frame.GetMethod() is { DeclaringType: { } type } method && IsOwn(type.Assembly) && Name(type, method) is var name
+                && (frames.Count == 0 || frames[^1] != name))
             {
-                frames.Add(Name(type, method));
+                frames.Add(name);
             }
         }
 
@@ -103,14 +112,22 @@ public static partial class ExceptionFacts
 
     private static string Name(Type type, MethodBase method)
     {
-        // An async method's frames are in its compiler-made state machine, <ReadAsync>d__12.MoveNext: name the method.
-        if (type.Name.StartsWith('<') && type.DeclaringType is { } outer && type.Name.IndexOf('>', StringComparison.Ordinal) is > 1 and var end)
+        // Async methods, iterators and lambdas run in types the compiler makes (<ReadAsync>d__12.MoveNext,
+        // <>c__DisplayClass12_0.<ReadPageAsync>b__0): name the method written, on the type it was written in.
+        var owner = type;
+        while (owner.Name.StartsWith('<') && owner.DeclaringType is { } outer)
         {
-            return $"{outer.FullName}.{type.Name[1..end]}";
+            owner = outer;
         }
 
-        return $"{type.FullName}.{method.Name}";
+        var written = WrittenName().Match(type.Name) is { Success: true } inType ? inType.Groups[1].Value
+            : WrittenName().Match(method.Name) is { Success: true } inMethod ? inMethod.Groups[1].Value
+            : method.Name;
+        return $"{owner.FullName}.{written}";
     }
+
+    [GeneratedRegex(@"<([A-Za-z_][A-Za-z0-9_]*)>", RegexOptions.CultureInvariant)]
+    private static partial Regex WrittenName();
 
     private static object? Read(PropertyInfo property, Exception exception)
     {

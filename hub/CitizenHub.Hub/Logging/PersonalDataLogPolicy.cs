@@ -59,7 +59,8 @@ public static class PersonalDataLogPolicy
 
     private static LogEventPropertyValue Allowed(LogEventPropertyValue value, bool shown) => value switch
     {
-        // An exception logged as a value is text from its ToString(): its message and its inner exceptions' messages.
+        // Serilog captures an exception given as a value as its ToString() (text, withheld by name like any); one kept
+        // as an object (Destructure.AsScalar, an enricher) still renders its messages, so it is withheld here.
         ScalarValue { Value: Exception exception } => new ScalarValue(WithheldException.From(exception).Message),
         ScalarValue scalar when shown || IsPlain(scalar.Value) => scalar,
         StructureValue structure => new StructureValue(structure.Properties.Select(p => new LogEventProperty(p.Name, Allowed(p.Value, shown))), structure.TypeTag),
