@@ -88,14 +88,17 @@ public static partial class ExceptionFacts
     }
 
     /// <summary>
-    /// Whether the message was written by the hub's own code (the frame that threw is in one of the hub's own assemblies,
-    /// loaded with the executable rather than from a plug-in folder), and so is held to quoting no personal data. A
-    /// library's or a plug-in's message is never shown.
+    /// Whether the message is one the hub writes for an operator, and so is held to quoting no personal data: thrown by
+    /// the hub's own code (the frame that threw is in one of its assemblies, loaded with the executable rather than from a
+    /// plug-in folder) as one of the two kinds it tells operators with, <see cref="InvalidOperationException"/> (settings,
+    /// a source that cannot be read) and <see cref="IOException"/> (files). A library's or a plug-in's message is never
+    /// shown, nor one of another kind (an argument or format error is a bug's, and may hold the value it was given).
     /// </summary>
     public static bool HasOwnMessage(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        return exception.TargetSite?.DeclaringType?.Assembly is { } assembly && IsOwn(assembly);
+        return exception is InvalidOperationException or IOException
+            && exception.TargetSite?.DeclaringType?.Assembly is { } assembly && IsOwn(assembly);
     }
 
     /// <summary>The exception's message when <see cref="HasOwnMessage"/>; otherwise <see cref="Describe"/>d, in words around it.</summary>
