@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Security;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using System.Xml;
 using System.Xml.XPath;
 using Polly;
@@ -17,11 +18,11 @@ namespace CitizenHub.Adapters.Soap;
 /// <remarks>
 /// Every call goes through a Polly pipeline: a per-attempt timeout, retries with exponential backoff and
 /// jitter on transient failures only (connection errors, timeouts, 408, 429, 5xx that is not a SOAP fault),
-/// and a circuit breaker. A SOAP fault, or a failure that outlasts the retries, fails this source's run with
-/// a clear error. A page that is not well-formed XML is rejected (page, reason, raw text) and ends the read
+/// and a circuit breaker. A SOAP fault (<see cref="SoapFaultException"/>: its code, never its text), or a failure that
+/// outlasts the retries, fails this source's run with a clear error. A page that is not well-formed XML is rejected (page, reason, raw text) and ends the read
 /// there; the cursor stays at the last good page. XML is read with DTDs prohibited, no resolver, and a size limit.
 /// </remarks>
-public sealed class SoapSourceAdapter : ISourceAdapter
+public sealed partial class SoapSourceAdapter : ISourceAdapter
 {
     private const string Soap11 = "http://schemas.xmlsoap.org/soap/envelope/";
     private const string Soap12 = "http://www.w3.org/2003/05/soap-envelope";
@@ -247,10 +248,15 @@ public sealed class SoapSourceAdapter : ISourceAdapter
             return;
         }
 
-        var code = fault.SelectSingleNode("*[local-name()='faultcode'] | *[local-name()='Code']/*[local-name()='Value']")?.Value.Trim() ?? "(no code)";
-        var reason = fault.SelectSingleNode("*[local-name()='faultstring'] | *[local-name()='Reason']/*[local-name()='Text']")?.Value.Trim() ?? "(no text)";
-        throw new InvalidOperationException($"The SOAP service answered page {page} with a fault: {code}: {Truncate(reason, 300)}");
+        // The fault's text is not read at all: a service's fault text may quote the record it is about (a name, an NI
+        // number, a date of birth), and what an exception holds ends up in logs and on standard error.
+        var code = fault.SelectSingleNode("*[local-name()='faultcode'] | *[local-name()='Code']/*[local-name()='Value']")?.Value.Trim();
+        throw new SoapFaultException(page, code is not null && FaultCodeShape().IsMatch(code) ? code : null);
     }
+
+    /// <summary>A fault code as SOAP writes one, a qualified name such as <c>soap:Client</c>; anything else is not shown.</summary>
+    [GeneratedRegex(@"^([A-Za-z_][\w.-]{0,63}:)?[A-Za-z_][\w.-]{0,63}$", RegexOptions.CultureInvariant)]
+    private static partial Regex FaultCodeShape();
 
     private string Envelope(SoapPosition position)
     {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using CitizenHub.Adapters;
 using CitizenHub.Hub;
+using CitizenHub.Hub.Logging;
 using CitizenHub.Store;
 using CsvHelper;
 using Microsoft.Extensions.Options;
@@ -164,6 +165,13 @@ internal static class CitizenHubCli
             }
 
             return UsageError;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Not left to System.CommandLine, which prints the whole exception: a driver's message, or a peer's text
+            // an adapter passed on, may quote a resident. The hub's own messages are written to quote no one.
+            await error.WriteLineAsync($"citizenhub: {ExceptionFacts.OperatorText(ex, "stopped by an unexpected error")}").ConfigureAwait(false);
+            return Failed;
         }
     }
 

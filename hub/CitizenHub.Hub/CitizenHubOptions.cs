@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using CitizenHub.Hub.Logging;
 using Microsoft.Extensions.Options;
 
 namespace CitizenHub.Hub;
@@ -44,6 +45,10 @@ public sealed class CitizenHubOptions
     [Required]
     [ValidateObjectMembers]
     public PluginOptions Plugins { get; set; } = new();
+
+    [Required]
+    [ValidateObjectMembers]
+    public LoggingOptions Logging { get; set; } = new();
 }
 
 /// <summary>

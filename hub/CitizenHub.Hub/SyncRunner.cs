@@ -1,5 +1,6 @@
 using CitizenHub.Adapters;
 using CitizenHub.Contracts;
+using CitizenHub.Hub.Logging;
 using CitizenHub.Store;
 using MassTransit;
 using Microsoft.Extensions.Logging;
@@ -161,12 +162,11 @@ public sealed class SyncRunner(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The source as a whole could not be read; the other sources still run. What was published
-            // stays published and is waited for. Our own messages (configuration, files) are safe to show;
-            // a library's may quote the data it choked on, so only its type is shown.
-            error = ex is InvalidOperationException or IOException or UnauthorizedAccessException
-                ? ex.Message
-                : $"the source could not be read ({ex.GetType().Name})";
-            logger.LogError("Sync of {Source} could not read the source: {ExceptionType}", source.Name, ex.GetType().Name);
+            // stays published and is waited for. The hub's own messages (configuration, files) are written to quote no
+            // one; a library's, a peer's or a plug-in's may quote the data it choked on, so of those only the type and
+            // codes are shown (and stored: GET /sources shows the run's failure).
+            error = ExceptionFacts.OperatorText(ex, "the source could not be read");
+            logger.LogError(ex, "Sync of {Source} could not read the source: {ExceptionType}", source.Name, ex.GetType().Name);
         }
 
         var removals = 0;
@@ -211,8 +211,8 @@ public sealed class SyncRunner(
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
                 {
-                    warning ??= $"the records are applied, but the source could not be tidied afterwards: {ex.Message}";
-                    logger.LogWarning("After sync of {Source}: {ExceptionType} while committing", source.Name, ex.GetType().Name);
+                    warning ??= $"the records are applied, but the source could not be tidied afterwards: {ExceptionFacts.OperatorText(ex, "it failed")}";
+                    logger.LogWarning(ex, "After sync of {Source}: {ExceptionType} while committing", source.Name, ex.GetType().Name);
                 }
             }
         }

@@ -99,14 +99,16 @@ public sealed class SoapSourceAdapterTests : IDisposable
     }
 
     [Fact]
-    public async Task ReadAsync_SoapFault_FailsWithCodeAndTextWithoutRetrying()
+    public async Task ReadAsync_SoapFault_FailsWithItsCodeNotItsTextWithoutRetrying()
     {
+        // A fault's text may quote the record it is about: it must not reach a message, and so a log.
         _server.Given(Request.Create().UsingPost()).RespondWith(Response.Create().WithStatusCode(500).WithBody(
-            """<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>s:Client</faultcode><faultstring>Unknown operation</faultstring></s:Fault></s:Body></s:Envelope>"""));
+            """<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>s:Client</faultcode><faultstring>No claimant Margaret Hughes, JG103792A, born 1950-03-04</faultstring></s:Fault></s:Body></s:Envelope>"""));
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => AdapterReads.ReadAllAsync(Adapter()));
+        var error = await Assert.ThrowsAsync<SoapFaultException>(() => AdapterReads.ReadAllAsync(Adapter()));
 
-        Assert.Equal("The SOAP service answered page 1 with a fault: s:Client: Unknown operation", error.Message);
+        Assert.Equal(("s:Client", "The SOAP service answered page 1 with a fault (s:Client); its text is not shown, since a service's fault text may quote the record it is about."), (error.FaultCode, error.Message));
+        Assert.DoesNotContain("Hughes", error.ToString(), StringComparison.Ordinal);
         Assert.Single(_server.LogEntries);
     }
 
