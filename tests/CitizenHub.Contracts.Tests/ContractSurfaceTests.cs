@@ -21,6 +21,8 @@ public sealed class ContractSurfaceTests
                 "CitizenHub.Contracts.AddressKind",
                 "CitizenHub.Contracts.CitizenChanged",
                 "CitizenHub.Contracts.CitizenCreated",
+                "CitizenHub.Contracts.CitizenErased",
+                "CitizenHub.Contracts.CitizenRestrictionChanged",
                 "CitizenHub.Contracts.CitizenSplit",
                 "CitizenHub.Contracts.CitizensMerged",
                 "CitizenHub.Contracts.Identifier",
