@@ -162,17 +162,10 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
     public Task<(StewardOutcome Outcome, IReadOnlyList<object> Events)> SetRestrictionAsync(
         string citizenId, bool restricted, CancellationToken cancellationToken)
     {
-        return AsStewardAsync(
-            new StewardOutcome(StewardOutcomeKind.CitizenNotFound),
-            async (session, events) =>
+        return OnActiveCitizenAsync(
+            citizenId,
+            async (session, events, linked, now) =>
             {
-                var linked = await session.GetLinkedRecordsAsync(citizenId).ConfigureAwait(false);
-                if (linked.Count == 0)
-                {
-                    return null;
-                }
-
-                var now = timeProvider.GetUtcNow();
                 if (await session.SetRestrictionAsync(citizenId, restricted, now).ConfigureAwait(false))
                 {
                     var cause = new SourceRecordRef(linked[0].SourceSystem, linked[0].SourceKey);
@@ -180,8 +173,6 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
                         citizenId, restricted ? HistoryCause.Restricted : HistoryCause.Unrestricted, cause, null, now)).ConfigureAwait(false);
                     events.RestrictionChanged(citizenId, restricted, cause);
                 }
-
-                return new StewardOutcome(StewardOutcomeKind.Applied, citizenId, citizenId);
             },
             cancellationToken);
     }
@@ -193,17 +184,10 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
     /// </summary>
     public Task<(StewardOutcome Outcome, IReadOnlyList<object> Events)> EraseAsync(string citizenId, CancellationToken cancellationToken)
     {
-        return AsStewardAsync(
-            new StewardOutcome(StewardOutcomeKind.CitizenNotFound),
-            async (session, events) =>
+        return OnActiveCitizenAsync(
+            citizenId,
+            async (session, events, linked, now) =>
             {
-                var linked = await session.GetLinkedRecordsAsync(citizenId).ConfigureAwait(false);
-                if (linked.Count == 0)
-                {
-                    return null;
-                }
-
-                var now = timeProvider.GetUtcNow();
                 var suppressed = new List<SuppressedRecord>(linked.Count);
                 foreach (var record in linked)
                 {
@@ -215,6 +199,27 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
                 await session.SetGoldenRecordAsync(citizenId, [], now).ConfigureAwait(false);
                 await session.EraseCitizenAsync(citizenId, suppressed, now).ConfigureAwait(false);
                 events.Erased(citizenId);
+            },
+            cancellationToken);
+    }
+
+    /// <summary>An administrator's command on one active citizen (one holding records), given them; not found otherwise.</summary>
+    private Task<(StewardOutcome Outcome, IReadOnlyList<object> Events)> OnActiveCitizenAsync(
+        string citizenId,
+        Func<IResolutionSession, ChangeCollector, IReadOnlyList<NormalisedRecord>, DateTimeOffset, Task> work,
+        CancellationToken cancellationToken)
+    {
+        return AsStewardAsync(
+            new StewardOutcome(StewardOutcomeKind.CitizenNotFound),
+            async (session, events) =>
+            {
+                var linked = await session.GetLinkedRecordsAsync(citizenId).ConfigureAwait(false);
+                if (linked.Count == 0)
+                {
+                    return null;
+                }
+
+                await work(session, events, linked, timeProvider.GetUtcNow()).ConfigureAwait(false);
                 return new StewardOutcome(StewardOutcomeKind.Applied, citizenId, citizenId);
             },
             cancellationToken);

@@ -118,17 +118,6 @@ public abstract class ErasureTests : ResolverOnAStore
 
         return keys;
     }
-
-    private async Task<List<CitizenLink>> LinksAsync()
-    {
-        var links = new List<CitizenLink>();
-        await foreach (var link in Store.ReadLinksAsync(CancellationToken.None))
-        {
-            links.Add(link);
-        }
-
-        return links;
-    }
 }
 
 public sealed class SqliteErasureTests : ErasureTests, IDisposable

@@ -1,60 +1,17 @@
 using CitizenHub.Adapters.Testing;
 using CitizenHub.Contracts;
-using CitizenHub.Matching;
-using CitizenHub.Matching.Linking;
 using CitizenHub.Matching.Scoring;
 using CitizenHub.Store;
 using CitizenHub.Store.Postgres;
 using CitizenHub.Store.Sqlite;
 using CitizenHub.TestKit;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Time.Testing;
 
 namespace CitizenHub.Hub.Tests;
 
 /// <summary>Resolve on arrival against a real store: each derived class runs every test against one.</summary>
-public abstract class RecordResolverTests : IAsyncLifetime
+public abstract class RecordResolverTests : ResolverOnAStore
 {
-    private readonly Guid _runId = Guid.NewGuid();
-    private ICitizenStore? _store;
-    private RecordResolver? _resolver;
-    private int _sequence;
-
-    protected ICitizenStore Store => _store ?? throw new InvalidOperationException("The store is made in InitializeAsync.");
-
-    private RecordResolver Resolver => _resolver ?? throw new InvalidOperationException("The resolver is made in InitializeAsync.");
-
-    /// <summary>A new store on a fresh, empty database (not yet migrated).</summary>
-    protected abstract Task<ICitizenStore> CreateStoreAsync();
-
-    public async Task InitializeAsync()
-    {
-        _store = await CreateStoreAsync();
-        await _store.MigrateAsync(CancellationToken.None);
-        _resolver = NewResolver(_store);
-    }
-
-    /// <summary>A resolver on the given store, as every test's is.</summary>
-    protected static RecordResolver NewResolver(ICitizenStore store)
-    {
-        var catalog = new SourceCatalog([], new SurvivorshipRanks(new Dictionary<string, int> { ["ct"] = 1, ["hb"] = 2 }));
-        return new RecordResolver(
-            store, catalog, new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 3, 0, 0, TimeSpan.Zero)), new Linker(new PairScorer(MatchModel.Default)));
-    }
-
-    public virtual async Task DisposeAsync()
-    {
-        switch (_store)
-        {
-            case IAsyncDisposable asyncDisposable:
-                await asyncDisposable.DisposeAsync();
-                break;
-            case IDisposable disposable:
-                disposable.Dispose();
-                break;
-        }
-    }
-
     [Fact]
     public async Task ApplyAsync_SameNiNumberInTwoSources_OneCitizenWithBothRecords()
     {
@@ -133,7 +90,7 @@ public abstract class RecordResolverTests : IAsyncLifetime
     [Fact]
     public async Task ApplyAsync_SameBatchDeliveredTwice_SecondChangesNothing()
     {
-        var batch = new SourceRecordBatch(_runId, "ct", 1, [Records.Person("ct", "1", "Ann", "Lee", ni: "AB123456C")]);
+        var batch = new SourceRecordBatch(RunId, "ct", 1, [Records.Person("ct", "1", "Ann", "Lee", ni: "AB123456C")]);
 
         var first = await Resolver.ApplyAsync(batch, CancellationToken.None);
         var second = await Resolver.ApplyAsync(batch, CancellationToken.None);
@@ -238,9 +195,9 @@ public abstract class RecordResolverTests : IAsyncLifetime
         await ApplyAsync(Records.Person("ct", "1", "Ann", "Lee", ni: "AB123456C"), Records.Person("hb", "1", "Ann", "Lee", ni: "AB123456C"));
         var citizenId = (await LinksAsync()).First().CitizenId;
 
-        await Resolver.RemoveAsync(new SourceRecordsRemoved(_runId, "hb", 1, ["1"], Records.Observed.AddDays(1)), CancellationToken.None);
+        await Resolver.RemoveAsync(new SourceRecordsRemoved(RunId, "hb", 1, ["1"], Records.Observed.AddDays(1)), CancellationToken.None);
         var afterOne = await Store.GetCitizenAsync(citizenId, CancellationToken.None);
-        await Resolver.RemoveAsync(new SourceRecordsRemoved(_runId, "ct", 2, ["1"], Records.Observed.AddDays(1)), CancellationToken.None);
+        await Resolver.RemoveAsync(new SourceRecordsRemoved(RunId, "ct", 2, ["1"], Records.Observed.AddDays(1)), CancellationToken.None);
         var afterBoth = await Store.GetCitizenAsync(citizenId, CancellationToken.None);
 
         Assert.Equal((CitizenStatus.Active, 1), (afterOne!.Status, afterOne.SourceRecords.Count));
@@ -254,7 +211,7 @@ public abstract class RecordResolverTests : IAsyncLifetime
         var record = Records.Person("ct", "1", "Ann", "Lee", ni: "AB123456C");
         await ApplyAsync(record);
         var citizenId = (await LinksAsync()).Single().CitizenId;
-        await Resolver.RemoveAsync(new SourceRecordsRemoved(_runId, "ct", 1, ["1"], Records.Observed.AddDays(1)), CancellationToken.None);
+        await Resolver.RemoveAsync(new SourceRecordsRemoved(RunId, "ct", 1, ["1"], Records.Observed.AddDays(1)), CancellationToken.None);
         var whileRemoved = await Store.GetCitizenAsync(citizenId, CancellationToken.None);
 
         var events = await ApplyAsync(record with { ObservedAt = Records.Observed.AddDays(2) });
@@ -274,7 +231,7 @@ public abstract class RecordResolverTests : IAsyncLifetime
         var record = Records.Person("ct", "1", "Ann", "Lee", ni: "AB123456C");
         await ApplyAsync(record);
         var former = (await LinksAsync()).Single().CitizenId;
-        await Resolver.RemoveAsync(new SourceRecordsRemoved(_runId, "ct", 1, ["1"], Records.Observed.AddDays(1)), CancellationToken.None);
+        await Resolver.RemoveAsync(new SourceRecordsRemoved(RunId, "ct", 1, ["1"], Records.Observed.AddDays(1)), CancellationToken.None);
         await ApplyAsync(Records.Person("hb", "1", "Ann", "Lee", ni: "AB123456C"));
         var other = (await LinksAsync()).Single().CitizenId;
 
@@ -305,7 +262,7 @@ public abstract class RecordResolverTests : IAsyncLifetime
         var original = (await LinksAsync()).Select(l => l.CitizenId).Distinct().Single();
 
         // Without the record that carried both identifiers, a shared name alone is not enough to be one person.
-        var events = await Resolver.RemoveAsync(new SourceRecordsRemoved(_runId, "hb", 99, ["9"], Records.Observed.AddDays(1)), CancellationToken.None);
+        var events = await Resolver.RemoveAsync(new SourceRecordsRemoved(RunId, "hb", 99, ["9"], Records.Observed.AddDays(1)), CancellationToken.None);
 
         var links = await LinksAsync();
         Assert.Equal(original, links.Single(l => l.SourceKey == "1").CitizenId);
@@ -396,20 +353,6 @@ public abstract class RecordResolverTests : IAsyncLifetime
 
         Assert.Equal(RecordResolver.ContentHash(record), RecordResolver.ContentHash(record with { ObservedAt = record.ObservedAt.AddYears(1) }));
         Assert.NotEqual(RecordResolver.ContentHash(record), RecordResolver.ContentHash(record with { SourceVersion = "2" }));
-    }
-
-    private Task<IReadOnlyList<object>> ApplyAsync(params SourceRecord[] records) =>
-        Resolver.ApplyAsync(new SourceRecordBatch(_runId, records[0].SourceSystem, Interlocked.Increment(ref _sequence), records), CancellationToken.None);
-
-    protected async Task<List<CitizenLink>> LinksAsync()
-    {
-        var links = new List<CitizenLink>();
-        await foreach (var link in Store.ReadLinksAsync(CancellationToken.None))
-        {
-            links.Add(link);
-        }
-
-        return links;
     }
 }
 

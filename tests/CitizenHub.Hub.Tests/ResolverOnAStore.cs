@@ -27,17 +27,39 @@ public abstract class ResolverOnAStore : IAsyncLifetime
     {
         _store = await CreateStoreAsync();
         await _store.MigrateAsync(CancellationToken.None);
+        _resolver = NewResolver(_store);
+    }
+
+    /// <summary>A resolver on the given store, as every test's is.</summary>
+    protected static RecordResolver NewResolver(ICitizenStore store)
+    {
         var catalog = new SourceCatalog([], new SurvivorshipRanks(new Dictionary<string, int> { ["ct"] = 1, ["hb"] = 2 }));
-        _resolver = new RecordResolver(
-            _store, catalog, new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 3, 0, 0, TimeSpan.Zero)), new Linker(new PairScorer(MatchModel.Default)));
+        return new RecordResolver(
+            store, catalog, new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 3, 0, 0, TimeSpan.Zero)), new Linker(new PairScorer(MatchModel.Default)));
     }
 
     public virtual async Task DisposeAsync()
     {
-        if (_store is IAsyncDisposable disposable)
+        switch (_store)
         {
-            await disposable.DisposeAsync();
+            case IAsyncDisposable asyncDisposable:
+                await asyncDisposable.DisposeAsync();
+                break;
+            case IDisposable disposable:
+                disposable.Dispose();
+                break;
         }
+    }
+
+    protected async Task<List<CitizenLink>> LinksAsync()
+    {
+        var links = new List<CitizenLink>();
+        await foreach (var link in Store.ReadLinksAsync(CancellationToken.None))
+        {
+            links.Add(link);
+        }
+
+        return links;
     }
 
     protected int NextSequence() => Interlocked.Increment(ref _sequence);
