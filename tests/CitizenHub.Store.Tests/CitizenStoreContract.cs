@@ -1121,6 +1121,29 @@ public abstract class CitizenStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SearchAsync_HiddenSources_FindNoOneThroughTheirRecords_NorChangesTheyCaused()
+    {
+        var (both, onlyHidden) = await InSessionAsync(async s =>
+        {
+            var x = await s.CreateCitizenAsync(At);
+            var y = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, x, Records.Person("ct", "1", "Ann", "Lee"), []);
+            await SaveAsync(s, x, Records.Person("sc", "1", "Ann", "Lee"), []);
+            await SaveAsync(s, y, Records.Person("sc", "2", "Ann", "Lee"), []);
+            await s.AppendChangesAsync([new CitizenCreated(x, 1, new SourceRecordRef("ct", "1"), At), new CitizenCreated(y, 1, new SourceRecordRef("sc", "2"), At)]);
+            return (x, y);
+        });
+
+        var hidden = await Store.SearchAsync(new CitizenSearch("LEE", null, null, null) { HiddenSources = ["sc"] }, 10, CancellationToken.None);
+        var all = await Store.SearchAsync(new CitizenSearch("LEE", null, null, null), 10, CancellationToken.None);
+        var feed = await Store.GetChangesAsync(0, 10, includeRestricted: false, ["sc"], CancellationToken.None);
+
+        Assert.Equal([both], hidden.Select(c => c.CitizenId));
+        Assert.Equal([both, onlyHidden], all.Select(c => c.CitizenId));
+        Assert.Equal([both], feed.Select(c => c.CitizenId));
+    }
+
+    [Fact]
     public async Task SearchAsync_BySoundPetFormIdentifiersAndSourceRecord()
     {
         var (smith, other) = await InSessionAsync(async s =>
