@@ -64,7 +64,7 @@ public static class CitizenViewApi
             }
         });
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        services.AddOpenApi();
+        services.AddOpenApi(OpenApiSecurity.Describe);
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
         // The host names the sensitive sources from its configuration; without it every source is general.
         services.TryAddSingleton(SourceVisibility.AllGeneral);

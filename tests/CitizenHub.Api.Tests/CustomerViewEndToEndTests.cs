@@ -194,6 +194,27 @@ public sealed class CustomerViewEndToEndTests : IClassFixture<CustomerViewEndToE
     }
 
     [Fact]
+    public async Task OpenApi_DeclaresTheKeyAndTokenSchemes_AndEachOperationsRoles()
+    {
+        var document = await GetJsonAsync("/openapi/v1.json");
+
+        var schemes = document.GetProperty("components").GetProperty("securitySchemes");
+        Assert.Equal(("apiKey", "header", "X-Api-Key"), (schemes.GetProperty("ApiKey").GetProperty("type").GetString(), schemes.GetProperty("ApiKey").GetProperty("in").GetString(), schemes.GetProperty("ApiKey").GetProperty("name").GetString()));
+        Assert.Equal(("http", "bearer"), (schemes.GetProperty("Bearer").GetProperty("type").GetString(), schemes.GetProperty("Bearer").GetProperty("scheme").GetString()));
+        var paths = document.GetProperty("paths");
+        string[] Roles(string path, string method) =>
+            [.. paths.GetProperty(path).GetProperty(method).GetProperty("x-roles").EnumerateArray().Select(r => r.GetString()!)];
+        Assert.Equal(["agent", "steward", "admin"], Roles("/citizens/{id}", "get"));
+        Assert.Equal(["auditor"], Roles("/audit", "get"));
+        Assert.Equal(["admin"], Roles("/citizens/{id}/erasure", "post"));
+        Assert.Equal(["steward", "admin"], Roles("/reviews", "get"));
+        // Every operation says how to sign in: the key or the token.
+        Assert.All(
+            paths.EnumerateObject().SelectMany(p => p.Value.EnumerateObject()),
+            operation => Assert.Equal(2, operation.Value.GetProperty("security").GetArrayLength()));
+    }
+
+    [Fact]
     public async Task OpenApi_EveryOperationAnswersWhenCalledAsAGeneratedClientWould()
     {
         var document = await GetJsonAsync("/openapi/v1.json");
