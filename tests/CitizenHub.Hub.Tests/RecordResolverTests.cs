@@ -1,11 +1,8 @@
-using CitizenHub.Adapters.Testing;
 using CitizenHub.Contracts;
 using CitizenHub.Matching.Scoring;
 using CitizenHub.Store;
 using CitizenHub.Store.Postgres;
-using CitizenHub.Store.Sqlite;
 using CitizenHub.TestKit;
-using Microsoft.Data.Sqlite;
 
 namespace CitizenHub.Hub.Tests;
 
@@ -357,19 +354,9 @@ public abstract class RecordResolverTests : ResolverOnAStore
 }
 
 /// <summary>The resolver against a SQLite file in a fresh folder.</summary>
-public sealed class SqliteRecordResolverTests : RecordResolverTests, IDisposable
+public sealed class SqliteRecordResolverTests : RecordResolverTests
 {
-    private readonly TempDirectory _folder = new();
-
-    protected override Task<ICitizenStore> CreateStoreAsync() =>
-        Task.FromResult<ICitizenStore>(new SqliteCitizenStore($"Data Source={_folder.File("hub.db")}"));
-
-    public void Dispose()
-    {
-        // Pooled connections hold the file open; release them so the folder can go.
-        SqliteConnection.ClearAllPools();
-        _folder.Dispose();
-    }
+    protected override Task<ICitizenStore> CreateStoreAsync() => SqliteStoreAsync();
 }
 
 /// <summary>The resolver against a fresh database on a real PostgreSQL server.</summary>

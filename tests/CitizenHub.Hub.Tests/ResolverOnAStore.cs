@@ -2,7 +2,10 @@ using CitizenHub.Contracts;
 using CitizenHub.Matching;
 using CitizenHub.Matching.Linking;
 using CitizenHub.Matching.Scoring;
+using CitizenHub.Adapters.Testing;
 using CitizenHub.Store;
+using CitizenHub.Store.Sqlite;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CitizenHub.Hub.Tests;
@@ -14,6 +17,7 @@ public abstract class ResolverOnAStore : IAsyncLifetime
     private ICitizenStore? _store;
     private RecordResolver? _resolver;
     private int _sequence;
+    private TempDirectory? _sqliteFolder;
 
     protected ICitizenStore Store => _store ?? throw new InvalidOperationException("The store is made in InitializeAsync.");
 
@@ -49,6 +53,20 @@ public abstract class ResolverOnAStore : IAsyncLifetime
                 disposable.Dispose();
                 break;
         }
+
+        if (_sqliteFolder is not null)
+        {
+            // Pooled connections hold the file open; release them so the folder can go.
+            SqliteConnection.ClearAllPools();
+            _sqliteFolder.Dispose();
+        }
+    }
+
+    /// <summary>A SQLite store in a fresh folder, deleted after the test: what a SQLite derived class makes.</summary>
+    protected Task<ICitizenStore> SqliteStoreAsync()
+    {
+        _sqliteFolder ??= new TempDirectory();
+        return Task.FromResult<ICitizenStore>(new SqliteCitizenStore($"Data Source={_sqliteFolder.File("hub.db")}"));
     }
 
     protected async Task<List<CitizenLink>> LinksAsync()

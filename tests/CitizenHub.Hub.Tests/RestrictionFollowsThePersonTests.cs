@@ -1,10 +1,7 @@
-using CitizenHub.Adapters.Testing;
 using CitizenHub.Contracts;
 using CitizenHub.Store;
 using CitizenHub.Store.Postgres;
-using CitizenHub.Store.Sqlite;
 using CitizenHub.TestKit;
-using Microsoft.Data.Sqlite;
 
 namespace CitizenHub.Hub.Tests;
 
@@ -176,18 +173,9 @@ public abstract class RestrictionFollowsThePersonTests : ResolverOnAStore
     }
 }
 
-public sealed class SqliteRestrictionFollowsThePersonTests : RestrictionFollowsThePersonTests, IDisposable
+public sealed class SqliteRestrictionFollowsThePersonTests : RestrictionFollowsThePersonTests
 {
-    private readonly TempDirectory _folder = new();
-
-    protected override Task<ICitizenStore> CreateStoreAsync() =>
-        Task.FromResult<ICitizenStore>(new SqliteCitizenStore($"Data Source={_folder.File("hub.db")}"));
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        _folder.Dispose();
-    }
+    protected override Task<ICitizenStore> CreateStoreAsync() => SqliteStoreAsync();
 }
 
 [Collection(PostgresCollection.Name)]
