@@ -244,7 +244,7 @@ internal static class CitizenDetailsApi
         }
 
         var held = await store.GetCitizenAsync(id, cancellationToken).ConfigureAwait(false);
-        var view = held is { Status: CitizenStatus.Active } ? visibility.Visible(held, visibility.HiddenFrom(caller.Classes)) : held;
+        var view = held is null ? null : visibility.Visible(held, visibility.HiddenFrom(caller.Classes));
         if (view is null || (view.Restricted && !caller.MaySeeRestricted))
         {
             return (null, null, Problem(StatusCodes.Status404NotFound, "citizen-not-found", "No citizen has this id."));

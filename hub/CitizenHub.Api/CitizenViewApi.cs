@@ -125,7 +125,7 @@ public static class CitizenViewApi
 
         var held = await store.GetCitizenAsync(id, cancellationToken).ConfigureAwait(false);
         // A citizen held only by sources the caller may not know of is not there for them, as a restricted one is not.
-        var view = held is { Status: CitizenStatus.Active } ? visibility.Visible(held, visibility.HiddenFrom(caller.Classes)) : held;
+        var view = held is null ? null : visibility.Visible(held, visibility.HiddenFrom(caller.Classes));
         switch (view)
         {
             case null:

@@ -27,7 +27,7 @@ public sealed class SourceVisibility(IReadOnlyDictionary<string, string> classBy
     /// <summary>
     /// The citizen as a caller who may not know of <paramref name="hidden"/> sources sees it: without their records, with
     /// its golden record built from the rest; null when every record it holds is from a hidden source (it is not there
-    /// for that caller).
+    /// for that caller). A citizen holding no records (merged, removed, erased) is passed on as it is.
     /// </summary>
     public CitizenView? Visible(CitizenView view, IReadOnlySet<string> hidden)
     {
