@@ -16,6 +16,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Scalar.AspNetCore;
 
 namespace CitizenHub.Api;
 
@@ -87,6 +88,7 @@ public static class CitizenViewApi
         ArgumentNullException.ThrowIfNull(endpoints);
         // Open to all: the API's description and whether it is up say nothing about anyone.
         endpoints.MapOpenApi().AllowAnonymous();
+        endpoints.MapScalarApiReference("/docs", DescribeDocsPage).AllowAnonymous();
         endpoints.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthAsync }).AllowAnonymous();
 
         var citizens = endpoints.MapGroup("/citizens").WithTags("Citizens").RequireAuthorization(ApiPolicies.ReadCitizens);
@@ -355,6 +357,23 @@ public static class CitizenViewApi
         }
 
         return TypedResults.Problem(detail: detail, statusCode: status, extensions: extensions);
+    }
+
+    /// <summary>
+    /// The browsable docs over the OpenAPI document, working on a council network with no internet: the bundle is served
+    /// by this host, no fonts or telemetry are fetched from outside, and its boot script carries a nonce made per request
+    /// (see <see cref="ResponseHeaders.ApiDocsContentSecurityPolicy"/>).
+    /// </summary>
+    private static void DescribeDocsPage(ScalarOptions scalar)
+    {
+        scalar.WithTitle("CitizenHub Customer View API").WithNonce().WithOpenApiRoutePattern("/openapi/{documentName}.json");
+        scalar.DefaultFonts = false;
+        scalar.Telemetry = false;
+        scalar.HideClientButton = true;
+        // The toolbar and the AI chat call Scalar's own services: nothing on this page talks to anyone but this host.
+        scalar.ShowDeveloperTools = DeveloperToolsVisibility.Never;
+        scalar.Agent = new ScalarAgentOptions { Disabled = true };
+        scalar.AddPreferredSecuritySchemes([OpenApiSecurity.ApiKeyScheme]);
     }
 
     private static Task WriteHealthAsync(HttpContext context, HealthReport report) =>

@@ -184,8 +184,10 @@ public sealed class CustomerViewEndToEndTests : IClassFixture<CustomerViewEndToE
         var paths = document.GetProperty("paths");
         Assert.True(paths.GetProperty("/citizens/{id}").TryGetProperty("get", out _));
         Assert.True(paths.GetProperty("/citizens").TryGetProperty("get", out _));
-        // Every endpoint the application maps (besides /health and the document itself) is in the document.
+        // Every endpoint the application maps (besides /health, the document itself, and what is marked as no part of
+        // the API: the docs page, the web pages) is in the document.
         var mapped = _hub.Hub.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IExcludeFromDescriptionMetadata>()?.ExcludeFromDescription != true)
             .Select(e => "/" + e.RoutePattern.RawText!.Trim('/'))
             .Where(p => p is not "/health" && !p.StartsWith("/openapi", StringComparison.Ordinal))
             .ToHashSet(StringComparer.Ordinal);
@@ -212,6 +214,35 @@ public sealed class CustomerViewEndToEndTests : IClassFixture<CustomerViewEndToE
         Assert.All(
             paths.EnumerateObject().SelectMany(p => p.Value.EnumerateObject()),
             operation => Assert.Equal(2, operation.Value.GetProperty("security").GetArrayLength()));
+    }
+
+    [Fact]
+    public async Task ApiDocs_ServedOpenToAll_FromThisHostOnly_TheirBootScriptLetInByTheResponsesOwnNonce()
+    {
+        using var anonymous = _hub.Hub.ClientFor(role: null, purpose: null);
+
+        using var page = await anonymous.GetAsync(new Uri("/docs/", UriKind.Relative));
+        using var again = await anonymous.GetAsync(new Uri("/docs/", UriKind.Relative));
+        using var bundle = await anonymous.GetAsync(new Uri("/docs/scalar.js", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var html = await page.Content.ReadAsStringAsync();
+        var csp = page.Headers.GetValues("Content-Security-Policy").Single();
+        var nonce = System.Text.RegularExpressions.Regex.Match(csp, "'nonce-([^']+)'").Groups[1].Value;
+        Assert.NotEmpty(nonce);
+        // Every script on the page carries this response's nonce, and the next response has another.
+        var scripts = System.Text.RegularExpressions.Regex.Matches(html, "<script[^>]*>");
+        Assert.NotEmpty(scripts);
+        Assert.All(scripts, script => Assert.Contains($"nonce=\"{nonce}\"", script.Value, StringComparison.Ordinal));
+        Assert.DoesNotContain(nonce, again.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        // No CDN: the page names no other host, and its bundle is served here.
+        Assert.DoesNotMatch("(src|href)=\"(https?:)?//", html);
+        Assert.Contains("\"telemetry\":false", html, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, bundle.StatusCode);
+        Assert.Equal("text/javascript", bundle.Content.Headers.ContentType?.MediaType);
+        // Pages other than the docs keep the policy with no inline script at all.
+        using var health = await anonymous.GetAsync(new Uri("/health", UriKind.Relative));
+        Assert.Contains("script-src 'self';", health.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -21,6 +21,12 @@ internal static class OpenApiSecurity
     {
         options.AddDocumentTransformer((document, _, _) =>
         {
+            document.Info ??= new OpenApiInfo();
+            document.Info.Title = "CitizenHub Customer View API";
+            document.Info.Description =
+                "One view of each resident across the council's systems: golden records with the source of each value, search, "
+                + "why records are linked, the steward queue, the change feed and the audit trail. Send an API key in "
+                + $"`{ApiKeyAuthenticationHandler.Header}` (or a bearer JWT); every read of a citizen's data also says why, in `{Caller.PurposeHeader}`.";
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
             document.Components.SecuritySchemes[ApiKeyScheme] = new OpenApiSecurityScheme

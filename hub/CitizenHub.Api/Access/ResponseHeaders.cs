@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Scalar.AspNetCore;
 
 namespace CitizenHub.Api.Access;
 
@@ -15,6 +16,15 @@ internal static class ResponseHeaders
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; connect-src 'self'; "
         + "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+    /// <summary>
+    /// The API docs page (Scalar) boots from an inline script and styles its elements inline: the script is let in by
+    /// this response's own nonce (no other inline script runs), and inline styles on that page only. Its bundle, the
+    /// OpenAPI document and "try it" requests are all this host's.
+    /// </summary>
+    public static string ApiDocsContentSecurityPolicy(string nonce) =>
+        $"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; "
+        + "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
     public static IApplicationBuilder UseResponseHeaders(this IApplicationBuilder app) => app.Use((http, next) =>
     {
         // Set as the response starts, so that answers written later (status code pages, the exception handler, which
@@ -24,7 +34,9 @@ internal static class ResponseHeaders
             var headers = http.Response.Headers;
             headers.XContentTypeOptions = "nosniff";
             headers["Referrer-Policy"] = "no-referrer";
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.ContentSecurityPolicy = http.Items[ScalarOptions.NonceHttpContextItemKey] is string nonce
+                ? ApiDocsContentSecurityPolicy(nonce)
+                : ContentSecurityPolicy;
             headers.XFrameOptions = "DENY";
             // Whatever answers a caller who must authenticate may carry a citizen's data: no cache (a browser's, a proxy's)
             // keeps it. Only the endpoints open to all (health, the API description) may be cached.
