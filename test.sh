@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the servers the tests need when missing (Debian packages), then restores, builds
+# Installs the servers and the browser the tests need when missing (Debian packages), then restores, builds
 # (warnings are errors) and runs every test in the solution, then the adapter SDK check
 # (scripts/adapter-sdk-check.sh: the packages, the template and a plug-in, outside the repository).
 # Test results are written as TRX to TestResults/ (CI counts them from there; the SDK check is one test there).
@@ -25,6 +25,14 @@ fi
 # The SQL adapter's ODBC provider is tested through the MariaDB ODBC driver (unixODBC is what System.Data.Odbc loads).
 if ! ls /usr/lib/*/odbc/libmaodbc.so >/dev/null 2>&1 || ! /sbin/ldconfig -p | grep -q 'libodbc\.so\.2'; then
   missing+=(unixodbc odbc-mariadb)
+fi
+# The web page's tests drive Debian's Chromium through Playwright (Playwright's own browser download cannot work here).
+if [ -z "${CITIZENHUB_TEST_CHROMIUM:-}" ] && [ ! -x /usr/bin/chromium ]; then
+  missing+=(chromium)
+fi
+# The web page's assets (GOV.UK Frontend, compiled with Sass) are built from hub/CitizenHub.Web/package-lock.json by npm.
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
 fi
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}" >&2

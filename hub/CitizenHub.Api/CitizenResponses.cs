@@ -1,5 +1,6 @@
 using CitizenHub.Contracts;
 using CitizenHub.Matching;
+using CitizenHub.Matching.Scoring;
 using CitizenHub.Store;
 
 namespace CitizenHub.Api;
@@ -73,7 +74,8 @@ public sealed record SourceRecordResponse(string SourceSystem, string SourceKey,
 public sealed record SearchResponse(IReadOnlyList<SearchResult> Results, int Limit, int Offset, int Total, bool Truncated);
 
 /// <param name="Score">How well the citizen's best record matches the query: its match weight in bits.</param>
-public sealed record SearchResult(string CitizenId, string Href, double Score, IReadOnlyDictionary<string, FieldValue> Fields);
+/// <param name="Matched">Why: each criterion compared with that record, its agreement level and weight.</param>
+public sealed record SearchResult(string CitizenId, string Href, double Score, IReadOnlyDictionary<string, FieldValue> Fields, IReadOnlyList<FieldWeight> Matched);
 
 /// <param name="Next">The cursor of the next page (pass it as <c>cursor</c> with the same order); null at the end.</param>
 public sealed record AuditResponse(IReadOnlyList<AuditRow> Entries, int Limit, string? Next);

@@ -73,13 +73,17 @@ public static class CitizenViewApi
     }
 
     /// <summary>The middleware the endpoints rely on, in order: the headers every answer carries, who is calling, how often, and may they.</summary>
-    public static IApplicationBuilder UseCitizenViewApi(this IApplicationBuilder app)
+    /// <param name="open">What is served to anyone, after the headers and before authentication (the web page's assets).</param>
+    /// <param name="authorized">What runs once the caller is known and admitted (the web page's form tokens).</param>
+    public static IApplicationBuilder UseCitizenViewApi(this IApplicationBuilder app, Action<IApplicationBuilder>? open = null, Action<IApplicationBuilder>? authorized = null)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseResponseHeaders();
+        open?.Invoke(app);
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
+        authorized?.Invoke(app);
         return app;
     }
 
@@ -270,20 +274,30 @@ public static class CitizenViewApi
         // Ranked by how well the best record of each citizen matches the query, as the matching engine weighs it.
         var exact = linker.Scorer.ExactWeights(probe, NoTermFrequencies.Instance);
         Span<byte> levels = stackalloc byte[MatchFields.Count];
-        var ranked = new List<(CitizenSummary Citizen, double Score)>(found.Count);
+        Span<byte> bestLevels = stackalloc byte[MatchFields.Count];
+        var ranked = new List<(CitizenSummary Citizen, double Score, IReadOnlyList<FieldWeight> Matched)>(found.Count);
         foreach (var citizen in found.Select(c => visibility.Visible(c, hidden)).OfType<CitizenSummary>())
         {
-            var best = double.MinValue;
+            PairScore? best = null;
             foreach (var record in citizen.Records ?? [])
             {
-                best = Math.Max(best, linker.Scorer.Score(probe, record, exact, levels).Weight);
+                var score = linker.Scorer.Score(probe, record, exact, levels);
+                if (best is null || score.Weight > best.Value.Weight)
+                {
+                    best = score;
+                    levels.CopyTo(bestLevels);
+                }
             }
 
-            ranked.Add((citizen, best));
+            // Why it ranks where it does: each criterion's agreement with the best record, as the matching engine weighs it.
+            var matched = best is { } b
+                ? [.. linker.Scorer.Explain(b, bestLevels, exact).Fields.Where(f => f.Level != MatchModel.MissingLevel)]
+                : (IReadOnlyList<FieldWeight>)[];
+            ranked.Add((citizen, best?.Weight ?? double.MinValue, matched));
         }
 
         var page = ranked.OrderByDescending(r => r.Score).Skip(skip).Take(pageSize)
-            .Select(r => new SearchResult(r.Citizen.CitizenId, $"/citizens/{r.Citizen.CitizenId}", Math.Round(r.Score, 1), FieldValue.Map(r.Citizen.Fields)))
+            .Select(r => new SearchResult(r.Citizen.CitizenId, $"/citizens/{r.Citizen.CitizenId}", Math.Round(r.Score, 1), FieldValue.Map(r.Citizen.Fields), r.Matched))
             .ToList();
         // The search itself is kept with its criteria as given (who looked for whom), beside a read of each citizen it shows.
         var criteria = new (string Name, string? Value)[]

@@ -7,6 +7,7 @@ using CitizenHub.Api.Access;
 using CitizenHub.Hub;
 using CitizenHub.Hub.Logging;
 using CitizenHub.Store;
+using CitizenHub.Web;
 using Serilog;
 using Serilog.Events;
 
@@ -196,13 +197,15 @@ internal static class HubComposition
         AddHub(builder.Services, hub);
         builder.Services.AddSingleton(new SourceVisibility(hub.Catalog.Sensitivity, hub.Catalog.Survivorship));
         builder.Services.AddCitizenViewApi(hub.Configuration);
+        builder.Services.AddCitizenHubWeb(hub.Configuration);
         customize?.Invoke(builder);
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseCitizenViewApi();
+        app.UseCitizenViewApi(open: web => web.UseCitizenHubWebAssets(), authorized: web => web.UseAntiforgery());
         app.MapCitizenViewApi();
+        app.MapCitizenHubWeb();
         return app;
     }
 

@@ -19,8 +19,9 @@ public sealed class TransportAndTokenTests : IClassFixture<AccessControlTests.Co
     [InlineData(null, "/citizens?family=hughes", HttpStatusCode.Unauthorized)]
     [InlineData("auditor", "/citizens?family=hughes", HttpStatusCode.Forbidden)]
     [InlineData("auditor", "/audit", HttpStatusCode.OK)]
-    // No endpoint at all: closed by the fallback policy, and still answered with the headers.
-    [InlineData("agent", "/no/such/path", HttpStatusCode.Forbidden)]
+    // No endpoint at all: not found (there is nothing there to protect), and still answered with the headers.
+    [InlineData("agent", "/no/such/path", HttpStatusCode.NotFound)]
+    [InlineData(null, "/no/such/path", HttpStatusCode.NotFound)]
     [InlineData(null, "/health", HttpStatusCode.OK)]
     [InlineData(null, "/openapi/v1.json", HttpStatusCode.OK)]
     public async Task EveryResponse_CarriesTheSecurityHeaders(string? role, string url, HttpStatusCode status)

@@ -64,8 +64,9 @@ internal static class ApiAccess
 
         var authorization = services.AddAuthorizationBuilder()
             // An endpoint that states no policy is closed to everyone, signed in or not; except the router's own answer to
-            // a known route asked with the wrong method, which is a 405 naming the methods it takes (no one's data).
-            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAssertion(context => IsMethodNotAllowed(context.Resource)).Build());
+            // a known route asked with the wrong method, which is a 405 naming the methods it takes, and an address that
+            // is no endpoint at all, which is a 404 (neither holds anyone's data).
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAssertion(context => IsNoEndpoint(context.Resource) || IsMethodNotAllowed(context.Resource)).Build());
         services.AddSingleton<RefusalAudit>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditedAuthorizationResultHandler>();
         foreach (var (policy, roles) in ApiPolicies.Roles)
@@ -91,6 +92,8 @@ internal static class ApiAccess
     /// has no metadata to say so, only its display name, which the framework has kept since endpoint routing began; a
     /// test asks a wrong method, so a change there shows.
     /// </summary>
+    private static bool IsNoEndpoint(object? resource) => resource is HttpContext http && http.GetEndpoint() is null;
+
     private static bool IsMethodNotAllowed(object? resource) =>
         resource is HttpContext http
         && http.GetEndpoint() is { } endpoint and not RouteEndpoint

@@ -29,20 +29,32 @@ internal sealed class ApiKeyAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        var presented = SHA256.HashData(Encoding.UTF8.GetBytes(values[0]!));
-        foreach (var key in access.Value.Keys)
+        if (Find(access.Value.Keys, values[0]!) is { } key)
         {
-            // Compare hashes in constant time: how long a refusal takes must not say how close a guess was.
-            if (TryFromHex(key.Sha256, out var expected) && CryptographicOperations.FixedTimeEquals(presented, expected))
-            {
-                var identity = new ClaimsIdentity(
-                    [new Claim(ClaimTypes.Name, key.Name), .. key.Roles.Select(r => new Claim(ClaimTypes.Role, r))],
-                    SchemeName);
-                return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
-            }
+            var identity = new ClaimsIdentity(
+                [new Claim(ClaimTypes.Name, key.Name), .. key.Roles.Select(r => new Claim(ClaimTypes.Role, r))],
+                SchemeName);
+            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
         }
 
         return Task.FromResult(AuthenticateResult.Fail("The API key is not one of the configured keys."));
+    }
+
+    /// <summary>The configured key a presented one is (by its hash), or null: for the header here, and the web page's sign-in.</summary>
+    public static ApiKeyOptions? Find(IEnumerable<ApiKeyOptions> keys, string presented)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
+        ApiKeyOptions? found = null;
+        foreach (var key in keys)
+        {
+            // Compare hashes in constant time, and every key: how long a refusal takes must not say how close a guess was.
+            if (TryFromHex(key.Sha256, out var expected) && CryptographicOperations.FixedTimeEquals(hash, expected))
+            {
+                found ??= key;
+            }
+        }
+
+        return found;
     }
 
     private static bool TryFromHex(string hex, out byte[] bytes)

@@ -21,7 +21,9 @@ internal sealed record Caller(string Name, IReadOnlyList<string> Roles, IReadOnl
     public static Caller From(HttpContext http, ApiAccessOptions access)
     {
         var roles = ApiRoles.All.Where(http.User.IsInRole).ToList();
-        var purpose = http.Request.Headers[PurposeHeader].ToString().Trim();
+        // An API caller says why in the header; a person on the web page says it once for the call they are on, and the
+        // page states it for each read it makes (StatedPurpose), so both meet the same checks and the same audit.
+        var purpose = (http.Features.Get<StatedPurpose>()?.Purpose ?? http.Request.Headers[PurposeHeader].ToString()).Trim();
         return new Caller(
             // Authentication admits no one without a name (a token without a subject is refused), so none is made up here.
             http.User.Identity?.Name ?? throw new InvalidOperationException("An authenticated caller has no name."),
@@ -30,3 +32,6 @@ internal sealed record Caller(string Name, IReadOnlyList<string> Roles, IReadOnl
             purpose.Length == 0 ? null : purpose);
     }
 }
+
+/// <summary>The purpose a caller that sends no header (the web page) gives for the reads of this request.</summary>
+internal sealed record StatedPurpose(string Purpose);

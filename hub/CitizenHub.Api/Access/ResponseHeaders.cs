@@ -25,6 +25,19 @@ internal static class ResponseHeaders
         $"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; "
         + "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+    private const string CacheableItem = "citizenhub:cacheable";
+
+    /// <summary>
+    /// Lets a response served to anyone before authentication (the web page's stylesheet and scripts) be cached as
+    /// <paramref name="cacheControl"/> says, rather than with no-store.
+    /// </summary>
+    public static void AllowCaching(HttpContext http, string cacheControl)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        http.Items[CacheableItem] = true;
+        http.Response.Headers.CacheControl = cacheControl;
+    }
+
     public static IApplicationBuilder UseResponseHeaders(this IApplicationBuilder app) => app.Use((http, next) =>
     {
         // Set as the response starts, so that answers written later (status code pages, the exception handler, which
@@ -40,7 +53,7 @@ internal static class ResponseHeaders
             headers.XFrameOptions = "DENY";
             // Whatever answers a caller who must authenticate may carry a citizen's data: no cache (a browser's, a proxy's)
             // keeps it. Only the endpoints open to all (health, the API description) may be cached.
-            if (http.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is null)
+            if (http.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is null && !http.Items.ContainsKey(CacheableItem))
             {
                 headers.CacheControl = "no-store";
             }

@@ -111,8 +111,11 @@ public sealed record MatchModel
         ],
     };
 
+    /// <summary>The level of a comparison where either record has no value: no evidence either way (weight 0).</summary>
+    public const string MissingLevel = "missing";
+
     private static ComparisonParameters Comparison(string name, params (string Level, double M, double U)[] levels) =>
-        new(name, [new ComparisonLevelParameters("missing", 1, 1), .. levels.Select(l => new ComparisonLevelParameters(l.Level, l.M, l.U))]);
+        new(name, [new ComparisonLevelParameters(MissingLevel, 1, 1), .. levels.Select(l => new ComparisonLevelParameters(l.Level, l.M, l.U))]);
 }
 
 /// <summary>The compared fields, by name and position in a comparison vector.</summary>

@@ -123,7 +123,7 @@ public static class ParameterEstimation
     private static ComparisonParameters Average(ComparisonParameters a, ComparisonParameters b) =>
         a with
         {
-            Levels = [.. a.Levels.Zip(b.Levels, (x, y) => x.Level == "missing" ? x : x with { M = (x.M + y.M) / 2 })],
+            Levels = [.. a.Levels.Zip(b.Levels, (x, y) => x.Level == MatchModel.MissingLevel ? x : x with { M = (x.M + y.M) / 2 })],
         };
 
     /// <summary>The comparison vectors of every distinct pair that shares a blocking key (blocks over the size cap skipped).</summary>
