@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using CitizenHub.Adapters;
+using CitizenHub.Api.Access;
 using CitizenHub.Hub;
 using CitizenHub.Hub.Logging;
 using CitizenHub.Store;
@@ -45,7 +46,7 @@ internal static class CitizenHubCli
             ct)));
 
         var serve = new Command("serve", "Run the hub and the Customer View API until stopped.") { configOption, urlsOption };
-        serve.SetAction((parse, ct) => Guarded(error, () => ServeAsync(parse.GetValue(configOption)!, parse.GetValue(urlsOption), ct)));
+        serve.SetAction((parse, ct) => Guarded(error, () => ServeAsync(parse.GetValue(configOption)!, parse.GetValue(urlsOption), output, error, ct)));
 
         var exportLinks = new Command("links", "Write citizen_id,source_system,source_key for every source record held.") { configOption, outOption };
         exportLinks.SetAction((parse, ct) => Guarded(error, () => ExportLinksAsync(parse.GetValue(configOption)!, parse.GetValue(outOption)!, output, ct)));
@@ -57,6 +58,12 @@ internal static class CitizenHubCli
 
         var demo = new Command("demo", "Sync the sample council sources into a fresh store and serve the API.") { urlsOption };
         demo.SetAction((parse, ct) => Guarded(error, () => Demo.RunAsync(parse.GetValue(urlsOption) ?? Demo.DefaultUrls, output, ct)));
+
+        var roleOption = new Option<string>("--role") { Description = $"The key's role: {string.Join(", ", ApiRoles.All)}.", Required = true };
+        var nameOption = new Option<string?>("--name") { Description = "The key's name, which the audit trail shows as the caller. Default: the role and the start of the key's hash." };
+        var keysAdd = new Command("add", "Make a new API key: print it once, and the entry (with its hash) to add to Api.Keys.") { roleOption, nameOption };
+        keysAdd.SetAction((parse, ct) => Guarded(error, () => ApiKeyCommands.AddAsync(parse.GetValue(roleOption)!, parse.GetValue(nameOption), output)));
+        var keys = new Command("keys", "Work with the API's keys.") { keysAdd };
 
         var personsOption = new Option<int>("--persons") { Description = "How many people to generate.", DefaultValueFactory = _ => AccuracyBench.DefaultPersons };
         var seedOption = new Option<int>("--seed") { Description = "The generator's seed: the same seed gives the same data.", DefaultValueFactory = _ => AccuracyBench.DefaultSeed };
@@ -134,7 +141,7 @@ internal static class CitizenHubCli
             parse.GetValue(configOption)!, parse.GetValue(failureIdsArgument) ?? [], parse.GetValue(replayAllOption), output, error, ct)));
         var errors = new Command("errors", "The messages the hub could not apply: list them, replay them.") { errorsList, errorsReplay };
 
-        var root = new RootCommand("CitizenHub: one view of each resident across a council's systems.") { sync, serve, export, config, demo, bench, matching, errors };
+        var root = new RootCommand("CitizenHub: one view of each resident across a council's systems.") { sync, serve, export, config, demo, keys, bench, matching, errors };
         var invocation = new InvocationConfiguration { Output = output, Error = error };
         var exitCode = await root.Parse(args).InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
         // System.CommandLine answers a parse error with 1; ours are usage errors.
@@ -265,11 +272,26 @@ internal static class CitizenHubCli
         }
     }
 
-    private static async Task<int> ServeAsync(string configPath, string? urls, CancellationToken cancellationToken)
+    private static async Task<int> ServeAsync(string configPath, string? urls, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var hub = HubComposition.Load(configPath);
         await using var app = HubComposition.BuildWebApplication(hub, urls);
-        await app.RunAsync(cancellationToken).ConfigureAwait(false);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        // Where it listens, as bound: a port of 0 in --urls is the one the system gave.
+        foreach (var address in app.Urls)
+        {
+            await output.WriteLineAsync($"CitizenHub is serving at {address} (Ctrl+C to stop)").ConfigureAwait(false);
+        }
+
+        var access = hub.Configuration.GetSection(ApiAccessOptions.Section).Get<ApiAccessOptions>() ?? new ApiAccessOptions();
+        if (access.Keys.Count == 0 && access.Jwt is null)
+        {
+            // Not an error: an operator may be checking the hub starts before adding keys. But silence left them
+            // wondering why every call was refused.
+            await error.WriteLineAsync("citizenhub: warning: no API key (Api.Keys) and no JWT (Api.Jwt) is configured, so every request will get 401 — add a key with `citizenhub keys add`").ConfigureAwait(false);
+        }
+
+        await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         return Succeeded;
     }
 

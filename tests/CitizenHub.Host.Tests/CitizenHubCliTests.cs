@@ -1,5 +1,6 @@
 using CitizenHub.Contracts;
 using CitizenHub.Hub;
+using CitizenHub.Samples.LegacyHousing;
 using CitizenHub.Store.Sqlite;
 using CitizenHub.TestKit;
 
@@ -340,7 +341,7 @@ public sealed class CitizenHubCliTests : CommandLineTest
     public async Task Sync_SoapServiceAddedWithConfigAlone_IsIngestedAndJoinedWithACsvSource()
     {
         var url = $"http://127.0.0.1:{FreePort.Next()}";
-        await using var service = CitizenHub.Samples.LegacyBenefits.LegacyBenefitsService.Build(url, CitizenHub.Samples.LegacyBenefits.ClaimantBook.Sample());
+        await using var service = LegacyHousingService.Build(url, TenancyBook.Sample(), "housing-feed", "feed-password");
         await service.StartAsync();
         Folder.Write("council-tax.csv", TwoSources.CouncilTax);
         var config = Folder.Write("citizenhub.json", $$"""
@@ -348,26 +349,27 @@ public sealed class CitizenHubCliTests : CommandLineTest
                 { "Name": "council-tax", "Kind": "Csv", "Priority": 1, "Csv": { "Path": "council-tax.csv" },
                   "Mapping": { "Key": "account_ref", "GivenNames": "forenames", "FamilyName": "surname", "DateOfBirth": "date_of_birth",
                                "DateFormats": [ "dd/MM/yyyy" ], "NiNumber": "ni_number" } },
-                { "Name": "benefits", "Kind": "Soap", "Mode": "Incremental",
-                  "Soap": { "Endpoint": "{{url}}/Claimants.svc", "Action": "http://council.example/benefits/IClaimantService/GetClaimants",
-                            "Body": "<GetClaimants xmlns='http://council.example/benefits'><changedSince>{cursor}</changedSince><pageToken>{pageToken}</pageToken><pageSize>{pageSize}</pageSize></GetClaimants>",
-                            "Namespaces": { "b": "http://council.example/benefits" }, "RecordPath": "//b:Claimant",
-                            "Fields": { "ref": "b:Ref", "surname": "b:Surname", "forenames": "b:Forenames", "dob": "b:DateOfBirth", "ni": "b:NiNumber" },
-                            "NextPageTokenPath": "//b:NextPageToken", "CursorPath": "//b:Watermark", "PageSize": 2 },
-                  "Mapping": { "Key": "ref", "FamilyName": "surname", "GivenNames": "forenames", "DateOfBirth": "dob", "DateFormats": [ "yyyy-MM-dd" ], "NiNumber": "ni" } } ] }
+                { "Name": "housing", "Kind": "Soap", "Mode": "Incremental",
+                  "Soap": { "Endpoint": "{{url}}/Tenancies.svc", "Action": "http://council.example/housing/ITenancyService/GetTenancies",
+                            "Body": "<GetTenancies xmlns='http://council.example/housing'><changedSince>{cursor}</changedSince><pageToken>{pageToken}</pageToken><pageSize>{pageSize}</pageSize></GetTenancies>",
+                            "Namespaces": { "h": "http://council.example/housing" }, "RecordPath": "//h:Tenancy",
+                            "Fields": { "ref": "h:TenancyRef", "surname": "h:Surname", "forenames": "h:Forenames", "dob": "h:DateOfBirth", "ni": "h:NiNumber" },
+                            "NextPageTokenPath": "//h:NextPageToken", "CursorPath": "//h:Watermark", "PageSize": 2,
+                            "Username": "housing-feed", "Password": "feed-password" },
+                  "Mapping": { "Key": "ref", "FamilyName": "surname", "GivenNames": "forenames", "DateOfBirth": "dob", "DateFormats": [ "dd-MMM-yyyy" ], "NiNumber": "ni" } } ] }
             """);
 
         var first = await RunAsync("sync", "--config", config);
-        var second = await RunAsync("sync", "--config", config, "--source", "benefits");
+        var second = await RunAsync("sync", "--config", config, "--source", "housing");
         await RunAsync("export", "links", "--config", config, "--out", Folder.File("links.csv"));
 
         Assert.Equal((0, 0), (first, second));
-        Assert.Contains("benefits: 5 records, 0 rejected, 0 removed", Output.ToString(), StringComparison.Ordinal);
-        Assert.Contains("benefits: 0 records", Output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("housing: 5 records, 0 rejected, 0 removed", Output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("housing: 0 records", Output.ToString(), StringComparison.Ordinal);
         var byKey = File.ReadAllLines(Folder.File("links.csv")).Skip(1).Select(r => r.Split(',')).ToDictionary(r => r[2], r => r[0]);
-        // The benefits claimant and the council-tax payer share an NI number: one citizen.
-        Assert.Equal(byKey["CT001"], byKey["HB-20231"]);
-        Assert.Equal(byKey["CT002"], byKey["HB-20232"]);
+        // The tenant and the council-tax payer share an NI number: one citizen.
+        Assert.Equal(byKey["CT001"], byKey["HT-20231"]);
+        Assert.Equal(byKey["CT002"], byKey["HT-20232"]);
     }
 
     [Fact]
