@@ -4,6 +4,7 @@ using CitizenHub.Matching.Linking;
 using CitizenHub.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using static CitizenHub.Api.CitizenViewApi;
@@ -22,7 +23,10 @@ internal static class StewardshipApi
         var reviews = endpoints.MapGroup("/reviews").WithTags("Stewardship").RequireAuthorization(ApiPolicies.Steward);
         reviews.MapGet("/", GetReviewsAsync)
             .WithName("GetReviews")
-            .WithSummary("Uncertain pairs waiting for a steward (or answered ones, by status), oldest first, with their evidence.");
+            .WithSummary("Uncertain pairs waiting for a steward (or answered ones, by status), oldest first, with their evidence; filtered by source and age, paged by cursor.");
+        reviews.MapGet("/{id}", GetReviewAsync)
+            .WithName("GetReview")
+            .WithSummary("One review item, in whatever status, with its evidence.");
         reviews.MapPost("/{id}/decision", DecideAsync)
             .WithName("DecideReview")
             .WithSummary("Same person (their citizens merge) or different people (kept apart for good).");
@@ -100,8 +104,8 @@ internal static class StewardshipApi
     };
 
     internal static async Task<IResult> GetReviewsAsync(
-        string? status, int? limit, HttpContext http, ICitizenStore store, IOptions<ApiAccessOptions> access, SourceVisibility visibility,
-        CancellationToken cancellationToken)
+        string? status, int? limit, long? after, string? source, string? createdBefore, HttpContext http, ICitizenStore store,
+        IOptions<ApiAccessOptions> access, SourceVisibility visibility, CancellationToken cancellationToken)
     {
         var wanted = ReviewStatus.Open;
         if (status is not null && !Enum.TryParse(status, ignoreCase: true, out wanted))
@@ -115,19 +119,52 @@ internal static class StewardshipApi
             return Problem(StatusCodes.Status400BadRequest, "invalid-limit", $"limit must be from 1 to {MaxReviewLimit}.", "limit");
         }
 
+        DateTimeOffset? before = null;
+        if (createdBefore is not null)
+        {
+            if (!DateTimeOffset.TryParse(createdBefore, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed))
+            {
+                return Problem(StatusCodes.Status400BadRequest, "invalid-created-before", "createdBefore must be a date or a time (ISO 8601, e.g. 2026-11-30 or 2026-11-30T09:00:00Z).", "createdBefore");
+            }
+
+            before = parsed;
+        }
+
         // A pair with a record of a source hidden from the steward is another steward's to decide.
         var hidden = visibility.HiddenFrom(Caller.From(http, access.Value).Classes);
-        var items = (await store.GetReviewsAsync(wanted, pageSize, cancellationToken).ConfigureAwait(false))
-            .Where(item => !hidden.Contains(item.Record.SourceSystem) && !hidden.Contains(item.Candidate.SourceSystem));
-        return TypedResults.Ok(new ReviewsResponse([.. items.Select(ReviewRow.From)], pageSize));
+        var items = await store.GetReviewsAsync(
+            new ReviewQuery(wanted, pageSize) { After = after, Source = string.IsNullOrWhiteSpace(source) ? null : source.Trim(), CreatedBefore = before, HiddenSources = hidden },
+            cancellationToken).ConfigureAwait(false);
+        // A full page may have more after it; the cursor is the last id shown.
+        return TypedResults.Ok(new ReviewsResponse([.. items.Select(ReviewRow.From)], pageSize, items.Count == pageSize ? items[^1].ReviewId : null));
     }
+
+    internal static async Task<IResult> GetReviewAsync(
+        string id, HttpContext http, ICitizenStore store, IOptions<ApiAccessOptions> access, SourceVisibility visibility, CancellationToken cancellationToken)
+    {
+        if (ReviewIdProblem(id, out var reviewId) is { } idProblem)
+        {
+            return idProblem;
+        }
+
+        var hidden = visibility.HiddenFrom(Caller.From(http, access.Value).Classes);
+        var item = await store.GetReviewAsync(reviewId, cancellationToken).ConfigureAwait(false);
+        return item is null || hidden.Contains(item.Record.SourceSystem) || hidden.Contains(item.Candidate.SourceSystem)
+            ? Problem(StatusCodes.Status404NotFound, "review-not-found", "No review has this id.")
+            : TypedResults.Ok(ReviewRow.From(item));
+    }
+
+    private static ProblemHttpResult? ReviewIdProblem(string id, out long reviewId) =>
+        long.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out reviewId)
+            ? null
+            : Problem(StatusCodes.Status400BadRequest, "invalid-review-id", "The review id is a whole number.", "id");
 
     internal static async Task<IResult> DecideAsync(
         string id, DecisionRequest request, HttpContext http, IStewardship stewardship, IOptions<ApiAccessOptions> access, CancellationToken cancellationToken)
     {
-        if (!long.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var reviewId))
+        if (ReviewIdProblem(id, out var reviewId) is { } idProblem)
         {
-            return Problem(StatusCodes.Status400BadRequest, "invalid-review-id", "The review id is a whole number.", "id");
+            return idProblem;
         }
 
         bool samePerson;
@@ -167,7 +204,8 @@ public sealed record SplitRequest(string? SourceSystem, string? SourceKey, strin
 /// <param name="OtherCitizenId">After a merge, the survivor again; after a split, the new citizen.</param>
 public sealed record StewardResponse(string CitizenId, string OtherCitizenId);
 
-public sealed record ReviewsResponse(IReadOnlyList<ReviewRow> Reviews, int Limit);
+/// <param name="Next">Pass as <c>after</c> for the next page; null at the end.</param>
+public sealed record ReviewsResponse(IReadOnlyList<ReviewRow> Reviews, int Limit, long? Next);
 
 /// <summary>An uncertain pair: the record, the candidate record and its citizen, and why they might be one person.</summary>
 public sealed record ReviewRow(long ReviewId, ReviewStatus Status, DateTimeOffset CreatedAt, string SourceSystem, string SourceKey, PairEvidence Candidate)

@@ -60,7 +60,7 @@ internal static class Demo
 
         var baseUrl = urls.Split(';')[0].TrimEnd('/');
         var store = app.Services.GetRequiredService<ICitizenStore>();
-        var reviews = await store.GetReviewsAsync(ReviewStatus.Open, 1000, cancellationToken).ConfigureAwait(false);
+        var reviews = await store.GetReviewsAsync(new ReviewQuery(ReviewStatus.Open, 1000), cancellationToken).ConfigureAwait(false);
         var asAgent = $"curl -H 'X-Api-Key: {keys[ApiRoles.Agent]}' -H 'X-Purpose: trying the demo'";
         await output.WriteLineAsync($"""
 
@@ -80,11 +80,12 @@ internal static class Demo
                   {asAgent} '{baseUrl}/citizens?family={Uri.EscapeDataString(family ?? "")}&postcode={Uri.EscapeDataString(postcode ?? "")}'
                   curl -H 'X-Api-Key: {keys[ApiRoles.Steward]}' {baseUrl}/reviews
                   curl -H 'X-Api-Key: {keys[ApiRoles.Auditor]}' '{baseUrl}/audit?citizen={joined.CitizenId}'
-                (a citizen joined from {string.Join(", ", joined.SourceRecords.Select(r => r.SourceSystem).Distinct())})
+                (a citizen joined from {string.Join(", ", joined.SourceRecords.Select(r => r.SourceSystem).Distinct())};
+                 signed in to the page, see them at {baseUrl}/residents/{joined.CitizenId})
                 """).ConfigureAwait(false);
         }
 
-        await output.WriteLineAsync($"  curl {baseUrl}/openapi/v1.json").ConfigureAwait(false);
+        await output.WriteLineAsync($"  curl {baseUrl}/openapi/v1.json   (browsable at {baseUrl}/docs/)").ConfigureAwait(false);
         if (failed)
         {
             await output.WriteLineAsync("A source failed to sync (above): the API serves what the others gave.").ConfigureAwait(false);

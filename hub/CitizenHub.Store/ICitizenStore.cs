@@ -79,8 +79,11 @@ public interface ICitizenStore
     /// <summary>Every change to a citizen's golden record, oldest first, with its cause.</summary>
     Task<IReadOnlyList<CitizenHistoryEntry>> GetHistoryAsync(string citizenId, CancellationToken cancellationToken);
 
-    /// <summary>Review items (uncertain pairs for a steward) in the given status, oldest first.</summary>
-    Task<IReadOnlyList<ReviewItem>> GetReviewsAsync(ReviewStatus status, int limit, CancellationToken cancellationToken);
+    /// <summary>Review items (uncertain pairs for a steward) meeting the query, oldest first.</summary>
+    Task<IReadOnlyList<ReviewItem>> GetReviewsAsync(ReviewQuery query, CancellationToken cancellationToken);
+
+    /// <summary>One review item, in whatever status; null when no review has the id.</summary>
+    Task<ReviewItem?> GetReviewAsync(long reviewId, CancellationToken cancellationToken);
 
     /// <summary>Why a source record is linked to its citizen: the pair that linked it and the per-field weights; null when it started its citizen.</summary>
     Task<PairEvidence?> GetLinkEvidenceAsync(string sourceSystem, string sourceKey, CancellationToken cancellationToken);
@@ -129,6 +132,23 @@ public sealed record AuditEntry(
     /// Null when there is nothing more. Names and the auditor's business only: it is never logged.
     /// </summary>
     public IReadOnlyDictionary<string, string>? Details { get; init; }
+}
+
+/// <summary>Which review items to read: every criterion given must hold; null criteria are not applied.</summary>
+/// <param name="Limit">The most items in the page (at least 1).</param>
+public sealed record ReviewQuery(ReviewStatus Status, int Limit)
+{
+    /// <summary>Continue after this review id: the last of the page before.</summary>
+    public long? After { get; init; }
+
+    /// <summary>Pairs with a record of this source, on either side.</summary>
+    public string? Source { get; init; }
+
+    /// <summary>Pairs waiting since before this time.</summary>
+    public DateTimeOffset? CreatedBefore { get; init; }
+
+    /// <summary>Sources whose records the reader may not know of: a pair with one of them on either side is left out.</summary>
+    public IReadOnlyCollection<string> HiddenSources { get; init; } = [];
 }
 
 /// <summary>Which audit rows to read: every criterion given must hold; null criteria are not applied.</summary>

@@ -73,21 +73,64 @@ internal static class StoreReads
         return json is null ? null : StoreJson.Deserialize<PairEvidence>(json);
     }
 
-    public static async Task<IReadOnlyList<ReviewItem>> GetReviewsAsync(DbConnection connection, ReviewStatus status, int limit)
+    public static async Task<ReviewItem?> GetReviewAsync(DbConnection connection, long reviewId)
     {
-        var rows = await connection.QueryAsync<(long Id, string SourceSystem, string SourceKey, string Evidence, string Status, string CreatedAt)>(
-            """
-            SELECT review_id, source_system, source_key, evidence_json, status, created_at FROM review_items
-            WHERE status = @status ORDER BY review_id LIMIT @limit;
-            """,
-            new { status = status.ToString(), limit = (long)limit }).ConfigureAwait(false);
-        return [.. rows.Select(r => new ReviewItem(
-            r.Id,
-            new SourceRecordRef(r.SourceSystem, r.SourceKey),
-            StoreJson.Deserialize<PairEvidence>(r.Evidence),
-            Enum.Parse<ReviewStatus>(r.Status),
-            StoreTime.Parse(r.CreatedAt)))];
+        var row = await connection.QuerySingleOrDefaultAsync<(long Id, string SourceSystem, string SourceKey, string Evidence, string Status, string CreatedAt)?>(
+            "SELECT review_id, source_system, source_key, evidence_json, status, created_at FROM review_items WHERE review_id = @reviewId;",
+            new { reviewId }).ConfigureAwait(false);
+        return row is { } r ? ReviewFrom(r) : null;
     }
+
+    public static async Task<IReadOnlyList<ReviewItem>> GetReviewsAsync(DbConnection connection, ReviewQuery query)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
+        var conditions = new List<string> { "status = @status" };
+        var parameters = new DynamicParameters();
+        parameters.Add("status", query.Status.ToString());
+        if (query.After is { } after)
+        {
+            conditions.Add("review_id > @after");
+            parameters.Add("after", after);
+        }
+
+        if (query.Source is not null)
+        {
+            conditions.Add("(source_system = @source OR candidate_system = @source)");
+            parameters.Add("source", query.Source);
+        }
+
+        if (query.CreatedBefore is { } before)
+        {
+            // Stored as round-trip UTC text, so text order is time order.
+            conditions.Add("created_at < @before");
+            parameters.Add("before", StoreTime.Format(before));
+        }
+
+        var hidden = query.HiddenSources.ToList();
+        if (hidden.Count > 0)
+        {
+            var names = string.Join(", ", hidden.Select((_, i) => "@hidden" + i.ToString(CultureInfo.InvariantCulture)));
+            conditions.Add($"source_system NOT IN ({names}) AND candidate_system NOT IN ({names})");
+            for (var i = 0; i < hidden.Count; i++)
+            {
+                parameters.Add("hidden" + i.ToString(CultureInfo.InvariantCulture), hidden[i]);
+            }
+        }
+
+        parameters.Add("limit", (long)query.Limit);
+        var rows = await connection.QueryAsync<(long Id, string SourceSystem, string SourceKey, string Evidence, string Status, string CreatedAt)>(
+            "SELECT review_id, source_system, source_key, evidence_json, status, created_at FROM review_items WHERE "
+            + string.Join(" AND ", conditions) + " ORDER BY review_id LIMIT @limit;",
+            parameters).ConfigureAwait(false);
+        return [.. rows.Select(ReviewFrom)];
+    }
+
+    private static ReviewItem ReviewFrom((long Id, string SourceSystem, string SourceKey, string Evidence, string Status, string CreatedAt) r) => new(
+        r.Id,
+        new SourceRecordRef(r.SourceSystem, r.SourceKey),
+        StoreJson.Deserialize<PairEvidence>(r.Evidence),
+        Enum.Parse<ReviewStatus>(r.Status),
+        StoreTime.Parse(r.CreatedAt));
 
     public static async Task<AuditPage> QueryAuditAsync(DbConnection connection, AuditQuery query)
     {

@@ -62,6 +62,11 @@ public static class CitizenHubWeb
         pages.MapPost(WebPaths.Purpose, SignInPages.SetPurposeAsync).RequireAuthorization(Signed(ApiPolicies.ReadCitizens));
         pages.MapGet(WebPaths.Search, ResidentPages.SearchAsync).RequireAuthorization(Signed(ApiPolicies.ReadCitizens));
         pages.MapGet(WebPaths.Residents + "/{id}", ResidentPages.ResidentAsync).RequireAuthorization(Signed(ApiPolicies.ReadCitizens));
+        pages.MapGet(WebPaths.Queue, StewardPages.QueueAsync).RequireAuthorization(Signed(ApiPolicies.Steward));
+        pages.MapGet(WebPaths.Queue + "/{id}", StewardPages.ReviewAsync).RequireAuthorization(Signed(ApiPolicies.Steward));
+        pages.MapPost(WebPaths.Queue + "/{id}", StewardPages.DecideAsync).RequireAuthorization(Signed(ApiPolicies.Steward));
+        pages.MapGet(WebPaths.Sources, AdminPages.SourcesAsync).RequireAuthorization(Signed(ApiPolicies.Admin));
+        pages.MapGet(WebPaths.Audit, AdminPages.AuditAsync).RequireAuthorization(Signed(ApiPolicies.Audit));
         return endpoints;
     }
 

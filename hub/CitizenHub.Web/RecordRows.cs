@@ -10,9 +10,10 @@ namespace CitizenHub.Web;
 /// Source records side by side, a row a detail: what each system says, and whether it differs from what the golden
 /// record shows (compared as a person reads them: case, spacing and punctuation aside).
 /// </summary>
-internal static class RecordRows
+public static class RecordRows
 {
-    public sealed record Cell(string Value, bool Differs);
+    /// <param name="Compared">What is compared (a name without its title, an address with its postcode).</param>
+    public sealed record Cell(string Value, bool Differs, string Compared = "");
 
     public sealed record Row(string Label, IReadOnlyList<Cell> Cells);
 
@@ -52,7 +53,7 @@ internal static class RecordRows
     public static IReadOnlyList<Row> Pair(SourceRecord left, SourceRecord right)
     {
         var rows = For([left, right], new Dictionary<string, FieldValue>());
-        return [.. rows.Select(row => row.Cells.Count == 2 && row.Cells.All(c => c.Value.Length > 0) && !Same(row.Cells[0].Value, row.Cells[1].Value)
+        return [.. rows.Select(row => row.Cells.Count == 2 && row.Cells.All(c => c.Compared.Length > 0) && !Same(row.Cells[0].Compared, row.Cells[1].Compared)
             ? row with { Cells = [.. row.Cells.Select(c => c with { Differs = true })] }
             : row)];
     }
@@ -62,7 +63,7 @@ internal static class RecordRows
         {
             var value = shown(r) ?? "";
             var comparable = (compared ?? shown)(r);
-            return new Cell(value, golden is not null && comparable is { Length: > 0 } && !Same(comparable, golden));
+            return new Cell(value, golden is not null && comparable is { Length: > 0 } && !Same(comparable, golden), comparable ?? "");
         })]);
 
     private static string? Name(SourceRecord record) => record.Name is { } n ? Join(n.Title, n.GivenNames, n.FamilyName, n.Suffix) : null;

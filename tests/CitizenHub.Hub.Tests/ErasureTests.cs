@@ -57,7 +57,7 @@ public abstract class ErasureTests : ResolverOnAStore
         // An uncertain pair about one of her records (the same name and postcode, another house), waiting for a steward.
         await ApplyAsync(Records.Person("er", "1", "Ann", "Lee") with { Addresses = [new PostalAddress(["3 High Street"], "Stafford", "ST16 2AB")] });
         var survivor = await CitizenOfAsync("ct", "1");
-        var open = await Store.GetReviewsAsync(ReviewStatus.Open, 10, CancellationToken.None);
+        var open = await Store.GetReviewsAsync(new ReviewQuery(ReviewStatus.Open, 10), CancellationToken.None);
         var absorbedHistory = await Store.GetHistoryAsync(absorbed, CancellationToken.None);
 
         await Resolver.EraseAsync(survivor, CancellationToken.None);
@@ -65,8 +65,8 @@ public abstract class ErasureTests : ResolverOnAStore
         Assert.NotEmpty(open);
         Assert.NotEmpty(absorbedHistory);
         Assert.Empty(await Store.GetHistoryAsync(absorbed, CancellationToken.None));
-        Assert.Empty(await Store.GetReviewsAsync(ReviewStatus.Open, 10, CancellationToken.None));
-        Assert.Empty(await Store.GetReviewsAsync(ReviewStatus.Superseded, 10, CancellationToken.None));
+        Assert.Empty(await Store.GetReviewsAsync(new ReviewQuery(ReviewStatus.Open, 10), CancellationToken.None));
+        Assert.Empty(await Store.GetReviewsAsync(new ReviewQuery(ReviewStatus.Superseded, 10), CancellationToken.None));
     }
 
     [Fact]

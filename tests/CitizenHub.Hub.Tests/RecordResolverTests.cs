@@ -317,14 +317,14 @@ public abstract class RecordResolverTests : ResolverOnAStore
         await ApplyAsync(record);
 
         Assert.Equal(2, (await LinksAsync()).Select(l => l.CitizenId).Distinct().Count());
-        var review = Assert.Single(await Store.GetReviewsAsync(ReviewStatus.Open, 10, CancellationToken.None));
+        var review = Assert.Single(await Store.GetReviewsAsync(new ReviewQuery(ReviewStatus.Open, 10), CancellationToken.None));
         Assert.Equal((new SourceRecordRef("hb", "1"), "ct", "1"), (review.Record, review.Candidate.SourceSystem, review.Candidate.SourceKey));
         Assert.Equal(MatchBand.Review, review.Candidate.Explanation.Band);
 
         await ApplyAsync(record with { Name = new PersonName(null, "Isabel", "Castellano"), ObservedAt = record.ObservedAt.AddDays(1) });
 
-        Assert.Empty(await Store.GetReviewsAsync(ReviewStatus.Open, 10, CancellationToken.None));
-        Assert.Single(await Store.GetReviewsAsync(ReviewStatus.Superseded, 10, CancellationToken.None));
+        Assert.Empty(await Store.GetReviewsAsync(new ReviewQuery(ReviewStatus.Open, 10), CancellationToken.None));
+        Assert.Single(await Store.GetReviewsAsync(new ReviewQuery(ReviewStatus.Superseded, 10), CancellationToken.None));
     }
 
     [Fact]
@@ -338,7 +338,7 @@ public abstract class RecordResolverTests : ResolverOnAStore
         var links = await LinksAsync();
         Assert.Equal(3, links.Select(l => l.CitizenId).Distinct().Count());
         Assert.NotEmpty(events.OfType<CitizenSplit>());
-        var reviews = await Store.GetReviewsAsync(ReviewStatus.Open, 10, CancellationToken.None);
+        var reviews = await Store.GetReviewsAsync(new ReviewQuery(ReviewStatus.Open, 10), CancellationToken.None);
         Assert.Equal(["er:1", "er:2"], reviews.Where(r => r.Record == new SourceRecordRef("ct", "1"))
             .Select(r => $"{r.Candidate.SourceSystem}:{r.Candidate.SourceKey}").Order(StringComparer.Ordinal));
     }

@@ -135,7 +135,7 @@ public abstract class RestrictionFollowsThePersonTests : ResolverOnAStore
         await ApplyAsync(Records.Person("ct", "1", "Imogen", "Castellano", postcode: "ST16 2AB"));
         await RestrictAsync(await CitizenOfAsync("ct", "1"));
         await ApplyAsync(Records.Person("hb", "1", "Imogen", "Castellano") with { Addresses = [new PostalAddress(["3 High Street"], "Stafford", "ST16 2AB")] });
-        var review = Assert.Single(await Store.GetReviewsAsync(ReviewStatus.Open, 10, CancellationToken.None));
+        var review = Assert.Single(await Store.GetReviewsAsync(new ReviewQuery(ReviewStatus.Open, 10), CancellationToken.None));
         var unrestricted = await CitizenOfAsync("hb", "1");
         var before = (await Store.GetCitizenAsync(unrestricted, CancellationToken.None))!.Restricted;
 

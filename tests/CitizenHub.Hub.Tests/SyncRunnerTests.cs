@@ -433,8 +433,11 @@ internal static class PoisonStore
         public Task<IReadOnlyList<CitizenHistoryEntry>> GetHistoryAsync(string citizenId, CancellationToken cancellationToken) =>
             inner.GetHistoryAsync(citizenId, cancellationToken);
 
-        public Task<IReadOnlyList<ReviewItem>> GetReviewsAsync(ReviewStatus status, int limit, CancellationToken cancellationToken) =>
-            inner.GetReviewsAsync(status, limit, cancellationToken);
+        public Task<IReadOnlyList<ReviewItem>> GetReviewsAsync(ReviewQuery query, CancellationToken cancellationToken) =>
+            inner.GetReviewsAsync(query, cancellationToken);
+
+        public Task<ReviewItem?> GetReviewAsync(long reviewId, CancellationToken cancellationToken) =>
+            inner.GetReviewAsync(reviewId, cancellationToken);
 
         public Task<PairEvidence?> GetLinkEvidenceAsync(string sourceSystem, string sourceKey, CancellationToken cancellationToken) =>
             inner.GetLinkEvidenceAsync(sourceSystem, sourceKey, cancellationToken);

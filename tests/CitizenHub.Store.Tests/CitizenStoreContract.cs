@@ -871,7 +871,7 @@ public abstract class CitizenStoreContract : IAsyncLifetime
             await s.AddReviewAsync(new SourceRecordRef("hb", "2"), Evidence(citizen, "er", "9", 12), At);
             return 0;
         });
-        var open = await Store.GetReviewsAsync(ReviewStatus.Open, 10, CancellationToken.None);
+        var open = await Store.GetReviewsAsync(new ReviewQuery(ReviewStatus.Open, 10), CancellationToken.None);
 
         await InSessionAsync(async s =>
         {
@@ -887,9 +887,9 @@ public abstract class CitizenStoreContract : IAsyncLifetime
         Assert.Equal((record, 13.0, At), (open[0].Record, open[0].Candidate.Explanation.Weight, open[0].CreatedAt));
         Assert.Equal(ReviewStatus.Same, closed!.Status);
         Assert.Null(missing);
-        Assert.Equal([open[1].ReviewId], (await Store.GetReviewsAsync(ReviewStatus.Open, 10, CancellationToken.None)).Select(r => r.ReviewId));
-        Assert.Equal([open[2].ReviewId], (await Store.GetReviewsAsync(ReviewStatus.Superseded, 10, CancellationToken.None)).Select(r => r.ReviewId));
-        Assert.Single(await Store.GetReviewsAsync(ReviewStatus.Open, 1, CancellationToken.None));
+        Assert.Equal([open[1].ReviewId], (await Store.GetReviewsAsync(new ReviewQuery(ReviewStatus.Open, 10), CancellationToken.None)).Select(r => r.ReviewId));
+        Assert.Equal([open[2].ReviewId], (await Store.GetReviewsAsync(new ReviewQuery(ReviewStatus.Superseded, 10), CancellationToken.None)).Select(r => r.ReviewId));
+        Assert.Single(await Store.GetReviewsAsync(new ReviewQuery(ReviewStatus.Open, 1), CancellationToken.None));
     }
 
     [Fact]

@@ -15,6 +15,11 @@ public sealed class AccessibilityTests(WebSite site)
     [InlineData("agent", "/purpose")]
     [InlineData("steward", "/resident:hughes")]
     [InlineData("agent", "/no-such-page")]
+    [InlineData("steward", "/steward/queue")]
+    [InlineData("steward", "/review:HB103")]
+    [InlineData("admin", "/manage/sources")]
+    [InlineData("auditor", "/manage/audit")]
+    [InlineData("auditor", "/manage/audit?resident=not-a-reference")]
     public async Task Page_HasNoSeriousOrCriticalAccessibilityProblem(string? role, string path)
     {
         var page = role is null ? await site.NewPageAsync() : await site.SignInAsync(role);
@@ -22,6 +27,11 @@ public sealed class AccessibilityTests(WebSite site)
         {
             await page.GotoAsync($"/search?family={path["/resident:".Length..]}");
             await page.Locator(".app-result a").First.ClickAsync();
+        }
+        else if (path.StartsWith("/review:", StringComparison.Ordinal))
+        {
+            await page.GotoAsync("/steward/queue");
+            await page.Locator("tbody tr", new() { HasText = path["/review:".Length..] }).GetByRole(AriaRole.Link).ClickAsync();
         }
         else
         {

@@ -20,6 +20,26 @@ public sealed class WebSite : IAsyncLifetime
     /// <summary>The tests' browser; <c>CITIZENHUB_TEST_CHROMIUM</c> names another build of Chromium.</summary>
     private static readonly string ChromiumPath = Environment.GetEnvironmentVariable("CITIZENHUB_TEST_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
+    /// <summary>
+    /// Three pairs for the steward queue: one name at two house numbers of one street, a typing error or a neighbour.
+    /// One is decided "same", one "different", one left open for the page to be looked at.
+    /// </summary>
+    public static readonly string[] UncertainFamilies = ["Castellano", "Adeyemi", "Whitfield"];
+
+    private const string UncertainCouncilTax = """
+        CT101,Ms,Imogen,Castellano,,3 Mill Lane,Stafford,ST16 2AB,
+        CT102,Mr,Tunde,Adeyemi,,7 Park Road,Stafford,ST16 3HQ,
+        CT103,Mrs,Rosalind,Whitfield,,12 Church Street,Stone,ST15 8AP,
+
+        """;
+
+    private const string UncertainHousingBenefits = """
+        HB101|CASTELLANO|IMOGEN||5 MILL LANE|STAFFORD|ST16 2AB||
+        HB102|ADEYEMI|TUNDE||9 PARK ROAD|STAFFORD|ST16 3HQ||
+        HB103|WHITFIELD|ROSALIND||14 CHURCH STREET|STONE|ST15 8AP||
+
+        """;
+
     private readonly TempDirectory _folder = new();
     private WebApplication? _app;
     private IPlaywright? _playwright;
@@ -34,8 +54,8 @@ public sealed class WebSite : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _folder.Write("council-tax.csv", TwoSources.CouncilTax);
-        _folder.Write("housing-benefits.csv", TwoSources.HousingBenefits);
+        _folder.Write("council-tax.csv", TwoSources.CouncilTax + UncertainCouncilTax);
+        _folder.Write("housing-benefits.csv", TwoSources.HousingBenefits + UncertainHousingBenefits);
         var root = JsonNode.Parse(ApiCallers.WithApi(TwoSources.Config))!.AsObject();
         // The benefits system's claim reference is of the "benefits" class: stewards are granted it, agents are not.
         root["Sources"]![1]!["Mapping"]!["Attributes"] = new JsonArray(new JsonObject

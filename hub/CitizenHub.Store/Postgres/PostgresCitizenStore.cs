@@ -455,10 +455,16 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
         return await StoreReads.GetHistoryAsync(connection, citizenId).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<ReviewItem>> GetReviewsAsync(ReviewStatus status, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ReviewItem>> GetReviewsAsync(ReviewQuery query, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await StoreReads.GetReviewsAsync(connection, status, limit).ConfigureAwait(false);
+        return await StoreReads.GetReviewsAsync(connection, query).ConfigureAwait(false);
+    }
+
+    public async Task<ReviewItem?> GetReviewAsync(long reviewId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await StoreReads.GetReviewAsync(connection, reviewId).ConfigureAwait(false);
     }
 
     public async Task<PairEvidence?> GetLinkEvidenceAsync(string sourceSystem, string sourceKey, CancellationToken cancellationToken)
