@@ -35,6 +35,9 @@ public sealed class CustomerViewEndToEndTests : IClassFixture<CustomerViewEndToE
         var search = await GetJsonAsync("/citizens?family=hughes&dob=1950-03-04");
         var result = Assert.Single(search.GetProperty("results").EnumerateArray().ToList());
         var id = result.GetProperty("citizenId").GetString()!;
+        // Why it was found: each criterion against the citizen's best record, as the matching engine weighs it.
+        var matched = result.GetProperty("matched").EnumerateArray().ToDictionary(m => m.GetProperty("comparison").GetString()!, m => m.GetProperty("level").GetString());
+        Assert.Equal(new Dictionary<string, string?> { ["family_name"] = "exact", ["date_of_birth"] = "exact" }, matched);
 
         var citizen = await GetJsonAsync(result.GetProperty("href").GetString()!);
 

@@ -107,6 +107,10 @@ public sealed class StewardshipTests
     [InlineData("agent", "/reviews", HttpStatusCode.Forbidden)]
     [InlineData("steward", "/reviews?limit=1000", HttpStatusCode.BadRequest)]
     [InlineData("steward", "/reviews?status=maybe", HttpStatusCode.BadRequest)]
+    [InlineData("steward", "/reviews?createdBefore=soon", HttpStatusCode.BadRequest)]
+    [InlineData("steward", "/reviews/one", HttpStatusCode.BadRequest)]
+    [InlineData("steward", "/reviews/999999", HttpStatusCode.NotFound)]
+    [InlineData("agent", "/reviews/1", HttpStatusCode.Forbidden)]
     public async Task Reviews_RoleAndQueryChecked(string role, string url, HttpStatusCode expected)
     {
         await using var hub = await StartAsync();
@@ -114,6 +118,30 @@ public sealed class StewardshipTests
         using var response = await hub.ClientFor(role).GetAsync(new Uri(url, UriKind.Relative));
 
         Assert.Equal(expected, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Reviews_OneById_AndFilteredBySourceAndAge_PagedByCursor()
+    {
+        await using var hub = await StartAsync();
+        using var steward = hub.ClientFor("steward");
+        var listed = await SingleOpenReviewAsync(steward);
+        var id = listed.GetProperty("reviewId").GetInt64();
+
+        var one = await steward.GetFromJsonAsync<JsonElement>($"/reviews/{id}");
+        var page = await steward.GetFromJsonAsync<JsonElement>("/reviews?limit=1");
+        var after = await steward.GetFromJsonAsync<JsonElement>($"/reviews?after={id}");
+        var byCandidate = await steward.GetFromJsonAsync<JsonElement>("/reviews?source=council-tax");
+        var byOther = await steward.GetFromJsonAsync<JsonElement>("/reviews?source=electoral-register");
+        var older = await steward.GetFromJsonAsync<JsonElement>("/reviews?createdBefore=2000-01-01");
+
+        Assert.Equal(("HB1", "CT1"), (one.GetProperty("sourceKey").GetString(), one.GetProperty("candidate").GetProperty("sourceKey").GetString()));
+        Assert.Equal(id, page.GetProperty("next").GetInt64());
+        Assert.Empty(after.GetProperty("reviews").EnumerateArray());
+        Assert.Equal(JsonValueKind.Null, after.GetProperty("next").ValueKind);
+        Assert.Single(byCandidate.GetProperty("reviews").EnumerateArray());
+        Assert.Empty(byOther.GetProperty("reviews").EnumerateArray());
+        Assert.Empty(older.GetProperty("reviews").EnumerateArray());
     }
 
     [Fact]

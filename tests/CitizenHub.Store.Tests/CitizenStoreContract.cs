@@ -893,6 +893,35 @@ public abstract class CitizenStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetReviewsAsync_ByCursorSourceAgeAndHiddenSources_AndOneById()
+    {
+        var citizen = new string('c', 32);
+        await InSessionAsync(async s =>
+        {
+            await s.AddReviewAsync(new SourceRecordRef("hb", "1"), Evidence(citizen, "ct", "1", 13), At.AddDays(-10));
+            await s.AddReviewAsync(new SourceRecordRef("hb", "2"), Evidence(citizen, "er", "2", 12), At.AddDays(-2));
+            await s.AddReviewAsync(new SourceRecordRef("sc", "3"), Evidence(citizen, "ct", "3", 12), At);
+            return 0;
+        });
+        var all = await Store.GetReviewsAsync(new ReviewQuery(ReviewStatus.Open, 10), CancellationToken.None);
+        async Task<IEnumerable<string>> Keys(ReviewQuery query) =>
+            (await Store.GetReviewsAsync(query, CancellationToken.None)).Select(r => r.Record.SourceKey);
+
+        Assert.Equal(["1", "2", "3"], all.Select(r => r.Record.SourceKey));
+        Assert.Equal(["2", "3"], await Keys(new ReviewQuery(ReviewStatus.Open, 10) { After = all[0].ReviewId }));
+        Assert.Equal(["2"], await Keys(new ReviewQuery(ReviewStatus.Open, 1) { After = all[0].ReviewId }));
+        // A source on either side of the pair: the record's or the candidate's.
+        Assert.Equal(["1", "3"], await Keys(new ReviewQuery(ReviewStatus.Open, 10) { Source = "ct" }));
+        Assert.Equal(["3"], await Keys(new ReviewQuery(ReviewStatus.Open, 10) { Source = "sc" }));
+        Assert.Equal(["1", "2"], await Keys(new ReviewQuery(ReviewStatus.Open, 10) { CreatedBefore = At.AddDays(-1) }));
+        Assert.Equal(["2"], await Keys(new ReviewQuery(ReviewStatus.Open, 10) { HiddenSources = ["ct"] }));
+        Assert.Equal(["1"], await Keys(new ReviewQuery(ReviewStatus.Open, 10) { HiddenSources = ["sc", "er"] }));
+        var one = await Store.GetReviewAsync(all[1].ReviewId, CancellationToken.None);
+        Assert.Equal((new SourceRecordRef("hb", "2"), "er", At.AddDays(-2)), (one!.Record, one.Candidate.SourceSystem, one.CreatedAt));
+        Assert.Null(await Store.GetReviewAsync(all[^1].ReviewId + 100, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task GetDeclaredAsync_FindsDecisionsEitherWayRound()
     {
         var ann = new SourceRecordRef("ct", "1");
