@@ -69,6 +69,8 @@ public static class CitizenViewApi
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
         // The host names the sensitive sources from its configuration; without it every source is general.
         services.TryAddSingleton(SourceVisibility.AllGeneral);
+        // The host says where syncs write their rejects; without it, relative to where it runs, as a sync's default is.
+        services.TryAddSingleton(new RejectsFolder(Path.GetFullPath("rejects")));
         return services;
     }
 
@@ -109,6 +111,7 @@ public static class CitizenViewApi
             .WithSummary("The audit trail: reads of citizens' data, searches with their criteria, refused requests; filtered, paged by cursor.")
             .RequireAuthorization(ApiPolicies.Audit);
         endpoints.MapCitizenDetails();
+        endpoints.MapSourceOperations();
         endpoints.MapStewardship();
         endpoints.MapChangeFeed();
         return endpoints;

@@ -196,6 +196,8 @@ internal static class HubComposition
 
         AddHub(builder.Services, hub);
         builder.Services.AddSingleton(new SourceVisibility(hub.Catalog.Sensitivity, hub.Catalog.Survivorship));
+        var sync = hub.Configuration.GetSection(nameof(CitizenHubOptions.Sync)).Get<SyncOptions>() ?? new SyncOptions();
+        builder.Services.AddSingleton(new RejectsFolder(new ConfigurationLocation(hub.Directory).Resolve(sync.RejectsDirectory)));
         builder.Services.AddCitizenViewApi(hub.Configuration);
         builder.Services.AddCitizenHubWeb(hub.Configuration);
         customize?.Invoke(builder);

@@ -50,6 +50,7 @@ public static class CitizenHubServiceCollectionExtensions
         services.AddSingleton<SyncRunner>();
         services.AddSingleton<ChangePublisher>();
         services.AddSingleton<FailedMessageReplay>();
+        services.AddSingleton<IFailedMessageReplay>(provider => provider.GetRequiredService<FailedMessageReplay>());
         services.AddHostedService<ChangePublisherSweep>();
 
         // A hub that started without its bus would serve reads and run syncs whose batches nobody applies: starting

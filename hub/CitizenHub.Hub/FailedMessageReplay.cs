@@ -5,34 +5,13 @@ using Microsoft.Extensions.Options;
 
 namespace CitizenHub.Hub;
 
-/// <summary>What became of a replayed message.</summary>
-public enum ReplayOutcome
-{
-    /// <summary>Applied: its run no longer counts it as failed.</summary>
-    Applied,
-
-    /// <summary>It had been applied already (by a redelivery or an earlier replay); nothing was sent.</summary>
-    AlreadyApplied,
-
-    /// <summary>It failed again; the failure's reason says why.</summary>
-    FailedAgain,
-
-    /// <summary>The hub did not finish it in time (no instance consuming?). It stays sent.</summary>
-    TimedOut,
-
-    /// <summary>There is no failed message of that id.</summary>
-    NotFound,
-
-    /// <summary>The failure was recorded without the message (before bodies were kept): re-run the sync instead.</summary>
-    NoBody,
-}
-
 /// <summary>
 /// Sends a failed message to the hub again, once the cause is mended (a store back, a bug fixed), and waits to see
 /// it applied. Safe to repeat: the hub knows each message's identity and applies it once.
 /// </summary>
 public sealed class FailedMessageReplay(
     ICitizenStore store, IBus bus, IOptions<CitizenHubOptions> options, TimeProvider timeProvider, ILogger<FailedMessageReplay> logger)
+    : IFailedMessageReplay
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 

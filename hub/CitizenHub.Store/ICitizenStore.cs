@@ -372,6 +372,34 @@ public sealed record CitizenHistoryEntry(
     string? RelatedCitizenId,
     DateTimeOffset At);
 
+/// <summary>What became of a replayed message.</summary>
+public enum ReplayOutcome
+{
+    /// <summary>Applied: its run no longer counts it as failed.</summary>
+    Applied,
+
+    /// <summary>It had been applied already (by a redelivery or an earlier replay); nothing was sent.</summary>
+    AlreadyApplied,
+
+    /// <summary>It failed again; the failure's reason says why.</summary>
+    FailedAgain,
+
+    /// <summary>The hub did not finish it in time (no instance consuming?). It stays sent.</summary>
+    TimedOut,
+
+    /// <summary>There is no failed message of that id.</summary>
+    NotFound,
+
+    /// <summary>The failure was recorded without the message (before bodies were kept): re-run the sync instead.</summary>
+    NoBody,
+}
+
+/// <summary>Sends a failed message to the hub again, once its cause is mended (the command line and the sources page call it).</summary>
+public interface IFailedMessageReplay
+{
+    Task<(ReplayOutcome Outcome, FailedMessage? Failure)> ReplayAsync(long failureId, CancellationToken cancellationToken);
+}
+
 /// <summary>Stewards' commands against golden records (the API calls them; the hub carries them out).</summary>
 public interface IStewardship
 {

@@ -2,7 +2,10 @@ using System.Globalization;
 using CitizenHub.Api;
 using CitizenHub.Store;
 using CitizenHub.Web.Pages;
+using CitizenHub.Api.Access;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using static CitizenHub.Web.CitizenHubWeb;
 
 namespace CitizenHub.Web;
@@ -31,10 +34,46 @@ internal static class AdminPages
         return Render<AuditTrailPage>(new() { ["Frame"] = PageFrame.For(http), ["Form"] = form, ["Entries"] = answer.Value, ["Errors"] = errors }, answer.Status);
     }
 
-    public static async Task<IResult> SourcesAsync(HttpContext http, ICitizenStore store, CancellationToken cancellationToken)
+    public static async Task<IResult> SourcesAsync(
+        HttpContext http, string? replayed, string? outcome, ICitizenStore store, CancellationToken cancellationToken)
     {
         var sources = await ApiAnswer<SourcesResponse>.FromAsync(http, CitizenDetailsApi.GetSourcesAsync(store, cancellationToken)).ConfigureAwait(false);
-        var failed = await store.GetFailedMessagesAsync(includeApplied: false, cancellationToken).ConfigureAwait(false);
-        return Render<SourcesPage>(new() { ["Frame"] = PageFrame.For(http), ["Sources"] = sources.Value, ["Failed"] = failed });
+        var failed = await ApiAnswer<FailedMessagesResponse>.FromAsync(http, SourceOperationsApi.GetFailedMessages(false, store, cancellationToken)).ConfigureAwait(false);
+        var notice = (replayed, outcome) switch
+        {
+            (null, _) => null,
+            (_, nameof(ReplayOutcome.Applied)) => $"Message {replayed} was sent again and applied.",
+            (_, nameof(ReplayOutcome.AlreadyApplied)) => $"Message {replayed} had been applied already: nothing was sent.",
+            (_, nameof(ReplayOutcome.FailedAgain)) => $"Message {replayed} failed again: see why below, mend the cause, and replay it once more.",
+            (_, nameof(ReplayOutcome.TimedOut)) => $"Message {replayed} was sent, but not applied in time: is a hub instance running?",
+            _ => null,
+        };
+        return Render<SourcesPage>(new()
+        {
+            ["Frame"] = PageFrame.For(http), ["Sources"] = sources.Value, ["Failed"] = failed.Value?.Failures ?? [], ["Notice"] = notice,
+        });
+    }
+
+    /// <summary>The source's latest rejects file, as the API serves it (admin only, audited).</summary>
+    public static async Task<IResult> RejectsAsync(
+        string system, HttpContext http, ICitizenStore store, RejectsFolder rejects, IOptions<ApiAccessOptions> access, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var result = await SourceOperationsApi.GetRejectsAsync(system, http, store, rejects, access, time, cancellationToken).ConfigureAwait(false);
+        return result is ProblemHttpResult problem
+            ? Render<ErrorPage>(new()
+            {
+                ["Frame"] = PageFrame.For(http), ["Heading"] = "No rejects file", ["Detail"] = problem.ProblemDetails.Detail,
+                ["WhatToDo"] = "Go back to the sources.",
+            }, problem.StatusCode)
+            : result;
+    }
+
+    public static async Task<IResult> ReplayAsync(string id, HttpContext http, IFailedMessageReplay replay, CancellationToken cancellationToken)
+    {
+        var answer = await ApiAnswer<ReplayResponse>.FromAsync(http, SourceOperationsApi.ReplayAsync(id, replay, cancellationToken)).ConfigureAwait(false);
+        return answer.Value is { } replayed
+            ? Results.Redirect($"{WebPaths.Sources}?replayed={replayed.FailureId.ToString(CultureInfo.InvariantCulture)}&outcome={replayed.Outcome}")
+            : ResidentPages.Problem(http, answer);
     }
 }

@@ -66,6 +66,8 @@ public static class CitizenHubWeb
         pages.MapGet(WebPaths.Queue + "/{id}", StewardPages.ReviewAsync).RequireAuthorization(Signed(ApiPolicies.Steward));
         pages.MapPost(WebPaths.Queue + "/{id}", StewardPages.DecideAsync).RequireAuthorization(Signed(ApiPolicies.Steward));
         pages.MapGet(WebPaths.Sources, AdminPages.SourcesAsync).RequireAuthorization(Signed(ApiPolicies.Admin));
+        pages.MapGet(WebPaths.Sources + "/{system}/rejects", AdminPages.RejectsAsync).RequireAuthorization(Signed(ApiPolicies.Admin));
+        pages.MapPost(WebPaths.Sources + "/failed/{id}/replay", AdminPages.ReplayAsync).RequireAuthorization(Signed(ApiPolicies.Admin));
         pages.MapGet(WebPaths.Audit, AdminPages.AuditAsync).RequireAuthorization(Signed(ApiPolicies.Audit));
         return endpoints;
     }

@@ -271,8 +271,9 @@ public sealed class CustomerViewEndToEndTests : IClassFixture<CustomerViewEndToE
                     var where = parameter.GetProperty("in").GetString();
                     if (where == "path")
                     {
-                        // A review's id is a number (one no queue holds here); every other {id} is a citizen's.
-                        var value = path.Name.StartsWith("/reviews", StringComparison.Ordinal) && name == "id" ? "999999" : samples[name];
+                        // A review's and a failed message's ids are numbers (ones no queue holds here); every other {id} is a citizen's.
+                        var numbered = path.Name.StartsWith("/reviews", StringComparison.Ordinal) || path.Name.StartsWith("/sources/failed-messages", StringComparison.Ordinal);
+                        var value = numbered && name == "id" ? "999999" : samples[name];
                         url = url.Replace("{" + name + "}", Uri.EscapeDataString(value), StringComparison.Ordinal);
                     }
                     else if (where == "query" && samples.TryGetValue(name, out var value))
