@@ -35,7 +35,8 @@ public static class RecordRows
             Make("National Insurance number", records, r => Id(r, IdentifierScheme.NiNumber), Golden(GoldenFields.NiNumber)),
             Make("NHS number", records, r => Id(r, IdentifierScheme.NhsNumber), Golden(GoldenFields.NhsNumber)),
             Make("Email", records, r => r.Emails.FirstOrDefault(), Golden(GoldenFields.Email)),
-            Make("Phone", records, r => r.Phones.FirstOrDefault(), Golden(GoldenFields.Phone)),
+            // A system's "07700 900933" is the golden record's "+447700900933": compared as the number dialled in the UK.
+            Make("Phone", records, r => r.Phones.FirstOrDefault(), Golden(GoldenFields.Phone) is { } phone ? UkNumber(phone) : null, r => r.Phones.FirstOrDefault() is { } p ? UkNumber(p) : null),
         };
         // Each attribute a system holds (a council tax band, a tenancy), where the caller may see it.
         foreach (var attribute in records.SelectMany(r => r.Attributes).Select(a => a.Name).Distinct(StringComparer.Ordinal))
@@ -84,6 +85,12 @@ public static class RecordRows
     {
         var joined = string.Join(' ', parts.Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => p!.Trim()));
         return joined.Length == 0 ? null : joined;
+    }
+
+    private static string UkNumber(string phone)
+    {
+        var digits = new string([.. phone.Where(char.IsAsciiDigit)]);
+        return digits.StartsWith("44", StringComparison.Ordinal) ? "0" + digits[2..] : digits;
     }
 
     private static bool Same(string a, string b) => string.Equals(Fold(a), Fold(b), StringComparison.Ordinal);

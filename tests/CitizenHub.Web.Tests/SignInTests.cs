@@ -87,6 +87,21 @@ public sealed class SignInTests(WebSite site)
     }
 
     [Fact]
+    public async Task TheApi_DoesNotAcceptThePagesSession_OnlyAKeyOrAToken()
+    {
+        var page = await site.SignInAsync("agent");
+
+        // The browser's own request, carrying the session cookie: the API answers it as it answers anyone without a key.
+        var response = await page.Context.APIRequest.GetAsync($"{site.BaseUrl}/citizens?family=hughes", new() { Headers = new Dictionary<string, string> { ["X-Purpose"] = "test" } });
+
+        // The same channel with the same cookie does reach a page, so the cookie was sent.
+        var pageResponse = await page.Context.APIRequest.GetAsync($"{site.BaseUrl}/search?family=hughes", new() { MaxRedirects = 0 });
+
+        Assert.Equal(200, pageResponse.Status);
+        Assert.Equal(401, response.Status);
+    }
+
+    [Fact]
     public async Task SignOut_EndsTheSession()
     {
         var page = await site.SignInAsync("agent");
