@@ -32,23 +32,7 @@ public sealed class AuditForm
 
     public static string Describe(string action) => Actions.FirstOrDefault(a => a.Action == action).Label ?? action;
 
-    public string Url(string? cursor)
-    {
-        var query = new List<string>();
-        void Add(string name, string? value)
-        {
-            if (!string.IsNullOrWhiteSpace(value))
-            {
-                query.Add($"{name}={Uri.EscapeDataString(value.Trim())}");
-            }
-        }
-
-        Add("caller", Caller);
-        Add("resident", Resident);
-        Add("action", Action);
-        Add("from", From);
-        Add("to", To);
-        Add("cursor", cursor);
-        return WebPaths.Audit + (query.Count == 0 ? "" : "?" + string.Join('&', query));
-    }
+    public string Url(string? cursor) => new PageQuery(WebPaths.Audit)
+        .Add("caller", Caller).Add("resident", Resident).Add("action", Action).Add("from", From).Add("to", To).Add("cursor", cursor)
+        .ToString();
 }

@@ -18,24 +18,7 @@ public sealed class QueueForm
 
     public static IReadOnlyList<(int Days, string Label)> WaitingChoices { get; } = [(1, "more than a day"), (7, "more than a week"), (30, "more than 30 days")];
 
-    public string Url(long? after)
-    {
-        var query = new List<string>();
-        if (!string.IsNullOrWhiteSpace(Source))
-        {
-            query.Add("source=" + Uri.EscapeDataString(Source));
-        }
-
-        if (WaitingDays is { } days)
-        {
-            query.Add("waiting=" + days.ToString(CultureInfo.InvariantCulture));
-        }
-
-        if (after is { } a)
-        {
-            query.Add("after=" + a.ToString(CultureInfo.InvariantCulture));
-        }
-
-        return WebPaths.Queue + (query.Count == 0 ? "" : "?" + string.Join('&', query));
-    }
+    public string Url(long? after) => new PageQuery(WebPaths.Queue)
+        .Add("source", Source).Add("waiting", WaitingDays?.ToString(CultureInfo.InvariantCulture)).Add("after", after?.ToString(CultureInfo.InvariantCulture))
+        .ToString();
 }

@@ -27,9 +27,7 @@ internal static class ResidentPages
             return Results.Redirect(form.Url(form.PageNumber));
         }
 
-        var hidden = visibility.HiddenFrom(Caller.From(http, access.Value).Classes);
-        var systems = (await store.GetSourcesAsync(cancellationToken).ConfigureAwait(false))
-            .Select(s => s.SourceSystem).Where(s => !hidden.Contains(s)).Order(StringComparer.Ordinal).ToList();
+        var systems = await VisibleSystemsAsync(http, store, access.Value, visibility, cancellationToken).ConfigureAwait(false);
         Dictionary<string, object?> Parameters(IReadOnlyList<FieldError> errors, SearchResponse? results) => new()
         {
             ["Frame"] = PageFrame.For(http), ["Form"] = form, ["Errors"] = errors, ["Results"] = results, ["Systems"] = systems,
@@ -122,6 +120,15 @@ internal static class ResidentPages
 
         http.Features.Set(new StatedPurpose(purpose));
         return null;
+    }
+
+    /// <summary>The systems the hub holds records of that the caller may know of, for a filter or a search by reference.</summary>
+    internal static async Task<IReadOnlyList<string>> VisibleSystemsAsync(
+        HttpContext http, ICitizenStore store, ApiAccessOptions access, SourceVisibility visibility, CancellationToken cancellationToken)
+    {
+        var hidden = visibility.HiddenFrom(Caller.From(http, access).Classes);
+        return [.. (await store.GetSourcesAsync(cancellationToken).ConfigureAwait(false))
+            .Select(s => s.SourceSystem).Where(s => !hidden.Contains(s)).Order(StringComparer.Ordinal)];
     }
 
     /// <summary>An answer the API refused, as a page that says what happened and what to do.</summary>

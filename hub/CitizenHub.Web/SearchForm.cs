@@ -62,30 +62,9 @@ public sealed class SearchForm
     }
 
     /// <summary>This search at another page of results.</summary>
-    public string Url(int page)
-    {
-        var query = new List<string>();
-        void Add(string name, string? value)
-        {
-            if (!string.IsNullOrWhiteSpace(value))
-            {
-                query.Add($"{name}={Uri.EscapeDataString(value.Trim())}");
-            }
-        }
-
-        Add("family", Family);
-        Add("given", Given);
-        Add("dob-day", Day);
-        Add("dob-month", Month);
-        Add("dob-year", Year);
-        Add("postcode", Postcode);
-        Add("identifier", Identifier);
-        Add("kind", string.IsNullOrWhiteSpace(Identifier) ? null : Kind);
-        if (page > 1)
-        {
-            query.Add($"page={page.ToString(CultureInfo.InvariantCulture)}");
-        }
-
-        return WebPaths.Search + (query.Count == 0 ? "" : "?" + string.Join('&', query));
-    }
+    public string Url(int page) => new PageQuery(WebPaths.Search)
+        .Add("family", Family).Add("given", Given).Add("dob-day", Day).Add("dob-month", Month).Add("dob-year", Year)
+        .Add("postcode", Postcode).Add("identifier", Identifier).Add("kind", string.IsNullOrWhiteSpace(Identifier) ? null : Kind)
+        .Add("page", page > 1 ? page.ToString(CultureInfo.InvariantCulture) : null)
+        .ToString();
 }

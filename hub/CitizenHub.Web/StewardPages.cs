@@ -25,9 +25,7 @@ internal static class StewardPages
             return ResidentPages.Problem(http, answer);
         }
 
-        var hidden = visibility.HiddenFrom(Caller.From(http, access.Value).Classes);
-        var systems = (await store.GetSourcesAsync(cancellationToken).ConfigureAwait(false))
-            .Select(s => s.SourceSystem).Where(s => !hidden.Contains(s)).Order(StringComparer.Ordinal).ToList();
+        var systems = await ResidentPages.VisibleSystemsAsync(http, store, access.Value, visibility, cancellationToken).ConfigureAwait(false);
         // After "different people": what the decision did, with both residents to look at.
         var links = new[] { ("First resident", first), ("Second resident", second) }
             .Where(l => l.Item2 is { } id && CitizenViewApi.IsCitizenId(id))

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using CitizenHub.TestKit;
 using Microsoft.Playwright;
 
 namespace CitizenHub.Web.Tests;
@@ -91,7 +90,7 @@ public sealed class ResidentPagesTests(WebSite site)
 
         await page.GotoAsync($"/residents/{id}");
 
-        using var auditor = AuditorClient();
+        using var auditor = site.ApiClient("auditor");
         var audit = JsonDocument.Parse(await auditor.GetStringAsync(new Uri($"/audit?citizen={id}&action=read", UriKind.Relative))).RootElement;
         var read = Assert.Single(audit.GetProperty("entries").EnumerateArray().ToList());
         Assert.Equal("test-agent", read.GetProperty("caller").GetString());
@@ -118,17 +117,8 @@ public sealed class ResidentPagesTests(WebSite site)
 
     private async Task<string> CitizenIdAsync(string family)
     {
-        using var client = new HttpClient { BaseAddress = new Uri(site.BaseUrl) };
-        client.DefaultRequestHeaders.Add("X-Api-Key", ApiCallers.KeyByRole["admin"]);
-        client.DefaultRequestHeaders.Add("X-Purpose", "test: finding the resident to open");
+        using var client = site.ApiClient("admin");
         var found = JsonDocument.Parse(await client.GetStringAsync(new Uri($"/citizens?family={family}", UriKind.Relative))).RootElement;
         return found.GetProperty("results")[0].GetProperty("citizenId").GetString()!;
-    }
-
-    private HttpClient AuditorClient()
-    {
-        var client = new HttpClient { BaseAddress = new Uri(site.BaseUrl) };
-        client.DefaultRequestHeaders.Add("X-Api-Key", ApiCallers.KeyByRole["auditor"]);
-        return client;
     }
 }

@@ -58,8 +58,7 @@ public sealed class SignInTests(WebSite site)
 
         await Assertions.Expect(page.Locator(".govuk-error-summary")).ToContainTextAsync("The key or token was not recognised");
         Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "citizenhub-session");
-        using var auditor = new HttpClient { BaseAddress = new Uri(site.BaseUrl) };
-        auditor.DefaultRequestHeaders.Add("X-Api-Key", ApiCallers.KeyByRole["auditor"]);
+        using var auditor = site.ApiClient("auditor");
         var refusals = await auditor.GetStringAsync(new Uri("/audit?action=refused&order=newest&limit=20", UriKind.Relative));
         Assert.Contains("sign-in refused", refusals, StringComparison.Ordinal);
     }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using CitizenHub.TestKit;
 using Microsoft.Playwright;
 
 namespace CitizenHub.Web.Tests;
@@ -46,7 +45,7 @@ public sealed class StewardQueueTests(WebSite site)
         await Assertions.Expect(page.Locator(".govuk-notification-banner")).ToContainTextAsync("kept apart as two people");
         await page.GetByRole(AriaRole.Link, new() { Name = "Second resident" }).ClickAsync();
         await Assertions.Expect(page.Locator("h1")).ToContainTextAsync("Adeyemi", new() { IgnoreCase = true });
-        using var steward = Client("steward");
+        using var steward = site.ApiClient("steward");
         var different = JsonDocument.Parse(await steward.GetStringAsync(new Uri("/reviews?status=different", UriKind.Relative))).RootElement;
         var decided = Assert.Single(different.GetProperty("reviews").EnumerateArray().ToList());
         Assert.Equal("HB102", decided.GetProperty("sourceKey").GetString());
@@ -95,12 +94,5 @@ public sealed class StewardQueueTests(WebSite site)
         await WebSite.ScreenshotAsync(page, "steward-queue");
         await page.Locator("tbody tr", new() { HasText = record }).GetByRole(AriaRole.Link).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Are these the same person?" })).ToBeVisibleAsync();
-    }
-
-    private HttpClient Client(string role)
-    {
-        var client = new HttpClient { BaseAddress = new Uri(site.BaseUrl) };
-        client.DefaultRequestHeaders.Add("X-Api-Key", ApiCallers.KeyByRole[role]);
-        return client;
     }
 }

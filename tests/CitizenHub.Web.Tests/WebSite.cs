@@ -111,6 +111,15 @@ public sealed class WebSite : IAsyncLifetime
         return page;
     }
 
+    /// <summary>An API client holding the role's key (and a purpose, for the reads that need one): to check what a page did.</summary>
+    public HttpClient ApiClient(string role)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(BaseUrl) };
+        client.DefaultRequestHeaders.Add("X-Api-Key", ApiCallers.KeyByRole[role]);
+        client.DefaultRequestHeaders.Add("X-Purpose", "test: checking what the page did");
+        return client;
+    }
+
     /// <summary>Saves the page as it looks, for docs/web.md.</summary>
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, name + ".png"), FullPage = true });
