@@ -23,9 +23,11 @@ public sealed class ConfigurationSchemaTests
         var mismatches = new List<string>();
         var root = Schema;
         var source = Definition("source");
-        // The top level also holds the sources (SourceCatalog reads them) and the API's section (bound by the API).
-        Compare(typeof(CitizenHubOptions), root, "$", mismatches, ["$schema", "Sources", "Api"]);
+        // The top level also holds the sources (SourceCatalog reads them), the API's section (bound by the API) and the
+        // web page's (bound by the web page).
+        Compare(typeof(CitizenHubOptions), root, "$", mismatches, ["$schema", "Sources", "Api", "Web"]);
         Compare(typeof(ApiAccessOptions), Property(root, "Api"), "$.Api", mismatches);
+        Compare(typeof(CitizenHub.Web.WebOptions), Property(root, "Web"), "$.Web", mismatches);
         Compare(typeof(FieldMapping), Definition("mapping"), "$.Sources[].Mapping", mismatches);
         Compare(typeof(CsvSourceOptions), Property(source, "Csv"), "$.Sources[].Csv", mismatches);
         Compare(typeof(FixedWidthSourceOptions), Property(source, "FixedWidth"), "$.Sources[].FixedWidth", mismatches);

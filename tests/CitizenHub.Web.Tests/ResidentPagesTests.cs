@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
 
@@ -113,6 +114,25 @@ public sealed class ResidentPagesTests(WebSite site)
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
         Assert.EndsWith("/search?family=hughes", page.Url, StringComparison.Ordinal);
         await Assertions.Expect(page.Locator(".app-result")).ToHaveCountAsync(1);
+    }
+
+    [Fact]
+    public async Task ARestrictedResident_IsNotThereForAnAgent_AndAStewardIsWarned()
+    {
+        var id = await CitizenIdAsync("rahman");
+        using var admin = site.ApiClient("admin");
+        using var restrict = await admin.PostAsJsonAsync($"/citizens/{id}/restriction", new { restricted = true, reason = "test: fleeing abuse" });
+        restrict.EnsureSuccessStatusCode();
+        var agent = await site.SignInAsync("agent");
+        var steward = await site.SignInAsync("steward");
+
+        await agent.GotoAsync("/search?family=rahman");
+        var opened = await agent.GotoAsync($"/residents/{id}");
+        await steward.GotoAsync($"/residents/{id}");
+
+        Assert.Equal(404, opened!.Status);
+        await Assertions.Expect(agent.Locator("main")).Not.ToContainTextAsync("Rahman");
+        await Assertions.Expect(steward.Locator(".govuk-warning-text")).ToContainTextAsync("Processing of this resident's data is restricted");
     }
 
     private async Task<string> CitizenIdAsync(string family)

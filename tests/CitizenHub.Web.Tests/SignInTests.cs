@@ -1,4 +1,7 @@
 using System.Net;
+using System.Security.Claims;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 using CitizenHub.TestKit;
 using Microsoft.Playwright;
 
@@ -99,6 +102,38 @@ public sealed class SignInTests(WebSite site)
         Assert.Equal(200, pageResponse.Status);
         Assert.Equal(401, response.Status);
     }
+
+    [Fact]
+    public async Task SignIn_WithAToken_IsTheTokensSubjectInItsRoles()
+    {
+        var page = await site.NewPageAsync();
+        await page.GotoAsync("/sign-in");
+        await page.GetByLabel("Your key or sign-in token").FillAsync(Token(ApiCallers.JwtSigningKey, "steward"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+
+        await Assertions.Expect(page.Locator(".app-session-bar")).ToContainTextAsync("Signed in as crm-steward (steward)");
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Steward queue" }).First).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task SignIn_ATokenSignedWithAnotherKey_IsRefused()
+    {
+        var page = await site.NewPageAsync();
+        await page.GotoAsync("/sign-in");
+        await page.GetByLabel("Your key or sign-in token").FillAsync(Token(Convert.ToBase64String(new byte[36]), "admin"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+
+        await Assertions.Expect(page.Locator(".govuk-error-summary")).ToContainTextAsync("The key or token was not recognised");
+    }
+
+    private static string Token(string signingKey, string role) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+    {
+        Issuer = ApiCallers.JwtIssuer,
+        Audience = ApiCallers.JwtAudience,
+        Subject = new ClaimsIdentity([new Claim("sub", $"crm-{role}"), new Claim("roles", role)]),
+        Expires = TimeProvider.System.GetUtcNow().UtcDateTime.AddMinutes(5),
+        SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Convert.FromBase64String(signingKey)), SecurityAlgorithms.HmacSha256),
+    });
 
     [Fact]
     public async Task SignOut_EndsTheSession()

@@ -40,6 +40,12 @@ public sealed class WebSite : IAsyncLifetime
 
         """;
 
+    /// <summary>A resident whom one test places under restriction of processing, and no other test reads.</summary>
+    private const string RestrictedCouncilTax = """
+        CT104,Ms,Nadia,Rahman,15/08/1983,4 Oak Close,Stafford,ST16 1XY,
+
+        """;
+
     private readonly TempDirectory _folder = new();
     private WebApplication? _app;
     private IPlaywright? _playwright;
@@ -54,7 +60,7 @@ public sealed class WebSite : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _folder.Write("council-tax.csv", TwoSources.CouncilTax + UncertainCouncilTax);
+        _folder.Write("council-tax.csv", TwoSources.CouncilTax + UncertainCouncilTax + RestrictedCouncilTax);
         _folder.Write("housing-benefits.csv", TwoSources.HousingBenefits + UncertainHousingBenefits);
         var root = JsonNode.Parse(ApiCallers.WithApi(TwoSources.Config))!.AsObject();
         // The benefits system's claim reference is of the "benefits" class: stewards are granted it, agents are not.
