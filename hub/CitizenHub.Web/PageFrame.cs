@@ -24,7 +24,7 @@ public sealed record PageFrame(string? UserName, IReadOnlyList<string> Roles, st
     /// <summary>The frame of this request: its session (if any) and a form token bound to it.</summary>
     public static PageFrame For(HttpContext http)
     {
-        var user = http.User.Identity is { IsAuthenticated: true, AuthenticationType: PageSession.Scheme } ? http.User : null;
+        var user = http.User.IsPageSession() ? http.User : null;
         var tokens = http.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(http);
         return new PageFrame(
             user?.Identity?.Name,

@@ -155,7 +155,7 @@ public sealed class WebSite : IAsyncLifetime
             await _app.DisposeAsync();
         }
 
-        SqliteConnectionPools.Clear();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         _folder.Dispose();
     }
 }
@@ -164,9 +164,4 @@ public sealed class WebSite : IAsyncLifetime
 public sealed class WebSiteCollection : ICollectionFixture<WebSite>
 {
     public const string Name = "web site";
-}
-
-internal static class SqliteConnectionPools
-{
-    public static void Clear() => Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
 }
