@@ -361,6 +361,13 @@ public static class CitizenViewApi
     internal static ProblemHttpResult? CitizenIdProblem(string id) =>
         IsCitizenId(id) ? null : Problem(StatusCodes.Status400BadRequest, "invalid-citizen-id", "The citizen id is not in the form of one.", "id");
 
+    /// <summary>The answer to a path id that is not a whole number (a review's, a failed message's); null when it is one.</summary>
+    /// <param name="noun">What the id is of, for the problem's code and words: <c>review</c> gives <c>invalid-review-id</c>.</param>
+    internal static ProblemHttpResult? NumberIdProblem(string id, string noun, out long number) =>
+        long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out number)
+            ? null
+            : Problem(StatusCodes.Status400BadRequest, $"invalid-{noun}-id", $"The {noun} id is a whole number.", "id");
+
     /// <summary>Citizen ids are 32 lower-case hex digits; anything else is refused before the store is asked.</summary>
     internal static bool IsCitizenId(string id) =>
         id.Length == 32 && id.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');

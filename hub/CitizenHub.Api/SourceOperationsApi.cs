@@ -58,9 +58,9 @@ internal static class SourceOperationsApi
 
     internal static async Task<IResult> ReplayAsync(string id, IFailedMessageReplay replay, CancellationToken cancellationToken)
     {
-        if (!long.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var failureId))
+        if (NumberIdProblem(id, "failure", out var failureId) is { } idProblem)
         {
-            return Problem(StatusCodes.Status400BadRequest, "invalid-failure-id", "The failure id is a whole number.", "id");
+            return idProblem;
         }
 
         var (outcome, failure) = await replay.ReplayAsync(failureId, cancellationToken).ConfigureAwait(false);

@@ -4,7 +4,6 @@ using CitizenHub.Matching.Linking;
 using CitizenHub.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using static CitizenHub.Api.CitizenViewApi;
@@ -142,7 +141,7 @@ internal static class StewardshipApi
     internal static async Task<IResult> GetReviewAsync(
         string id, HttpContext http, ICitizenStore store, IOptions<ApiAccessOptions> access, SourceVisibility visibility, CancellationToken cancellationToken)
     {
-        if (ReviewIdProblem(id, out var reviewId) is { } idProblem)
+        if (NumberIdProblem(id, "review", out var reviewId) is { } idProblem)
         {
             return idProblem;
         }
@@ -154,15 +153,10 @@ internal static class StewardshipApi
             : TypedResults.Ok(ReviewRow.From(item));
     }
 
-    private static ProblemHttpResult? ReviewIdProblem(string id, out long reviewId) =>
-        long.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out reviewId)
-            ? null
-            : Problem(StatusCodes.Status400BadRequest, "invalid-review-id", "The review id is a whole number.", "id");
-
     internal static async Task<IResult> DecideAsync(
         string id, DecisionRequest request, HttpContext http, IStewardship stewardship, IOptions<ApiAccessOptions> access, CancellationToken cancellationToken)
     {
-        if (ReviewIdProblem(id, out var reviewId) is { } idProblem)
+        if (NumberIdProblem(id, "review", out var reviewId) is { } idProblem)
         {
             return idProblem;
         }
