@@ -43,11 +43,6 @@ internal static class SignInPages
             errors.Add(new FieldError("key", "Enter your key or sign-in token"));
         }
 
-        if (PurposeProblem(purpose, required: false) is { } purposeProblem)
-        {
-            errors.Add(purposeProblem);
-        }
-
         var session = errors.Count > 0 ? null
             : PageSession.ForKey(key!, access.Value, time)
                 ?? await PageSession.ForTokenAsync(key!, http.RequestServices, access.Value, time).ConfigureAwait(false);
@@ -58,17 +53,14 @@ internal static class SignInPages
             errors.Add(new FieldError("key", "The key or token was not recognised, or has expired. Check it, or ask your administrator for a new one"));
         }
 
-        if (session is not null && !string.IsNullOrWhiteSpace(purpose))
+        // Which purposes are allowed depends on the roles: without a session, only what does not (its length) is checked.
+        if (PurposeProblem(purpose, required: false, session is null ? null : ApiRoles.All.Where(session.IsInRole), access.Value) is { } purposeProblem)
         {
-            var roles = ApiRoles.All.Where(session.IsInRole).ToList();
-            if (!access.Value.AllowsPurpose(roles, purpose))
-            {
-                errors.Add(new FieldError("purpose", $"Your role may look at residents' records for these reasons only: {string.Join("; ", access.Value.PurposesFor(roles))}"));
-            }
-            else
-            {
-                session = PageSession.WithPurpose(session, purpose.Trim());
-            }
+            errors.Add(purposeProblem);
+        }
+        else if (session is not null && !string.IsNullOrWhiteSpace(purpose))
+        {
+            session = PageSession.WithPurpose(session, purpose.Trim());
         }
 
         if (errors.Count > 0)
@@ -92,11 +84,7 @@ internal static class SignInPages
     public static async Task<IResult> SetPurposeAsync(
         HttpContext http, [FromForm] string? purpose, [FromForm] string? returnUrl, IOptions<ApiAccessOptions> access)
     {
-        var roles = ApiRoles.All.Where(http.User.IsInRole).ToList();
-        var problem = PurposeProblem(purpose, required: true)
-            ?? (access.Value.AllowsPurpose(roles, purpose!) ? null
-                : new FieldError("purpose", $"Your role may look at residents' records for these reasons only: {string.Join("; ", access.Value.PurposesFor(roles))}"));
-        if (problem is not null)
+        if (PurposeProblem(purpose, required: true, ApiRoles.All.Where(http.User.IsInRole), access.Value) is { } problem)
         {
             return Render<PurposePage>(PurposeParameters(http, access.Value, [problem], returnUrl, purpose), StatusCodes.Status400BadRequest);
         }
@@ -118,10 +106,15 @@ internal static class SignInPages
         return result.Succeeded;
     }
 
-    private static FieldError? PurposeProblem(string? purpose, bool required) => purpose?.Trim() switch
+    /// <summary>The API's rules for a purpose (given, not too long, one the roles may give), in the page's words.</summary>
+    /// <param name="roles">The caller's roles; null before they are known, when the list of allowed purposes is not checked.</param>
+    private static FieldError? PurposeProblem(string? purpose, bool required, IEnumerable<string>? roles, ApiAccessOptions access) => purpose?.Trim() switch
     {
         null or "" when required => new FieldError("purpose", "Say why you are looking at residents' records"),
+        null or "" => null,
         { Length: > Caller.MaxPurposeLength } => new FieldError("purpose", $"The reason must be {Caller.MaxPurposeLength} characters or fewer"),
+        { } given when roles is not null && !access.AllowsPurpose(roles, given) =>
+            new FieldError("purpose", $"Your role may look at residents' records for these reasons only: {string.Join("; ", access.PurposesFor(roles))}"),
         _ => null,
     };
 
