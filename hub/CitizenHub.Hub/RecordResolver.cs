@@ -326,6 +326,7 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
     {
         if (arrival.Suppressed)
         {
+            events.Unchanged();
             return;
         }
 
@@ -338,6 +339,10 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
             {
                 await RemoveAsync(session, cause, held, events).ConfigureAwait(false);
             }
+            else
+            {
+                events.Unchanged();
+            }
 
             return;
         }
@@ -346,6 +351,7 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
         var hash = arrival.Hash!;
         if (!IsNews(held, record, hash))
         {
+            events.Unchanged();
             return;
         }
 
@@ -422,6 +428,7 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
         var leftEmpty = movedFrom is not null && await IsAloneOnAsync(session, movedFrom, record).ConfigureAwait(false);
 
         await session.SaveRecordAsync(citizenId, record, normalised, hash, blockingKeys, decision.Evidence, now).ConfigureAwait(false);
+        events.Saved(added: held is null, linked: decision.CitizenId is not null);
         await session.AddHistoryAsync(new CitizenHistoryEntry(
             citizenId, held?.CitizenId == citizenId ? HistoryCause.RecordUpdated : HistoryCause.RecordAdded, cause, null, now)).ConfigureAwait(false);
 
@@ -430,6 +437,7 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
         foreach (var review in decision.Reviews)
         {
             await session.AddReviewAsync(cause, review, now).ConfigureAwait(false);
+            events.ReviewAsked();
         }
 
         foreach (var namesake in decision.Namesakes ?? [])
@@ -488,9 +496,11 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
             await SplitOffAsync(session, citizenId, [record], cause, events, now).ConfigureAwait(false);
             var recordRef = new SourceRecordRef(record.SourceSystem, record.SourceKey);
             await session.AddReviewAsync(recordRef, linker.Explain(record, namesakeCitizenId, namesake, frequencies), now).ConfigureAwait(false);
+            events.ReviewAsked();
             foreach (var other in held.Where(h => !ambiguous.Contains(h)).Take(1))
             {
                 await session.AddReviewAsync(recordRef, linker.Explain(record, citizenId, other, frequencies), now).ConfigureAwait(false);
+                events.ReviewAsked();
             }
         }
 
@@ -617,6 +627,7 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
         var events = collector.ToEvents();
         // The change feed is written with the changes: a reader of the feed never sees a change the store lost.
         await session.AppendChangesAsync(events).ConfigureAwait(false);
+        await session.RecordTallyAsync(message, collector.Tally).ConfigureAwait(false);
         await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         return events;
     }
@@ -625,6 +636,7 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
     {
         var now = timeProvider.GetUtcNow();
         await session.RemoveRecordAsync(record.SourceSystem, record.SourceKey).ConfigureAwait(false);
+        events.Removed();
         await session.SupersedeReviewsAsync(record, now).ConfigureAwait(false);
         await session.AddHistoryAsync(new CitizenHistoryEntry(held.CitizenId, HistoryCause.RecordRemoved, record, null, now)).ConfigureAwait(false);
         // The removed record may have been what held the others together.
@@ -647,9 +659,10 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
     private static bool IsSame(NormalisedRecord held, SourceRecord record) =>
         held.SourceSystem == record.SourceSystem && held.SourceKey == record.SourceKey;
 
-    /// <summary>Gathers one message's changes into one event per citizen.</summary>
+    /// <summary>Gathers one message's changes into one event per citizen, and counts what it did for its run's summary.</summary>
     private sealed class ChangeCollector(TimeProvider timeProvider)
     {
+        private int _unchanged, _added, _updated, _removed, _citizensCreated, _linked, _reviews;
         private readonly Dictionary<string, SourceRecordRef> _created = new(StringComparer.Ordinal);
         private readonly Dictionary<string, (long Version, SortedSet<string> Fields, SourceRecordRef Cause)> _changed = new(StringComparer.Ordinal);
         private readonly List<CitizensMerged> _merged = [];
@@ -657,7 +670,36 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
         private readonly List<CitizenRestrictionChanged> _restrictions = [];
         private readonly List<CitizenErased> _erased = [];
 
-        public void Created(string citizenId, SourceRecordRef cause) => _created[citizenId] = cause;
+        public RunTally Tally => new(_unchanged, _added, _updated, _removed, _citizensCreated, _linked, _merged.Count, _split.Count, _reviews);
+
+        public void Unchanged() => _unchanged++;
+
+        public void Saved(bool added, bool linked)
+        {
+            if (added)
+            {
+                _added++;
+            }
+            else
+            {
+                _updated++;
+            }
+
+            if (linked)
+            {
+                _linked++;
+            }
+        }
+
+        public void Removed() => _removed++;
+
+        public void ReviewAsked() => _reviews++;
+
+        public void Created(string citizenId, SourceRecordRef cause)
+        {
+            _created[citizenId] = cause;
+            _citizensCreated++;
+        }
 
         public void Merged(string survivorId, string absorbedId, SourceRecordRef cause)
         {

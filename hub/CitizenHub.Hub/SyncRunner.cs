@@ -38,6 +38,23 @@ public sealed record SyncRunSummary(
 
     /// <summary>The run failed: the source could not be read, or the hub could not apply some of it.</summary>
     public bool Failed => Error is not null || FailedBatches > 0;
+
+    /// <summary><c>Succeeded</c>, <c>Failed</c> or <c>Refused</c>.</summary>
+    public string Outcome => Failed ? "Failed" : Refused is not null ? "Refused" : "Succeeded";
+
+    public DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>How long reading the source and publishing its batches took; the rest of <see cref="Elapsed"/> was the hub applying them.</summary>
+    public TimeSpan ReadElapsed { get; init; }
+
+    /// <summary>What the hub did with the run's records.</summary>
+    public RunTally Tally { get; init; } = RunTally.None;
+
+    /// <summary>The saved cursor the run read from; null for a full run, or a source never read.</summary>
+    public string? CursorBefore { get; init; }
+
+    /// <summary>The cursor saved at the end of the run: where the next incremental run starts. The one before when it did not move.</summary>
+    public string? CursorAfter { get; init; }
 }
 
 /// <summary>How one sync run is to go, beyond the source's own configuration.</summary>
@@ -97,9 +114,8 @@ public sealed class SyncRunner(
             location.Resolve(sync.RejectsDirectory),
             source.Name,
             $"{started:yyyyMMdd-HHmmss}-{runId:N}.rejects.csv");
-        var since = runMode == SyncMode.Incremental
-            ? new SourceCursor(await store.GetCursorAsync(source.Name, cancellationToken).ConfigureAwait(false))
-            : SourceCursor.Start;
+        var savedCursor = await store.GetCursorAsync(source.Name, cancellationToken).ConfigureAwait(false);
+        var since = runMode == SyncMode.Incremental ? new SourceCursor(savedCursor) : SourceCursor.Start;
 
         await PublishAsync(new SyncRunStarted(runId, source.Name, started), cancellationToken).ConfigureAwait(false);
         logger.LogInformation("{Mode} sync of {Source} started as run {RunId}", runMode, source.Name, runId);
@@ -193,7 +209,9 @@ public sealed class SyncRunner(
             new SyncRunCompleted(runId, source.Name, timeProvider.GetUtcNow(), batches + removals, records, rejects.Count, error ?? refused, error is null && refused is not null),
             cancellationToken).ConfigureAwait(false);
 
+        var readElapsed = timeProvider.GetUtcNow() - started;
         var progress = await WaitForHubAsync(source.Name, runId, batches + removals, sync, cancellationToken).ConfigureAwait(false);
+        var cursorAfter = savedCursor;
         if (progress.FailedMessages > 0)
         {
             error ??= $"{progress.FailedMessages} of {batches + removals} batches failed in the hub ({progress.LastFailure}); they are in the error queue";
@@ -203,6 +221,7 @@ public sealed class SyncRunner(
             await _throughOutages.ExecuteAsync(
                 async token => await store.SaveCursorAsync(source.Name, checkpoint.Value, runId, timeProvider.GetUtcNow(), token).ConfigureAwait(false),
                 cancellationToken).ConfigureAwait(false);
+            cursorAfter = checkpoint.Value;
             if (adapter is ISourceCommitHandler committed)
             {
                 try
@@ -231,7 +250,14 @@ public sealed class SyncRunner(
             warning,
             error,
             duplicateKeys,
-            refused);
+            refused)
+        {
+            StartedAt = started,
+            ReadElapsed = readElapsed,
+            Tally = progress.Tally,
+            CursorBefore = runMode == SyncMode.Incremental ? savedCursor : null,
+            CursorAfter = cursorAfter,
+        };
         logger.LogInformation(
             "Sync of {Source} {Outcome}: {Records} records, {Rejects} rejected, {Removed} removed in {Batches} batches, {Failed} failed",
             source.Name, summary.Failed ? "failed" : refused is not null ? "refused" : "finished", records, rejects.Count, removed, batches + removals, progress.FailedMessages);

@@ -54,6 +54,9 @@ public interface ICitizenStore
 
     Task<SyncRunProgress?> GetRunAsync(Guid runId, CancellationToken cancellationToken);
 
+    /// <summary>The latest sync runs, newest first: of one source, or of every source when none is named.</summary>
+    Task<IReadOnlyList<SyncRunRecord>> GetRunHistoryAsync(string? sourceSystem, int limit, CancellationToken cancellationToken);
+
     /// <summary>Where the source's last successful read stopped; null when it has never been read.</summary>
     Task<string?> GetCursorAsync(string sourceSystem, CancellationToken cancellationToken);
 
@@ -255,6 +258,9 @@ public interface IResolutionSession : IAsyncDisposable
 
     /// <summary>Queues an uncertain pair for a steward, unless the same pair is already open.</summary>
     Task AddReviewAsync(SourceRecordRef record, PairEvidence candidate, DateTimeOffset at);
+
+    /// <summary>Keeps what applying the message did with the message's identity, for its run's summary.</summary>
+    Task RecordTallyAsync(MessageIdentity message, RunTally tally);
 
     /// <summary>Adds a committed message's events to the change feed (in the same transaction as the changes).</summary>
     Task AppendChangesAsync(IReadOnlyList<object> events);
@@ -590,4 +596,69 @@ public sealed record SyncRunProgress(
 {
     /// <summary>True when every message the runner published has been applied or has failed.</summary>
     public bool IsFinished => ExpectedMessages is { } expected && AppliedMessages + FailedMessages >= expected;
+
+    /// <summary>What the messages applied so far did.</summary>
+    public RunTally Tally { get; init; } = RunTally.None;
 }
+
+/// <summary>
+/// What applying a run's records did, counted as they were resolved and kept with each message applied, so a message
+/// applied twice (a redelivery) is counted once.
+/// </summary>
+/// <param name="Unchanged">Records that said nothing new (the same as held, or older than it).</param>
+/// <param name="Added">Records the hub did not hold before.</param>
+/// <param name="Updated">Held records that changed.</param>
+/// <param name="Removed">Held records the source no longer has (or reported deleted).</param>
+/// <param name="CitizensCreated">New citizens started by a record that matched no one.</param>
+/// <param name="Linked">Of the records added or updated, those linked to a citizen that held other records.</param>
+/// <param name="Merged">Citizens found to be one person with another and merged into it.</param>
+/// <param name="Split">Citizens split off because their records no longer link up.</param>
+/// <param name="Reviews">Uncertain pairs sent to a steward.</param>
+public sealed record RunTally(
+    int Unchanged = 0,
+    int Added = 0,
+    int Updated = 0,
+    int Removed = 0,
+    int CitizensCreated = 0,
+    int Linked = 0,
+    int Merged = 0,
+    int Split = 0,
+    int Reviews = 0)
+{
+    public static readonly RunTally None = new();
+
+    /// <summary>Records that changed what the hub holds: added, updated or removed.</summary>
+    public int Applied => Added + Updated + Removed;
+
+    public static RunTally operator +(RunTally left, RunTally right)
+    {
+        ArgumentNullException.ThrowIfNull(left);
+        ArgumentNullException.ThrowIfNull(right);
+        return new RunTally(
+            left.Unchanged + right.Unchanged,
+            left.Added + right.Added,
+            left.Updated + right.Updated,
+            left.Removed + right.Removed,
+            left.CitizensCreated + right.CitizensCreated,
+            left.Linked + right.Linked,
+            left.Merged + right.Merged,
+            left.Split + right.Split,
+            left.Reviews + right.Reviews);
+    }
+}
+
+/// <summary>One sync run as the store recorded it, for the history of runs.</summary>
+/// <param name="CompletedAt">When the runner finished publishing; null while it runs, or when it never finished (killed).</param>
+/// <param name="LastAppliedAt">When the hub applied the run's last message; null when it applied none.</param>
+/// <param name="Status">Completed, Failed, Refused or Running (which a run that died also reads as, until a later run of its source starts).</param>
+public sealed record SyncRunRecord(
+    Guid RunId,
+    string SourceSystem,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? CompletedAt,
+    DateTimeOffset? LastAppliedAt,
+    int? Records,
+    int? Rejects,
+    string Status,
+    string? Failure,
+    RunTally Tally);

@@ -36,6 +36,75 @@ internal static class StoreReads
         LEFT JOIN applied_messages a ON a.run_id = f.run_id AND a.kind = f.kind AND a.sequence = f.sequence
         """;
 
+    /// <summary>
+    /// Runs with what their applied messages did, summed; <c>{0}</c> chooses the runs (a query of <c>sync_runs r</c> giving
+    /// their ids), newest first. The sums are taken over the chosen runs' messages only: a run is polled while it is waited on.
+    /// </summary>
+    private const string RunQuery =
+        """
+        WITH chosen AS ({0}),
+        t AS (
+            SELECT a.run_id, COUNT(*) AS applied, MAX(a.applied_at) AS last_applied_at,
+                   SUM(a.unchanged) AS unchanged, SUM(a.added) AS added, SUM(a.updated) AS updated, SUM(a.removed) AS removed,
+                   SUM(a.citizens_created) AS citizens_created, SUM(a.linked) AS linked, SUM(a.merged) AS merged,
+                   SUM(a.split) AS split, SUM(a.reviews) AS reviews
+            FROM applied_messages a WHERE a.run_id IN (SELECT run_id FROM chosen) GROUP BY a.run_id)
+        SELECT CAST(r.run_id AS text) AS RunId, r.source_system AS SourceSystem, r.expected_messages AS ExpectedMessages,
+               r.started_at AS StartedAt, r.completed_at AS CompletedAt, r.record_count AS RecordCount, r.reject_count AS RejectCount,
+               r.failure AS Failure, r.refused AS Refused,
+               (SELECT COUNT(*) FROM failed_messages f WHERE f.run_id = r.run_id AND NOT EXISTS (
+                    SELECT 1 FROM applied_messages a WHERE a.run_id = f.run_id AND a.kind = f.kind AND a.sequence = f.sequence)) AS Failed,
+               (SELECT f.reason FROM failed_messages f WHERE f.run_id = r.run_id ORDER BY f.failed_at DESC LIMIT 1) AS LastFailure,
+               COALESCE(t.applied, 0) AS Applied, t.last_applied_at AS LastAppliedAt,
+               COALESCE(t.unchanged, 0) AS Unchanged, COALESCE(t.added, 0) AS Added, COALESCE(t.updated, 0) AS Updated,
+               COALESCE(t.removed, 0) AS Removed, COALESCE(t.citizens_created, 0) AS CitizensCreated, COALESCE(t.linked, 0) AS Linked,
+               COALESCE(t.merged, 0) AS Merged, COALESCE(t.split, 0) AS Split, COALESCE(t.reviews, 0) AS Reviews
+        FROM sync_runs r
+        JOIN chosen c ON c.run_id = r.run_id
+        LEFT JOIN t ON t.run_id = r.run_id
+        ORDER BY r.started_at DESC, r.run_id;
+        """;
+
+    /// <param name="runId">The run's id as the store binds it (text on SQLite, a uuid on PostgreSQL).</param>
+    public static async Task<SyncRunProgress?> GetRunAsync(DbConnection connection, Guid runId, object runIdParameter)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<RunRow>(
+            string.Format(CultureInfo.InvariantCulture, RunQuery, "SELECT run_id FROM sync_runs WHERE run_id = @runId"), new { runId = runIdParameter }).ConfigureAwait(false);
+        return row is null
+            ? null
+            : new SyncRunProgress(runId, row.SourceSystem, (int?)row.ExpectedMessages, (int)row.Applied, (int)row.Failed, row.LastFailure) { Tally = row.Tally };
+    }
+
+    public static async Task<IReadOnlyList<SyncRunRecord>> GetRunHistoryAsync(DbConnection connection, string? sourceSystem, int limit)
+    {
+        var rows = await connection.QueryAsync<RunRow>(
+            string.Format(
+                CultureInfo.InvariantCulture,
+                RunQuery,
+                "SELECT run_id FROM sync_runs WHERE (@sourceSystem IS NULL OR source_system = @sourceSystem) ORDER BY started_at DESC, run_id LIMIT @limit"),
+            new { sourceSystem, limit = Math.Max(1, limit) }).ConfigureAwait(false);
+        return [.. rows.Select(r => new SyncRunRecord(
+            Guid.Parse(r.RunId),
+            r.SourceSystem,
+            r.StartedAt is null ? null : StoreTime.Parse(r.StartedAt),
+            r.CompletedAt is null ? null : StoreTime.Parse(r.CompletedAt),
+            r.LastApplied,
+            (int?)r.RecordCount,
+            (int?)r.RejectCount,
+            RunStatus(r.Refused, r.Failure, r.Failed, r.CompletedAt),
+            r.Failure ?? FailedMessagesText(r.Failed),
+            r.Tally))];
+    }
+
+    private static string RunStatus(bool refused, string? failure, long failedMessages, string? completedAt) =>
+        refused ? "Refused"
+        : failure is not null || failedMessages > 0 ? "Failed"
+        : completedAt is null ? "Running"
+        : "Completed";
+
+    private static string? FailedMessagesText(long failedMessages) =>
+        failedMessages > 0 ? $"{failedMessages} of its messages could not be applied; see the failed messages" : null;
+
     public static async Task<HeldSourceRecord?> GetSourceRecordAsync(DbConnection connection, string sourceSystem, string sourceKey)
     {
         var row = await connection.QuerySingleOrDefaultAsync<(string CitizenId, string ObservedAt, string LinkedAt, string RecordJson, bool Restricted)?>(
@@ -298,16 +367,12 @@ internal static class StoreReads
                 return new SourceStatus(system, count, null, null, null, null, null, null, null);
             }
 
-            var status = run.Refused ? "Refused"
-                : run.Failure is not null || run.Failed > 0 ? "Failed"
-                : run.CompletedAt is null ? "Running"
-                : "Completed";
             return new SourceStatus(
                 system, count, Guid.Parse(run.RunId),
                 run.StartedAt is null ? null : StoreTime.Parse(run.StartedAt),
                 run.CompletedAt is null ? null : StoreTime.Parse(run.CompletedAt),
-                (int?)run.Records, (int?)run.Rejects, status,
-                run.Failure ?? (run.Failed > 0 ? $"{run.Failed} of its messages could not be applied; see the failed messages" : null));
+                (int?)run.Records, (int?)run.Rejects, RunStatus(run.Refused, run.Failure, run.Failed, run.CompletedAt),
+                run.Failure ?? FailedMessagesText(run.Failed));
         })];
     }
 }

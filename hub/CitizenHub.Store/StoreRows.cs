@@ -4,11 +4,40 @@ namespace CitizenHub.Store;
 // times are ISO text in both stores, and PostgreSQL's uuid run ids are read as text.
 internal sealed class RunRow
 {
+    public string RunId { get; set; } = "";
     public string SourceSystem { get; set; } = "";
     public long? ExpectedMessages { get; set; }
     public long Applied { get; set; }
     public long Failed { get; set; }
     public string? LastFailure { get; set; }
+    public string? StartedAt { get; set; }
+    public string? CompletedAt { get; set; }
+
+    /// <summary>Text on SQLite, a UTC <see cref="DateTime"/> on PostgreSQL (a timestamptz).</summary>
+    public object? LastAppliedAt { get; set; }
+    public long? RecordCount { get; set; }
+    public long? RejectCount { get; set; }
+    public string? Failure { get; set; }
+    public bool Refused { get; set; }
+    public long Unchanged { get; set; }
+    public long Added { get; set; }
+    public long Updated { get; set; }
+    public long Removed { get; set; }
+    public long CitizensCreated { get; set; }
+    public long Linked { get; set; }
+    public long Merged { get; set; }
+    public long Split { get; set; }
+    public long Reviews { get; set; }
+
+    public RunTally Tally => new(
+        (int)Unchanged, (int)Added, (int)Updated, (int)Removed, (int)CitizensCreated, (int)Linked, (int)Merged, (int)Split, (int)Reviews);
+
+    public DateTimeOffset? LastApplied => LastAppliedAt switch
+    {
+        string text => StoreTime.Parse(text),
+        DateTime time => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)),
+        _ => null,
+    };
 }
 
 internal sealed class FailureRow

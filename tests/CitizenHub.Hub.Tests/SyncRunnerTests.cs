@@ -64,6 +64,31 @@ public sealed class SyncRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_SaysWhatTheHubDidWithTheRecords_AndARunAgainOfTheSameRecordsChangesNothing()
+    {
+        var adapter = new ListAdapter(
+            Accept("1", "AB123456C"),
+            Accept("2", "CE123456A"),
+            Accept("3", "AB123456C"),
+            Accept("4", null),
+            Accept("5", null));
+        using var host = await StartHostAsync(adapter, batchSize: 2);
+
+        var first = await RunAsync(host);
+        var again = await RunAsync(host);
+
+        // 1 and 3 share an NI number: 3 joins 1's citizen. The others each start one; Lees born in the same month are
+        // close enough to ask a steward about.
+        var open = await host.Services.GetRequiredService<ICitizenStore>().GetReviewsAsync(new ReviewQuery(ReviewStatus.Open, 100), CancellationToken.None);
+        Assert.NotEmpty(open);
+        Assert.Equal(new RunTally(Added: 5, CitizensCreated: 4, Linked: 1, Reviews: open.Count), first.Tally);
+        Assert.Equal(5, first.Tally.Applied);
+        Assert.Equal(new RunTally(Unchanged: 5), again.Tally);
+        Assert.Equal(0, again.Tally.Applied);
+        Assert.InRange(first.ReadElapsed, TimeSpan.Zero, first.Elapsed);
+    }
+
+    [Fact]
     public async Task RunAsync_NoRejects_LeavesNoRejectsFile()
     {
         using var host = await StartHostAsync(new ListAdapter(Accept("1", null)), batchSize: 10);
@@ -413,6 +438,9 @@ internal static class PoisonStore
             inner.MarkPublishedAsync(sequences, at, cancellationToken);
 
         public Task<SyncRunProgress?> GetRunAsync(Guid runId, CancellationToken cancellationToken) => inner.GetRunAsync(runId, cancellationToken);
+
+        public Task<IReadOnlyList<SyncRunRecord>> GetRunHistoryAsync(string? sourceSystem, int limit, CancellationToken cancellationToken) =>
+            inner.GetRunHistoryAsync(sourceSystem, limit, cancellationToken);
 
         public Task<string?> GetCursorAsync(string sourceSystem, CancellationToken cancellationToken) => inner.GetCursorAsync(sourceSystem, cancellationToken);
 

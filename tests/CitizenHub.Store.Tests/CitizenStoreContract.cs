@@ -546,6 +546,65 @@ public abstract class CitizenStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetRunAsync_SumsTheTalliesOfItsAppliedMessages_AndNotOfARolledBackOne()
+    {
+        var runId = Guid.NewGuid();
+        await Store.RecordRunStartedAsync(new SyncRunStarted(runId, "ct", At), CancellationToken.None);
+        await TallyAsync(new MessageIdentity(runId, MessageIdentity.RecordBatch, 1), new RunTally(Unchanged: 5, Added: 3, CitizensCreated: 2, Linked: 1, Reviews: 1), commit: true);
+        await TallyAsync(new MessageIdentity(runId, MessageIdentity.RecordBatch, 2), new RunTally(Updated: 4, Linked: 4, Merged: 1, Split: 2), commit: true);
+        await TallyAsync(new MessageIdentity(runId, MessageIdentity.Removal, 1), new RunTally(Removed: 7), commit: true);
+        await TallyAsync(new MessageIdentity(runId, MessageIdentity.RecordBatch, 3), new RunTally(Added: 100), commit: false);
+        await TallyAsync(new MessageIdentity(Guid.NewGuid(), MessageIdentity.RecordBatch, 1), new RunTally(Added: 50), commit: true);
+
+        var run = await Store.GetRunAsync(runId, CancellationToken.None);
+
+        Assert.Equal(new RunTally(Unchanged: 5, Added: 3, Updated: 4, Removed: 7, CitizensCreated: 2, Linked: 5, Merged: 1, Split: 2, Reviews: 1), run!.Tally);
+        Assert.Equal(3, run.AppliedMessages);
+        Assert.Equal(14, run.Tally.Applied);
+    }
+
+    [Fact]
+    public async Task GetRunHistoryAsync_NewestFirst_OfOneSourceOrAll_WithStatusTallyAndWhenTheLastMessageWasApplied()
+    {
+        var first = Guid.NewGuid();
+        var second = Guid.NewGuid();
+        var refused = Guid.NewGuid();
+        var other = Guid.NewGuid();
+        await Store.RecordRunStartedAsync(new SyncRunStarted(first, "ct", At), CancellationToken.None);
+        await Store.RecordRunCompletedAsync(new SyncRunCompleted(first, "ct", At.AddMinutes(1), 1, 10, 2), CancellationToken.None);
+        await TallyAsync(new MessageIdentity(first, MessageIdentity.RecordBatch, 1), new RunTally(Added: 10, CitizensCreated: 10), commit: true);
+        await Store.RecordRunStartedAsync(new SyncRunStarted(second, "ct", At.AddDays(1)), CancellationToken.None);
+        await Store.RecordRunStartedAsync(new SyncRunStarted(refused, "ct", At.AddDays(2)), CancellationToken.None);
+        await Store.RecordRunCompletedAsync(new SyncRunCompleted(refused, "ct", At.AddDays(2), 0, 10, 0, "too many removals", true), CancellationToken.None);
+        await Store.RecordRunStartedAsync(new SyncRunStarted(other, "hb", At.AddHours(12)), CancellationToken.None);
+
+        var ct = await Store.GetRunHistoryAsync("ct", 10, CancellationToken.None);
+        var latestTwo = await Store.GetRunHistoryAsync(null, 2, CancellationToken.None);
+        var all = await Store.GetRunHistoryAsync(null, 10, CancellationToken.None);
+
+        Assert.Equal([refused, second, first], ct.Select(r => r.RunId));
+        Assert.Equal(["Refused", "Running", "Completed"], ct.Select(r => r.Status));
+        Assert.Equal("too many removals", ct[0].Failure);
+        var completed = ct[2];
+        Assert.Equal((At, At.AddMinutes(1), 10, 2), (completed.StartedAt, completed.CompletedAt, completed.Records, completed.Rejects));
+        Assert.Equal(new RunTally(Added: 10, CitizensCreated: 10), completed.Tally);
+        Assert.NotNull(completed.LastAppliedAt);
+        Assert.Null(ct[1].LastAppliedAt);
+        Assert.Equal([refused, second], latestTwo.Select(r => r.RunId));
+        Assert.Equal([refused, second, other, first], all.Select(r => r.RunId));
+    }
+
+    private async Task TallyAsync(MessageIdentity message, RunTally tally, bool commit)
+    {
+        await using var session = await Store.BeginMessageAsync(message, CancellationToken.None);
+        await session!.RecordTallyAsync(message, tally);
+        if (commit)
+        {
+            await session.CommitAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task GetRunAsync_UnknownRun_ReturnsNull() =>
         Assert.Null(await Store.GetRunAsync(Guid.NewGuid(), CancellationToken.None));
 

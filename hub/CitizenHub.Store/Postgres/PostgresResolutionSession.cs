@@ -508,6 +508,31 @@ internal sealed class PostgresResolutionSession(
         return Task.CompletedTask;
     }
 
+    public Task RecordTallyAsync(MessageIdentity message, RunTally tally)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(tally);
+        Defer(
+            """
+            UPDATE applied_messages SET unchanged = $1, added = $2, updated = $3, removed = $4, citizens_created = $5, linked = $6,
+                merged = $7, split = $8, reviews = $9
+            WHERE run_id = $10 AND kind = $11 AND sequence = $12;
+            """,
+            tally.Unchanged,
+            tally.Added,
+            tally.Updated,
+            tally.Removed,
+            tally.CitizensCreated,
+            tally.Linked,
+            tally.Merged,
+            tally.Split,
+            tally.Reviews,
+            message.RunId,
+            message.Kind,
+            (long)message.Sequence);
+        return Task.CompletedTask;
+    }
+
     public Task AddReviewAsync(SourceRecordRef record, PairEvidence candidate, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(record);

@@ -358,5 +358,20 @@ internal static class PostgresSchema
         CREATE INDEX ix_audit_log_action ON audit_log (action, seq);
         CREATE INDEX ix_audit_log_at ON audit_log (at, seq);
         """,
+
+        // 12: what applying each message did (records added, updated, unchanged, removed; citizens created, linked,
+        // merged, split; pairs sent for review), kept with the message so a run's summary is the sum of its messages and a
+        // redelivered message is counted once.
+        """
+        ALTER TABLE applied_messages ADD COLUMN unchanged integer NOT NULL DEFAULT 0;
+        ALTER TABLE applied_messages ADD COLUMN added integer NOT NULL DEFAULT 0;
+        ALTER TABLE applied_messages ADD COLUMN updated integer NOT NULL DEFAULT 0;
+        ALTER TABLE applied_messages ADD COLUMN removed integer NOT NULL DEFAULT 0;
+        ALTER TABLE applied_messages ADD COLUMN citizens_created integer NOT NULL DEFAULT 0;
+        ALTER TABLE applied_messages ADD COLUMN linked integer NOT NULL DEFAULT 0;
+        ALTER TABLE applied_messages ADD COLUMN merged integer NOT NULL DEFAULT 0;
+        ALTER TABLE applied_messages ADD COLUMN split integer NOT NULL DEFAULT 0;
+        ALTER TABLE applied_messages ADD COLUMN reviews integer NOT NULL DEFAULT 0;
+        """,
     ];
 }

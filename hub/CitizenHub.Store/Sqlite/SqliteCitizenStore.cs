@@ -238,19 +238,13 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
     public async Task<SyncRunProgress?> GetRunAsync(Guid runId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        var row = await connection.QuerySingleOrDefaultAsync<RunRow>(
-            """
-            SELECT r.source_system AS SourceSystem, r.expected_messages AS ExpectedMessages,
-                   (SELECT COUNT(*) FROM applied_messages a WHERE a.run_id = r.run_id) AS Applied,
-                   (SELECT COUNT(*) FROM failed_messages f WHERE f.run_id = r.run_id AND NOT EXISTS (
-                        SELECT 1 FROM applied_messages a WHERE a.run_id = f.run_id AND a.kind = f.kind AND a.sequence = f.sequence)) AS Failed,
-                   (SELECT f.reason FROM failed_messages f WHERE f.run_id = r.run_id ORDER BY f.failed_at DESC LIMIT 1) AS LastFailure
-            FROM sync_runs r WHERE r.run_id = @runId;
-            """,
-            new { runId = runId.ToString() }).ConfigureAwait(false);
-        return row is null
-            ? null
-            : new SyncRunProgress(runId, row.SourceSystem, (int?)row.ExpectedMessages, (int)row.Applied, (int)row.Failed, row.LastFailure);
+        return await StoreReads.GetRunAsync(connection, runId, runId.ToString()).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<SyncRunRecord>> GetRunHistoryAsync(string? sourceSystem, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await StoreReads.GetRunHistoryAsync(connection, sourceSystem, limit).ConfigureAwait(false);
     }
 
     public async Task<string?> GetCursorAsync(string sourceSystem, CancellationToken cancellationToken)

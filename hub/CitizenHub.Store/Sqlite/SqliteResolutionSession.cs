@@ -228,6 +228,31 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
         return Task.CompletedTask;
     }
 
+    public Task RecordTallyAsync(MessageIdentity message, RunTally tally)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(tally);
+        _statements.Execute(
+            """
+            UPDATE applied_messages SET unchanged = @Unchanged, added = @Added, updated = @Updated, removed = @Removed,
+                citizens_created = @CitizensCreated, linked = @Linked, merged = @Merged, split = @Split, reviews = @Reviews
+            WHERE run_id = @RunId AND kind = @Kind AND sequence = @Sequence;
+            """,
+            ("@Unchanged", tally.Unchanged),
+            ("@Added", tally.Added),
+            ("@Updated", tally.Updated),
+            ("@Removed", tally.Removed),
+            ("@CitizensCreated", tally.CitizensCreated),
+            ("@Linked", tally.Linked),
+            ("@Merged", tally.Merged),
+            ("@Split", tally.Split),
+            ("@Reviews", tally.Reviews),
+            ("@RunId", message.RunId.ToString()),
+            ("@Kind", message.Kind),
+            ("@Sequence", message.Sequence));
+        return Task.CompletedTask;
+    }
+
     public Task AddReviewAsync(SourceRecordRef record, PairEvidence candidate, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(record);

@@ -362,5 +362,21 @@ internal static class SqliteSchema
         CREATE INDEX ix_audit_log_action ON audit_log (action, seq);
         CREATE INDEX ix_audit_log_at ON audit_log (at, seq);
         """,
+
+        // 21: what applying each message did (records added, updated, unchanged, removed; citizens created, linked,
+        // merged, split; pairs sent for review), kept with the message so a run's summary is the sum of its messages and a
+        // redelivered message is counted once. A source's runs are read newest first, as PostgreSQL's index has long served.
+        """
+        ALTER TABLE applied_messages ADD COLUMN unchanged INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE applied_messages ADD COLUMN added INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE applied_messages ADD COLUMN updated INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE applied_messages ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE applied_messages ADD COLUMN citizens_created INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE applied_messages ADD COLUMN linked INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE applied_messages ADD COLUMN merged INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE applied_messages ADD COLUMN split INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE applied_messages ADD COLUMN reviews INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX ix_sync_runs_source ON sync_runs (source_system, started_at);
+        """,
     ];
 }
