@@ -216,4 +216,12 @@ public sealed class SyncOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a source's sync lock stays taken when the sync holding it stops renewing it (a quarter of this apart):
+    /// the wait before a sync on another machine may take over from one that died. A holder on the same machine whose
+    /// process is gone frees it at once. <value>The default is two minutes.</value>
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:04", "1.00:00:00")]
+    public TimeSpan LockLease { get; set; } = TimeSpan.FromMinutes(2);
 }

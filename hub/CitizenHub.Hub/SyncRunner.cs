@@ -55,6 +55,9 @@ public sealed record SyncRunSummary(
 
     /// <summary>The cursor saved at the end of the run: where the next incremental run starts. The one before when it did not move.</summary>
     public string? CursorAfter { get; init; }
+
+    /// <summary>That an earlier run of the source did not finish (killed, or its machine lost), and where this one went on from.</summary>
+    public string? Resumed { get; init; }
 }
 
 /// <summary>How one sync run is to go, beyond the source's own configuration.</summary>
@@ -79,6 +82,9 @@ public sealed class SyncRunner(
     ILogger<SyncRunner> logger)
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>How often a run reading an incremental source looks whether a checkpoint it reached can be saved.</summary>
+    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// A broker or store restarting in the middle of a run is waited for (about a minute and a half), not a failed
@@ -106,10 +112,32 @@ public sealed class SyncRunner(
     {
         ArgumentNullException.ThrowIfNull(source);
         request ??= new SyncRunRequest();
-        var sync = options.Value.Sync;
         var runMode = request.Mode ?? source.Mode;
         var runId = NewId.NextGuid();
         var started = timeProvider.GetUtcNow();
+        var previous = (await store.GetRunHistoryAsync(source.Name, 1, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+        var (held, heldBy) = await SourceSyncLock.TakeAsync(
+            store, source.Name, runId, timeProvider, options.Value.Sync.LockLease, logger, cancellationToken).ConfigureAwait(false);
+        if (heldBy is not null)
+        {
+            // Not recorded as a run of the source: the source's last run is the one still going.
+            var why = SourceSyncLock.Describe(heldBy);
+            logger.LogWarning("Sync of {Source} refused: another sync of it holds its lock, run {HolderRunId}", source.Name, heldBy.RunId);
+            return new SyncRunSummary(source.Name, runId, runMode, 0, 0, 0, 0, 0, null, TimeSpan.Zero, null, null, Refused: why) { StartedAt = started };
+        }
+
+        await using (held)
+        {
+            // The lock is this run's, so a run of the source that never finished is not running: it died.
+            var unfinished = held!.Freed?.RunId ?? (previous is { Status: "Running" } ? previous.RunId : null);
+            return await RunHoldingLockAsync(source, request, runMode, runId, started, unfinished, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<SyncRunSummary> RunHoldingLockAsync(
+        SourceDefinition source, SyncRunRequest request, SyncMode runMode, Guid runId, DateTimeOffset started, Guid? unfinished, CancellationToken cancellationToken)
+    {
+        var sync = options.Value.Sync;
         var rejectsPath = Path.Combine(
             location.Resolve(sync.RejectsDirectory),
             source.Name,
@@ -119,8 +147,21 @@ public sealed class SyncRunner(
 
         await PublishAsync(new SyncRunStarted(runId, source.Name, started), cancellationToken).ConfigureAwait(false);
         logger.LogInformation("{Mode} sync of {Source} started as run {RunId}", runMode, source.Name, runId);
+        string? resumed = null;
+        if (unfinished is { } died)
+        {
+            resumed = runMode == SyncMode.Incremental
+                ? $"run {died} did not finish; this run continues from the last saved cursor{(savedCursor is null ? " (none was saved: from the start)" : "")}"
+                : $"run {died} did not finish; a full run reads the source whole again";
+            logger.LogWarning("Sync of {Source}: run {UnfinishedRunId} did not finish; this run continues from the last saved cursor", source.Name, died);
+        }
 
         var batch = new List<SourceRecord>(sync.BatchSize);
+        // An incremental run saves its cursor as it goes, at each checkpoint whose records are all applied, so a run
+        // killed part-way continues from there. A full run cannot: what it has not read yet decides what it removes.
+        var reachedCheckpoints = new Queue<(SourceCursor Cursor, int ThroughBatch)>();
+        var checkpointLook = timeProvider.GetTimestamp();
+        string? savedPartWay = null;
         // A full extract names every record the source holds; what it does not name was deleted.
         var seen = runMode == SyncMode.Full ? new HashSet<string>(StringComparer.Ordinal) : null;
         int keylessRejects = 0, duplicateKeys = 0;
@@ -166,6 +207,12 @@ public sealed class SyncRunner(
                         break;
                     case SourceReadResult.CheckpointReached reached:
                         checkpoint = reached.Cursor;
+                        if (runMode == SyncMode.Incremental)
+                        {
+                            // Safe to save once the batch now filling, which holds the checkpoint's last record, is applied.
+                            reachedCheckpoints.Enqueue((reached.Cursor, batch.Count > 0 ? batches + 1 : batches));
+                        }
+
                         break;
                 }
             }
@@ -211,7 +258,13 @@ public sealed class SyncRunner(
 
         var readElapsed = timeProvider.GetUtcNow() - started;
         var progress = await WaitForHubAsync(source.Name, runId, batches + removals, sync, cancellationToken).ConfigureAwait(false);
-        var cursorAfter = savedCursor;
+        if (error is not null && progress.FailedMessages == 0 && reachedCheckpoints.Count > 0)
+        {
+            // The source failed part-way: what was read and applied before its last checkpoint need not be read again.
+            await SaveAppliedCheckpointAsync().ConfigureAwait(false);
+        }
+
+        var cursorAfter = savedPartWay ?? savedCursor;
         if (progress.FailedMessages > 0)
         {
             error ??= $"{progress.FailedMessages} of {batches + removals} batches failed in the hub ({progress.LastFailure}); they are in the error queue";
@@ -257,6 +310,7 @@ public sealed class SyncRunner(
             Tally = progress.Tally,
             CursorBefore = runMode == SyncMode.Incremental ? savedCursor : null,
             CursorAfter = cursorAfter,
+            Resumed = resumed,
         };
         logger.LogInformation(
             "Sync of {Source} {Outcome}: {Records} records, {Rejects} rejected, {Removed} removed in {Batches} batches, {Failed} failed",
@@ -268,6 +322,34 @@ public sealed class SyncRunner(
             batches++;
             await PublishAsync(new SourceRecordBatch(runId, source.Name, batches, [.. batch]), cancellationToken).ConfigureAwait(false);
             batch.Clear();
+            if (reachedCheckpoints.Count > 0 && timeProvider.GetElapsedTime(checkpointLook) >= CheckpointInterval)
+            {
+                checkpointLook = timeProvider.GetTimestamp();
+                await SaveAppliedCheckpointAsync().ConfigureAwait(false);
+            }
+        }
+
+        async Task SaveAppliedCheckpointAsync()
+        {
+            var applied = await _throughOutages.ExecuteAsync(async token => await store.GetRunAsync(runId, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            if (applied is null || applied.FailedMessages > 0)
+            {
+                return;
+            }
+
+            SourceCursor? safe = null;
+            while (reachedCheckpoints.TryPeek(out var reached) && reached.ThroughBatch <= applied.AppliedThrough)
+            {
+                safe = reachedCheckpoints.Dequeue().Cursor;
+            }
+
+            if (safe is not null)
+            {
+                await _throughOutages.ExecuteAsync(
+                    async token => await store.SaveCursorAsync(source.Name, safe.Value, runId, timeProvider.GetUtcNow(), token).ConfigureAwait(false),
+                    cancellationToken).ConfigureAwait(false);
+                savedPartWay = safe.Value;
+            }
         }
     }
 

@@ -54,6 +54,19 @@ public interface ICitizenStore
 
     Task<SyncRunProgress?> GetRunAsync(Guid runId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Takes a source's sync lock for a run, unless another run holds it: free, its lease run out, or held by the run
+    /// <paramref name="replacing"/> names (one whose process is known to have died). Returns null when taken, and the
+    /// holder otherwise.
+    /// </summary>
+    Task<SyncLockHolder?> TakeSyncLockAsync(SyncLockHolder claimant, Guid? replacing, CancellationToken cancellationToken);
+
+    /// <summary>Extends the run's hold on the lock; false when it no longer holds it (another took it when the lease ran out).</summary>
+    Task<bool> RenewSyncLockAsync(string sourceSystem, Guid runId, DateTimeOffset leaseUntil, CancellationToken cancellationToken);
+
+    /// <summary>Lets the lock go, if the run still holds it.</summary>
+    Task ReleaseSyncLockAsync(string sourceSystem, Guid runId, CancellationToken cancellationToken);
+
     /// <summary>The latest sync runs, newest first: of one source, or of every source when none is named.</summary>
     Task<IReadOnlyList<SyncRunRecord>> GetRunHistoryAsync(string? sourceSystem, int limit, CancellationToken cancellationToken);
 
@@ -599,6 +612,9 @@ public sealed record SyncRunProgress(
 
     /// <summary>What the messages applied so far did.</summary>
     public RunTally Tally { get; init; } = RunTally.None;
+
+    /// <summary>The last record batch up to which every batch of the run (from 1) is applied; 0 while the first is not.</summary>
+    public int AppliedThrough { get; init; }
 }
 
 /// <summary>
@@ -646,6 +662,17 @@ public sealed record RunTally(
             left.Reviews + right.Reviews);
     }
 }
+
+/// <summary>Who holds a source's sync lock: a run of a process on a machine, since when, and until when unless renewed.</summary>
+/// <param name="ProcessStartedAt">When the process started, so a process id the system has since reused is not taken for the holder.</param>
+public sealed record SyncLockHolder(
+    string SourceSystem,
+    Guid RunId,
+    string Machine,
+    int ProcessId,
+    DateTimeOffset? ProcessStartedAt,
+    DateTimeOffset Since,
+    DateTimeOffset LeaseUntil);
 
 /// <summary>One sync run as the store recorded it, for the history of runs.</summary>
 /// <param name="CompletedAt">When the runner finished publishing; null while it runs, or when it never finished (killed).</param>

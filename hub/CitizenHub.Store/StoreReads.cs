@@ -55,6 +55,10 @@ internal static class StoreReads
                (SELECT COUNT(*) FROM failed_messages f WHERE f.run_id = r.run_id AND NOT EXISTS (
                     SELECT 1 FROM applied_messages a WHERE a.run_id = f.run_id AND a.kind = f.kind AND a.sequence = f.sequence)) AS Failed,
                (SELECT f.reason FROM failed_messages f WHERE f.run_id = r.run_id ORDER BY f.failed_at DESC LIMIT 1) AS LastFailure,
+               CASE WHEN EXISTS (SELECT 1 FROM applied_messages a WHERE a.run_id = r.run_id AND a.kind = 'records' AND a.sequence = 1)
+                    THEN (SELECT MIN(a.sequence) FROM applied_messages a WHERE a.run_id = r.run_id AND a.kind = 'records' AND NOT EXISTS (
+                              SELECT 1 FROM applied_messages b WHERE b.run_id = a.run_id AND b.kind = a.kind AND b.sequence = a.sequence + 1))
+                    ELSE 0 END AS AppliedThrough,
                COALESCE(t.applied, 0) AS Applied, t.last_applied_at AS LastAppliedAt,
                COALESCE(t.unchanged, 0) AS Unchanged, COALESCE(t.added, 0) AS Added, COALESCE(t.updated, 0) AS Updated,
                COALESCE(t.removed, 0) AS Removed, COALESCE(t.citizens_created, 0) AS CitizensCreated, COALESCE(t.linked, 0) AS Linked,
@@ -72,7 +76,7 @@ internal static class StoreReads
             string.Format(CultureInfo.InvariantCulture, RunQuery, "SELECT run_id FROM sync_runs WHERE run_id = @runId"), new { runId = runIdParameter }).ConfigureAwait(false);
         return row is null
             ? null
-            : new SyncRunProgress(runId, row.SourceSystem, (int?)row.ExpectedMessages, (int)row.Applied, (int)row.Failed, row.LastFailure) { Tally = row.Tally };
+            : new SyncRunProgress(runId, row.SourceSystem, (int?)row.ExpectedMessages, (int)row.Applied, (int)row.Failed, row.LastFailure) { Tally = row.Tally, AppliedThrough = (int)row.AppliedThrough };
     }
 
     public static async Task<IReadOnlyList<SyncRunRecord>> GetRunHistoryAsync(DbConnection connection, string? sourceSystem, int limit)

@@ -28,6 +28,7 @@ internal sealed class RunRow
     public long Merged { get; set; }
     public long Split { get; set; }
     public long Reviews { get; set; }
+    public long AppliedThrough { get; set; }
 
     public RunTally Tally => new(
         (int)Unchanged, (int)Added, (int)Updated, (int)Removed, (int)CitizensCreated, (int)Linked, (int)Merged, (int)Split, (int)Reviews);

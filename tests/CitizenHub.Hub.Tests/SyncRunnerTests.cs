@@ -89,6 +89,99 @@ public sealed class SyncRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_AnotherRunOfTheSourceHoldsItsLock_IsRefusedNamingTheHolder_AndReadsNothing()
+    {
+        var adapter = new ListAdapter(Accept("1", null));
+        using var host = await StartHostAsync(adapter, batchSize: 10);
+        var store = host.Services.GetRequiredService<ICitizenStore>();
+        using var alive = System.Diagnostics.Process.GetCurrentProcess();
+        var since = DateTimeOffset.Parse("2026-12-02T02:00:00Z", CultureInfo.InvariantCulture);
+        var holder = new SyncLockHolder("people", Guid.NewGuid(), Environment.MachineName, alive.Id, alive.StartTime.ToUniversalTime(), since, DateTimeOffset.MaxValue);
+        Assert.Null(await store.TakeSyncLockAsync(holder, null, CancellationToken.None));
+
+        var summary = await RunAsync(host);
+
+        Assert.False(summary.Succeeded);
+        Assert.False(summary.Failed);
+        Assert.Equal("Refused", summary.Outcome);
+        Assert.Contains($"another sync of people is running: run {holder.RunId}, process {alive.Id} on {Environment.MachineName}, since 2026-12-02 02:00:00 UTC", summary.Refused, StringComparison.Ordinal);
+        Assert.Equal(0, summary.Records);
+        Assert.Empty(await LinksAsync(host));
+        Assert.Empty(await store.GetRunHistoryAsync("people", 10, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task RunAsync_TheLocksHolderOnThisMachineHasDied_FreesIt_SaysTheRunDidNotFinish_AndLetsTheLockGoAtTheEnd()
+    {
+        var adapter = new ListAdapter(Accept("1", null));
+        using var host = await StartHostAsync(adapter, batchSize: 10);
+        var store = host.Services.GetRequiredService<ICitizenStore>();
+        var dead = DeadProcessId();
+        var now = DateTimeOffset.Parse("2026-12-02T02:00:00Z", CultureInfo.InvariantCulture);
+        var holder = new SyncLockHolder("people", Guid.NewGuid(), Environment.MachineName, dead, null, now, DateTimeOffset.MaxValue);
+        Assert.Null(await store.TakeSyncLockAsync(holder, null, CancellationToken.None));
+
+        var summary = await RunAsync(host);
+        var next = await RunAsync(host);
+
+        Assert.True(summary.Succeeded, summary.Error ?? summary.Refused);
+        Assert.Equal($"run {holder.RunId} did not finish; a full run reads the source whole again", summary.Resumed);
+        Assert.Single(await LinksAsync(host));
+        // It let the lock go: the next run took it without freeing anyone's.
+        Assert.True(next.Succeeded, next.Refused);
+        Assert.Null(next.Resumed);
+    }
+
+    [Fact]
+    public async Task RunAsync_IncrementalSourceFailsPartWay_SavesTheLastCheckpointWhoseRecordsAreApplied_AndTheNextRunReadsOnFromIt()
+    {
+        var failing = new ListAdapter(
+            Accept("1", null),
+            SourceReadResult.Checkpoint(new SourceCursor("page-1")),
+            Accept("2", null),
+            Accept("3", null),
+            SourceReadResult.Checkpoint(new SourceCursor("page-2")))
+        {
+            ThrowAtEnd = new IOException("the service went away"),
+        };
+        using var host = await StartHostAsync(failing, batchSize: 2);
+        var store = host.Services.GetRequiredService<ICitizenStore>();
+
+        var summary = await RunAsync(host, mode: SyncMode.Incremental);
+        var cursor = await store.GetCursorAsync("people", CancellationToken.None);
+
+        Assert.True(summary.Failed);
+        // Records 1 and 2 (batch 1) are applied, so page-1 is safe; page-2's record 3 was in the batch still filling when
+        // the source failed, never published, so page-2 is not: the next run reads record 3 again.
+        Assert.Equal("page-1", cursor);
+        Assert.Equal(("page-1", (string?)null), (summary.CursorAfter, summary.CursorBefore));
+        var resumedFrom = new RecordingAdapter();
+        var next = await RunAsync(host, resumedFrom, SyncMode.Incremental);
+        Assert.Equal("page-1", resumedFrom.Since?.Value);
+        Assert.Equal("page-1", next.CursorBefore);
+    }
+
+    /// <summary>The id of a process that has ended, so no process has it (for a while: ids are reused only after many more).</summary>
+    private static int DeadProcessId()
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("true") { UseShellExecute = false })!;
+        process.WaitForExit();
+        return process.Id;
+    }
+
+    private sealed class RecordingAdapter : ISourceAdapter
+    {
+        public SourceCursor? Since { get; private set; }
+
+        public async IAsyncEnumerable<SourceReadResult> ReadAsync(SourceCursor since, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            Since = since;
+            await Task.Yield();
+            yield break;
+        }
+    }
+
+    [Fact]
     public async Task RunAsync_NoRejects_LeavesNoRejectsFile()
     {
         using var host = await StartHostAsync(new ListAdapter(Accept("1", null)), batchSize: 10);
@@ -441,6 +534,15 @@ internal static class PoisonStore
 
         public Task<IReadOnlyList<SyncRunRecord>> GetRunHistoryAsync(string? sourceSystem, int limit, CancellationToken cancellationToken) =>
             inner.GetRunHistoryAsync(sourceSystem, limit, cancellationToken);
+
+        public Task<SyncLockHolder?> TakeSyncLockAsync(SyncLockHolder claimant, Guid? replacing, CancellationToken cancellationToken) =>
+            inner.TakeSyncLockAsync(claimant, replacing, cancellationToken);
+
+        public Task<bool> RenewSyncLockAsync(string sourceSystem, Guid runId, DateTimeOffset leaseUntil, CancellationToken cancellationToken) =>
+            inner.RenewSyncLockAsync(sourceSystem, runId, leaseUntil, cancellationToken);
+
+        public Task ReleaseSyncLockAsync(string sourceSystem, Guid runId, CancellationToken cancellationToken) =>
+            inner.ReleaseSyncLockAsync(sourceSystem, runId, cancellationToken);
 
         public Task<string?> GetCursorAsync(string sourceSystem, CancellationToken cancellationToken) => inner.GetCursorAsync(sourceSystem, cancellationToken);
 

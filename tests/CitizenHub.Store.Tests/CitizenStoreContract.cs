@@ -594,6 +594,59 @@ public abstract class CitizenStoreContract : IAsyncLifetime
         Assert.Equal([refused, second, other, first], all.Select(r => r.RunId));
     }
 
+    [Fact]
+    public async Task GetRunAsync_AppliedThrough_IsTheLastBatchUpToWhichEveryBatchIsApplied()
+    {
+        var runId = Guid.NewGuid();
+        await Store.RecordRunStartedAsync(new SyncRunStarted(runId, "ct", At), CancellationToken.None);
+        var none = (await Store.GetRunAsync(runId, CancellationToken.None))!.AppliedThrough;
+        await TallyAsync(new MessageIdentity(runId, MessageIdentity.RecordBatch, 2), RunTally.None, commit: true);
+        var withoutTheFirst = (await Store.GetRunAsync(runId, CancellationToken.None))!.AppliedThrough;
+        await TallyAsync(new MessageIdentity(runId, MessageIdentity.RecordBatch, 1), RunTally.None, commit: true);
+        await TallyAsync(new MessageIdentity(runId, MessageIdentity.RecordBatch, 4), RunTally.None, commit: true);
+        await TallyAsync(new MessageIdentity(runId, MessageIdentity.Removal, 3), RunTally.None, commit: true);
+        var withAGap = (await Store.GetRunAsync(runId, CancellationToken.None))!.AppliedThrough;
+        await TallyAsync(new MessageIdentity(runId, MessageIdentity.RecordBatch, 3), RunTally.None, commit: true);
+        var all = (await Store.GetRunAsync(runId, CancellationToken.None))!.AppliedThrough;
+
+        Assert.Equal((0, 0, 2, 4), (none, withoutTheFirst, withAGap, all));
+    }
+
+    [Fact]
+    public async Task SyncLock_OneHolderAtATime_FreedByItsRelease_ItsLeaseRunningOut_OrByNamingItAsReplaced()
+    {
+        var first = Holder("ct", At, TimeSpan.FromMinutes(2));
+        var second = Holder("ct", At.AddMinutes(1), TimeSpan.FromMinutes(2));
+
+        var takenFree = await Store.TakeSyncLockAsync(first, null, CancellationToken.None);
+        var refused = await Store.TakeSyncLockAsync(second, null, CancellationToken.None);
+        var otherSource = await Store.TakeSyncLockAsync(Holder("hb", At, TimeSpan.FromMinutes(2)), null, CancellationToken.None);
+        var renewedByHolder = await Store.RenewSyncLockAsync("ct", first.RunId, At.AddMinutes(10), CancellationToken.None);
+        var renewedByOther = await Store.RenewSyncLockAsync("ct", second.RunId, At.AddMinutes(10), CancellationToken.None);
+        var stillRefused = await Store.TakeSyncLockAsync(second with { Since = At.AddMinutes(5) }, null, CancellationToken.None);
+        var afterItsLease = await Store.TakeSyncLockAsync(second with { Since = At.AddMinutes(11), LeaseUntil = At.AddMinutes(13) }, null, CancellationToken.None);
+        var third = Holder("ct", At.AddMinutes(12), TimeSpan.FromMinutes(2));
+        var replacing = await Store.TakeSyncLockAsync(third, second.RunId, CancellationToken.None);
+        await Store.ReleaseSyncLockAsync("ct", second.RunId, CancellationToken.None);
+        var releasedByANonHolder = await Store.TakeSyncLockAsync(Holder("ct", At.AddMinutes(12), TimeSpan.FromMinutes(2)), null, CancellationToken.None);
+        await Store.ReleaseSyncLockAsync("ct", third.RunId, CancellationToken.None);
+        var afterRelease = await Store.TakeSyncLockAsync(Holder("ct", At.AddMinutes(12), TimeSpan.FromMinutes(2)), null, CancellationToken.None);
+
+        Assert.Null(takenFree);
+        Assert.Equal(first, refused);
+        Assert.Null(otherSource);
+        Assert.True(renewedByHolder);
+        Assert.False(renewedByOther);
+        Assert.Equal((first.RunId, At.AddMinutes(10)), (stillRefused!.RunId, stillRefused.LeaseUntil));
+        Assert.Null(afterItsLease);
+        Assert.Null(replacing);
+        Assert.Equal(third.RunId, releasedByANonHolder!.RunId);
+        Assert.Null(afterRelease);
+    }
+
+    private static SyncLockHolder Holder(string source, DateTimeOffset since, TimeSpan lease) =>
+        new(source, Guid.NewGuid(), "hub-1", 4242, At.AddHours(-1), since, since + lease);
+
     private async Task TallyAsync(MessageIdentity message, RunTally tally, bool commit)
     {
         await using var session = await Store.BeginMessageAsync(message, CancellationToken.None);

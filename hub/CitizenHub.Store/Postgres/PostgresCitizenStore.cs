@@ -289,6 +289,25 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
         return await StoreReads.GetRunAsync(connection, runId, runId).ConfigureAwait(false);
     }
 
+    public async Task<SyncLockHolder?> TakeSyncLockAsync(SyncLockHolder claimant, Guid? replacing, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claimant);
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await SyncLockSql.TakeAsync(connection, claimant, replacing).ConfigureAwait(false);
+    }
+
+    public async Task<bool> RenewSyncLockAsync(string sourceSystem, Guid runId, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await SyncLockSql.RenewAsync(connection, sourceSystem, runId, leaseUntil).ConfigureAwait(false);
+    }
+
+    public async Task ReleaseSyncLockAsync(string sourceSystem, Guid runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await SyncLockSql.ReleaseAsync(connection, sourceSystem, runId).ConfigureAwait(false);
+    }
+
     public async Task<IReadOnlyList<SyncRunRecord>> GetRunHistoryAsync(string? sourceSystem, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);

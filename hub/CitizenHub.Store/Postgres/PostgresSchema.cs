@@ -361,7 +361,7 @@ internal static class PostgresSchema
 
         // 12: what applying each message did (records added, updated, unchanged, removed; citizens created, linked,
         // merged, split; pairs sent for review), kept with the message so a run's summary is the sum of its messages and a
-        // redelivered message is counted once.
+        // redelivered message is counted once; and the lock that keeps two syncs of one source from overlapping.
         """
         ALTER TABLE applied_messages ADD COLUMN unchanged integer NOT NULL DEFAULT 0;
         ALTER TABLE applied_messages ADD COLUMN added integer NOT NULL DEFAULT 0;
@@ -372,6 +372,18 @@ internal static class PostgresSchema
         ALTER TABLE applied_messages ADD COLUMN merged integer NOT NULL DEFAULT 0;
         ALTER TABLE applied_messages ADD COLUMN split integer NOT NULL DEFAULT 0;
         ALTER TABLE applied_messages ADD COLUMN reviews integer NOT NULL DEFAULT 0;
+
+        -- Who is syncing each source, so that two syncs of one source never overlap: the run, the machine and process
+        -- (with when it started, since a process id is reused), since when, and until when its lease runs unless renewed.
+        CREATE TABLE sync_locks (
+            source_system      text COLLATE "C" PRIMARY KEY,
+            run_id             text NOT NULL,
+            machine            text NOT NULL,
+            process_id         integer NOT NULL,
+            process_started_at text NULL,
+            since              text NOT NULL,
+            lease_until        text NOT NULL
+        );
         """,
     ];
 }

@@ -365,7 +365,8 @@ internal static class SqliteSchema
 
         // 21: what applying each message did (records added, updated, unchanged, removed; citizens created, linked,
         // merged, split; pairs sent for review), kept with the message so a run's summary is the sum of its messages and a
-        // redelivered message is counted once. A source's runs are read newest first, as PostgreSQL's index has long served.
+        // redelivered message is counted once; and the lock that keeps two syncs of one source from overlapping. A source's
+        // runs are read newest first, as PostgreSQL's index has long served.
         """
         ALTER TABLE applied_messages ADD COLUMN unchanged INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE applied_messages ADD COLUMN added INTEGER NOT NULL DEFAULT 0;
@@ -376,6 +377,18 @@ internal static class SqliteSchema
         ALTER TABLE applied_messages ADD COLUMN merged INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE applied_messages ADD COLUMN split INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE applied_messages ADD COLUMN reviews INTEGER NOT NULL DEFAULT 0;
+
+        -- Who is syncing each source, so that two syncs of one source never overlap: the run, the machine and process
+        -- (with when it started, since a process id is reused), since when, and until when its lease runs unless renewed.
+        CREATE TABLE sync_locks (
+            source_system      TEXT PRIMARY KEY,
+            run_id             TEXT NOT NULL,
+            machine            TEXT NOT NULL,
+            process_id         INTEGER NOT NULL,
+            process_started_at TEXT NULL,
+            since              TEXT NOT NULL,
+            lease_until        TEXT NOT NULL
+        );
         CREATE INDEX ix_sync_runs_source ON sync_runs (source_system, started_at);
         """,
     ];
