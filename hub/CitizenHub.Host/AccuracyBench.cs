@@ -53,7 +53,7 @@ internal static class AccuracyBench
                 {
                     var summary = await runner.RunAsync(source, cancellationToken).ConfigureAwait(false);
                     summaries.Add(summary);
-                    await CitizenHubCli.WriteSummaryAsync(summary, output, error).ConfigureAwait(false);
+                    await SyncReport.WriteSummaryAsync(summary, output, error).ConfigureAwait(false);
                 }
 
                 stopwatch.Stop();

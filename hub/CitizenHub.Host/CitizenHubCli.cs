@@ -33,14 +33,16 @@ internal static class CitizenHubCli
             Description = "Remove what a full extract lacks even when that is more than Sync.MaxRemovalFraction of the source.",
         };
 
+        var summaryOption = new Option<string?>("--summary") { Description = "Also write the run's summary to this file, as JSON (replaced whole, whatever the outcome)." };
         var sync = new Command("sync", "Run each configured source once and wait until the hub has applied everything.")
         {
-            configOption, sourceOption, fullOption, allowMassRemovalOption,
+            configOption, sourceOption, fullOption, allowMassRemovalOption, summaryOption,
         };
         sync.SetAction((parse, ct) => Guarded(error, () => SyncAsync(
             parse.GetValue(configOption)!,
             parse.GetValue(sourceOption) ?? [],
             new SyncRunRequest(parse.GetValue(fullOption) ? SyncMode.Full : null, parse.GetValue(allowMassRemovalOption)),
+            parse.GetValue(summaryOption),
             output,
             error,
             ct)));
@@ -183,7 +185,32 @@ internal static class CitizenHubCli
     }
 
     private static async Task<int> SyncAsync(
-        string configPath, string[] sourceNames, SyncRunRequest request, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+        string configPath, string[] sourceNames, SyncRunRequest request, string? summaryPath, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var summaries = new List<SyncRunSummary>();
+        int exitCode;
+        string? reason = null;
+        try
+        {
+            (exitCode, reason) = await SyncSourcesAsync(configPath, sourceNames, request, summaries, output, error, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CliException ex) when (summaryPath is not null)
+        {
+            // The morning's reader of the summary learns the night's run never started, and why.
+            await SyncReport.WriteFileAsync(summaryPath, summaries, UsageError, string.Join("; ", ex.Lines), TimeProvider.System.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+
+        if (summaryPath is not null)
+        {
+            await SyncReport.WriteFileAsync(summaryPath, summaries, exitCode, reason, TimeProvider.System.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        }
+
+        return exitCode;
+    }
+
+    private static async Task<(int ExitCode, string? Reason)> SyncSourcesAsync(
+        string configPath, string[] sourceNames, SyncRunRequest request, List<SyncRunSummary> summaries, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var hub = HubComposition.Load(configPath);
         var sources = sourceNames.Length == 0
@@ -196,7 +223,6 @@ internal static class CitizenHubCli
         }
 
         using var host = HubComposition.BuildWorker(hub);
-        var summaries = new List<SyncRunSummary>();
         try
         {
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -205,52 +231,23 @@ internal static class CitizenHubCli
             {
                 var summary = await runner.RunAsync(source, cancellationToken, request).ConfigureAwait(false);
                 summaries.Add(summary);
-                await WriteSummaryAsync(summary, output, error).ConfigureAwait(false);
+                await SyncReport.WriteSummaryAsync(summary, output, error).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (StoreFailures.IsLocked(ex))
         {
             // Another process (a second sync, a tool with the file open in a transaction) holds the write lock: nothing
             // of ours is wrong, and a stack trace would say it was. The message names neither the file's rows nor values.
-            await error.WriteLineAsync(
-                $"citizenhub: the store is locked by another process (its write lock was not free within the busy timeout); {summaries.Count} of {sources.Count} sources synced; run the sync again when it is free")
-                .ConfigureAwait(false);
-            return Failed;
+            var why = $"the store is locked by another process (its write lock was not free within the busy timeout); {summaries.Count} of {sources.Count} sources synced; run the sync again when it is free";
+            await error.WriteLineAsync($"citizenhub: {why}").ConfigureAwait(false);
+            return (Failed, why);
         }
 
         await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
-        return summaries.Any(s => s.Failed) ? Failed
+        var exitCode = summaries.Any(s => s.Failed) ? Failed
             : summaries.Any(s => s.Refused is not null) ? Refused
             : Succeeded;
-    }
-
-    internal static async Task WriteSummaryAsync(SyncRunSummary summary, TextWriter output, TextWriter error)
-    {
-        // A source that could not be read must not look like an empty one: the outcome comes first.
-        var outcome = summary.Failed ? "FAILED, " : summary.Refused is not null ? "REFUSED, " : "";
-        var duplicates = summary.DuplicateKeys > 0 ? $" ({summary.DuplicateKeys} duplicate keys)" : "";
-        await output.WriteLineAsync(string.Create(
-            CultureInfo.InvariantCulture,
-            $"{summary.Source}: {outcome}{summary.Records} records, {summary.Rejects} rejected{duplicates}, {summary.Removed} removed, {summary.Batches} batches, {summary.FailedBatches} failed, {summary.Elapsed.TotalSeconds:0.0} s ({summary.Mode.ToString().ToLowerInvariant()})")).ConfigureAwait(false);
-        if ((summary.Error ?? summary.Refused) is { } why)
-        {
-            await output.WriteLineAsync($"  {(summary.Failed ? "failed" : "refused")}: {why}").ConfigureAwait(false);
-        }
-
-        if (summary.RejectsFile is not null)
-        {
-            await output.WriteLineAsync($"  rejects: {summary.RejectsFile}").ConfigureAwait(false);
-        }
-
-        if (summary.Warning is not null)
-        {
-            await output.WriteLineAsync($"  warning: {summary.Warning}").ConfigureAwait(false);
-        }
-
-        if ((summary.Error ?? summary.Refused) is { } reason)
-        {
-            await error.WriteLineAsync($"citizenhub: {summary.Source}: {reason}").ConfigureAwait(false);
-        }
+        return (exitCode, null);
     }
 
     private static async Task<int> ValidateAsync(string configPath, TextWriter output, TextWriter error)

@@ -55,7 +55,7 @@ internal static class Demo
         {
             var summary = await runner.RunAsync(source, cancellationToken).ConfigureAwait(false);
             failed |= summary.Failed;
-            await CitizenHubCli.WriteSummaryAsync(summary, output, output).ConfigureAwait(false);
+            await SyncReport.WriteSummaryAsync(summary, output, output).ConfigureAwait(false);
         }
 
         var baseUrl = urls.Split(';')[0].TrimEnd('/');

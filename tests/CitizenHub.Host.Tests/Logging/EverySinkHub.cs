@@ -70,7 +70,7 @@ internal sealed class EverySinkHub : IAsyncDisposable
     {
         var catalog = _app!.Services.GetRequiredService<SourceCatalog>();
         var summary = await _app.Services.GetRequiredService<SyncRunner>().RunAsync(catalog.Find(source)!, CancellationToken.None);
-        await CitizenHubCli.WriteSummaryAsync(summary, Console.Out, Console.Error);
+        await SyncReport.WriteSummaryAsync(summary, Console.Out, Console.Error);
         return summary;
     }
 
