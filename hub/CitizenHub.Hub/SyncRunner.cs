@@ -257,11 +257,12 @@ public sealed class SyncRunner(
             cancellationToken).ConfigureAwait(false);
 
         var readElapsed = timeProvider.GetUtcNow() - started;
-        var progress = await WaitForHubAsync(source.Name, runId, batches + removals, sync, cancellationToken).ConfigureAwait(false);
+        // The hub may apply long after the source is read (a first load): checkpoints are saved meanwhile, as they are applied.
+        var progress = await WaitForHubAsync(source.Name, runId, batches + removals, sync, SaveAppliedCheckpointAsync, cancellationToken).ConfigureAwait(false);
         if (error is not null && progress.FailedMessages == 0 && reachedCheckpoints.Count > 0)
         {
             // The source failed part-way: what was read and applied before its last checkpoint need not be read again.
-            await SaveAppliedCheckpointAsync().ConfigureAwait(false);
+            await SaveAppliedCheckpointAsync(progress).ConfigureAwait(false);
         }
 
         var cursorAfter = savedPartWay ?? savedCursor;
@@ -325,14 +326,14 @@ public sealed class SyncRunner(
             if (reachedCheckpoints.Count > 0 && timeProvider.GetElapsedTime(checkpointLook) >= CheckpointInterval)
             {
                 checkpointLook = timeProvider.GetTimestamp();
-                await SaveAppliedCheckpointAsync().ConfigureAwait(false);
+                var applied = await _throughOutages.ExecuteAsync(async token => await store.GetRunAsync(runId, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                await SaveAppliedCheckpointAsync(applied).ConfigureAwait(false);
             }
         }
 
-        async Task SaveAppliedCheckpointAsync()
+        async Task SaveAppliedCheckpointAsync(SyncRunProgress? applied)
         {
-            var applied = await _throughOutages.ExecuteAsync(async token => await store.GetRunAsync(runId, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-            if (applied is null || applied.FailedMessages > 0)
+            if (applied is null || applied.FailedMessages > 0 || reachedCheckpoints.Count == 0)
             {
                 return;
             }
@@ -408,7 +409,9 @@ public sealed class SyncRunner(
         return factory.Create(source, timeProvider);
     }
 
-    private async Task<SyncRunProgress> WaitForHubAsync(string sourceSystem, Guid runId, int batches, SyncOptions sync, CancellationToken cancellationToken)
+    /// <param name="onProgress">Told how far the hub has got, at each look.</param>
+    private async Task<SyncRunProgress> WaitForHubAsync(
+        string sourceSystem, Guid runId, int batches, SyncOptions sync, Func<SyncRunProgress?, Task> onProgress, CancellationToken cancellationToken)
     {
         var timeout = sync.CompletionTimeout;
         using var timeoutSource = new CancellationTokenSource(timeout, timeProvider);
@@ -424,6 +427,8 @@ public sealed class SyncRunner(
                 {
                     return progress;
                 }
+
+                await onProgress(progress).ConfigureAwait(false);
 
                 if (timeProvider.GetElapsedTime(reported) >= sync.ProgressInterval)
                 {

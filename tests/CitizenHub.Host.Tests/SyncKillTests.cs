@@ -29,14 +29,61 @@ public sealed class SyncKillTests : IDisposable
         var cleanConfig = Prepare(_clean);
         var killedConfig = Prepare(_killed);
 
-        Assert.Equal(0, await RunToEndAsync("sync", "--config", cleanConfig));
-        var killedPartWay = await KillPartWayAsync("sync", "--config", killedConfig);
+        await RunToEndAsync("sync", "--config", cleanConfig);
+        var killedPartWay = await KillPartWayAsync(1000, "sync", "--config", killedConfig);
         var linksAfterKill = await LinksAsync(killedConfig, _killed);
-        Assert.Equal(0, await RunToEndAsync("sync", "--config", killedConfig));
+        var rerun = await RunToEndAsync("sync", "--config", killedConfig);
 
         Assert.True(killedPartWay, "the first sync finished before it could be killed");
         Assert.InRange(linksAfterKill.Count, 1, Rows - 1);
         Assert.Equal(Shape(await LinksAsync(cleanConfig, _clean)), Shape(await LinksAsync(killedConfig, _killed)));
+        // The killed run's lock named a process that is gone: the rerun took it over and said so.
+        Assert.Matches(@"(?m)^  resumed: run [0-9a-f-]{36} did not finish; a full run reads the source whole again$", rerun);
+    }
+
+    [Fact]
+    public async Task Sync_OfADropFolderKilledPartWay_ContinuesFromTheFilesItHadApplied_AndSaysSo()
+    {
+        const int Files = 4, RowsEach = 2_500;
+        var cleanConfig = PrepareDropFolder(_clean, Files, RowsEach);
+        var killedConfig = PrepareDropFolder(_killed, Files, RowsEach);
+
+        await RunToEndAsync("sync", "--config", cleanConfig);
+        // Past the first file, and past the second's look at what is applied, so a checkpoint has been saved.
+        var killedPartWay = await KillPartWayAsync(RowsEach + 1_000, "sync", "--config", killedConfig);
+        var rerun = await RunToEndAsync("sync", "--config", killedConfig);
+
+        Assert.True(killedPartWay, "the first sync finished before it could be killed");
+        Assert.Matches(@"(?m)^  resumed: run [0-9a-f-]{36} did not finish; this run continues from the last saved cursor$", rerun);
+        // It did not read the files the killed run had applied again.
+        var read = int.Parse(System.Text.RegularExpressions.Regex.Match(rerun, @"(?m)^people: (\d+) records").Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.InRange(read, 1, (Files - 1) * RowsEach);
+        Assert.Equal(Shape(await LinksAsync(cleanConfig, _clean)), Shape(await LinksAsync(killedConfig, _killed)));
+        Assert.Empty(Directory.GetFiles(_killed.File("drop"), "*.csv"));
+    }
+
+    private static string PrepareDropFolder(TempDirectory folder, int files, int rowsEach)
+    {
+        Directory.CreateDirectory(folder.File("drop"));
+        for (var f = 0; f < files; f++)
+        {
+            var csv = new StringBuilder("ref,forenames,surname,dob,ni\n");
+            for (var r = 1; r <= rowsEach; r++)
+            {
+                var i = (f * rowsEach) + r;
+                var person = i % 5 == 0 ? i - 1 : i;
+                var ni = string.Create(CultureInfo.InvariantCulture, $"AB{person % 1_000_000:D6}C");
+                csv.Append(CultureInfo.InvariantCulture, $"R{i},Given{Letters(person)},Family{Letters(person)},{1 + person % 28:D2}/{1 + person % 12:D2}/{1930 + person % 70},{ni}\n");
+            }
+
+            folder.Write($"drop/people-{f + 1}.csv", csv.ToString());
+        }
+
+        return folder.Write("citizenhub.json", """
+            { "Sync": { "BatchSize": 200 },
+              "Sources": [ { "Name": "people", "Kind": "Csv", "Mode": "Incremental", "Csv": { "Folder": "drop", "StableFor": "00:00:00" },
+                             "Mapping": { "Key": "ref", "GivenNames": "forenames", "FamilyName": "surname", "DateOfBirth": "dob", "NiNumber": "ni" } } ] }
+            """);
     }
 
     private static string Prepare(TempDirectory folder)
@@ -61,12 +108,13 @@ public sealed class SyncKillTests : IDisposable
     /// <summary>A number written in letters (<c>1203</c> → <c>BCAD</c>): names are compared without digits, and each person needs their own.</summary>
     private static string Letters(int number) => string.Concat(number.ToString(CultureInfo.InvariantCulture).Select(d => (char)('A' + (d - '0'))));
 
-    private static async Task<bool> KillPartWayAsync(params string[] args)
+    /// <param name="links">How many records the store holds (the hub has applied) before the kill.</param>
+    private static async Task<bool> KillPartWayAsync(int links, params string[] args)
     {
         using var process = Start(args);
         // Wait until the hub has applied some batches: the store then holds part of the file.
         var database = Path.Combine(Path.GetDirectoryName(args[^1])!, "citizenhub.db");
-        for (var i = 0; i < 600 && !process.HasExited && CountLinks(database) < 1000; i++)
+        for (var i = 0; i < 1200 && !process.HasExited && CountLinks(database) < links; i++)
         {
             await Task.Delay(50);
         }
@@ -102,15 +150,16 @@ public sealed class SyncKillTests : IDisposable
         }
     }
 
-    private static async Task<int> RunToEndAsync(params string[] args)
+    /// <summary>Runs the command to its end, which must be exit code 0; returns what it printed.</summary>
+    private static async Task<string> RunToEndAsync(params string[] args)
     {
         using var process = Start(args);
         var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
+        var stdout = await process.StandardOutput.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         await process.WaitForExitAsync(timeout.Token);
         Assert.True(process.ExitCode == 0, await stderr);
-        return process.ExitCode;
+        return stdout;
     }
 
     private static Process Start(string[] args) => CitizenHubProcess.Start(args);
