@@ -33,15 +33,19 @@ internal static class CitizenHubCli
             Description = "Remove what a full extract lacks even when that is more than Sync.MaxRemovalFraction of the source.",
         };
 
+        var dryRunOption = new Option<bool>("--dry-run")
+        {
+            Description = "Read and match as a sync would, and say what would change; change nothing (no record, run, cursor or source file).",
+        };
         var summaryOption = new Option<string?>("--summary") { Description = "Also write the run's summary to this file, as JSON (replaced whole, whatever the outcome)." };
         var sync = new Command("sync", "Run each configured source once and wait until the hub has applied everything.")
         {
-            configOption, sourceOption, fullOption, allowMassRemovalOption, summaryOption,
+            configOption, sourceOption, fullOption, allowMassRemovalOption, dryRunOption, summaryOption,
         };
         sync.SetAction((parse, ct) => Guarded(error, () => SyncAsync(
             parse.GetValue(configOption)!,
             parse.GetValue(sourceOption) ?? [],
-            new SyncRunRequest(parse.GetValue(fullOption) ? SyncMode.Full : null, parse.GetValue(allowMassRemovalOption)),
+            new SyncRunRequest(parse.GetValue(fullOption) ? SyncMode.Full : null, parse.GetValue(allowMassRemovalOption), parse.GetValue(dryRunOption)),
             parse.GetValue(summaryOption),
             output,
             error,
@@ -222,10 +226,27 @@ internal static class CitizenHubCli
             throw new CliException($"config file '{configPath}' configures no sources");
         }
 
+        if (request.DryRun)
+        {
+            // A dry run compares the sources with what the hub holds: with no store there is nothing to compare with, and
+            // making one would be a change.
+            await HubComposition.RequireStoreAsync(hub, configPath, cancellationToken).ConfigureAwait(false);
+        }
+
         using var host = HubComposition.BuildWorker(hub);
         try
         {
-            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            if (request.DryRun)
+            {
+                // Nothing started that could write: no consumers, no publisher of the change feed. The store is only
+                // brought to the current schema, which on a store the hub has run on before changes nothing.
+                await host.Services.GetRequiredService<ICitizenStore>().MigrateAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             var runner = host.Services.GetRequiredService<SyncRunner>();
             foreach (var source in sources)
             {
@@ -243,7 +264,11 @@ internal static class CitizenHubCli
             return (Failed, why);
         }
 
-        await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        if (!request.DryRun)
+        {
+            await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
         var exitCode = summaries.Any(s => s.Failed) ? Failed
             : summaries.Any(s => s.Refused is not null) ? Refused
             : Succeeded;

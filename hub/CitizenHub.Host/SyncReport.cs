@@ -26,10 +26,10 @@ internal static class SyncReport
         var duplicates = summary.DuplicateKeys > 0 ? $" ({summary.DuplicateKeys} duplicate keys)" : "";
         await output.WriteLineAsync(string.Create(
             CultureInfo.InvariantCulture,
-            $"{summary.Source}: {outcome}{summary.Records} records, {summary.Rejects} rejected{duplicates}, {summary.Removed} removed, {summary.Batches} batches, {summary.FailedBatches} failed, {summary.Elapsed.TotalSeconds:0.0} s ({summary.Mode.ToString().ToLowerInvariant()})")).ConfigureAwait(false);
+            $"{summary.Source}: {outcome}{summary.Records} records, {summary.Rejects} rejected{duplicates}, {summary.Removed} removed, {summary.Batches} batches, {summary.FailedBatches} failed, {summary.Elapsed.TotalSeconds:0.0} s ({summary.Mode.ToString().ToLowerInvariant()}{(summary.DryRun ? ", dry run: nothing was changed" : "")})")).ConfigureAwait(false);
         if (summary.Batches > 0)
         {
-            await output.WriteLineAsync($"  applied: {Applied(summary)}").ConfigureAwait(false);
+            await output.WriteLineAsync($"  {(summary.DryRun ? "would apply" : "applied")}: {Applied(summary)}").ConfigureAwait(false);
         }
 
         if ((summary.Error ?? summary.Refused) is { } why)
@@ -120,7 +120,11 @@ internal static class SyncReport
     private static string Short(string? cursor) =>
         cursor is null ? "the start" : cursor.Length <= 48 ? cursor : string.Concat(cursor.AsSpan(0, 45), "...");
 
-    private sealed record SummaryDocument(DateTimeOffset FinishedAt, int ExitCode, string Outcome, string? Reason, IReadOnlyList<SourceSummary> Sources);
+    private sealed record SummaryDocument(DateTimeOffset FinishedAt, int ExitCode, string Outcome, string? Reason, IReadOnlyList<SourceSummary> Sources)
+    {
+        /// <summary>Every source's run was a dry run: the counts are what would have happened.</summary>
+        public bool DryRun => Sources.Count > 0 && Sources.All(s => s.DryRun);
+    }
 
     private sealed record SourceSummary(
         string Source,
@@ -150,7 +154,8 @@ internal static class SyncReport
         string? CursorBefore,
         string? CursorAfter,
         string? Resumed,
-        string? Warning)
+        string? Warning,
+        bool DryRun)
     {
         public static SourceSummary Of(SyncRunSummary s) => new(
             s.Source,
@@ -180,6 +185,7 @@ internal static class SyncReport
             s.CursorBefore,
             s.CursorAfter,
             s.Resumed,
-            s.Warning);
+            s.Warning,
+            s.DryRun);
     }
 }

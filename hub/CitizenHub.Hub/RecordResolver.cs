@@ -21,15 +21,40 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
         ArgumentNullException.ThrowIfNull(batch);
         return InOneTransactionAsync(
             HubMessages.Identify(batch),
-            async (session, events) =>
-            {
-                foreach (var arrival in await ArrivalsAsync(session, batch.Records).ConfigureAwait(false))
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    await ResolveAsync(session, arrival, events).ConfigureAwait(false);
-                }
-            },
+            (session, events) => ResolveBatchAsync(session, batch, events, cancellationToken),
             cancellationToken);
+    }
+
+    /// <summary>
+    /// Resolves a batch in a session the caller holds and will not commit (a dry run), saying what applying it would do.
+    /// Later batches in the same session see what earlier ones would have done, as they would in a real run.
+    /// </summary>
+    public async Task<RunTally> TryAsync(IResolutionSession session, SourceRecordBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(batch);
+        var collector = new ChangeCollector(timeProvider);
+        await ResolveBatchAsync(session, batch, collector, cancellationToken).ConfigureAwait(false);
+        return collector.Tally;
+    }
+
+    /// <summary>Removes records in a session the caller holds and will not commit (a dry run), saying what removing them would do.</summary>
+    public async Task<RunTally> TryAsync(IResolutionSession session, SourceRecordsRemoved removed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(removed);
+        var collector = new ChangeCollector(timeProvider);
+        await RemoveAllAsync(session, removed, collector).ConfigureAwait(false);
+        return collector.Tally;
+    }
+
+    private async Task ResolveBatchAsync(IResolutionSession session, SourceRecordBatch batch, ChangeCollector events, CancellationToken cancellationToken)
+    {
+        foreach (var arrival in await ArrivalsAsync(session, batch.Records).ConfigureAwait(false))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await ResolveAsync(session, arrival, events).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -241,28 +266,27 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
     public Task<IReadOnlyList<object>> RemoveAsync(SourceRecordsRemoved removed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(removed);
-        return InOneTransactionAsync(
-            HubMessages.Identify(removed),
-            async (session, events) =>
-            {
-                var refs = removed.SourceKeys.Select(key => new SourceRecordRef(removed.SourceSystem, key)).ToList();
-                await session.ExpectAsync(refs).ConfigureAwait(false);
-                // An erased record its source no longer holds is no longer kept out: nothing of it is left to come back.
-                foreach (var suppressed in (await session.GetSuppressedAsync(refs).ConfigureAwait(false)).Keys)
-                {
-                    await session.LiftSuppressionAsync(suppressed).ConfigureAwait(false);
-                }
+        return InOneTransactionAsync(HubMessages.Identify(removed), (session, events) => RemoveAllAsync(session, removed, events), cancellationToken);
+    }
 
-                foreach (var key in removed.SourceKeys)
-                {
-                    if (await session.FindRecordAsync(removed.SourceSystem, key).ConfigureAwait(false) is { } held
-                        && held.ObservedAt <= removed.ObservedAt)
-                    {
-                        await RemoveAsync(session, new SourceRecordRef(removed.SourceSystem, key), held, events).ConfigureAwait(false);
-                    }
-                }
-            },
-            cancellationToken);
+    private async Task RemoveAllAsync(IResolutionSession session, SourceRecordsRemoved removed, ChangeCollector events)
+    {
+        var refs = removed.SourceKeys.Select(key => new SourceRecordRef(removed.SourceSystem, key)).ToList();
+        await session.ExpectAsync(refs).ConfigureAwait(false);
+        // An erased record its source no longer holds is no longer kept out: nothing of it is left to come back.
+        foreach (var suppressed in (await session.GetSuppressedAsync(refs).ConfigureAwait(false)).Keys)
+        {
+            await session.LiftSuppressionAsync(suppressed).ConfigureAwait(false);
+        }
+
+        foreach (var key in removed.SourceKeys)
+        {
+            if (await session.FindRecordAsync(removed.SourceSystem, key).ConfigureAwait(false) is { } held
+                && held.ObservedAt <= removed.ObservedAt)
+            {
+                await RemoveAsync(session, new SourceRecordRef(removed.SourceSystem, key), held, events).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>A digest of what a record says, leaving out when it was observed: an unchanged re-extract changes nothing.</summary>

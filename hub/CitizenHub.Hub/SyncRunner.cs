@@ -58,13 +58,18 @@ public sealed record SyncRunSummary(
 
     /// <summary>That an earlier run of the source did not finish (killed, or its machine lost), and where this one went on from.</summary>
     public string? Resumed { get; init; }
+
+    /// <summary>A dry run: <see cref="Tally"/> is what the run would have done; nothing was changed.</summary>
+    public bool DryRun { get; init; }
 }
 
 /// <summary>How one sync run is to go, beyond the source's own configuration.</summary>
 /// <param name="Mode">Overrides the source's configured mode (e.g. a weekly full run of an incremental source).</param>
 /// <param name="AllowMassRemoval">Removes what a full extract lacks even past <see cref="SyncOptions.MaxRemovalFraction"/>:
 /// an operator's word that the source really did delete that many.</param>
-public sealed record SyncRunRequest(SyncMode? Mode = null, bool AllowMassRemoval = false);
+/// <param name="DryRun">Reads and matches as a sync would, says what would change, and changes nothing: no batch is
+/// committed, no cursor saved, no run recorded, no source tidied; only the rejects file is written.</param>
+public sealed record SyncRunRequest(SyncMode? Mode = null, bool AllowMassRemoval = false, bool DryRun = false);
 
 /// <summary>
 /// Runs one source once: reads it through its adapter from its saved cursor (or from the start for a
@@ -76,6 +81,7 @@ public sealed class SyncRunner(
     IEnumerable<ISourceAdapterFactory> factories,
     IBus bus,
     ICitizenStore store,
+    RecordResolver resolver,
     IOptions<CitizenHubOptions> options,
     ConfigurationLocation location,
     TimeProvider timeProvider,
@@ -115,6 +121,13 @@ public sealed class SyncRunner(
         var runMode = request.Mode ?? source.Mode;
         var runId = NewId.NextGuid();
         var started = timeProvider.GetUtcNow();
+        if (request.DryRun)
+        {
+            // No lock: taking it would write to the store. Its one transaction holds the store's resolution lock instead.
+            await using var dryRun = new DryRunSession(store, resolver, runId);
+            return await RunHoldingLockAsync(source, request, runMode, runId, started, null, dryRun, cancellationToken).ConfigureAwait(false);
+        }
+
         var previous = (await store.GetRunHistoryAsync(source.Name, 1, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
         var (held, heldBy) = await SourceSyncLock.TakeAsync(
             store, source.Name, runId, timeProvider, options.Value.Sync.LockLease, logger, cancellationToken).ConfigureAwait(false);
@@ -130,23 +143,42 @@ public sealed class SyncRunner(
         {
             // The lock is this run's, so a run of the source that never finished is not running: it died.
             var unfinished = held!.Freed?.RunId ?? (previous is { Status: "Running" } ? previous.RunId : null);
-            return await RunHoldingLockAsync(source, request, runMode, runId, started, unfinished, cancellationToken).ConfigureAwait(false);
+            return await RunHoldingLockAsync(source, request, runMode, runId, started, unfinished, null, cancellationToken).ConfigureAwait(false);
         }
     }
 
+    /// <param name="dryRun">Where a dry run's batches go instead of the bus; null for a real run.</param>
     private async Task<SyncRunSummary> RunHoldingLockAsync(
-        SourceDefinition source, SyncRunRequest request, SyncMode runMode, Guid runId, DateTimeOffset started, Guid? unfinished, CancellationToken cancellationToken)
+        SourceDefinition source,
+        SyncRunRequest request,
+        SyncMode runMode,
+        Guid runId,
+        DateTimeOffset started,
+        Guid? unfinished,
+        DryRunSession? dryRun,
+        CancellationToken cancellationToken)
     {
         var sync = options.Value.Sync;
         var rejectsPath = Path.Combine(
             location.Resolve(sync.RejectsDirectory),
             source.Name,
-            $"{started:yyyyMMdd-HHmmss}-{runId:N}.rejects.csv");
+            $"{started:yyyyMMdd-HHmmss}-{runId:N}{(dryRun is null ? "" : ".dry-run")}.rejects.csv");
         var savedCursor = await store.GetCursorAsync(source.Name, cancellationToken).ConfigureAwait(false);
         var since = runMode == SyncMode.Incremental ? new SourceCursor(savedCursor) : SourceCursor.Start;
 
-        await PublishAsync(new SyncRunStarted(runId, source.Name, started), cancellationToken).ConfigureAwait(false);
-        logger.LogInformation("{Mode} sync of {Source} started as run {RunId}", runMode, source.Name, runId);
+        if (dryRun is null)
+        {
+            await PublishAsync(new SyncRunStarted(runId, source.Name, started), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (dryRun is null)
+        {
+            logger.LogInformation("{Mode} sync of {Source} started as run {RunId}", runMode, source.Name, runId);
+        }
+        else
+        {
+            logger.LogInformation("{Mode} dry run of {Source} started as run {RunId}: nothing will be changed", runMode, source.Name, runId);
+        }
         string? resumed = null;
         if (unfinished is { } died)
         {
@@ -207,7 +239,7 @@ public sealed class SyncRunner(
                         break;
                     case SourceReadResult.CheckpointReached reached:
                         checkpoint = reached.Cursor;
-                        if (runMode == SyncMode.Incremental)
+                        if (runMode == SyncMode.Incremental && dryRun is null)
                         {
                             // Safe to save once the batch now filling, which holds the checkpoint's last record, is applied.
                             reachedCheckpoints.Enqueue((reached.Cursor, batch.Count > 0 ? batches + 1 : batches));
@@ -248,17 +280,22 @@ public sealed class SyncRunner(
             else
             {
                 (removed, removals, refused) = await PublishRemovalsAsync(
-                    source.Name, runId, started, seen, sync, request.AllowMassRemoval, cancellationToken).ConfigureAwait(false);
+                    source.Name, runId, started, seen, sync, request.AllowMassRemoval, dryRun, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        await PublishAsync(
-            new SyncRunCompleted(runId, source.Name, timeProvider.GetUtcNow(), batches + removals, records, rejects.Count, error ?? refused, error is null && refused is not null),
-            cancellationToken).ConfigureAwait(false);
+        if (dryRun is null)
+        {
+            await PublishAsync(
+                new SyncRunCompleted(runId, source.Name, timeProvider.GetUtcNow(), batches + removals, records, rejects.Count, error ?? refused, error is null && refused is not null),
+                cancellationToken).ConfigureAwait(false);
+        }
 
         var readElapsed = timeProvider.GetUtcNow() - started;
         // The hub may apply long after the source is read (a first load): checkpoints are saved meanwhile, as they are applied.
-        var progress = await WaitForHubAsync(source.Name, runId, batches + removals, sync, SaveAppliedCheckpointAsync, cancellationToken).ConfigureAwait(false);
+        var progress = dryRun is not null
+            ? new SyncRunProgress(runId, source.Name, batches + removals, batches + removals, 0, null) { Tally = dryRun.Tally }
+            : await WaitForHubAsync(source.Name, runId, batches + removals, sync, SaveAppliedCheckpointAsync, cancellationToken).ConfigureAwait(false);
         if (error is not null && progress.FailedMessages == 0 && reachedCheckpoints.Count > 0)
         {
             // The source failed part-way: what was read and applied before its last checkpoint need not be read again.
@@ -270,7 +307,7 @@ public sealed class SyncRunner(
         {
             error ??= $"{progress.FailedMessages} of {batches + removals} batches failed in the hub ({progress.LastFailure}); they are in the error queue";
         }
-        else if (error is null && refused is null && checkpoint is not null)
+        else if (error is null && refused is null && checkpoint is not null && dryRun is null)
         {
             await _throughOutages.ExecuteAsync(
                 async token => await store.SaveCursorAsync(source.Name, checkpoint.Value, runId, timeProvider.GetUtcNow(), token).ConfigureAwait(false),
@@ -312,6 +349,7 @@ public sealed class SyncRunner(
             CursorBefore = runMode == SyncMode.Incremental ? savedCursor : null,
             CursorAfter = cursorAfter,
             Resumed = resumed,
+            DryRun = dryRun is not null,
         };
         logger.LogInformation(
             "Sync of {Source} {Outcome}: {Records} records, {Rejects} rejected, {Removed} removed in {Batches} batches, {Failed} failed",
@@ -321,7 +359,16 @@ public sealed class SyncRunner(
         async Task PublishBatchAsync()
         {
             batches++;
-            await PublishAsync(new SourceRecordBatch(runId, source.Name, batches, [.. batch]), cancellationToken).ConfigureAwait(false);
+            var message = new SourceRecordBatch(runId, source.Name, batches, [.. batch]);
+            if (dryRun is not null)
+            {
+                await dryRun.ApplyAsync(message, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await PublishAsync(message, cancellationToken).ConfigureAwait(false);
+            }
+
             batch.Clear();
             if (reachedCheckpoints.Count > 0 && timeProvider.GetElapsedTime(checkpointLook) >= CheckpointInterval)
             {
@@ -362,6 +409,7 @@ public sealed class SyncRunner(
         HashSet<string> seen,
         SyncOptions sync,
         bool allowMassRemoval,
+        DryRunSession? dryRun,
         CancellationToken cancellationToken)
     {
         var held = 0;
@@ -391,7 +439,15 @@ public sealed class SyncRunner(
         foreach (var chunk in missing.Chunk(sync.BatchSize))
         {
             messages++;
-            await PublishAsync(new SourceRecordsRemoved(runId, sourceSystem, messages, chunk, observedAt), cancellationToken).ConfigureAwait(false);
+            var removal = new SourceRecordsRemoved(runId, sourceSystem, messages, chunk, observedAt);
+            if (dryRun is not null)
+            {
+                await dryRun.RemoveAsync(removal, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await PublishAsync(removal, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return (missing.Count, messages, null);

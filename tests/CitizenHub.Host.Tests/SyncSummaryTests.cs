@@ -87,6 +87,71 @@ public sealed class SyncSummaryTests : CommandLineTest
         Assert.Empty(summary.GetProperty("sources").EnumerateArray());
     }
 
+    [Fact]
+    public async Task Sync_DryRun_SaysWhatWouldChange_ChangesNotAByteOfTheStore_AndTheRealRunThenDoesWhatItSaid()
+    {
+        var config = TwoSources.WriteTo(Folder);
+        Assert.Equal(0, await RunAsync("sync", "--config", config));
+        var linksBefore = await LinksAsync(config);
+        // One claim's postcode changes, one claim is new.
+        Folder.Write("housing-benefits.csv", TwoSources.HousingBenefits
+            .Replace("STAFFORD|ST174AA", "STAFFORD|ST17 4AB", StringComparison.Ordinal)
+            .TrimEnd() + "\nHB-4|ADEYEMI|TOLU|1984-07-21|9 Lime Grove|Stone|ST15 0AA|NA 12 34 56 C|\n");
+        var storeBefore = await StoreBytesAsync();
+        Output.GetStringBuilder().Clear();
+
+        var dryRun = await RunAsync("sync", "--config", config, "--dry-run", "--summary", Folder.File("dry.json"));
+        var printed = Output.ToString();
+        var storeAfter = await StoreBytesAsync();
+        var linksAfter = await LinksAsync(config);
+        var real = await RunAsync("sync", "--config", config, "--summary", Folder.File("real.json"));
+
+        Assert.Equal((0, 0), (dryRun, real));
+        Assert.Equal(storeBefore, storeAfter);
+        Assert.Equal(linksBefore, linksAfter);
+        Assert.Contains("housing-benefits: 4 records, 0 rejected, 0 removed, 2 batches, 0 failed", printed, StringComparison.Ordinal);
+        Assert.Contains("(full, dry run: nothing was changed)", printed, StringComparison.Ordinal);
+        Assert.Contains("  would apply: 1 added, 1 updated, 2 unchanged, 0 removed; ", printed, StringComparison.Ordinal);
+        Assert.Contains("  would apply: nothing changed (3 records unchanged)", printed, StringComparison.Ordinal);
+        var predicted = Sources(Folder.File("dry.json"));
+        var happened = Sources(Folder.File("real.json"));
+        Assert.True(JsonDocument.Parse(await File.ReadAllTextAsync(Folder.File("dry.json"))).RootElement.GetProperty("dryRun").GetBoolean());
+        foreach (var figure in new[] { "read", "rejected", "applied", "added", "updated", "unchanged", "removed", "citizensCreated", "linked", "merged", "split", "sentForReview" })
+        {
+            Assert.Equal(happened.Select(s => (s.GetProperty("source").GetString(), Int(s, figure))), predicted.Select(s => (s.GetProperty("source").GetString(), Int(s, figure))));
+        }
+
+        Assert.Equal(linksBefore.Count + 1, (await LinksAsync(config)).Count);
+    }
+
+    [Fact]
+    public async Task Sync_DryRun_BeforeAnySync_IsAUsageErrorAndMakesNoStore()
+    {
+        var config = TwoSources.WriteTo(Folder);
+
+        var code = await RunAsync("sync", "--config", config, "--dry-run");
+
+        Assert.Equal(2, code);
+        Assert.Contains("no store at", Error.ToString(), StringComparison.Ordinal);
+        Assert.False(File.Exists(Folder.File("hub.db")));
+    }
+
+    private static List<JsonElement> Sources(string summaryPath) =>
+        [.. JsonDocument.Parse(File.ReadAllText(summaryPath)).RootElement.GetProperty("sources").EnumerateArray()];
+
+    /// <summary>The store's files (name and SHA-256), once every connection is closed (SQLite then folds its write-ahead log in).</summary>
+    private async Task<List<string>> StoreBytesAsync()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        var files = new List<string>();
+        foreach (var path in Directory.GetFiles(Folder.Path, "hub.db*").Order(StringComparer.Ordinal))
+        {
+            files.Add($"{Path.GetFileName(path)} {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(path)))}");
+        }
+
+        return files;
+    }
+
     private static int Int(JsonElement source, string name) => source.GetProperty(name).GetInt32();
 
     private static async Task<List<CitizenLink>> LinksAsync(string config)
