@@ -84,7 +84,7 @@ public static class HubReportHtml
     {
         html.Append("<h2 class=\"govuk-heading-l\">Is each system's data complete?</h2>");
         html.Append(P("For each system, the share of its records that hold a usable value of each key field: a value that is present and passed its check (a real date, a postcode in the right form, an NI or NHS number that is valid). The more complete a record, the more surely it is matched to the right resident."));
-        html.Append(P("What good looks like: name and date of birth near 100%; postcode above 90% for systems about where people live; the identifiers (NI number, NHS number, UPRN) wherever the system should hold them. A blank cell means the system does not send that field."));
+        html.Append(P("What good looks like: name and date of birth near 100%; postcode above 90% for systems about where people live; the identifiers (NI number, NHS number, UPRN) wherever the system should hold them. A field at or near 0% is usually one the system does not send."));
         var sources = report.Sources;
         html.Append(Grid(
             "completeness",
@@ -253,6 +253,12 @@ public static class HubReportHtml
         html.Append($"<h2 class=\"govuk-heading-l\">Use: residents looked up in the last {usage.Days} days</h2>");
         html.Append(P("Each time a member of staff opened a resident's record, its history, why a record is linked, one system's record or an export, as the audit trail recorded it, by the role of the caller and the purpose they gave."));
         html.Append(P("What good looks like: steady use by the contact centre (agents) on working days. A purpose given as 'none' or something vague is worth a word with the team: each look-up must say why."));
+        if (usage.Total == 0)
+        {
+            html.Append(P("No resident was looked up in this time."));
+            return;
+        }
+
         var roles = usage.Roles;
         var labels = usage.PerDay.Select(d => d.Day.ToString("d MMM", EnGb)).ToList();
         html.Append(Columns(
@@ -263,12 +269,6 @@ public static class HubReportHtml
             [.. roles.Select((role, i) => (role, Series[i % Series.Count], (IReadOnlyList<double>)[.. usage.PerDay.Select(d => (double)d.ByRole.GetValueOrDefault(role))]))],
             stacked: true));
         var busy = usage.PerDay.Where(d => d.Total > 0).ToList();
-        if (busy.Count == 0)
-        {
-            html.Append(P("No resident was looked up in this time."));
-            return;
-        }
-
         Table(html, "Look-ups per day, by role (days with none are left out)", ["Day", .. roles, "All"],
             busy.Select(d => (d.Day.ToString("ddd d MMMM", EnGb), (IReadOnlyList<string>)[.. roles.Select(r => Number(d.ByRole.GetValueOrDefault(r))), Number(d.Total)])));
         Table(html, "Look-ups by purpose", ["Purpose", "Look-ups", "Share"],

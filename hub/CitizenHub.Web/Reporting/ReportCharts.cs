@@ -31,7 +31,7 @@ internal static class ReportCharts
     /// <summary>A bar for each label, longest value widest.</summary>
     public static string HorizontalBars(string id, string title, string description, IReadOnlyList<(string Label, double Value, string Text)> bars, double max, string colour)
     {
-        const int labelWidth = 200, barWidth = 340, row = 30, width = 640;
+        const int labelWidth = 240, barWidth = 560, row = 36, width = 900;
         var height = (bars.Count * row) + 10;
         var svg = Open(id, title, description, width, height);
         for (var i = 0; i < bars.Count; i++)
@@ -39,9 +39,9 @@ internal static class ReportCharts
             var (label, value, text) = bars[i];
             var y = 5 + (i * row);
             var length = max <= 0 ? 0 : Math.Max(value > 0 ? 2 : 0, barWidth * value / max);
-            svg.Append(Label(labelWidth - 8, y + 19, label, "end"));
-            svg.Append(Invariant($"<rect x=\"{labelWidth}\" y=\"{y + 4}\" width=\"{length:0.#}\" height=\"{row - 10}\" fill=\"{colour}\"/>"));
-            svg.Append(Label(labelWidth + length + 6, y + 19, text, "start", bold: true));
+            svg.Append(Label(labelWidth - 10, y + 23, label, "end"));
+            svg.Append(Invariant($"<rect x=\"{labelWidth}\" y=\"{y + 5}\" width=\"{length:0.#}\" height=\"{row - 12}\" fill=\"{colour}\"/>"));
+            svg.Append(Label(labelWidth + length + 8, y + 23, text, "start", bold: true));
         }
 
         return svg.Append("</svg>").ToString();
@@ -52,13 +52,13 @@ internal static class ReportCharts
         string id, string title, string description, IReadOnlyList<string> periods, IReadOnlyList<(string Name, string Colour, IReadOnlyList<double> Values)> series,
         bool stacked)
     {
-        const int left = 50, top = 40, plotHeight = 170, width = 640, right = 10;
+        const int left = 60, top = 44, plotHeight = 220, width = 900, right = 10;
         var height = top + plotHeight + 40;
         var plotWidth = width - left - right;
         var totals = Enumerable.Range(0, periods.Count).Select(i => stacked ? series.Sum(s => s.Values[i]) : series.Max(s => s.Values[i])).ToList();
         var max = NiceMax(totals.DefaultIfEmpty(0).Max());
         var svg = Open(id, title, description, width, height);
-        Legend(svg, series.Select(s => (s.Name, s.Colour)).ToList(), left, 16);
+        Legend(svg, series.Select(s => (s.Name, s.Colour)).ToList(), left, 18);
         Axis(svg, left, top, plotWidth, plotHeight, max);
         var slot = plotWidth / (double)Math.Max(1, periods.Count);
         var every = Math.Max(1, (int)Math.Ceiling(periods.Count / 8.0));
@@ -83,7 +83,7 @@ internal static class ReportCharts
 
             if (i % every == 0)
             {
-                svg.Append(Label(x + (slot / 2), top + plotHeight + 18, periods[i], "middle", size: 12));
+                svg.Append(Label(x + (slot / 2), top + plotHeight + 22, periods[i], "middle", size: 14));
             }
         }
 
@@ -95,11 +95,11 @@ internal static class ReportCharts
         string id, string title, string description, IReadOnlyList<string> points, IReadOnlyList<(string Name, string Colour, IReadOnlyList<double?> Values)> series,
         double max, Func<double, string> format)
     {
-        const int left = 50, top = 40, plotHeight = 170, width = 640, right = 20;
+        const int left = 60, top = 44, plotHeight = 220, width = 900, right = 30;
         var height = top + plotHeight + 40;
         var plotWidth = width - left - right;
         var svg = Open(id, title, description, width, height);
-        Legend(svg, series.Select(s => (s.Name, s.Colour)).ToList(), left, 16);
+        Legend(svg, series.Select(s => (s.Name, s.Colour)).ToList(), left, 18);
         Axis(svg, left, top, plotWidth, plotHeight, max, format);
         var step = plotWidth / (double)Math.Max(1, points.Count - 1);
         double X(int i) => points.Count == 1 ? left + (plotWidth / 2.0) : left + (i * step);
@@ -121,7 +121,7 @@ internal static class ReportCharts
 
         for (var i = 0; i < points.Count; i++)
         {
-            svg.Append(Label(X(i), top + plotHeight + 18, points[i], "middle", size: 12));
+            svg.Append(Label(X(i), top + plotHeight + 22, points[i], "middle", size: 14));
         }
 
         return svg.Append("</svg>").ToString();
@@ -132,20 +132,31 @@ internal static class ReportCharts
         string id, string title, string description, IReadOnlyList<string> rows, IReadOnlyList<string> columns,
         Func<int, int, (double? Shade, string Text)> cell, string colour)
     {
-        const int labelWidth = 190, header = 40, cellHeight = 34;
-        var cellWidth = Math.Max(60, Math.Min(110, 560 / Math.Max(1, columns.Count)));
+        const int labelWidth = 190, header = 48, cellHeight = 40;
+        var cellWidth = Math.Max(80, Math.Min(140, 720 / Math.Max(1, columns.Count)));
         var width = labelWidth + (columns.Count * cellWidth) + 4;
         var height = header + (rows.Count * cellHeight) + 4;
         var svg = Open(id, title, description, width, height);
         for (var c = 0; c < columns.Count; c++)
         {
-            svg.Append(Label(labelWidth + (c * cellWidth) + (cellWidth / 2.0), header - 12, columns[c], "middle", size: 12, bold: true));
+            // A long heading takes two lines rather than run into its neighbour's.
+            var words = columns[c].Split(' ', 2);
+            var centre = labelWidth + (c * cellWidth) + (cellWidth / 2.0);
+            if (words.Length == 2)
+            {
+                svg.Append(Label(centre, header - 26, words[0], "middle", size: 14, bold: true));
+                svg.Append(Label(centre, header - 9, words[1], "middle", size: 14, bold: true));
+            }
+            else
+            {
+                svg.Append(Label(centre, header - 9, columns[c], "middle", size: 14, bold: true));
+            }
         }
 
         for (var r = 0; r < rows.Count; r++)
         {
             var y = header + (r * cellHeight);
-            svg.Append(Label(labelWidth - 8, y + 22, rows[r], "end"));
+            svg.Append(Label(labelWidth - 10, y + 26, rows[r], "end"));
             for (var c = 0; c < columns.Count; c++)
             {
                 var (shade, text) = cell(r, c);
@@ -153,23 +164,32 @@ internal static class ReportCharts
                 var fill = shade is { } s ? Mix(colour, Math.Clamp(s, 0, 1)) : "#f3f2f1";
                 svg.Append(Invariant($"<rect x=\"{x + 1}\" y=\"{y + 1}\" width=\"{cellWidth - 2}\" height=\"{cellHeight - 2}\" fill=\"{fill}\" stroke=\"{Line}\" stroke-width=\"1\"/>"));
                 var ink = Ink(fill);
-                svg.Append(Invariant($"<text x=\"{x + (cellWidth / 2.0):0.#}\" y=\"{y + 22}\" font-family=\"{Font}\" font-size=\"14\" text-anchor=\"middle\" fill=\"{ink}\">{Encode(text)}</text>"));
+                svg.Append(Invariant($"<text x=\"{x + (cellWidth / 2.0):0.#}\" y=\"{y + 26}\" font-family=\"{Font}\" font-size=\"16\" text-anchor=\"middle\" fill=\"{ink}\">{Encode(text)}</text>"));
             }
         }
 
         return svg.Append("</svg>").ToString();
     }
 
-    /// <summary>A round upper bound for an axis (1, 2, 5 × a power of ten).</summary>
+    /// <summary>
+    /// A round upper bound for an axis of counts: 4, 8, 12 or 20 times a power of ten, so that each of its four steps is a
+    /// whole number.
+    /// </summary>
     public static double NiceMax(double value)
     {
-        if (value <= 0)
+        var power = 1.0;
+        while (true)
         {
-            return 1;
-        }
+            foreach (var m in new[] { 4, 8, 12, 20 })
+            {
+                if (m * power >= value)
+                {
+                    return m * power;
+                }
+            }
 
-        var power = Math.Pow(10, Math.Floor(Math.Log10(value)));
-        return new[] { 1, 2, 5, 10 }.Select(m => m * power).First(m => m >= value);
+            power *= 10;
+        }
     }
 
     private static StringBuilder Open(string id, string title, string description, int width, int height) =>
@@ -182,8 +202,8 @@ internal static class ReportCharts
         foreach (var (name, colour) in series)
         {
             svg.Append(Invariant($"<rect x=\"{x}\" y=\"{y - 11}\" width=\"14\" height=\"14\" fill=\"{colour}\"/>"));
-            svg.Append(Label(x + 20, y, name, "start", size: 13));
-            x += 34 + (int)(name.Length * 7.2);
+            svg.Append(Label(x + 20, y + 1, name, "start", size: 15));
+            x += 40 + (int)(name.Length * 8.5);
         }
     }
 
@@ -194,11 +214,11 @@ internal static class ReportCharts
             var value = max * t / 4;
             var y = top + plotHeight - (plotHeight * t / 4.0);
             svg.Append(Invariant($"<line x1=\"{left}\" y1=\"{y:0.#}\" x2=\"{left + plotWidth}\" y2=\"{y:0.#}\" stroke=\"{Line}\" stroke-width=\"1\"/>"));
-            svg.Append(Label(left - 6, y + 4, format?.Invoke(value) ?? value.ToString(value >= 10 || value == Math.Floor(value) ? "N0" : "0.#", CultureInfo.GetCultureInfo("en-GB")), "end", size: 12));
+            svg.Append(Label(left - 8, y + 5, format?.Invoke(value) ?? value.ToString("N0", CultureInfo.GetCultureInfo("en-GB")), "end", size: 14));
         }
     }
 
-    private static string Label(double x, double y, string text, string anchor, int size = 14, bool bold = false) =>
+    private static string Label(double x, double y, string text, string anchor, int size = 16, bool bold = false) =>
         Invariant($"<text x=\"{x:0.#}\" y=\"{y:0.#}\" font-family=\"{Font}\" font-size=\"{size}\" text-anchor=\"{anchor}\" fill=\"{Text}\"{(bold ? " font-weight=\"bold\"" : "")}>{Encode(text)}</text>");
 
     /// <summary>White mixed with the colour: 0 is white, 1 the colour itself.</summary>
