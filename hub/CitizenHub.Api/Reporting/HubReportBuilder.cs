@@ -20,12 +20,15 @@ public sealed class HubReportBuilder(ICitizenStore store, TimeProvider time)
 
     public const string OtherPurposes = "Other purposes";
 
-    public const string NoPurpose = "None given";
+    public const string NoPurpose = "none given";
 
     /// <summary>Audit actions that read one resident's data: their record, its history, why a record is linked, an export, one system's record.</summary>
     public static readonly IReadOnlySet<string> LookUpActions = new HashSet<string>(StringComparer.Ordinal) { "read", "history", "explanation", "export", "source-record" };
 
     private const int PageSize = 1000;
+
+    /// <summary>The change feed holds a row for every record ever applied (a million after a first load): read it in larger pages.</summary>
+    private const int ChangePageSize = 10_000;
 
     public async Task<HubReport> BuildAsync(CancellationToken cancellationToken)
     {
@@ -160,7 +163,7 @@ public sealed class HubReportBuilder(ICitizenStore store, TimeProvider time)
         while (true)
         {
             // Restricted residents count too: a count says nothing about anyone.
-            var page = await store.GetChangesAsync(after, PageSize, includeRestricted: true, [], cancellationToken).ConfigureAwait(false);
+            var page = await store.GetChangesAsync(after, ChangePageSize, includeRestricted: true, [], cancellationToken).ConfigureAwait(false);
             foreach (var change in page.Where(c => c.Kind is FeedEvents.Merged or FeedEvents.Split))
             {
                 var day = DateOnly.FromDateTime(change.At.UtcDateTime);
@@ -168,7 +171,7 @@ public sealed class HubReportBuilder(ICitizenStore store, TimeProvider time)
                 perDay[day] = change.Kind == FeedEvents.Merged ? (merges + 1, splits) : (merges, splits + 1);
             }
 
-            if (page.Count < PageSize)
+            if (page.Count < ChangePageSize)
             {
                 break;
             }

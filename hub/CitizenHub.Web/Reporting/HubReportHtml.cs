@@ -82,47 +82,68 @@ public static class HubReportHtml
 
     private static void Completeness(StringBuilder html, HubReport report)
     {
-        html.Append("<h2 class=\"govuk-heading-l\">Is each system's data complete?</h2>");
-        html.Append(P("For each system, the share of its records that hold a usable value of each key field: a value that is present and passed its check (a real date, a postcode in the right form, an NI or NHS number that is valid). The more complete a record, the more surely it is matched to the right resident."));
-        html.Append(P("What good looks like: name and date of birth near 100%; postcode above 90% for systems about where people live; the identifiers (NI number, NHS number, UPRN) wherever the system should hold them. A field at or near 0% is usually one the system does not send."));
-        var sources = report.Sources;
-        html.Append(Grid(
+        Section(
+            html,
+            "Is each system's data complete?",
+            "For each system, the share of its records that hold a usable value of each key field: a value that is present and passed its check (a real date, a postcode in the right form, an NI or NHS number that is valid). The more complete a record, the more surely it is matched to the right resident.",
+            "name and date of birth near 100%; postcode above 90% for systems about where people live; the identifiers (NI number, NHS number, UPRN) wherever the system should hold them. A field at or near 0% is usually one the system does not send.");
+        SystemsByColumn(
+            html,
             "completeness",
             "Share of records with a usable value, by system and field",
             "A grid: one row a system, one column a field; each cell gives the percentage of that system's records holding a usable value, darker for more. The same figures are in the table below.",
-            [.. sources.Select(s => s.Source)],
+            report.Sources,
             ReportFields.All,
-            (r, c) => sources[r].Records == 0 ? (null, "–") : Share(sources[r].Present[ReportFields.All[c]], sources[r].Records),
-            Blue));
-        Table(html, "Records with a usable value, by system", ["System", "Records", .. ReportFields.All],
-            sources.Select(s => (s.Source, (IReadOnlyList<string>)[Number(s.Records), .. ReportFields.All.Select(f => Percent(s.Present[f], s.Records))])));
+            (source, field) => source.Records == 0 ? (null, "–") : Share(source.Present[field], source.Records),
+            Blue);
     }
 
     private static void Invalid(StringBuilder html, HubReport report)
     {
-        html.Append("<h2 class=\"govuk-heading-l\">Values that could not be used</h2>");
-        html.Append(P("Values a system sent that failed their check: a postcode that is not one, an NI or NHS number that cannot exist, a date of birth that is not a real date or is in the future. The hub keeps such a value as it came but does not use it to match, so each is a resident harder to find. They are counted here, never shown."));
-        html.Append(P("What good looks like: none. A count that grows from one sync to the next points at a form or an export to mend at the source."));
-        var sources = report.Sources;
+        Section(
+            html,
+            "Values that could not be used",
+            "Values a system sent that failed their check: a postcode that is not one, an NI or NHS number that cannot exist, a date of birth that is not a real date or is in the future. The hub keeps such a value as it came but does not use it to match, so each is a resident harder to find. They are counted here, never shown.",
+            "none. A count that grows from one sync to the next points at a form or an export to mend at the source.");
         var kinds = ReportFields.InvalidKinds;
-        var worst = sources.SelectMany(s => kinds.Select(k => s.Records == 0 ? 0 : (double)s.Invalid[k] / s.Records)).DefaultIfEmpty(0).Max();
-        html.Append(Grid(
+        // Shaded against the worst cell, so that the worst shows dark even when every share is small.
+        var worst = report.Sources.SelectMany(s => kinds.Select(k => s.Records == 0 ? 0 : (double)s.Invalid[k] / s.Records)).DefaultIfEmpty(0).Max();
+        SystemsByColumn(
+            html,
             "invalid",
             "Records with an invalid value, by system and kind",
             "A grid: one row a system, one column a kind of value; each cell gives how many of that system's records hold an invalid value of that kind, darker for a larger share. The same figures are in the table below.",
-            [.. sources.Select(s => s.Source)],
+            report.Sources,
             kinds,
-            (r, c) => (worst == 0 || sources[r].Records == 0 ? 0 : (double)sources[r].Invalid[kinds[c]] / sources[r].Records / worst, Number(sources[r].Invalid[kinds[c]])),
-            Red));
-        Table(html, "Records with an invalid value, by system and kind", ["System", "Records", .. kinds],
-            sources.Select(s => (s.Source, (IReadOnlyList<string>)[Number(s.Records), .. kinds.Select(k => Number(s.Invalid[k]))])));
+            (source, kind) => (worst == 0 || source.Records == 0 ? 0 : (double)source.Invalid[kind] / source.Records / worst, Number(source.Invalid[kind])),
+            Red);
+    }
+
+    /// <summary>A grid of a figure by system and column, then the same figures in a table with each system's records.</summary>
+    private static void SystemsByColumn(
+        StringBuilder html, string id, string title, string description, IReadOnlyList<SourceQuality> sources, IReadOnlyList<string> columns,
+        Func<SourceQuality, string, (double? Shade, string Text)> cell, string colour)
+    {
+        html.Append(Grid(id, title, description, [.. sources.Select(s => s.Source)], columns, (r, c) => cell(sources[r], columns[c]), colour));
+        Table(html, title, ["System", "Records", .. columns],
+            sources.Select(s => (s.Source, (IReadOnlyList<string>)[Number(s.Records), .. columns.Select(c => cell(s, c).Text)])));
+    }
+
+    /// <summary>A section's heading, what its figures show, and what a good figure looks like: every section says both.</summary>
+    private static void Section(StringBuilder html, string heading, string shows, string good)
+    {
+        html.Append($"<h2 class=\"govuk-heading-l\">{Encode(heading)}</h2>");
+        html.Append(P(shows));
+        html.Append(P("What good looks like: " + good));
     }
 
     private static void Duplicates(StringBuilder html, HubReport report)
     {
-        html.Append("<h2 class=\"govuk-heading-l\">Duplicates, and records joined to other systems</h2>");
-        html.Append(P("A duplicate is a second (or third) record one system holds for the same resident: the hub joined them, but the system itself still has two. Records joined to another system are those whose resident at least one other system knows too: that is what lets a contact centre see the whole person."));
-        html.Append(P("What good looks like: few duplicates (each is work for the system's owner to merge); a high share joined to another system for the systems most residents appear in, such as council tax and the electoral register."));
+        Section(
+            html,
+            "Duplicates, and records joined to other systems",
+            "A duplicate is a second (or third) record one system holds for the same resident: the hub joined them, but the system itself still has two. Records joined to another system are those whose resident at least one other system knows too: that is what lets a contact centre see the whole person.",
+            "few duplicates (each is work for the system's owner to merge); a high share joined to another system for the systems most residents appear in, such as council tax and the electoral register.");
         var sources = report.Sources;
         html.Append(HorizontalBars(
             "linked",
@@ -141,9 +162,11 @@ public static class HubReportHtml
     {
         var overlap = report.Overlap;
         var sources = report.Sources;
-        html.Append("<h2 class=\"govuk-heading-l\">Who is known to which systems</h2>");
-        html.Append(P($"Of {Number(overlap.Residents)} residents, the hub joined up {Number(overlap.JoinedUp)} ({Percent(overlap.JoinedUp, overlap.Residents)}): each is known to two systems or more, and no single system knew them as one person."));
-        html.Append(P("The grid counts the residents known to both of two systems; on the diagonal, the residents each system knows. What good looks like: large overlaps between systems that serve the same households; a small overlap where a large one is expected can mean records that should match but do not (a missing date of birth, a postcode in the wrong form)."));
+        Section(
+            html,
+            "Who is known to which systems",
+            $"Of {Number(overlap.Residents)} residents, the hub joined up {Number(overlap.JoinedUp)} ({Percent(overlap.JoinedUp, overlap.Residents)}): each is known to two systems or more, and no single system knew them as one person. The grid counts the residents known to both of two systems; on the diagonal, the residents each system knows.",
+            "large overlaps between systems that serve the same households; a small overlap where a large one is expected can mean records that should match but do not (a missing date of birth, a postcode in the wrong form).");
         html.Append(Grid(
             "overlap",
             "Residents known to both of two systems",
@@ -177,9 +200,11 @@ public static class HubReportHtml
     private static void Reviews(StringBuilder html, HubReport report)
     {
         var reviews = report.Reviews;
-        html.Append("<h2 class=\"govuk-heading-l\">Waiting for a data steward</h2>");
-        html.Append(P($"{Number(reviews.Open)} pairs of records are waiting for a steward to say whether they are one person or two. The hub does not guess: until someone decides, the two records stay apart and a member of staff sees only part of the person."));
-        html.Append(P("What good looks like: a short queue, nearly all of it under a week old. Pairs over four weeks old mean the queue needs more steward time."));
+        Section(
+            html,
+            "Waiting for a data steward",
+            $"{Number(reviews.Open)} pairs of records are waiting for a steward to say whether they are one person or two. The hub does not guess: until someone decides, the two records stay apart and a member of staff sees only part of the person.",
+            "a short queue, nearly all of it under a week old. Pairs over four weeks old mean the queue needs more steward time.");
         html.Append(HorizontalBars(
             "backlog",
             "Pairs waiting for a steward, by how long they have waited",
@@ -195,9 +220,11 @@ public static class HubReportHtml
     {
         var timeline = report.MergesAndSplits;
         var period = timeline.Weekly ? "week" : "day";
-        html.Append("<h2 class=\"govuk-heading-l\">Merges and splits over time</h2>");
-        html.Append(P($"A merge is two golden records found to be one person (by new evidence or a steward); a split is one found to be two. Each {period} with either is shown."));
-        html.Append(P("What good looks like: merges high in the first loads and then falling to a trickle as each system's records settle; splits rare, since each is a resident the hub had joined wrongly."));
+        Section(
+            html,
+            "Merges and splits over time",
+            $"A merge is two golden records found to be one person (by new evidence or a steward); a split is one found to be two. Each {period} with either is shown.",
+            "merges high in the first loads and then falling to a trickle as each system's records settle; splits rare, since each is a resident the hub had joined wrongly.");
         if (timeline.Periods.Count == 0)
         {
             html.Append(P("There have been no merges or splits yet."));
@@ -218,9 +245,11 @@ public static class HubReportHtml
 
     private static void Trends(StringBuilder html, HubReport report)
     {
-        html.Append("<h2 class=\"govuk-heading-l\">Syncs: the latest runs of each system</h2>");
-        html.Append(P($"The last {HubReportBuilder.RunsPerSource} syncs of each system at most: records read, rows rejected (unreadable, kept for checking), the linkage rate (of the records a run added or changed, the share joined to a resident that other records describe) and how long it took, until the hub had applied everything."));
-        html.Append(P("What good looks like: records steady or growing slowly; rejects at or near none; a linkage rate that holds steady (a sudden fall means something changed in an extract); durations that do not creep up."));
+        Section(
+            html,
+            "Syncs: the latest runs of each system",
+            $"The last {HubReportBuilder.RunsPerSource} syncs of each system at most: records read, rows rejected (unreadable, kept for checking), the linkage rate (of the records a run added or changed, the share joined to a resident that other records describe) and how long it took, until the hub had applied everything.",
+            "records steady or growing slowly; rejects at or near none; a linkage rate that holds steady (a sudden fall means something changed in an extract); durations that do not creep up.");
         var runs = report.Trends.Where(t => t.Runs.Count > 0).ToList();
         if (runs.Count == 0)
         {
@@ -250,9 +279,11 @@ public static class HubReportHtml
     private static void LookUps(StringBuilder html, HubReport report)
     {
         var usage = report.Usage;
-        html.Append($"<h2 class=\"govuk-heading-l\">Use: residents looked up in the last {usage.Days} days</h2>");
-        html.Append(P("Each time a member of staff opened a resident's record, its history, why a record is linked, one system's record or an export, as the audit trail recorded it, by the role of the caller and the purpose they gave."));
-        html.Append(P("What good looks like: steady use by the contact centre (agents) on working days. A purpose given as 'none' or something vague is worth a word with the team: each look-up must say why."));
+        Section(
+            html,
+            $"Use: residents looked up in the last {usage.Days} days",
+            "Each time a member of staff opened a resident's record, its history, why a record is linked, one system's record or an export, as the audit trail recorded it, by the role of the caller and the purpose they gave.",
+            "steady use by the contact centre (agents) on working days. Look-ups with no purpose ('none given') or a vague one are worth a word with the team: each look-up must say why.");
         if (usage.Total == 0)
         {
             html.Append(P("No resident was looked up in this time."));
@@ -310,7 +341,7 @@ public static class HubReportHtml
     private static string Number(long value) => value.ToString("N0", EnGb);
 
     /// <summary>A share as a percentage: whole numbers, but a small share keeps a decimal so that it does not read as none.</summary>
-    public static string Percent(long part, long whole) =>
+    private static string Percent(long part, long whole) =>
         whole == 0 ? "–"
         : (double)part / whole is var share && share > 0 && share < 0.1 ? share.ToString("P1", EnGb)
         : share.ToString("P0", EnGb);
