@@ -14,54 +14,66 @@ namespace CitizenHub.Api.Tests.Reporting;
 /// The report's figures for <see cref="ReportCouncil"/>, synced through the real hub, each known by construction; then a
 /// steward's merge and split, and staff look-ups through the API.
 /// </summary>
-public sealed class HubReportBuilderTests : IAsyncLifetime
+public sealed class HubReportBuilderTests(HubReportBuilderTests.Council council) : IClassFixture<HubReportBuilderTests.Council>
 {
     private const string CouncilTax = "council-tax", Benefits = "housing-benefits", Register = "electoral-register";
 
-    private readonly EmbeddedHub _hub = new();
-    private HubReport _report = null!;
-    private DateTimeOffset _syncedAt;
-    private DateTimeOffset _asAt;
+    private readonly EmbeddedHub _hub = council.Hub;
+    private readonly HubReport _report = council.Report;
+    private readonly DateTimeOffset _syncedAt = council.SyncedAt;
+    private readonly DateTimeOffset _asAt = council.AsAt;
 
-    public async Task InitializeAsync()
+    /// <summary>The council synced once, worked on, and reported on, for every test of the class (each only reads it).</summary>
+    public sealed class Council : IAsyncLifetime
     {
-        await _hub.StartAsync(ReportCouncil.CouncilTax, ReportCouncil.HousingBenefits, configure: root => root["Sources"] = ReportCouncil.SourcesConfig());
-        _hub.Replace(Register + ".csv", ReportCouncil.ElectoralRegister);
-        _syncedAt = TimeProvider.System.GetUtcNow();
-        foreach (var source in ReportCouncil.Sources)
+        public EmbeddedHub Hub { get; } = new();
+
+        public HubReport Report { get; private set; } = null!;
+
+        public DateTimeOffset SyncedAt { get; private set; }
+
+        public DateTimeOffset AsAt { get; private set; }
+
+        public async Task InitializeAsync()
         {
-            var summary = await _hub.SyncAsync(source);
-            Assert.True(summary.Succeeded, summary.Error);
+            await Hub.StartAsync(ReportCouncil.CouncilTax, ReportCouncil.HousingBenefits, configure: root => root["Sources"] = ReportCouncil.SourcesConfig());
+            Hub.Replace(Register + ".csv", ReportCouncil.ElectoralRegister);
+            SyncedAt = TimeProvider.System.GetUtcNow();
+            foreach (var source in ReportCouncil.Sources)
+            {
+                var summary = await Hub.SyncAsync(source);
+                Assert.True(summary.Succeeded, summary.Error);
+            }
+
+            var store = Hub.Services.GetRequiredService<ICitizenStore>();
+            var stewardship = Hub.Services.GetRequiredService<IStewardship>();
+            // Castellano is one person (a merge); the benefits system's Kelly is not the register's (a split). Whitfield waits.
+            var open = await store.GetReviewsAsync(new ReviewQuery(ReviewStatus.Open, 10), CancellationToken.None);
+            Assert.Equal(["HB5", "HB6"], open.Select(r => r.Record.SourceKey).Order());
+            Assert.Equal(StewardOutcomeKind.Applied, (await stewardship.DecideAsync(open.Single(r => r.Record.SourceKey == "HB5").ReviewId, true, "test-steward", null, CancellationToken.None)).Kind);
+            var kelly = (await store.GetSourceRecordAsync(Benefits, "HB4", CancellationToken.None))!.CitizenId;
+            Assert.Equal(StewardOutcomeKind.Applied, (await stewardship.SplitAsync(kelly, new SourceRecordRef(Benefits, "HB4"), "test-steward", null, CancellationToken.None)).Kind);
+
+            // Three reads by an agent, a read and a history by a steward; a search, which is not a look-up of one resident.
+            var hughes = (await store.GetSourceRecordAsync(CouncilTax, "CT1", CancellationToken.None))!.CitizenId;
+            using var agent = Hub.ClientFor("agent", "council tax enquiry: call 1234");
+            using var steward = Hub.ClientFor("steward", "Checking a pair");
+            (await agent.GetAsync(new Uri("/citizens?family=hughes", UriKind.Relative))).EnsureSuccessStatusCode();
+            for (var i = 0; i < 3; i++)
+            {
+                (await agent.GetAsync(new Uri($"/citizens/{hughes}", UriKind.Relative))).EnsureSuccessStatusCode();
+            }
+
+            (await steward.GetAsync(new Uri($"/citizens/{hughes}", UriKind.Relative))).EnsureSuccessStatusCode();
+            (await steward.GetAsync(new Uri($"/citizens/{hughes}/history", UriKind.Relative))).EnsureSuccessStatusCode();
+
+            // Ten days on: the open pair has waited between one and four weeks, and today's look-ups are ten days back.
+            AsAt = TimeProvider.System.GetUtcNow().AddDays(10);
+            Report = await new HubReportBuilder(store, new FakeTimeProvider(AsAt)).BuildAsync(CancellationToken.None);
         }
 
-        var store = _hub.Services.GetRequiredService<ICitizenStore>();
-        var stewardship = _hub.Services.GetRequiredService<IStewardship>();
-        // Castellano is one person (a merge); the benefits system's Kelly is not the register's (a split). Whitfield waits.
-        var open = await store.GetReviewsAsync(new ReviewQuery(ReviewStatus.Open, 10), CancellationToken.None);
-        Assert.Equal(["HB5", "HB6"], open.Select(r => r.Record.SourceKey).Order());
-        Assert.Equal(StewardOutcomeKind.Applied, (await stewardship.DecideAsync(open.Single(r => r.Record.SourceKey == "HB5").ReviewId, true, "test-steward", null, CancellationToken.None)).Kind);
-        var kelly = (await store.GetSourceRecordAsync(Benefits, "HB4", CancellationToken.None))!.CitizenId;
-        Assert.Equal(StewardOutcomeKind.Applied, (await stewardship.SplitAsync(kelly, new SourceRecordRef(Benefits, "HB4"), "test-steward", null, CancellationToken.None)).Kind);
-
-        // Three reads by an agent, a read and a history by a steward; a search, which is not a look-up of one resident.
-        var hughes = (await store.GetSourceRecordAsync(CouncilTax, "CT1", CancellationToken.None))!.CitizenId;
-        using var agent = _hub.ClientFor("agent", "council tax enquiry: call 1234");
-        using var steward = _hub.ClientFor("steward", "Checking a pair");
-        (await agent.GetAsync(new Uri("/citizens?family=hughes", UriKind.Relative))).EnsureSuccessStatusCode();
-        for (var i = 0; i < 3; i++)
-        {
-            (await agent.GetAsync(new Uri($"/citizens/{hughes}", UriKind.Relative))).EnsureSuccessStatusCode();
-        }
-
-        (await steward.GetAsync(new Uri($"/citizens/{hughes}", UriKind.Relative))).EnsureSuccessStatusCode();
-        (await steward.GetAsync(new Uri($"/citizens/{hughes}/history", UriKind.Relative))).EnsureSuccessStatusCode();
-
-        // Ten days on: the open pair has waited between one and four weeks, and today's look-ups are ten days back.
-        _asAt = TimeProvider.System.GetUtcNow().AddDays(10);
-        _report = await new HubReportBuilder(store, new FakeTimeProvider(_asAt)).BuildAsync(CancellationToken.None);
+        public async Task DisposeAsync() => await Hub.DisposeAsync();
     }
-
-    public async Task DisposeAsync() => await _hub.DisposeAsync();
 
     [Fact]
     public void Completeness_CountsEachFieldsUsableValuesPerSource()
