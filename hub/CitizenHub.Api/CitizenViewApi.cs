@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
 using CitizenHub.Api.Access;
+using CitizenHub.Api.Reporting;
 using CitizenHub.Contracts;
 using CitizenHub.Matching;
 using CitizenHub.Matching.Linking;
@@ -114,6 +115,7 @@ public static class CitizenViewApi
         endpoints.MapSourceOperations();
         endpoints.MapStewardship();
         endpoints.MapChangeFeed();
+        endpoints.MapHubReport();
         return endpoints;
     }
 

@@ -58,6 +58,12 @@ internal static class CitizenHubCli
         exportLinks.SetAction((parse, ct) => Guarded(error, () => ExportLinksAsync(parse.GetValue(configOption)!, parse.GetValue(outOption)!, output, ct)));
         var export = new Command("export", "Write what the hub holds to a file.") { exportLinks };
 
+        var report = new Command("report", "Write the hub's report (data quality, overlap between sources, review backlog, sync trends, use) as one self-contained HTML file.")
+        {
+            configOption, outOption,
+        };
+        report.SetAction((parse, ct) => Guarded(error, () => ReportCommands.WriteAsync(parse.GetValue(configOption)!, parse.GetValue(outOption)!, output, ct)));
+
         var validate = new Command("validate", "Check a configuration file against the schema and the adapters' rules, reading no source.") { configOption };
         validate.SetAction((parse, ct) => Guarded(error, () => ValidateAsync(parse.GetValue(configOption)!, output, error)));
         var config = new Command("config", "Work with configuration files.") { validate };
@@ -147,7 +153,7 @@ internal static class CitizenHubCli
             parse.GetValue(configOption)!, parse.GetValue(failureIdsArgument) ?? [], parse.GetValue(replayAllOption), output, error, ct)));
         var errors = new Command("errors", "The messages the hub could not apply: list them, replay them.") { errorsList, errorsReplay };
 
-        var root = new RootCommand("CitizenHub: one view of each resident across a council's systems.") { sync, serve, export, config, demo, keys, bench, matching, errors };
+        var root = new RootCommand("CitizenHub: one view of each resident across a council's systems.") { sync, serve, export, report, config, demo, keys, bench, matching, errors };
         var invocation = new InvocationConfiguration { Output = output, Error = error };
         var exitCode = await root.Parse(args).InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
         // System.CommandLine answers a parse error with 1; ours are usage errors.

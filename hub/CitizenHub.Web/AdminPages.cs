@@ -1,7 +1,9 @@
 using System.Globalization;
 using CitizenHub.Api;
+using CitizenHub.Api.Reporting;
 using CitizenHub.Store;
 using CitizenHub.Web.Pages;
+using CitizenHub.Web.Reporting;
 using CitizenHub.Api.Access;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -10,7 +12,7 @@ using static CitizenHub.Web.CitizenHubWeb;
 
 namespace CitizenHub.Web;
 
-/// <summary>The administrator's sources page and the auditor's audit trail, through the API's own handlers.</summary>
+/// <summary>The administrator's sources page and report, and the auditor's audit trail, through the API's own handlers.</summary>
 internal static class AdminPages
 {
     public static async Task<IResult> AuditAsync(HttpContext http, [AsParameters] AuditForm form, ICitizenStore store, CancellationToken cancellationToken)
@@ -52,6 +54,28 @@ internal static class AdminPages
         {
             ["Frame"] = PageFrame.For(http), ["Sources"] = sources.Value, ["Failed"] = failed.Value?.Failures ?? [], ["Notice"] = notice,
         });
+    }
+
+    /// <summary>The hub's report, through the API's own handler (<c>GET /report</c>), in the page's frame.</summary>
+    public static async Task<IResult> ReportAsync(HttpContext http, ICitizenStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var answer = await ApiAnswer<HubReport>.FromAsync(http, ReportApi.GetReportAsync(store, time, cancellationToken)).ConfigureAwait(false);
+        return answer.Value is { } report
+            ? Render<ReportPage>(new() { ["Frame"] = PageFrame.For(http), ["Body"] = HubReportHtml.Body(report) })
+            : ResidentPages.Problem(http, answer);
+    }
+
+    /// <summary>The same report as one self-contained file, to keep or send (what <c>citizenhub report</c> writes).</summary>
+    public static async Task<IResult> ReportFileAsync(HttpContext http, ICitizenStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var answer = await ApiAnswer<HubReport>.FromAsync(http, ReportApi.GetReportAsync(store, time, cancellationToken)).ConfigureAwait(false);
+        if (answer.Value is not { } report)
+        {
+            return ResidentPages.Problem(http, answer);
+        }
+
+        var name = $"citizenhub-report-{report.AsAt.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}.html";
+        return Results.File(System.Text.Encoding.UTF8.GetBytes(HubReportHtml.Document(report)), "text/html; charset=utf-8", name);
     }
 
     /// <summary>The source's latest rejects file, as the API serves it (admin only, audited).</summary>

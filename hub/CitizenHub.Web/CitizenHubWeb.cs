@@ -68,6 +68,8 @@ public static class CitizenHubWeb
         pages.MapGet(WebPaths.Sources, AdminPages.SourcesAsync).RequireAuthorization(Signed(ApiPolicies.Admin));
         pages.MapGet(WebPaths.Sources + "/{system}/rejects", AdminPages.RejectsAsync).RequireAuthorization(Signed(ApiPolicies.Admin));
         pages.MapPost(WebPaths.Sources + "/failed/{id}/replay", AdminPages.ReplayAsync).RequireAuthorization(Signed(ApiPolicies.Admin));
+        pages.MapGet(WebPaths.Report, AdminPages.ReportAsync).RequireAuthorization(Signed(ApiPolicies.Admin));
+        pages.MapGet(WebPaths.ReportFile, AdminPages.ReportFileAsync).RequireAuthorization(Signed(ApiPolicies.Admin));
         pages.MapGet(WebPaths.Audit, AdminPages.AuditAsync).RequireAuthorization(Signed(ApiPolicies.Audit));
         return endpoints;
     }

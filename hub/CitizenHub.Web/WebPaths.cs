@@ -15,6 +15,8 @@ internal static class WebPaths
     public const string Queue = "/steward/queue";
     public const string Sources = "/manage/sources";
     public const string Audit = "/manage/audit";
+    public const string Report = "/manage/report";
+    public const string ReportFile = "/manage/report/file";
     public const string Assets = "/assets";
 
     public static string Resident(string citizenId) => $"{Residents}/{citizenId}";

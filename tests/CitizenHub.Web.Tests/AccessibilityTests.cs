@@ -18,6 +18,7 @@ public sealed class AccessibilityTests(WebSite site)
     [InlineData("steward", "/steward/queue")]
     [InlineData("steward", "/review:HB103")]
     [InlineData("admin", "/manage/sources")]
+    [InlineData("admin", "/manage/report")]
     [InlineData("auditor", "/manage/audit")]
     [InlineData("auditor", "/manage/audit?resident=not-a-reference")]
     public async Task Page_HasNoSeriousOrCriticalAccessibilityProblem(string? role, string path)
