@@ -9,7 +9,6 @@ using CitizenHub.Hub.Logging;
 using CitizenHub.Store;
 using CitizenHub.Web;
 using Serilog;
-using Serilog.Events;
 
 namespace CitizenHub.Host;
 
@@ -213,33 +212,12 @@ internal static class HubComposition
 
     private static void AddHub(IServiceCollection services, HubConfiguration hub)
     {
-        var logFile = hub.Configuration.GetSection(nameof(CitizenHubOptions.Logging)).Get<LoggingOptions>()?.File;
-        services.AddSerilog((provider, logging) =>
-        {
-            logging
-                .MinimumLevel.Information()
-                .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-                .MinimumLevel.Override("MassTransit", LogEventLevel.Warning)
-                // Every sink behind the one policy: no sink, this one or one added later, sees an exception's message.
-                .WriteTo.ThroughPersonalDataPolicy(sinks =>
-                {
-                    // Everything to standard error: standard output carries the command's own results.
-                    sinks.Console(standardErrorFromLevel: LogEventLevel.Verbose, formatProvider: System.Globalization.CultureInfo.InvariantCulture);
-                    if (logFile is { Length: > 0 })
-                    {
-                        sinks.File(Path.GetFullPath(logFile, hub.Directory), formatProvider: System.Globalization.CultureInfo.InvariantCulture);
-                    }
-
-                    // Sinks registered by the host (a shipper, or a test that reads every line) get every event too.
-                    foreach (var sink in provider.GetServices<Serilog.Core.ILogEventSink>())
-                    {
-                        sinks.Sink(sink);
-                    }
-                });
-        },
-        // Each host logs through its own logger, never the process-wide static one: two hubs in one process (tests,
-        // a benchmark) must not write through each other's sinks.
-        preserveStaticLogger: true);
+        var logging = hub.Configuration.GetSection(nameof(CitizenHubOptions.Logging)).Get<LoggingOptions>() ?? new LoggingOptions();
+        services.AddSerilog(
+            (provider, configuration) => HubLogging.Configure(configuration, logging, hub.Directory, provider.GetServices<Serilog.Core.ILogEventSink>()),
+            // Each host logs through its own logger, never the process-wide static one: two hubs in one process (tests,
+            // a benchmark) must not write through each other's sinks.
+            preserveStaticLogger: true);
         services.AddCitizenHub(hub.Configuration, hub.Directory);
         AddAdapters(services, hub.Plugins);
     }

@@ -92,6 +92,7 @@ public sealed class SyncRunner(
         var sync = options.Value.Sync;
         var runMode = request.Mode ?? source.Mode;
         var runId = NewId.NextGuid();
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["RunId"] = runId, ["Source"] = source.Name });
         var started = timeProvider.GetUtcNow();
         var rejectsPath = Path.Combine(
             location.Resolve(sync.RejectsDirectory),
