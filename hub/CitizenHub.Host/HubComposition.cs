@@ -6,6 +6,7 @@ using CitizenHub.Api;
 using CitizenHub.Api.Access;
 using CitizenHub.Hub;
 using CitizenHub.Hub.Logging;
+using CitizenHub.Hub.Telemetry;
 using CitizenHub.Store;
 using CitizenHub.Web;
 using Serilog;
@@ -135,6 +136,7 @@ internal static class HubComposition
             ContentRootPath = hub.Directory,
         });
         AddHub(builder.Services, hub);
+        HubObservability.Add(builder.Services, Telemetry(hub), serve: false);
         return builder.Build();
     }
 
@@ -199,6 +201,7 @@ internal static class HubComposition
         builder.Services.AddSingleton(new RejectsFolder(new ConfigurationLocation(hub.Directory).Resolve(sync.RejectsDirectory)));
         builder.Services.AddCitizenViewApi(hub.Configuration);
         builder.Services.AddCitizenHubWeb(hub.Configuration);
+        HubObservability.Add(builder.Services, Telemetry(hub), serve: true);
         customize?.Invoke(builder);
 
         var app = builder.Build();
@@ -207,8 +210,12 @@ internal static class HubComposition
         app.UseCitizenViewApi(open: web => web.UseCitizenHubWebAssets(), authorized: web => web.UseAntiforgery());
         app.MapCitizenViewApi();
         app.MapCitizenHubWeb();
+        HubObservability.Map(app, Telemetry(hub));
         return app;
     }
+
+    private static TelemetryOptions Telemetry(HubConfiguration hub) =>
+        hub.Configuration.GetSection(nameof(CitizenHubOptions.Telemetry)).Get<TelemetryOptions>() ?? new TelemetryOptions();
 
     private static void AddHub(IServiceCollection services, HubConfiguration hub)
     {

@@ -1,6 +1,7 @@
 using CitizenHub.Adapters;
 using CitizenHub.Contracts;
 using CitizenHub.Hub.Logging;
+using CitizenHub.Hub.Telemetry;
 using CitizenHub.Store;
 using MassTransit;
 using Microsoft.Extensions.Logging;
@@ -93,6 +94,7 @@ public sealed class SyncRunner(
         var runMode = request.Mode ?? source.Mode;
         var runId = NewId.NextGuid();
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["RunId"] = runId, ["Source"] = source.Name });
+        using var activity = HubTelemetry.StartSyncRun(source.Name, runId);
         var started = timeProvider.GetUtcNow();
         var rejectsPath = Path.Combine(
             location.Resolve(sync.RejectsDirectory),
@@ -236,6 +238,7 @@ public sealed class SyncRunner(
         logger.LogInformation(
             "Sync of {Source} {Outcome}: {Records} records, {Rejects} rejected, {Removed} removed in {Batches} batches, {Failed} failed",
             source.Name, summary.Failed ? "failed" : refused is not null ? "refused" : "finished", records, rejects.Count, removed, batches + removals, progress.FailedMessages);
+        HubTelemetry.RecordSyncRun(summary);
         return summary;
 
         async Task PublishBatchAsync()
