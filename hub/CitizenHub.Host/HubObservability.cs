@@ -54,7 +54,13 @@ internal static class HubObservability
                 tracing.AddSource([.. TraceSources]);
                 if (serve)
                 {
-                    tracing.AddAspNetCoreInstrumentation();
+                    // The span is named by the route template (GET /citizens/{id}) and carries it as http.route; the
+                    // path and query themselves hold a citizen's id or a search's name, so they are not kept.
+                    tracing.AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.EnrichWithHttpRequest = (activity, _) =>
+                    {
+                        activity.SetTag("url.path", null);
+                        activity.SetTag("url.query", null);
+                    });
                 }
 
                 tracing.AddOtlpExporter(exporter => Configure(exporter, otlp, telemetry.Otlp.Protocol));

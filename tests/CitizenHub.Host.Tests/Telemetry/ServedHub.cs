@@ -20,11 +20,16 @@ internal sealed class ServedHub : IAsyncDisposable
 
     public WebApplication App => _app!;
 
-    public async Task StartAsync(Action<WebApplicationBuilder>? customize = null, JsonObject? metrics = null)
+    /// <param name="otlp">Telemetry.Otlp.Endpoint: with it the hub traces, as it does for a collector.</param>
+    public async Task StartAsync(Action<WebApplicationBuilder>? customize = null, JsonObject? metrics = null, string? otlp = null)
     {
         var config = JsonNode.Parse(File.ReadAllText(TwoSources.WriteTo(_folder)))!.AsObject();
         config["Api"] = ApiCallers.Section();
-        config["Telemetry"] = new JsonObject { ["Metrics"] = metrics ?? new JsonObject { ["StoreReadInterval"] = "00:00:01" } };
+        config["Telemetry"] = new JsonObject
+        {
+            ["Metrics"] = metrics ?? new JsonObject { ["StoreReadInterval"] = "00:00:01" },
+            ["Otlp"] = new JsonObject { ["Endpoint"] = otlp },
+        };
         var path = _folder.Write("citizenhub.json", config.ToJsonString());
         _app = HubComposition.BuildWebApplication(HubComposition.Load(path), urls: null, builder =>
         {

@@ -5,7 +5,10 @@ using OpenTelemetry.Trace;
 
 namespace CitizenHub.Host.Tests.Telemetry;
 
-/// <summary>The spans of a sync, exported in memory through the activity sources the hub exports by OTLP.</summary>
+/// <summary>
+/// The spans of a hub configured to export traces by OTLP (to a collector that is not there), read back by an in-memory
+/// exporter added beside the hub's own.
+/// </summary>
 public sealed class TracingTests
 {
     [Fact]
@@ -13,9 +16,7 @@ public sealed class TracingTests
     {
         var spans = new List<Activity>();
         await using var hub = new ServedHub();
-        await hub.StartAsync(builder => builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing
-            .AddSource([.. HubObservability.TraceSources])
-            .AddInMemoryExporter(spans)));
+        await hub.StartAsync(builder => builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)), otlp: NoCollector);
 
         await hub.SyncEverySourceAsync();
 
@@ -45,6 +46,43 @@ public sealed class TracingTests
         // One trace a run: the two sources' batches are not mixed.
         Assert.Equal(2, applies.Select(a => a.TraceId).Distinct().Count());
     }
+
+    [Fact]
+    public async Task ApiRequest_ItsSpan_NamesTheRouteTemplateButNotTheCitizensId()
+    {
+        var spans = new List<Activity>();
+        await using var hub = new ServedHub();
+        await hub.StartAsync(builder => builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)), otlp: NoCollector);
+        await hub.SyncEverySourceAsync();
+        var citizenId = await hub.App.Services.GetRequiredService<CitizenHub.Store.ICitizenStore>().ReadLinksAsync(CancellationToken.None).Select(l => l.CitizenId).FirstAsync();
+
+        using (var agent = hub.Client("agent"))
+        {
+            (await agent.GetAsync(new Uri($"/citizens/{citizenId}?fields=all", UriKind.Relative))).EnsureSuccessStatusCode();
+        }
+
+        // The server's span ends as the request's pipeline ends, which may be just after the client has the answer.
+        Activity? request = null;
+        for (var tries = 0; request is null && tries < 50; tries++)
+        {
+            lock (spans)
+            {
+                request = spans.SingleOrDefault(s => s.Kind == ActivityKind.Server);
+            }
+
+            await Task.Delay(request is null ? 100 : 0);
+        }
+
+        Assert.NotNull(request);
+
+        Assert.Equal("/citizens/{id}", request.GetTagItem("http.route"));
+        Assert.Equal(200, request.GetTagItem("http.response.status_code"));
+        Assert.DoesNotContain(citizenId, request.DisplayName, StringComparison.Ordinal);
+        Assert.All(request.TagObjects, tag => Assert.DoesNotContain(citizenId, tag.Value?.ToString() ?? "", StringComparison.Ordinal));
+    }
+
+    /// <summary>An OTLP endpoint nothing listens on: the hub traces as it would for a collector; the export fails quietly.</summary>
+    private const string NoCollector = "http://127.0.0.1:9";
 
     private static IEnumerable<Activity> Ancestors(Activity span, Dictionary<ActivitySpanId, Activity> byId)
     {
