@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CitizenHub.Host.Tests.Telemetry;
 
 /// <summary><c>/metrics</c> of <c>citizenhub serve</c>, scraped as Prometheus does after a sync and some API calls.</summary>
+[Collection(TelemetryCollection.Name)]
 public sealed partial class MetricsEndpointTests
 {
     /// <summary>Values of <see cref="TwoSources"/> that name a person, as written and as asked for.</summary>

@@ -73,3 +73,13 @@ internal sealed class ServedHub : IAsyncDisposable
         _folder.Dispose();
     }
 }
+
+/// <summary>
+/// The tests that read the hub's meter and activity source: both are process-wide (listeners subscribe by name), so a
+/// test's provider would count another test's syncs and requests too. They run alone, one at a time.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TelemetryCollection
+{
+    public const string Name = "The process's meters and activity sources, read by one test at a time";
+}

@@ -9,6 +9,7 @@ namespace CitizenHub.Host.Tests.Telemetry;
 /// The spans of a hub configured to export traces by OTLP (to a collector that is not there), read back by an in-memory
 /// exporter added beside the hub's own.
 /// </summary>
+[Collection(TelemetryCollection.Name)]
 public sealed class TracingTests
 {
     [Fact]
