@@ -82,7 +82,8 @@ internal static class HubObservability
             return;
         }
 
-        var endpoint = app.MapPrometheusScrapingEndpoint();
+        // Operations' endpoint, no part of the Customer View API's document (docs/observability.md describes it).
+        var endpoint = app.MapPrometheusScrapingEndpoint().ExcludeFromDescription();
         if (telemetry.Metrics.RequireAdmin)
         {
             endpoint.RequireAuthorization(ApiPolicies.Admin);
