@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the servers and the browser the tests need when missing (Debian packages), then restores, builds
 # (warnings are errors) and runs every test in the solution, then the adapter SDK check
-# (scripts/adapter-sdk-check.sh: the packages, the template and a plug-in, outside the repository).
-# Test results are written as TRX to TestResults/ (CI counts them from there; the SDK check is one test there).
+# (scripts/adapter-sdk-check.sh: the packages, the template and a plug-in, outside the repository) and the publish check
+# (scripts/publish-check.sh: the self-contained citizenhub executable as an operator installs it).
+# Test results are written as TRX to TestResults/ (CI counts them from there; each check is one test there).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -51,6 +52,7 @@ status=0
 dotnet test Integration.sln --no-build \
   --logger "trx" --logger "console;verbosity=minimal" \
   --results-directory TestResults "$@" || status=$?
-# Runs even when a test failed: its PASS or FAIL line is worth having either way.
+# Run even when a test failed: their PASS or FAIL lines are worth having either way.
 scripts/adapter-sdk-check.sh --trx TestResults || status=1
+scripts/publish-check.sh --trx TestResults || status=1
 exit "$status"

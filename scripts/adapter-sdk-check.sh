@@ -11,6 +11,8 @@
 # --trx DIR also writes the result as one test to DIR/adapter-sdk-check.trx, so CI (.ci/run) counts it with the rest.
 set -uo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=lib/trx.sh
+. "$repo/scripts/lib/trx.sh"
 trx_dir=""
 if [ "${1:-}" = "--trx" ]; then
   trx_dir="${2:?--trx needs a folder}"
@@ -32,17 +34,7 @@ report() {
   local outcome="$1" detail="$2"
   local seconds=$(( $(date +%s) - started ))
   if [ -n "$trx_dir" ]; then
-    mkdir -p "$trx_dir"
-    local passed=0 failed=0
-    if [ "$outcome" = PASS ]; then passed=1; else failed=1; fi
-    cat > "$trx_dir/adapter-sdk-check.trx" <<TRX
-<?xml version="1.0" encoding="UTF-8"?>
-<TestRun id="$(cat /proc/sys/kernel/random/uuid)" name="adapter-sdk-check" xmlns="http://microsoft.com/schemas/VisualStudio/TeamTest/2010">
-  <ResultSummary outcome="Completed">
-    <Counters total="1" executed="1" passed="${passed}" failed="${failed}" />
-  </ResultSummary>
-</TestRun>
-TRX
+    write_trx "$trx_dir" adapter-sdk-check "$outcome"
   fi
   echo "adapter-sdk-check: ${outcome} (${detail}; ${seconds} s)"
 }

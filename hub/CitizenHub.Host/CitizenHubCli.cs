@@ -154,6 +154,7 @@ internal static class CitizenHubCli
         var errors = new Command("errors", "The messages the hub could not apply: list them, replay them.") { errorsList, errorsReplay };
 
         var root = new RootCommand("CitizenHub: one view of each resident across a council's systems.") { sync, serve, export, report, config, demo, keys, bench, matching, errors };
+        root.Options.OfType<VersionOption>().Single().Action = new PrintVersionAction();
         var invocation = new InvocationConfiguration { Output = output, Error = error };
         var exitCode = await root.Parse(args).InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
         // System.CommandLine answers a parse error with 1; ours are usage errors.

@@ -6,10 +6,10 @@ using CitizenHub.Api;
 using CitizenHub.Api.Access;
 using CitizenHub.Hub;
 using CitizenHub.Hub.Logging;
+using CitizenHub.Hub.Telemetry;
 using CitizenHub.Store;
 using CitizenHub.Web;
 using Serilog;
-using Serilog.Events;
 
 namespace CitizenHub.Host;
 
@@ -136,6 +136,7 @@ internal static class HubComposition
             ContentRootPath = hub.Directory,
         });
         AddHub(builder.Services, hub);
+        HubObservability.Add(builder.Services, Telemetry(hub), serve: false);
         return builder.Build();
     }
 
@@ -200,6 +201,7 @@ internal static class HubComposition
         builder.Services.AddSingleton(new RejectsFolder(new ConfigurationLocation(hub.Directory).Resolve(sync.RejectsDirectory)));
         builder.Services.AddCitizenViewApi(hub.Configuration);
         builder.Services.AddCitizenHubWeb(hub.Configuration);
+        HubObservability.Add(builder.Services, Telemetry(hub), serve: true);
         customize?.Invoke(builder);
 
         var app = builder.Build();
@@ -208,38 +210,21 @@ internal static class HubComposition
         app.UseCitizenViewApi(open: web => web.UseCitizenHubWebAssets(), authorized: web => web.UseAntiforgery());
         app.MapCitizenViewApi();
         app.MapCitizenHubWeb();
+        HubObservability.Map(app, Telemetry(hub));
         return app;
     }
 
+    private static TelemetryOptions Telemetry(HubConfiguration hub) =>
+        hub.Configuration.GetSection(nameof(CitizenHubOptions.Telemetry)).Get<TelemetryOptions>() ?? new TelemetryOptions();
+
     private static void AddHub(IServiceCollection services, HubConfiguration hub)
     {
-        var logFile = hub.Configuration.GetSection(nameof(CitizenHubOptions.Logging)).Get<LoggingOptions>()?.File;
-        services.AddSerilog((provider, logging) =>
-        {
-            logging
-                .MinimumLevel.Information()
-                .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-                .MinimumLevel.Override("MassTransit", LogEventLevel.Warning)
-                // Every sink behind the one policy: no sink, this one or one added later, sees an exception's message.
-                .WriteTo.ThroughPersonalDataPolicy(sinks =>
-                {
-                    // Everything to standard error: standard output carries the command's own results.
-                    sinks.Console(standardErrorFromLevel: LogEventLevel.Verbose, formatProvider: System.Globalization.CultureInfo.InvariantCulture);
-                    if (logFile is { Length: > 0 })
-                    {
-                        sinks.File(Path.GetFullPath(logFile, hub.Directory), formatProvider: System.Globalization.CultureInfo.InvariantCulture);
-                    }
-
-                    // Sinks registered by the host (a shipper, or a test that reads every line) get every event too.
-                    foreach (var sink in provider.GetServices<Serilog.Core.ILogEventSink>())
-                    {
-                        sinks.Sink(sink);
-                    }
-                });
-        },
-        // Each host logs through its own logger, never the process-wide static one: two hubs in one process (tests,
-        // a benchmark) must not write through each other's sinks.
-        preserveStaticLogger: true);
+        var logging = hub.Configuration.GetSection(nameof(CitizenHubOptions.Logging)).Get<LoggingOptions>() ?? new LoggingOptions();
+        services.AddSerilog(
+            (provider, configuration) => HubLogging.Configure(configuration, logging, hub.Directory, provider.GetServices<Serilog.Core.ILogEventSink>()),
+            // Each host logs through its own logger, never the process-wide static one: two hubs in one process (tests,
+            // a benchmark) must not write through each other's sinks.
+            preserveStaticLogger: true);
         services.AddCitizenHub(hub.Configuration, hub.Directory);
         AddAdapters(services, hub.Plugins);
     }

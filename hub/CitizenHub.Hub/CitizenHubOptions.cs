@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using CitizenHub.Hub.Logging;
+using CitizenHub.Hub.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace CitizenHub.Hub;
@@ -49,6 +50,10 @@ public sealed class CitizenHubOptions
     [Required]
     [ValidateObjectMembers]
     public LoggingOptions Logging { get; set; } = new();
+
+    [Required]
+    [ValidateObjectMembers]
+    public TelemetryOptions Telemetry { get; set; } = new();
 }
 
 /// <summary>

@@ -1,4 +1,5 @@
 using CitizenHub.Contracts;
+using CitizenHub.Hub.Telemetry;
 using CitizenHub.Store;
 using MassTransit;
 using Microsoft.Extensions.Logging;
@@ -6,14 +7,17 @@ using Microsoft.Extensions.Logging;
 namespace CitizenHub.Hub;
 
 /// <summary>Resolves a batch of source records into golden records, then publishes what changed.</summary>
-public sealed class SourceRecordBatchConsumer(RecordResolver resolver, ChangePublisher publisher, ILogger<SourceRecordBatchConsumer> logger)
+public sealed class SourceRecordBatchConsumer(RecordResolver resolver, ChangePublisher publisher, TimeProvider timeProvider, ILogger<SourceRecordBatchConsumer> logger)
     : IConsumer<SourceRecordBatch>
 {
     public async Task Consume(ConsumeContext<SourceRecordBatch> context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var batch = context.Message;
+        using var activity = HubTelemetry.StartApply(MessageIdentity.RecordBatch, batch.SourceSystem);
+        var started = timeProvider.GetTimestamp();
         var events = await resolver.ApplyAsync(batch, context.CancellationToken).ConfigureAwait(false);
+        HubTelemetry.RecordApplied(MessageIdentity.RecordBatch, batch.SourceSystem, batch.Records.Count, timeProvider.GetElapsedTime(started));
         logger.LogDebug("Applied batch {Sequence} of run {RunId}: {Records} records, {Events} events", batch.Sequence, batch.RunId, batch.Records.Count, events.Count);
         // From the outbox, after the commit: a subscriber never hears of a change the store does not hold. Were this
         // to fail, the batch is applied and its events wait in the outbox for the sweep; retrying it changes nothing.
@@ -22,12 +26,15 @@ public sealed class SourceRecordBatchConsumer(RecordResolver resolver, ChangePub
 }
 
 /// <summary>Removes records a source no longer holds.</summary>
-public sealed class SourceRecordsRemovedConsumer(RecordResolver resolver, ChangePublisher publisher) : IConsumer<SourceRecordsRemoved>
+public sealed class SourceRecordsRemovedConsumer(RecordResolver resolver, ChangePublisher publisher, TimeProvider timeProvider) : IConsumer<SourceRecordsRemoved>
 {
     public async Task Consume(ConsumeContext<SourceRecordsRemoved> context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        using var activity = HubTelemetry.StartApply(MessageIdentity.Removal, context.Message.SourceSystem);
+        var started = timeProvider.GetTimestamp();
         await resolver.RemoveAsync(context.Message, context.CancellationToken).ConfigureAwait(false);
+        HubTelemetry.RecordApplied(MessageIdentity.Removal, context.Message.SourceSystem, 0, timeProvider.GetElapsedTime(started));
         await publisher.PublishAfterCommitAsync(context.CancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,6 +1,7 @@
 using CitizenHub.Adapters;
 using CitizenHub.Contracts;
 using CitizenHub.Hub.Logging;
+using CitizenHub.Hub.Telemetry;
 using CitizenHub.Store;
 using MassTransit;
 using Microsoft.Extensions.Logging;
@@ -120,6 +121,8 @@ public sealed class SyncRunner(
         request ??= new SyncRunRequest();
         var runMode = request.Mode ?? source.Mode;
         var runId = NewId.NextGuid();
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["RunId"] = runId, ["Source"] = source.Name });
+        using var activity = HubTelemetry.StartSyncRun(source.Name, runId);
         var started = timeProvider.GetUtcNow();
         if (request.DryRun)
         {
@@ -354,6 +357,11 @@ public sealed class SyncRunner(
         logger.LogInformation(
             "Sync of {Source} {Outcome}: {Records} records, {Rejects} rejected, {Removed} removed in {Batches} batches, {Failed} failed",
             source.Name, summary.Failed ? "failed" : refused is not null ? "refused" : "finished", records, rejects.Count, removed, batches + removals, progress.FailedMessages);
+        if (dryRun is null)
+        {
+            // A dry run changed nothing: counted as records read, it would read as a night's work.
+            HubTelemetry.RecordSyncRun(summary);
+        }
         return summary;
 
         async Task PublishBatchAsync()

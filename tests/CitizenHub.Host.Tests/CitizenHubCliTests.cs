@@ -1,3 +1,4 @@
+using System.Reflection;
 using CitizenHub.Contracts;
 using CitizenHub.Hub;
 using CitizenHub.Samples.LegacyHousing;
@@ -9,6 +10,18 @@ namespace CitizenHub.Host.Tests;
 /// <summary>The command line as an operator uses it: arguments in, text and an exit code out.</summary>
 public sealed class CitizenHubCliTests : CommandLineTest
 {
+    [Fact]
+    public async Task Version_PrintsTheNameAndTheInformationalVersion_AndExitsZero()
+    {
+        var code = await RunAsync("--version");
+
+        // What an operator compares with a release: the version, and the commit when built from a git checkout.
+        var expected = typeof(CitizenHubCli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
+        Assert.Equal(0, code);
+        Assert.Matches(@"^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?(\+[0-9a-f]{7,40})?$", expected);
+        Assert.Equal($"citizenhub {expected}", Output.ToString().Trim());
+    }
+
     [Fact]
     public async Task Sync_ThenExportLinks_WritesOneRowPerSourceRecordJoinedAcrossSources()
     {

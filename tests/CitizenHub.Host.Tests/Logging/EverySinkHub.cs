@@ -26,8 +26,8 @@ public sealed class ConsoleCollection : ICollectionFixture<PostgresServer>
 /// <summary>
 /// The hub composed as <c>citizenhub serve</c> composes it (the API on an in-memory server), with every sink it writes to
 /// read back: standard output and standard error (the console sink, and what <c>citizenhub sync</c> prints), the
-/// <c>Logging.File</c> file, and a sink registered by the host. A store can be made to refuse every record batch with a
-/// message quoting the record, as a database driver's would.
+/// <c>Logging.File</c> file, the <c>Logging.JsonFile</c> file, and a sink registered by the host. A store can be made to
+/// refuse every record batch with a message quoting the record, as a database driver's would.
 /// </summary>
 internal sealed class EverySinkHub : IAsyncDisposable
 {
@@ -48,7 +48,7 @@ internal sealed class EverySinkHub : IAsyncDisposable
     public async Task StartAsync(JsonObject configuration, string? storeFailure = null)
     {
         configuration["Api"] = ApiCallers.Section();
-        configuration["Logging"] = new JsonObject { ["File"] = "logs/citizenhub.log" };
+        configuration["Logging"] = new JsonObject { ["File"] = "logs/citizenhub.log", ["JsonFile"] = "logs/citizenhub-.json" };
         configuration["Store"] ??= new JsonObject { ["ConnectionString"] = "Data Source=hub.db" };
         var path = _folder.Write("citizenhub.json", configuration.ToJsonString());
         Console.SetOut(TextWriter.Synchronized(_out));
@@ -95,6 +95,8 @@ internal sealed class EverySinkHub : IAsyncDisposable
             ["standard output"] = _out.ToString(),
             ["standard error"] = _error.ToString(),
             ["log file"] = File.Exists(LogFile) ? await File.ReadAllTextAsync(LogFile) : "",
+            // Rolled by the day: citizenhub-20261202.json (and the next day's, should a test run over midnight).
+            ["JSON file"] = string.Concat(Directory.GetFiles(_folder.File("logs"), "citizenhub-*.json").Select(File.ReadAllText)),
             ["registered sink"] = _registered.Rendered(),
         };
     }

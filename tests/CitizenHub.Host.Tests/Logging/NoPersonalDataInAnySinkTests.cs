@@ -10,9 +10,10 @@ namespace CitizenHub.Host.Tests.Logging;
 
 /// <summary>
 /// Each kind of source, and each way a run can fail, read back from every sink the hub writes to (standard output and
-/// error, the log file, a registered sink) and from what the API shows of the run: none holds a value of the input. The
-/// store refuses each batch with a message quoting the record (as PostgreSQL's unique-violation detail does), so every
-/// batch goes through MassTransit's retries to the fault and the failed-message record; then the source itself fails.
+/// error, the log file, the JSON log file, a registered sink) and from what the API shows of the run: none holds a value
+/// of the input. The store refuses each batch with a message quoting the record (as PostgreSQL's unique-violation detail
+/// does), so every batch goes through MassTransit's retries to the fault and the failed-message record; then the source
+/// itself fails.
 /// </summary>
 [Collection(ConsoleCollection.Name)]
 public sealed class NoPersonalDataInAnySinkTests(PostgresServer postgres)
@@ -198,6 +199,7 @@ public sealed class NoPersonalDataInAnySinkTests(PostgresServer postgres)
         Assert.Empty(leaks);
         Assert.Contains(failureType, sinks["standard error"], StringComparison.Ordinal);
         Assert.Contains(failureType, sinks["log file"], StringComparison.Ordinal);
+        Assert.Contains(failureType, sinks["JSON file"], StringComparison.Ordinal);
         Assert.Contains(failureType, sinks["registered sink"], StringComparison.Ordinal);
     }
 }
