@@ -7,6 +7,7 @@ using CitizenHub.Hub.Logging;
 using CitizenHub.Store;
 using CsvHelper;
 using Microsoft.Extensions.Options;
+using Spectre.Console;
 
 namespace CitizenHub.Host;
 
@@ -255,11 +256,17 @@ internal static class CitizenHubCli
             }
 
             var runner = host.Services.GetRequiredService<SyncRunner>();
-            foreach (var source in sources)
+            var interval = hub.Configuration.GetSection(nameof(CitizenHubOptions.Sync)).Get<SyncOptions>()?.ProgressInterval ?? new SyncOptions().ProgressInterval;
+            if (SyncProgressDisplay.IsTerminal(output))
             {
-                var summary = await runner.RunAsync(source, cancellationToken, request).ConfigureAwait(false);
-                summaries.Add(summary);
-                await SyncReport.WriteSummaryAsync(summary, output, error).ConfigureAwait(false);
+                // The live table redraws itself in place: the summaries are written under it once it is done.
+                using var summaryLines = new StringWriter();
+                await LiveSyncProgress.ShowAsync(AnsiConsole.Console, progress => RunEachAsync(runner, progress, summaryLines)).ConfigureAwait(false);
+                await output.WriteAsync(summaryLines.ToString()).ConfigureAwait(false);
+            }
+            else
+            {
+                await RunEachAsync(runner, new PlainSyncProgress(output, interval, TimeProvider.System), output).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (StoreFailures.IsLocked(ex))
@@ -280,6 +287,18 @@ internal static class CitizenHubCli
             : summaries.Any(s => s.Refused is not null) ? Refused
             : Succeeded;
         return (exitCode, null);
+
+        async Task<bool> RunEachAsync(SyncRunner runner, IProgress<SyncProgress> progress, TextWriter summaryOutput)
+        {
+            foreach (var source in sources)
+            {
+                var summary = await runner.RunAsync(source, cancellationToken, request with { Progress = progress }).ConfigureAwait(false);
+                summaries.Add(summary);
+                await SyncReport.WriteSummaryAsync(summary, summaryOutput, error).ConfigureAwait(false);
+            }
+
+            return true;
+        }
     }
 
     private static async Task<int> ValidateAsync(string configPath, TextWriter output, TextWriter error)

@@ -70,7 +70,60 @@ public sealed record SyncRunSummary(
 /// an operator's word that the source really did delete that many.</param>
 /// <param name="DryRun">Reads and matches as a sync would, says what would change, and changes nothing: no batch is
 /// committed, no cursor saved, no run recorded, no source tidied; only the rejects file is written.</param>
-public sealed record SyncRunRequest(SyncMode? Mode = null, bool AllowMassRemoval = false, bool DryRun = false);
+public sealed record SyncRunRequest(SyncMode? Mode = null, bool AllowMassRemoval = false, bool DryRun = false)
+{
+    /// <summary>Told how far the run has got: as it starts, about once a second as it reads, as the hub applies, and at its end.</summary>
+    public IProgress<SyncProgress>? Progress { get; init; }
+}
+
+/// <summary>Where a sync run is.</summary>
+public enum SyncStage
+{
+    /// <summary>Reading the source and handing its batches to the hub.</summary>
+    Reading,
+
+    /// <summary>Read; waiting for the hub to apply what was handed to it.</summary>
+    Applying,
+
+    Finished,
+}
+
+/// <summary>How far a sync run has got, for a live display or a progress line.</summary>
+/// <param name="Read">Records read so far (accepted by the adapter).</param>
+/// <param name="Tally">What the hub has done with them so far.</param>
+/// <param name="ExpectedRecords">How many records the source's last run read, to say how much is left; null when unknown.</param>
+public sealed record SyncProgress(
+    string Source,
+    Guid RunId,
+    SyncMode Mode,
+    SyncStage Stage,
+    int Read,
+    int Rejected,
+    RunTally Tally,
+    TimeSpan Elapsed,
+    int? ExpectedRecords)
+{
+    /// <summary>Records the hub has gone through (applied, or found unchanged).</summary>
+    public int Done => Tally.Applied + Tally.Unchanged;
+
+    /// <summary>Records through the hub a second, over the run so far.</summary>
+    public double RecordsPerSecond => Elapsed > TimeSpan.Zero ? Done / Elapsed.TotalSeconds : 0;
+
+    /// <summary>
+    /// At this run's rate, how long until the hub has gone through every record: those read, once the source is read;
+    /// while it is read, as many as the last run read. Null when that is not known, or nothing is through yet.
+    /// </summary>
+    public TimeSpan? TimeLeft
+    {
+        get
+        {
+            var total = Stage == SyncStage.Reading ? ExpectedRecords is { } expected ? Math.Max(expected, Read) : (int?)null : Read;
+            return total is { } t && RecordsPerSecond > 0
+                ? TimeSpan.FromSeconds(Math.Max(0, t - Done) / RecordsPerSecond)
+                : null;
+        }
+    }
+}
 
 /// <summary>
 /// Runs one source once: reads it through its adapter from its saved cursor (or from the start for a
@@ -128,7 +181,8 @@ public sealed class SyncRunner(
         {
             // No lock: taking it would write to the store. Its one transaction holds the store's resolution lock instead.
             await using var dryRun = new DryRunSession(store, resolver, runId);
-            return await RunHoldingLockAsync(source, request, runMode, runId, started, null, dryRun, cancellationToken).ConfigureAwait(false);
+            var last = (await store.GetRunHistoryAsync(source.Name, 1, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+            return await RunHoldingLockAsync(source, request, runMode, runId, started, null, dryRun, last?.Records, cancellationToken).ConfigureAwait(false);
         }
 
         var previous = (await store.GetRunHistoryAsync(source.Name, 1, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
@@ -146,11 +200,12 @@ public sealed class SyncRunner(
         {
             // The lock is this run's, so a run of the source that never finished is not running: it died.
             var unfinished = held!.Freed?.RunId ?? (previous is { Status: "Running" } ? previous.RunId : null);
-            return await RunHoldingLockAsync(source, request, runMode, runId, started, unfinished, null, cancellationToken).ConfigureAwait(false);
+            return await RunHoldingLockAsync(source, request, runMode, runId, started, unfinished, null, previous?.Records, cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <param name="dryRun">Where a dry run's batches go instead of the bus; null for a real run.</param>
+    /// <param name="expectedRecords">How many records the source's last run read, for saying how much is left.</param>
     private async Task<SyncRunSummary> RunHoldingLockAsync(
         SourceDefinition source,
         SyncRunRequest request,
@@ -159,6 +214,7 @@ public sealed class SyncRunner(
         DateTimeOffset started,
         Guid? unfinished,
         DryRunSession? dryRun,
+        int? expectedRecords,
         CancellationToken cancellationToken)
     {
         var sync = options.Value.Sync;
@@ -205,6 +261,7 @@ public sealed class SyncRunner(
         int records = 0, batches = 0, removed = 0;
         string? error = null, warning = null, refused = null;
         await using var rejects = new RejectsFile(rejectsPath);
+        Report(SyncStage.Reading, RunTally.None);
         try
         {
             adapter = CreateAdapter(source);
@@ -298,7 +355,7 @@ public sealed class SyncRunner(
         // The hub may apply long after the source is read (a first load): checkpoints are saved meanwhile, as they are applied.
         var progress = dryRun is not null
             ? new SyncRunProgress(runId, source.Name, batches + removals, batches + removals, 0, null) { Tally = dryRun.Tally }
-            : await WaitForHubAsync(source.Name, runId, batches + removals, sync, SaveAppliedCheckpointAsync, cancellationToken).ConfigureAwait(false);
+            : await WaitForHubAsync(source.Name, runId, batches + removals, sync, WhileApplyingAsync, cancellationToken).ConfigureAwait(false);
         if (error is not null && progress.FailedMessages == 0 && reachedCheckpoints.Count > 0)
         {
             // The source failed part-way: what was read and applied before its last checkpoint need not be read again.
@@ -362,6 +419,8 @@ public sealed class SyncRunner(
             // A dry run changed nothing: counted as records read, it would read as a night's work.
             HubTelemetry.RecordSyncRun(summary);
         }
+
+        Report(SyncStage.Finished, progress.Tally);
         return summary;
 
         async Task PublishBatchAsync()
@@ -378,12 +437,25 @@ public sealed class SyncRunner(
             }
 
             batch.Clear();
-            if (reachedCheckpoints.Count > 0 && timeProvider.GetElapsedTime(checkpointLook) >= CheckpointInterval)
+            if ((reachedCheckpoints.Count > 0 || request.Progress is not null) && timeProvider.GetElapsedTime(checkpointLook) >= CheckpointInterval)
             {
                 checkpointLook = timeProvider.GetTimestamp();
-                var applied = await _throughOutages.ExecuteAsync(async token => await store.GetRunAsync(runId, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                var applied = dryRun is not null
+                    ? new SyncRunProgress(runId, source.Name, null, batches, 0, null) { Tally = dryRun.Tally }
+                    : await _throughOutages.ExecuteAsync(async token => await store.GetRunAsync(runId, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
                 await SaveAppliedCheckpointAsync(applied).ConfigureAwait(false);
+                Report(SyncStage.Reading, applied?.Tally ?? RunTally.None);
             }
+        }
+
+        void Report(SyncStage stage, RunTally tally) =>
+            request.Progress?.Report(new SyncProgress(
+                source.Name, runId, runMode, stage, records, rejects.Count, tally, timeProvider.GetUtcNow() - started, expectedRecords));
+
+        async Task WhileApplyingAsync(SyncRunProgress? applied)
+        {
+            await SaveAppliedCheckpointAsync(applied).ConfigureAwait(false);
+            Report(SyncStage.Applying, applied?.Tally ?? RunTally.None);
         }
 
         async Task SaveAppliedCheckpointAsync(SyncRunProgress? applied)

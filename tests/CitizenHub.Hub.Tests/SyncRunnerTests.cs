@@ -161,6 +161,36 @@ public sealed class SyncRunnerTests : IDisposable
         Assert.Equal("page-1", next.CursorBefore);
     }
 
+    [Fact]
+    public async Task RunAsync_ReportsItsProgress_FromNothingReadToTheSummarysOwnFigures_NeverGoingBack()
+    {
+        var adapter = new ListAdapter(Accept("1", null), Accept("2", null), Accept("3", null), Accept("4", "AB123456C"));
+        using var host = await StartHostAsync(adapter, batchSize: 1);
+        var reports = new List<SyncProgress>();
+
+        var summary = await RunAsync(host, request: new SyncRunRequest { Progress = new Collected(reports) });
+
+        Assert.Equal((SyncStage.Reading, 0), (reports[0].Stage, reports[0].Read));
+        Assert.Equal((SyncStage.Finished, 4, summary.Tally), (reports[^1].Stage, reports[^1].Read, reports[^1].Tally));
+        Assert.Single(reports, r => r.Stage == SyncStage.Finished);
+        Assert.All(reports, r => Assert.Equal((summary.RunId, "people"), (r.RunId, r.Source)));
+        Assert.All(reports.Zip(reports.Skip(1)), pair =>
+        {
+            Assert.True(pair.Second.Read >= pair.First.Read && pair.Second.Done >= pair.First.Done && pair.Second.Stage >= pair.First.Stage);
+        });
+    }
+
+    private sealed class Collected(List<SyncProgress> into) : IProgress<SyncProgress>
+    {
+        public void Report(SyncProgress value)
+        {
+            lock (into)
+            {
+                into.Add(value);
+            }
+        }
+    }
+
     /// <summary>The id of a process that has ended, so no process has it (for a while: ids are reused only after many more).</summary>
     private static int DeadProcessId()
     {
