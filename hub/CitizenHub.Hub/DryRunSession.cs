@@ -8,7 +8,7 @@ namespace CitizenHub.Hub;
 /// batches before it did), counted, and none of it committed. It holds the store's resolution lock while it lasts, as
 /// one long batch would.
 /// </summary>
-internal sealed class DryRunSession(ICitizenStore store, RecordResolver resolver, Guid runId) : IAsyncDisposable
+public sealed class DryRunSession(ICitizenStore store, RecordResolver resolver, Guid runId) : IAsyncDisposable
 {
     /// <summary>The kind of the dry run's message identity: never committed, so never recorded as applied.</summary>
     public const string Kind = "dry-run";
