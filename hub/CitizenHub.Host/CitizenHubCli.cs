@@ -241,6 +241,13 @@ internal static class CitizenHubCli
             await HubComposition.RequireStoreAsync(hub, configPath, cancellationToken).ConfigureAwait(false);
         }
 
+        var live = SyncProgressDisplay.IsTerminal(output);
+        if (live && (hub.Configuration.GetSection(nameof(CitizenHubOptions.Logging)).Get<LoggingOptions>() ?? new LoggingOptions()).ConsoleMinimumLevel < Serilog.Events.LogEventLevel.Warning)
+        {
+            // Information lines on standard error would land inside the live table as it redraws; warnings still show.
+            hub.Configuration[$"{nameof(CitizenHubOptions.Logging)}:{nameof(LoggingOptions.ConsoleMinimumLevel)}"] = nameof(Serilog.Events.LogEventLevel.Warning);
+        }
+
         using var host = HubComposition.BuildWorker(hub);
         try
         {
@@ -257,7 +264,7 @@ internal static class CitizenHubCli
 
             var runner = host.Services.GetRequiredService<SyncRunner>();
             var interval = hub.Configuration.GetSection(nameof(CitizenHubOptions.Sync)).Get<SyncOptions>()?.ProgressInterval ?? new SyncOptions().ProgressInterval;
-            if (SyncProgressDisplay.IsTerminal(output))
+            if (live)
             {
                 // The live table redraws itself in place: the summaries are written under it once it is done.
                 using var summaryLines = new StringWriter();

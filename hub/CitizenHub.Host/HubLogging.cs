@@ -39,7 +39,7 @@ internal static class HubLogging
         logging.WriteTo.ThroughPersonalDataPolicy(sinks =>
         {
             // Everything to standard error: standard output carries the command's own results.
-            sinks.Console(standardErrorFromLevel: LogEventLevel.Verbose, formatProvider: CultureInfo.InvariantCulture);
+            sinks.Console(restrictedToMinimumLevel: options.ConsoleMinimumLevel, standardErrorFromLevel: LogEventLevel.Verbose, formatProvider: CultureInfo.InvariantCulture);
             if (options.File is { Length: > 0 } file)
             {
                 sinks.File(Path.GetFullPath(file, directory), formatProvider: CultureInfo.InvariantCulture);

@@ -82,9 +82,10 @@ internal sealed class PlainSyncProgress(TextWriter output, TimeSpan interval, Ti
 /// <summary>A table on the terminal, a row a source, redrawn as each run goes.</summary>
 internal sealed class LiveSyncProgress : IProgress<SyncProgress>
 {
-    private static readonly string[] Columns = ["System", "Stage", "Read", "Rejected", "Applied", "Linked", "For review", "Records/s", "Time left"];
+    // Short, and without borders, so a row fits an 80-column terminal while its numbers are small.
+    private static readonly string[] Columns = ["System", "Stage", "Read", "Rejects", "Applied", "Linked", "Review", "Per s", "Left"];
 
-    private readonly Table _table = new();
+    private readonly Table _table = new Table().NoBorder();
     private readonly Dictionary<string, int> _rows = new(StringComparer.Ordinal);
     private LiveDisplayContext? _context;
 
@@ -92,7 +93,8 @@ internal sealed class LiveSyncProgress : IProgress<SyncProgress>
     {
         foreach (var column in Columns)
         {
-            _table.AddColumn(column == "System" || column == "Stage" ? new TableColumn(column) : new TableColumn(column).RightAligned());
+            var added = column is "System" or "Stage" ? new TableColumn(column).NoWrap() : new TableColumn(column).RightAligned();
+            _table.AddColumn(added.PadLeft(0).PadRight(column == Columns[^1] ? 0 : 2));
         }
     }
 
@@ -117,7 +119,7 @@ internal sealed class LiveSyncProgress : IProgress<SyncProgress>
             string[] cells =
             [
                 Markup.Escape(value.Source),
-                value.Stage switch { SyncStage.Reading => "reading", SyncStage.Applying => "waiting for the hub", _ => "[green]done[/]" },
+                value.Stage switch { SyncStage.Reading => "reading", SyncStage.Applying => "applying", _ => "[green]done[/]" },
                 Number(value.Read),
                 Number(value.Rejected),
                 Number(value.Tally.Applied),

@@ -182,7 +182,7 @@ public sealed class SyncRunner(
             // No lock: taking it would write to the store. Its one transaction holds the store's resolution lock instead.
             await using var dryRun = new DryRunSession(store, resolver, runId);
             var last = (await store.GetRunHistoryAsync(source.Name, 1, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
-            return await RunHoldingLockAsync(source, request, runMode, runId, started, null, dryRun, last?.Records, cancellationToken).ConfigureAwait(false);
+            return await RunHoldingLockAsync(source, request, runMode, runId, started, null, dryRun, ExpectedRecords(last), cancellationToken).ConfigureAwait(false);
         }
 
         var previous = (await store.GetRunHistoryAsync(source.Name, 1, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
@@ -200,9 +200,13 @@ public sealed class SyncRunner(
         {
             // The lock is this run's, so a run of the source that never finished is not running: it died.
             var unfinished = held!.Freed?.RunId ?? (previous is { Status: "Running" } ? previous.RunId : null);
-            return await RunHoldingLockAsync(source, request, runMode, runId, started, unfinished, null, previous?.Records, cancellationToken).ConfigureAwait(false);
+            return await RunHoldingLockAsync(source, request, runMode, runId, started, unfinished, null, ExpectedRecords(previous), cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>What a run can expect to read: what the source's last run read, if it read the source whole.</summary>
+    private static int? ExpectedRecords(SyncRunRecord? previous) =>
+        previous is { Status: "Completed", Records: > 0 } ? previous.Records : null;
 
     /// <param name="dryRun">Where a dry run's batches go instead of the bus; null for a real run.</param>
     /// <param name="expectedRecords">How many records the source's last run read, for saying how much is left.</param>

@@ -77,15 +77,15 @@ public sealed partial class SyncProgressTests : CommandLineTest
 
         var shown = console.Output;
         Assert.Contains('\u001b', shown);
-        foreach (var heading in new[] { "System", "Stage", "Read", "Rejected", "Applied", "Linked", "For review", "Records/s", "Time left" })
+        foreach (var heading in new[] { "System", "Stage", "Read", "Rejects", "Applied", "Linked", "Review", "Per s", "Left" })
         {
             Assert.Contains(heading, shown, StringComparison.Ordinal);
         }
 
         // The last frame drawn: council-tax done with its final counts, housing benefits reading.
         var lastFrame = shown[shown.LastIndexOf("System", StringComparison.Ordinal)..];
-        Assert.Matches(@"council-tax\s*\S*\s*done\S*\s*│\s*13,000\s*│\s*3\s*│\s*13,000", Unstyled(lastFrame));
-        Assert.Matches(@"housing-benefits\s*│\s*reading\s*│\s*10\s*│", Unstyled(lastFrame));
+        Assert.Matches(@"council-tax\s+│?\s*done\s+│?\s*13,000\s+│?\s*3\s+│?\s*13,000", Unstyled(lastFrame));
+        Assert.Matches(@"housing-benefits\s+│?\s*reading\s+│?\s*10\s", Unstyled(lastFrame));
     }
 
     private static SyncProgress At(SyncStage stage, int read, int done, int seconds) =>

@@ -56,6 +56,13 @@ public sealed class LoggingOptions
     public LogEventLevel MinimumLevel { get; set; } = LogEventLevel.Information;
 
     /// <summary>
+    /// The least level standard error gets (other sinks keep <see cref="MinimumLevel"/>). <c>sync</c> on a terminal
+    /// raises it to <c>Warning</c> while its live table is drawn, which lines of its own would break.
+    /// <value>The default is <c>Information</c>.</value>
+    /// </summary>
+    public LogEventLevel ConsoleMinimumLevel { get; set; } = LogEventLevel.Information;
+
+    /// <summary>
     /// Least levels for loggers whose category starts with a name (<c>"CitizenHub.Hub.SyncRunner": "Debug"</c>), over the
     /// defaults <c>Microsoft</c> and <c>MassTransit</c> at <c>Warning</c>. <value>The default is none beyond those.</value>
     /// </summary>
