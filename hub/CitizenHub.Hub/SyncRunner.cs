@@ -177,15 +177,14 @@ public sealed class SyncRunner(
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["RunId"] = runId, ["Source"] = source.Name });
         using var activity = HubTelemetry.StartSyncRun(source.Name, runId);
         var started = timeProvider.GetUtcNow();
+        var previous = (await store.GetRunHistoryAsync(source.Name, 1, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
         if (request.DryRun)
         {
             // No lock: taking it would write to the store. Its one transaction holds the store's resolution lock instead.
             await using var dryRun = new DryRunSession(store, resolver, runId);
-            var last = (await store.GetRunHistoryAsync(source.Name, 1, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
-            return await RunHoldingLockAsync(source, request, runMode, runId, started, null, dryRun, ExpectedRecords(last), cancellationToken).ConfigureAwait(false);
+            return await RunHoldingLockAsync(source, request, runMode, runId, started, null, dryRun, ExpectedRecords(previous), cancellationToken).ConfigureAwait(false);
         }
 
-        var previous = (await store.GetRunHistoryAsync(source.Name, 1, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
         var (held, heldBy) = await SourceSyncLock.TakeAsync(
             store, source.Name, runId, timeProvider, options.Value.Sync.LockLease, logger, cancellationToken).ConfigureAwait(false);
         if (heldBy is not null)
