@@ -1,5 +1,6 @@
 using CitizenHub.Api.Access;
 using CitizenHub.Contracts;
+using CitizenHub.Matching.Identity;
 using CitizenHub.Matching.Linking;
 using CitizenHub.Store;
 using Microsoft.AspNetCore.Builder;

@@ -4,6 +4,7 @@ using CitizenHub.Api.Access;
 using CitizenHub.Api.Reporting;
 using CitizenHub.Contracts;
 using CitizenHub.Matching;
+using CitizenHub.Matching.Identity;
 using CitizenHub.Matching.Linking;
 using CitizenHub.Matching.Scoring;
 using CitizenHub.Store;

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using CitizenHub.Api.Access;
 using CitizenHub.Hub;
 using CitizenHub.Matching;
+using CitizenHub.Matching.Identity;
 using CitizenHub.Samples.Demo;
 using CitizenHub.Samples.LegacyHousing;
 using CitizenHub.Store;

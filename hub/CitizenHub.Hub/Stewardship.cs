@@ -1,4 +1,5 @@
 using CitizenHub.Contracts;
+using CitizenHub.Matching.Identity;
 using CitizenHub.Store;
 
 namespace CitizenHub.Hub;

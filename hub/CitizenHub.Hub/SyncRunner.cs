@@ -2,6 +2,7 @@ using CitizenHub.Adapters;
 using CitizenHub.Contracts;
 using CitizenHub.Hub.Logging;
 using CitizenHub.Hub.Telemetry;
+using CitizenHub.Matching.Identity;
 using CitizenHub.Store;
 using MassTransit;
 using Microsoft.Extensions.Logging;

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using CitizenHub.Contracts;
 using CitizenHub.Matching;
+using CitizenHub.Matching.Identity;
 using CitizenHub.Matching.Linking;
 
 namespace CitizenHub.Store;
@@ -22,7 +23,7 @@ namespace CitizenHub.Store;
 /// (<see cref="Rollback"/>). Two keys whose hashes collide share a block, which only adds candidates; scoring decides.
 /// </para>
 /// </remarks>
-internal sealed class HeldKeyIndex
+internal sealed class HeldKeyIndex : IHeldKeys
 {
     private readonly Dictionary<ulong, Block> _blocks = [];
     private readonly Dictionary<SourceRecordRef, int> _ordinals = [];
@@ -163,6 +164,9 @@ internal sealed class HeldKeyIndex
         return [.. found.Select(o => _records[o].Record)];
     }
 
+    public IReadOnlyCollection<SourceRecordRef> HoldersOf(ulong hash) =>
+        _blocks.TryGetValue(hash, out var block) ? new Holders(this, block) : [];
+
     // Sets a record's hashes (null: not held) and returns those it had.
     private ulong[]? Replace(SourceRecordRef record, ulong[]? hashes)
     {
@@ -209,6 +213,22 @@ internal sealed class HeldKeyIndex
         }
 
         return before;
+    }
+
+    // A block's records, read as they are asked for: most blocks are looked at only for their size.
+    private sealed class Holders(HeldKeyIndex index, Block block) : IReadOnlyCollection<SourceRecordRef>
+    {
+        public int Count => block.Count;
+
+        public IEnumerator<SourceRecordRef> GetEnumerator()
+        {
+            for (var i = 0; i < block.Count; i++)
+            {
+                yield return index._records[block[i]].Record;
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     private readonly record struct Entry(SourceRecordRef Record, ulong[] Hashes);

@@ -1,5 +1,6 @@
 using CitizenHub.Contracts;
 using CitizenHub.Matching;
+using CitizenHub.Matching.Identity;
 using CitizenHub.Matching.Linking;
 using CitizenHub.Matching.Scoring;
 
@@ -218,6 +219,36 @@ public sealed record MessageIdentity(Guid RunId, string Kind, int Sequence)
 /// <summary>The writes that resolve one message's records into golden records, applied together or not at all.</summary>
 public interface IResolutionSession : IAsyncDisposable
 {
+    // What the identity engine's snapshot is read from (IdentitySnapshot): each read is one query, or one round trip,
+    // for the whole message, and sees every change applied in this session so far.
+
+    /// <summary>What the store holds of each record named; a record it does not hold is absent.</summary>
+    Task<IReadOnlyDictionary<SourceRecordRef, HeldRecord>> GetHeldAsync(IReadOnlyCollection<SourceRecordRef> records);
+
+    /// <summary>
+    /// Each citizen named that the store has, with its records (by source, then key, ordinally), golden record,
+    /// version, place in the store's order and whether it is restricted; an id the store does not have is absent.
+    /// </summary>
+    Task<IReadOnlyList<CitizenState>> GetCitizensAsync(IReadOnlyCollection<string> citizenIds);
+
+    /// <summary>What stewards said about each record named; a record they said nothing about is absent.</summary>
+    Task<IReadOnlyDictionary<SourceRecordRef, StewardDeclarations>> GetDeclarationsAsync(IReadOnlyCollection<SourceRecordRef> records);
+
+    /// <summary>For each record named that was removed: the citizen it was in, while that citizen answers as removed (not merged or erased).</summary>
+    Task<IReadOnlyDictionary<SourceRecordRef, string>> GetFormerCitizensAsync(IReadOnlyCollection<SourceRecordRef> records);
+
+    /// <summary>How many records hold each of these names (those held by none are absent), and over how many records.</summary>
+    Task<NameCounts> GetNameCountsAsync(IReadOnlyCollection<string> familyKeys, IReadOnlyCollection<string> givenKeys);
+
+    /// <summary>The blocking keys of every record held, brought up to date first; valid until the next change is applied.</summary>
+    Task<IHeldKeys> GetKeysAsync();
+
+    /// <summary>
+    /// Writes what the identity engine decided, change by change in order, with its events in the change feed and its
+    /// tally against the message; reads nothing. Committed by <see cref="CommitAsync"/>.
+    /// </summary>
+    Task ApplyAsync(MessageIdentity message, ChangeSet changes);
+
     /// <summary>
     /// Names the records the message is about before any is resolved, so that a store across a network can read
     /// what it will be asked of each (<see cref="FindRecordAsync"/>, <see cref="GetDeclaredAsync"/>) in a round trip
@@ -338,59 +369,6 @@ public interface IResolutionSession : IAsyncDisposable
     Task CommitAsync(CancellationToken cancellationToken);
 }
 
-/// <summary>What the store holds of a source record: its citizen and what it last said.</summary>
-public sealed record HeldRecord(string CitizenId, string ContentHash, DateTimeOffset ObservedAt);
-
-public sealed record GoldenRecordChange(long Version, IReadOnlyList<string> ChangedFields);
-
-/// <summary>Why a golden record changed.</summary>
-public enum HistoryCause
-{
-    /// <summary>A new citizen, started by a source record no one else matched.</summary>
-    Created,
-
-    /// <summary>A source record was linked to the citizen.</summary>
-    RecordAdded,
-
-    /// <summary>A linked source record changed.</summary>
-    RecordUpdated,
-
-    /// <summary>A linked source record was removed, or moved to another citizen.</summary>
-    RecordRemoved,
-
-    /// <summary>Another citizen was found to be the same person and merged into this one.</summary>
-    Merged,
-
-    /// <summary>This citizen was merged into another (<see cref="CitizenHistoryEntry.RelatedCitizenId"/>); its id forwards there.</summary>
-    MergedInto,
-
-    /// <summary>What remained no longer described one person: records moved to a new citizen (or came from one).</summary>
-    Split,
-
-    /// <summary>A data steward decided.</summary>
-    StewardDecision,
-
-    /// <summary>A removed citizen's record came back from its source under the same key, and the citizen with it.</summary>
-    Restored,
-
-    /// <summary>Restriction of processing was placed on the citizen's records: hidden from every caller not entitled to see it.</summary>
-    Restricted,
-
-    /// <summary>Restriction of processing was lifted.</summary>
-    Unrestricted,
-
-    /// <summary>The citizen's data was erased from the hub; this row is all its history keeps.</summary>
-    Erased,
-}
-
-/// <summary>One change to a golden record: its cause, the source record behind it, and any other citizen involved.</summary>
-public sealed record CitizenHistoryEntry(
-    string CitizenId,
-    HistoryCause Cause,
-    SourceRecordRef? Record,
-    string? RelatedCitizenId,
-    DateTimeOffset At);
-
 /// <summary>What became of a replayed message.</summary>
 public enum ReplayOutcome
 {
@@ -447,84 +425,10 @@ public interface IStewardship
     Task<StewardOutcome> EraseAsync(string citizenId, CancellationToken cancellationToken);
 }
 
-public enum StewardOutcomeKind
-{
-    /// <summary>Done.</summary>
-    Applied,
-
-    /// <summary>There is no review of that id.</summary>
-    ReviewNotFound,
-
-    /// <summary>The review was answered already, or superseded because a record changed.</summary>
-    ReviewClosed,
-
-    /// <summary>A citizen named is not an active citizen (or a record named is not linked to it).</summary>
-    CitizenNotFound,
-
-    /// <summary>The request makes no sense as asked: merging a citizen with itself, splitting its only record.</summary>
-    Refused,
-}
-
-/// <param name="CitizenId">The citizen the review's record belongs to now.</param>
-/// <param name="OtherCitizenId">The citizen the candidate record belongs to now (the same one after "same person").</param>
-public sealed record StewardOutcome(StewardOutcomeKind Kind, string? CitizenId = null, string? OtherCitizenId = null);
-
 /// <summary>One entry of the change feed: which citizen changed, how, and why; <see cref="Sequence"/> is the cursor.</summary>
 /// <param name="Kind"><c>Created</c>, <c>Changed</c>, <c>Merged</c> (Citizen survived, Related retired) or <c>Split</c> (Related is new).</param>
 public sealed record FeedChange(
     long Sequence, DateTimeOffset At, string Kind, string CitizenId, string? RelatedCitizenId, long? Version, IReadOnlyList<string> ChangedFields, SourceRecordRef Cause);
-
-/// <summary>What stewards have said about one record: the records that are the same person, and those that are not.</summary>
-public sealed record StewardDeclarations(IReadOnlySet<SourceRecordRef> Same, IReadOnlySet<SourceRecordRef> Different)
-{
-    public static StewardDeclarations None { get; } = new(new HashSet<SourceRecordRef>(), new HashSet<SourceRecordRef>());
-}
-
-/// <summary>A steward's answer about two records: one person, or two.</summary>
-public sealed record StewardDecision(
-    long? ReviewId, SourceRecordRef Record, SourceRecordRef Other, bool SamePerson, string Steward, string? Note, DateTimeOffset At);
-
-public enum ReviewStatus
-{
-    /// <summary>Waiting for a steward.</summary>
-    Open,
-
-    /// <summary>The record changed or went since; the question no longer stands.</summary>
-    Superseded,
-
-    /// <summary>A steward decided they are one person.</summary>
-    Same,
-
-    /// <summary>A steward decided they are two people.</summary>
-    Different,
-}
-
-/// <summary>An uncertain pair: an incoming record and a record of a candidate citizen, with the evidence.</summary>
-public sealed record ReviewItem(
-    long ReviewId,
-    SourceRecordRef Record,
-    PairEvidence Candidate,
-    ReviewStatus Status,
-    DateTimeOffset CreatedAt);
-
-public enum CitizenStatus
-{
-    /// <summary>A current golden record.</summary>
-    Active,
-
-    /// <summary>Merged into another citizen; the id forwards there.</summary>
-    Merged,
-
-    /// <summary>Every source record it had was removed.</summary>
-    Removed,
-
-    /// <summary>Its data was erased from the hub (a right to erasure); its records are suppressed.</summary>
-    Erased,
-}
-
-/// <summary>A record an erasure keeps out of the hub while its source sends it unchanged.</summary>
-/// <param name="ContentHash">The digest of what it said when erased: a changed record is news, and comes in.</param>
-public sealed record SuppressedRecord(SourceRecordRef Record, string ContentHash);
 
 /// <summary>A golden record as served: shown values with lineage, and the source records linked to it.</summary>
 public sealed record CitizenView(
@@ -615,52 +519,6 @@ public sealed record SyncRunProgress(
 
     /// <summary>The last record batch up to which every batch of the run (from 1) is applied; 0 while the first is not.</summary>
     public int AppliedThrough { get; init; }
-}
-
-/// <summary>
-/// What applying a run's records did, counted as they were resolved and kept with each message applied, so a message
-/// applied twice (a redelivery) is counted once.
-/// </summary>
-/// <param name="Unchanged">Records that said nothing new (the same as held, or older than it).</param>
-/// <param name="Added">Records the hub did not hold before.</param>
-/// <param name="Updated">Held records that changed.</param>
-/// <param name="Removed">Held records the source no longer has (or reported deleted).</param>
-/// <param name="CitizensCreated">New citizens started by a record that matched no one.</param>
-/// <param name="Linked">Of the records added or updated, those linked to a citizen that held other records.</param>
-/// <param name="Merged">Citizens found to be one person with another and merged into it.</param>
-/// <param name="Split">Citizens split off because their records no longer link up.</param>
-/// <param name="Reviews">Uncertain pairs sent to a steward.</param>
-public sealed record RunTally(
-    int Unchanged = 0,
-    int Added = 0,
-    int Updated = 0,
-    int Removed = 0,
-    int CitizensCreated = 0,
-    int Linked = 0,
-    int Merged = 0,
-    int Split = 0,
-    int Reviews = 0)
-{
-    public static readonly RunTally None = new();
-
-    /// <summary>Records that changed what the hub holds: added, updated or removed.</summary>
-    public int Applied => Added + Updated + Removed;
-
-    public static RunTally operator +(RunTally left, RunTally right)
-    {
-        ArgumentNullException.ThrowIfNull(left);
-        ArgumentNullException.ThrowIfNull(right);
-        return new RunTally(
-            left.Unchanged + right.Unchanged,
-            left.Added + right.Added,
-            left.Updated + right.Updated,
-            left.Removed + right.Removed,
-            left.CitizensCreated + right.CitizensCreated,
-            left.Linked + right.Linked,
-            left.Merged + right.Merged,
-            left.Split + right.Split,
-            left.Reviews + right.Reviews);
-    }
 }
 
 /// <summary>Who holds a source's sync lock: a run of a process on a machine, since when, and until when unless renewed.</summary>

@@ -26,6 +26,14 @@ internal sealed class LinkedRecordCache
     // record's holder by searching every cached list made each save cost as much as the whole cache.
     private readonly Dictionary<(string System, string Key), string> _holderOfRecord = [];
 
+    /// <summary>Forgets everything: a change set was applied, which this cache does not follow.</summary>
+    public void Clear()
+    {
+        _linked.Clear();
+        _candidateOrder.Clear();
+        _holderOfRecord.Clear();
+    }
+
     public bool TryGet(string citizenId, out IReadOnlyList<NormalisedRecord> records) => _linked.TryGetValue(citizenId, out records!);
 
     public void Keep(string citizenId, IReadOnlyList<NormalisedRecord> records)

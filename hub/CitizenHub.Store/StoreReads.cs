@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Data.Common;
 using CitizenHub.Contracts;
 using CitizenHub.Matching;
+using CitizenHub.Matching.Identity;
 using CitizenHub.Matching.Linking;
 using Dapper;
 

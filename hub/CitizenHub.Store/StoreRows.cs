@@ -1,3 +1,4 @@
+using CitizenHub.Matching.Identity;
 namespace CitizenHub.Store;
 
 // Row shapes both stores read into with Dapper. SQLite hands back long and string, so these mirror that;

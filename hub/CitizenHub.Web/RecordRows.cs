@@ -2,7 +2,7 @@ using System.Globalization;
 using CitizenHub.Api;
 using CitizenHub.Contracts;
 using CitizenHub.Matching;
-using CitizenHub.Store;
+using CitizenHub.Matching.Identity;
 
 namespace CitizenHub.Web;
 

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using CitizenHub.Adapters;
 using CitizenHub.Hub;
-using CitizenHub.Store;
+using CitizenHub.Matching.Identity;
 using CitizenHub.TestKit;
 using Microsoft.Extensions.Time.Testing;
 using Spectre.Console.Testing;

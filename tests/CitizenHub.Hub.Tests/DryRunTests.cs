@@ -3,6 +3,7 @@ using CitizenHub.Contracts;
 using CitizenHub.Store;
 using CitizenHub.Store.Postgres;
 using CitizenHub.Adapters.Testing;
+using CitizenHub.Matching.Identity;
 using CitizenHub.TestKit;
 using Microsoft.Data.Sqlite;
 using Npgsql;

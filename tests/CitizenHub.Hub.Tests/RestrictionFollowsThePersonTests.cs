@@ -1,4 +1,5 @@
 using CitizenHub.Contracts;
+using CitizenHub.Matching.Identity;
 using CitizenHub.Store;
 using CitizenHub.Store.Postgres;
 using CitizenHub.TestKit;

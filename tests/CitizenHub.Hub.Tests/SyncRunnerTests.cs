@@ -6,6 +6,7 @@ using CitizenHub.Adapters;
 using CitizenHub.Adapters.Testing;
 using CitizenHub.Contracts;
 using CitizenHub.Matching;
+using CitizenHub.Matching.Identity;
 using CitizenHub.Matching.Linking;
 using CitizenHub.Store;
 using CitizenHub.TestKit;

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using CitizenHub.Contracts;
 using CitizenHub.Matching;
+using CitizenHub.Matching.Identity;
 using CitizenHub.Matching.Linking;
 using CitizenHub.Matching.Scoring;
 using CitizenHub.TestKit;

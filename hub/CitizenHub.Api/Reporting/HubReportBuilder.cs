@@ -1,4 +1,5 @@
 using CitizenHub.Matching;
+using CitizenHub.Matching.Identity;
 using CitizenHub.Store;
 
 namespace CitizenHub.Api.Reporting;

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using CitizenHub.Matching.Identity;
 using CitizenHub.Store;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

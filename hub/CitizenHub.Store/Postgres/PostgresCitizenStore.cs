@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using CitizenHub.Contracts;
 using CitizenHub.Matching;
+using CitizenHub.Matching.Identity;
 using CitizenHub.Matching.Linking;
 using Dapper;
 using Npgsql;

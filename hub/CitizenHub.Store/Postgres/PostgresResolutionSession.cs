@@ -1,5 +1,6 @@
 using CitizenHub.Contracts;
 using CitizenHub.Matching;
+using CitizenHub.Matching.Identity;
 using CitizenHub.Matching.Linking;
 using CitizenHub.Matching.Scoring;
 using Dapper;
@@ -26,7 +27,7 @@ namespace CitizenHub.Store.Postgres;
 /// them from the records other sessions (of any instance) saved or removed since (<c>key_version</c>).
 /// </param>
 /// <param name="keysInUse">Held by the session until it is disposed: one session of this instance uses the index at a time.</param>
-internal sealed class PostgresResolutionSession(
+internal sealed partial class PostgresResolutionSession(
     NpgsqlConnection connection, NpgsqlTransaction transaction, HeldKeyIndex keys, SemaphoreSlim keysInUse) : IResolutionSession
 {
     private readonly List<NpgsqlBatchCommand> _pending = [];
@@ -383,12 +384,15 @@ internal sealed class PostgresResolutionSession(
         // A new citizen has no records yet, and no shown values: the save and the rebuild that follow read nothing.
         _linked.Created(citizenId);
         _golden[citizenId] = (0, []);
+        InsertCitizen(citizenId, at);
+        return Task.FromResult(citizenId);
+    }
+
+    private void InsertCitizen(string citizenId, DateTimeOffset at) =>
         Defer(
             "INSERT INTO citizens (citizen_id, status, version, created_at, updated_at) VALUES ($1, 'Active', 0, $2, $2);",
             citizenId,
             StoreTime.Format(at));
-        return Task.FromResult(citizenId);
-    }
 
     public async Task SaveRecordAsync(
         string citizenId,
@@ -402,22 +406,35 @@ internal sealed class PostgresResolutionSession(
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(normalised);
         ArgumentNullException.ThrowIfNull(matchKeys);
-        var normalisedJson = StoreJson.Serialize(normalised);
-        _linked.Saved(citizenId, normalisedJson);
-        Gained(citizenId, at);
+        _linked.Saved(citizenId, StoreJson.Serialize(normalised));
         var saved = new SourceRecordRef(record.SourceSystem, record.SourceKey);
         // Whether it is held decides the record count (and whether it has old keys to take out); the resolver names
         // its records first (ExpectAsync), so this reads only for a caller that did not.
         var wasHeld = await FindRecordAsync(saved.SourceSystem, saved.SourceKey).ConfigureAwait(false) is not null;
+        _held[saved] = new HeldRecord(citizenId, contentHash, record.ObservedAt);
+        _names.Saved(saved, normalised);
+        await WriteRecordAsync(citizenId, record, normalised, contentHash, matchKeys, evidence, wasHeld, at).ConfigureAwait(false);
+    }
+
+    private async Task WriteRecordAsync(
+        string citizenId,
+        SourceRecord record,
+        NormalisedRecord normalised,
+        string contentHash,
+        IReadOnlyList<string> matchKeys,
+        PairEvidence? evidence,
+        bool wasHeld,
+        DateTimeOffset at)
+    {
+        var normalisedJson = StoreJson.Serialize(normalised);
+        Gained(citizenId, at);
         if (!wasHeld)
         {
             _recordCountChange++;
         }
 
         var blockHashes = HeldKeyIndex.HashesOf(matchKeys);
-        (await CurrentKeysAsync().ConfigureAwait(false)).Set(saved, blockHashes);
-        _held[saved] = new HeldRecord(citizenId, contentHash, record.ObservedAt);
-        _names.Saved(saved, normalised);
+        (await CurrentKeysAsync().ConfigureAwait(false)).Set(new SourceRecordRef(record.SourceSystem, record.SourceKey), blockHashes);
         // The record with its keys' hashes and a new key version (which tells every instance to take its keys again),
         // its old identifier keys out and its new ones in, held back for the next round trip.
         Defer(
@@ -478,20 +495,25 @@ internal sealed class PostgresResolutionSession(
     public Task MoveRecordAsync(string sourceSystem, string sourceKey, string citizenId, DateTimeOffset at)
     {
         _linked.Forget(citizenId, sourceSystem, sourceKey);
-        Gained(citizenId, at);
         var record = new SourceRecordRef(sourceSystem, sourceKey);
         if (_held.TryGetValue(record, out var held) && held is not null)
         {
             _held[record] = held with { CitizenId = citizenId };
         }
 
+        WriteMove(sourceSystem, sourceKey, citizenId, at);
+        return Task.CompletedTask;
+    }
+
+    private void WriteMove(string sourceSystem, string sourceKey, string citizenId, DateTimeOffset at)
+    {
+        Gained(citizenId, at);
         Defer(
             "UPDATE source_records SET citizen_id = $3, linked_at = $4 WHERE source_system = $1 AND source_key = $2;",
             sourceSystem,
             sourceKey,
             citizenId,
             StoreTime.Format(at));
-        return Task.CompletedTask;
     }
 
     public Task AddHistoryAsync(CitizenHistoryEntry entry)
@@ -676,16 +698,22 @@ internal sealed class PostgresResolutionSession(
     public async Task RemoveRecordAsync(string sourceSystem, string sourceKey)
     {
         var removed = new SourceRecordRef(sourceSystem, sourceKey);
-        if (await FindRecordAsync(sourceSystem, sourceKey).ConfigureAwait(false) is not null)
+        var wasHeld = await FindRecordAsync(sourceSystem, sourceKey).ConfigureAwait(false) is not null;
+        _linked.Forget(null, sourceSystem, sourceKey);
+        _held[removed] = null;
+        _names.Removed(removed);
+        await WriteRemovalAsync(sourceSystem, sourceKey, wasHeld).ConfigureAwait(false);
+    }
+
+    private async Task WriteRemovalAsync(string sourceSystem, string sourceKey, bool wasHeld)
+    {
+        if (wasHeld)
         {
             _recordCountChange--;
         }
 
-        _linked.Forget(null, sourceSystem, sourceKey);
-        _held[removed] = null;
         _anyRemoved = true;
-        _names.Removed(removed);
-        (await CurrentKeysAsync().ConfigureAwait(false)).Remove(removed);
+        (await CurrentKeysAsync().ConfigureAwait(false)).Remove(new SourceRecordRef(sourceSystem, sourceKey));
         Defer(
             """
             INSERT INTO removed_records (source_system, source_key, citizen_id)
@@ -707,13 +735,19 @@ internal sealed class PostgresResolutionSession(
     {
         _linked.Forget(survivorId);
         _linked.Forget(absorbedId);
-        Gained(survivorId, at);
         _golden.Remove(absorbedId);
         foreach (var (record, held) in _held.Where(h => h.Value?.CitizenId == absorbedId).ToList())
         {
             _held[record] = held! with { CitizenId = survivorId };
         }
 
+        WriteMerge(survivorId, absorbedId, at);
+        return Task.CompletedTask;
+    }
+
+    private void WriteMerge(string survivorId, string absorbedId, DateTimeOffset at)
+    {
+        Gained(survivorId, at);
         var when = StoreTime.Format(at);
         Defer("UPDATE source_records SET citizen_id = $1, linked_at = $3 WHERE citizen_id = $2;", survivorId, absorbedId, when);
         Defer("DELETE FROM golden_fields WHERE citizen_id = $1;", absorbedId);
@@ -723,7 +757,6 @@ internal sealed class PostgresResolutionSession(
             absorbedId,
             when);
         Defer("UPDATE citizens SET merged_into = $1 WHERE merged_into = $2;", survivorId, absorbedId);
-        return Task.CompletedTask;
     }
 
     public async Task<GoldenRecordChange> SetGoldenRecordAsync(string citizenId, IReadOnlyList<GoldenField> fields, DateTimeOffset at)
@@ -749,12 +782,19 @@ internal sealed class PostgresResolutionSession(
         var diff = GoldenRecordDiff.Between(before.Fields, fields);
         var version = before.Version + (diff.Rewritten ? 1 : 0);
         _golden[citizenId] = (version, [.. fields]);
-        if (diff.Removed.Count > 0)
+        WriteGoldenRecord(citizenId, diff.Removed, diff.Written, version, fields.Count == 0, diff.Rewritten, at);
+        return new GoldenRecordChange(version, diff.Changed);
+    }
+
+    private void WriteGoldenRecord(
+        string citizenId, IReadOnlyList<string> removed, IReadOnlyList<GoldenField> written, long version, bool empty, bool rewritten, DateTimeOffset at)
+    {
+        if (removed.Count > 0)
         {
-            Defer("DELETE FROM golden_fields WHERE citizen_id = $1 AND field = ANY($2);", citizenId, diff.Removed.ToArray());
+            Defer("DELETE FROM golden_fields WHERE citizen_id = $1 AND field = ANY($2);", citizenId, removed.ToArray());
         }
 
-        if (diff.Written.Count > 0)
+        if (written.Count > 0)
         {
             Defer(
                 """
@@ -766,11 +806,11 @@ internal sealed class PostgresResolutionSession(
                     source_key = excluded.source_key, observed_at = excluded.observed_at;
                 """,
                 citizenId,
-                diff.Written.Select(f => f.Field).ToArray(),
-                diff.Written.Select(f => f.Value).ToArray(),
-                diff.Written.Select(f => f.SourceSystem).ToArray(),
-                diff.Written.Select(f => f.SourceKey).ToArray(),
-                diff.Written.Select(f => StoreTime.Format(f.ObservedAt)).ToArray());
+                written.Select(f => f.Field).ToArray(),
+                written.Select(f => f.Value).ToArray(),
+                written.Select(f => f.SourceSystem).ToArray(),
+                written.Select(f => f.SourceKey).ToArray(),
+                written.Select(f => StoreTime.Format(f.ObservedAt)).ToArray());
         }
 
         Defer(
@@ -783,10 +823,9 @@ internal sealed class PostgresResolutionSession(
             """,
             citizenId,
             version,
-            fields.Count == 0,
-            diff.Rewritten,
+            empty,
+            rewritten,
             StoreTime.Format(at));
-        return new GoldenRecordChange(version, diff.Changed);
     }
 
     public async Task<bool> SetRestrictionAsync(string citizenId, bool restricted, DateTimeOffset at)
@@ -798,6 +837,13 @@ internal sealed class PostgresResolutionSession(
             """,
             r => (r.GetBoolean(0), r.GetBoolean(1)),
             citizenId).ConfigureAwait(false))[0];
+        WriteRestriction(citizenId, restricted, at);
+        // Placed on no records (a citizen that holds none) changes nothing.
+        return restricted ? !before && holdsRecords : before;
+    }
+
+    private void WriteRestriction(string citizenId, bool restricted, DateTimeOffset at)
+    {
         if (restricted)
         {
             Defer(
@@ -820,9 +866,6 @@ internal sealed class PostgresResolutionSession(
                 """,
                 citizenId);
         }
-
-        // Placed on no records (a citizen that holds none) changes nothing.
-        return restricted ? !before && holdsRecords : before;
     }
 
     public async Task<IReadOnlyDictionary<SourceRecordRef, string>> GetSuppressedAsync(IReadOnlyCollection<SourceRecordRef> records)
@@ -856,6 +899,12 @@ internal sealed class PostgresResolutionSession(
         ArgumentNullException.ThrowIfNull(records);
         _linked.MarkedRemoved(citizenId);
         _golden.Remove(citizenId);
+        WriteErasure(citizenId, records, at);
+        return Task.CompletedTask;
+    }
+
+    private void WriteErasure(string citizenId, IReadOnlyList<SuppressedRecord> records, DateTimeOffset at)
+    {
         var when = StoreTime.Format(at);
         if (records.Count > 0)
         {
@@ -883,8 +932,6 @@ internal sealed class PostgresResolutionSession(
                 Defer(statement.TrimEnd(';') + ";", citizenId);
             }
         }
-
-        return Task.CompletedTask;
     }
 
     private void Gained(string citizenId, DateTimeOffset at)

@@ -24,6 +24,15 @@ internal sealed class SessionNameCounts
     private long? _total;
 
     /// <summary>Whether the record total has been read (and not forgotten since).</summary>
+    /// <summary>Forgets every count: a change set was applied, which these counts do not follow.</summary>
+    public void Clear()
+    {
+        _families.Clear();
+        _givens.Clear();
+        _counted.Clear();
+        _total = null;
+    }
+
     public bool HasTotal => _total is not null;
 
     /// <summary>The names of these records whose counts have not been read (all of them when nothing has).</summary>

@@ -1,5 +1,6 @@
 using CitizenHub.Contracts;
 using CitizenHub.Matching;
+using CitizenHub.Matching.Identity;
 using CitizenHub.Matching.Linking;
 using CitizenHub.Matching.Scoring;
 using Microsoft.Data.Sqlite;
@@ -8,7 +9,7 @@ namespace CitizenHub.Store.Sqlite;
 
 /// <summary>One message's writes in one SQLite transaction, holding the store's writer slot until disposed.</summary>
 /// <param name="keys">The store's blocking keys in memory (<see cref="HeldKeyIndex"/>); this session brings it up to date when it needs it.</param>
-internal sealed class SqliteResolutionSession(SqliteConnection connection, SqliteTransaction transaction, SemaphoreSlim writer, HeldKeyIndex keys)
+internal sealed partial class SqliteResolutionSession(SqliteConnection connection, SqliteTransaction transaction, SemaphoreSlim writer, HeldKeyIndex keys)
     : IResolutionSession
 {
     private readonly LinkedRecordCache _linked = new();
@@ -119,6 +120,11 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
         var citizenId = Guid.CreateVersion7(at).ToString("N");
         // A new citizen has no records yet; the save that follows adds the first without a read.
         _linked.Keep(citizenId, []);
+        InsertCitizen(citizenId, at);
+        return Task.FromResult(citizenId);
+    }
+
+    private void InsertCitizen(string citizenId, DateTimeOffset at) =>
         _statements.Execute(
             """
             INSERT INTO citizens (citizen_id, status, version, created_at, updated_at)
@@ -126,8 +132,6 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
             """,
             ("@citizenId", citizenId),
             ("@at", StoreTime.Format(at)));
-        return Task.FromResult(citizenId);
-    }
 
     public Task SaveRecordAsync(
         string citizenId,
@@ -138,9 +142,22 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
         PairEvidence? evidence,
         DateTimeOffset at)
     {
+        _linked.Saved(citizenId, StoreJson.Serialize(normalised));
+        WriteRecord(citizenId, record, normalised, contentHash, matchKeys, evidence, at);
+        return Task.CompletedTask;
+    }
+
+    private void WriteRecord(
+        string citizenId,
+        SourceRecord record,
+        NormalisedRecord normalised,
+        string contentHash,
+        IReadOnlyList<string> matchKeys,
+        PairEvidence? evidence,
+        DateTimeOffset at)
+    {
         var normalisedJson = StoreJson.Serialize(normalised);
         var blockHashes = HeldKeyIndex.HashesOf(matchKeys);
-        _linked.Saved(citizenId, normalisedJson);
         Gained(citizenId, at);
         _statements.Execute(
             """
@@ -194,13 +211,17 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
                 ("@SourceSystem", record.SourceSystem),
                 ("@SourceKey", record.SourceKey));
         }
-
-        return Task.CompletedTask;
     }
 
     public Task MoveRecordAsync(string sourceSystem, string sourceKey, string citizenId, DateTimeOffset at)
     {
         _linked.Forget(citizenId, sourceSystem, sourceKey);
+        WriteMove(sourceSystem, sourceKey, citizenId, at);
+        return Task.CompletedTask;
+    }
+
+    private void WriteMove(string sourceSystem, string sourceKey, string citizenId, DateTimeOffset at)
+    {
         Gained(citizenId, at);
         _statements.Execute(
             "UPDATE source_records SET citizen_id = @citizenId, linked_at = @at WHERE source_system = @sourceSystem AND source_key = @sourceKey;",
@@ -208,7 +229,6 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
             ("@sourceKey", sourceKey),
             ("@citizenId", citizenId),
             ("@at", StoreTime.Format(at)));
-        return Task.CompletedTask;
     }
 
     public Task AddHistoryAsync(CitizenHistoryEntry entry)
@@ -401,6 +421,12 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
     public Task RemoveRecordAsync(string sourceSystem, string sourceKey)
     {
         _linked.Forget(null, sourceSystem, sourceKey);
+        WriteRemoval(sourceSystem, sourceKey);
+        return Task.CompletedTask;
+    }
+
+    private void WriteRemoval(string sourceSystem, string sourceKey)
+    {
         CurrentKeys().Remove(new SourceRecordRef(sourceSystem, sourceKey));
         _keysChanged = true;
         _statements.Execute(
@@ -413,13 +439,18 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
             """,
             ("@sourceSystem", sourceSystem),
             ("@sourceKey", sourceKey));
-        return Task.CompletedTask;
     }
 
     public Task MergeAsync(string survivorId, string absorbedId, DateTimeOffset at)
     {
         _linked.Forget(survivorId);
         _linked.Forget(absorbedId);
+        WriteMerge(survivorId, absorbedId, at);
+        return Task.CompletedTask;
+    }
+
+    private void WriteMerge(string survivorId, string absorbedId, DateTimeOffset at)
+    {
         Gained(survivorId, at);
         _statements.Execute(
             """
@@ -432,7 +463,6 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
             ("@survivorId", survivorId),
             ("@absorbedId", absorbedId),
             ("@at", StoreTime.Format(at)));
-        return Task.CompletedTask;
     }
 
     public Task<GoldenRecordChange> SetGoldenRecordAsync(string citizenId, IReadOnlyList<GoldenField> fields, DateTimeOffset at)
@@ -442,32 +472,7 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
             r => new GoldenField(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), StoreTime.Parse(r.GetString(4))),
             ("@citizenId", citizenId));
         var diff = GoldenRecordDiff.Between(before, fields);
-        foreach (var field in diff.Removed)
-        {
-            _statements.Execute(
-                "DELETE FROM golden_fields WHERE citizen_id = @citizenId AND field = @field;",
-                ("@citizenId", citizenId),
-                ("@field", field));
-        }
-
-        foreach (var field in diff.Written)
-        {
-            _statements.Execute(
-                """
-                INSERT INTO golden_fields (citizen_id, field, value, source_system, source_key, observed_at)
-                VALUES (@citizenId, @Field, @Value, @SourceSystem, @SourceKey, @ObservedAt)
-                ON CONFLICT (citizen_id, field) DO UPDATE SET
-                    value = excluded.value, source_system = excluded.source_system,
-                    source_key = excluded.source_key, observed_at = excluded.observed_at;
-                """,
-                ("@citizenId", citizenId),
-                ("@Field", field.Field),
-                ("@Value", field.Value),
-                ("@SourceSystem", field.SourceSystem),
-                ("@SourceKey", field.SourceKey),
-                ("@ObservedAt", StoreTime.Format(field.ObservedAt)));
-        }
-
+        WriteGoldenFields(citizenId, diff.Removed, diff.Written);
         var version = _statements.Scalar<long>(
             """
             UPDATE citizens SET
@@ -484,9 +489,43 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
         return Task.FromResult(new GoldenRecordChange(version, diff.Changed));
     }
 
+    private void WriteGoldenFields(string citizenId, IReadOnlyList<string> removed, IReadOnlyList<GoldenField> written)
+    {
+        foreach (var field in removed)
+        {
+            _statements.Execute(
+                "DELETE FROM golden_fields WHERE citizen_id = @citizenId AND field = @field;",
+                ("@citizenId", citizenId),
+                ("@field", field));
+        }
+
+        foreach (var field in written)
+        {
+            _statements.Execute(
+                """
+                INSERT INTO golden_fields (citizen_id, field, value, source_system, source_key, observed_at)
+                VALUES (@citizenId, @Field, @Value, @SourceSystem, @SourceKey, @ObservedAt)
+                ON CONFLICT (citizen_id, field) DO UPDATE SET
+                    value = excluded.value, source_system = excluded.source_system,
+                    source_key = excluded.source_key, observed_at = excluded.observed_at;
+                """,
+                ("@citizenId", citizenId),
+                ("@Field", field.Field),
+                ("@Value", field.Value),
+                ("@SourceSystem", field.SourceSystem),
+                ("@SourceKey", field.SourceKey),
+                ("@ObservedAt", StoreTime.Format(field.ObservedAt)));
+        }
+    }
+
     public Task<bool> SetRestrictionAsync(string citizenId, bool restricted, DateTimeOffset at)
     {
         var before = IsRestricted(citizenId);
+        WriteRestriction(citizenId, restricted, at);
+        return Task.FromResult(before != IsRestricted(citizenId));
+    }
+
+    private void WriteRestriction(string citizenId, bool restricted, DateTimeOffset at) =>
         _statements.Execute(
             restricted
                 ? """
@@ -502,8 +541,6 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
                   """,
             ("@citizenId", citizenId),
             ("@at", StoreTime.Format(at)));
-        return Task.FromResult(before != IsRestricted(citizenId));
-    }
 
     private bool IsRestricted(string citizenId) =>
         _statements.Scalar<long>($"SELECT EXISTS (SELECT 1 FROM ({StoreReads.RestrictedCitizens}) WHERE citizen_id = @citizenId);", ("@citizenId", citizenId)) == 1;
@@ -546,6 +583,12 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
     {
         ArgumentNullException.ThrowIfNull(records);
         _linked.MarkedRemoved(citizenId);
+        WriteErasure(citizenId, records, at);
+        return Task.CompletedTask;
+    }
+
+    private void WriteErasure(string citizenId, IReadOnlyList<SuppressedRecord> records, DateTimeOffset at)
+    {
         foreach (var suppressed in records)
         {
             _statements.Execute(
@@ -560,7 +603,6 @@ internal sealed class SqliteResolutionSession(SqliteConnection connection, Sqlit
         }
 
         _statements.Execute(ErasureSql.Statements("@citizenId", "@at"), ("@citizenId", citizenId), ("@at", StoreTime.Format(at)));
-        return Task.CompletedTask;
     }
 
     private void Gained(string citizenId, DateTimeOffset at)

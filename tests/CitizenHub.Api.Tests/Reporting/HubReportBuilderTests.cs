@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using CitizenHub.Api.Reporting;
 using CitizenHub.Contracts;
+using CitizenHub.Matching.Identity;
 using CitizenHub.Store;
 using CitizenHub.TestKit;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,4 @@
-using CitizenHub.Matching;
-
-namespace CitizenHub.Store;
+namespace CitizenHub.Matching.Identity;
 
 /// <summary>
 /// What rebuilding a golden record changes, for both stores: the fields whose shown value changed (the change event
@@ -8,7 +6,7 @@ namespace CitizenHub.Store;
 /// two fields, and only those are written rather than all a dozen deleted and re-inserted (on SQLite the ingest rate
 /// moved within its noise; it is fewer index writes on either store all the same).
 /// </summary>
-internal sealed record GoldenRecordDiff(IReadOnlyList<string> Changed, IReadOnlyList<string> Removed, IReadOnlyList<GoldenField> Written)
+public sealed record GoldenRecordDiff(IReadOnlyList<string> Changed, IReadOnlyList<string> Removed, IReadOnlyList<GoldenField> Written)
 {
     /// <summary>
     /// Whether anything is written. A new observation of the same value changes no shown value, but its lineage is
