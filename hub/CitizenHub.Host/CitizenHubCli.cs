@@ -78,65 +78,6 @@ internal static class CitizenHubCli
         keysAdd.SetAction((parse, ct) => Guarded(error, () => ApiKeyCommands.AddAsync(parse.GetValue(roleOption)!, parse.GetValue(nameOption), output)));
         var keys = new Command("keys", "Work with the API's keys.") { keysAdd };
 
-        var personsOption = new Option<int>("--persons") { Description = "How many people to generate.", DefaultValueFactory = _ => AccuracyBench.DefaultPersons };
-        var seedOption = new Option<int>("--seed") { Description = "The generator's seed: the same seed gives the same data.", DefaultValueFactory = _ => AccuracyBench.DefaultSeed };
-        var keepOption = new Option<string?>("--keep") { Description = "Keep the generated sources, truth and store in this (new or empty) folder." };
-        var accuracy = new Command("accuracy", "Generate labelled council data, sync it through the hub, and score the links: precision, recall, F1, false merges.")
-        {
-            personsOption, seedOption, keepOption,
-        };
-        accuracy.SetAction((parse, ct) => Guarded(error, () => AccuracyBench.RunAsync(
-            parse.GetValue(personsOption), parse.GetValue(seedOption), parse.GetValue(keepOption), output, error, ct)));
-        var showOption = new Option<int>("--show") { Description = "How many kinds of mistake to list.", DefaultValueFactory = _ => 15 };
-        var linkThresholdOption = new Option<double?>("--link-threshold") { Description = "Try another link threshold (bits)." };
-        var reviewThresholdOption = new Option<double?>("--review-threshold") { Description = "Try another review threshold (bits)." };
-        var estimateOption = new Option<bool>("--estimate") { Description = "Estimate m and u from the generated records by EM first." };
-        var strictOption = new Option<bool>("--require-personal-evidence") { Description = "Link only pairs that agree on something personal (Matching.RequirePersonalEvidence)." };
-        var linkage = new Command("linkage", "Link generated data with the matching core in memory; print the metrics and the commonest mistakes, explained.")
-        {
-            personsOption, seedOption, showOption, linkThresholdOption, reviewThresholdOption, estimateOption, strictOption,
-        };
-        linkage.SetAction((parse, ct) => Guarded(error, () => MatchingBenches.LinkageAsync(
-            parse.GetValue(personsOption), parse.GetValue(seedOption), parse.GetValue(showOption),
-            parse.GetValue(linkThresholdOption), parse.GetValue(reviewThresholdOption), parse.GetValue(estimateOption), parse.GetValue(strictOption), output)));
-        var goldenOption = new Option<int>("--golden") { Description = "Golden records in the index.", DefaultValueFactory = _ => 1_000_000 };
-        var linkedOption = new Option<int>("--records") { Description = "Records to link, timed.", DefaultValueFactory = _ => 200_000 };
-        var speed = new Command("speed", "Scoring and linking speed on one thread against an in-memory index of golden records.")
-        {
-            goldenOption, linkedOption, seedOption,
-        };
-        speed.SetAction((parse, ct) => Guarded(error, () => MatchingBenches.SpeedAsync(
-            parse.GetValue(goldenOption), parse.GetValue(linkedOption), parse.GetValue(seedOption), output)));
-        var requestsOption = new Option<int>("--requests") { Description = "Lookups to time.", DefaultValueFactory = _ => 20_000 };
-        var concurrencyOption = new Option<int>("--concurrency") { Description = "Lookups in flight at once.", DefaultValueFactory = _ => 1 };
-        var apiGoldenOption = new Option<int>("--golden") { Description = "Golden records in the store.", DefaultValueFactory = _ => 1_000_000 };
-        var api = new Command("api", "Latency of GET /citizens/{id} over HTTP against a store of many golden records (each read audited).")
-        {
-            apiGoldenOption, requestsOption, concurrencyOption,
-        };
-        api.SetAction((parse, ct) => Guarded(error, () => ApiBench.RunAsync(
-            parse.GetValue(apiGoldenOption), parse.GetValue(requestsOption), parse.GetValue(concurrencyOption), output, ct)));
-        var ingestPersonsOption = new Option<int>("--persons") { Description = "How many people to generate (about 2.4 source records each).", DefaultValueFactory = _ => IngestBench.DefaultPersons };
-        var hubSettingsOption = new Option<string?>("--hub") { Description = "A configuration file whose Transport, RabbitMq and Store to use (its sources are ignored); default: embedded." };
-        var instancesOption = new Option<int>("--instances") { Description = "Hub instances sharing the work (this one and serve processes); above 1 needs RabbitMq and Postgres.", DefaultValueFactory = _ => 1 };
-        var ingest = new Command("ingest", "End-to-end ingest of generated council sources: records/s and peak memory, embedded or scaled out.")
-        {
-            ingestPersonsOption, seedOption, hubSettingsOption, instancesOption,
-        };
-        ingest.SetAction((parse, ct) => Guarded(error, () => IngestBench.RunAsync(
-            parse.GetValue(ingestPersonsOption), parse.GetValue(seedOption), parse.GetValue(hubSettingsOption), parse.GetValue(instancesOption), output, error, ct)));
-        var keptStoreOption = new Option<string>("--store") { Description = "A store kept by bench accuracy --keep DIR (DIR/citizenhub.db).", Required = true };
-        var copiesOption = new Option<int>("--copies") { Description = "How many times to write its rows.", DefaultValueFactory = _ => StoreFloorBench.DefaultCopies };
-        var indexesAfterOption = new Option<bool>("--indexes-after") { Description = "Drop the tables' secondary indexes first and build them once at the end, as a first load into an empty store could." };
-        var intoOption = new Option<string?>("--into") { Description = "Keep the new store in this (new) file; default: a temporary file, deleted." };
-        var storeFloor = new Command("store-floor", "How long SQLite takes only to write the store's rows for many records: a kept store's rows copied K times, nothing else.")
-        {
-            keptStoreOption, copiesOption, indexesAfterOption, intoOption,
-        };
-        storeFloor.SetAction((parse, ct) => Guarded(error, () => StoreFloorBench.RunAsync(
-            parse.GetValue(keptStoreOption)!, parse.GetValue(copiesOption), parse.GetValue(indexesAfterOption), parse.GetValue(intoOption), output, ct)));
-        var bench = new Command("bench", "Measure the hub on generated data.") { accuracy, linkage, speed, api, ingest, storeFloor };
-
         var estimate = new Command("estimate", "Estimate the match model's m and u from the records the store holds (EM), and write them for Matching.ParametersFile.")
         {
             configOption, outOption,
@@ -154,7 +95,7 @@ internal static class CitizenHubCli
             parse.GetValue(configOption)!, parse.GetValue(failureIdsArgument) ?? [], parse.GetValue(replayAllOption), output, error, ct)));
         var errors = new Command("errors", "The messages the hub could not apply: list them, replay them.") { errorsList, errorsReplay };
 
-        var root = new RootCommand("CitizenHub: one view of each resident across a council's systems.") { sync, serve, export, report, config, demo, keys, bench, matching, errors };
+        var root = new RootCommand("CitizenHub: one view of each resident across a council's systems.") { sync, serve, export, report, config, demo, keys, matching, errors };
         root.Options.OfType<VersionOption>().Single().Action = new PrintVersionAction();
         var invocation = new InvocationConfiguration { Output = output, Error = error };
         var exitCode = await root.Parse(args).InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);

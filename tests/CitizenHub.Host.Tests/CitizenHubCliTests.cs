@@ -23,6 +23,18 @@ public sealed class CitizenHubCliTests : CommandLineTest
     }
 
     [Fact]
+    public async Task Help_ListsTheOperatorsCommands_AndNoBenchmark()
+    {
+        var code = await RunAsync("--help");
+
+        // The benchmarks are their own executable (bench/, citizenhub-bench): the shipped one is wiring only.
+        Assert.Equal(0, code);
+        var commands = Output.ToString().Split('\n').SkipWhile(l => !l.StartsWith("Commands:", StringComparison.Ordinal)).Skip(1)
+            .Select(l => l.Trim().Split(' ', 2)[0]).Where(c => c.Length > 0).ToArray();
+        Assert.Equal(["sync", "serve", "export", "report", "config", "demo", "keys", "matching", "errors"], commands);
+    }
+
+    [Fact]
     public async Task Sync_ThenExportLinks_WritesOneRowPerSourceRecordJoinedAcrossSources()
     {
         var config = TwoSources.WriteTo(Folder);

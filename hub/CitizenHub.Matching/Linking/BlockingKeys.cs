@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.IO.Hashing;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace CitizenHub.Matching.Linking;
 
@@ -46,8 +48,12 @@ public static class BlockingKeys
         return key.StartsWith(NameOnlyPrefix, StringComparison.Ordinal) ? Math.Min(maximum, NameOnlyMaximumBlockSize) : maximum;
     }
 
-    /// <summary>The 64-bit hash a key is held by in memory (never 0).</summary>
-    public static ulong Hash(ReadOnlySpan<char> key) => BlockTable.HashOf(key);
+    /// <summary>The 64-bit hash a key is held by in memory (never 0, which an open-addressed table can keep for an empty slot).</summary>
+    public static ulong Hash(ReadOnlySpan<char> key)
+    {
+        var hash = XxHash3.HashToUInt64(MemoryMarshal.AsBytes(key));
+        return hash == 0 ? 1 : hash;
+    }
 
     /// <summary>Whether a key is one of a record's identifiers (<c>nhs:</c>, <c>ni:</c>, <c>uprn:</c>), by which the search finds records.</summary>
     public static bool IsIdentifier(string key)

@@ -1,9 +1,8 @@
 using System.Globalization;
-using CitizenHub.Bench;
 
-namespace CitizenHub.Host.Tests;
+namespace CitizenHub.Bench.Tests.Commands;
 
-/// <summary><c>citizenhub bench accuracy</c> through the command-line entry, and the files it generates through <c>config validate</c>.</summary>
+/// <summary><c>citizenhub-bench accuracy</c> through the command-line entry, and the files it generates through <c>citizenhub config validate</c>.</summary>
 public sealed class AccuracyBenchTests : CommandLineTest
 {
     [Fact]
@@ -11,7 +10,7 @@ public sealed class AccuracyBenchTests : CommandLineTest
     {
         var generated = LabelledPopulation.Generate(new PopulationOptions { Persons = 200, Seed = 3 }).Records.Count;
 
-        var code = await RunAsync("bench", "accuracy", "--persons", "200", "--seed", "3");
+        var code = await RunAsync("accuracy", "--persons", "200", "--seed", "3");
 
         Assert.Equal(0, code);
         var table = Table(Output.ToString());
@@ -31,7 +30,7 @@ public sealed class AccuracyBenchTests : CommandLineTest
     {
         var keep = Folder.File("kept");
 
-        var code = await RunAsync("bench", "accuracy", "--persons", "50", "--keep", keep);
+        var code = await RunAsync("accuracy", "--persons", "50", "--keep", keep);
 
         Assert.Equal(0, code);
         Assert.True(File.Exists(Path.Combine(keep, "truth.csv")));
@@ -45,7 +44,7 @@ public sealed class AccuracyBenchTests : CommandLineTest
         Directory.CreateDirectory(Folder.File("kept"));
         Folder.Write("kept/something.txt", "x");
 
-        var code = await RunAsync("bench", "accuracy", "--persons", "50", "--keep", Folder.File("kept"));
+        var code = await RunAsync("accuracy", "--persons", "50", "--keep", Folder.File("kept"));
 
         Assert.Equal(2, code);
         Assert.Contains("not empty", Error.ToString(), StringComparison.Ordinal);
@@ -56,7 +55,7 @@ public sealed class AccuracyBenchTests : CommandLineTest
     {
         var config = SourceFiles.Write(LabelledPopulation.Generate(new PopulationOptions { Persons = 100, Seed = 9 }), Folder.Path);
 
-        var code = await RunAsync("config", "validate", "--config", config);
+        var code = await RunCitizenHubAsync("config", "validate", "--config", config);
 
         Assert.Equal(0, code);
         Assert.Contains("valid, 4 sources (council-tax: Csv, housing-benefits: Csv, electoral-register: Csv, social-care: Csv)", Output.ToString(), StringComparison.Ordinal);

@@ -1,9 +1,9 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 
-namespace CitizenHub.Host.Tests;
+namespace CitizenHub.Bench.Tests.Commands;
 
-/// <summary><c>citizenhub bench store-floor</c> through the command-line entry, on a store kept by <c>bench accuracy</c>.</summary>
+/// <summary><c>citizenhub-bench store-floor</c> through the command-line entry, on a store kept by <c>citizenhub-bench accuracy</c>.</summary>
 public sealed class StoreFloorBenchTests : CommandLineTest
 {
     [Fact]
@@ -12,7 +12,7 @@ public sealed class StoreFloorBenchTests : CommandLineTest
         var keptStore = await KeptStoreAsync(persons: 60);
         var into = Folder.File("floor.db");
 
-        var code = await RunAsync("bench", "store-floor", "--store", keptStore, "--copies", "3", "--into", into);
+        var code = await RunAsync("store-floor", "--store", keptStore, "--copies", "3", "--into", into);
 
         Assert.Equal(0, code);
         foreach (var table in new[] { "citizens", "source_records", "golden_fields", "citizen_history", "change_feed", "match_keys" })
@@ -36,7 +36,7 @@ public sealed class StoreFloorBenchTests : CommandLineTest
         var keptStore = await KeptStoreAsync(persons: 40);
         var into = Folder.File("floor.db");
 
-        var code = await RunAsync("bench", "store-floor", "--store", keptStore, "--copies", "2", "--indexes-after", "--into", into);
+        var code = await RunAsync("store-floor", "--store", keptStore, "--copies", "2", "--indexes-after", "--into", into);
 
         Assert.Equal(0, code);
         const string Indexes = "SELECT group_concat(name || ':' || sql, ';') FROM (SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL ORDER BY name)";
@@ -48,17 +48,17 @@ public sealed class StoreFloorBenchTests : CommandLineTest
     [Fact]
     public async Task StoreFloor_NoSuchStore_ExitsTwoAndSaysHowToMakeOne()
     {
-        var code = await RunAsync("bench", "store-floor", "--store", Folder.File("missing.db"));
+        var code = await RunAsync("store-floor", "--store", Folder.File("missing.db"));
 
         Assert.Equal(2, code);
-        Assert.Contains("bench accuracy --keep", Error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("citizenhub-bench accuracy --keep", Error.ToString(), StringComparison.Ordinal);
     }
 
-    /// <summary>A store that <c>bench accuracy --keep</c> left, as an operator would make one.</summary>
+    /// <summary>A store that <c>citizenhub-bench accuracy --keep</c> left, as an operator would make one.</summary>
     private async Task<string> KeptStoreAsync(int persons)
     {
         var kept = Folder.File("kept");
-        Assert.Equal(0, await RunAsync("bench", "accuracy", "--persons", persons.ToString(CultureInfo.InvariantCulture), "--keep", kept));
+        Assert.Equal(0, await RunAsync("accuracy", "--persons", persons.ToString(CultureInfo.InvariantCulture), "--keep", kept));
         return Path.Combine(kept, "citizenhub.db");
     }
 

@@ -1,14 +1,15 @@
 using System.Diagnostics;
 using System.Globalization;
+using CitizenHub.Host;
 using CitizenHub.Store.Sqlite;
 using Microsoft.Data.Sqlite;
 
-namespace CitizenHub.Host;
+namespace CitizenHub.Bench.Commands;
 
 /// <summary>
-/// <c>citizenhub bench store-floor</c>: how long SQLite takes only to write what the embedded store keeps for a number of
+/// <c>citizenhub-bench store-floor</c>: how long SQLite takes only to write what the embedded store keeps for a number of
 /// records, with nothing else: no reading, bus, normalising, matching or commit a message. It copies the rows that an
-/// ingest wrote into a kept store (<c>bench accuracy --keep</c>) K times into a new store made by the store's own
+/// ingest wrote into a kept store (<c>citizenhub-bench accuracy --keep</c>) K times into a new store made by the store's own
 /// migrations, with its triggers and indexes, one statement and one transaction a table, the cheapest order SQLite
 /// allows. Each copy's identifiers get a suffix, so every row is new and lands in the indexes as a new one would. The
 /// result is a lower bound for a first load of that many records on this disk, to set a target against.
@@ -33,7 +34,7 @@ internal static class StoreFloorBench
 
         if (!File.Exists(keptStore))
         {
-            throw new CliException($"--store file '{keptStore}' not found (make one with: bench accuracy --keep DIR; it is DIR/citizenhub.db)");
+            throw new CliException($"--store file '{keptStore}' not found (make one with: citizenhub-bench accuracy --keep DIR; it is DIR/citizenhub.db)");
         }
 
         var target = into ?? Path.Combine(Path.GetTempPath(), $"citizenhub-floor-{Guid.NewGuid():N}"[..29] + ".db");
@@ -107,7 +108,7 @@ internal static class StoreFloorBench
             await output.WriteLineAsync($"bench store-floor: the rows of {keptStore} written {copies} times into a new store, nothing else").ConfigureAwait(false);
             await BenchTable.WriteAsync(output, rows).ConfigureAwait(false);
 
-            return CitizenHubCli.Succeeded;
+            return BenchCli.Succeeded;
         }
         finally
         {

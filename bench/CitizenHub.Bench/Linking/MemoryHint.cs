@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
-namespace CitizenHub.Matching.Linking;
+namespace CitizenHub.Bench.Linking;
 
 /// <summary>
 /// Prefetch hints: ask the processor to bring a value into cache, and return at once, so that a wait for memory
@@ -9,8 +9,8 @@ namespace CitizenHub.Matching.Linking;
 /// </summary>
 /// <remarks>
 /// A hint reads nothing and cannot fault, so a hint for a value that has moved since (an array that grew, an object
-/// the collector moved) costs only a wasted fetch. This is the only unsafe code in the matching core: the instruction
-/// takes a pointer. Where the processor has no such instruction it does nothing.
+/// the collector moved) costs only a wasted fetch. This is the only unsafe code in the bench: the instruction takes a
+/// pointer. Where the processor has no such instruction it does nothing.
 /// </remarks>
 internal static class MemoryHint
 {

@@ -6,15 +6,17 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using CitizenHub.Api.Access;
 using CitizenHub.Contracts;
+using CitizenHub.Host;
 using CitizenHub.Matching;
 using CitizenHub.Matching.Linking;
 using CitizenHub.Store;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 
-namespace CitizenHub.Host;
+namespace CitizenHub.Bench.Commands;
 
 /// <summary>
-/// <c>citizenhub bench api</c>: lookup latency of <c>GET /citizens/{id}</c> over real HTTP on loopback against a
+/// <c>citizenhub-bench api</c>: lookup latency of <c>GET /citizens/{id}</c> over real HTTP on loopback against a
 /// SQLite store holding many golden records, each read authenticated, purpose-checked and audited as in production.
 /// The records are written straight into the store (resolving a million records through the pipeline is the
 /// ingest benchmark's business, not this one's).
@@ -78,7 +80,7 @@ internal static class ApiBench
                 max ms                    {latencies[^1]:0.00}
                 """));
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
-            return CitizenHubCli.Succeeded;
+            return BenchCli.Succeeded;
         }
         finally
         {

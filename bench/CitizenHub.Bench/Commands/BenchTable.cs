@@ -1,4 +1,4 @@
-namespace CitizenHub.Host;
+namespace CitizenHub.Bench.Commands;
 
 /// <summary>The benches' result table: one "measure  value" line each, the values in one column.</summary>
 internal static class BenchTable

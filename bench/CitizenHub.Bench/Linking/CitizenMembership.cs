@@ -1,4 +1,4 @@
-namespace CitizenHub.Matching.Linking;
+namespace CitizenHub.Bench.Linking;
 
 /// <summary>
 /// Which citizen each record (by its position of adding) belongs to, and each citizen's records in the order they

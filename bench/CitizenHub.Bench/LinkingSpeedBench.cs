@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CitizenHub.Bench.Linking;
 using CitizenHub.Matching;
 using CitizenHub.Matching.Linking;
 using CitizenHub.Matching.Scoring;

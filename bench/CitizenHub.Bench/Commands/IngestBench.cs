@@ -1,16 +1,17 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using CitizenHub.Bench;
+using CitizenHub.Host;
 using CitizenHub.Hub;
 using CitizenHub.Store;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace CitizenHub.Host;
+namespace CitizenHub.Bench.Commands;
 
 /// <summary>
-/// <c>citizenhub bench ingest</c>: end-to-end ingest of generated council sources (CSV files through the adapters, the
+/// <c>citizenhub-bench ingest</c>: end-to-end ingest of generated council sources (CSV files through the adapters, the
 /// bus, matching and the store), embedded or on a broker and database shared by several hub instances, timed from the
 /// first read to the last record applied. Prints records/s and each instance's peak memory; never a name.
 /// </summary>
@@ -92,7 +93,7 @@ internal static class IngestBench
                 await BenchTable.WriteAsync(output, rows).ConfigureAwait(false);
             }
 
-            return summaries.All(s => s.Succeeded) ? CitizenHubCli.Succeeded : CitizenHubCli.Failed;
+            return summaries.All(s => s.Succeeded) ? BenchCli.Succeeded : BenchCli.Failed;
         }
         finally
         {
@@ -138,15 +139,32 @@ internal static class IngestBench
         File.WriteAllText(configPath, config.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
     }
 
-    /// <summary>Another hub instance: this executable's <c>serve</c>, ready once its health check answers.</summary>
+    /// <summary>
+    /// Another hub instance: the shipped executable's <c>citizenhub serve</c> (built beside this one, as the bench
+    /// references the host), ready once its health check answers.
+    /// </summary>
     private static async Task<Process> StartServeAsync(string configPath, CancellationToken cancellationToken)
     {
         var port = FreeLoopbackPort();
-        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
-        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+        var hostAssembly = typeof(HubComposition).Assembly.Location;
+        var appHost = Path.ChangeExtension(hostAssembly, OperatingSystem.IsWindows() ? ".exe" : null);
+        ProcessStartInfo start;
+        if (File.Exists(appHost))
         {
-            start.ArgumentList.Add(typeof(IngestBench).Assembly.Location);
+            start = new ProcessStartInfo(appHost);
         }
+        else
+        {
+            // No native launcher beside it: run the assembly with the dotnet that runs this one.
+            var dotnet = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet"
+                ? Environment.ProcessPath!
+                : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+            start = new ProcessStartInfo(dotnet);
+            start.ArgumentList.Add(hostAssembly);
+        }
+
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
 
         foreach (var argument in new[] { "serve", "--config", configPath, "--urls", $"http://127.0.0.1:{port}" })
         {

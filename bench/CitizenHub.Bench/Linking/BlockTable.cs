@@ -1,8 +1,7 @@
-using System.IO.Hashing;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace CitizenHub.Matching.Linking;
+namespace CitizenHub.Bench.Linking;
 
 /// <summary>
 /// The records held under each blocking key: an open-addressed table of blocks found by a 64-bit hash of the key,
@@ -37,13 +36,6 @@ internal sealed class BlockTable
     private int _entryCount;
     private int _blockCount;
     private readonly Dictionary<string, KindStatistics> _kinds = new(StringComparer.Ordinal);
-
-    /// <summary>The hash a key is held by (never 0: that marks an empty slot).</summary>
-    public static ulong HashOf(ReadOnlySpan<char> key)
-    {
-        var hash = XxHash3.HashToUInt64(MemoryMarshal.AsBytes(key));
-        return hash == 0 ? 1 : hash;
-    }
 
     /// <summary>Adds a record under a key, by the key's hash; <paramref name="kind"/> (the key's prefix) is for <see cref="Statistics"/>.</summary>
     public void Add(string kind, ulong hash, int record)

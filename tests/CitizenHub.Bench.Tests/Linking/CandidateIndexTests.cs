@@ -1,9 +1,11 @@
-using CitizenHub.Contracts;
 using System.Globalization;
+using CitizenHub.Bench.Linking;
+using CitizenHub.Contracts;
+using CitizenHub.Matching;
 using CitizenHub.Matching.Linking;
 using CitizenHub.Matching.Scoring;
 
-namespace CitizenHub.Matching.Tests.Linking;
+namespace CitizenHub.Bench.Tests.Linking;
 
 public sealed class CandidateIndexTests
 {

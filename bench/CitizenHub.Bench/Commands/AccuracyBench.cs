@@ -1,14 +1,15 @@
 using System.Diagnostics;
 using System.Globalization;
-using CitizenHub.Bench;
+using CitizenHub.Host;
 using CitizenHub.Hub;
 using CitizenHub.Store;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 
-namespace CitizenHub.Host;
+namespace CitizenHub.Bench.Commands;
 
 /// <summary>
-/// <c>citizenhub bench accuracy</c>: a seeded labelled population written as four council source files, synced through
+/// <c>citizenhub-bench accuracy</c>: a seeded labelled population written as four council source files, synced through
 /// the real pipeline (the same path as <c>sync</c>), and the hub's links scored against the truth.
 /// Prints ids and counts only, never a name.
 /// </summary>
@@ -73,7 +74,7 @@ internal static class AccuracyBench
                 await output.WriteLineAsync($"kept: {directory} (sources, citizenhub.json, truth.csv, the store)").ConfigureAwait(false);
             }
 
-            return summaries.All(s => s.Succeeded) ? CitizenHubCli.Succeeded : CitizenHubCli.Failed;
+            return summaries.All(s => s.Succeeded) ? BenchCli.Succeeded : BenchCli.Failed;
         }
         finally
         {

@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using CitizenHub.Bench;
 using CitizenHub.Matching.Scoring;
 
-namespace CitizenHub.Host;
+namespace CitizenHub.Bench.Commands;
 
 /// <summary>The matching core's benchmarks: in-memory linkage with its mistakes explained, and linking speed.</summary>
 internal static class MatchingBenches
@@ -47,7 +46,7 @@ internal static class MatchingBenches
             }
         }
 
-        return CitizenHubCli.Succeeded;
+        return BenchCli.Succeeded;
     }
 
     /// <summary>Scoring and linking speed on one thread against an index of golden records.</summary>
@@ -73,6 +72,6 @@ internal static class MatchingBenches
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {kind,-8} {keys,10} {mean,8:0.0} {largest,8}"));
         }
 
-        return Task.FromResult(CitizenHubCli.Succeeded);
+        return Task.FromResult(BenchCli.Succeeded);
     }
 }

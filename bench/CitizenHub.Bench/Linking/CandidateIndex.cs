@@ -1,39 +1,12 @@
 using System.Runtime.InteropServices;
-using CitizenHub.Matching.Scoring;
+using CitizenHub.Matching;
+using CitizenHub.Matching.Linking;
 
-namespace CitizenHub.Matching.Linking;
-
-/// <summary>Name counts kept in memory, for term-frequency adjustment.</summary>
-public sealed class TermFrequencyTable : ITermFrequencies
-{
-    private readonly Dictionary<string, long> _family = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _given = new(StringComparer.Ordinal);
-
-    public long Total { get; private set; }
-
-    public long FamilyCount(string familyKey) => _family.GetValueOrDefault(familyKey);
-
-    public long GivenCount(string givenKey) => _given.GetValueOrDefault(givenKey);
-
-    public void Add(NormalisedRecord record)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        Total++;
-        if (record.FamilyKey is { } family)
-        {
-            _family[family] = _family.GetValueOrDefault(family) + 1;
-        }
-
-        if (record.GivenKey is { } given)
-        {
-            _given[given] = _given.GetValueOrDefault(given) + 1;
-        }
-    }
-}
+namespace CitizenHub.Bench.Linking;
 
 /// <summary>
-/// Golden records held in memory with their blocking keys: the matching core's own index, for benchmarks,
-/// parameter estimation and batch linkage of files. The hub's stores keep the same keys in their tables.
+/// Golden records held in memory with their blocking keys: the benchmarks' own index (the matching core's
+/// <see cref="BlockingKeys"/> and <see cref="Linker"/> over arrays in memory). The hub's stores keep the same keys in their tables.
 /// </summary>
 public sealed class CandidateIndex
 {
@@ -321,7 +294,7 @@ public sealed class CandidateIndex
                 Array.Resize(ref _keys, _count * 2);
             }
 
-            _keys[_count++] = new BlockKey(kind, BlockTable.HashOf(key), BlockingKeys.MaximumBlockSize(kind, maximumBlockSize));
+            _keys[_count++] = new BlockKey(kind, BlockingKeys.Hash(key), BlockingKeys.MaximumBlockSize(kind, maximumBlockSize));
         }
     }
 }

@@ -1,3 +1,4 @@
+using CitizenHub.Bench.Linking;
 using CitizenHub.Matching;
 using CitizenHub.Matching.Linking;
 using CitizenHub.Matching.Scoring;
