@@ -2,7 +2,6 @@ using CitizenHub.Contracts;
 using CitizenHub.Matching;
 using CitizenHub.Matching.Identity;
 using CitizenHub.Matching.Linking;
-using CitizenHub.Matching.Scoring;
 
 namespace CitizenHub.Store;
 
@@ -249,122 +248,11 @@ public interface IResolutionSession : IAsyncDisposable
     /// </summary>
     Task ApplyAsync(MessageIdentity message, ChangeSet changes);
 
-    /// <summary>
-    /// Names the records the message is about before any is resolved, so that a store across a network can read
-    /// what it will be asked of each (<see cref="FindRecordAsync"/>, <see cref="GetDeclaredAsync"/>) in a round trip
-    /// or two for the whole message rather than one a record. A hint: every answer is the same without it.
-    /// </summary>
-    Task ExpectAsync(IReadOnlyCollection<SourceRecordRef> records);
-
-    /// <summary>
-    /// Names the records about to be resolved (those that changed), so that a store across a network can read for the
-    /// whole message at once what resolving them will ask: the counts of their names (<see cref="GetTermFrequenciesAsync"/>)
-    /// and the records of the citizens their blocking keys find (<see cref="FindCitizensAsync"/>,
-    /// <see cref="GetLinkedRecordsAsync"/>). A hint, like <see cref="ExpectAsync"/>.
-    /// </summary>
-    Task ExpectChangedAsync(IReadOnlyCollection<NormalisedRecord> records);
-
-    Task<HeldRecord?> FindRecordAsync(string sourceSystem, string sourceKey);
-
-    /// <summary>
-    /// Active citizens linked to any record (other than the one named) that has one of the blocking keys,
-    /// oldest first. A key held by more than <paramref name="maximumBlockSize"/> records is skipped.
-    /// </summary>
-    Task<IReadOnlyList<string>> FindCitizensAsync(IReadOnlyCollection<string> matchKeys, string exceptSystem, string exceptKey, int maximumBlockSize);
-
-    /// <summary>How often the records' names occur among the records held, for term-frequency adjustment.</summary>
-    Task<ITermFrequencies> GetTermFrequenciesAsync(IReadOnlyCollection<NormalisedRecord> records);
-
-    /// <summary>The normalised form of every record linked to a citizen.</summary>
-    Task<IReadOnlyList<NormalisedRecord>> GetLinkedRecordsAsync(string citizenId);
-
-    /// <summary>Mints a new citizen id (never reused) and creates its golden record, as yet empty.</summary>
-    Task<string> CreateCitizenAsync(DateTimeOffset at);
-
-    /// <summary>
-    /// Holds a source record (replacing an earlier version) linked to a citizen, with its blocking and search keys
-    /// and the evidence that linked it (null when it started its citizen).
-    /// </summary>
-    Task SaveRecordAsync(
-        string citizenId,
-        SourceRecord record,
-        NormalisedRecord normalised,
-        string contentHash,
-        IReadOnlyList<string> matchKeys,
-        PairEvidence? evidence,
-        DateTimeOffset at);
-
-    /// <summary>Moves one held record to another citizen (a split), keeping its evidence.</summary>
-    Task MoveRecordAsync(string sourceSystem, string sourceKey, string citizenId, DateTimeOffset at);
-
-    /// <summary>Appends a row to a citizen's history.</summary>
-    Task AddHistoryAsync(CitizenHistoryEntry entry);
-
-    /// <summary>Queues an uncertain pair for a steward, unless the same pair is already open.</summary>
-    Task AddReviewAsync(SourceRecordRef record, PairEvidence candidate, DateTimeOffset at);
-
-    /// <summary>Keeps what applying the message did with the message's identity, for its run's summary.</summary>
-    Task RecordTallyAsync(MessageIdentity message, RunTally tally);
-
-    /// <summary>Adds a committed message's events to the change feed (in the same transaction as the changes).</summary>
-    Task AppendChangesAsync(IReadOnlyList<object> events);
-
-    /// <summary>
-    /// The citizen a removed record was in when it was removed, while that citizen holds no record (it answers as
-    /// removed) and was not merged into another; null otherwise, or when the record was never removed.
-    /// </summary>
-    Task<string?> FindFormerCitizenAsync(SourceRecordRef record);
-
     /// <summary>One review item, whatever its status; null when there is none of that id.</summary>
     Task<ReviewItem?> GetReviewAsync(long reviewId);
 
-    /// <summary>Closes a review with a steward's answer.</summary>
-    Task CloseReviewAsync(long reviewId, ReviewStatus status, DateTimeOffset at);
-
-    /// <summary>Keeps a steward's decision about two records, so that the next sync honours it.</summary>
-    Task AddStewardDecisionAsync(StewardDecision decision);
-
-    /// <summary>The records a steward has said are the same person as this one, and those said to be another (either way round).</summary>
-    Task<StewardDeclarations> GetDeclaredAsync(SourceRecordRef record);
-
-    /// <summary>Closes the open reviews of a record whose content changed or went: they were about what it said before.</summary>
-    Task SupersedeReviewsAsync(SourceRecordRef record, DateTimeOffset at);
-
-    Task RemoveRecordAsync(string sourceSystem, string sourceKey);
-
-    /// <summary>
-    /// Places restriction of processing on every record the citizen holds, or lifts it from them and from the records
-    /// removed from it since (so that one coming back does not bring it back). A citizen is restricted while it holds a
-    /// restricted record, and at the commit every record of such a citizen that this session linked or moved becomes
-    /// restricted too: the restriction follows the person, whatever merges, splits and moves follow.
-    /// </summary>
-    /// <returns>Whether the citizen's state changed (it was not restricted and now is, or the reverse).</returns>
-    Task<bool> SetRestrictionAsync(string citizenId, bool restricted, DateTimeOffset at);
-
     /// <summary>The records named that an erasure keeps out, each with the digest of what it said when erased.</summary>
     Task<IReadOnlyDictionary<SourceRecordRef, string>> GetSuppressedAsync(IReadOnlyCollection<SourceRecordRef> records);
-
-    /// <summary>Ends a record's suppression: its source removed it, or sent something else under its key.</summary>
-    Task LiftSuppressionAsync(SourceRecordRef record);
-
-    /// <summary>
-    /// Erases what the hub holds of a citizen whose records the caller has removed (<see cref="RemoveRecordAsync"/>):
-    /// its golden record and lineage, its history and that of the ids merged into it (one <see cref="HistoryCause.Erased"/>
-    /// row stays), the causes and field names of their change-feed entries, the reviews, steward decisions, restrictions
-    /// and removal notes of its records; it answers as erased from then on. Each record given is suppressed: a sync that
-    /// sends it again unchanged does not bring it back.
-    /// </summary>
-    Task EraseCitizenAsync(string citizenId, IReadOnlyList<SuppressedRecord> records, DateTimeOffset at);
-
-    /// <summary>Moves every link of <paramref name="absorbedId"/> to <paramref name="survivorId"/>; the absorbed id forwards from now on.</summary>
-    Task MergeAsync(string survivorId, string absorbedId, DateTimeOffset at);
-
-    /// <summary>
-    /// Replaces a citizen's shown values and their lineage. An empty set marks the citizen as having no
-    /// source records left. Returns the fields whose shown value changed, and the version, which also
-    /// moves when only lineage changed (the same value observed again).
-    /// </summary>
-    Task<GoldenRecordChange> SetGoldenRecordAsync(string citizenId, IReadOnlyList<GoldenField> fields, DateTimeOffset at);
 
     Task CommitAsync(CancellationToken cancellationToken);
 }
@@ -421,7 +309,7 @@ public interface IStewardship
     /// </summary>
     Task<StewardOutcome> SetRestrictionAsync(string citizenId, bool restricted, CancellationToken cancellationToken);
 
-    /// <summary>Erases a citizen's data from the hub and suppresses its records (see <see cref="IResolutionSession.EraseCitizenAsync"/>).</summary>
+    /// <summary>Erases a citizen's data from the hub and suppresses its records (see <see cref="IdentityEngine.Erase"/>).</summary>
     Task<StewardOutcome> EraseAsync(string citizenId, CancellationToken cancellationToken);
 }
 

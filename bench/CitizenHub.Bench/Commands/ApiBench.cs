@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using CitizenHub.Api.Access;
 using CitizenHub.Contracts;
 using CitizenHub.Host;
+using CitizenHub.Matching.Identity;
 using CitizenHub.Matching;
 using CitizenHub.Matching.Linking;
 using CitizenHub.Store;
@@ -107,16 +108,20 @@ internal static class ApiBench
         {
             await using var session = await store.BeginMessageAsync(new MessageIdentity(Guid.NewGuid(), "bench", ++batch), cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidOperationException("A new message was refused.");
+            // Each a citizen of its own, written as the identity engine would write a record that matched no one.
+            var changes = new List<IdentityChange>();
             for (var i = 0; i < 5_000 && ids.Count < golden; i++)
             {
                 var record = Record(random, ids.Count, at);
                 var normalised = RecordNormaliser.Normalise(record);
-                var id = await session.CreateCitizenAsync(at).ConfigureAwait(false);
-                await session.SaveRecordAsync(id, record, normalised, $"bench-{ids.Count}", BlockingKeys.For(normalised), null, at).ConfigureAwait(false);
-                await session.SetGoldenRecordAsync(id, GoldenRecordBuilder.Build([normalised], SurvivorshipRanks.None), at).ConfigureAwait(false);
+                var id = Guid.CreateVersion7(at).ToString("N");
+                changes.Add(new IdentityChange.CitizenStarted(id, at));
+                changes.Add(new IdentityChange.RecordSaved(id, record, normalised, $"bench-{ids.Count}", BlockingKeys.For(normalised), null, false, null, at));
+                changes.Add(new IdentityChange.GoldenRecordWritten(id, [], GoldenRecordBuilder.Build([normalised], SurvivorshipRanks.None), 1, false, true, at));
                 ids.Add(id);
             }
 
+            await session.ApplyAsync(new MessageIdentity(Guid.Empty, "bench", 0), new ChangeSet(changes, [], RunTally.None)).ConfigureAwait(false);
             await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
 

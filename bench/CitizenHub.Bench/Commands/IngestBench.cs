@@ -226,7 +226,7 @@ internal static class IngestBench
             var stopwatch = Stopwatch.StartNew();
             await using (var session = await store.BeginMessageAsync(new MessageIdentity(Guid.NewGuid(), "bench-keys", 1), cancellationToken).ConfigureAwait(false))
             {
-                await session!.FindCitizensAsync(["bench:"], "", "", 1).ConfigureAwait(false);
+                await session!.GetKeysAsync().ConfigureAwait(false);
             }
 
             return stopwatch.Elapsed;

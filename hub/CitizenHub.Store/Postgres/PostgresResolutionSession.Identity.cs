@@ -168,12 +168,6 @@ internal sealed partial class PostgresResolutionSession
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(changes);
-        // The session's own answers (the old per-record reads) do not follow what a change set does: they are forgotten.
-        _linked.Clear();
-        _held.Clear();
-        _golden.Clear();
-        _declared.Clear();
-        _names.Clear();
         foreach (var change in changes.Changes)
         {
             switch (change)

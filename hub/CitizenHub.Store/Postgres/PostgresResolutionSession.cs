@@ -2,7 +2,6 @@ using CitizenHub.Contracts;
 using CitizenHub.Matching;
 using CitizenHub.Matching.Identity;
 using CitizenHub.Matching.Linking;
-using CitizenHub.Matching.Scoring;
 using Dapper;
 using Npgsql;
 
@@ -32,33 +31,6 @@ internal sealed partial class PostgresResolutionSession(
 {
     private readonly List<NpgsqlBatchCommand> _pending = [];
 
-    /// <summary>
-    /// Each citizen's linked records as read in this session, forgotten when a write of this session changes
-    /// them. The resolver reads a candidate's records several times per record (to score, then to survive
-    /// fields, then to check what remains), and nothing else can change them meanwhile: the session holds
-    /// the resolution lock.
-    /// </summary>
-    private readonly LinkedRecordCache _linked = new();
-
-    /// <summary>
-    /// What the store holds of each record asked about or expected (null: nothing), kept up to date by this session's
-    /// own writes as the statements they send would change the rows; nothing else writes while the session holds the
-    /// resolution lock.
-    /// </summary>
-    private readonly Dictionary<SourceRecordRef, HeldRecord?> _held = [];
-
-    /// <summary>Steward decisions about the expected records, read once a message; forgotten if this session adds one.</summary>
-    private readonly Dictionary<SourceRecordRef, StewardDeclarations> _declared = [];
-
-    /// <summary>Name counts read, and kept current through this session's saves and removals.</summary>
-    private readonly SessionNameCounts _names = new();
-
-    /// <summary>
-    /// Golden records as this session last wrote them (or created them, empty, or read them as the message's
-    /// candidates), so rebuilding one again, or a new citizen's for the first time, reads nothing: on a first load
-    /// most records start a citizen of their own.
-    /// </summary>
-    private readonly Dictionary<string, (long Version, IReadOnlyList<GoldenField> Fields)> _golden = new(StringComparer.Ordinal);
     /// <summary>Records this session added less those it removed: added to <c>record_count</c> at the commit (migration 5).</summary>
     private long _recordCountChange;
 
@@ -67,8 +39,6 @@ internal sealed partial class PostgresResolutionSession(
     private DateTimeOffset _lastWriteAt;
     private bool _keysCurrent;
 
-    // Whether any record was ever removed, asked once a session (null until then): see FindFormerCitizenAsync.
-    private bool? _anyRemoved;
     private bool _disposed;
 
     /// <summary>Holds a write back until the next read or the commit; values are positional (<c>$1</c>, <c>$2</c>, …).</summary>
@@ -133,288 +103,11 @@ internal sealed partial class PostgresResolutionSession(
         await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
     }
 
-    public async Task ExpectAsync(IReadOnlyCollection<SourceRecordRef> records)
-    {
-        ArgumentNullException.ThrowIfNull(records);
-        await ReadHeldAsync([.. records.Where(r => !_held.ContainsKey(r)).Distinct()]).ConfigureAwait(false);
-        await ReadDeclarationsAsync([.. records.Where(r => !_declared.ContainsKey(r)).Distinct()]).ConfigureAwait(false);
-    }
-
-    public async Task<HeldRecord?> FindRecordAsync(string sourceSystem, string sourceKey)
-    {
-        var record = new SourceRecordRef(sourceSystem, sourceKey);
-        if (!_held.ContainsKey(record))
-        {
-            await ReadHeldAsync([record]).ConfigureAwait(false);
-        }
-
-        return _held[record];
-    }
-
-    /// <summary>Reads what the store holds of these records (none of them known yet), and the names each is counted under, in one round trip.</summary>
-    private async Task ReadHeldAsync(IReadOnlyList<SourceRecordRef> records)
-    {
-        if (records.Count == 0)
-        {
-            return;
-        }
-
-        foreach (var record in records)
-        {
-            _held[record] = null;
-            _names.Known(record, null, null, held: false);
-        }
-
-        var held = await ReadAfterPendingAsync(
-            """
-            SELECT s.source_system, s.source_key, s.citizen_id, s.content_hash, s.observed_at, s.family_key, s.given_key
-            FROM unnest($1::text[], $2::text[]) AS k (source_system, source_key)
-            JOIN source_records s ON s.source_system = k.source_system AND s.source_key = k.source_key;
-            """,
-            r => (
-                Record: new SourceRecordRef(r.GetString(0), r.GetString(1)),
-                Held: new HeldRecord(r.GetString(2), r.GetString(3), StoreTime.Parse(r.GetString(4))),
-                Family: r.IsDBNull(5) ? null : r.GetString(5),
-                Given: r.IsDBNull(6) ? null : r.GetString(6)),
-            records.Select(r => r.SourceSystem).ToArray(),
-            records.Select(r => r.SourceKey).ToArray()).ConfigureAwait(false);
-        foreach (var (record, found, family, given) in held)
-        {
-            _held[record] = found;
-            _names.Known(record, family, given, held: true);
-        }
-    }
-
-    /// <summary>Reads the steward decisions about these records (none of them known yet), either way round, in one round trip.</summary>
-    private async Task ReadDeclarationsAsync(IReadOnlyList<SourceRecordRef> records)
-    {
-        if (records.Count == 0)
-        {
-            return;
-        }
-
-        // Either side of a decision may be the record asked about; the other side is what it was declared about.
-        var decisions = await ReadAfterPendingAsync(
-            """
-            SELECT d.source_system, d.source_key, d.other_system, d.other_key, d.decision
-            FROM unnest($1::text[], $2::text[]) AS k (source_system, source_key)
-            JOIN steward_decisions d ON d.source_system = k.source_system AND d.source_key = k.source_key
-            UNION
-            SELECT d.other_system, d.other_key, d.source_system, d.source_key, d.decision
-            FROM unnest($1::text[], $2::text[]) AS k (source_system, source_key)
-            JOIN steward_decisions d ON d.other_system = k.source_system AND d.other_key = k.source_key;
-            """,
-            r => (Record: new SourceRecordRef(r.GetString(0), r.GetString(1)), Other: new SourceRecordRef(r.GetString(2), r.GetString(3)), Decision: r.GetString(4)),
-            records.Select(r => r.SourceSystem).ToArray(),
-            records.Select(r => r.SourceKey).ToArray()).ConfigureAwait(false);
-        var byRecord = decisions.ToLookup(d => d.Record);
-        foreach (var record in records)
-        {
-            var about = byRecord[record].ToList();
-            _declared[record] = about.Count == 0
-                ? StewardDeclarations.None
-                : new StewardDeclarations(
-                    about.Where(d => d.Decision == "Same").Select(d => d.Other).ToHashSet(),
-                    about.Where(d => d.Decision == "Different").Select(d => d.Other).ToHashSet());
-        }
-    }
-
-    public async Task<IReadOnlyList<string>> FindCitizensAsync(
-        IReadOnlyCollection<string> matchKeys, string exceptSystem, string exceptKey, int maximumBlockSize)
-    {
-        if (matchKeys.Count == 0)
-        {
-            return [];
-        }
-
-        // A key held by too many records (a switchboard number, a care home's postcode) is skipped: it would bring
-        // hundreds of candidates and tell little about any of them (the index leaves it out). Found records whose citizen
-        // is not known yet are asked for in one query, and each such citizen's records come back with it, as the
-        // resolver compares the record with all of them next: asking for each candidate's records apart took a round
-        // trip each (40 of 147 s at 20,000 persons).
-        var records = (await CurrentKeysAsync().ConfigureAwait(false)).Find(matchKeys, new SourceRecordRef(exceptSystem, exceptKey), maximumBlockSize);
-        if (records.Count == 0)
-        {
-            return [];
-        }
-
-        // Mostly known already: the message's changed records' candidates were read together (ExpectChangedAsync),
-        // and the session keeps them current through its own writes.
-        await ReadCitizensHoldingAsync(_linked.NotHeld(records)).ConfigureAwait(false);
-        return _linked.HoldersOf(records);
-    }
-
-    /// <summary>
-    /// Reads the active citizens holding these records, each with all its records, in one query sent with the writes
-    /// held back, and keeps them: the resolver compares a record with every record of each candidate next.
-    /// </summary>
-    private async Task<IReadOnlyList<string>> ReadCitizensHoldingAsync(IReadOnlyCollection<SourceRecordRef> records)
-    {
-        if (records.Count == 0)
-        {
-            return [];
-        }
-
-        var rows = await ReadAfterPendingAsync(
-            """
-            WITH found AS (
-                SELECT c.citizen_id, c.seq FROM citizens c
-                WHERE c.status = 'Active' AND c.citizen_id IN (
-                    SELECT s.citizen_id FROM unnest($1::text[], $2::text[]) AS k (source_system, source_key)
-                    JOIN source_records s ON s.source_system = k.source_system AND s.source_key = k.source_key))
-            SELECT f.citizen_id, f.seq, s.normalised_json FROM found f
-            JOIN source_records s ON s.citizen_id = f.citizen_id
-            ORDER BY f.seq, s.source_system, s.source_key;
-            """,
-            r => (CitizenId: r.GetString(0), Seq: r.GetInt64(1), Json: r.GetString(2)),
-            records.Select(r => r.SourceSystem).ToArray(),
-            records.Select(r => r.SourceKey).ToArray()).ConfigureAwait(false);
-        return _linked.KeepAll(rows);
-    }
-
-    /// <remarks>
-    /// Three round trips for the message: the names' counts, the records of every citizen the records' blocking keys
-    /// find now, and those citizens' golden records. Resolving then asks the server only for what the message's own
-    /// writes change (a block grown past its limit, a citizen merged).
-    /// </remarks>
-    public async Task ExpectChangedAsync(IReadOnlyCollection<NormalisedRecord> records)
-    {
-        ArgumentNullException.ThrowIfNull(records);
-        await ReadNameCountsAsync(records).ConfigureAwait(false);
-        var index = await CurrentKeysAsync().ConfigureAwait(false);
-        var found = new HashSet<SourceRecordRef>();
-        foreach (var record in records)
-        {
-            found.UnionWith(index.Find(
-                BlockingKeys.For(record), new SourceRecordRef(record.SourceSystem, record.SourceKey), BlockingKeys.DefaultMaximumBlockSize));
-        }
-
-        var candidates = await ReadCitizensHoldingAsync(_linked.NotHeld(found)).ConfigureAwait(false);
-        await ReadGoldenRecordsAsync([.. candidates.Where(c => !_golden.ContainsKey(c))]).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Reads and keeps the golden records (version and fields) of these citizens, in one round trip after the writes
-    /// held back; a citizen not in the store is left out. The message's candidates are read this way together: a
-    /// record linked to a citizen rebuilds its golden record, which would otherwise read it then, a round trip each.
-    /// </summary>
-    private async Task ReadGoldenRecordsAsync(IReadOnlyList<string> citizens)
-    {
-        if (citizens.Count == 0)
-        {
-            return;
-        }
-
-        var rows = await ReadAfterPendingAsync(
-            """
-            SELECT c.citizen_id, c.version, f.field, f.value, f.source_system, f.source_key, f.observed_at
-            FROM unnest($1::text[]) AS k (citizen_id)
-            JOIN citizens c ON c.citizen_id = k.citizen_id
-            LEFT JOIN golden_fields f ON f.citizen_id = c.citizen_id;
-            """,
-            r => (CitizenId: r.GetString(0), Version: r.GetInt64(1), Field: r.IsDBNull(2) ? null : new GoldenField(r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), StoreTime.Parse(r.GetString(6)))),
-            // One array: passed alone it would be taken for the parameters themselves.
-            (object)citizens.ToArray()).ConfigureAwait(false);
-        foreach (var citizen in rows.GroupBy(r => r.CitizenId, StringComparer.Ordinal))
-        {
-            _golden[citizen.Key] = (citizen.First().Version, [.. citizen.Select(r => r.Field).OfType<GoldenField>()]);
-        }
-    }
-
-    public async Task<ITermFrequencies> GetTermFrequenciesAsync(IReadOnlyCollection<NormalisedRecord> records)
-    {
-        ArgumentNullException.ThrowIfNull(records);
-        await ReadNameCountsAsync(records).ConfigureAwait(false);
-        return _names.For(records);
-    }
-
-    /// <summary>Reads the counts of the records' names not known yet, and the total if it is not, in one round trip.</summary>
-    private async Task ReadNameCountsAsync(IReadOnlyCollection<NormalisedRecord> records)
-    {
-        ArgumentNullException.ThrowIfNull(records);
-        var (families, givens) = _names.Missing(records);
-        if (_names.HasTotal && families.Length == 0 && givens.Length == 0)
-        {
-            return;
-        }
-
-        // Both names' counts, kept by a trigger (see PostgresSchema), after the held-back writes; the total as committed
-        // and this session's records added since (it adds them to the row at its commit).
-        var rows = await ReadAfterPendingAsync(
-            """
-            SELECT 'total', NULL, total + $3 FROM record_count
-            UNION ALL
-            SELECT 'family', name, count FROM name_counts WHERE kind = 'family' AND name = ANY($1) AND count > 0
-            UNION ALL
-            SELECT 'given', name, count FROM name_counts WHERE kind = 'given' AND name = ANY($2) AND count > 0;
-            """,
-            r => (Kind: r.GetString(0), Name: r.IsDBNull(1) ? null : r.GetString(1), Count: r.GetInt64(2)),
-            families,
-            givens,
-            _recordCountChange).ConfigureAwait(false);
-        _names.Read(
-            rows.Single(r => r.Kind == "total").Count,
-            families,
-            givens,
-            rows.Where(r => r.Kind != "total").Select(r => (r.Kind, r.Name!, r.Count)));
-    }
-
-    public async Task<IReadOnlyList<NormalisedRecord>> GetLinkedRecordsAsync(string citizenId)
-    {
-        if (_linked.TryGet(citizenId, out var known))
-        {
-            return known;
-        }
-
-        await FlushAsync().ConfigureAwait(false);
-        var json = await connection.QueryAsync<string>(
-            "SELECT normalised_json FROM source_records WHERE citizen_id = @citizenId ORDER BY source_system, source_key;",
-            new { citizenId },
-            transaction).ConfigureAwait(false);
-        IReadOnlyList<NormalisedRecord> linked = [.. json.Select(StoreJson.Deserialize<NormalisedRecord>)];
-        _linked.Keep(citizenId, linked);
-        return linked;
-    }
-
-    public Task<string> CreateCitizenAsync(DateTimeOffset at)
-    {
-        // Version 7 GUIDs are unique without coordination and sort by creation time, so the id is known before
-        // the row is written, and the write can wait for the next round trip.
-        var citizenId = Guid.CreateVersion7(at).ToString("N");
-        // A new citizen has no records yet, and no shown values: the save and the rebuild that follow read nothing.
-        _linked.Created(citizenId);
-        _golden[citizenId] = (0, []);
-        InsertCitizen(citizenId, at);
-        return Task.FromResult(citizenId);
-    }
-
     private void InsertCitizen(string citizenId, DateTimeOffset at) =>
         Defer(
             "INSERT INTO citizens (citizen_id, status, version, created_at, updated_at) VALUES ($1, 'Active', 0, $2, $2);",
             citizenId,
             StoreTime.Format(at));
-
-    public async Task SaveRecordAsync(
-        string citizenId,
-        SourceRecord record,
-        NormalisedRecord normalised,
-        string contentHash,
-        IReadOnlyList<string> matchKeys,
-        PairEvidence? evidence,
-        DateTimeOffset at)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        ArgumentNullException.ThrowIfNull(normalised);
-        ArgumentNullException.ThrowIfNull(matchKeys);
-        _linked.Saved(citizenId, StoreJson.Serialize(normalised));
-        var saved = new SourceRecordRef(record.SourceSystem, record.SourceKey);
-        // Whether it is held decides the record count (and whether it has old keys to take out); the resolver names
-        // its records first (ExpectAsync), so this reads only for a caller that did not.
-        var wasHeld = await FindRecordAsync(saved.SourceSystem, saved.SourceKey).ConfigureAwait(false) is not null;
-        _held[saved] = new HeldRecord(citizenId, contentHash, record.ObservedAt);
-        _names.Saved(saved, normalised);
-        await WriteRecordAsync(citizenId, record, normalised, contentHash, matchKeys, evidence, wasHeld, at).ConfigureAwait(false);
-    }
 
     private async Task WriteRecordAsync(
         string citizenId,
@@ -492,19 +185,6 @@ internal sealed partial class PostgresResolutionSession(
         }
     }
 
-    public Task MoveRecordAsync(string sourceSystem, string sourceKey, string citizenId, DateTimeOffset at)
-    {
-        _linked.Forget(citizenId, sourceSystem, sourceKey);
-        var record = new SourceRecordRef(sourceSystem, sourceKey);
-        if (_held.TryGetValue(record, out var held) && held is not null)
-        {
-            _held[record] = held with { CitizenId = citizenId };
-        }
-
-        WriteMove(sourceSystem, sourceKey, citizenId, at);
-        return Task.CompletedTask;
-    }
-
     private void WriteMove(string sourceSystem, string sourceKey, string citizenId, DateTimeOffset at)
     {
         Gained(citizenId, at);
@@ -516,7 +196,7 @@ internal sealed partial class PostgresResolutionSession(
             StoreTime.Format(at));
     }
 
-    public Task AddHistoryAsync(CitizenHistoryEntry entry)
+    private Task AddHistoryAsync(CitizenHistoryEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
         Defer(
@@ -530,7 +210,7 @@ internal sealed partial class PostgresResolutionSession(
         return Task.CompletedTask;
     }
 
-    public Task RecordTallyAsync(MessageIdentity message, RunTally tally)
+    private Task RecordTallyAsync(MessageIdentity message, RunTally tally)
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(tally);
@@ -555,7 +235,7 @@ internal sealed partial class PostgresResolutionSession(
         return Task.CompletedTask;
     }
 
-    public Task AddReviewAsync(SourceRecordRef record, PairEvidence candidate, DateTimeOffset at)
+    private Task AddReviewAsync(SourceRecordRef record, PairEvidence candidate, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(candidate);
@@ -581,7 +261,7 @@ internal sealed partial class PostgresResolutionSession(
         return Task.CompletedTask;
     }
 
-    public Task AppendChangesAsync(IReadOnlyList<object> events)
+    private Task AppendChangesAsync(IReadOnlyList<object> events)
     {
         ArgumentNullException.ThrowIfNull(events);
         var rows = events.Select(FeedEvents.ToChange).ToList();
@@ -607,27 +287,6 @@ internal sealed partial class PostgresResolutionSession(
             });
     }
 
-    public async Task<string?> FindFormerCitizenAsync(SourceRecordRef record)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        // Every new record that matches no one asks this. A store that never removed a record (a first load) answers
-        // for the whole message at once, sparing a round trip and a flush of the deferred writes for each new citizen.
-        _anyRemoved ??= await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM removed_records);", transaction: transaction).ConfigureAwait(false);
-        if (_anyRemoved == false)
-        {
-            return null;
-        }
-
-        await FlushAsync().ConfigureAwait(false);
-        return await connection.QuerySingleOrDefaultAsync<string?>(
-            """
-            SELECT r.citizen_id FROM removed_records r JOIN citizens c ON c.citizen_id = r.citizen_id
-            WHERE r.source_system = @SourceSystem AND r.source_key = @SourceKey AND c.status = 'Removed';
-            """,
-            new { record.SourceSystem, record.SourceKey },
-            transaction).ConfigureAwait(false);
-    }
-
     public async Task<ReviewItem?> GetReviewAsync(long reviewId)
     {
         await FlushAsync().ConfigureAwait(false);
@@ -640,15 +299,14 @@ internal sealed partial class PostgresResolutionSession(
             : null;
     }
 
-    public Task CloseReviewAsync(long reviewId, ReviewStatus status, DateTimeOffset at) =>
+    private Task CloseReviewAsync(long reviewId, ReviewStatus status, DateTimeOffset at) =>
         ExecuteAsync(
             "UPDATE review_items SET status = @status, closed_at = @at WHERE review_id = @reviewId;",
             new { reviewId, status = status.ToString(), at = StoreTime.Format(at) });
 
-    public Task AddStewardDecisionAsync(StewardDecision decision)
+    private Task AddStewardDecisionAsync(StewardDecision decision)
     {
         ArgumentNullException.ThrowIfNull(decision);
-        _declared.Clear();
         return ExecuteAsync(
             """
             INSERT INTO steward_decisions (review_id, source_system, source_key, other_system, other_key, decision, steward, note, at)
@@ -668,19 +326,7 @@ internal sealed partial class PostgresResolutionSession(
             });
     }
 
-    public async Task<StewardDeclarations> GetDeclaredAsync(SourceRecordRef record)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        if (!_declared.ContainsKey(record))
-        {
-            // Almost always nothing: asked for every record resolved, so batches ask for theirs at once (ExpectAsync).
-            await ReadDeclarationsAsync([record]).ConfigureAwait(false);
-        }
-
-        return _declared[record];
-    }
-
-    public Task SupersedeReviewsAsync(SourceRecordRef record, DateTimeOffset at)
+    private Task SupersedeReviewsAsync(SourceRecordRef record, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(record);
         Defer(
@@ -695,16 +341,6 @@ internal sealed partial class PostgresResolutionSession(
         return Task.CompletedTask;
     }
 
-    public async Task RemoveRecordAsync(string sourceSystem, string sourceKey)
-    {
-        var removed = new SourceRecordRef(sourceSystem, sourceKey);
-        var wasHeld = await FindRecordAsync(sourceSystem, sourceKey).ConfigureAwait(false) is not null;
-        _linked.Forget(null, sourceSystem, sourceKey);
-        _held[removed] = null;
-        _names.Removed(removed);
-        await WriteRemovalAsync(sourceSystem, sourceKey, wasHeld).ConfigureAwait(false);
-    }
-
     private async Task WriteRemovalAsync(string sourceSystem, string sourceKey, bool wasHeld)
     {
         if (wasHeld)
@@ -712,7 +348,6 @@ internal sealed partial class PostgresResolutionSession(
             _recordCountChange--;
         }
 
-        _anyRemoved = true;
         (await CurrentKeysAsync().ConfigureAwait(false)).Remove(new SourceRecordRef(sourceSystem, sourceKey));
         Defer(
             """
@@ -731,20 +366,6 @@ internal sealed partial class PostgresResolutionSession(
             sourceKey);
     }
 
-    public Task MergeAsync(string survivorId, string absorbedId, DateTimeOffset at)
-    {
-        _linked.Forget(survivorId);
-        _linked.Forget(absorbedId);
-        _golden.Remove(absorbedId);
-        foreach (var (record, held) in _held.Where(h => h.Value?.CitizenId == absorbedId).ToList())
-        {
-            _held[record] = held! with { CitizenId = survivorId };
-        }
-
-        WriteMerge(survivorId, absorbedId, at);
-        return Task.CompletedTask;
-    }
-
     private void WriteMerge(string survivorId, string absorbedId, DateTimeOffset at)
     {
         Gained(survivorId, at);
@@ -757,33 +378,6 @@ internal sealed partial class PostgresResolutionSession(
             absorbedId,
             when);
         Defer("UPDATE citizens SET merged_into = $1 WHERE merged_into = $2;", survivorId, absorbedId);
-    }
-
-    public async Task<GoldenRecordChange> SetGoldenRecordAsync(string citizenId, IReadOnlyList<GoldenField> fields, DateTimeOffset at)
-    {
-        ArgumentNullException.ThrowIfNull(fields);
-        if (!_golden.TryGetValue(citizenId, out var before))
-        {
-            // The citizen's version and fields as they stand, read in the round trip that sends the writes before it;
-            // the rewrite is then held back like any other write (the session holds the resolution lock, so the
-            // version read is the one to move on from).
-            await ReadGoldenRecordsAsync([citizenId]).ConfigureAwait(false);
-            if (!_golden.TryGetValue(citizenId, out before))
-            {
-                throw new InvalidOperationException($"Citizen {citizenId} is not in the store.");
-            }
-        }
-
-        if (fields.Count == 0)
-        {
-            _linked.MarkedRemoved(citizenId);
-        }
-
-        var diff = GoldenRecordDiff.Between(before.Fields, fields);
-        var version = before.Version + (diff.Rewritten ? 1 : 0);
-        _golden[citizenId] = (version, [.. fields]);
-        WriteGoldenRecord(citizenId, diff.Removed, diff.Written, version, fields.Count == 0, diff.Rewritten, at);
-        return new GoldenRecordChange(version, diff.Changed);
     }
 
     private void WriteGoldenRecord(
@@ -826,20 +420,6 @@ internal sealed partial class PostgresResolutionSession(
             empty,
             rewritten,
             StoreTime.Format(at));
-    }
-
-    public async Task<bool> SetRestrictionAsync(string citizenId, bool restricted, DateTimeOffset at)
-    {
-        var (before, holdsRecords) = (await ReadAfterPendingAsync(
-            $"""
-            SELECT EXISTS (SELECT 1 FROM ({StoreReads.RestrictedCitizens}) r WHERE r.citizen_id = $1),
-                   EXISTS (SELECT 1 FROM source_records WHERE citizen_id = $1);
-            """,
-            r => (r.GetBoolean(0), r.GetBoolean(1)),
-            citizenId).ConfigureAwait(false))[0];
-        WriteRestriction(citizenId, restricted, at);
-        // Placed on no records (a citizen that holds none) changes nothing.
-        return restricted ? !before && holdsRecords : before;
     }
 
     private void WriteRestriction(string citizenId, bool restricted, DateTimeOffset at)
@@ -887,19 +467,10 @@ internal sealed partial class PostgresResolutionSession(
         return rows.ToDictionary(r => r.Item1, r => r.Item2);
     }
 
-    public Task LiftSuppressionAsync(SourceRecordRef record)
+    private Task LiftSuppressionAsync(SourceRecordRef record)
     {
         ArgumentNullException.ThrowIfNull(record);
         Defer("DELETE FROM suppressed_records WHERE source_system = $1 AND source_key = $2;", record.SourceSystem, record.SourceKey);
-        return Task.CompletedTask;
-    }
-
-    public Task EraseCitizenAsync(string citizenId, IReadOnlyList<SuppressedRecord> records, DateTimeOffset at)
-    {
-        ArgumentNullException.ThrowIfNull(records);
-        _linked.MarkedRemoved(citizenId);
-        _golden.Remove(citizenId);
-        WriteErasure(citizenId, records, at);
         return Task.CompletedTask;
     }
 

@@ -165,8 +165,6 @@ internal sealed partial class SqliteResolutionSession
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(changes);
-        // The session's own answers (the old per-record reads) do not follow what a change set does: they are forgotten.
-        _linked.Clear();
         foreach (var change in changes.Changes)
         {
             switch (change)

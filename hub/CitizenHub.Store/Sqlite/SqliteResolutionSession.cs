@@ -2,7 +2,6 @@ using CitizenHub.Contracts;
 using CitizenHub.Matching;
 using CitizenHub.Matching.Identity;
 using CitizenHub.Matching.Linking;
-using CitizenHub.Matching.Scoring;
 using Microsoft.Data.Sqlite;
 
 namespace CitizenHub.Store.Sqlite;
@@ -12,7 +11,6 @@ namespace CitizenHub.Store.Sqlite;
 internal sealed partial class SqliteResolutionSession(SqliteConnection connection, SqliteTransaction transaction, SemaphoreSlim writer, HeldKeyIndex keys)
     : IResolutionSession
 {
-    private readonly LinkedRecordCache _linked = new();
     private readonly SessionStatements _statements = new(connection, transaction);
 
     /// <summary>Citizens this session linked or moved records to: the restriction of any of them spreads to all its records at the commit.</summary>
@@ -23,107 +21,6 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
     private bool _keysChanged;
     private bool _disposed;
 
-    /// <remarks>Nothing to do: a read of SQLite is a function call, not a round trip.</remarks>
-    public Task ExpectAsync(IReadOnlyCollection<SourceRecordRef> records) => Task.CompletedTask;
-
-    /// <remarks>Nothing to do, as for <see cref="ExpectAsync"/>.</remarks>
-    public Task ExpectChangedAsync(IReadOnlyCollection<NormalisedRecord> records) => Task.CompletedTask;
-
-    public Task<HeldRecord?> FindRecordAsync(string sourceSystem, string sourceKey)
-    {
-        var rows = _statements.Query(
-            """
-            SELECT citizen_id, content_hash, observed_at FROM source_records
-            WHERE source_system = @sourceSystem AND source_key = @sourceKey;
-            """,
-            r => new HeldRecord(r.GetString(0), r.GetString(1), StoreTime.Parse(r.GetString(2))),
-            ("@sourceSystem", sourceSystem),
-            ("@sourceKey", sourceKey));
-        return Task.FromResult(rows.Count == 0 ? null : rows[0]);
-    }
-
-    public Task<IReadOnlyList<string>> FindCitizensAsync(
-        IReadOnlyCollection<string> matchKeys, string exceptSystem, string exceptKey, int maximumBlockSize)
-    {
-        if (matchKeys.Count == 0)
-        {
-            return Task.FromResult<IReadOnlyList<string>>([]);
-        }
-
-        // A key held by too many records (a switchboard number, a care home's postcode) is skipped: it would
-        // bring hundreds of candidates and tell little about any of them (the index leaves it out).
-        var records = CurrentKeys().Find(matchKeys, new SourceRecordRef(exceptSystem, exceptKey), maximumBlockSize);
-        if (records.Count == 0)
-        {
-            return Task.FromResult<IReadOnlyList<string>>([]);
-        }
-
-        IReadOnlyList<string> ids = _statements.Query(
-            """
-            SELECT c.citizen_id FROM citizens c
-            WHERE c.status = 'Active' AND c.citizen_id IN (
-                -- CROSS JOIN keeps SQLite's planner to this order: the few records named first, then each by its key.
-                SELECT s.citizen_id FROM json_each(@records) r
-                CROSS JOIN source_records s
-                    ON s.source_system = json_extract(r.value, '$[0]') AND s.source_key = json_extract(r.value, '$[1]'))
-            ORDER BY c.seq;
-            """,
-            r => r.GetString(0),
-            ("@records", System.Text.Json.JsonSerializer.Serialize(records.Select(r => new[] { r.SourceSystem, r.SourceKey }))));
-        return Task.FromResult(ids);
-    }
-
-    public Task<ITermFrequencies> GetTermFrequenciesAsync(IReadOnlyCollection<NormalisedRecord> records)
-    {
-        var families = records.Select(r => r.FamilyKey).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-        var givens = records.Select(r => r.GivenKey).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-        // MAX(rowid) is read from the end of the table's b-tree, where COUNT(*) would scan it; rows removed
-        // leave gaps, which makes it a slight over-count: harmless for a frequency.
-        var total = _statements.Scalar<long>("SELECT MAX(rowid) FROM source_records;");
-        // Kept by triggers (SqliteSchema, migration 12): one row a name, however many records hold it. The names go
-        // as JSON arrays so that the statement's text, and so its compiled form, is the same for any number of names.
-        var counts = _statements.Query(
-            """
-            SELECT kind, name, count FROM name_counts
-            WHERE kind = 'family' AND name IN (SELECT value FROM json_each(@families)) AND count > 0
-            UNION ALL
-            SELECT kind, name, count FROM name_counts
-            WHERE kind = 'given' AND name IN (SELECT value FROM json_each(@givens)) AND count > 0;
-            """,
-            r => (Kind: r.GetString(0), Name: r.GetString(1), Count: r.GetInt64(2)),
-            ("@families", System.Text.Json.JsonSerializer.Serialize(families)),
-            ("@givens", System.Text.Json.JsonSerializer.Serialize(givens)));
-        return Task.FromResult<ITermFrequencies>(new CountedTermFrequencies(
-            total,
-            counts.Where(c => c.Kind == "family").ToDictionary(c => c.Name, c => c.Count, StringComparer.Ordinal),
-            counts.Where(c => c.Kind == "given").ToDictionary(c => c.Name, c => c.Count, StringComparer.Ordinal)));
-    }
-
-    public Task<IReadOnlyList<NormalisedRecord>> GetLinkedRecordsAsync(string citizenId)
-    {
-        if (_linked.TryGet(citizenId, out var known))
-        {
-            return Task.FromResult(known);
-        }
-
-        IReadOnlyList<NormalisedRecord> linked = _statements.Query(
-            "SELECT normalised_json FROM source_records WHERE citizen_id = @citizenId ORDER BY source_system, source_key;",
-            r => StoreJson.Deserialize<NormalisedRecord>(r.GetString(0)),
-            ("@citizenId", citizenId));
-        _linked.Keep(citizenId, linked);
-        return Task.FromResult(linked);
-    }
-
-    public Task<string> CreateCitizenAsync(DateTimeOffset at)
-    {
-        // Version 7 GUIDs are unique without coordination and sort by creation time.
-        var citizenId = Guid.CreateVersion7(at).ToString("N");
-        // A new citizen has no records yet; the save that follows adds the first without a read.
-        _linked.Keep(citizenId, []);
-        InsertCitizen(citizenId, at);
-        return Task.FromResult(citizenId);
-    }
-
     private void InsertCitizen(string citizenId, DateTimeOffset at) =>
         _statements.Execute(
             """
@@ -132,20 +29,6 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
             """,
             ("@citizenId", citizenId),
             ("@at", StoreTime.Format(at)));
-
-    public Task SaveRecordAsync(
-        string citizenId,
-        SourceRecord record,
-        NormalisedRecord normalised,
-        string contentHash,
-        IReadOnlyList<string> matchKeys,
-        PairEvidence? evidence,
-        DateTimeOffset at)
-    {
-        _linked.Saved(citizenId, StoreJson.Serialize(normalised));
-        WriteRecord(citizenId, record, normalised, contentHash, matchKeys, evidence, at);
-        return Task.CompletedTask;
-    }
 
     private void WriteRecord(
         string citizenId,
@@ -213,13 +96,6 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
         }
     }
 
-    public Task MoveRecordAsync(string sourceSystem, string sourceKey, string citizenId, DateTimeOffset at)
-    {
-        _linked.Forget(citizenId, sourceSystem, sourceKey);
-        WriteMove(sourceSystem, sourceKey, citizenId, at);
-        return Task.CompletedTask;
-    }
-
     private void WriteMove(string sourceSystem, string sourceKey, string citizenId, DateTimeOffset at)
     {
         Gained(citizenId, at);
@@ -231,7 +107,7 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
             ("@at", StoreTime.Format(at)));
     }
 
-    public Task AddHistoryAsync(CitizenHistoryEntry entry)
+    private Task AddHistoryAsync(CitizenHistoryEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
         _statements.Execute(
@@ -248,7 +124,7 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
         return Task.CompletedTask;
     }
 
-    public Task RecordTallyAsync(MessageIdentity message, RunTally tally)
+    private Task RecordTallyAsync(MessageIdentity message, RunTally tally)
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(tally);
@@ -273,7 +149,7 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
         return Task.CompletedTask;
     }
 
-    public Task AddReviewAsync(SourceRecordRef record, PairEvidence candidate, DateTimeOffset at)
+    private Task AddReviewAsync(SourceRecordRef record, PairEvidence candidate, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(candidate);
@@ -298,7 +174,7 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
         return Task.CompletedTask;
     }
 
-    public Task AppendChangesAsync(IReadOnlyList<object> events)
+    private Task AppendChangesAsync(IReadOnlyList<object> events)
     {
         ArgumentNullException.ThrowIfNull(events);
         foreach (var change in events.Select(FeedEvents.ToChange))
@@ -321,20 +197,6 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
         return Task.CompletedTask;
     }
 
-    public Task<string?> FindFormerCitizenAsync(SourceRecordRef record)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        var rows = _statements.Query(
-            """
-            SELECT r.citizen_id FROM removed_records r JOIN citizens c ON c.citizen_id = r.citizen_id
-            WHERE r.source_system = @sourceSystem AND r.source_key = @sourceKey AND c.status = 'Removed';
-            """,
-            r => r.GetString(0),
-            ("@sourceSystem", record.SourceSystem),
-            ("@sourceKey", record.SourceKey));
-        return Task.FromResult(rows.Count == 0 ? null : rows[0]);
-    }
-
     public Task<ReviewItem?> GetReviewAsync(long reviewId)
     {
         var rows = _statements.Query(
@@ -349,7 +211,7 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
         return Task.FromResult(rows.Count == 0 ? null : rows[0]);
     }
 
-    public Task CloseReviewAsync(long reviewId, ReviewStatus status, DateTimeOffset at)
+    private Task CloseReviewAsync(long reviewId, ReviewStatus status, DateTimeOffset at)
     {
         _statements.Execute(
             "UPDATE review_items SET status = @status, closed_at = @at WHERE review_id = @reviewId;",
@@ -359,7 +221,7 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
         return Task.CompletedTask;
     }
 
-    public Task AddStewardDecisionAsync(StewardDecision decision)
+    private Task AddStewardDecisionAsync(StewardDecision decision)
     {
         ArgumentNullException.ThrowIfNull(decision);
         _statements.Execute(
@@ -379,29 +241,7 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
         return Task.CompletedTask;
     }
 
-    public Task<StewardDeclarations> GetDeclaredAsync(SourceRecordRef record)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        // One query for both answers: it runs for every record resolved, and almost always finds nothing.
-        var rows = _statements.Query(
-            """
-            SELECT other_system, other_key, decision FROM steward_decisions
-            WHERE source_system = @SourceSystem AND source_key = @SourceKey
-            UNION
-            SELECT source_system, source_key, decision FROM steward_decisions
-            WHERE other_system = @SourceSystem AND other_key = @SourceKey;
-            """,
-            r => (Other: new SourceRecordRef(r.GetString(0), r.GetString(1)), Decision: r.GetString(2)),
-            ("@SourceSystem", record.SourceSystem),
-            ("@SourceKey", record.SourceKey));
-        return Task.FromResult(rows.Count == 0
-            ? StewardDeclarations.None
-            : new StewardDeclarations(
-                rows.Where(r => r.Decision == "Same").Select(r => r.Other).ToHashSet(),
-                rows.Where(r => r.Decision == "Different").Select(r => r.Other).ToHashSet()));
-    }
-
-    public Task SupersedeReviewsAsync(SourceRecordRef record, DateTimeOffset at)
+    private Task SupersedeReviewsAsync(SourceRecordRef record, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(record);
         _statements.Execute(
@@ -415,13 +255,6 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
             ("@SourceSystem", record.SourceSystem),
             ("@SourceKey", record.SourceKey),
             ("@at", StoreTime.Format(at)));
-        return Task.CompletedTask;
-    }
-
-    public Task RemoveRecordAsync(string sourceSystem, string sourceKey)
-    {
-        _linked.Forget(null, sourceSystem, sourceKey);
-        WriteRemoval(sourceSystem, sourceKey);
         return Task.CompletedTask;
     }
 
@@ -441,14 +274,6 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
             ("@sourceKey", sourceKey));
     }
 
-    public Task MergeAsync(string survivorId, string absorbedId, DateTimeOffset at)
-    {
-        _linked.Forget(survivorId);
-        _linked.Forget(absorbedId);
-        WriteMerge(survivorId, absorbedId, at);
-        return Task.CompletedTask;
-    }
-
     private void WriteMerge(string survivorId, string absorbedId, DateTimeOffset at)
     {
         Gained(survivorId, at);
@@ -463,30 +288,6 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
             ("@survivorId", survivorId),
             ("@absorbedId", absorbedId),
             ("@at", StoreTime.Format(at)));
-    }
-
-    public Task<GoldenRecordChange> SetGoldenRecordAsync(string citizenId, IReadOnlyList<GoldenField> fields, DateTimeOffset at)
-    {
-        var before = _statements.Query(
-            "SELECT field, value, source_system, source_key, observed_at FROM golden_fields WHERE citizen_id = @citizenId;",
-            r => new GoldenField(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), StoreTime.Parse(r.GetString(4))),
-            ("@citizenId", citizenId));
-        var diff = GoldenRecordDiff.Between(before, fields);
-        WriteGoldenFields(citizenId, diff.Removed, diff.Written);
-        var version = _statements.Scalar<long>(
-            """
-            UPDATE citizens SET
-                version = version + CASE WHEN @changed THEN 1 ELSE 0 END,
-                status = CASE WHEN @empty THEN 'Removed' ELSE 'Active' END,
-                updated_at = CASE WHEN @changed THEN @at ELSE updated_at END
-            WHERE citizen_id = @citizenId
-            RETURNING version;
-            """,
-            ("@citizenId", citizenId),
-            ("@changed", diff.Rewritten),
-            ("@empty", fields.Count == 0),
-            ("@at", StoreTime.Format(at)));
-        return Task.FromResult(new GoldenRecordChange(version, diff.Changed));
     }
 
     private void WriteGoldenFields(string citizenId, IReadOnlyList<string> removed, IReadOnlyList<GoldenField> written)
@@ -518,13 +319,6 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
         }
     }
 
-    public Task<bool> SetRestrictionAsync(string citizenId, bool restricted, DateTimeOffset at)
-    {
-        var before = IsRestricted(citizenId);
-        WriteRestriction(citizenId, restricted, at);
-        return Task.FromResult(before != IsRestricted(citizenId));
-    }
-
     private void WriteRestriction(string citizenId, bool restricted, DateTimeOffset at) =>
         _statements.Execute(
             restricted
@@ -541,9 +335,6 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
                   """,
             ("@citizenId", citizenId),
             ("@at", StoreTime.Format(at)));
-
-    private bool IsRestricted(string citizenId) =>
-        _statements.Scalar<long>($"SELECT EXISTS (SELECT 1 FROM ({StoreReads.RestrictedCitizens}) WHERE citizen_id = @citizenId);", ("@citizenId", citizenId)) == 1;
 
     public Task<IReadOnlyDictionary<SourceRecordRef, string>> GetSuppressedAsync(IReadOnlyCollection<SourceRecordRef> records)
     {
@@ -569,21 +360,13 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
         return Task.FromResult<IReadOnlyDictionary<SourceRecordRef, string>>(suppressed);
     }
 
-    public Task LiftSuppressionAsync(SourceRecordRef record)
+    private Task LiftSuppressionAsync(SourceRecordRef record)
     {
         ArgumentNullException.ThrowIfNull(record);
         _statements.Execute(
             "DELETE FROM suppressed_records WHERE source_system = @system AND source_key = @key;",
             ("@system", record.SourceSystem),
             ("@key", record.SourceKey));
-        return Task.CompletedTask;
-    }
-
-    public Task EraseCitizenAsync(string citizenId, IReadOnlyList<SuppressedRecord> records, DateTimeOffset at)
-    {
-        ArgumentNullException.ThrowIfNull(records);
-        _linked.MarkedRemoved(citizenId);
-        WriteErasure(citizenId, records, at);
         return Task.CompletedTask;
     }
 

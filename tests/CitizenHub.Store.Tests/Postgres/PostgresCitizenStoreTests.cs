@@ -156,9 +156,9 @@ public sealed class PostgresCitizenStoreTests(PostgresServer server) : CitizenSt
     {
         var message = NewMessage();
         string created;
-        await using (var session = await Store.BeginMessageAsync(message, CancellationToken.None))
+        await using (var session = (await Store.BeginMessageAsync(message, CancellationToken.None))!)
         {
-            created = await session!.CreateCitizenAsync(At);
+            created = await session.CreateCitizenAsync(At);
             // No such citizen: the record's link breaks the foreign key when the held-back writes are sent.
             await SaveAsync(session, new string('0', 32), Records.Person("ct", "1", "Ann", "Lee"), []);
             await Assert.ThrowsAsync<PostgresException>(() => session.CommitAsync(CancellationToken.None));

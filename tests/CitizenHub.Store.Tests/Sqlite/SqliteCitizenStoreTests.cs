@@ -163,8 +163,8 @@ public sealed class SqliteCitizenStoreTests : CitizenStoreContract, IDisposable
 
     private static async Task<IReadOnlyList<string>> FindAsync(SqliteCitizenStore store, string key)
     {
-        await using var session = await store.BeginMessageAsync(new MessageIdentity(Guid.NewGuid(), MessageIdentity.RecordBatch, 1), CancellationToken.None);
-        var found = await session!.FindCitizensAsync([key], "x", "x", 10);
+        await using var session = (await store.BeginMessageAsync(new MessageIdentity(Guid.NewGuid(), MessageIdentity.RecordBatch, 1), CancellationToken.None))!;
+        var found = await session.FindCitizensAsync([key], "x", "x", 10);
         await session.CommitAsync(CancellationToken.None);
         return found;
     }
