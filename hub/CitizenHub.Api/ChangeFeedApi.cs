@@ -32,7 +32,7 @@ internal static class ChangeFeedApi
             .RequireAuthorization(ApiPolicies.ReadCitizens);
 
     internal static async Task<IResult> GetChangesAsync(
-        long? after, int? limit, int? wait, HttpContext http, ICitizenStore store, IOptions<ApiAccessOptions> access, SourceVisibility visibility,
+        long? after, int? limit, int? wait, HttpContext http, ICitizenReadModel store, IOptions<ApiAccessOptions> access, SourceVisibility visibility,
         TimeProvider time, CancellationToken cancellationToken)
     {
         var cursor = after ?? 0;

@@ -54,7 +54,7 @@ internal static class CitizenDetailsApi
     }
 
     internal static async Task<IResult> GetHistoryAsync(
-        string id, HttpContext http, ICitizenStore store, IOptions<ApiAccessOptions> access, SourceVisibility visibility, TimeProvider time,
+        string id, HttpContext http, ICitizenReadModel store, IOptions<ApiAccessOptions> access, SourceVisibility visibility, TimeProvider time,
         CancellationToken cancellationToken)
     {
         var (caller, _, refusal) = await AdmitAsync(id, http, store, access.Value, visibility, cancellationToken).ConfigureAwait(false);
@@ -72,7 +72,7 @@ internal static class CitizenDetailsApi
     }
 
     internal static async Task<IResult> GetExplanationAsync(
-        string id, string system, string key, HttpContext http, ICitizenStore store, IOptions<ApiAccessOptions> access, SourceVisibility visibility,
+        string id, string system, string key, HttpContext http, ICitizenReadModel store, IOptions<ApiAccessOptions> access, SourceVisibility visibility,
         TimeProvider time, CancellationToken cancellationToken)
     {
         var (caller, _, refusal) = await AdmitAsync(id, http, store, access.Value, visibility, cancellationToken).ConfigureAwait(false);
@@ -100,7 +100,7 @@ internal static class CitizenDetailsApi
     }
 
     internal static async Task<IResult> ExportAsync(
-        string id, HttpContext http, ICitizenStore store, IOptions<ApiAccessOptions> access, TimeProvider time, CancellationToken cancellationToken)
+        string id, HttpContext http, ICitizenReadModel store, IOptions<ApiAccessOptions> access, TimeProvider time, CancellationToken cancellationToken)
     {
         // A subject access request is answered in full, every source included: the request is the data subject's.
         var (caller, admitted, refusal) = await AdmitAsync(id, http, store, access.Value, SourceVisibility.AllGeneral, cancellationToken).ConfigureAwait(false);
@@ -141,7 +141,7 @@ internal static class CitizenDetailsApi
     }
 
     internal static async Task<IResult> SetRestrictionAsync(
-        string id, RestrictionRequest request, HttpContext http, IStewardship stewardship, ICitizenStore store, IOptions<ApiAccessOptions> access,
+        string id, RestrictionRequest request, HttpContext http, IStewardship stewardship, ICitizenReadModel store, IOptions<ApiAccessOptions> access,
         TimeProvider time, CancellationToken cancellationToken)
     {
         if (CitizenIdProblem(id) is { } idProblem)
@@ -173,7 +173,7 @@ internal static class CitizenDetailsApi
     }
 
     internal static async Task<IResult> EraseAsync(
-        string id, ErasureRequest request, HttpContext http, IStewardship stewardship, ICitizenStore store, IOptions<ApiAccessOptions> access,
+        string id, ErasureRequest request, HttpContext http, IStewardship stewardship, ICitizenReadModel store, IOptions<ApiAccessOptions> access,
         TimeProvider time, CancellationToken cancellationToken)
     {
         if (CitizenIdProblem(id) is { } idProblem)
@@ -198,11 +198,11 @@ internal static class CitizenDetailsApi
         return TypedResults.Ok(new ErasureResponse(id, time.GetUtcNow()));
     }
 
-    internal static async Task<IResult> GetSourcesAsync(ICitizenStore store, CancellationToken cancellationToken) =>
+    internal static async Task<IResult> GetSourcesAsync(ICitizenReadModel store, CancellationToken cancellationToken) =>
         TypedResults.Ok(new SourcesResponse(await store.GetSourcesAsync(cancellationToken).ConfigureAwait(false)));
 
     internal static async Task<IResult> GetSourceRecordAsync(
-        string system, string key, HttpContext http, ICitizenStore store, IOptions<ApiAccessOptions> access, SourceVisibility visibility, TimeProvider time,
+        string system, string key, HttpContext http, ICitizenReadModel store, IOptions<ApiAccessOptions> access, SourceVisibility visibility, TimeProvider time,
         CancellationToken cancellationToken)
     {
         var caller = Caller.From(http, access.Value);
@@ -231,7 +231,7 @@ internal static class CitizenDetailsApi
     /// </summary>
     /// <returns>The caller and the citizen as held, or the refusal.</returns>
     private static async Task<(Caller? Caller, CitizenView? View, IResult? Refusal)> AdmitAsync(
-        string id, HttpContext http, ICitizenStore store, ApiAccessOptions access, SourceVisibility visibility, CancellationToken cancellationToken)
+        string id, HttpContext http, ICitizenReadModel store, ApiAccessOptions access, SourceVisibility visibility, CancellationToken cancellationToken)
     {
         if (CitizenIdProblem(id) is { } idProblem)
         {

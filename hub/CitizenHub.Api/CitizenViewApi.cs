@@ -121,7 +121,7 @@ public static class CitizenViewApi
     }
 
     internal static async Task<IResult> GetCitizenAsync(
-        string id, HttpContext http, ICitizenStore store, IOptions<ApiAccessOptions> access, SourceVisibility visibility, TimeProvider time,
+        string id, HttpContext http, ICitizenReadModel store, IOptions<ApiAccessOptions> access, SourceVisibility visibility, TimeProvider time,
         CancellationToken cancellationToken)
     {
         if (CitizenIdProblem(id) is { } idProblem)
@@ -178,7 +178,7 @@ public static class CitizenViewApi
         int? limit,
         int? offset,
         HttpContext http,
-        ICitizenStore store,
+        ICitizenReadModel store,
         Linker linker,
         IOptions<ApiAccessOptions> access,
         SourceVisibility visibility,
@@ -327,7 +327,7 @@ public static class CitizenViewApi
         string? order,
         string? cursor,
         int? limit,
-        ICitizenStore store,
+        ICitizenReadModel store,
         CancellationToken cancellationToken)
     {
         var query = AuditQueries.Parse(caller, citizen, action, from, to, order, cursor, limit ?? MaxAuditLimit, MaxAuditLimit, out var problem);
@@ -410,7 +410,7 @@ public static class CitizenViewApi
             checks = report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString()),
         });
 
-    private sealed class StoreHealthCheck(ICitizenStore store) : IHealthCheck
+    private sealed class StoreHealthCheck(ICitizenReadModel store) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
             await store.PingAsync(cancellationToken).ConfigureAwait(false)

@@ -35,7 +35,7 @@ internal static class SourceOperationsApi
 
     /// <summary>The newest rejects file of a source the hub holds (its name checked against the store, never used as a path as given).</summary>
     internal static async Task<IResult> GetRejectsAsync(
-        string system, HttpContext http, ICitizenStore store, RejectsFolder rejects, IOptions<ApiAccessOptions> access, TimeProvider time,
+        string system, HttpContext http, ICitizenReadModel store, RejectsFolder rejects, IOptions<ApiAccessOptions> access, TimeProvider time,
         CancellationToken cancellationToken)
     {
         var known = (await store.GetSourcesAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(s => s.SourceSystem == system);
@@ -53,7 +53,7 @@ internal static class SourceOperationsApi
         return TypedResults.PhysicalFile(latest.FullName, "text/csv; charset=utf-8", latest.Name);
     }
 
-    internal static async Task<IResult> GetFailedMessages(bool? all, ICitizenStore store, CancellationToken cancellationToken) =>
+    internal static async Task<IResult> GetFailedMessages(bool? all, ICitizenReadModel store, CancellationToken cancellationToken) =>
         TypedResults.Ok(new FailedMessagesResponse([.. (await store.GetFailedMessagesAsync(all ?? false, cancellationToken).ConfigureAwait(false)).Select(FailedMessageRow.From)]));
 
     internal static async Task<IResult> ReplayAsync(string id, IFailedMessageReplay replay, CancellationToken cancellationToken)

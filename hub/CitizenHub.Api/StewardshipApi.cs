@@ -104,7 +104,7 @@ internal static class StewardshipApi
     };
 
     internal static async Task<IResult> GetReviewsAsync(
-        string? status, int? limit, long? after, string? source, string? createdBefore, HttpContext http, ICitizenStore store,
+        string? status, int? limit, long? after, string? source, string? createdBefore, HttpContext http, ICitizenReadModel store,
         IOptions<ApiAccessOptions> access, SourceVisibility visibility, CancellationToken cancellationToken)
     {
         var wanted = ReviewStatus.Open;
@@ -140,7 +140,7 @@ internal static class StewardshipApi
     }
 
     internal static async Task<IResult> GetReviewAsync(
-        string id, HttpContext http, ICitizenStore store, IOptions<ApiAccessOptions> access, SourceVisibility visibility, CancellationToken cancellationToken)
+        string id, HttpContext http, ICitizenReadModel store, IOptions<ApiAccessOptions> access, SourceVisibility visibility, CancellationToken cancellationToken)
     {
         if (NumberIdProblem(id, "review", out var reviewId) is { } idProblem)
         {

@@ -39,7 +39,14 @@ public static class CitizenHubServiceCollectionExtensions
         services.AddSingleton(_ => SourceCatalog.Load(configuration, location.Directory));
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddSingleton(sp => CreateStore(sp.GetRequiredService<IOptions<CitizenHubOptions>>().Value.Store, location));
+        // One provider a store, each its own project with its own Add… (as the bus's transports are), chosen by Store:Provider.
+        var storeProvider = configuration.GetValue($"{nameof(CitizenHubOptions.Store)}:{nameof(StoreOptions.Provider)}", StoreProvider.Sqlite);
+        _ = storeProvider switch
+        {
+            StoreProvider.Sqlite => services.AddSqliteCitizenStore(sp => ResolveSqlitePath(StoreOptionsOf(sp).ConnectionString, location)),
+            StoreProvider.Postgres => services.AddPostgresCitizenStore(sp => StoreOptionsOf(sp).ConnectionString),
+            _ => throw new InvalidOperationException($"Store.Provider '{storeProvider}' is not supported."),
+        };
 
         // Registered before the bus so the schema exists before the first message is consumed.
         services.AddHostedService<StoreMigrationService>();
@@ -160,6 +167,8 @@ public static class CitizenHubServiceCollectionExtensions
     }
 
     /// <summary>The store the options name (a SQLite file is found relative to the configuration's folder).</summary>
+    private static StoreOptions StoreOptionsOf(IServiceProvider services) => services.GetRequiredService<IOptions<CitizenHubOptions>>().Value.Store;
+
     public static ICitizenStore CreateStore(StoreOptions store, ConfigurationLocation location)
     {
         ArgumentNullException.ThrowIfNull(store);

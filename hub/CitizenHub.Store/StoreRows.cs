@@ -1,4 +1,6 @@
+using CitizenHub.Contracts;
 using CitizenHub.Matching.Identity;
+
 namespace CitizenHub.Store;
 
 // Row shapes both stores read into with Dapper. SQLite hands back long and string, so these mirror that;
@@ -95,4 +97,22 @@ internal sealed class FieldRow
     public string SourceSystem { get; set; } = "";
     public string SourceKey { get; set; } = "";
     public string ObservedAt { get; set; } = "";
+}
+
+/// <summary>A change-feed row as both stores read it (Dapper fills it by these names).</summary>
+internal sealed class FeedRow
+{
+    public long Seq { get; set; }
+    public string At { get; set; } = "";
+    public string Kind { get; set; } = "";
+    public string CitizenId { get; set; } = "";
+    public string? Related { get; set; }
+    public long? Version { get; set; }
+    public string? Fields { get; set; }
+    public string CauseSystem { get; set; } = "";
+    public string CauseKey { get; set; } = "";
+
+    public FeedChange ToChange() => new(
+        Seq, StoreTime.Parse(At), Kind, CitizenId, Related, Version,
+        string.IsNullOrEmpty(Fields) ? [] : Fields.Split(','), new SourceRecordRef(CauseSystem, CauseKey));
 }

@@ -15,7 +15,7 @@ namespace CitizenHub.Web;
 /// <summary>The administrator's sources page and report, and the auditor's audit trail, through the API's own handlers.</summary>
 internal static class AdminPages
 {
-    public static async Task<IResult> AuditAsync(HttpContext http, [AsParameters] AuditForm form, ICitizenStore store, CancellationToken cancellationToken)
+    public static async Task<IResult> AuditAsync(HttpContext http, [AsParameters] AuditForm form, ICitizenReadModel store, CancellationToken cancellationToken)
     {
         // "To" names a day, included: the API's bound is the start of the next.
         var to = DateOnly.TryParseExact(form.To?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
@@ -37,7 +37,7 @@ internal static class AdminPages
     }
 
     public static async Task<IResult> SourcesAsync(
-        HttpContext http, string? replayed, string? outcome, ICitizenStore store, CancellationToken cancellationToken)
+        HttpContext http, string? replayed, string? outcome, ICitizenReadModel store, CancellationToken cancellationToken)
     {
         var sources = await ApiAnswer<SourcesResponse>.FromAsync(http, CitizenDetailsApi.GetSourcesAsync(store, cancellationToken)).ConfigureAwait(false);
         var failed = await ApiAnswer<FailedMessagesResponse>.FromAsync(http, SourceOperationsApi.GetFailedMessages(false, store, cancellationToken)).ConfigureAwait(false);
@@ -57,7 +57,7 @@ internal static class AdminPages
     }
 
     /// <summary>The hub's report, through the API's own handler (<c>GET /report</c>), in the page's frame.</summary>
-    public static async Task<IResult> ReportAsync(HttpContext http, ICitizenStore store, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<IResult> ReportAsync(HttpContext http, ICitizenReadModel store, TimeProvider time, CancellationToken cancellationToken)
     {
         var answer = await ApiAnswer<HubReport>.FromAsync(http, ReportApi.GetReportAsync(store, time, cancellationToken)).ConfigureAwait(false);
         return answer.Value is { } report
@@ -66,7 +66,7 @@ internal static class AdminPages
     }
 
     /// <summary>The same report as one self-contained file, to keep or send (what <c>citizenhub report</c> writes).</summary>
-    public static async Task<IResult> ReportFileAsync(HttpContext http, ICitizenStore store, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<IResult> ReportFileAsync(HttpContext http, ICitizenReadModel store, TimeProvider time, CancellationToken cancellationToken)
     {
         var answer = await ApiAnswer<HubReport>.FromAsync(http, ReportApi.GetReportAsync(store, time, cancellationToken)).ConfigureAwait(false);
         if (answer.Value is not { } report)
@@ -80,7 +80,7 @@ internal static class AdminPages
 
     /// <summary>The source's latest rejects file, as the API serves it (admin only, audited).</summary>
     public static async Task<IResult> RejectsAsync(
-        string system, HttpContext http, ICitizenStore store, RejectsFolder rejects, IOptions<ApiAccessOptions> access, TimeProvider time,
+        string system, HttpContext http, ICitizenReadModel store, RejectsFolder rejects, IOptions<ApiAccessOptions> access, TimeProvider time,
         CancellationToken cancellationToken)
     {
         var result = await SourceOperationsApi.GetRejectsAsync(system, http, store, rejects, access, time, cancellationToken).ConfigureAwait(false);

@@ -13,7 +13,7 @@ namespace CitizenHub.Web;
 internal static class ResidentPages
 {
     public static async Task<IResult> SearchAsync(
-        HttpContext http, [AsParameters] SearchForm form, ICitizenStore store, Linker linker, IOptions<ApiAccessOptions> access,
+        HttpContext http, [AsParameters] SearchForm form, ICitizenReadModel store, Linker linker, IOptions<ApiAccessOptions> access,
         SourceVisibility visibility, TimeProvider time, CancellationToken cancellationToken)
     {
         if (RequirePurpose(http) is { } askFirst)
@@ -68,7 +68,7 @@ internal static class ResidentPages
     }
 
     public static async Task<IResult> ResidentAsync(
-        string id, HttpContext http, ICitizenStore store, IOptions<ApiAccessOptions> access, SourceVisibility visibility, TimeProvider time,
+        string id, HttpContext http, ICitizenReadModel store, IOptions<ApiAccessOptions> access, SourceVisibility visibility, TimeProvider time,
         string? notice, CancellationToken cancellationToken)
     {
         if (RequirePurpose(http) is { } askFirst)
@@ -124,7 +124,7 @@ internal static class ResidentPages
 
     /// <summary>The systems the hub holds records of that the caller may know of, for a filter or a search by reference.</summary>
     internal static async Task<IReadOnlyList<string>> VisibleSystemsAsync(
-        HttpContext http, ICitizenStore store, ApiAccessOptions access, SourceVisibility visibility, CancellationToken cancellationToken)
+        HttpContext http, ICitizenReadModel store, ApiAccessOptions access, SourceVisibility visibility, CancellationToken cancellationToken)
     {
         var hidden = visibility.HiddenFrom(Caller.From(http, access).Classes);
         return [.. (await store.GetSourcesAsync(cancellationToken).ConfigureAwait(false))

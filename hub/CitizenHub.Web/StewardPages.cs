@@ -14,7 +14,7 @@ namespace CitizenHub.Web;
 internal static class StewardPages
 {
     public static async Task<IResult> QueueAsync(
-        HttpContext http, [AsParameters] QueueForm form, string? decided, string? first, string? second, ICitizenStore store,
+        HttpContext http, [AsParameters] QueueForm form, string? decided, string? first, string? second, ICitizenReadModel store,
         IOptions<ApiAccessOptions> access, SourceVisibility visibility, TimeProvider time, CancellationToken cancellationToken)
     {
         var before = form.WaitingDays is { } days and > 0 ? time.GetUtcNow().AddDays(-days).ToString("O", CultureInfo.InvariantCulture) : null;
@@ -40,12 +40,12 @@ internal static class StewardPages
     }
 
     public static async Task<IResult> ReviewAsync(
-        string id, HttpContext http, ICitizenStore store, IOptions<ApiAccessOptions> access, SourceVisibility visibility, TimeProvider time,
+        string id, HttpContext http, ICitizenReadModel store, IOptions<ApiAccessOptions> access, SourceVisibility visibility, TimeProvider time,
         CancellationToken cancellationToken) =>
         await ShowAsync(id, http, store, access, visibility, time, [], null, null, StatusCodes.Status200OK, cancellationToken).ConfigureAwait(false);
 
     public static async Task<IResult> DecideAsync(
-        string id, [FromForm] string? decision, [FromForm] string? note, HttpContext http, IStewardship stewardship, ICitizenStore store,
+        string id, [FromForm] string? decision, [FromForm] string? note, HttpContext http, IStewardship stewardship, ICitizenReadModel store,
         IOptions<ApiAccessOptions> access, SourceVisibility visibility, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = new List<FieldError>();
@@ -85,7 +85,7 @@ internal static class StewardPages
     }
 
     private static async Task<IResult> ShowAsync(
-        string id, HttpContext http, ICitizenStore store, IOptions<ApiAccessOptions> access, SourceVisibility visibility, TimeProvider time,
+        string id, HttpContext http, ICitizenReadModel store, IOptions<ApiAccessOptions> access, SourceVisibility visibility, TimeProvider time,
         IReadOnlyList<FieldError> errors, string? decision, string? note, int status, CancellationToken cancellationToken)
     {
         // The two records are residents' data: read as any other, with the stated purpose, and audited.

@@ -18,7 +18,7 @@ namespace CitizenHub.Api.Access;
 /// window, by reason, is written as one <c>refusals-suppressed</c> row with the first refusal recorded after it.
 /// A failure to write is logged (its type only) and the request is refused all the same.
 /// </remarks>
-internal sealed partial class RefusalAudit(ICitizenStore store, TimeProvider time, IOptions<ApiAccessOptions> access, ILogger<RefusalAudit> logger)
+internal sealed partial class RefusalAudit(ICitizenReadModel store, TimeProvider time, IOptions<ApiAccessOptions> access, ILogger<RefusalAudit> logger)
 {
     public const string RefusedAction = "refused";
     public const string SuppressedAction = "refusals-suppressed";

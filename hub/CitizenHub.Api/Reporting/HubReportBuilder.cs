@@ -8,7 +8,7 @@ namespace CitizenHub.Api.Reporting;
 /// Reads the figures of a <see cref="HubReport"/> from the store. Records and links are streamed and only counters kept,
 /// so a million records cost a few dictionaries, not a million objects.
 /// </summary>
-public sealed class HubReportBuilder(ICitizenStore store, TimeProvider time)
+public sealed class HubReportBuilder(ICitizenReadModel store, TimeProvider time)
 {
     /// <summary>How many of each system's latest runs the trends show.</summary>
     public const int RunsPerSource = 10;

@@ -19,6 +19,6 @@ internal static class ReportApi
             .WithSummary("Data quality per source, overlap between sources, the review backlog, merges and splits, sync trends and look-ups: counts only.")
             .RequireAuthorization(ApiPolicies.Admin);
 
-    internal static async Task<IResult> GetReportAsync(ICitizenStore store, TimeProvider time, CancellationToken cancellationToken) =>
+    internal static async Task<IResult> GetReportAsync(ICitizenReadModel store, TimeProvider time, CancellationToken cancellationToken) =>
         TypedResults.Ok(await new HubReportBuilder(store, time).BuildAsync(cancellationToken).ConfigureAwait(false));
 }

@@ -1,9 +1,9 @@
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
-namespace CitizenHub.Store;
+namespace CitizenHub.Hub;
 
-/// <summary>Tells a store that is briefly unavailable from one that refused the work.</summary>
+/// <summary>Tells a store that is briefly unavailable from one that refused the work, for each provider the hub can use.</summary>
 public static class StoreFailures
 {
     private const int SqliteBusy = 5;

@@ -47,21 +47,3 @@ public static class FeedEvents
         };
     }
 }
-
-/// <summary>A change-feed row as both stores read it (Dapper fills it by these names).</summary>
-internal sealed class FeedRow
-{
-    public long Seq { get; set; }
-    public string At { get; set; } = "";
-    public string Kind { get; set; } = "";
-    public string CitizenId { get; set; } = "";
-    public string? Related { get; set; }
-    public long? Version { get; set; }
-    public string? Fields { get; set; }
-    public string CauseSystem { get; set; } = "";
-    public string CauseKey { get; set; } = "";
-
-    public FeedChange ToChange() => new(
-        Seq, StoreTime.Parse(At), Kind, CitizenId, Related, Version,
-        string.IsNullOrEmpty(Fields) ? [] : Fields.Split(','), new SourceRecordRef(CauseSystem, CauseKey));
-}
