@@ -1,4 +1,5 @@
 using CitizenHub.Contracts;
+using CitizenHub.Hub.Telemetry;
 using CitizenHub.Matching;
 using CitizenHub.Matching.Identity;
 using CitizenHub.Matching.Linking;
@@ -97,6 +98,7 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
 
     private async Task<ChangeSet> ResolveBatchAsync(IResolutionSession session, SourceRecordBatch batch, CancellationToken cancellationToken)
     {
+        var started = timeProvider.GetTimestamp();
         var records = batch.Records.Select(r => new SourceRecordRef(r.SourceSystem, r.SourceKey)).Distinct().ToList();
         var held = await session.GetHeldAsync(records).ConfigureAwait(false);
         var suppressed = await session.GetSuppressedAsync(records).ConfigureAwait(false);
@@ -105,15 +107,26 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
         var snapshot = await SnapshotReader.ReadAsync(
             session, records, [], held, suppressed, [.. arrivals.Select(a => a.Normalised).OfType<NormalisedRecord>()]).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
-        return _engine.Resolve(snapshot, arrivals, timeProvider.GetUtcNow());
+        return Decide(started, () => _engine.Resolve(snapshot, arrivals, timeProvider.GetUtcNow()));
     }
 
     private async Task<ChangeSet> RemoveAllAsync(IResolutionSession session, SourceRecordsRemoved removed)
     {
+        var started = timeProvider.GetTimestamp();
         var records = removed.SourceKeys.Select(key => new SourceRecordRef(removed.SourceSystem, key)).Distinct().ToList();
         var suppressed = await session.GetSuppressedAsync(records).ConfigureAwait(false);
         var snapshot = await SnapshotReader.ReadAsync(session, records, [], suppressed: suppressed).ConfigureAwait(false);
-        return _engine.Remove(snapshot, removed, timeProvider.GetUtcNow());
+        return Decide(started, () => _engine.Remove(snapshot, removed, timeProvider.GetUtcNow()));
+    }
+
+    // Counts the reading done since it started, then the deciding.
+    private ChangeSet Decide(long readStarted, Func<ChangeSet> decide)
+    {
+        var decideStarted = timeProvider.GetTimestamp();
+        HubTelemetry.RecordResolvePhase(HubTelemetry.ResolvePhase.Read, timeProvider.GetElapsedTime(readStarted, decideStarted));
+        var changes = decide();
+        HubTelemetry.RecordResolvePhase(HubTelemetry.ResolvePhase.Decide, timeProvider.GetElapsedTime(decideStarted));
+        return changes;
     }
 
     // A dry run applies what it decided in the session it holds, so that the batches after it see it; the tally it
@@ -153,8 +166,12 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
 
         var changes = await decide(session).ConfigureAwait(false);
         // The change feed is written with the changes: a reader of the feed never sees a change the store lost.
+        var writeStarted = timeProvider.GetTimestamp();
         await session.ApplyAsync(message, changes).ConfigureAwait(false);
+        var commitStarted = timeProvider.GetTimestamp();
         await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        HubTelemetry.RecordResolvePhase(HubTelemetry.ResolvePhase.Write, timeProvider.GetElapsedTime(writeStarted, commitStarted));
+        HubTelemetry.RecordResolvePhase(HubTelemetry.ResolvePhase.Commit, timeProvider.GetElapsedTime(commitStarted));
         return changes.Events;
     }
 }

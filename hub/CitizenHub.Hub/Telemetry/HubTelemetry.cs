@@ -38,6 +38,23 @@ public static class HubTelemetry
     private static readonly Histogram<double> BatchDuration = Meter.CreateHistogram<double>(
         "citizenhub.hub.batch.duration", "s", "How long the hub took to apply one message (a batch of records or of removals).");
 
+    private static readonly Histogram<double> ResolvePhaseDuration = Meter.CreateHistogram<double>(
+        "citizenhub.hub.resolve.phase.duration", "s",
+        "Where applying one message goes: reading its snapshot (read), the identity engine deciding (decide), writing its change set (write) and committing (commit).");
+
+    /// <summary>The phases of resolving one message, as <see cref="RecordResolvePhase"/> tags them.</summary>
+    public static class ResolvePhase
+    {
+        public const string Read = "read";
+        public const string Decide = "decide";
+        public const string Write = "write";
+        public const string Commit = "commit";
+    }
+
+    /// <summary>Counts the time one phase of resolving a message took (<see cref="ResolvePhase"/>).</summary>
+    public static void RecordResolvePhase(string phase, TimeSpan elapsed) =>
+        ResolvePhaseDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("phase", phase));
+
     /// <summary>A sync run's span: the parent of its publishes, so each batch's trace starts at the run.</summary>
     public static Activity? StartSyncRun(string source, Guid runId)
     {

@@ -37,6 +37,10 @@ public sealed partial class MetricsEndpointTests
         Assert.Matches(@"citizenhub_hub_records_applied_total\{[^}]*source=""housing-benefits""[^}]*\} 3\b", text);
         Assert.Matches(@"citizenhub_sync_duration_seconds_count\{[^}]*outcome=""succeeded""[^}]*source=""council-tax""[^}]*\} 1\b", text);
         Assert.Matches(@"citizenhub_hub_batch_duration_seconds_count\{[^}]*kind=""records""[^}]*\} 4\b", text);
+        // Where each message's time went: every phase of every message applied (the four batches at least).
+        Assert.All(
+            ["read", "decide", "write", "commit"],
+            phase => Assert.Matches($@"citizenhub_hub_resolve_phase_duration_seconds_count\{{[^}}]*phase=""{phase}""[^}}]*\}} ([4-9]|\d\d+)\b", text));
         // The last run of each source, from the store, as a scrape of serve after the nightly sync process shows it.
         Assert.Matches(@"citizenhub_sync_last_run_records\{[^}]*source=""housing-benefits""[^}]*\} 3\b", text);
         Assert.Matches(@"citizenhub_sync_last_run_rejected\{[^}]*source=""council-tax""[^}]*\} 1\b", text);
@@ -95,6 +99,7 @@ public sealed partial class MetricsEndpointTests
         "source" => value is "council-tax" or "housing-benefits",
         "outcome" => value is "succeeded" or "failed" or "refused" or "running" or "completed",
         "kind" => value is "records" or "removals",
+        "phase" => value is "read" or "decide" or "write" or "commit",
         "http_route" => value.StartsWith('/') && !value.Contains("Hughes", StringComparison.OrdinalIgnoreCase),
         "http_response_status_code" => int.TryParse(value, out _),
         "http_request_method" => value is "GET" or "POST" or "PUT" or "DELETE" or "PATCH" or "HEAD" or "OPTIONS" or "_OTHER",
