@@ -42,20 +42,17 @@ internal sealed partial class PostgresResolutionSession
             return [];
         }
 
-        // One round trip: each citizen's row, then its records, then its golden fields, told apart by the first column.
+        // One round trip: each citizen's row (with its golden record), then its records, told apart by the first column.
         var rows = await ReadAfterPendingAsync(
             $"""
             WITH wanted AS (SELECT DISTINCT k.citizen_id FROM unnest($1::text[]) AS k (citizen_id))
             SELECT 0 AS part, c.citizen_id, c.seq, c.status, c.version,
                    EXISTS (SELECT 1 FROM ({StoreReads.RestrictedCitizens}) r WHERE r.citizen_id = c.citizen_id)::int,
-                   NULL, NULL, NULL, NULL, NULL, NULL
+                   NULL, NULL, c.golden
             FROM wanted w JOIN citizens c ON c.citizen_id = w.citizen_id
             UNION ALL
-            SELECT 1, s.citizen_id, NULL, NULL, NULL, NULL, s.source_system, s.source_key, s.normalised_json, NULL, NULL, NULL
+            SELECT 1, s.citizen_id, NULL, NULL, NULL, NULL, s.source_system, s.source_key, s.normalised_json
             FROM wanted w JOIN source_records s ON s.citizen_id = w.citizen_id
-            UNION ALL
-            SELECT 2, f.citizen_id, NULL, NULL, NULL, NULL, f.source_system, f.source_key, f.value, f.field, f.observed_at, NULL
-            FROM wanted w JOIN golden_fields f ON f.citizen_id = w.citizen_id
             ORDER BY 1, 2, 7, 8;
             """,
             r => (
@@ -67,15 +64,11 @@ internal sealed partial class PostgresResolutionSession
                 Restricted: !r.IsDBNull(5) && r.GetInt32(5) == 1,
                 System: r.IsDBNull(6) ? null : r.GetString(6),
                 Key: r.IsDBNull(7) ? null : r.GetString(7),
-                Text: r.IsDBNull(8) ? null : r.GetString(8),
-                Field: r.IsDBNull(9) ? null : r.GetString(9),
-                ObservedAt: r.IsDBNull(10) ? null : r.GetString(10)),
+                Text: r.IsDBNull(8) ? null : r.GetString(8)),
             (object)citizenIds.ToArray()).ConfigureAwait(false);
         var records = rows.Where(r => r.Part == 1).ToLookup(r => r.CitizenId, r => StoreJson.Deserialize<NormalisedRecord>(r.Text!), StringComparer.Ordinal);
-        var golden = rows.Where(r => r.Part == 2)
-            .ToLookup(r => r.CitizenId, r => new GoldenField(r.Field!, r.Text!, r.System!, r.Key!, StoreTime.Parse(r.ObservedAt!)), StringComparer.Ordinal);
         return [.. rows.Where(r => r.Part == 0).Select(r => new CitizenState(
-            r.CitizenId, r.Seq, Enum.Parse<CitizenStatus>(r.Status!), r.Version, [.. records[r.CitizenId]], [.. golden[r.CitizenId]], r.Restricted))];
+            r.CitizenId, r.Seq, Enum.Parse<CitizenStatus>(r.Status!), r.Version, [.. records[r.CitizenId]], GoldenRow.Decode(r.Text), r.Restricted))];
     }
 
     public async Task<IReadOnlyDictionary<SourceRecordRef, StewardDeclarations>> GetDeclarationsAsync(IReadOnlyCollection<SourceRecordRef> records)
@@ -189,7 +182,7 @@ internal sealed partial class PostgresResolutionSession
                     WriteMerge(absorbed.SurvivorId, absorbed.AbsorbedId, absorbed.At);
                     break;
                 case IdentityChange.GoldenRecordWritten golden:
-                    WriteGoldenRecord(golden.CitizenId, golden.Removed, golden.Written, golden.Version, golden.Empty, golden.Rewritten, golden.At);
+                    WriteGoldenRecord(golden.CitizenId, golden.Fields, golden.Version, golden.Rewritten, golden.At);
                     break;
                 case IdentityChange.HistoryAdded history:
                     await AddHistoryAsync(history.Entry).ConfigureAwait(false);

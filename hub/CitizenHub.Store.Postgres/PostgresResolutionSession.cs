@@ -371,56 +371,30 @@ internal sealed partial class PostgresResolutionSession(
         Gained(survivorId, at);
         var when = StoreTime.Format(at);
         Defer("UPDATE source_records SET citizen_id = $1, linked_at = $3 WHERE citizen_id = $2;", survivorId, absorbedId, when);
-        Defer("DELETE FROM golden_fields WHERE citizen_id = $1;", absorbedId);
         Defer(
-            "UPDATE citizens SET status = 'Merged', merged_into = $1, version = version + 1, updated_at = $3 WHERE citizen_id = $2;",
+            "UPDATE citizens SET golden = NULL, status = 'Merged', merged_into = $1, version = version + 1, updated_at = $3 WHERE citizen_id = $2;",
             survivorId,
             absorbedId,
             when);
         Defer("UPDATE citizens SET merged_into = $1 WHERE merged_into = $2;", survivorId, absorbedId);
     }
 
-    private void WriteGoldenRecord(
-        string citizenId, IReadOnlyList<string> removed, IReadOnlyList<GoldenField> written, long version, bool empty, bool rewritten, DateTimeOffset at)
-    {
-        if (removed.Count > 0)
-        {
-            Defer("DELETE FROM golden_fields WHERE citizen_id = $1 AND field = ANY($2);", citizenId, removed.ToArray());
-        }
-
-        if (written.Count > 0)
-        {
-            Defer(
-                """
-                INSERT INTO golden_fields (citizen_id, field, value, source_system, source_key, observed_at)
-                SELECT $1, field, value, source_system, source_key, observed_at
-                FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS f (field, value, source_system, source_key, observed_at)
-                ON CONFLICT (citizen_id, field) DO UPDATE SET
-                    value = excluded.value, source_system = excluded.source_system,
-                    source_key = excluded.source_key, observed_at = excluded.observed_at;
-                """,
-                citizenId,
-                written.Select(f => f.Field).ToArray(),
-                written.Select(f => f.Value).ToArray(),
-                written.Select(f => f.SourceSystem).ToArray(),
-                written.Select(f => f.SourceKey).ToArray(),
-                written.Select(f => StoreTime.Format(f.ObservedAt)).ToArray());
-        }
-
+    private void WriteGoldenRecord(string citizenId, IReadOnlyList<GoldenField> fields, long version, bool rewritten, DateTimeOffset at) =>
         Defer(
             """
             UPDATE citizens SET
-                version = $2,
-                status = CASE WHEN $3 THEN 'Removed' ELSE 'Active' END,
-                updated_at = CASE WHEN $4 THEN $5 ELSE updated_at END
+                golden = $2,
+                version = $3,
+                status = CASE WHEN $4 THEN 'Removed' ELSE 'Active' END,
+                updated_at = CASE WHEN $5 THEN $6 ELSE updated_at END
             WHERE citizen_id = $1;
             """,
             citizenId,
+            GoldenRow.Encode(fields),
             version,
-            empty,
+            fields.Count == 0,
             rewritten,
             StoreTime.Format(at));
-    }
 
     private void WriteRestriction(string citizenId, bool restricted, DateTimeOffset at)
     {

@@ -461,19 +461,10 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
             return [];
         }
 
-        var rows = await connection.QueryAsync<FieldRow>(
-            """
-            SELECT citizen_id AS CitizenId, field AS Field, value AS Value, source_system AS SourceSystem,
-                   source_key AS SourceKey, observed_at AS ObservedAt
-            FROM golden_fields WHERE citizen_id IN @citizenIds;
-            """,
+        var rows = await connection.QueryAsync<(string CitizenId, string? Golden)>(
+            "SELECT citizen_id, golden FROM citizens WHERE citizen_id IN @citizenIds AND golden IS NOT NULL;",
             new { citizenIds }).ConfigureAwait(false);
-        return rows
-            .GroupBy(r => r.CitizenId, StringComparer.Ordinal)
-            .ToDictionary(
-                g => g.Key,
-                g => (IReadOnlyList<GoldenField>)[.. g.Select(r => new GoldenField(r.Field, r.Value, r.SourceSystem, r.SourceKey, StoreTime.Parse(r.ObservedAt)))],
-                StringComparer.Ordinal);
+        return rows.ToDictionary(r => r.CitizenId, r => GoldenRow.Decode(r.Golden), StringComparer.Ordinal);
     }
 
     public async Task<IReadOnlyList<FeedChange>> GetChangesAsync(

@@ -50,22 +50,10 @@ internal sealed partial class SqliteResolutionSession
             (records.TryGetValue(citizenId, out var list) ? list : records[citizenId] = []).Add(record);
         }
 
-        var golden = new Dictionary<string, List<GoldenField>>(StringComparer.Ordinal);
-        foreach (var (citizenId, field) in _statements.Query(
-                     """
-                     SELECT g.citizen_id, g.field, g.value, g.source_system, g.source_key, g.observed_at
-                     FROM json_each(@ids) j CROSS JOIN golden_fields g ON g.citizen_id = j.value;
-                     """,
-                     r => (r.GetString(0), new GoldenField(r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), StoreTime.Parse(r.GetString(5)))),
-                     ("@ids", ids)))
-        {
-            (golden.TryGetValue(citizenId, out var list) ? list : golden[citizenId] = []).Add(field);
-        }
-
         IReadOnlyList<CitizenState> citizens = _statements.Query(
             $"""
             SELECT c.citizen_id, c.seq, c.status, c.version,
-                   EXISTS (SELECT 1 FROM ({StoreReads.RestrictedCitizens}) WHERE citizen_id = c.citizen_id)
+                   EXISTS (SELECT 1 FROM ({StoreReads.RestrictedCitizens}) WHERE citizen_id = c.citizen_id), c.golden
             FROM json_each(@ids) j CROSS JOIN citizens c ON c.citizen_id = j.value;
             """,
             r => new CitizenState(
@@ -74,7 +62,7 @@ internal sealed partial class SqliteResolutionSession
                 Enum.Parse<CitizenStatus>(r.GetString(2)),
                 r.GetInt64(3),
                 records.GetValueOrDefault(r.GetString(0)) ?? [],
-                golden.GetValueOrDefault(r.GetString(0)) ?? [],
+                GoldenRow.Decode(r.IsDBNull(5) ? null : r.GetString(5)),
                 r.GetInt64(4) == 1),
             ("@ids", ids));
         return Task.FromResult(citizens);
@@ -185,18 +173,7 @@ internal sealed partial class SqliteResolutionSession
                     WriteMerge(absorbed.SurvivorId, absorbed.AbsorbedId, absorbed.At);
                     break;
                 case IdentityChange.GoldenRecordWritten golden:
-                    WriteGoldenFields(golden.CitizenId, golden.Removed, golden.Written);
-                    _statements.Execute(
-                        """
-                        UPDATE citizens SET version = @version, status = CASE WHEN @empty THEN 'Removed' ELSE 'Active' END,
-                            updated_at = CASE WHEN @changed THEN @at ELSE updated_at END
-                        WHERE citizen_id = @citizenId;
-                        """,
-                        ("@citizenId", golden.CitizenId),
-                        ("@version", golden.Version),
-                        ("@empty", golden.Empty),
-                        ("@changed", golden.Rewritten),
-                        ("@at", StoreTime.Format(golden.At)));
+                    WriteGoldenRecord(golden.CitizenId, golden.Fields, golden.Version, golden.Rewritten, golden.At);
                     break;
                 case IdentityChange.HistoryAdded history:
                     AddHistoryAsync(history.Entry);

@@ -280,8 +280,7 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
         _statements.Execute(
             """
             UPDATE source_records SET citizen_id = @survivorId, linked_at = @at WHERE citizen_id = @absorbedId;
-            DELETE FROM golden_fields WHERE citizen_id = @absorbedId;
-            UPDATE citizens SET status = 'Merged', merged_into = @survivorId, version = version + 1, updated_at = @at
+            UPDATE citizens SET golden = NULL, status = 'Merged', merged_into = @survivorId, version = version + 1, updated_at = @at
             WHERE citizen_id = @absorbedId;
             UPDATE citizens SET merged_into = @survivorId WHERE merged_into = @absorbedId;
             """,
@@ -290,34 +289,19 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
             ("@at", StoreTime.Format(at)));
     }
 
-    private void WriteGoldenFields(string citizenId, IReadOnlyList<string> removed, IReadOnlyList<GoldenField> written)
-    {
-        foreach (var field in removed)
-        {
-            _statements.Execute(
-                "DELETE FROM golden_fields WHERE citizen_id = @citizenId AND field = @field;",
-                ("@citizenId", citizenId),
-                ("@field", field));
-        }
-
-        foreach (var field in written)
-        {
-            _statements.Execute(
-                """
-                INSERT INTO golden_fields (citizen_id, field, value, source_system, source_key, observed_at)
-                VALUES (@citizenId, @Field, @Value, @SourceSystem, @SourceKey, @ObservedAt)
-                ON CONFLICT (citizen_id, field) DO UPDATE SET
-                    value = excluded.value, source_system = excluded.source_system,
-                    source_key = excluded.source_key, observed_at = excluded.observed_at;
-                """,
-                ("@citizenId", citizenId),
-                ("@Field", field.Field),
-                ("@Value", field.Value),
-                ("@SourceSystem", field.SourceSystem),
-                ("@SourceKey", field.SourceKey),
-                ("@ObservedAt", StoreTime.Format(field.ObservedAt)));
-        }
-    }
+    private void WriteGoldenRecord(string citizenId, IReadOnlyList<GoldenField> fields, long version, bool rewritten, DateTimeOffset at) =>
+        _statements.Execute(
+            """
+            UPDATE citizens SET golden = @golden, version = @version, status = CASE WHEN @empty THEN 'Removed' ELSE 'Active' END,
+                updated_at = CASE WHEN @changed THEN @at ELSE updated_at END
+            WHERE citizen_id = @citizenId;
+            """,
+            ("@citizenId", citizenId),
+            ("@golden", GoldenRow.Encode(fields)),
+            ("@version", version),
+            ("@empty", fields.Count == 0),
+            ("@changed", rewritten),
+            ("@at", StoreTime.Format(at)));
 
     private void WriteRestriction(string citizenId, bool restricted, DateTimeOffset at) =>
         _statements.Execute(

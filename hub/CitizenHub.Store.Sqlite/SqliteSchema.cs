@@ -391,5 +391,16 @@ internal static class SqliteSchema
         );
         CREATE INDEX ix_sync_runs_source ON sync_runs (source_system, started_at);
         """,
+
+        // 22: a golden record is one column of its citizen's row (GoldenRow: each field with its lineage), not a row a
+        // field: fewer rows and index entries to write for every record linked. The fields held move across.
+        """
+        ALTER TABLE citizens ADD COLUMN golden TEXT NULL;
+        UPDATE citizens SET golden = (
+            SELECT json_group_array(json_array(g.field, g.value, g.source_system, g.source_key, g.observed_at))
+            FROM golden_fields g WHERE g.citizen_id = citizens.citizen_id)
+        WHERE EXISTS (SELECT 1 FROM golden_fields g WHERE g.citizen_id = citizens.citizen_id);
+        DROP TABLE golden_fields;
+        """,
     ];
 }

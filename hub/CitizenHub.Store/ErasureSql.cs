@@ -33,8 +33,7 @@ internal static class ErasureSql
             INSERT INTO citizen_history (citizen_id, cause, at) VALUES ({citizenId}, 'Erased', {at});
             UPDATE change_feed SET fields = NULL, cause_system = '', cause_key = ''
             WHERE citizen_id IN ({ids}) OR related_citizen IN ({ids});
-            DELETE FROM golden_fields WHERE citizen_id = {citizenId};
-            UPDATE citizens SET status = 'Erased', version = version + 1, updated_at = {at} WHERE citizen_id = {citizenId};
+            UPDATE citizens SET golden = NULL, status = 'Erased', version = version + 1, updated_at = {at} WHERE citizen_id = {citizenId};
             """;
     }
 }

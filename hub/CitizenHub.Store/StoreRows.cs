@@ -89,16 +89,6 @@ internal sealed class LinkedRow
     public string RecordJson { get; set; } = "";
 }
 
-internal sealed class FieldRow
-{
-    public string CitizenId { get; set; } = "";
-    public string Field { get; set; } = "";
-    public string Value { get; set; } = "";
-    public string SourceSystem { get; set; } = "";
-    public string SourceKey { get; set; } = "";
-    public string ObservedAt { get; set; } = "";
-}
-
 /// <summary>A change-feed row as both stores read it (Dapper fills it by these names).</summary>
 internal sealed class FeedRow
 {

@@ -61,7 +61,7 @@ internal static class SessionSteps
         var before = Assert.Single(await session.GetCitizensAsync([citizenId]));
         var diff = GoldenRecordDiff.Between(before.Golden, fields);
         var version = before.Version + (diff.Rewritten ? 1 : 0);
-        await session.ApplyAsync(new IdentityChange.GoldenRecordWritten(citizenId, diff.Removed, diff.Written, version, fields.Count == 0, diff.Rewritten, at));
+        await session.ApplyAsync(new IdentityChange.GoldenRecordWritten(citizenId, fields, version, diff.Rewritten, at));
         return new GoldenRecordChange(version, diff.Changed);
     }
 

@@ -117,7 +117,7 @@ internal static class ApiBench
                 var id = Guid.CreateVersion7(at).ToString("N");
                 changes.Add(new IdentityChange.CitizenStarted(id, at));
                 changes.Add(new IdentityChange.RecordSaved(id, record, normalised, $"bench-{ids.Count}", BlockingKeys.For(normalised), null, false, null, at));
-                changes.Add(new IdentityChange.GoldenRecordWritten(id, [], GoldenRecordBuilder.Build([normalised], SurvivorshipRanks.None), 1, false, true, at));
+                changes.Add(new IdentityChange.GoldenRecordWritten(id, GoldenRecordBuilder.Build([normalised], SurvivorshipRanks.None), 1, true, at));
                 ids.Add(id);
             }
 

@@ -19,7 +19,7 @@ internal static class StoreFloorBench
     public const int DefaultCopies = 26;
 
     /// <summary>The tables an ingest writes, each after those it refers to (foreign keys are checked, as in the hub). Name counts follow from source records' triggers.</summary>
-    private static readonly string[] Tables = ["citizens", "source_records", "golden_fields", "citizen_history", "change_feed", "match_keys", "review_items"];
+    private static readonly string[] Tables = ["citizens", "source_records", "citizen_history", "change_feed", "match_keys", "review_items"];
 
     /// <summary>Columns that name a record or citizen: suffixed in each copy so that no copy collides with another.</summary>
     private static readonly HashSet<string> IdentifierColumns =

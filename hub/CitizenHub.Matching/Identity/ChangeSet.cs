@@ -53,18 +53,15 @@ public abstract record IdentityChange
     public sealed record CitizenAbsorbed(string SurvivorId, string AbsorbedId, DateTimeOffset At) : IdentityChange;
 
     /// <summary>
-    /// A golden record rebuilt: the fields to delete and to write, the version it now has, and whether it is left empty
-    /// (the citizen answers as removed) or not (active).
+    /// A golden record rebuilt: every field it shows now, with lineage, and the version it now has; left empty, the
+    /// citizen answers as removed.
     /// </summary>
-    /// <param name="Rewritten">Whether anything was written, which moves the version and the update time.</param>
-    public sealed record GoldenRecordWritten(
-        string CitizenId,
-        IReadOnlyList<string> Removed,
-        IReadOnlyList<GoldenField> Written,
-        long Version,
-        bool Empty,
-        bool Rewritten,
-        DateTimeOffset At) : IdentityChange;
+    /// <param name="Rewritten">Whether any field or its lineage changed, which moves the version and the update time.</param>
+    public sealed record GoldenRecordWritten(string CitizenId, IReadOnlyList<GoldenField> Fields, long Version, bool Rewritten, DateTimeOffset At) : IdentityChange
+    {
+        /// <summary>No shown values: every record the citizen had is gone.</summary>
+        public bool Empty => Fields.Count == 0;
+    }
 
     public sealed record HistoryAdded(CitizenHistoryEntry Entry) : IdentityChange;
 

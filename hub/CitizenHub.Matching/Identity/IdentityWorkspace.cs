@@ -249,7 +249,7 @@ internal sealed class IdentityWorkspace
         citizen.Version += diff.Rewritten ? 1 : 0;
         citizen.Golden = [.. fields];
         citizen.Status = fields.Count == 0 ? CitizenStatus.Removed : CitizenStatus.Active;
-        _changes.Add(new IdentityChange.GoldenRecordWritten(citizenId, diff.Removed, diff.Written, citizen.Version, fields.Count == 0, diff.Rewritten, at));
+        _changes.Add(new IdentityChange.GoldenRecordWritten(citizenId, citizen.Golden, citizen.Version, diff.Rewritten, at));
         return new GoldenRecordChange(citizen.Version, diff.Changed);
     }
 

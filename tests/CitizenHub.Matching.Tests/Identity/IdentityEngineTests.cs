@@ -27,7 +27,7 @@ public sealed class IdentityEngineTests
         Assert.False(saved.WasHeld);
         var golden = Assert.Single(changes.Changes.OfType<IdentityChange.GoldenRecordWritten>());
         Assert.Equal(1, golden.Version);
-        Assert.Contains(golden.Written, f => f.Field == GoldenFields.FamilyName && f.Value == "Whitfield");
+        Assert.Contains(golden.Fields, f => f.Field == GoldenFields.FamilyName && f.Value == "Whitfield");
         Assert.Equal([HistoryCause.Created, HistoryCause.RecordAdded], changes.Changes.OfType<IdentityChange.HistoryAdded>().Select(h => h.Entry.Cause));
         var created = Assert.IsType<CitizenCreated>(Assert.Single(changes.Events));
         Assert.Equal((started.CitizenId, 1L), (created.CitizenId, created.Version));
@@ -114,8 +114,8 @@ public sealed class IdentityEngineTests
         Assert.Contains(changes.Changes.OfType<IdentityChange.HistoryAdded>(), h => h.Entry is { Cause: HistoryCause.RecordRemoved } e && e.CitizenId == citizen && e.RelatedCitizenId == started.CitizenId);
         // Both golden records are rebuilt: the new citizen's from the record, the old one's from what it kept.
         var rebuilt = changes.Changes.OfType<IdentityChange.GoldenRecordWritten>().ToDictionary(g => g.CitizenId);
-        Assert.Contains(rebuilt[started.CitizenId].Written, f => f.Field == GoldenFields.FamilyName && f.Value == "Quigley");
-        Assert.DoesNotContain(rebuilt[citizen].Written, f => f.SourceKey == "2");
+        Assert.Contains(rebuilt[started.CitizenId].Fields, f => f.Field == GoldenFields.FamilyName && f.Value == "Quigley");
+        Assert.DoesNotContain(rebuilt[citizen].Fields, f => f.SourceKey == "2");
         Assert.Equal(new RunTally(Updated: 1, CitizensCreated: 1), changes.Tally);
     }
 

@@ -65,6 +65,48 @@ public sealed class PostgresCitizenStoreTests(PostgresServer server) : CitizenSt
     }
 
     [Fact]
+    public async Task MigrateAsync_DatabaseAtVersion12WithGoldenFields_MovesEachGoldenRecordIntoItsCitizensRow()
+    {
+        // Before migration 13 a golden record was a row a field; it becomes one column of the citizen's row.
+        var old = await server.CreateDatabaseAsync();
+        string[] citizens = [new string('a', 32), new string('b', 32)];
+        await using (var connection = new NpgsqlConnection(old))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand("CREATE TABLE schema_migrations (version bigint PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());", connection);
+            await create.ExecuteNonQueryAsync();
+            for (var version = 1; version <= 12; version++)
+            {
+                await using var migrate = new NpgsqlCommand(PostgresSchema.Migrations[version - 1] + $"\nINSERT INTO schema_migrations (version) VALUES ({version});", connection);
+                await migrate.ExecuteNonQueryAsync();
+            }
+
+            await using var rows = new NpgsqlCommand(
+                $"""
+                INSERT INTO citizens (citizen_id, status, version, created_at, updated_at) VALUES
+                    ('{citizens[0]}', 'Active', 3, '2026-01-01T00:00:00.0000000+00:00', '2026-01-01T00:00:00.0000000+00:00'),
+                    ('{citizens[1]}', 'Removed', 2, '2026-01-01T00:00:00.0000000+00:00', '2026-01-01T00:00:00.0000000+00:00');
+                INSERT INTO golden_fields (citizen_id, field, value, source_system, source_key, observed_at) VALUES
+                    ('{citizens[0]}', 'family_name', 'Lee', 'ct', '1', '2026-01-01T00:00:00.0000000+00:00'),
+                    ('{citizens[0]}', 'given_names', 'Ann', 'er', '7', '2026-02-01T00:00:00.0000000+00:00');
+                """,
+                connection);
+            await rows.ExecuteNonQueryAsync();
+        }
+
+        var store = OtherInstance(old);
+        await store.MigrateAsync(CancellationToken.None);
+
+        var view = (await store.GetCitizenAsync(citizens[0], CancellationToken.None))!;
+        Assert.Equal(
+            [("family_name", "Lee", "ct", "1", new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)), ("given_names", "Ann", "er", "7", new DateTimeOffset(2026, 2, 1, 0, 0, 0, TimeSpan.Zero))],
+            view.Fields.Select(f => (f.Field, f.Value, f.SourceSystem, f.SourceKey, f.ObservedAt)).OrderBy(f => f.Field));
+        Assert.Equal(3, view.Version);
+        Assert.Empty((await store.GetCitizenAsync(citizens[1], CancellationToken.None))!.Fields);
+        Assert.Empty(await QueryAsync(old, "SELECT 1 FROM information_schema.tables WHERE table_name = 'golden_fields';", r => r.GetInt32(0)));
+    }
+
+    [Fact]
     public async Task BeginMessageAsync_TwoInstancesAtOnce_SecondWaitsForFirstToCommit_AndSeesItsCitizen()
     {
         var order = new List<string>();

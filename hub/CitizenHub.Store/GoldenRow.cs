@@ -1,0 +1,60 @@
+using System.Text.Json;
+using CitizenHub.Matching;
+
+namespace CitizenHub.Store;
+
+/// <summary>
+/// A golden record as the store keeps it: one column of the citizen's row, each shown field with its lineage as a
+/// JSON array <c>[field, value, source system, source key, observed at]</c>, rather than a row a field (about seven a
+/// citizen, each with its index entries: a sixth of what writing a first load cost, docs/operations.md).
+/// </summary>
+internal static class GoldenRow
+{
+    public static string? Encode(IReadOnlyList<GoldenField> fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        if (fields.Count == 0)
+        {
+            return null;
+        }
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(fields.Count * 96);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var field in fields)
+            {
+                writer.WriteStartArray();
+                writer.WriteStringValue(field.Field);
+                writer.WriteStringValue(field.Value);
+                writer.WriteStringValue(field.SourceSystem);
+                writer.WriteStringValue(field.SourceKey);
+                writer.WriteStringValue(StoreTime.Format(field.ObservedAt));
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndArray();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>The fields of a golden row; none for a citizen with no shown values (null).</summary>
+    public static IReadOnlyList<GoldenField> Decode(string? row)
+    {
+        if (string.IsNullOrEmpty(row))
+        {
+            return [];
+        }
+
+        using var document = JsonDocument.Parse(row);
+        var fields = new List<GoldenField>(document.RootElement.GetArrayLength());
+        foreach (var field in document.RootElement.EnumerateArray())
+        {
+            fields.Add(new GoldenField(
+                field[0].GetString()!, field[1].GetString()!, field[2].GetString()!, field[3].GetString()!, StoreTime.Parse(field[4].GetString()!)));
+        }
+
+        return fields;
+    }
+}
