@@ -224,6 +224,8 @@ internal static class IngestBench
             ("delta hub: citizens created, linked, merged, split, reviews", string.Create(CultureInfo.InvariantCulture,
                 $"{tally.CitizensCreated}, {tally.Linked}, {tally.Merged}, {tally.Split}, {tally.Reviews}")),
             ("delta elapsed s", stopwatch.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)),
+            // The sources are synced one after another, so their reading times add up: the rest was the hub applying.
+            ("delta of which reading and publishing s", summaries.Sum(s => s.ReadElapsed.TotalSeconds).ToString("0.0", CultureInfo.InvariantCulture)),
             ("delta changed records/s", (tally.Applied / seconds).ToString("0", CultureInfo.InvariantCulture)),
             ("delta records read/s", (read / seconds).ToString("0", CultureInfo.InvariantCulture)),
             (reset ? "delta peak memory MiB (per instance, since the night began)" : "delta peak memory MiB (per instance, whole run: the peak could not be reset)",
