@@ -59,12 +59,14 @@ internal static class BenchCli
         var ingestPersonsOption = new Option<int>("--persons") { Description = "How many people to generate (about 2.4 source records each).", DefaultValueFactory = _ => IngestBench.DefaultPersons };
         var hubSettingsOption = new Option<string?>("--hub") { Description = "A configuration file whose Transport, RabbitMq and Store to use (its sources are ignored); default: embedded." };
         var instancesOption = new Option<int>("--instances") { Description = "Hub instances sharing the work (this one and serve processes); above 1 needs RabbitMq and Postgres.", DefaultValueFactory = _ => 1 };
-        var ingest = new Command("ingest", "End-to-end ingest of generated council sources: records/s and peak memory, embedded or scaled out.")
+        var deltaOption = new Option<int>("--delta") { Description = "Then change, add or remove this many records across the extracts, as a night does, and time syncing every source again; 0: no delta.", DefaultValueFactory = _ => 0 };
+        var ingest = new Command("ingest", "End-to-end ingest of generated council sources: records/s and peak memory, embedded or scaled out; with --delta, a nightly delta too.")
         {
-            ingestPersonsOption, seedOption, hubSettingsOption, instancesOption,
+            ingestPersonsOption, seedOption, hubSettingsOption, instancesOption, deltaOption,
         };
         ingest.SetAction((parse, ct) => Guarded(error, () => IngestBench.RunAsync(
-            parse.GetValue(ingestPersonsOption), parse.GetValue(seedOption), parse.GetValue(hubSettingsOption), parse.GetValue(instancesOption), output, error, ct)));
+            parse.GetValue(ingestPersonsOption), parse.GetValue(seedOption), parse.GetValue(hubSettingsOption), parse.GetValue(instancesOption),
+            parse.GetValue(deltaOption), output, error, ct)));
         var keptStoreOption = new Option<string>("--store") { Description = "A store kept by citizenhub-bench accuracy --keep DIR (DIR/citizenhub.db).", Required = true };
         var copiesOption = new Option<int>("--copies") { Description = "How many times to write its rows.", DefaultValueFactory = _ => StoreFloorBench.DefaultCopies };
         var indexesAfterOption = new Option<bool>("--indexes-after") { Description = "Drop the tables' secondary indexes first and build them once at the end, as a first load into an empty store could." };

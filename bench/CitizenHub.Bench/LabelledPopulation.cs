@@ -18,7 +18,7 @@ public sealed partial record LabelledPopulation
         return new Generator(options).Run();
     }
 
-    private sealed class Generator(PopulationOptions options)
+    private sealed partial class Generator(PopulationOptions options)
     {
         private readonly Faker _faker = new("en_GB") { Random = new Randomizer(options.Seed) };
 
@@ -50,7 +50,7 @@ public sealed partial record LabelledPopulation
         {
             while (_persons.Count < options.Persons)
             {
-                AddHousehold();
+                AddHousehold(options.Persons - _persons.Count);
             }
 
             var records = new List<GeneratedRecord>();
@@ -73,14 +73,28 @@ public sealed partial record LabelledPopulation
                 {
                     var (person, draft) = shuffled[i];
                     records.Add(Build(source, Key(source, firstKey + i), person, draft, observedAt));
+                    _drafts.Add(draft);
                 }
+
+                _nextKey[source.Name] = firstKey + shuffled.Count;
             }
 
-            var truth = new LinkageTruth(
-                records.ToDictionary(r => r.Ref, r => r.PersonId),
-                _twins, _fatherSon, _spouses);
-            return new LabelledPopulation(options, _persons, records, truth);
+            _records = records;
+            return Snapshot(records);
         }
+
+        /// <summary>The population as it stands; its lists are copies, so a later delta leaves it as it was.</summary>
+        private LabelledPopulation Snapshot(List<GeneratedRecord> records) => new(
+            options,
+            [.. _persons],
+            records,
+            new LinkageTruth(records.ToDictionary(r => r.Ref, r => r.PersonId), [.. _twins], [.. _fatherSon], [.. _spouses]));
+
+        // What a nightly delta needs of the first generation: each record's draft (parallel to the records), and each
+        // source's next key.
+        private readonly List<Draft> _drafts = [];
+        private readonly Dictionary<string, int> _nextKey = new(StringComparer.Ordinal);
+        private List<GeneratedRecord> _records = [];
 
         private static string Key(SourceLayout source, int n) => source.Name switch
         {
@@ -92,11 +106,11 @@ public sealed partial record LabelledPopulation
 
         // ---- households -------------------------------------------------------------------------------
 
-        private void AddHousehold()
+        /// <param name="remaining">How many more people the household may hold.</param>
+        private void AddHousehold(int remaining)
         {
             var household = string.Create(CultureInfo.InvariantCulture, $"H{++_households:000000}");
             var home = NewProperty();
-            var remaining = options.Persons - _persons.Count;
             var couple = remaining >= 2 && Random.Bool((float)Hard.Couple);
             var withChildren = remaining >= (couple ? 3 : 2) && Random.Bool((float)Hard.AdultChildren);
             var familyName = FamilyName();
@@ -610,7 +624,11 @@ public sealed partial record LabelledPopulation
             return name + "e";
         }
 
-        private GeneratedRecord Build(SourceLayout source, string key, Person person, Draft draft, DateTimeOffset observedAt)
+        private GeneratedRecord Build(SourceLayout source, string key, Person person, Draft draft, DateTimeOffset observedAt) =>
+            FromRow(source, key, person, draft, Row(source, key, draft), observedAt);
+
+        /// <summary>The row the source writes for a draft: the key, then each column, empty ones as null.</summary>
+        private Dictionary<string, string?> Row(SourceLayout source, string key, Draft draft)
         {
             var fields = source.Render(draft, Random);
             var raw = new Dictionary<string, string?>(StringComparer.Ordinal) { [source.Columns[0]] = key };
@@ -618,6 +636,13 @@ public sealed partial record LabelledPopulation
             {
                 raw[column] = fields.TryGetValue(column, out var value) && !string.IsNullOrEmpty(value) ? value : null;
             }
+
+            return raw;
+        }
+
+        /// <summary>The generated record of a row the source wrote from a draft.</summary>
+        private static GeneratedRecord FromRow(SourceLayout source, string key, Person person, Draft draft, Dictionary<string, string?> raw, DateTimeOffset observedAt)
+        {
 
             // An error counts only where the source wrote the value it is in.
             var errors = draft.Errors;

@@ -20,10 +20,22 @@ public static class SourceFiles
     /// </summary>
     public static string Write(LabelledPopulation population, string directory)
     {
+        WriteExtracts(population, directory);
+        var configPath = Path.Combine(directory, ConfigFileName);
+        File.WriteAllText(configPath, Configuration().ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n", Utf8);
+        return Path.GetFullPath(configPath);
+    }
+
+    /// <summary>
+    /// Writes (or writes again, as a council's nightly full extract does) only the four source files and <c>truth.csv</c>
+    /// into <paramref name="directory"/>, creating it; a configuration there is left as it is.
+    /// </summary>
+    public static void WriteExtracts(LabelledPopulation population, string directory)
+    {
         ArgumentNullException.ThrowIfNull(population);
         ArgumentException.ThrowIfNullOrEmpty(directory);
         Directory.CreateDirectory(directory);
-        var encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+        var encoding = Utf8;
 
         foreach (var source in SourceLayout.All)
         {
@@ -44,11 +56,9 @@ public static class SourceFiles
         }
 
         File.WriteAllText(Path.Combine(directory, TruthFileName), truth.ToString(), encoding);
-
-        var configPath = Path.Combine(directory, ConfigFileName);
-        File.WriteAllText(configPath, Configuration().ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n", encoding);
-        return Path.GetFullPath(configPath);
     }
+
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     /// <summary>Reads a <c>truth.csv</c> back: (source system, source key) → person id.</summary>
     public static IReadOnlyDictionary<RecordRef, string> ReadTruth(string path)

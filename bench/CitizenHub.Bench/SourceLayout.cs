@@ -21,6 +21,9 @@ internal sealed class Draft
     public required string? Phone { get; set; }
     public required Sex Sex { get; set; }
     public InjectedErrors Errors { get; set; }
+
+    /// <summary>A copy to change, leaving this draft as the record it made.</summary>
+    public Draft Copy() => (Draft)MemberwiseClone();
 }
 
 /// <summary>

@@ -35,4 +35,12 @@ public abstract class CommandLineTest : IDisposable
 
     /// <summary>The shipped <c>citizenhub</c> command line, for what a benchmark leaves behind (its generated configuration).</summary>
     protected Task<int> RunCitizenHubAsync(params string[] args) => CitizenHubCli.RunAsync(args, Output, Error, CancellationToken.None);
+
+    /// <summary>The report's "measure  value" lines, by measure (the sync summaries above have no double space).</summary>
+    protected static Dictionary<string, string> Table(string output) => output
+        .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        .Select(line => line.TrimEnd('\r').Split("  ", 2, StringSplitOptions.None))
+        .Where(parts => parts.Length == 2)
+        .GroupBy(parts => parts[0].Trim())
+        .ToDictionary(g => g.Key, g => g.Last()[1].Trim());
 }

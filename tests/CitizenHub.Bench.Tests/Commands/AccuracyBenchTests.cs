@@ -61,12 +61,4 @@ public sealed class AccuracyBenchTests : CommandLineTest
         Assert.Contains("valid, 4 sources (council-tax: Csv, housing-benefits: Csv, electoral-register: Csv, social-care: Csv)", Output.ToString(), StringComparison.Ordinal);
         Assert.Equal("", Error.ToString());
     }
-
-    /// <summary>The report's "measure  value" lines, by measure (the sync summaries above have no double space).</summary>
-    private static Dictionary<string, string> Table(string output) => output
-        .Split('\n', StringSplitOptions.RemoveEmptyEntries)
-        .Select(line => line.TrimEnd('\r').Split("  ", 2, StringSplitOptions.None))
-        .Where(parts => parts.Length == 2)
-        .GroupBy(parts => parts[0].Trim())
-        .ToDictionary(g => g.Key, g => g.Last()[1].Trim());
 }
