@@ -14,7 +14,7 @@ public static class SnapshotReader
 {
     /// <param name="records">The records the message names: what is held of them, their citizens, and where they were removed from.</param>
     /// <param name="citizens">Citizens the message names (a steward's command).</param>
-    /// <param name="held">What is held of <paramref name="records"/>, when the caller read it already.</param>
+    /// <param name="held">What is held of <paramref name="records"/> (and of any other record of the message), when the caller read it already.</param>
     /// <param name="suppressed">The named records an erasure keeps out, when the caller read them already.</param>
     /// <param name="searching">Records to be resolved: the citizens their blocking keys find now, or could find once the message's own changes are made, are read too.</param>
     public static async Task<IdentitySnapshot> ReadAsync(
@@ -40,14 +40,17 @@ public static class SnapshotReader
             Find(keys, BlockingKeys.For(record), new SourceRecordRef(record.SourceSystem, record.SourceKey), slack: searching.Count, found);
         }
 
+        // A candidate may be a record of the message itself, whose holding is read already.
+        var foundInMessage = found.Where(held.ContainsKey).Select(r => held[r].CitizenId).ToList();
         found.ExceptWith(held.Keys);
         var foundHeld = await session.GetHeldAsync(found).ConfigureAwait(false);
         var notHeld = records.Where(r => !held.ContainsKey(r)).ToList();
         var formers = await session.GetFormerCitizensAsync(notHeld).ConfigureAwait(false);
 
         var citizenIds = new HashSet<string>(citizens, StringComparer.Ordinal);
-        citizenIds.UnionWith(held.Values.Select(h => h.CitizenId));
+        citizenIds.UnionWith(records.Select(r => held.GetValueOrDefault(r)?.CitizenId).OfType<string>());
         citizenIds.UnionWith(foundHeld.Values.Select(h => h.CitizenId));
+        citizenIds.UnionWith(foundInMessage);
         citizenIds.UnionWith(formers.Values);
         var states = await session.GetCitizensAsync(citizenIds).ConfigureAwait(false);
 
@@ -70,6 +73,20 @@ public static class SnapshotReader
             [.. named.Select(r => r.GivenKey).OfType<string>().Distinct(StringComparer.Ordinal)]).ConfigureAwait(false);
         suppressed ??= await session.GetSuppressedAsync(records).ConfigureAwait(false);
         return new IdentitySnapshot(allHeld, states, declared, suppressed, formers, names, keys);
+    }
+
+    /// <summary>
+    /// The snapshot of a message none of whose records is news (each unchanged, older than held, or kept out by an
+    /// erasure): what is held of them, and nothing else, for the engine asks nothing else of such records.
+    /// </summary>
+    public static IdentitySnapshot HeldOnly(IReadOnlyDictionary<SourceRecordRef, HeldRecord> held, IReadOnlyDictionary<SourceRecordRef, string> suppressed) =>
+        new(held, [], new Dictionary<SourceRecordRef, StewardDeclarations>(), suppressed, new Dictionary<SourceRecordRef, string>(), NameCounts.None, NoKeys.Instance);
+
+    private sealed class NoKeys : IHeldKeys
+    {
+        public static readonly NoKeys Instance = new();
+
+        public IReadOnlyCollection<SourceRecordRef> HoldersOf(ulong hash) => [];
     }
 
     // The records holding any of the keys, other than the one named, leaving out each key held by more of them than its

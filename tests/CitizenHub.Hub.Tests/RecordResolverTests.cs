@@ -58,6 +58,21 @@ public abstract class RecordResolverTests : ResolverOnAStore
     }
 
     [Fact]
+    public async Task ApplyAsync_ANewRecordMatchingAnUnchangedRecordOfTheSameBatch_LinksToItsCitizen()
+    {
+        // A nightly full extract: the held record comes again unchanged, beside a new record of the same person.
+        var held = Records.Person("ct", "1", "Ann", "Lee", (1970, 1, 2), ni: "AB123456C");
+        var other = Records.Person("ct", "2", "Bob", "Jones", (1950, 5, 5));
+        await ApplyAsync(held, other);
+
+        var events = await ApplyAsync(held, other, Records.Person("ct", "3", "Ann", "Lee", (1970, 1, 2), ni: "AB123456C"));
+
+        Assert.DoesNotContain(events, e => e is CitizenCreated);
+        var links = await LinksAsync();
+        Assert.Equal(links.Single(l => l.SourceKey == "1").CitizenId, links.Single(l => l.SourceKey == "3").CitizenId);
+    }
+
+    [Fact]
     public async Task ApplyAsync_NameMatchWithDifferentNiNumbers_DoesNotLink()
     {
         await ApplyAsync(

@@ -50,6 +50,14 @@ internal static class StoreFloorBench
                 await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
             }
 
+            // A store kept by an older build is brought to today's format first, as the hub itself would open it.
+            using (var kept = new SqliteCitizenStore($"Data Source={keptStore}"))
+            {
+                await kept.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            SqliteConnection.ClearAllPools();
+
             await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = target, Pooling = false }.ToString());
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(connection, SqliteCitizenStore.ConnectionPragmas, cancellationToken).ConfigureAwait(false);

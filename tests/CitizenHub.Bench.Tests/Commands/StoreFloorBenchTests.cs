@@ -15,12 +15,15 @@ public sealed class StoreFloorBenchTests : CommandLineTest
         var code = await RunAsync("store-floor", "--store", keptStore, "--copies", "3", "--into", into);
 
         Assert.Equal(0, code);
-        foreach (var table in new[] { "citizens", "source_records", "golden_fields", "citizen_history", "change_feed", "match_keys" })
+        foreach (var table in new[] { "citizens", "source_records", "citizen_history", "change_feed", "match_keys" })
         {
             var count = Count(keptStore, $"SELECT COUNT(*) FROM {table}");
             Assert.True(count > 0, table);
             Assert.Equal(3 * count, Count(into, $"SELECT COUNT(*) FROM {table}"));
         }
+
+        // Each citizen's golden record comes with its row.
+        Assert.Equal(3 * Count(keptStore, "SELECT COUNT(*) FROM citizens WHERE golden IS NOT NULL"), Count(into, "SELECT COUNT(*) FROM citizens WHERE golden IS NOT NULL"));
 
         // Every copy is a record of its own, held by a citizen of its own copy, and counted by the store's triggers.
         Assert.Equal(3 * Count(keptStore, "SELECT COUNT(*) FROM source_records"), Count(into, "SELECT COUNT(DISTINCT source_system || source_key) FROM source_records"));
