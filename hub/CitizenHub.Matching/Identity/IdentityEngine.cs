@@ -26,6 +26,7 @@ public sealed record StewardResult(StewardOutcome Outcome, ChangeSet Changes);
 public sealed class IdentityEngine(Linker linker, SurvivorshipRanks survivorship, Func<DateTimeOffset, string>? newCitizenId = null)
 {
     private readonly Func<DateTimeOffset, string> _newCitizenId = newCitizenId ?? (at => Guid.CreateVersion7(at).ToString("N"));
+    private readonly SurvivorshipRanks _survivorship = survivorship;
 
     public Linker Linker => linker;
 
@@ -587,6 +588,4 @@ public sealed class IdentityEngine(Linker linker, SurvivorshipRanks survivorship
 
         private bool IsAloneOn(string citizenId, SourceRecord record) => Store.LinkedRecords(citizenId).All(r => IsSame(r, record));
     }
-
-    private readonly SurvivorshipRanks _survivorship = survivorship;
 }
