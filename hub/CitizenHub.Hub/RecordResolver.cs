@@ -104,16 +104,14 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
         var suppressed = await session.GetSuppressedAsync(records).ConfigureAwait(false);
         var arrivals = IdentityEngine.Arrivals(batch.Records, held, suppressed);
         cancellationToken.ThrowIfCancellationRequested();
-        if (arrivals.All(a => a.Suppressed || (a.Normalised is null && !a.Record.Deleted && !a.LiftsSuppression)))
+        // Only the records that are news touch their citizens: an unchanged record of the message needs no more than what is held of it.
+        var touching = arrivals.Where(a => a.IsNews).Select(a => new SourceRecordRef(a.Record.SourceSystem, a.Record.SourceKey)).Distinct().ToList();
+        if (touching.Count == 0)
         {
-            // Nothing in the message is news (a nightly full extract is mostly such batches): what is held of its
-            // records is all the engine will ask, so nothing more is read.
+            // Nothing in the message is news (a nightly full extract is mostly such batches): nothing more is read.
             return Decide(started, () => _engine.Resolve(SnapshotReader.HeldOnly(held, suppressed), arrivals, timeProvider.GetUtcNow()));
         }
 
-        // Only the records that are news touch their citizens: an unchanged record of the message needs no more than what is held of it.
-        var touching = arrivals.Where(a => !a.Suppressed && (a.Normalised is not null || a.Record.Deleted || a.LiftsSuppression))
-            .Select(a => new SourceRecordRef(a.Record.SourceSystem, a.Record.SourceKey)).Distinct().ToList();
         var snapshot = await SnapshotReader.ReadAsync(
             session, touching, [], held, suppressed, [.. arrivals.Select(a => a.Normalised).OfType<NormalisedRecord>()]).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();

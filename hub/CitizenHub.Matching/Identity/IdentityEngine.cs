@@ -10,7 +10,14 @@ namespace CitizenHub.Matching.Identity;
 /// <param name="Hash">Null for a record reported deleted.</param>
 /// <param name="Suppressed">An erased record its source sent again unchanged: it stays out.</param>
 /// <param name="LiftsSuppression">An erased record its source removed, or that says something new: the erasure was of what it said then.</param>
-public sealed record Arrival(SourceRecord Record, string? Hash, NormalisedRecord? Normalised, bool Suppressed = false, bool LiftsSuppression = false);
+public sealed record Arrival(SourceRecord Record, string? Hash, NormalisedRecord? Normalised, bool Suppressed = false, bool LiftsSuppression = false)
+{
+    /// <summary>
+    /// Whether resolving it may touch its citizen or others: it is news, reported deleted, or ends a suppression. The rest
+    /// (unchanged, older than held, kept out) need no more of the store than what is held of them.
+    /// </summary>
+    public bool IsNews => !Suppressed && (Normalised is not null || Record.Deleted || LiftsSuppression);
+}
 
 /// <summary>What came of a steward's or administrator's command, and the changes that carry it out (none when it applied nothing).</summary>
 public sealed record StewardResult(StewardOutcome Outcome, ChangeSet Changes);
