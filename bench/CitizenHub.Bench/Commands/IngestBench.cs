@@ -64,6 +64,7 @@ internal static class IngestBench
             }
 
             var stopwatch = new Stopwatch();
+            using var measures = new HubMeasures();
             var summaries = new List<SyncRunSummary>();
             // With a delta, the first load's links too, to set the accuracy after the night beside it.
             var firstLinks = new List<RecordLink>();
@@ -105,6 +106,8 @@ internal static class IngestBench
                     ("records/s", (records / Math.Max(stopwatch.Elapsed.TotalSeconds, 0.001)).ToString("0", CultureInfo.InvariantCulture)),
                     ("peak memory MiB (per instance)", string.Join(", ", peaks.Select(p => (p / 1048576.0).ToString("0", CultureInfo.InvariantCulture)))),
                     ("keys loaded by a new instance s", keysLoad.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)),
+                    ("hub s: read, decide, write, commit (this instance)", measures.PhaseSeconds()),
+                    ("peak managed heap MiB (this instance, with the generated data)", measures.PeakHeapMebibytes()),
                 };
                 await output.WriteLineAsync().ConfigureAwait(false);
                 await BenchTable.WriteAsync(output, rows).ConfigureAwait(false);
@@ -112,7 +115,7 @@ internal static class IngestBench
 
             if (night is not null)
             {
-                summaries.AddRange(await RunNightAsync(night, firstLinks, directory, configPath, [.. children.Select(c => c.Id)], output, error, cancellationToken).ConfigureAwait(false));
+                summaries.AddRange(await RunNightAsync(night, firstLinks, directory, configPath, [.. children.Select(c => c.Id)], measures, output, error, cancellationToken).ConfigureAwait(false));
             }
 
             return summaries.All(s => s.Succeeded) ? BenchCli.Succeeded : BenchCli.Failed;
@@ -166,7 +169,15 @@ internal static class IngestBench
     /// and the links scored against the truth after the night, beside the first load's.
     /// </summary>
     private static async Task<List<SyncRunSummary>> RunNightAsync(
-        NightlyDelta night, IReadOnlyList<RecordLink> firstLinks, string directory, string configPath, IReadOnlyList<int> children, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+        NightlyDelta night,
+        IReadOnlyList<RecordLink> firstLinks,
+        string directory,
+        string configPath,
+        IReadOnlyList<int> children,
+        HubMeasures measures,
+        TextWriter output,
+        TextWriter error,
+        CancellationToken cancellationToken)
     {
         SourceFiles.WriteExtracts(night.After, directory);
         var made = string.Join(", ", NightlyDelta.Mix.Select(m => string.Create(CultureInfo.InvariantCulture, $"{night.Count(m.Kind)} {Describe(m.Kind)}")));
@@ -177,6 +188,7 @@ internal static class IngestBench
         // The first load's garbage is let go and the peak reset, so the peak is the night's (the generated population,
         // before and after, stays in this process: a nightly job alone would hold less).
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        measures.Reset();
         var processes = new List<int> { Environment.ProcessId };
         processes.AddRange(children);
         var reset = processes.Select(ResetPeakResident).ToList().TrueForAll(r => r);
@@ -230,6 +242,8 @@ internal static class IngestBench
             ("delta records read/s", (read / seconds).ToString("0", CultureInfo.InvariantCulture)),
             (reset ? "delta peak memory MiB (per instance, since the night began)" : "delta peak memory MiB (per instance, whole run: the peak could not be reset)",
                 string.Join(", ", peaks.Select(p => (p / 1048576.0).ToString("0", CultureInfo.InvariantCulture)))),
+            ("delta hub s: read, decide, write, commit (this instance)", measures.PhaseSeconds()),
+            ("delta peak managed heap MiB (this instance, with the generated data)", measures.PeakHeapMebibytes()),
             ("delta precision (first load's)", $"{R(report.Precision)} ({R(first.Precision)})"),
             ("delta recall (first load's)", $"{R(report.Recall)} ({R(first.Recall)})"),
             ("delta F1 (first load's)", $"{R(report.F1)} ({R(first.F1)})"),
