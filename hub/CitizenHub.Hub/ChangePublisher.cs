@@ -2,6 +2,7 @@ using CitizenHub.Store;
 using MassTransit;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace CitizenHub.Hub;
 
@@ -12,7 +13,8 @@ namespace CitizenHub.Hub;
 /// instance that stopped between its commit and its publish left behind. Delivery is at least once: a subscriber
 /// that must not act twice keys on (citizen, version).
 /// </summary>
-public sealed class ChangePublisher(ICitizenStore store, IBus bus, TimeProvider timeProvider, ILogger<ChangePublisher> logger)
+public sealed class ChangePublisher(
+    ICitizenStore store, IBus bus, IOptions<CitizenHubOptions> options, TimeProvider timeProvider, ILogger<ChangePublisher> logger)
 {
     /// <summary>How long a claimed row is left to its publisher before another instance may publish it.</summary>
     public static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
@@ -51,7 +53,9 @@ public sealed class ChangePublisher(ICitizenStore store, IBus bus, TimeProvider 
                 return published;
             }
 
-            await bus.PublishBatch(changes.Select(FeedEvents.ToEvent), cancellationToken).ConfigureAwait(false);
+            // Bounded well inside the lease: a publish the broker never confirms fails, and its rows wait for the sweep.
+            await BoundedPublish.WithinAsync(
+                token => bus.PublishBatch(changes.Select(FeedEvents.ToEvent), token), options.Value.RabbitMq.PublishTimeout, timeProvider, cancellationToken).ConfigureAwait(false);
             await store.MarkPublishedAsync([.. changes.Select(c => c.Sequence)], timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             published += changes.Count;
             if (changes.Count < ClaimSize)

@@ -165,6 +165,15 @@ public sealed class RabbitMqOptions
     /// </summary>
     [Range(1, 7)]
     public int? QueueReplicas { get; set; }
+
+    /// <summary>
+    /// How long a publish waits for the broker to confirm it. A broker that goes away while a publish waits can leave
+    /// the wait unanswered for good (the RabbitMQ client's known fault), so a publish that outlasts this is given up:
+    /// a sync's batch is published again, and a change's event is left in the outbox for the sweep. Either is safe,
+    /// since the hub applies each message once and a subscriber keys on (citizen, version).
+    /// <value>The default is 15 seconds.</value>
+    /// </summary>
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(15);
 }
 
 public sealed class StoreOptions

@@ -35,7 +35,8 @@ public sealed class FailedMessageReplay(
 
         var replayedAt = timeProvider.GetUtcNow();
         await store.MarkReplayedAsync(failureId, replayedAt, cancellationToken).ConfigureAwait(false);
-        await bus.Publish(HubMessages.Deserialize(failure.Message.Kind, failure.Body), cancellationToken).ConfigureAwait(false);
+        var message = HubMessages.Deserialize(failure.Message.Kind, failure.Body);
+        await BoundedPublish.WithinAsync(token => bus.Publish(message, token), options.Value.RabbitMq.PublishTimeout, timeProvider, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Replayed failed message {FailureId} ({Kind} {Sequence} of run {RunId})", failureId, failure.Message.Kind, failure.Message.Sequence, failure.Message.RunId);
 
         using var timeout = new CancellationTokenSource(options.Value.Sync.CompletionTimeout, timeProvider);

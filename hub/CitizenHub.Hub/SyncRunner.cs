@@ -149,8 +149,8 @@ public sealed class SyncRunner(
 
     /// <summary>
     /// A broker or store restarting in the middle of a run is waited for (about a minute and a half), not a failed
-    /// sync: a publish that did reach the broker before failing is applied once, since the hub knows each message's
-    /// identity.
+    /// sync: a publish that did reach the broker before failing, or whose confirmation never came
+    /// (<see cref="RabbitMqOptions.PublishTimeout"/>), is applied once, since the hub knows each message's identity.
     /// </summary>
     private readonly ResiliencePipeline _throughOutages = new ResiliencePipelineBuilder()
         .AddRetry(new RetryStrategyOptions
@@ -539,7 +539,10 @@ public sealed class SyncRunner(
 
     private ValueTask PublishAsync<T>(T message, CancellationToken cancellationToken)
         where T : class =>
-        _throughOutages.ExecuteAsync(async (m, token) => await bus.Publish(m, token).ConfigureAwait(false), message, cancellationToken);
+        _throughOutages.ExecuteAsync(
+            async (m, token) => await BoundedPublish.WithinAsync(t => bus.Publish(m, t), options.Value.RabbitMq.PublishTimeout, timeProvider, token).ConfigureAwait(false),
+            message,
+            cancellationToken);
 
     private ISourceAdapter CreateAdapter(SourceDefinition source)
     {

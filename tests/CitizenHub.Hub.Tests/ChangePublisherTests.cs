@@ -7,6 +7,8 @@ using CitizenHub.TestKit;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CitizenHub.Hub.Tests;
 
@@ -34,8 +36,8 @@ public sealed class ChangePublisherTests : TempSqliteStore
         await bus.StartAsync();
         try
         {
-            var first = new ChangePublisher(Store, bus, TimeProvider.System, NullLogger<ChangePublisher>.Instance);
-            var second = new ChangePublisher(Store, bus, TimeProvider.System, NullLogger<ChangePublisher>.Instance);
+            var first = new ChangePublisher(Store, bus, Options.Create(new CitizenHubOptions()), TimeProvider.System, NullLogger<ChangePublisher>.Instance);
+            var second = new ChangePublisher(Store, bus, Options.Create(new CitizenHubOptions()), TimeProvider.System, NullLogger<ChangePublisher>.Instance);
 
             var published = await Task.WhenAll(first.PublishPendingAsync(TimeSpan.Zero, CancellationToken.None), second.PublishPendingAsync(TimeSpan.Zero, CancellationToken.None));
             var again = await first.PublishPendingAsync(TimeSpan.Zero, CancellationToken.None);
@@ -47,6 +49,66 @@ public sealed class ChangePublisherTests : TempSqliteStore
             Assert.Equal(2, published.Sum());
             Assert.Equal(0, again);
             Assert.Equal(applied.OfType<CitizenCreated>().Select(c => c.CitizenId), heard);
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task PublishAfterCommit_BrokerNeverConfirms_GivesUpAfterThePublishTimeoutAndTheSweepPublishesLater()
+    {
+        // A broker restarted while a publish waited for its confirmation: the wait is never answered. Were the
+        // consumer to wait with it, the hub's queue (one message at a time) would stop for good.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 3, 0, 0, TimeSpan.Zero));
+        var resolver = new RecordResolver(Store, new SourceCatalog([], new SurvivorshipRanks(new Dictionary<string, int>())), clock, new Linker(new PairScorer(MatchModel.Default)));
+        await resolver.ApplyAsync(new SourceRecordBatch(Guid.NewGuid(), "ct", 1, [Records.Person("ct", "1", "Ann", "Lee", (1970, 1, 1))]), CancellationToken.None);
+        var publishing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var brokerBack = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var provider = new ServiceCollection()
+            .AddMassTransit(bus => bus.UsingInMemory((context, transport) =>
+            {
+                transport.ConfigurePublish(publish => publish.UseInlineFilter(async (context, next) =>
+                {
+                    publishing.TrySetResult();
+                    await brokerBack.Task.WaitAsync(context.CancellationToken);
+                    await next.Send(context);
+                }));
+                transport.ConfigureEndpoints(context);
+            }))
+            .BuildServiceProvider();
+        var bus = provider.GetRequiredService<IBusControl>();
+        var heard = new ConcurrentQueue<string>();
+        bus.ConnectReceiveEndpoint("listener", e => e.Handler<CitizenCreated>(c =>
+        {
+            heard.Enqueue(c.Message.CitizenId);
+            return Task.CompletedTask;
+        }));
+        await bus.StartAsync();
+        try
+        {
+            var options = Options.Create(new CitizenHubOptions { RabbitMq = { PublishTimeout = TimeSpan.FromSeconds(15) } });
+            var publisher = new ChangePublisher(Store, bus, options, clock, NullLogger<ChangePublisher>.Instance);
+
+            var afterCommit = publisher.PublishAfterCommitAsync(CancellationToken.None);
+            await publishing.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.False(afterCommit.IsCompleted);
+            clock.Advance(TimeSpan.FromSeconds(15));
+            await afterCommit.WaitAsync(TimeSpan.FromSeconds(30));
+
+            // The event was not published, so the change is still the outbox's: the sweep, once the lease is over and the
+            // broker back, publishes it.
+            brokerBack.SetResult();
+            Assert.Equal(0, await publisher.PublishPendingAsync(TimeSpan.Zero, CancellationToken.None));
+            clock.Advance(ChangePublisher.Lease);
+            Assert.Equal(1, await publisher.PublishPendingAsync(TimeSpan.Zero, CancellationToken.None));
+            for (var i = 0; i < 200 && heard.IsEmpty; i++)
+            {
+                await Task.Delay(25);
+            }
+
+            Assert.Single(heard);
         }
         finally
         {
