@@ -435,8 +435,8 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
             parameters).ConfigureAwait(false)).ToArray();
         var fields = await ReadFieldsAsync(connection, ids).ConfigureAwait(false);
         var records = (await connection.QueryAsync<(string CitizenId, string Json)>(
-            "SELECT citizen_id, normalised_json FROM source_records WHERE citizen_id = ANY(@ids);", new { ids }).ConfigureAwait(false))
-            .ToLookup(r => r.CitizenId, r => StoreJson.Deserialize<NormalisedRecord>(r.Json), StringComparer.Ordinal);
+            "SELECT citizen_id, record_json FROM source_records WHERE citizen_id = ANY(@ids);", new { ids }).ConfigureAwait(false))
+            .ToLookup(r => r.CitizenId, r => StoredRecord.Normalised(r.Json), StringComparer.Ordinal);
         return [.. ids.Select(id => new CitizenSummary(id, fields.GetValueOrDefault(id, []), [.. records[id]]))];
     }
 
@@ -455,11 +455,11 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
     public async IAsyncEnumerable<NormalisedRecord> ReadNormalisedRecordsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand("SELECT normalised_json FROM source_records ORDER BY source_system, source_key;", connection);
+        await using var command = new NpgsqlCommand("SELECT record_json FROM source_records ORDER BY source_system, source_key;", connection);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return StoreJson.Deserialize<NormalisedRecord>(reader.GetString(0));
+            yield return StoredRecord.Normalised(reader.GetString(0));
         }
     }
 

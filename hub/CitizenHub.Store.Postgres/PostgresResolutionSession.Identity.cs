@@ -1,5 +1,4 @@
 using CitizenHub.Contracts;
-using CitizenHub.Matching;
 using CitizenHub.Matching.Identity;
 
 namespace CitizenHub.Store.Postgres;
@@ -51,7 +50,7 @@ internal sealed partial class PostgresResolutionSession
                    NULL, NULL, c.golden
             FROM wanted w JOIN citizens c ON c.citizen_id = w.citizen_id
             UNION ALL
-            SELECT 1, s.citizen_id, NULL, NULL, NULL, NULL, s.source_system, s.source_key, s.normalised_json
+            SELECT 1, s.citizen_id, NULL, NULL, NULL, NULL, s.source_system, s.source_key, s.record_json
             FROM wanted w JOIN source_records s ON s.citizen_id = w.citizen_id
             ORDER BY 1, 2, 7, 8;
             """,
@@ -66,7 +65,7 @@ internal sealed partial class PostgresResolutionSession
                 Key: r.IsDBNull(7) ? null : r.GetString(7),
                 Text: r.IsDBNull(8) ? null : r.GetString(8)),
             (object)citizenIds.ToArray()).ConfigureAwait(false);
-        var records = rows.Where(r => r.Part == 1).ToLookup(r => r.CitizenId, r => StoreJson.Deserialize<NormalisedRecord>(r.Text!), StringComparer.Ordinal);
+        var records = rows.Where(r => r.Part == 1).ToLookup(r => r.CitizenId, r => StoredRecord.Normalised(r.Text!), StringComparer.Ordinal);
         return [.. rows.Where(r => r.Part == 0).Select(r => new CitizenState(
             r.CitizenId, r.Seq, Enum.Parse<CitizenStatus>(r.Status!), r.Version, [.. records[r.CitizenId]], GoldenRow.Decode(r.Text), r.Restricted))];
     }

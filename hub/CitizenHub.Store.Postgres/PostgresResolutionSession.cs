@@ -119,7 +119,6 @@ internal sealed partial class PostgresResolutionSession(
         bool wasHeld,
         DateTimeOffset at)
     {
-        var normalisedJson = StoreJson.Serialize(normalised);
         Gained(citizenId, at);
         if (!wasHeld)
         {
@@ -133,16 +132,15 @@ internal sealed partial class PostgresResolutionSession(
         Defer(
             """
             INSERT INTO source_records (source_system, source_key, citizen_id, observed_at, linked_at, content_hash,
-                                        record_json, normalised_json, family_key, given_key, date_of_birth, postcode, evidence_json,
+                                        record_json, family_key, given_key, date_of_birth, postcode, evidence_json,
                                         family_phonetic, given_phonetic, block_hashes, key_version)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, nextval('record_key_versions'))
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, nextval('record_key_versions'))
             ON CONFLICT (source_system, source_key) DO UPDATE SET
                 linked_at = CASE WHEN source_records.citizen_id = excluded.citizen_id THEN source_records.linked_at ELSE excluded.linked_at END,
                 citizen_id = excluded.citizen_id,
                 observed_at = excluded.observed_at,
                 content_hash = excluded.content_hash,
                 record_json = excluded.record_json,
-                normalised_json = excluded.normalised_json,
                 family_key = excluded.family_key,
                 given_key = excluded.given_key,
                 date_of_birth = excluded.date_of_birth,
@@ -159,13 +157,12 @@ internal sealed partial class PostgresResolutionSession(
             StoreTime.Format(record.ObservedAt),
             StoreTime.Format(at),
             contentHash,
-            StoreJson.Serialize(record),
-            normalisedJson,
+            StoredRecord.Encode(record),
             normalised.FamilyKey,
             normalised.GivenKey,
             normalised.DateOfBirthKey,
             normalised.Address?.Postcode,
-            evidence is null ? null : StoreJson.Serialize(evidence),
+            evidence is null ? null : StoredEvidence.Encode(evidence),
             normalised.FamilyPhonetic,
             normalised.GivenPhonetic,
             HeldKeyIndex.ToBytes(blockHashes));
@@ -256,7 +253,7 @@ internal sealed partial class PostgresResolutionSession(
             candidate.SourceKey,
             candidate.CitizenId,
             candidate.Explanation.Weight,
-            StoreJson.Serialize(candidate),
+            StoredEvidence.Encode(candidate),
             StoreTime.Format(at));
         return Task.CompletedTask;
     }
@@ -295,7 +292,7 @@ internal sealed partial class PostgresResolutionSession(
             new { reviewId },
             transaction).ConfigureAwait(false);
         return row is { } r
-            ? new ReviewItem(r.Id, new SourceRecordRef(r.SourceSystem, r.SourceKey), StoreJson.Deserialize<PairEvidence>(r.Evidence), Enum.Parse<ReviewStatus>(r.Status), StoreTime.Parse(r.CreatedAt))
+            ? new ReviewItem(r.Id, new SourceRecordRef(r.SourceSystem, r.SourceKey), StoredEvidence.Decode(r.Evidence), Enum.Parse<ReviewStatus>(r.Status), StoreTime.Parse(r.CreatedAt))
             : null;
     }
 
@@ -539,7 +536,7 @@ internal sealed partial class PostgresResolutionSession(
             full
                 ? """
                   SELECT source_system, source_key, block_hashes, key_version,
-                         CASE WHEN block_hashes IS NULL THEN normalised_json END, false
+                         CASE WHEN block_hashes IS NULL THEN record_json END, false
                   FROM source_records;
                   """
                 : """

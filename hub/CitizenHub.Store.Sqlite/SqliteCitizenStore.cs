@@ -56,7 +56,7 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
     }
 
     /// <summary>
-    /// Gives records written before migration 9 their names' sound keys, from their normalised form. Runs on every
+    /// Gives records written before migration 9 their names' sound keys, from the records. Runs on every
     /// start, and finds nothing to do once done.
     /// </summary>
     private static async Task FillPhoneticKeysAsync(SqliteConnection connection, CancellationToken cancellationToken)
@@ -65,7 +65,7 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
         {
             var rows = (await connection.QueryAsync<(string System, string Key, string Json)>(
                 """
-                SELECT source_system, source_key, normalised_json FROM source_records
+                SELECT source_system, source_key, record_json FROM source_records
                 WHERE family_phonetic IS NULL AND given_phonetic IS NULL AND (family_key IS NOT NULL OR given_key IS NOT NULL)
                 LIMIT 10000;
                 """).ConfigureAwait(false)).ToList();
@@ -80,7 +80,7 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
                 "UPDATE source_records SET family_phonetic = @Family, given_phonetic = @Given WHERE source_system = @System AND source_key = @Key;",
                 rows.Select(r =>
                 {
-                    var normalised = StoreJson.Deserialize<NormalisedRecord>(r.Json);
+                    var normalised = StoredRecord.Normalised(r.Json);
                     return new { Family = normalised.FamilyPhonetic ?? "", Given = normalised.GivenPhonetic ?? "", r.System, r.Key };
                 }).ToList(),
                 transaction).ConfigureAwait(false);
@@ -384,8 +384,8 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
             parameters).ConfigureAwait(false)).ToList();
         var fields = await ReadFieldsAsync(connection, ids).ConfigureAwait(false);
         var records = (await connection.QueryAsync<(string CitizenId, string Json)>(
-            "SELECT citizen_id, normalised_json FROM source_records WHERE citizen_id IN @ids;", new { ids }).ConfigureAwait(false))
-            .ToLookup(r => r.CitizenId, r => StoreJson.Deserialize<NormalisedRecord>(r.Json), StringComparer.Ordinal);
+            "SELECT citizen_id, record_json FROM source_records WHERE citizen_id IN @ids;", new { ids }).ConfigureAwait(false))
+            .ToLookup(r => r.CitizenId, r => StoredRecord.Normalised(r.Json), StringComparer.Ordinal);
         return [.. ids.Select(id => new CitizenSummary(id, fields.GetValueOrDefault(id, []), [.. records[id]]))];
     }
 
@@ -405,11 +405,11 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT normalised_json FROM source_records ORDER BY source_system, source_key;";
+        command.CommandText = "SELECT record_json FROM source_records ORDER BY source_system, source_key;";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return StoreJson.Deserialize<NormalisedRecord>(reader.GetString(0));
+            yield return StoredRecord.Normalised(reader.GetString(0));
         }
     }
 

@@ -39,16 +39,15 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
         PairEvidence? evidence,
         DateTimeOffset at)
     {
-        var normalisedJson = StoreJson.Serialize(normalised);
         var blockHashes = HeldKeyIndex.HashesOf(matchKeys);
         Gained(citizenId, at);
         _statements.Execute(
             """
             INSERT INTO source_records (source_system, source_key, citizen_id, observed_at, linked_at, content_hash,
-                                        record_json, normalised_json, family_key, given_key, date_of_birth, postcode, evidence_json,
+                                        record_json, family_key, given_key, date_of_birth, postcode, evidence_json,
                                         family_phonetic, given_phonetic, block_hashes)
             VALUES (@SourceSystem, @SourceKey, @citizenId, @ObservedAt, @at, @contentHash,
-                    @RecordJson, @NormalisedJson, @FamilyKey, @GivenKey, @DateOfBirth, @Postcode, @EvidenceJson,
+                    @RecordJson, @FamilyKey, @GivenKey, @DateOfBirth, @Postcode, @EvidenceJson,
                     @FamilyPhonetic, @GivenPhonetic, @BlockHashes)
             ON CONFLICT (source_system, source_key) DO UPDATE SET
                 linked_at = CASE WHEN source_records.citizen_id = excluded.citizen_id THEN source_records.linked_at ELSE excluded.linked_at END,
@@ -56,7 +55,6 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
                 observed_at = excluded.observed_at,
                 content_hash = excluded.content_hash,
                 record_json = excluded.record_json,
-                normalised_json = excluded.normalised_json,
                 family_key = excluded.family_key,
                 given_key = excluded.given_key,
                 date_of_birth = excluded.date_of_birth,
@@ -73,13 +71,12 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
             ("@ObservedAt", StoreTime.Format(record.ObservedAt)),
             ("@at", StoreTime.Format(at)),
             ("@contentHash", contentHash),
-            ("@RecordJson", StoreJson.Serialize(record)),
-            ("@NormalisedJson", normalisedJson),
+            ("@RecordJson", StoredRecord.Encode(record)),
             ("@FamilyKey", normalised.FamilyKey),
             ("@GivenKey", normalised.GivenKey),
             ("@DateOfBirth", normalised.DateOfBirthKey),
             ("@Postcode", normalised.Address?.Postcode),
-            ("@EvidenceJson", evidence is null ? null : StoreJson.Serialize(evidence)),
+            ("@EvidenceJson", evidence is null ? null : StoredEvidence.Encode(evidence)),
             ("@FamilyPhonetic", normalised.FamilyPhonetic),
             ("@GivenPhonetic", normalised.GivenPhonetic),
             ("@BlockHashes", HeldKeyIndex.ToBytes(blockHashes)));
@@ -169,7 +166,7 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
             ("@CandidateKey", candidate.SourceKey),
             ("@CitizenId", candidate.CitizenId),
             ("@Weight", candidate.Explanation.Weight),
-            ("@EvidenceJson", StoreJson.Serialize(candidate)),
+            ("@EvidenceJson", StoredEvidence.Encode(candidate)),
             ("@at", StoreTime.Format(at)));
         return Task.CompletedTask;
     }
@@ -204,7 +201,7 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
             r => new ReviewItem(
                 r.GetInt64(0),
                 new SourceRecordRef(r.GetString(1), r.GetString(2)),
-                StoreJson.Deserialize<PairEvidence>(r.GetString(3)),
+                StoredEvidence.Decode(r.GetString(3)),
                 Enum.Parse<ReviewStatus>(r.GetString(4)),
                 StoreTime.Parse(r.GetString(5))),
             ("@reviewId", reviewId));
@@ -422,9 +419,9 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
             keys.Clear();
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            // A record saved before migration 15 has no hashes kept: its keys are made again from its normalised form.
+            // A record saved before migration 15 has no hashes kept: its keys are made again from the record.
             command.CommandText = """
-                SELECT source_system, source_key, block_hashes, CASE WHEN block_hashes IS NULL THEN normalised_json END
+                SELECT source_system, source_key, block_hashes, CASE WHEN block_hashes IS NULL THEN record_json END
                 FROM source_records;
                 """;
             using var reader = command.ExecuteReader();

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using CitizenHub.Contracts;
-using CitizenHub.Matching;
 using CitizenHub.Matching.Identity;
 using CitizenHub.Matching.Linking;
 
@@ -74,13 +73,13 @@ internal sealed class HeldKeyIndex : IHeldKeys
 
     /// <summary>
     /// A held record's hashes as the store kept them (<see cref="ToBytes"/>), or, for a record saved before the store
-    /// kept them (null), made again from its normalised form.
+    /// kept them (null), made again from the record as it was received.
     /// </summary>
-    public static ulong[] StoredHashes(byte[]? kept, Func<string> normalisedJson)
+    public static ulong[] StoredHashes(byte[]? kept, Func<string> storedRecord)
     {
-        ArgumentNullException.ThrowIfNull(normalisedJson);
+        ArgumentNullException.ThrowIfNull(storedRecord);
         return kept is null
-            ? HashesOf(BlockingKeys.For(StoreJson.Deserialize<NormalisedRecord>(normalisedJson())))
+            ? HashesOf(BlockingKeys.For(StoredRecord.Normalised(storedRecord())))
             : FromBytes(kept);
     }
 

@@ -119,7 +119,7 @@ internal static class StoreReads
             """,
             new { sourceSystem, sourceKey }).ConfigureAwait(false);
         return row is { } r
-            ? new HeldSourceRecord(r.CitizenId, StoreTime.Parse(r.ObservedAt), StoreTime.Parse(r.LinkedAt), StoreJson.Deserialize<SourceRecord>(r.RecordJson), r.Restricted)
+            ? new HeldSourceRecord(r.CitizenId, StoreTime.Parse(r.ObservedAt), StoreTime.Parse(r.LinkedAt), StoredRecord.Decode(r.RecordJson), r.Restricted)
             : null;
     }
 
@@ -144,7 +144,7 @@ internal static class StoreReads
         var json = await connection.ExecuteScalarAsync<string?>(
             "SELECT evidence_json FROM source_records WHERE source_system = @sourceSystem AND source_key = @sourceKey;",
             new { sourceSystem, sourceKey }).ConfigureAwait(false);
-        return json is null ? null : StoreJson.Deserialize<PairEvidence>(json);
+        return json is null ? null : StoredEvidence.Decode(json);
     }
 
     public static async Task<ReviewItem?> GetReviewAsync(DbConnection connection, long reviewId)
@@ -202,7 +202,7 @@ internal static class StoreReads
     private static ReviewItem ReviewFrom((long Id, string SourceSystem, string SourceKey, string Evidence, string Status, string CreatedAt) r) => new(
         r.Id,
         new SourceRecordRef(r.SourceSystem, r.SourceKey),
-        StoreJson.Deserialize<PairEvidence>(r.Evidence),
+        StoredEvidence.Decode(r.Evidence),
         Enum.Parse<ReviewStatus>(r.Status),
         StoreTime.Parse(r.CreatedAt));
 
@@ -344,7 +344,7 @@ internal static class StoreReads
                 r.SourceKey,
                 StoreTime.Parse(r.ObservedAt),
                 StoreTime.Parse(r.LinkedAt),
-                StoreJson.Deserialize<SourceRecord>(r.RecordJson)))],
+                StoredRecord.Decode(r.RecordJson)))],
             citizen.Restricted);
     }
 

@@ -9,7 +9,8 @@ namespace CitizenHub.Store.Tests.Sqlite;
 /// <summary>
 /// A store in use is migrated in place: the file <c>citizenhub-bench accuracy --persons 400 --seed 3 --keep</c> left on
 /// main before the store's format changed (SQLite migration 21, Fixtures/), opened by today's store, keeps every link,
-/// every shown value with its lineage, every version, and takes new work.
+/// every shown value with its lineage, every version and every record's normalised form (now made again from the
+/// record), and takes new work.
 /// </summary>
 public sealed class KeptStoreMigrationTests : IDisposable
 {
@@ -36,6 +37,8 @@ public sealed class KeptStoreMigrationTests : IDisposable
         List<(string Citizen, string System, string Key)> links;
         Dictionary<string, HashSet<(string Field, string Value, string System, string Key)>> fields;
         Dictionary<string, long> versions;
+        List<string> normalisedKept;
+        List<(string System, string Key, string Json)> evidenceKept;
         long schemaBefore;
         await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
         {
@@ -45,6 +48,8 @@ public sealed class KeptStoreMigrationTests : IDisposable
             fields = (await Rows(connection, "SELECT citizen_id, field, value, source_system, source_key FROM golden_fields;", r => (Citizen: r.GetString(0), Field: (r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4)))))
                 .GroupBy(r => r.Citizen).ToDictionary(g => g.Key, g => g.Select(r => r.Field).ToHashSet());
             versions = (await Rows(connection, "SELECT citizen_id, version FROM citizens;", r => (r.GetString(0), r.GetInt64(1)))).ToDictionary(r => r.Item1, r => r.Item2);
+            evidenceKept = await Rows(connection, "SELECT source_system, source_key, evidence_json FROM source_records WHERE evidence_json IS NOT NULL;", r => (r.GetString(0), r.GetString(1), r.GetString(2)));
+            normalisedKept = await Rows(connection, "SELECT normalised_json FROM source_records ORDER BY source_system, source_key;", r => r.GetString(0));
         }
 
         using var store = new SqliteCitizenStore($"Data Source={path}");
@@ -59,6 +64,27 @@ public sealed class KeptStoreMigrationTests : IDisposable
         }
 
         Assert.Equal(links, linksAfter.Order().ToList());
+        // The normalised form the old store kept beside each record is the one made again from the record as received.
+        var normalisedNow = new List<string>();
+        await foreach (var normalised in store.ReadNormalisedRecordsAsync(CancellationToken.None))
+        {
+            normalisedNow.Add(StoreJson.Serialize(normalised));
+        }
+
+        Assert.Equal(normalisedKept, normalisedNow);
+        // Evidence kept in the named form reads as it was written (the compact form is for what is written from now on).
+        Assert.NotEmpty(evidenceKept);
+        foreach (var (evidenceSystem, evidenceKey, json) in evidenceKept)
+        {
+            Assert.Equal(json, StoreJson.Serialize(await store.GetLinkEvidenceAsync(evidenceSystem, evidenceKey, CancellationToken.None)));
+        }
+
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            Assert.DoesNotContain("normalised_json", await Rows(connection, "SELECT name FROM pragma_table_info('source_records');", r => r.GetString(0)));
+        }
+
         foreach (var (citizenId, shown) in fields)
         {
             var view = (await store.GetCitizenAsync(citizenId, CancellationToken.None))!;
