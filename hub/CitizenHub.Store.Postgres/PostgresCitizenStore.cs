@@ -434,9 +434,9 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
             """,
             parameters).ConfigureAwait(false)).ToArray();
         var fields = await ReadFieldsAsync(connection, ids).ConfigureAwait(false);
-        var records = (await connection.QueryAsync<(string CitizenId, string Json)>(
-            "SELECT citizen_id, record_json FROM source_records WHERE citizen_id = ANY(@ids);", new { ids }).ConfigureAwait(false))
-            .ToLookup(r => r.CitizenId, r => StoredRecord.Normalised(r.Json), StringComparer.Ordinal);
+        var records = (await connection.QueryAsync<(string CitizenId, byte[] Record)>(
+            "SELECT citizen_id, record FROM source_records WHERE citizen_id = ANY(@ids);", new { ids }).ConfigureAwait(false))
+            .ToLookup(r => r.CitizenId, r => StoredRecord.Normalised(r.Record), StringComparer.Ordinal);
         return [.. ids.Select(id => new CitizenSummary(id, fields.GetValueOrDefault(id, []), [.. records[id]]))];
     }
 
@@ -455,11 +455,11 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
     public async IAsyncEnumerable<NormalisedRecord> ReadNormalisedRecordsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand("SELECT record_json FROM source_records ORDER BY source_system, source_key;", connection);
+        await using var command = new NpgsqlCommand("SELECT record FROM source_records ORDER BY source_system, source_key;", connection);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return StoredRecord.Normalised(reader.GetString(0));
+            yield return StoredRecord.Normalised(reader.GetFieldValue<byte[]>(0));
         }
     }
 

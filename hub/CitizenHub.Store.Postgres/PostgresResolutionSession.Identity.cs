@@ -47,10 +47,10 @@ internal sealed partial class PostgresResolutionSession
             WITH wanted AS (SELECT DISTINCT k.citizen_id FROM unnest($1::text[]) AS k (citizen_id))
             SELECT 0 AS part, c.citizen_id, c.seq, c.status, c.version,
                    EXISTS (SELECT 1 FROM ({StoreReads.RestrictedCitizens}) r WHERE r.citizen_id = c.citizen_id)::int,
-                   NULL, NULL, c.golden
+                   NULL, NULL, c.golden, NULL::bytea
             FROM wanted w JOIN citizens c ON c.citizen_id = w.citizen_id
             UNION ALL
-            SELECT 1, s.citizen_id, NULL, NULL, NULL, NULL, s.source_system, s.source_key, s.record_json
+            SELECT 1, s.citizen_id, NULL, NULL, NULL, NULL, s.source_system, s.source_key, NULL, s.record
             FROM wanted w JOIN source_records s ON s.citizen_id = w.citizen_id
             ORDER BY 1, 2, 7, 8;
             """,
@@ -63,9 +63,10 @@ internal sealed partial class PostgresResolutionSession
                 Restricted: !r.IsDBNull(5) && r.GetInt32(5) == 1,
                 System: r.IsDBNull(6) ? null : r.GetString(6),
                 Key: r.IsDBNull(7) ? null : r.GetString(7),
-                Text: r.IsDBNull(8) ? null : r.GetString(8)),
+                Text: r.IsDBNull(8) ? null : r.GetString(8),
+                Record: r.IsDBNull(9) ? null : r.GetFieldValue<byte[]>(9)),
             (object)citizenIds.ToArray()).ConfigureAwait(false);
-        var records = rows.Where(r => r.Part == 1).ToLookup(r => r.CitizenId, r => StoredRecord.Normalised(r.Text!), StringComparer.Ordinal);
+        var records = rows.Where(r => r.Part == 1).ToLookup(r => r.CitizenId, r => StoredRecord.Normalised(r.Record!), StringComparer.Ordinal);
         return [.. rows.Where(r => r.Part == 0).Select(r => new CitizenState(
             r.CitizenId, r.Seq, Enum.Parse<CitizenStatus>(r.Status!), r.Version, [.. records[r.CitizenId]], GoldenRow.Decode(r.Text), r.Restricted))];
     }

@@ -132,7 +132,7 @@ internal sealed partial class PostgresResolutionSession(
         Defer(
             """
             INSERT INTO source_records (source_system, source_key, citizen_id, observed_at, linked_at, content_hash,
-                                        record_json, family_key, given_key, date_of_birth, postcode, evidence_json,
+                                        record, family_key, given_key, date_of_birth, postcode, evidence_json,
                                         family_phonetic, given_phonetic, block_hashes, key_version)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, nextval('record_key_versions'))
             ON CONFLICT (source_system, source_key) DO UPDATE SET
@@ -140,7 +140,7 @@ internal sealed partial class PostgresResolutionSession(
                 citizen_id = excluded.citizen_id,
                 observed_at = excluded.observed_at,
                 content_hash = excluded.content_hash,
-                record_json = excluded.record_json,
+                record = excluded.record,
                 family_key = excluded.family_key,
                 given_key = excluded.given_key,
                 date_of_birth = excluded.date_of_birth,
@@ -536,7 +536,7 @@ internal sealed partial class PostgresResolutionSession(
             full
                 ? """
                   SELECT source_system, source_key, block_hashes, key_version,
-                         CASE WHEN block_hashes IS NULL THEN record_json END, false
+                         CASE WHEN block_hashes IS NULL THEN record END, false
                   FROM source_records;
                   """
                 : """
@@ -566,7 +566,7 @@ internal sealed partial class PostgresResolutionSession(
                 }
                 else
                 {
-                    keys.Load(record, HeldKeyIndex.StoredHashes(r.IsDBNull(2) ? null : r.GetFieldValue<byte[]>(2), () => r.GetString(4)));
+                    keys.Load(record, HeldKeyIndex.StoredHashes(r.IsDBNull(2) ? null : r.GetFieldValue<byte[]>(2), () => r.GetFieldValue<byte[]>(4)));
                 }
 
                 return r.IsDBNull(3) ? 0 : r.GetInt64(3);

@@ -402,5 +402,12 @@ internal static class PostgresSchema
         """
         ALTER TABLE source_records DROP COLUMN normalised_json;
         """,
+
+        // 15: a record is kept packed (StoredRecord: Zstandard against a dictionary of the record's shape) in a column of
+        // bytes; the records kept before stay as their JSON, as bytes, which still read.
+        """
+        ALTER TABLE source_records RENAME COLUMN record_json TO record;
+        ALTER TABLE source_records ALTER COLUMN record TYPE bytea USING convert_to(record, 'UTF8');
+        """,
     ];
 }

@@ -63,9 +63,9 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
     {
         while (true)
         {
-            var rows = (await connection.QueryAsync<(string System, string Key, string Json)>(
+            var rows = (await connection.QueryAsync<(string System, string Key, byte[] Record)>(
                 """
-                SELECT source_system, source_key, record_json FROM source_records
+                SELECT source_system, source_key, record FROM source_records
                 WHERE family_phonetic IS NULL AND given_phonetic IS NULL AND (family_key IS NOT NULL OR given_key IS NOT NULL)
                 LIMIT 10000;
                 """).ConfigureAwait(false)).ToList();
@@ -80,7 +80,7 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
                 "UPDATE source_records SET family_phonetic = @Family, given_phonetic = @Given WHERE source_system = @System AND source_key = @Key;",
                 rows.Select(r =>
                 {
-                    var normalised = StoredRecord.Normalised(r.Json);
+                    var normalised = StoredRecord.Normalised(r.Record);
                     return new { Family = normalised.FamilyPhonetic ?? "", Given = normalised.GivenPhonetic ?? "", r.System, r.Key };
                 }).ToList(),
                 transaction).ConfigureAwait(false);
@@ -383,9 +383,9 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
             """,
             parameters).ConfigureAwait(false)).ToList();
         var fields = await ReadFieldsAsync(connection, ids).ConfigureAwait(false);
-        var records = (await connection.QueryAsync<(string CitizenId, string Json)>(
-            "SELECT citizen_id, record_json FROM source_records WHERE citizen_id IN @ids;", new { ids }).ConfigureAwait(false))
-            .ToLookup(r => r.CitizenId, r => StoredRecord.Normalised(r.Json), StringComparer.Ordinal);
+        var records = (await connection.QueryAsync<(string CitizenId, byte[] Record)>(
+            "SELECT citizen_id, record FROM source_records WHERE citizen_id IN @ids;", new { ids }).ConfigureAwait(false))
+            .ToLookup(r => r.CitizenId, r => StoredRecord.Normalised(r.Record), StringComparer.Ordinal);
         return [.. ids.Select(id => new CitizenSummary(id, fields.GetValueOrDefault(id, []), [.. records[id]]))];
     }
 
@@ -405,11 +405,11 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT record_json FROM source_records ORDER BY source_system, source_key;";
+        command.CommandText = "SELECT record FROM source_records ORDER BY source_system, source_key;";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return StoredRecord.Normalised(reader.GetString(0));
+            yield return StoredRecord.Normalised(reader.GetFieldValue<byte[]>(0));
         }
     }
 

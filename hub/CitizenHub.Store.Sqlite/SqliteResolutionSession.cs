@@ -44,17 +44,17 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
         _statements.Execute(
             """
             INSERT INTO source_records (source_system, source_key, citizen_id, observed_at, linked_at, content_hash,
-                                        record_json, family_key, given_key, date_of_birth, postcode, evidence_json,
+                                        record, family_key, given_key, date_of_birth, postcode, evidence_json,
                                         family_phonetic, given_phonetic, block_hashes)
             VALUES (@SourceSystem, @SourceKey, @citizenId, @ObservedAt, @at, @contentHash,
-                    @RecordJson, @FamilyKey, @GivenKey, @DateOfBirth, @Postcode, @EvidenceJson,
+                    @Record, @FamilyKey, @GivenKey, @DateOfBirth, @Postcode, @EvidenceJson,
                     @FamilyPhonetic, @GivenPhonetic, @BlockHashes)
             ON CONFLICT (source_system, source_key) DO UPDATE SET
                 linked_at = CASE WHEN source_records.citizen_id = excluded.citizen_id THEN source_records.linked_at ELSE excluded.linked_at END,
                 citizen_id = excluded.citizen_id,
                 observed_at = excluded.observed_at,
                 content_hash = excluded.content_hash,
-                record_json = excluded.record_json,
+                record = excluded.record,
                 family_key = excluded.family_key,
                 given_key = excluded.given_key,
                 date_of_birth = excluded.date_of_birth,
@@ -71,7 +71,7 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
             ("@ObservedAt", StoreTime.Format(record.ObservedAt)),
             ("@at", StoreTime.Format(at)),
             ("@contentHash", contentHash),
-            ("@RecordJson", StoredRecord.Encode(record)),
+            ("@Record", StoredRecord.Encode(record)),
             ("@FamilyKey", normalised.FamilyKey),
             ("@GivenKey", normalised.GivenKey),
             ("@DateOfBirth", normalised.DateOfBirthKey),
@@ -421,13 +421,13 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
             command.Transaction = transaction;
             // A record saved before migration 15 has no hashes kept: its keys are made again from the record.
             command.CommandText = """
-                SELECT source_system, source_key, block_hashes, CASE WHEN block_hashes IS NULL THEN record_json END
+                SELECT source_system, source_key, block_hashes, CASE WHEN block_hashes IS NULL THEN record END
                 FROM source_records;
                 """;
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                var hashes = HeldKeyIndex.StoredHashes(reader.IsDBNull(2) ? null : reader.GetFieldValue<byte[]>(2), () => reader.GetString(3));
+                var hashes = HeldKeyIndex.StoredHashes(reader.IsDBNull(2) ? null : reader.GetFieldValue<byte[]>(2), () => reader.GetFieldValue<byte[]>(3));
                 keys.Load(new SourceRecordRef(reader.GetString(0), reader.GetString(1)), hashes);
             }
 

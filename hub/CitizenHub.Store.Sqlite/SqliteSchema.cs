@@ -408,5 +408,12 @@ internal static class SqliteSchema
         """
         ALTER TABLE source_records DROP COLUMN normalised_json;
         """,
+
+        // 24: a record is kept packed (StoredRecord: Zstandard against a dictionary of the record's shape) in a column of
+        // bytes; the records kept before stay as their JSON, as bytes, which still read.
+        """
+        ALTER TABLE source_records RENAME COLUMN record_json TO record;
+        UPDATE source_records SET record = CAST(record AS BLOB);
+        """,
     ];
 }

@@ -75,7 +75,7 @@ internal sealed class HeldKeyIndex : IHeldKeys
     /// A held record's hashes as the store kept them (<see cref="ToBytes"/>), or, for a record saved before the store
     /// kept them (null), made again from the record as it was received.
     /// </summary>
-    public static ulong[] StoredHashes(byte[]? kept, Func<string> storedRecord)
+    public static ulong[] StoredHashes(byte[]? kept, Func<byte[]> storedRecord)
     {
         ArgumentNullException.ThrowIfNull(storedRecord);
         return kept is null

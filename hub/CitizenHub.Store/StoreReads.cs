@@ -112,14 +112,14 @@ internal static class StoreReads
 
     public static async Task<HeldSourceRecord?> GetSourceRecordAsync(DbConnection connection, string sourceSystem, string sourceKey)
     {
-        var row = await connection.QuerySingleOrDefaultAsync<(string CitizenId, string ObservedAt, string LinkedAt, string RecordJson, bool Restricted)?>(
+        var row = await connection.QuerySingleOrDefaultAsync<(string CitizenId, string ObservedAt, string LinkedAt, byte[] Record, bool Restricted)?>(
             $"""
-            SELECT s.citizen_id, s.observed_at, s.linked_at, s.record_json, s.citizen_id IN ({RestrictedCitizens}) FROM source_records s
+            SELECT s.citizen_id, s.observed_at, s.linked_at, s.record, s.citizen_id IN ({RestrictedCitizens}) FROM source_records s
             WHERE s.source_system = @sourceSystem AND s.source_key = @sourceKey;
             """,
             new { sourceSystem, sourceKey }).ConfigureAwait(false);
         return row is { } r
-            ? new HeldSourceRecord(r.CitizenId, StoreTime.Parse(r.ObservedAt), StoreTime.Parse(r.LinkedAt), StoredRecord.Decode(r.RecordJson), r.Restricted)
+            ? new HeldSourceRecord(r.CitizenId, StoreTime.Parse(r.ObservedAt), StoreTime.Parse(r.LinkedAt), StoredRecord.Decode(r.Record), r.Restricted)
             : null;
     }
 
@@ -326,7 +326,7 @@ internal static class StoreReads
         var records = await connection.QueryAsync<LinkedRow>(
             """
             SELECT source_system AS SourceSystem, source_key AS SourceKey, observed_at AS ObservedAt,
-                   linked_at AS LinkedAt, record_json AS RecordJson
+                   linked_at AS LinkedAt, record AS Record
             FROM source_records WHERE citizen_id = @citizenId ORDER BY source_system, source_key;
             """,
             new { citizenId }).ConfigureAwait(false);
@@ -344,7 +344,7 @@ internal static class StoreReads
                 r.SourceKey,
                 StoreTime.Parse(r.ObservedAt),
                 StoreTime.Parse(r.LinkedAt),
-                StoredRecord.Decode(r.RecordJson)))],
+                StoredRecord.Decode(r.Record)))],
             citizen.Restricted);
     }
 

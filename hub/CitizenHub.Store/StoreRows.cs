@@ -86,7 +86,7 @@ internal sealed class LinkedRow
     public string SourceKey { get; set; } = "";
     public string ObservedAt { get; set; } = "";
     public string LinkedAt { get; set; } = "";
-    public string RecordJson { get; set; } = "";
+    public byte[] Record { get; set; } = [];
 }
 
 /// <summary>A change-feed row as both stores read it (Dapper fills it by these names).</summary>

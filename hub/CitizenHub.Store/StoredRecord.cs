@@ -1,18 +1,73 @@
+using System.Text;
+using System.Text.Json;
 using CitizenHub.Contracts;
 using CitizenHub.Matching;
+using ZstdSharp;
 
 namespace CitizenHub.Store;
 
 /// <summary>
-/// How a source record is kept: as received, and only so. Its normalised form is made again whenever a record is read
-/// for matching rather than kept beside it: normalising is pure and costs about what reading a kept copy did, and
-/// a kept copy would be a quarter of every record's bytes, and stale whenever the normalising rules improve.
+/// How a source record is kept: as received, and only so, packed. Its normalised form is made again whenever a record
+/// is read for matching rather than kept beside it: normalising is pure and costs about what reading a kept copy did,
+/// and a kept copy would be a quarter of every record's bytes, and stale whenever the normalising rules improve.
 /// </summary>
+/// <remarks>
+/// A kept record is its JSON compressed with Zstandard against a dictionary of the record's shape (its property names
+/// and their usual order, no one's data), behind one byte that names that form. A dictionary trained on the records
+/// themselves packs tighter, but would hold residents' names and addresses outside every record, where erasure cannot
+/// reach them. A record kept before records were packed is its JSON as UTF-8 (it begins with '{') and still reads.
+/// </remarks>
 internal static class StoredRecord
 {
-    public static string Encode(SourceRecord record) => StoreJson.Serialize(record);
+    /// <summary>The one packed form so far: Zstandard with <see cref="ShapeV1"/>. Never change either: kept records need them.</summary>
+    private const byte PackedWithShapeV1 = 1;
 
-    public static SourceRecord Decode(string stored) => StoreJson.Deserialize<SourceRecord>(stored);
+    private const string ShapeV1 =
+        """
+        "title":"","suffix":"","previousFamilyNames":[""],"raw":"","uprn":"","validFrom":"","validTo":"","kind":"Correspondence"},{"lines":["","kind":"Previous"},"sourceVersion":"","attributes":[{"name":"","value":"","sensitivity":"general"}],{"scheme":"NhsNumber","value":""}],"deleted":true,"problems":["{"sourceSystem":"","sourceKey":"","observedAt":"2026-01-01T00:00:00.0000000+00:00","deleted":false,"name":{"givenNames":"","familyName":""},"dateOfBirth":{"year":19,"month":1,"day":1,"raw":"19"},"addresses":[{"lines":[""],"town":"","postcode":"","kind":"Residential"}],"identifiers":[{"scheme":"NiNumber","value":""}],"emails":[],"phones":[],"attributes":[],"rawFields":{"":""},"problems":[]}
+        """;
 
-    public static NormalisedRecord Normalised(string stored) => RecordNormaliser.Normalise(Decode(stored));
+    private static readonly byte[] Shape = Encoding.UTF8.GetBytes(ShapeV1);
+
+    // A compressor holds its state between calls and is not safe to share: one a thread, each call synchronous.
+    [ThreadStatic] private static Compressor? t_compressor;
+    [ThreadStatic] private static Decompressor? t_decompressor;
+
+    public static byte[] Encode(SourceRecord record)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(record, StoreJson.Options);
+        var compressor = t_compressor ??= NewCompressor();
+        var packed = new byte[1 + Compressor.GetCompressBound(json.Length)];
+        packed[0] = PackedWithShapeV1;
+        var length = compressor.Wrap(json, packed.AsSpan(1));
+        return packed[..(1 + length)];
+    }
+
+    public static SourceRecord Decode(byte[] stored)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        ReadOnlySpan<byte> json = stored.Length > 0 && stored[0] == (byte)'{'
+            ? stored
+            : stored.Length > 0 && stored[0] == PackedWithShapeV1
+                ? (t_decompressor ??= NewDecompressor()).Unwrap(stored.AsSpan(1))
+                : throw new InvalidDataException("A stored record is in no form this version of the store reads.");
+        return JsonSerializer.Deserialize<SourceRecord>(json, StoreJson.Options)
+            ?? throw new InvalidDataException("A stored record is null.");
+    }
+
+    public static NormalisedRecord Normalised(byte[] stored) => RecordNormaliser.Normalise(Decode(stored));
+
+    private static Compressor NewCompressor()
+    {
+        var compressor = new Compressor(level: 1);
+        compressor.LoadDictionary(Shape);
+        return compressor;
+    }
+
+    private static Decompressor NewDecompressor()
+    {
+        var decompressor = new Decompressor();
+        decompressor.LoadDictionary(Shape);
+        return decompressor;
+    }
 }
