@@ -28,6 +28,7 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
     private readonly NpgsqlDataSource _dataSource;
     private readonly HeldKeyIndex _keys = new();
     private readonly SemaphoreSlim _keysInUse = new(1, 1);
+    private readonly NormalisedRecordCache _normalisedForms = new();
 
     /// <param name="connectionString">An Npgsql connection string, e.g. <c>Host=db;Port=5432;Username=citizenhub;Database=citizenhub</c>.</param>
     public PostgresCitizenStore(string connectionString)
@@ -119,7 +120,7 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
                 return null;
             }
 
-            return new PostgresResolutionSession(connection, transaction, _keys, _keysInUse);
+            return new PostgresResolutionSession(connection, transaction, _keys, _keysInUse, _normalisedForms);
         }
         catch
         {

@@ -66,7 +66,7 @@ internal sealed partial class PostgresResolutionSession
                 Text: r.IsDBNull(8) ? null : r.GetString(8),
                 Record: r.IsDBNull(9) ? null : r.GetFieldValue<byte[]>(9)),
             (object)citizenIds.ToArray()).ConfigureAwait(false);
-        var records = rows.Where(r => r.Part == 1).ToLookup(r => r.CitizenId, r => StoredRecord.Normalised(r.Record!), StringComparer.Ordinal);
+        var records = rows.Where(r => r.Part == 1).ToLookup(r => r.CitizenId, r => normalisedForms.Get(new SourceRecordRef(r.System!, r.Key!), r.Record!), StringComparer.Ordinal);
         return [.. rows.Where(r => r.Part == 0).Select(r => new CitizenState(
             r.CitizenId, r.Seq, Enum.Parse<CitizenStatus>(r.Status!), r.Version, [.. records[r.CitizenId]], GoldenRow.Decode(r.Text), r.Restricted))];
     }

@@ -27,7 +27,7 @@ namespace CitizenHub.Store.Postgres;
 /// </param>
 /// <param name="keysInUse">Held by the session until it is disposed: one session of this instance uses the index at a time.</param>
 internal sealed partial class PostgresResolutionSession(
-    NpgsqlConnection connection, NpgsqlTransaction transaction, HeldKeyIndex keys, SemaphoreSlim keysInUse) : IResolutionSession
+    NpgsqlConnection connection, NpgsqlTransaction transaction, HeldKeyIndex keys, SemaphoreSlim keysInUse, NormalisedRecordCache normalisedForms) : IResolutionSession
 {
     private readonly List<NpgsqlBatchCommand> _pending = [];
 

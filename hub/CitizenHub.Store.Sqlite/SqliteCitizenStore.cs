@@ -18,6 +18,7 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writer = new(1, 1);
     private readonly HeldKeyIndex _keys = new();
+    private readonly NormalisedRecordCache _normalisedForms = new();
 
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string, e.g. <c>Data Source=/var/lib/citizenhub/hub.db</c>.</param>
     public SqliteCitizenStore(string connectionString)
@@ -114,7 +115,7 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
                 return null;
             }
 
-            return new SqliteResolutionSession(connection, transaction, _writer, _keys);
+            return new SqliteResolutionSession(connection, transaction, _writer, _keys, _normalisedForms);
         }
         catch
         {

@@ -41,10 +41,11 @@ internal sealed partial class SqliteResolutionSession
         var records = new Dictionary<string, List<NormalisedRecord>>(StringComparer.Ordinal);
         foreach (var (citizenId, record) in _statements.Query(
                      """
-                     SELECT s.citizen_id, s.record FROM json_each(@ids) j CROSS JOIN source_records s ON s.citizen_id = j.value
+                     SELECT s.citizen_id, s.source_system, s.source_key, s.record FROM json_each(@ids) j CROSS JOIN source_records s ON s.citizen_id = j.value
                      ORDER BY s.citizen_id, s.source_system, s.source_key;
                      """,
-                     r => (r.GetString(0), StoredRecord.Normalised(r.GetFieldValue<byte[]>(1))),
+                     r => (r.GetString(0), normalisedForms.Get(
+                         new SourceRecordRef(r.GetString(1), r.GetString(2)), r.GetFieldValue<byte[]>(3))),
                      ("@ids", ids)))
         {
             (records.TryGetValue(citizenId, out var list) ? list : records[citizenId] = []).Add(record);

@@ -8,7 +8,7 @@ namespace CitizenHub.Store.Sqlite;
 
 /// <summary>One message's writes in one SQLite transaction, holding the store's writer slot until disposed.</summary>
 /// <param name="keys">The store's blocking keys in memory (<see cref="HeldKeyIndex"/>); this session brings it up to date when it needs it.</param>
-internal sealed partial class SqliteResolutionSession(SqliteConnection connection, SqliteTransaction transaction, SemaphoreSlim writer, HeldKeyIndex keys)
+internal sealed partial class SqliteResolutionSession(SqliteConnection connection, SqliteTransaction transaction, SemaphoreSlim writer, HeldKeyIndex keys, NormalisedRecordCache normalisedForms)
     : IResolutionSession
 {
     private readonly SessionStatements _statements = new(connection, transaction);
