@@ -28,12 +28,9 @@ internal sealed class NormalisedRecordCache(int generationSize = NormalisedRecor
         ArgumentNullException.ThrowIfNull(stored);
         lock (_lock)
         {
-            if (_young.TryGetValue(record, out var held) || (_old.Remove(record, out held) && Add(record, held)))
+            if (TryTake(record, out var held) && held.Stored.AsSpan().SequenceEqual(stored))
             {
-                if (held.Stored.AsSpan().SequenceEqual(stored))
-                {
-                    return held.Normalised;
-                }
+                return held.Normalised;
             }
         }
 
@@ -46,7 +43,24 @@ internal sealed class NormalisedRecordCache(int generationSize = NormalisedRecor
         return normalised;
     }
 
-    private bool Add(SourceRecordRef record, (byte[] Stored, NormalisedRecord Normalised) entry)
+    /// <summary>The entry held for the record, moved into the young generation if it was in the old one.</summary>
+    private bool TryTake(SourceRecordRef record, out (byte[] Stored, NormalisedRecord Normalised) held)
+    {
+        if (_young.TryGetValue(record, out held))
+        {
+            return true;
+        }
+
+        if (!_old.Remove(record, out held))
+        {
+            return false;
+        }
+
+        Add(record, held);
+        return true;
+    }
+
+    private void Add(SourceRecordRef record, (byte[] Stored, NormalisedRecord Normalised) entry)
     {
         if (_young.Count >= generationSize && !_young.ContainsKey(record))
         {
@@ -55,6 +69,5 @@ internal sealed class NormalisedRecordCache(int generationSize = NormalisedRecor
         }
 
         _young[record] = entry;
-        return true;
     }
 }

@@ -8,8 +8,9 @@ namespace CitizenHub.Store;
 
 /// <summary>
 /// How a source record is kept: as received, and only so, packed. Its normalised form is made again whenever a record
-/// is read for matching rather than kept beside it: normalising is pure and costs about what reading a kept copy did,
-/// and a kept copy would be a quarter of every record's bytes, and stale whenever the normalising rules improve.
+/// is read for matching rather than kept beside it: normalising is pure, and a kept copy was a large part of every
+/// record's bytes, stale whenever the normalising rules improve. Making it again costs processor time on each read,
+/// which <see cref="NormalisedRecordCache"/> spares for records read again (the trade is measured in docs/store.md).
 /// </summary>
 /// <remarks>
 /// A kept record is its JSON compressed with Zstandard against a dictionary of the record's shape (its property names
@@ -46,11 +47,12 @@ internal static class StoredRecord
     public static SourceRecord Decode(byte[] stored)
     {
         ArgumentNullException.ThrowIfNull(stored);
-        ReadOnlySpan<byte> json = stored.Length > 0 && stored[0] == (byte)'{'
-            ? stored
-            : stored.Length > 0 && stored[0] == PackedWithShapeV1
-                ? (t_decompressor ??= NewDecompressor()).Unwrap(stored.AsSpan(1))
-                : throw new InvalidDataException("A stored record is in no form this version of the store reads.");
+        ReadOnlySpan<byte> json = stored.FirstOrDefault() switch
+        {
+            (byte)'{' => stored,
+            PackedWithShapeV1 => (t_decompressor ??= NewDecompressor()).Unwrap(stored.AsSpan(1)),
+            _ => throw new InvalidDataException("A stored record is in no form this version of the store reads."),
+        };
         return JsonSerializer.Deserialize<SourceRecord>(json, StoreJson.Options)
             ?? throw new InvalidDataException("A stored record is null.");
     }
