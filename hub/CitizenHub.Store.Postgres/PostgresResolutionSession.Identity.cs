@@ -68,7 +68,7 @@ internal sealed partial class PostgresResolutionSession
             (object)citizenIds.ToArray()).ConfigureAwait(false);
         var records = rows.Where(r => r.Part == 1).ToLookup(r => r.CitizenId, r => normalisedForms.Get(new SourceRecordRef(r.System!, r.Key!), r.Record!), StringComparer.Ordinal);
         return [.. rows.Where(r => r.Part == 0).Select(r => new CitizenState(
-            r.CitizenId, r.Seq, Enum.Parse<CitizenStatus>(r.Status!), r.Version, [.. records[r.CitizenId]], GoldenRow.Decode(r.Text), r.Restricted))];
+            r.CitizenId, r.Seq, Enum.Parse<CitizenStatus>(r.Status!), r.Version, [.. records[r.CitizenId]], GoldenRow.DecodeWhenRead(r.Text), r.Restricted))];
     }
 
     public async Task<IReadOnlyDictionary<SourceRecordRef, StewardDeclarations>> GetDeclarationsAsync(IReadOnlyCollection<SourceRecordRef> records)

@@ -57,4 +57,24 @@ internal static class GoldenRow
 
         return fields;
     }
+
+    /// <summary>
+    /// The fields of a golden row, decoded when first read: the identity engine reads the golden record of a citizen
+    /// only when it writes a new one, and most citizens a batch reads are candidates it does not change.
+    /// </summary>
+    public static IReadOnlyList<GoldenField> DecodeWhenRead(string? row) =>
+        string.IsNullOrEmpty(row) ? [] : new DeferredFields(row);
+
+    private sealed class DeferredFields(string row) : IReadOnlyList<GoldenField>
+    {
+        private readonly Lazy<IReadOnlyList<GoldenField>> _fields = new(() => Decode(row));
+
+        public int Count => _fields.Value.Count;
+
+        public GoldenField this[int index] => _fields.Value[index];
+
+        public IEnumerator<GoldenField> GetEnumerator() => _fields.Value.GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 }
