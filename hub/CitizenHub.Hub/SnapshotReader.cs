@@ -32,12 +32,15 @@ public static class SnapshotReader
         held ??= await session.GetHeldAsync(records).ConfigureAwait(false);
         var keys = await session.GetKeysAsync().ConfigureAwait(false);
 
-        // A block just over its limit may come within it as the message's records change their keys or go: its
-        // records are read too, so that the engine finds what the store would.
+        // A block over its limit comes within it only as the message's own records in it change their keys or go (the
+        // engine counts a block without them): such a block is read too, so that the engine finds what the store would,
+        // and no other block over its limit is.
         var found = new HashSet<SourceRecordRef>();
+        var message = new HashSet<SourceRecordRef>(records);
+        message.UnionWith(searching.Select(r => new SourceRecordRef(r.SourceSystem, r.SourceKey)));
         foreach (var record in searching)
         {
-            Find(keys, BlockingKeys.For(record), new SourceRecordRef(record.SourceSystem, record.SourceKey), slack: searching.Count, found);
+            Find(keys, BlockingKeys.For(record), new SourceRecordRef(record.SourceSystem, record.SourceKey), message, found);
         }
 
         // A candidate may be a record of the message itself, whose holding is read already.
@@ -90,13 +93,14 @@ public static class SnapshotReader
     }
 
     // The records holding any of the keys, other than the one named, leaving out each key held by more of them than its
-    // block may hold, give or take the slack.
-    private static void Find(IHeldKeys keys, IReadOnlyList<string> matchKeys, SourceRecordRef except, int slack, HashSet<SourceRecordRef> found)
+    // block may hold once the message's own records are left out of it.
+    private static void Find(IHeldKeys keys, IReadOnlyList<string> matchKeys, SourceRecordRef except, HashSet<SourceRecordRef> message, HashSet<SourceRecordRef> found)
     {
         foreach (var key in matchKeys)
         {
             var holders = keys.HoldersOf(BlockingKeys.Hash(key));
-            if (holders.Count - 1 > BlockingKeys.MaximumBlockSize(key, BlockingKeys.DefaultMaximumBlockSize) + slack)
+            var over = holders.Count - 1 - BlockingKeys.MaximumBlockSize(key, BlockingKeys.DefaultMaximumBlockSize);
+            if (over > 0 && (over > message.Count || over > holders.Count(message.Contains)))
             {
                 continue;
             }
