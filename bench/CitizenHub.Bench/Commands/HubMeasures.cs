@@ -6,7 +6,8 @@ namespace CitizenHub.Bench.Commands;
 
 /// <summary>
 /// What the hub in this process spends, while it runs: the time of each phase of resolving its messages (the hub's own
-/// <c>citizenhub.hub.resolve.phase.duration</c>, summed) and the largest managed heap seen (sampled twice a second).
+/// <c>citizenhub.hub.resolve.phase.duration</c>, summed), the largest managed heap seen (sampled twice a second), and
+/// what the garbage collector paused the process for meanwhile (every thread of it, the hub's and the sync's).
 /// Counts only this process's hub: the other instances of a multi-instance run have their own <c>/metrics</c>.
 /// </summary>
 internal sealed class HubMeasures : IDisposable
@@ -18,6 +19,7 @@ internal sealed class HubMeasures : IDisposable
     private readonly Lock _gate = new();
     private readonly Timer _sampler;
     private long _peakHeap;
+    private Func<GcDuringRun> _gc = GcDuringRun.Start();
 
     public HubMeasures()
     {
@@ -54,6 +56,7 @@ internal sealed class HubMeasures : IDisposable
         }
 
         Interlocked.Exchange(ref _peakHeap, 0);
+        _gc = GcDuringRun.Start();
         Sample();
     }
 
@@ -70,6 +73,13 @@ internal sealed class HubMeasures : IDisposable
     {
         Sample();
         return (Interlocked.Read(ref _peakHeap) / 1048576.0).ToString("0", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Seconds the process was paused for collections since counting began, and the collections of each generation.</summary>
+    public string GcPauses()
+    {
+        var gc = _gc();
+        return string.Create(CultureInfo.InvariantCulture, $"{gc.PauseSeconds:0.0}; {gc.Gen0}, {gc.Gen1}, {gc.Gen2}");
     }
 
     public void Dispose()

@@ -108,6 +108,7 @@ internal static class IngestBench
                     ("keys loaded by a new instance s", keysLoad.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)),
                     ("hub s: read, decide, write, commit (this instance)", measures.PhaseSeconds()),
                     ("peak managed heap MiB (this instance, with the generated data)", measures.PeakHeapMebibytes()),
+                    ("GC paused s; collections gen 0, 1, 2 (this process)", measures.GcPauses()),
                 };
                 await output.WriteLineAsync().ConfigureAwait(false);
                 await BenchTable.WriteAsync(output, rows).ConfigureAwait(false);
@@ -244,6 +245,7 @@ internal static class IngestBench
                 string.Join(", ", peaks.Select(p => (p / 1048576.0).ToString("0", CultureInfo.InvariantCulture)))),
             ("delta hub s: read, decide, write, commit (this instance)", measures.PhaseSeconds()),
             ("delta peak managed heap MiB (this instance, with the generated data)", measures.PeakHeapMebibytes()),
+            ("delta GC paused s; collections gen 0, 1, 2 (this process)", measures.GcPauses()),
             ("delta precision (first load's)", $"{R(report.Precision)} ({R(first.Precision)})"),
             ("delta recall (first load's)", $"{R(report.Recall)} ({R(first.Recall)})"),
             ("delta F1 (first load's)", $"{R(report.F1)} ({R(first.F1)})"),
