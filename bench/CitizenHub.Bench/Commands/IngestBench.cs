@@ -109,6 +109,7 @@ internal static class IngestBench
                     ("hub s: read, decide, write, commit (this instance)", measures.PhaseSeconds()),
                     ("peak managed heap MiB (this instance, with the generated data)", measures.PeakHeapMebibytes()),
                     ("GC paused s; collections gen 0, 1, 2 (this process)", measures.GcPauses()),
+                    ("garbage collector", System.Runtime.GCSettings.IsServerGC ? "server" : "workstation"),
                 };
                 await output.WriteLineAsync().ConfigureAwait(false);
                 await BenchTable.WriteAsync(output, rows).ConfigureAwait(false);
