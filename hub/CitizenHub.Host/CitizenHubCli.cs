@@ -238,13 +238,15 @@ internal static class CitizenHubCli
 
         async Task<bool> RunEachAsync(SyncRunner runner, IProgress<SyncProgress> progress, TextWriter summaryOutput)
         {
-            foreach (var source in sources)
-            {
-                var summary = await runner.RunAsync(source, cancellationToken, request with { Progress = progress }).ConfigureAwait(false);
-                summaries.Add(summary);
-                await SyncReport.WriteSummaryAsync(summary, summaryOutput, error).ConfigureAwait(false);
-            }
-
+            await runner.RunEachAsync(
+                sources,
+                async summary =>
+                {
+                    summaries.Add(summary);
+                    await SyncReport.WriteSummaryAsync(summary, summaryOutput, error).ConfigureAwait(false);
+                },
+                cancellationToken,
+                request with { Progress = progress }).ConfigureAwait(false);
             return true;
         }
     }

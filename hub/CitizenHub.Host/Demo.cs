@@ -52,12 +52,14 @@ internal static class Demo
         await output.WriteLineAsync($"Housing SOAP service (WS-Security UsernameToken required): {housingUrl}{LegacyHousingService.Path} (WSDL: ?wsdl)").ConfigureAwait(false);
         var runner = app.Services.GetRequiredService<SyncRunner>();
         var failed = false;
-        foreach (var source in hub.Catalog.Sources)
-        {
-            var summary = await runner.RunAsync(source, cancellationToken).ConfigureAwait(false);
-            failed |= summary.Failed;
-            await SyncReport.WriteSummaryAsync(summary, output, output).ConfigureAwait(false);
-        }
+        await runner.RunEachAsync(
+            hub.Catalog.Sources,
+            async summary =>
+            {
+                failed |= summary.Failed;
+                await SyncReport.WriteSummaryAsync(summary, output, output).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
 
         var baseUrl = urls.Split(';')[0].TrimEnd('/');
         var store = app.Services.GetRequiredService<ICitizenStore>();

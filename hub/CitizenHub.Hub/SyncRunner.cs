@@ -169,6 +169,47 @@ public sealed class SyncRunner(
         })
         .Build();
 
+    /// <summary>
+    /// Runs each source once, one after another, as <see cref="RunAsync"/> does. A sync that starts on a store holding no
+    /// record is a first load: the indexes only the API's search reads are left out until every source is in and then
+    /// built once (whatever the outcome, so the store is never left without them), since keeping them as rows arrive is
+    /// much of what writing a record costs. A dry run leaves them be.
+    /// </summary>
+    /// <param name="ran">Called with each source's summary as it finishes.</param>
+    public async Task<IReadOnlyList<SyncRunSummary>> RunEachAsync(
+        IReadOnlyList<SourceDefinition> sources, Func<SyncRunSummary, Task> ran, CancellationToken cancellationToken, SyncRunRequest? request = null)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        ArgumentNullException.ThrowIfNull(ran);
+        var summaries = new List<SyncRunSummary>(sources.Count);
+        var deferred = request is not { DryRun: true } && await store.DeferSearchIndexesAsync(cancellationToken).ConfigureAwait(false);
+        if (deferred)
+        {
+            logger.LogInformation("The store holds no record: its search indexes are built once every source is in");
+        }
+
+        try
+        {
+            foreach (var source in sources)
+            {
+                var summary = await RunAsync(source, cancellationToken, request).ConfigureAwait(false);
+                summaries.Add(summary);
+                await ran(summary).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (deferred)
+            {
+                var building = timeProvider.GetTimestamp();
+                await store.BuildSearchIndexesAsync(CancellationToken.None).ConfigureAwait(false);
+                logger.LogInformation("Search indexes built in {Elapsed}", timeProvider.GetElapsedTime(building));
+            }
+        }
+
+        return summaries;
+    }
+
     public async Task<SyncRunSummary> RunAsync(SourceDefinition source, CancellationToken cancellationToken, SyncRunRequest? request = null)
     {
         ArgumentNullException.ThrowIfNull(source);

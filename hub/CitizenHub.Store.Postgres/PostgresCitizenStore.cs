@@ -69,6 +69,9 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
                 await connection.ExecuteAsync("INSERT INTO schema_migrations (version) VALUES (@version);", new { version }, transaction).ConfigureAwait(false);
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
+
+            // A first load that never finished left its search indexes out: they are built on the next start.
+            await SearchIndexes.BuildAsync(connection).ConfigureAwait(false);
         }
         finally
         {
@@ -314,6 +317,18 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         return await StoreReads.GetRunHistoryAsync(connection, sourceSystem, limit).ConfigureAwait(false);
+    }
+
+    public async Task<bool> DeferSearchIndexesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await SearchIndexes.DeferAsync(connection, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task BuildSearchIndexesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await SearchIndexes.BuildAsync(connection).ConfigureAwait(false);
     }
 
     public async Task<string?> GetCursorAsync(string sourceSystem, CancellationToken cancellationToken)

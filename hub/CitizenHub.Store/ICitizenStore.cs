@@ -63,6 +63,17 @@ public interface ISyncOperations
     /// <summary>Lets the lock go, if the run still holds it.</summary>
     Task ReleaseSyncLockAsync(string sourceSystem, Guid runId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Before a first load: when the store holds no record, drops the indexes only the API's search reads, so that the
+    /// load writes each record without them, and returns true; otherwise leaves everything as it is and returns false.
+    /// Searching still answers meanwhile, by reading every record. <see cref="BuildSearchIndexesAsync"/> ends it, and
+    /// so does the next start of any process on the store (its migration), should the load never finish.
+    /// </summary>
+    Task<bool> DeferSearchIndexesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Builds each of the search indexes that is missing (after a first load); nothing when all are in place.</summary>
+    Task BuildSearchIndexesAsync(CancellationToken cancellationToken);
+
     /// <summary>Where the source's last successful read stopped; null when it has never been read.</summary>
     Task<string?> GetCursorAsync(string sourceSystem, CancellationToken cancellationToken);
 

@@ -467,6 +467,36 @@ public sealed class SyncRunnerTests : IDisposable
         Assert.Equal(Shape(await LinksAsync(clean)), Shape(await LinksAsync(interrupted)));
     }
 
+    [Fact]
+    public async Task RunEachAsync_IntoAStoreHoldingNoRecord_LeavesTheSearchIndexesOutUntilTheEnd_AndALaterSyncKeepsThem()
+    {
+        using var host = await StartHostAsync(new ListAdapter(Accept("1", "AB123456C"), Accept("2", null)), batchSize: 1);
+        var runner = host.Services.GetRequiredService<SyncRunner>();
+        var sources = host.Services.GetRequiredService<SourceCatalog>().Sources;
+        var migrated = await SearchIndexCountAsync();
+        var duringFirstLoad = -1;
+        var duringNextSync = -1;
+
+        var first = await runner.RunEachAsync(sources, async _ => duringFirstLoad = await SearchIndexCountAsync(), CancellationToken.None);
+        var afterFirstLoad = await SearchIndexCountAsync();
+        var next = await runner.RunEachAsync(sources, async _ => duringNextSync = await SearchIndexCountAsync(), CancellationToken.None);
+
+        Assert.True(first.Single().Succeeded && next.Single().Succeeded);
+        Assert.Equal(2, (await LinksAsync(host)).Count);
+        Assert.Equal((0, migrated, migrated, migrated), (duringFirstLoad, afterFirstLoad, duringNextSync, await SearchIndexCountAsync()));
+        Assert.True(migrated > 0);
+    }
+
+    private async Task<int> SearchIndexCountAsync()
+    {
+        await using var connection = new SqliteConnection($"Data Source={_folder.File("hub.db")}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText =
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'source_records' AND name IN ('ix_source_records_name', 'ix_source_records_given', 'ix_source_records_dob', 'ix_source_records_postcode', 'ix_source_records_family_phonetic', 'ix_source_records_given_phonetic');";
+        return Convert.ToInt32(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Links as groups of source keys: citizen ids differ between stores, who is with whom must not.</summary>
     private static List<string> Shape(IEnumerable<CitizenLink> links) =>
         [.. links.GroupBy(l => l.CitizenId).Select(g => string.Join("+", g.Select(l => l.SourceKey).Order())).Order()];
@@ -542,6 +572,10 @@ internal static class PoisonStore
         public Task MigrateAsync(CancellationToken cancellationToken) => inner.MigrateAsync(cancellationToken);
 
         public Task RecordRunStartedAsync(SyncRunStarted started, CancellationToken cancellationToken) => inner.RecordRunStartedAsync(started, cancellationToken);
+
+        public Task<bool> DeferSearchIndexesAsync(CancellationToken cancellationToken) => inner.DeferSearchIndexesAsync(cancellationToken);
+
+        public Task BuildSearchIndexesAsync(CancellationToken cancellationToken) => inner.BuildSearchIndexesAsync(cancellationToken);
 
         public Task RecordRunCompletedAsync(SyncRunCompleted completed, CancellationToken cancellationToken) => inner.RecordRunCompletedAsync(completed, cancellationToken);
 

@@ -27,6 +27,9 @@ public abstract class CitizenStoreContract : IAsyncLifetime
     /// <summary>Runs a statement on the store's database directly, bypassing the store.</summary>
     protected abstract Task ExecuteRawAsync(string sql);
 
+    /// <summary>The indexes of the records' table as the database describes them (name, columns, kind), in order of name.</summary>
+    protected abstract Task<IReadOnlyList<string>> RecordIndexesAsync();
+
     public async Task InitializeAsync()
     {
         _store = await CreateStoreAsync();
@@ -1591,6 +1594,56 @@ public abstract class CitizenStoreContract : IAsyncLifetime
             return c;
         });
         return (c, RecordNormaliser.Normalise(Records.Person("x", "x", "Ann", "Lee")), RecordNormaliser.Normalise(Records.Person("x", "x", "Anne", "Hughes")));
+    }
+
+    [Fact]
+    public async Task DeferSearchIndexesAsync_StoreHoldingNoRecord_DropsThem_SearchStillAnswers_AndBuildPutsBackWhatTheMigrationsMade()
+    {
+        var migrated = await RecordIndexesAsync();
+
+        var deferred = await Store.DeferSearchIndexesAsync(CancellationToken.None);
+        var during = await RecordIndexesAsync();
+        var lee = await InSessionAsync(async s =>
+        {
+            var a = await s.CreateCitizenAsync(At);
+            await SaveAsync(s, a, Records.Person("ct", "1", "Ann", "Lee", (1980, 1, 2), postcode: "ST16 2AB"), []);
+            return a;
+        });
+        var found = await Store.SearchAsync(new CitizenSearch("LEE", "ANN", "1980-01-02", "ST16 2AB"), 10, CancellationToken.None);
+        await Store.BuildSearchIndexesAsync(CancellationToken.None);
+
+        Assert.True(deferred);
+        Assert.Equal(migrated.Count - SearchIndexes.All.Count, during.Count);
+        Assert.DoesNotContain(during, i => SearchIndexes.All.Any(s => i.Contains(s.Name, StringComparison.Ordinal)));
+        Assert.Equal([lee], found.Select(c => c.CitizenId));
+        Assert.Equal(migrated, await RecordIndexesAsync());
+    }
+
+    [Fact]
+    public async Task DeferSearchIndexesAsync_StoreHoldingARecord_LeavesThemBe()
+    {
+        await InSessionAsync(async s =>
+        {
+            await SaveAsync(s, await s.CreateCitizenAsync(At), Records.Person("ct", "1", "Ann", "Lee"), []);
+            return 0;
+        });
+        var before = await RecordIndexesAsync();
+
+        var deferred = await Store.DeferSearchIndexesAsync(CancellationToken.None);
+
+        Assert.False(deferred);
+        Assert.Equal(before, await RecordIndexesAsync());
+    }
+
+    [Fact]
+    public async Task MigrateAsync_AfterAFirstLoadThatNeverBuiltItsSearchIndexes_BuildsThem()
+    {
+        var migrated = await RecordIndexesAsync();
+        await Store.DeferSearchIndexesAsync(CancellationToken.None);
+
+        await Store.MigrateAsync(CancellationToken.None);
+
+        Assert.Equal(migrated, await RecordIndexesAsync());
     }
 
     protected static PairEvidence Evidence(string citizenId, string system, string key, double weight) =>

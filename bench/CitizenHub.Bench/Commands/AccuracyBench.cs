@@ -50,12 +50,14 @@ internal static class AccuracyBench
             {
                 await host.StartAsync(cancellationToken).ConfigureAwait(false);
                 var runner = host.Services.GetRequiredService<SyncRunner>();
-                foreach (var source in hub.Catalog.Sources)
-                {
-                    var summary = await runner.RunAsync(source, cancellationToken).ConfigureAwait(false);
-                    summaries.Add(summary);
-                    await SyncReport.WriteSummaryAsync(summary, output, error).ConfigureAwait(false);
-                }
+                await runner.RunEachAsync(
+                    hub.Catalog.Sources,
+                    async summary =>
+                    {
+                        summaries.Add(summary);
+                        await SyncReport.WriteSummaryAsync(summary, output, error).ConfigureAwait(false);
+                    },
+                    cancellationToken).ConfigureAwait(false);
 
                 stopwatch.Stop();
                 var store = host.Services.GetRequiredService<ICitizenStore>();

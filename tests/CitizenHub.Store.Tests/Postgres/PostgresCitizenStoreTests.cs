@@ -30,6 +30,21 @@ public sealed class PostgresCitizenStoreTests(PostgresServer server) : CitizenSt
         await command.ExecuteNonQueryAsync();
     }
 
+    protected override async Task<IReadOnlyList<string>> RecordIndexesAsync()
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT indexdef FROM pg_indexes WHERE tablename = 'source_records' ORDER BY indexname;", connection);
+        var indexes = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            indexes.Add(reader.GetString(0));
+        }
+
+        return indexes;
+    }
+
     public override async Task DisposeAsync()
     {
         foreach (var other in _others)

@@ -24,6 +24,27 @@ public sealed class SqliteCitizenStoreTests : CitizenStoreContract, IDisposable
         await ExecuteAsync(connection, sql);
     }
 
+    protected override async Task<IReadOnlyList<string>> RecordIndexesAsync()
+    {
+        await using var connection = new SqliteConnection($"Data Source={DatabasePath}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText =
+            """
+            SELECT il.name || ' (' || group_concat(ii.name, ', ') || ') unique ' || il."unique" || ' partial ' || il.partial
+            FROM pragma_index_list('source_records') il, pragma_index_info(il.name) ii
+            GROUP BY il.name ORDER BY il.name;
+            """;
+        var indexes = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            indexes.Add(reader.GetString(0));
+        }
+
+        return indexes;
+    }
+
     public void Dispose()
     {
         // Pooled connections hold the file open; release them so the folder can go.
