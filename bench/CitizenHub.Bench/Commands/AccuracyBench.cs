@@ -50,14 +50,7 @@ internal static class AccuracyBench
             {
                 await host.StartAsync(cancellationToken).ConfigureAwait(false);
                 var runner = host.Services.GetRequiredService<SyncRunner>();
-                await runner.RunEachAsync(
-                    hub.Catalog.Sources,
-                    async summary =>
-                    {
-                        summaries.Add(summary);
-                        await SyncReport.WriteSummaryAsync(summary, output, error).ConfigureAwait(false);
-                    },
-                    cancellationToken).ConfigureAwait(false);
+                summaries.AddRange(await BenchSync.RunEachAsync(runner, hub.Catalog.Sources, output, error, cancellationToken).ConfigureAwait(false));
 
                 stopwatch.Stop();
                 var store = host.Services.GetRequiredService<ICitizenStore>();

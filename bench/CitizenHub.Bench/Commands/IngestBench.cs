@@ -74,14 +74,7 @@ internal static class IngestBench
                 var runner = host.Services.GetRequiredService<SyncRunner>();
                 stopwatch.Start();
                 // As `citizenhub sync` runs them: a first load builds the search indexes once at its end, within the time.
-                await runner.RunEachAsync(
-                    hub.Catalog.Sources,
-                    async summary =>
-                    {
-                        summaries.Add(summary);
-                        await SyncReport.WriteSummaryAsync(summary, output, error).ConfigureAwait(false);
-                    },
-                    cancellationToken).ConfigureAwait(false);
+                summaries.AddRange(await BenchSync.RunEachAsync(runner, hub.Catalog.Sources, output, error, cancellationToken).ConfigureAwait(false));
 
                 stopwatch.Stop();
                 var store = host.Services.GetRequiredService<ICitizenStore>();
