@@ -140,8 +140,15 @@ public sealed class SyncRunner(
     IOptions<CitizenHubOptions> options,
     ConfigurationLocation location,
     TimeProvider timeProvider,
-    ILogger<SyncRunner> logger)
+    ILogger<SyncRunner> logger,
+    ILoggerFactory loggers)
 {
+    /// <summary>
+    /// A first load's own events, apart from the runner's: they belong to no one run (every event of the runner's
+    /// category names its run and source).
+    /// </summary>
+    private readonly ILogger _firstLoad = loggers.CreateLogger("CitizenHub.Hub.FirstLoad");
+
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
     /// <summary>How often a run reading an incremental source looks whether a checkpoint it reached can be saved.</summary>
@@ -185,7 +192,7 @@ public sealed class SyncRunner(
         var deferred = request is not { DryRun: true } && await store.DeferSearchIndexesAsync(cancellationToken).ConfigureAwait(false);
         if (deferred)
         {
-            logger.LogInformation("The store holds no record: its search indexes are built once every source is in");
+            _firstLoad.LogInformation("The store holds no record: its search indexes are built once every source is in");
         }
 
         try
@@ -203,7 +210,7 @@ public sealed class SyncRunner(
             {
                 var building = timeProvider.GetTimestamp();
                 await store.BuildSearchIndexesAsync(CancellationToken.None).ConfigureAwait(false);
-                logger.LogInformation("Search indexes built in {Elapsed}", timeProvider.GetElapsedTime(building));
+                _firstLoad.LogInformation("Search indexes built in {Elapsed}", timeProvider.GetElapsedTime(building));
             }
         }
 
