@@ -34,13 +34,14 @@ public static class SnapshotReader
 
         // A block over its limit comes within it only as the message's own records in it change their keys or go (the
         // engine counts a block without them): such a block is read too, so that the engine finds what the store would,
-        // and no other block over its limit is.
+        // and no other block over its limit is. Only a record the store holds can be among a block's holders: in a first
+        // load none of the message's is, and no block over its limit is even counted.
         var found = new HashSet<SourceRecordRef>();
-        var message = new HashSet<SourceRecordRef>(records);
-        message.UnionWith(searching.Select(r => new SourceRecordRef(r.SourceSystem, r.SourceKey)));
+        var heldOfMessage = new HashSet<SourceRecordRef>(records.Where(held.ContainsKey));
+        heldOfMessage.UnionWith(searching.Select(r => new SourceRecordRef(r.SourceSystem, r.SourceKey)).Where(held.ContainsKey));
         foreach (var record in searching)
         {
-            Find(keys, BlockingKeys.For(record), new SourceRecordRef(record.SourceSystem, record.SourceKey), message, found);
+            Find(keys, BlockingKeys.For(record), new SourceRecordRef(record.SourceSystem, record.SourceKey), heldOfMessage, found);
         }
 
         // A candidate may be a record of the message itself, whose holding is read already.
@@ -94,13 +95,13 @@ public static class SnapshotReader
 
     // The records holding any of the keys, other than the one named, leaving out each key held by more of them than its
     // block may hold once the message's own records are left out of it.
-    private static void Find(IHeldKeys keys, IReadOnlyList<string> matchKeys, SourceRecordRef except, HashSet<SourceRecordRef> message, HashSet<SourceRecordRef> found)
+    private static void Find(IHeldKeys keys, IReadOnlyList<string> matchKeys, SourceRecordRef except, HashSet<SourceRecordRef> heldOfMessage, HashSet<SourceRecordRef> found)
     {
         foreach (var key in matchKeys)
         {
             var holders = keys.HoldersOf(BlockingKeys.Hash(key));
             var over = holders.Count - 1 - BlockingKeys.MaximumBlockSize(key, BlockingKeys.DefaultMaximumBlockSize);
-            if (over > 0 && (over > message.Count || over > holders.Count(message.Contains)))
+            if (over > 0 && (over > heldOfMessage.Count || over > holders.Count(heldOfMessage.Contains)))
             {
                 continue;
             }
