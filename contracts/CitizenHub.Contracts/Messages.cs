@@ -32,6 +32,8 @@ public sealed record SyncRunStarted(Guid RunId, string SourceSystem, DateTimeOff
 /// <param name="Failure">Why the runner could not finish the run (the source unreadable, or a safeguard refused it), in
 /// words that quote no personal data; null when it read the source whole.</param>
 /// <param name="Refused">True when <paramref name="Failure"/> is a safeguard's refusal (e.g. a mass removal) rather than an error.</param>
+/// <param name="UnchangedNotSent">Of <paramref name="RecordCount"/>, the records a full run found the hub already holding
+/// as they are (the same content digest) and so did not send: the hub counts them with the unchanged records it was sent.</param>
 public sealed record SyncRunCompleted(
     Guid RunId,
     string SourceSystem,
@@ -40,4 +42,5 @@ public sealed record SyncRunCompleted(
     int RecordCount,
     int RejectCount,
     string? Failure = null,
-    bool Refused = false);
+    bool Refused = false,
+    int UnchangedNotSent = 0);

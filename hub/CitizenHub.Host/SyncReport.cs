@@ -27,7 +27,8 @@ internal static class SyncReport
         await output.WriteLineAsync(string.Create(
             CultureInfo.InvariantCulture,
             $"{summary.Source}: {outcome}{summary.Records} records, {summary.Rejects} rejected{duplicates}, {summary.Removed} removed, {summary.Batches} batches, {summary.FailedBatches} failed, {summary.Elapsed.TotalSeconds:0.0} s ({summary.Mode.ToString().ToLowerInvariant()}{(summary.DryRun ? ", dry run: nothing was changed" : "")})")).ConfigureAwait(false);
-        if (summary.Batches > 0)
+        // A full extract the hub holds as it is sends no batch, and is still a night that changed nothing.
+        if (summary.Batches > 0 || summary.Tally.Unchanged > 0)
         {
             await output.WriteLineAsync($"  {(summary.DryRun ? "would apply" : "applied")}: {Applied(summary)}").ConfigureAwait(false);
         }

@@ -307,7 +307,9 @@ public sealed class SyncRunner(
         string? savedPartWay = null;
         // A full extract names every record the source holds; what it does not name was deleted.
         var seen = runMode == SyncMode.Full ? new HashSet<string>(StringComparer.Ordinal) : null;
-        int keylessRejects = 0, duplicateKeys = 0;
+        // And repeats, most nights, nearly all of what the hub holds: those records need not travel.
+        var held = runMode == SyncMode.Full ? await HeldContent.ReadAsync(store, source.Name, cancellationToken).ConfigureAwait(false) : HeldContent.None;
+        int keylessRejects = 0, duplicateKeys = 0, unchangedNotSent = 0;
         SourceCursor? checkpoint = null;
         ISourceAdapter? adapter = null;
         int records = 0, batches = 0, removed = 0;
@@ -323,8 +325,15 @@ public sealed class SyncRunner(
                 {
                     case SourceReadResult.Accepted accepted:
                         seen?.Add(accepted.Record.SourceKey);
-                        batch.Add(accepted.Record);
                         records++;
+                        if (held.HoldsUnchanged(accepted.Record))
+                        {
+                            unchangedNotSent++;
+                            await LookAtProgressAsync().ConfigureAwait(false);
+                            break;
+                        }
+
+                        batch.Add(accepted.Record);
                         if (batch.Count == sync.BatchSize)
                         {
                             await PublishBatchAsync().ConfigureAwait(false);
@@ -399,14 +408,15 @@ public sealed class SyncRunner(
         if (dryRun is null)
         {
             await PublishAsync(
-                new SyncRunCompleted(runId, source.Name, timeProvider.GetUtcNow(), batches + removals, records, rejects.Count, error ?? refused, error is null && refused is not null),
+                new SyncRunCompleted(
+                    runId, source.Name, timeProvider.GetUtcNow(), batches + removals, records, rejects.Count, error ?? refused, error is null && refused is not null, unchangedNotSent),
                 cancellationToken).ConfigureAwait(false);
         }
 
         var readElapsed = timeProvider.GetUtcNow() - started;
         // The hub may apply long after the source is read (a first load): checkpoints are saved meanwhile, as they are applied.
         var progress = dryRun is not null
-            ? new SyncRunProgress(runId, source.Name, batches + removals, batches + removals, 0, null) { Tally = dryRun.Tally }
+            ? new SyncRunProgress(runId, source.Name, batches + removals, batches + removals, 0, null) { Tally = dryRun.Tally + NotSent() }
             : await WaitForHubAsync(source.Name, runId, batches + removals, sync, WhileApplyingAsync, cancellationToken).ConfigureAwait(false);
         if (error is not null && progress.FailedMessages == 0 && reachedCheckpoints.Count > 0)
         {
@@ -489,6 +499,12 @@ public sealed class SyncRunner(
             }
 
             batch.Clear();
+            await LookAtProgressAsync().ConfigureAwait(false);
+        }
+
+        // About once a second while reading: saves a checkpoint that is safe to save, and says how far the run has got.
+        async Task LookAtProgressAsync()
+        {
             if ((reachedCheckpoints.Count > 0 || request.Progress is not null) && timeProvider.GetElapsedTime(checkpointLook) >= CheckpointInterval)
             {
                 checkpointLook = timeProvider.GetTimestamp();
@@ -496,9 +512,15 @@ public sealed class SyncRunner(
                     ? new SyncRunProgress(runId, source.Name, null, batches, 0, null) { Tally = dryRun.Tally }
                     : await _throughOutages.ExecuteAsync(async token => await store.GetRunAsync(runId, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
                 await SaveAppliedCheckpointAsync(applied).ConfigureAwait(false);
-                Report(SyncStage.Reading, applied?.Tally ?? RunTally.None);
+                Report(SyncStage.Reading, Counted(applied));
             }
         }
+
+        // The records not sent are in the store's tally once the run's completion is recorded (it carries their count).
+        RunTally Counted(SyncRunProgress? applied) =>
+            (applied?.Tally ?? RunTally.None) + (applied?.ExpectedMessages is null ? NotSent() : RunTally.None);
+
+        RunTally NotSent() => new(Unchanged: unchangedNotSent);
 
         void Report(SyncStage stage, RunTally tally) =>
             request.Progress?.Report(new SyncProgress(
@@ -507,7 +529,7 @@ public sealed class SyncRunner(
         async Task WhileApplyingAsync(SyncRunProgress? applied)
         {
             await SaveAppliedCheckpointAsync(applied).ConfigureAwait(false);
-            Report(SyncStage.Applying, applied?.Tally ?? RunTally.None);
+            Report(SyncStage.Applying, Counted(applied));
         }
 
         async Task SaveAppliedCheckpointAsync(SyncRunProgress? applied)

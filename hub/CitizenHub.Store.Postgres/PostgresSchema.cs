@@ -409,5 +409,11 @@ internal static class PostgresSchema
         ALTER TABLE source_records RENAME COLUMN record_json TO record;
         ALTER TABLE source_records ALTER COLUMN record TYPE bytea USING convert_to(record, 'UTF8');
         """,
+
+        // 16: the records a full run found held as they are and did not send (SyncRunCompleted.UnchangedNotSent), counted
+        // with its messages' unchanged records in the run's tally.
+        """
+        ALTER TABLE sync_runs ADD COLUMN unchanged_not_sent bigint NOT NULL DEFAULT 0;
+        """,
     ];
 }

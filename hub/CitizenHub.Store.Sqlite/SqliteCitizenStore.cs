@@ -148,15 +148,16 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
         ArgumentNullException.ThrowIfNull(completed);
         return WriteAsync(
             """
-            INSERT INTO sync_runs (run_id, source_system, completed_at, expected_messages, record_count, reject_count, failure, refused)
-            VALUES (@RunId, @SourceSystem, @CompletedAt, @BatchCount, @RecordCount, @RejectCount, @Failure, @Refused)
+            INSERT INTO sync_runs (run_id, source_system, completed_at, expected_messages, record_count, reject_count, failure, refused, unchanged_not_sent)
+            VALUES (@RunId, @SourceSystem, @CompletedAt, @BatchCount, @RecordCount, @RejectCount, @Failure, @Refused, @UnchangedNotSent)
             ON CONFLICT (run_id) DO UPDATE SET
                 completed_at = excluded.completed_at,
                 expected_messages = excluded.expected_messages,
                 record_count = excluded.record_count,
                 reject_count = excluded.reject_count,
                 failure = excluded.failure,
-                refused = excluded.refused;
+                refused = excluded.refused,
+                unchanged_not_sent = excluded.unchanged_not_sent;
             """,
             new
             {
@@ -168,6 +169,7 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
                 completed.RejectCount,
                 completed.Failure,
                 completed.Refused,
+                completed.UnchangedNotSent,
             },
             cancellationToken);
     }
@@ -308,6 +310,20 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             yield return reader.GetString(0);
+        }
+    }
+
+    public async IAsyncEnumerable<(string SourceKey, string ContentHash)> ReadSourceContentHashesAsync(
+        string sourceSystem, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = StoreReads.SourceContentHashesQuery;
+        command.Parameters.AddWithValue("@sourceSystem", sourceSystem);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return (reader.GetString(0), reader.GetString(1));
         }
     }
 

@@ -415,5 +415,11 @@ internal static class SqliteSchema
         ALTER TABLE source_records RENAME COLUMN record_json TO record;
         UPDATE source_records SET record = CAST(record AS BLOB);
         """,
+
+        // 25: the records a full run found held as they are and did not send (SyncRunCompleted.UnchangedNotSent), counted
+        // with its messages' unchanged records in the run's tally.
+        """
+        ALTER TABLE sync_runs ADD COLUMN unchanged_not_sent INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 }

@@ -85,6 +85,12 @@ public interface ISyncOperations
     /// longer has.
     /// </summary>
     IAsyncEnumerable<string> ReadSourceKeysAsync(string sourceSystem, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The key and content digest (<see cref="IdentityEngine.ContentHash"/>) of every record held for a source, and of
+    /// those an erasure suppressed (with what they said when erased), for passing over what a full extract repeats.
+    /// </summary>
+    IAsyncEnumerable<(string SourceKey, string ContentHash)> ReadSourceContentHashesAsync(string sourceSystem, CancellationToken cancellationToken);
 }
 
 /// <summary>The outbox of the change feed: changes claimed for publishing on the bus, and marked published.</summary>

@@ -28,6 +28,13 @@ internal static class StoreReads
         UNION ALL SELECT source_key FROM suppressed_records WHERE source_system = @sourceSystem;
         """;
 
+    /// <summary>The source's records held and suppressed (disjoint: an erasure removes what it suppresses), each with its content digest.</summary>
+    public const string SourceContentHashesQuery =
+        """
+        SELECT source_key, content_hash FROM source_records WHERE source_system = @sourceSystem
+        UNION ALL SELECT source_key, content_hash FROM suppressed_records WHERE source_system = @sourceSystem;
+        """;
+
     private const string FailureQuery =
         """
         SELECT f.failure_id AS FailureId, CAST(f.run_id AS text) AS RunId, f.kind AS Kind, f.sequence AS Sequence, r.source_system AS SourceSystem,
@@ -61,7 +68,7 @@ internal static class StoreReads
                               SELECT 1 FROM applied_messages b WHERE b.run_id = a.run_id AND b.kind = a.kind AND b.sequence = a.sequence + 1))
                     ELSE 0 END AS AppliedThrough,
                COALESCE(t.applied, 0) AS Applied, t.last_applied_at AS LastAppliedAt,
-               COALESCE(t.unchanged, 0) AS Unchanged, COALESCE(t.added, 0) AS Added, COALESCE(t.updated, 0) AS Updated,
+               COALESCE(t.unchanged, 0) + r.unchanged_not_sent AS Unchanged, COALESCE(t.added, 0) AS Added, COALESCE(t.updated, 0) AS Updated,
                COALESCE(t.removed, 0) AS Removed, COALESCE(t.citizens_created, 0) AS CitizensCreated, COALESCE(t.linked, 0) AS Linked,
                COALESCE(t.merged, 0) AS Merged, COALESCE(t.split, 0) AS Split, COALESCE(t.reviews, 0) AS Reviews
         FROM sync_runs r

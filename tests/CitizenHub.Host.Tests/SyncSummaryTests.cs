@@ -109,7 +109,8 @@ public sealed class SyncSummaryTests : CommandLineTest
         Assert.Equal((0, 0), (dryRun, real));
         Assert.Equal(storeBefore, storeAfter);
         Assert.Equal(linksBefore, linksAfter);
-        Assert.Contains("housing-benefits: 4 records, 0 rejected, 0 removed, 2 batches, 0 failed", printed, StringComparison.Ordinal);
+        // Of the four records, the two the hub holds as they are need not be sent: one batch for the other two.
+        Assert.Contains("housing-benefits: 4 records, 0 rejected, 0 removed, 1 batches, 0 failed", printed, StringComparison.Ordinal);
         Assert.Contains("(full, dry run: nothing was changed)", printed, StringComparison.Ordinal);
         Assert.Contains("  would apply: 1 added, 1 updated, 2 unchanged, 0 removed; ", printed, StringComparison.Ordinal);
         Assert.Contains("  would apply: nothing changed (3 records unchanged)", printed, StringComparison.Ordinal);

@@ -106,6 +106,22 @@ public abstract class ErasureTests : ResolverOnAStore
         Assert.NotNull(await Store.GetSourceRecordAsync("ct", "1", CancellationToken.None));
     }
 
+    [Fact]
+    public async Task ReadSourceContentHashesAsync_GivesAnErasedRecordsDigestAsItWasWhenErased_SoAFullRunNeedNotSendItUnchanged()
+    {
+        var ann = Records.Person("ct", "1", "Ann", "Lee", ni: "AB123456C");
+        await ApplyAsync(ann);
+        await Resolver.EraseAsync(await CitizenOfAsync("ct", "1"), CancellationToken.None);
+
+        var held = new List<(string, string)>();
+        await foreach (var pair in Store.ReadSourceContentHashesAsync("ct", CancellationToken.None))
+        {
+            held.Add(pair);
+        }
+
+        Assert.Equal([("1", RecordResolver.ContentHash(ann))], held);
+    }
+
     private async Task<List<string>> KeysAsync(string system)
     {
         var keys = new List<string>();

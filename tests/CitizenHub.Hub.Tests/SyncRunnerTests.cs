@@ -333,8 +333,47 @@ public sealed class SyncRunnerTests : IDisposable
         var summary = await RunAsync(host, new ListAdapter([.. keys.Where(k => k != "3").Select(k => Accept(k, null))]));
 
         Assert.True(summary.Succeeded, summary.Error ?? summary.Refused);
-        Assert.Equal((1, 2), (summary.Removed, summary.Batches));
+        // The nine records still there are held as they are, so the one message is the removal.
+        Assert.Equal((1, 1, 9), (summary.Removed, summary.Batches, summary.Tally.Unchanged));
         Assert.Equal(keys.Where(k => k != "3").Order(), (await LinksAsync(host)).Select(l => l.SourceKey).Order());
+    }
+
+    [Fact]
+    public async Task RunAsync_FullExtractRepeatingWhatIsHeld_SendsTheHubOnlyWhatChanged_AndCountsTheRestAsUnchanged()
+    {
+        using var host = await StartHostAsync(new ListAdapter(Accept("1", null), Accept("2", null), Accept("3", null), Accept("4", null)), batchSize: 1);
+        await RunAsync(host);
+        var renamed = Records.Person("people", "2", "Person2", "Lee-Hart", (1970, 1, 2));
+        var observedLater = Records.Person("people", "3", "Person3", "Lee", (1970, 1, 3), observedAt: Records.Observed.AddDays(1));
+
+        var summary = await RunAsync(host, new ListAdapter(Accept("1", null), SourceReadResult.Accept(renamed), SourceReadResult.Accept(observedLater), Accept("4", null)));
+
+        // One record a message: the one that changed is the only one sent. A record observed again, saying the same, is
+        // unchanged whenever it was observed.
+        Assert.True(summary.Succeeded, summary.Error);
+        Assert.Equal((4, 1), (summary.Records, summary.Batches));
+        Assert.Equal((3, 1, 0), (summary.Tally.Unchanged, summary.Tally.Updated, summary.Tally.Added));
+        var store = host.Services.GetRequiredService<ICitizenStore>();
+        Assert.Equal("Lee-Hart", (await store.GetSourceRecordAsync("people", "2", CancellationToken.None))!.Record.Name?.FamilyName);
+        // What the store says of the run counts them too (GET /sources, the report).
+        var recorded = Assert.Single(await store.GetRunHistoryAsync("people", 1, CancellationToken.None));
+        Assert.Equal((summary.RunId, summary.Tally), (recorded.RunId, recorded.Tally));
+    }
+
+    [Fact]
+    public async Task RunAsync_DryRunOfAFullExtractRepeatingWhatIsHeld_CountsWhatItPassesOverAsUnchanged()
+    {
+        using var host = await StartHostAsync(new ListAdapter(Accept("1", null), Accept("2", null), Accept("3", null)), batchSize: 1);
+        await RunAsync(host);
+        var renamed = Records.Person("people", "2", "Person2", "Lee-Hart", (1970, 1, 2));
+
+        var summary = await RunAsync(
+            host, new ListAdapter(Accept("1", null), SourceReadResult.Accept(renamed), Accept("3", null)), request: new SyncRunRequest(DryRun: true));
+
+        Assert.True(summary.DryRun);
+        Assert.Equal((2, 1, 1), (summary.Tally.Unchanged, summary.Tally.Updated, summary.Batches));
+        var store = host.Services.GetRequiredService<ICitizenStore>();
+        Assert.Equal("Lee", (await store.GetSourceRecordAsync("people", "2", CancellationToken.None))!.Record.Name?.FamilyName);
     }
 
     [Fact]
@@ -615,6 +654,9 @@ internal static class PoisonStore
             inner.SaveCursorAsync(sourceSystem, cursor, runId, savedAt, cancellationToken);
 
         public IAsyncEnumerable<string> ReadSourceKeysAsync(string sourceSystem, CancellationToken cancellationToken) => inner.ReadSourceKeysAsync(sourceSystem, cancellationToken);
+
+        public IAsyncEnumerable<(string SourceKey, string ContentHash)> ReadSourceContentHashesAsync(string sourceSystem, CancellationToken cancellationToken) =>
+            inner.ReadSourceContentHashesAsync(sourceSystem, cancellationToken);
 
         public Task<CitizenView?> GetCitizenAsync(string citizenId, CancellationToken cancellationToken) => inner.GetCitizenAsync(citizenId, cancellationToken);
 

@@ -739,6 +739,29 @@ public abstract class CitizenStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReadSourceContentHashesAsync_GivesEachOfThatSourcesRecordsWithTheDigestItWasSavedWith()
+    {
+        await InSessionAsync(async s =>
+        {
+            var c = await s.CreateCitizenAsync(At);
+            var ann = Records.Person("ct", "1", "Ann", "Lee");
+            var bob = Records.Person("ct", "2", "Bob", "Lee");
+            await s.SaveRecordAsync(c, ann, RecordNormaliser.Normalise(ann), "digest-1", [], null, At);
+            await s.SaveRecordAsync(c, bob, RecordNormaliser.Normalise(bob), "digest-2", [], null, At);
+            await SaveAsync(s, c, Records.Person("hb", "1", "Ann", "Lee"), []);
+            return c;
+        });
+
+        var held = new List<(string, string)>();
+        await foreach (var pair in Store.ReadSourceContentHashesAsync("ct", CancellationToken.None))
+        {
+            held.Add(pair);
+        }
+
+        Assert.Equal([("1", "digest-1"), ("2", "digest-2")], held.Order());
+    }
+
+    [Fact]
     public async Task ReadLinksAsync_OrdersKeysOrdinally_UpperCaseBeforeLower()
     {
         await InSessionAsync(async s =>
