@@ -349,28 +349,23 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
             new { sourceSystem, cursor, runId, savedAt = StoreTime.Format(savedAt) },
             cancellationToken);
 
-    public async IAsyncEnumerable<string> ReadSourceKeysAsync(string sourceSystem, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand(StoreReads.SourceKeysQuery, connection);
-        command.Parameters.AddWithValue("sourceSystem", sourceSystem);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            yield return reader.GetString(0);
-        }
-    }
+    public IAsyncEnumerable<string> ReadSourceKeysAsync(string sourceSystem, CancellationToken cancellationToken) =>
+        ReadBySourceAsync(StoreReads.SourceKeysQuery, sourceSystem, reader => reader.GetString(0), cancellationToken);
 
-    public async IAsyncEnumerable<(string SourceKey, string ContentHash)> ReadSourceContentHashesAsync(
-        string sourceSystem, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<(string SourceKey, string ContentHash)> ReadSourceContentHashesAsync(string sourceSystem, CancellationToken cancellationToken) =>
+        ReadBySourceAsync(StoreReads.SourceContentHashesQuery, sourceSystem, reader => (reader.GetString(0), reader.GetString(1)), cancellationToken);
+
+    /// <summary>Each row of a query of one source's records, as it is read: a source may hold hundreds of thousands.</summary>
+    private async IAsyncEnumerable<T> ReadBySourceAsync<T>(
+        string query, string sourceSystem, Func<NpgsqlDataReader, T> row, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand(StoreReads.SourceContentHashesQuery, connection);
+        await using var command = new NpgsqlCommand(query, connection);
         command.Parameters.AddWithValue("sourceSystem", sourceSystem);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return (reader.GetString(0), reader.GetString(1));
+            yield return row(reader);
         }
     }
 

@@ -300,30 +300,24 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
             new { sourceSystem, cursor, runId = runId.ToString(), savedAt = StoreTime.Format(savedAt) },
             cancellationToken);
 
-    public async IAsyncEnumerable<string> ReadSourceKeysAsync(string sourceSystem, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = StoreReads.SourceKeysQuery;
-        command.Parameters.AddWithValue("@sourceSystem", sourceSystem);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            yield return reader.GetString(0);
-        }
-    }
+    public IAsyncEnumerable<string> ReadSourceKeysAsync(string sourceSystem, CancellationToken cancellationToken) =>
+        ReadBySourceAsync(StoreReads.SourceKeysQuery, sourceSystem, reader => reader.GetString(0), cancellationToken);
 
-    public async IAsyncEnumerable<(string SourceKey, string ContentHash)> ReadSourceContentHashesAsync(
-        string sourceSystem, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<(string SourceKey, string ContentHash)> ReadSourceContentHashesAsync(string sourceSystem, CancellationToken cancellationToken) =>
+        ReadBySourceAsync(StoreReads.SourceContentHashesQuery, sourceSystem, reader => (reader.GetString(0), reader.GetString(1)), cancellationToken);
+
+    /// <summary>Each row of a query of one source's records, as it is read: a source may hold hundreds of thousands.</summary>
+    private async IAsyncEnumerable<T> ReadBySourceAsync<T>(
+        string query, string sourceSystem, Func<SqliteDataReader, T> row, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = StoreReads.SourceContentHashesQuery;
+        command.CommandText = query;
         command.Parameters.AddWithValue("@sourceSystem", sourceSystem);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return (reader.GetString(0), reader.GetString(1));
+            yield return row(reader);
         }
     }
 

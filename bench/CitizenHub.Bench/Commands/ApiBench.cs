@@ -69,7 +69,9 @@ internal static class ApiBench
             var random = new Random(7);
             // Warm up: the JIT, the connection pool, SQLite's page cache for the index pages.
             await MeasureAsync(http, ids, Math.Min(2_000, requests), concurrency, random, cancellationToken).ConfigureAwait(false);
+            var timed = Stopwatch.StartNew();
             var latencies = await MeasureAsync(http, ids, requests, concurrency, random, cancellationToken).ConfigureAwait(false);
+            var elapsed = timed.Elapsed;
             latencies.Sort();
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
                 golden records            {golden}
@@ -79,6 +81,7 @@ internal static class ApiBench
                 p99 ms                    {Percentile(latencies, 0.99):0.00}
                 p99.9 ms                  {Percentile(latencies, 0.999):0.00}
                 max ms                    {latencies[^1]:0.00}
+                requests/s                {requests / elapsed.TotalSeconds:0}
                 """));
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             return BenchCli.Succeeded;
