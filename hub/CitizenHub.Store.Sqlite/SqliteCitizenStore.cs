@@ -20,6 +20,10 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
     private readonly HeldKeyIndex _keys = new();
     private readonly NormalisedRecordCache _normalisedForms = new();
 
+    // Every read of the API appends its audit row before it answers, and each commit waits for the disk: the rows of
+    // the reads arriving together are committed together.
+    private readonly GroupCommit<AuditEntry> _audit;
+
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string, e.g. <c>Data Source=/var/lib/citizenhub/hub.db</c>.</param>
     public SqliteCitizenStore(string connectionString)
     {
@@ -30,6 +34,7 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
             Pooling = true,
         };
         _connectionString = builder.ToString();
+        _audit = new GroupCommit<AuditEntry>(WriteAuditAsync);
     }
 
     public async Task MigrateAsync(CancellationToken cancellationToken)
@@ -513,17 +518,34 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
     public Task AppendAuditAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entries);
-        return entries.Count == 0 ? Task.CompletedTask : WriteAsync(
-            """
-            INSERT INTO audit_log (at, caller, roles, action, citizen_id, purpose, fields, details)
-            VALUES (@At, @Caller, @Roles, @Action, @CitizenId, @Purpose, @Fields, @Details);
-            """,
-            entries.Select(e => new
-            {
-                At = StoreTime.Format(e.At), e.Caller, e.Roles, e.Action, e.CitizenId, e.Purpose, Fields = string.Join(',', e.Fields),
-                Details = StoreReads.AuditDetails(e),
-            }).ToList(),
-            cancellationToken);
+        return entries.Count == 0 ? Task.CompletedTask : _audit.AddAsync(entries, cancellationToken);
+    }
+
+    /// <summary>Audit rows in one transaction: one commit, one wait for the disk, however many.</summary>
+    private async Task WriteAuditAsync(IReadOnlyList<AuditEntry> entries)
+    {
+        await _writer.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await using var connection = await OpenAsync(CancellationToken.None).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO audit_log (at, caller, roles, action, citizen_id, purpose, fields, details)
+                VALUES (@At, @Caller, @Roles, @Action, @CitizenId, @Purpose, @Fields, @Details);
+                """,
+                entries.Select(e => new
+                {
+                    At = StoreTime.Format(e.At), e.Caller, e.Roles, e.Action, e.CitizenId, e.Purpose, Fields = string.Join(',', e.Fields),
+                    Details = StoreReads.AuditDetails(e),
+                }).ToList(),
+                transaction).ConfigureAwait(false);
+            await transaction.CommitAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _writer.Release();
+        }
     }
 
     public async Task<AuditPage> QueryAuditAsync(AuditQuery query, CancellationToken cancellationToken)

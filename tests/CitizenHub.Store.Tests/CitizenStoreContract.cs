@@ -82,6 +82,20 @@ public abstract class CitizenStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Audit_ManyAppendedAtOnce_EveryRowIsThereOnceEachCallerIsToldItIs()
+    {
+        var citizen = new string('c', 32);
+        var appends = Enumerable.Range(0, 40).Select(i => Store.AppendAuditAsync(
+            [new AuditEntry(0, At.AddSeconds(i), "contact-centre", "agent", "read", citizen, $"call {i}", ["given_names"])],
+            CancellationToken.None));
+
+        await Task.WhenAll(appends);
+
+        var rows = (await Store.QueryAuditAsync(new AuditQuery(100) { CitizenId = citizen }, CancellationToken.None)).Entries;
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => $"call {i}").Order(StringComparer.Ordinal), rows.Select(r => r.Purpose).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task QueryAudit_EachCriterion_FindsOnlyTheRowsMeetingIt_AndTogetherEvery()
     {
         var ann = new string('a', 32);
