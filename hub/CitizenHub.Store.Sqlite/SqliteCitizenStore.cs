@@ -522,31 +522,18 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
     }
 
     /// <summary>Audit rows in one transaction: one commit, one wait for the disk, however many.</summary>
-    private async Task WriteAuditAsync(IReadOnlyList<AuditEntry> entries)
-    {
-        await _writer.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            await using var connection = await OpenAsync(CancellationToken.None).ConfigureAwait(false);
-            await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
-            await connection.ExecuteAsync(
-                """
-                INSERT INTO audit_log (at, caller, roles, action, citizen_id, purpose, fields, details)
-                VALUES (@At, @Caller, @Roles, @Action, @CitizenId, @Purpose, @Fields, @Details);
-                """,
-                entries.Select(e => new
-                {
-                    At = StoreTime.Format(e.At), e.Caller, e.Roles, e.Action, e.CitizenId, e.Purpose, Fields = string.Join(',', e.Fields),
-                    Details = StoreReads.AuditDetails(e),
-                }).ToList(),
-                transaction).ConfigureAwait(false);
-            await transaction.CommitAsync().ConfigureAwait(false);
-        }
-        finally
-        {
-            _writer.Release();
-        }
-    }
+    private Task WriteAuditAsync(IReadOnlyList<AuditEntry> entries) =>
+        WriteAsync(
+            """
+            INSERT INTO audit_log (at, caller, roles, action, citizen_id, purpose, fields, details)
+            VALUES (@At, @Caller, @Roles, @Action, @CitizenId, @Purpose, @Fields, @Details);
+            """,
+            entries.Select(e => new
+            {
+                At = StoreTime.Format(e.At), e.Caller, e.Roles, e.Action, e.CitizenId, e.Purpose, Fields = string.Join(',', e.Fields),
+                Details = StoreReads.AuditDetails(e),
+            }).ToList(),
+            CancellationToken.None);
 
     public async Task<AuditPage> QueryAuditAsync(AuditQuery query, CancellationToken cancellationToken)
     {
@@ -555,13 +542,17 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
         return await StoreReads.QueryAuditAsync(connection, query).ConfigureAwait(false);
     }
 
+    // One transaction, so that a statement run for a list of parameters commits once, not once a row.
     private async Task WriteAsync(string sql, object parameters, CancellationToken cancellationToken)
     {
         await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-            await connection.ExecuteAsync(sql, parameters).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await connection.ExecuteAsync(sql, parameters, transaction).ConfigureAwait(false);
+            // Written is committed, as a statement on its own was: a caller cancelling now does not undo it.
+            await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {

@@ -38,11 +38,13 @@ public sealed class IdentityEngine(Linker linker, SurvivorshipRanks survivorship
     public Linker Linker => linker;
 
     /// <summary>A digest of what a record says, leaving out when it was observed: an unchanged re-extract changes nothing.</summary>
-    public static string ContentHash(SourceRecord record)
+    public static string ContentHash(SourceRecord record) => Convert.ToHexString(ContentDigest(record));
+
+    /// <summary>The SHA-256 digest <see cref="ContentHash"/> gives in hex, as its 32 bytes.</summary>
+    public static byte[] ContentDigest(SourceRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(record with { ObservedAt = default });
-        return Convert.ToHexString(SHA256.HashData(bytes));
+        return SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(record with { ObservedAt = default }));
     }
 
     /// <summary>
