@@ -22,6 +22,12 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
     /// </summary>
     internal const long MigrationLockKey = 0x4348_7562_4D49_4752;
 
+    /// <summary>
+    /// Held by whoever drops or builds the search indexes, until its transaction ends: the migration's key, so a first
+    /// load finishing takes turns with instances migrating as well as with another load finishing.
+    /// </summary>
+    private static readonly string SchemaChangesTakeTurns = FormattableString.Invariant($"SELECT pg_advisory_xact_lock({MigrationLockKey});");
+
     /// <summary>The transaction-level advisory lock every resolution session (and every other writer of golden records) holds until it ends.</summary>
     internal const long ResolutionLockKey = 0x4348_7562_5253_4C56;
 
@@ -71,7 +77,7 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
             }
 
             // A first load that never finished left its search indexes out: they are built on the next start.
-            await SearchIndexes.BuildAsync(connection).ConfigureAwait(false);
+            await SearchIndexes.BuildAsync(connection, SchemaChangesTakeTurns, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -324,13 +330,13 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
     public async Task<bool> DeferSearchIndexesAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await SearchIndexes.DeferAsync(connection, cancellationToken).ConfigureAwait(false);
+        return await SearchIndexes.DeferAsync(connection, SchemaChangesTakeTurns, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task BuildSearchIndexesAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await SearchIndexes.BuildAsync(connection).ConfigureAwait(false);
+        await SearchIndexes.BuildAsync(connection, SchemaChangesTakeTurns, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<string?> GetCursorAsync(string sourceSystem, CancellationToken cancellationToken)

@@ -60,7 +60,7 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         await FillPhoneticKeysAsync(connection, cancellationToken).ConfigureAwait(false);
         // A first load that never finished left its search indexes out: they are built on the next start.
-        await SearchIndexes.BuildAsync(connection).ConfigureAwait(false);
+        await SearchIndexes.BuildAsync(connection, takeTurns: null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -280,13 +280,13 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
     public async Task<bool> DeferSearchIndexesAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await SearchIndexes.DeferAsync(connection, cancellationToken).ConfigureAwait(false);
+        return await SearchIndexes.DeferAsync(connection, takeTurns: null, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task BuildSearchIndexesAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await SearchIndexes.BuildAsync(connection).ConfigureAwait(false);
+        await SearchIndexes.BuildAsync(connection, takeTurns: null, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<string?> GetCursorAsync(string sourceSystem, CancellationToken cancellationToken)

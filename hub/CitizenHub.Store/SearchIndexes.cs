@@ -34,9 +34,14 @@ internal static class SearchIndexes
     /// Drops the indexes if the store holds no record, in one transaction that holds the table against writers, so a
     /// record written meanwhile by another process either comes first (and nothing is dropped) or waits.
     /// </summary>
-    public static async Task<bool> DeferAsync(DbConnection connection, CancellationToken cancellationToken)
+    /// <param name="takeTurns">
+    /// A statement that makes processes changing the store's schema take turns, run first in the transaction; null where
+    /// the database does that itself. PostgreSQL needs one: two sessions creating one index name at once collide in its
+    /// catalogue (a unique violation) even with IF NOT EXISTS, as two instances finishing a first load together do.
+    /// </param>
+    public static async Task<bool> DeferAsync(DbConnection connection, string? takeTurns, CancellationToken cancellationToken)
     {
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await BeginTakingTurnsAsync(connection, takeTurns, cancellationToken).ConfigureAwait(false);
         // Dropped first, which locks the table on PostgreSQL and takes the write lock on SQLite; then looked at.
         await connection.ExecuteAsync(Drop, transaction: transaction).ConfigureAwait(false);
         if (!await connection.ExecuteScalarAsync<bool>(HoldsNoRecord, transaction: transaction).ConfigureAwait(false))
@@ -49,5 +54,22 @@ internal static class SearchIndexes
         return true;
     }
 
-    public static Task BuildAsync(DbConnection connection) => connection.ExecuteAsync(Build);
+    /// <summary>Builds each that is missing, taking turns with other processes as <see cref="DeferAsync"/> does.</summary>
+    public static async Task BuildAsync(DbConnection connection, string? takeTurns, CancellationToken cancellationToken)
+    {
+        await using var transaction = await BeginTakingTurnsAsync(connection, takeTurns, cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(Build, transaction: transaction).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<DbTransaction> BeginTakingTurnsAsync(DbConnection connection, string? takeTurns, CancellationToken cancellationToken)
+    {
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (takeTurns is not null)
+        {
+            await connection.ExecuteAsync(takeTurns, transaction: transaction).ConfigureAwait(false);
+        }
+
+        return transaction;
+    }
 }

@@ -1673,6 +1673,22 @@ public abstract class CitizenStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SearchIndexes_DeferredAndBuiltByManyAtOnce_AsInstancesLoadingTogetherDo_NoneFails_AndEachEndsBuiltOnce()
+    {
+        // Two instances each loading a source into one empty store both leave the indexes out and both build them at the end.
+        var migrated = await RecordIndexesAsync();
+
+        for (var round = 0; round < 5; round++)
+        {
+            var deferred = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => Store.DeferSearchIndexesAsync(CancellationToken.None))));
+            await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => Store.BuildSearchIndexesAsync(CancellationToken.None))));
+            Assert.All(deferred, Assert.True);
+        }
+
+        Assert.Equal(migrated, await RecordIndexesAsync());
+    }
+
+    [Fact]
     public async Task MigrateAsync_AfterAFirstLoadThatNeverBuiltItsSearchIndexes_BuildsThem()
     {
         var migrated = await RecordIndexesAsync();
