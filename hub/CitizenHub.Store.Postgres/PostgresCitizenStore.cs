@@ -596,7 +596,7 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
             return [];
         }
 
-        var rows = await connection.QueryAsync<(string CitizenId, string? Golden)>(
+        var rows = await connection.QueryAsync<(string CitizenId, byte[]? Golden)>(
             "SELECT citizen_id, golden FROM citizens WHERE citizen_id = ANY(@citizenIds) AND golden IS NOT NULL;",
             new { citizenIds = citizenIds.ToArray() }).ConfigureAwait(false);
         return rows.ToDictionary(r => r.CitizenId, r => GoldenRow.Decode(r.Golden), StringComparer.Ordinal);

@@ -63,12 +63,12 @@ internal sealed partial class PostgresResolutionSession
                 Restricted: !r.IsDBNull(5) && r.GetInt32(5) == 1,
                 System: r.IsDBNull(6) ? null : r.GetString(6),
                 Key: r.IsDBNull(7) ? null : r.GetString(7),
-                Text: r.IsDBNull(8) ? null : r.GetString(8),
+                Golden: r.IsDBNull(8) ? null : r.GetFieldValue<byte[]>(8),
                 Record: r.IsDBNull(9) ? null : r.GetFieldValue<byte[]>(9)),
             (object)citizenIds.ToArray()).ConfigureAwait(false);
         var records = rows.Where(r => r.Part == 1).ToLookup(r => r.CitizenId, r => normalisedForms.Get(new SourceRecordRef(r.System!, r.Key!), r.Record!), StringComparer.Ordinal);
         return [.. rows.Where(r => r.Part == 0).Select(r => new CitizenState(
-            r.CitizenId, r.Seq, Enum.Parse<CitizenStatus>(r.Status!), r.Version, [.. records[r.CitizenId]], GoldenRow.DecodeWhenRead(r.Text), r.Restricted))];
+            r.CitizenId, r.Seq, Enum.Parse<CitizenStatus>(r.Status!), r.Version, [.. records[r.CitizenId]], GoldenRow.DecodeWhenRead(r.Golden), r.Restricted))];
     }
 
     public async Task<IReadOnlyDictionary<SourceRecordRef, StewardDeclarations>> GetDeclarationsAsync(IReadOnlyCollection<SourceRecordRef> records)

@@ -44,6 +44,9 @@ internal sealed partial class PostgresResolutionSession(
     /// <summary>Holds a write back until the next read or the commit; values are positional (<c>$1</c>, <c>$2</c>, …).</summary>
     private void Defer(string sql, params object?[] values) => _pending.Add(Command(sql, values));
 
+    /// <summary>A null for a column of bytes, which a null sent as text cannot fill.</summary>
+    private static readonly TypedNull NullBytes = new(NpgsqlTypes.NpgsqlDbType.Bytea);
+
     private static NpgsqlBatchCommand Command(string sql, object?[] values)
     {
         var command = new NpgsqlBatchCommand(sql);
@@ -52,13 +55,18 @@ internal sealed partial class PostgresResolutionSession(
             // A null is sent as text (every nullable value held back here is): an untyped one makes the parameter
             // types differ from call to call, and with them the prepared statement, which was then parsed and
             // planned again for half the records saved.
-            command.Parameters.Add(value is null
-                ? new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text }
-                : new NpgsqlParameter { Value = value });
+            command.Parameters.Add(value switch
+            {
+                null => new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text },
+                TypedNull typed => new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = typed.Type },
+                _ => new NpgsqlParameter { Value = value },
+            });
         }
 
         return command;
     }
+
+    private sealed record TypedNull(NpgsqlTypes.NpgsqlDbType Type);
 
     /// <summary>
     /// A read sent in one round trip with the held-back writes before it, which run first, in order (the reader
@@ -132,7 +140,7 @@ internal sealed partial class PostgresResolutionSession(
         Defer(
             """
             INSERT INTO source_records (source_system, source_key, citizen_id, observed_at, linked_at, content_hash,
-                                        record, family_key, given_key, date_of_birth, postcode, evidence_json,
+                                        record, family_key, given_key, date_of_birth, postcode, evidence,
                                         family_phonetic, given_phonetic, block_hashes, key_version)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, nextval('record_key_versions'))
             ON CONFLICT (source_system, source_key) DO UPDATE SET
@@ -145,7 +153,7 @@ internal sealed partial class PostgresResolutionSession(
                 given_key = excluded.given_key,
                 date_of_birth = excluded.date_of_birth,
                 postcode = excluded.postcode,
-                evidence_json = excluded.evidence_json,
+                evidence = excluded.evidence,
                 family_phonetic = excluded.family_phonetic,
                 given_phonetic = excluded.given_phonetic,
                 block_hashes = excluded.block_hashes,
@@ -162,7 +170,7 @@ internal sealed partial class PostgresResolutionSession(
             normalised.GivenKey,
             normalised.DateOfBirthKey,
             normalised.Address?.Postcode,
-            evidence is null ? null : StoredEvidence.Encode(evidence),
+            evidence is null ? NullBytes : StoredEvidence.Encode(evidence),
             normalised.FamilyPhonetic,
             normalised.GivenPhonetic,
             HeldKeyIndex.ToBytes(blockHashes));
@@ -240,7 +248,7 @@ internal sealed partial class PostgresResolutionSession(
         Defer(
             """
             INSERT INTO review_items (source_system, source_key, candidate_system, candidate_key, candidate_citizen,
-                                      weight, evidence_json, status, created_at)
+                                      weight, evidence, status, created_at)
             SELECT $1, $2, $3, $4, $5, $6, $7, 'Open', $8
             WHERE NOT EXISTS (
                 SELECT 1 FROM review_items
@@ -287,8 +295,8 @@ internal sealed partial class PostgresResolutionSession(
     public async Task<ReviewItem?> GetReviewAsync(long reviewId)
     {
         await FlushAsync().ConfigureAwait(false);
-        var row = await connection.QuerySingleOrDefaultAsync<(long Id, string SourceSystem, string SourceKey, string Evidence, string Status, string CreatedAt)?>(
-            "SELECT review_id, source_system, source_key, evidence_json, status, created_at FROM review_items WHERE review_id = @reviewId;",
+        var row = await connection.QuerySingleOrDefaultAsync<(long Id, string SourceSystem, string SourceKey, byte[] Evidence, string Status, string CreatedAt)?>(
+            "SELECT review_id, source_system, source_key, evidence, status, created_at FROM review_items WHERE review_id = @reviewId;",
             new { reviewId },
             transaction).ConfigureAwait(false);
         return row is { } r
@@ -387,7 +395,7 @@ internal sealed partial class PostgresResolutionSession(
             WHERE citizen_id = $1;
             """,
             citizenId,
-            GoldenRow.Encode(fields),
+            (object?)GoldenRow.Encode(fields) ?? NullBytes,
             version,
             fields.Count == 0,
             rewritten,

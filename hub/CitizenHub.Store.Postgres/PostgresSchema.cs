@@ -415,5 +415,15 @@ internal static class PostgresSchema
         """
         ALTER TABLE sync_runs ADD COLUMN unchanged_not_sent bigint NOT NULL DEFAULT 0;
         """,
+
+        // 17: the evidence for links and reviews and the golden records are kept packed (PackedJson: Zstandard against
+        // a dictionary of their shape) in columns of bytes; what was kept before stays as its JSON, as bytes, which still reads.
+        """
+        ALTER TABLE source_records RENAME COLUMN evidence_json TO evidence;
+        ALTER TABLE source_records ALTER COLUMN evidence TYPE bytea USING convert_to(evidence, 'UTF8');
+        ALTER TABLE review_items RENAME COLUMN evidence_json TO evidence;
+        ALTER TABLE review_items ALTER COLUMN evidence TYPE bytea USING convert_to(evidence, 'UTF8');
+        ALTER TABLE citizens ALTER COLUMN golden TYPE bytea USING convert_to(golden, 'UTF8');
+        """,
     ];
 }

@@ -491,7 +491,7 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
             return [];
         }
 
-        var rows = await connection.QueryAsync<(string CitizenId, string? Golden)>(
+        var rows = await connection.QueryAsync<(string CitizenId, byte[]? Golden)>(
             "SELECT citizen_id, golden FROM citizens WHERE citizen_id IN @citizenIds AND golden IS NOT NULL;",
             new { citizenIds }).ConfigureAwait(false);
         return rows.ToDictionary(r => r.CitizenId, r => GoldenRow.Decode(r.Golden), StringComparer.Ordinal);

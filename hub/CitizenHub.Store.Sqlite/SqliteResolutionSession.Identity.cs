@@ -63,7 +63,7 @@ internal sealed partial class SqliteResolutionSession
                 Enum.Parse<CitizenStatus>(r.GetString(2)),
                 r.GetInt64(3),
                 records.GetValueOrDefault(r.GetString(0)) ?? [],
-                GoldenRow.DecodeWhenRead(r.IsDBNull(5) ? null : r.GetString(5)),
+                GoldenRow.DecodeWhenRead(r.IsDBNull(5) ? null : r.GetFieldValue<byte[]>(5)),
                 r.GetInt64(4) == 1),
             ("@ids", ids));
         return Task.FromResult(citizens);

@@ -44,7 +44,7 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
         _statements.Execute(
             """
             INSERT INTO source_records (source_system, source_key, citizen_id, observed_at, linked_at, content_hash,
-                                        record, family_key, given_key, date_of_birth, postcode, evidence_json,
+                                        record, family_key, given_key, date_of_birth, postcode, evidence,
                                         family_phonetic, given_phonetic, block_hashes)
             VALUES (@SourceSystem, @SourceKey, @citizenId, @ObservedAt, @at, @contentHash,
                     @Record, @FamilyKey, @GivenKey, @DateOfBirth, @Postcode, @EvidenceJson,
@@ -59,7 +59,7 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
                 given_key = excluded.given_key,
                 date_of_birth = excluded.date_of_birth,
                 postcode = excluded.postcode,
-                evidence_json = excluded.evidence_json,
+                evidence = excluded.evidence,
                 family_phonetic = excluded.family_phonetic,
                 given_phonetic = excluded.given_phonetic,
                 block_hashes = excluded.block_hashes;
@@ -153,7 +153,7 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
         _statements.Execute(
             """
             INSERT INTO review_items (source_system, source_key, candidate_system, candidate_key, candidate_citizen,
-                                      weight, evidence_json, status, created_at)
+                                      weight, evidence, status, created_at)
             SELECT @SourceSystem, @SourceKey, @CandidateSystem, @CandidateKey, @CitizenId, @Weight, @EvidenceJson, 'Open', @at
             WHERE NOT EXISTS (
                 SELECT 1 FROM review_items
@@ -197,11 +197,11 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
     public Task<ReviewItem?> GetReviewAsync(long reviewId)
     {
         var rows = _statements.Query(
-            "SELECT review_id, source_system, source_key, evidence_json, status, created_at FROM review_items WHERE review_id = @reviewId;",
+            "SELECT review_id, source_system, source_key, evidence, status, created_at FROM review_items WHERE review_id = @reviewId;",
             r => new ReviewItem(
                 r.GetInt64(0),
                 new SourceRecordRef(r.GetString(1), r.GetString(2)),
-                StoredEvidence.Decode(r.GetString(3)),
+                StoredEvidence.Decode(r.GetFieldValue<byte[]>(3)),
                 Enum.Parse<ReviewStatus>(r.GetString(4)),
                 StoreTime.Parse(r.GetString(5))),
             ("@reviewId", reviewId));

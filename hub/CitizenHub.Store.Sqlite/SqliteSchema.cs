@@ -421,5 +421,15 @@ internal static class SqliteSchema
         """
         ALTER TABLE sync_runs ADD COLUMN unchanged_not_sent INTEGER NOT NULL DEFAULT 0;
         """,
+
+        // 26: the evidence for links and reviews and the golden records are kept packed (PackedJson: Zstandard against
+        // a dictionary of their shape) in columns of bytes; what was kept before stays as its JSON, as bytes, which still reads.
+        """
+        ALTER TABLE source_records RENAME COLUMN evidence_json TO evidence;
+        ALTER TABLE review_items RENAME COLUMN evidence_json TO evidence;
+        UPDATE source_records SET evidence = CAST(evidence AS BLOB) WHERE evidence IS NOT NULL;
+        UPDATE review_items SET evidence = CAST(evidence AS BLOB);
+        UPDATE citizens SET golden = CAST(golden AS BLOB) WHERE golden IS NOT NULL;
+        """,
     ];
 }

@@ -148,16 +148,16 @@ internal static class StoreReads
 
     public static async Task<PairEvidence?> GetLinkEvidenceAsync(DbConnection connection, string sourceSystem, string sourceKey)
     {
-        var json = await connection.ExecuteScalarAsync<string?>(
-            "SELECT evidence_json FROM source_records WHERE source_system = @sourceSystem AND source_key = @sourceKey;",
+        var evidence = await connection.ExecuteScalarAsync<byte[]?>(
+            "SELECT evidence FROM source_records WHERE source_system = @sourceSystem AND source_key = @sourceKey;",
             new { sourceSystem, sourceKey }).ConfigureAwait(false);
-        return json is null ? null : StoredEvidence.Decode(json);
+        return evidence is null ? null : StoredEvidence.Decode(evidence);
     }
 
     public static async Task<ReviewItem?> GetReviewAsync(DbConnection connection, long reviewId)
     {
-        var row = await connection.QuerySingleOrDefaultAsync<(long Id, string SourceSystem, string SourceKey, string Evidence, string Status, string CreatedAt)?>(
-            "SELECT review_id, source_system, source_key, evidence_json, status, created_at FROM review_items WHERE review_id = @reviewId;",
+        var row = await connection.QuerySingleOrDefaultAsync<(long Id, string SourceSystem, string SourceKey, byte[] Evidence, string Status, string CreatedAt)?>(
+            "SELECT review_id, source_system, source_key, evidence, status, created_at FROM review_items WHERE review_id = @reviewId;",
             new { reviewId }).ConfigureAwait(false);
         return row is { } r ? ReviewFrom(r) : null;
     }
@@ -199,14 +199,14 @@ internal static class StoreReads
         }
 
         parameters.Add("limit", (long)query.Limit);
-        var rows = await connection.QueryAsync<(long Id, string SourceSystem, string SourceKey, string Evidence, string Status, string CreatedAt)>(
-            "SELECT review_id, source_system, source_key, evidence_json, status, created_at FROM review_items WHERE "
+        var rows = await connection.QueryAsync<(long Id, string SourceSystem, string SourceKey, byte[] Evidence, string Status, string CreatedAt)>(
+            "SELECT review_id, source_system, source_key, evidence, status, created_at FROM review_items WHERE "
             + string.Join(" AND ", conditions) + " ORDER BY review_id LIMIT @limit;",
             parameters).ConfigureAwait(false);
         return [.. rows.Select(ReviewFrom)];
     }
 
-    private static ReviewItem ReviewFrom((long Id, string SourceSystem, string SourceKey, string Evidence, string Status, string CreatedAt) r) => new(
+    private static ReviewItem ReviewFrom((long Id, string SourceSystem, string SourceKey, byte[] Evidence, string Status, string CreatedAt) r) => new(
         r.Id,
         new SourceRecordRef(r.SourceSystem, r.SourceKey),
         StoredEvidence.Decode(r.Evidence),

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Json;
 using CitizenHub.Matching.Linking;
 using CitizenHub.Matching.Scoring;
@@ -11,11 +10,22 @@ namespace CitizenHub.Store;
 /// fields]</c>, each field <c>[comparison, level, weight]</c> with a fourth element 1 where its weight was adjusted for
 /// how common the name is. Named objects repeated every field's names for every link, and evidence was the largest part
 /// of a linked record's row; the explanation endpoint reads it back whole. Evidence kept in the earlier named form
-/// (a JSON object) still reads, so a store need not rewrite it.
+/// (a JSON object) still reads, so a store need not rewrite it. Packed (<see cref="PackedJson"/>), since every link
+/// names the same comparisons and levels; evidence kept unpacked, in either form, still reads.
 /// </summary>
 internal static class StoredEvidence
 {
-    public static string Encode(PairEvidence evidence)
+    /// <summary>
+    /// The one packed form so far, 1: the evidence's JSON against this shape. Never change either: kept evidence needs them.
+    /// </summary>
+    private static readonly PackedJson PackedWithShapeV1 = new(
+        form: 1,
+        shape:
+        """
+        ["name_order","given and family swapped",-],["date_of_birth","day and month swapped",],["address","same postcode, other premises",],["address","same outward code",],["address","same UPRN",],["address","same postcode",],["given_name","other given name",],["family_name","phonetic",],["family_name","close",],["given_name","close",],["family_name","different",-],["given_name","different",-],"Review",null,null,[["given_name","exact",],"Link","same NHS or NI number",null,[["given_name","nickname",,1],["middle_names","missing",0],["family_name","exact",,1],["date_of_birth","exact",],["address","same premises",],["ni_number","exact",],["nhs_number","missing",0],["email","exact",],["phone","missing",0]]]["","","",,"Link",null,null,[["given_name","exact",,1],["middle_names","missing",0],["family_name","exact",,1],["date_of_birth","missing",0],["address","different",-],["ni_number","missing",0],["nhs_number","missing",0],["email","missing",0],["phone","missing",0]]]
+        """);
+
+    public static byte[] Encode(PairEvidence evidence)
     {
         ArgumentNullException.ThrowIfNull(evidence);
         var buffer = new ArrayBufferWriter<byte>(512);
@@ -49,18 +59,21 @@ internal static class StoredEvidence
             writer.WriteEndArray();
         }
 
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return PackedWithShapeV1.Pack(buffer.WrittenSpan);
     }
 
-    public static PairEvidence Decode(string stored)
+    public static PairEvidence Decode(byte[] stored)
     {
-        ArgumentNullException.ThrowIfNull(stored);
-        using var document = JsonDocument.Parse(stored);
-        var root = document.RootElement;
-        if (root.ValueKind == JsonValueKind.Object)
+        var json = PackedWithShapeV1.Unpack(stored, "evidence");
+        if (json[0] == (byte)'{')
         {
-            return StoreJson.Deserialize<PairEvidence>(stored);
+            return JsonSerializer.Deserialize<PairEvidence>(json, StoreJson.Options)
+                ?? throw new InvalidDataException("Stored evidence is null.");
         }
+
+        var reader = new Utf8JsonReader(json);
+        using var document = JsonDocument.ParseValue(ref reader);
+        var root = document.RootElement;
 
         if (root.ValueKind != JsonValueKind.Array || root.GetArrayLength() != 8)
         {

@@ -1,8 +1,6 @@
-using System.Text;
 using System.Text.Json;
 using CitizenHub.Contracts;
 using CitizenHub.Matching;
-using ZstdSharp;
 
 namespace CitizenHub.Store;
 
@@ -20,56 +18,22 @@ namespace CitizenHub.Store;
 /// </remarks>
 internal static class StoredRecord
 {
-    /// <summary>The one packed form so far: Zstandard with <see cref="ShapeV1"/>. Never change either: kept records need them.</summary>
-    private const byte PackedWithShapeV1 = 1;
-
-    private const string ShapeV1 =
+    /// <summary>
+    /// The one packed form so far, 1: the record's JSON against this shape. Never change either: kept records need them.
+    /// </summary>
+    private static readonly PackedJson PackedWithShapeV1 = new(
+        form: 1,
+        shape:
         """
         "title":"","suffix":"","previousFamilyNames":[""],"raw":"","uprn":"","validFrom":"","validTo":"","kind":"Correspondence"},{"lines":["","kind":"Previous"},"sourceVersion":"","attributes":[{"name":"","value":"","sensitivity":"general"}],{"scheme":"NhsNumber","value":""}],"deleted":true,"problems":["{"sourceSystem":"","sourceKey":"","observedAt":"2026-01-01T00:00:00.0000000+00:00","deleted":false,"name":{"givenNames":"","familyName":""},"dateOfBirth":{"year":19,"month":1,"day":1,"raw":"19"},"addresses":[{"lines":[""],"town":"","postcode":"","kind":"Residential"}],"identifiers":[{"scheme":"NiNumber","value":""}],"emails":[],"phones":[],"attributes":[],"rawFields":{"":""},"problems":[]}
-        """;
+        """);
 
-    private static readonly byte[] Shape = Encoding.UTF8.GetBytes(ShapeV1);
+    public static byte[] Encode(SourceRecord record) =>
+        PackedWithShapeV1.Pack(JsonSerializer.SerializeToUtf8Bytes(record, StoreJson.Options));
 
-    // A compressor holds its state between calls and is not safe to share: one a thread, each call synchronous.
-    [ThreadStatic] private static Compressor? t_compressor;
-    [ThreadStatic] private static Decompressor? t_decompressor;
-
-    public static byte[] Encode(SourceRecord record)
-    {
-        var json = JsonSerializer.SerializeToUtf8Bytes(record, StoreJson.Options);
-        var compressor = t_compressor ??= NewCompressor();
-        var packed = new byte[1 + Compressor.GetCompressBound(json.Length)];
-        packed[0] = PackedWithShapeV1;
-        var length = compressor.Wrap(json, packed.AsSpan(1));
-        return packed[..(1 + length)];
-    }
-
-    public static SourceRecord Decode(byte[] stored)
-    {
-        ArgumentNullException.ThrowIfNull(stored);
-        ReadOnlySpan<byte> json = stored.FirstOrDefault() switch
-        {
-            (byte)'{' => stored,
-            PackedWithShapeV1 => (t_decompressor ??= NewDecompressor()).Unwrap(stored.AsSpan(1)),
-            _ => throw new InvalidDataException("A stored record is in no form this version of the store reads."),
-        };
-        return JsonSerializer.Deserialize<SourceRecord>(json, StoreJson.Options)
+    public static SourceRecord Decode(byte[] stored) =>
+        JsonSerializer.Deserialize<SourceRecord>(PackedWithShapeV1.Unpack(stored, "record"), StoreJson.Options)
             ?? throw new InvalidDataException("A stored record is null.");
-    }
 
     public static NormalisedRecord Normalised(byte[] stored) => RecordNormaliser.Normalise(Decode(stored));
-
-    private static Compressor NewCompressor()
-    {
-        var compressor = new Compressor(level: 1);
-        compressor.LoadDictionary(Shape);
-        return compressor;
-    }
-
-    private static Decompressor NewDecompressor()
-    {
-        var decompressor = new Decompressor();
-        decompressor.LoadDictionary(Shape);
-        return decompressor;
-    }
 }

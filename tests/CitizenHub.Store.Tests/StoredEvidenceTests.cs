@@ -1,3 +1,4 @@
+using System.Text;
 using CitizenHub.Matching.Linking;
 using CitizenHub.Matching.Scoring;
 
@@ -40,16 +41,42 @@ public sealed class StoredEvidenceTests
         Assert.Equal((MatchBand.Distinct, PairScorer.SameIdentifierRule, "different date of birth"), (decoded.Explanation.Band, decoded.Explanation.Rule, decoded.Explanation.Veto));
     }
 
+    // The evidence as the first packed form wrote it. A kept store holds evidence in this form: if it no longer reads,
+    // the dictionary or the form has changed under it.
+    private const string PackedByFormOne = "ASi1L/1gWABlBABSxhUacGnbQEQmOmt8eps5QUcua7200qZK+6f/5QXoJBrmbK3DQCGWJDU+eXFzGbcVES8iPft5Os8AwM4WKmEIC1JQGBA7U45Oxbs/H7XSxq6kqkcmSY/KmyAQAFvrA61kIIzgdoscoLMkYBERBBFCp4iN+tKCppWKtm5YWpSGChdgIgygIBgNiqBlBg==";
+
+    // The evidence as it was kept before it was packed: the compact array, unpacked.
+    private const string KeptCompactUnpacked =
+        """
+        ["01a237d1b3337e489f950600446a19bf","council-tax","CT1027020",35.46,"Link",null,null,[["given_name","exact",5.39,1],["middle_names","missing",0],["family_name","close",4.64],["date_of_birth","exact",14.46],["address","same premises",10.97],["ni_number","missing",0],["nhs_number","disagree",-8.125],["email","missing",0],["phone","missing",0]]]
+        """;
+
     [Fact]
-    public void Encode_IsLessThanHalfTheNamedForm()
+    public void Encode_IsLessThanHalfTheCompactArrayUnpacked()
     {
-        Assert.True(StoredEvidence.Encode(Evidence).Length * 2 < StoreJson.Serialize(Evidence).Length);
+        Assert.True(StoredEvidence.Encode(Evidence).Length * 2 < Encoding.UTF8.GetByteCount(KeptCompactUnpacked));
+    }
+
+    [Fact]
+    public void Decode_EvidencePackedByTheFirstForm_StillReads()
+    {
+        var decoded = StoredEvidence.Decode(Convert.FromBase64String(PackedByFormOne));
+
+        Assert.Equal(StoreJson.Serialize(Evidence), StoreJson.Serialize(decoded));
+    }
+
+    [Fact]
+    public void Decode_EvidenceKeptAsTheCompactArrayBeforeEvidenceWasPacked_ReadsTheSame()
+    {
+        var decoded = StoredEvidence.Decode(Encoding.UTF8.GetBytes(KeptCompactUnpacked));
+
+        Assert.Equal(StoreJson.Serialize(Evidence), StoreJson.Serialize(decoded));
     }
 
     [Fact]
     public void Decode_EvidenceKeptInTheEarlierNamedForm_ReadsTheSame()
     {
-        var decoded = StoredEvidence.Decode(StoreJson.Serialize(Evidence));
+        var decoded = StoredEvidence.Decode(Encoding.UTF8.GetBytes(StoreJson.Serialize(Evidence)));
 
         Assert.Equal(StoreJson.Serialize(Evidence), StoreJson.Serialize(decoded));
     }
@@ -59,8 +86,17 @@ public sealed class StoredEvidenceTests
     [InlineData("\"text\"")]
     public void Decode_NeitherForm_SaysSoWithoutQuotingIt(string stored)
     {
-        var error = Assert.Throws<InvalidDataException>(() => StoredEvidence.Decode(stored));
+        var error = Assert.Throws<InvalidDataException>(() => StoredEvidence.Decode(Encoding.UTF8.GetBytes(stored)));
 
         Assert.DoesNotContain(stored, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Decode_APackedEvidenceCutShort_FailsRatherThanGivingAPart()
+    {
+        var packed = StoredEvidence.Encode(Evidence);
+
+        Assert.ThrowsAny<Exception>(() => StoredEvidence.Decode(packed[..(packed.Length / 2)]));
+    }
+
 }

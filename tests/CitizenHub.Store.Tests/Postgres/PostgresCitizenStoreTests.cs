@@ -83,19 +83,11 @@ public sealed class PostgresCitizenStoreTests(PostgresServer server) : CitizenSt
     public async Task MigrateAsync_DatabaseAtVersion12WithGoldenFields_MovesEachGoldenRecordIntoItsCitizensRow()
     {
         // Before migration 13 a golden record was a row a field; it becomes one column of the citizen's row.
-        var old = await server.CreateDatabaseAsync();
+        var old = await DatabaseAtVersionAsync(12);
         string[] citizens = [new string('a', 32), new string('b', 32)];
         await using (var connection = new NpgsqlConnection(old))
         {
             await connection.OpenAsync();
-            await using var create = new NpgsqlCommand("CREATE TABLE schema_migrations (version bigint PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());", connection);
-            await create.ExecuteNonQueryAsync();
-            for (var version = 1; version <= 12; version++)
-            {
-                await using var migrate = new NpgsqlCommand(PostgresSchema.Migrations[version - 1] + $"\nINSERT INTO schema_migrations (version) VALUES ({version});", connection);
-                await migrate.ExecuteNonQueryAsync();
-            }
-
             await using var rows = new NpgsqlCommand(
                 $"""
                 INSERT INTO citizens (citizen_id, status, version, created_at, updated_at) VALUES
@@ -119,6 +111,62 @@ public sealed class PostgresCitizenStoreTests(PostgresServer server) : CitizenSt
         Assert.Equal(3, view.Version);
         Assert.Empty((await store.GetCitizenAsync(citizens[1], CancellationToken.None))!.Fields);
         Assert.Empty(await QueryAsync(old, "SELECT 1 FROM information_schema.tables WHERE table_name = 'golden_fields';", r => r.GetInt32(0)));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_DatabaseAtVersion16_KeepsEvidenceAndGoldenRecordsKeptAsText_ReadingAsTheyWere()
+    {
+        // Before migration 17 evidence and golden records were kept as JSON text; they become columns of bytes, the JSON
+        // kept before still read.
+        var old = await DatabaseAtVersionAsync(16);
+        var citizen = new string('c', 32);
+        const string Evidence = """["dddddddddddddddddddddddddddddddd","er","7",24.46,"Link",null,null,[["given_name","nickname",4.64],["family_name","exact",6.88,1]]]""";
+        await using (var connection = new NpgsqlConnection(old))
+        {
+            await connection.OpenAsync();
+            await using var rows = new NpgsqlCommand(
+                $"""
+                INSERT INTO citizens (citizen_id, status, version, created_at, updated_at, golden) VALUES
+                    ('{citizen}', 'Active', 2, '2026-01-01T00:00:00.0000000+00:00', '2026-01-01T00:00:00.0000000+00:00',
+                     '[["family_name","Lee","ct","1","2026-01-01T00:00:00.0000000\u002B00:00"]]');
+                INSERT INTO source_records (source_system, source_key, citizen_id, observed_at, linked_at, content_hash, record, evidence_json) VALUES
+                    ('ct', '1', '{citizen}', '2026-01-01T00:00:00.0000000+00:00', '2026-01-01T00:00:00.0000000+00:00', 'hash',
+                     convert_to('{StoreJson.Serialize(Records.Person("ct", "1", "Ann", "Lee"))}', 'UTF8'), '{Evidence}');
+                INSERT INTO review_items (source_system, source_key, candidate_system, candidate_key, candidate_citizen, weight, evidence_json, status, created_at) VALUES
+                    ('ct', '1', 'er', '7', '{citizen}', 24.46, '{Evidence}', 'Open', '2026-01-01T00:00:00.0000000+00:00');
+                """,
+                connection);
+            await rows.ExecuteNonQueryAsync();
+        }
+
+        var store = OtherInstance(old);
+        await store.MigrateAsync(CancellationToken.None);
+
+        var expected = StoreJson.Serialize(StoredEvidence.Decode(System.Text.Encoding.UTF8.GetBytes(Evidence)));
+        Assert.Equal(expected, StoreJson.Serialize(await store.GetLinkEvidenceAsync("ct", "1", CancellationToken.None)));
+        var review = Assert.Single(await store.GetReviewsAsync(new ReviewQuery(CitizenHub.Matching.Identity.ReviewStatus.Open, 10), CancellationToken.None));
+        Assert.Equal(expected, StoreJson.Serialize(review.Candidate));
+        Assert.Equal([("family_name", "Lee", "ct", "1")], (await store.GetCitizenAsync(citizen, CancellationToken.None))!.Fields.Select(f => (f.Field, f.Value, f.SourceSystem, f.SourceKey)));
+        Assert.Equal(
+            ["bytea", "bytea", "bytea"],
+            await QueryAsync(old, "SELECT data_type FROM information_schema.columns WHERE (table_name, column_name) IN (('source_records', 'evidence'), ('review_items', 'evidence'), ('citizens', 'golden'));", r => r.GetString(0)));
+    }
+
+    /// <summary>A new database migrated by the first <paramref name="version"/> migrations only, as an older release left it.</summary>
+    private async Task<string> DatabaseAtVersionAsync(int version)
+    {
+        var database = await server.CreateDatabaseAsync();
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var create = new NpgsqlCommand("CREATE TABLE schema_migrations (version bigint PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());", connection);
+        await create.ExecuteNonQueryAsync();
+        for (var applied = 1; applied <= version; applied++)
+        {
+            await using var migrate = new NpgsqlCommand(PostgresSchema.Migrations[applied - 1] + $"\nINSERT INTO schema_migrations (version) VALUES ({applied});", connection);
+            await migrate.ExecuteNonQueryAsync();
+        }
+
+        return database;
     }
 
     [Fact]

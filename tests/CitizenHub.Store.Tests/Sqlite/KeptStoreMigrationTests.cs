@@ -82,7 +82,12 @@ public sealed class KeptStoreMigrationTests : IDisposable
         await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
         {
             await connection.OpenAsync();
-            Assert.DoesNotContain("normalised_json", await Rows(connection, "SELECT name FROM pragma_table_info('source_records');", r => r.GetString(0)));
+            var columns = await Rows(connection, "SELECT name FROM pragma_table_info('source_records');", r => r.GetString(0));
+            Assert.DoesNotContain("normalised_json", columns);
+            Assert.Equal(["evidence"], columns.Where(c => c.StartsWith("evidence", StringComparison.Ordinal)));
+            // What was kept as text before values were packed is kept as bytes now, as every value written from now on is.
+            Assert.Equal([0L], await Rows(connection, "SELECT COUNT(*) FROM source_records WHERE typeof(evidence) = 'text';", r => r.GetInt64(0)));
+            Assert.Equal([0L], await Rows(connection, "SELECT COUNT(*) FROM citizens WHERE typeof(golden) = 'text';", r => r.GetInt64(0)));
         }
 
         foreach (var (citizenId, shown) in fields)
