@@ -431,5 +431,20 @@ internal static class SqliteSchema
         UPDATE review_items SET evidence = CAST(evidence AS BLOB);
         UPDATE citizens SET golden = CAST(golden AS BLOB) WHERE golden IS NOT NULL;
         """,
+
+        // 27: the identifier keys are one index: their table is its key (WITHOUT ROWID), where a table of rows with the
+        // same key as its own index kept every key twice.
+        """
+        CREATE TABLE match_keys_by_key (
+            match_key     TEXT NOT NULL,
+            source_system TEXT NOT NULL,
+            source_key    TEXT NOT NULL,
+            PRIMARY KEY (match_key, source_system, source_key)
+        ) WITHOUT ROWID;
+        INSERT INTO match_keys_by_key (match_key, source_system, source_key) SELECT match_key, source_system, source_key FROM match_keys;
+        DROP TABLE match_keys;
+        ALTER TABLE match_keys_by_key RENAME TO match_keys;
+        CREATE INDEX ix_match_keys_record ON match_keys (source_system, source_key);
+        """,
     ];
 }

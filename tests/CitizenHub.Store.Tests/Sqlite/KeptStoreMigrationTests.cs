@@ -39,6 +39,7 @@ public sealed class KeptStoreMigrationTests : IDisposable
         Dictionary<string, long> versions;
         List<string> normalisedKept;
         List<(string System, string Key, string Json)> evidenceKept;
+        List<string> identifierKeys;
         long schemaBefore;
         await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
         {
@@ -50,6 +51,7 @@ public sealed class KeptStoreMigrationTests : IDisposable
             versions = (await Rows(connection, "SELECT citizen_id, version FROM citizens;", r => (r.GetString(0), r.GetInt64(1)))).ToDictionary(r => r.Item1, r => r.Item2);
             evidenceKept = await Rows(connection, "SELECT source_system, source_key, evidence_json FROM source_records WHERE evidence_json IS NOT NULL;", r => (r.GetString(0), r.GetString(1), r.GetString(2)));
             normalisedKept = await Rows(connection, "SELECT normalised_json FROM source_records ORDER BY source_system, source_key;", r => r.GetString(0));
+            identifierKeys = await Rows(connection, IdentifierKeys, r => r.GetString(0));
         }
 
         using var store = new SqliteCitizenStore($"Data Source={path}");
@@ -88,6 +90,10 @@ public sealed class KeptStoreMigrationTests : IDisposable
             // What was kept as text before values were packed is kept as bytes now, as every value written from now on is.
             Assert.Equal([0L], await Rows(connection, "SELECT COUNT(*) FROM source_records WHERE typeof(evidence) = 'text';", r => r.GetInt64(0)));
             Assert.Equal([0L], await Rows(connection, "SELECT COUNT(*) FROM citizens WHERE typeof(golden) = 'text';", r => r.GetInt64(0)));
+            // The identifier keys, moved into a table that is its own key.
+            Assert.NotEmpty(identifierKeys);
+            Assert.Equal(identifierKeys, await Rows(connection, IdentifierKeys, r => r.GetString(0)));
+            Assert.Equal([1L], await Rows(connection, "SELECT wr FROM pragma_table_list WHERE name = 'match_keys';", r => r.GetInt64(0)));
         }
 
         foreach (var (citizenId, shown) in fields)
@@ -115,6 +121,9 @@ public sealed class KeptStoreMigrationTests : IDisposable
         Assert.Equal(("family_name", "Migrated"), (Assert.Single(rewritten.Fields).Field, rewritten.Fields[0].Value));
         Assert.Equal(versions[citizen] + 1, rewritten.Version);
     }
+
+    private const string IdentifierKeys =
+        "SELECT match_key || ' ' || source_system || ' ' || source_key FROM match_keys WHERE match_key LIKE 'nhs:%' OR match_key LIKE 'ni:%' OR match_key LIKE 'uprn:%' ORDER BY 1;";
 
     private static async Task<object?> Scalar(SqliteConnection connection, string sql)
     {
