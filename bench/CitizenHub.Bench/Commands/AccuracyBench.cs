@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using CitizenHub.Host;
 using CitizenHub.Hub;
+using CitizenHub.Matching.Identity;
 using CitizenHub.Store;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,6 +46,7 @@ internal static class AccuracyBench
 
             var summaries = new List<SyncRunSummary>();
             var links = new List<RecordLink>();
+            var reviews = new List<ReviewItem>();
             var stopwatch = Stopwatch.StartNew();
             using (var host = HubComposition.BuildWorker(hub))
             {
@@ -59,11 +61,19 @@ internal static class AccuracyBench
                     links.Add(new RecordLink(link.CitizenId, link.SourceSystem, link.SourceKey));
                 }
 
+                reviews.AddRange(await OpenReviewsAsync(store, cancellationToken).ConfigureAwait(false));
+
                 await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
             }
 
             var report = LinkageMetrics.Compute(population.Truth, links, HardPairEvidence.ToldApart(population));
             await WriteReportAsync(report, hub.Catalog.Sources.Count, stopwatch.Elapsed, output).ConfigureAwait(false);
+            // What another build must give on the same seed to have decided the same (docs/bench-cli.md).
+            await BenchTable.WriteAsync(output, [
+                ("links digest", OutcomeDigest.Partition(links)),
+                ("open reviews", reviews.Count.ToString(CultureInfo.InvariantCulture)),
+                ("open reviews digest", OutcomeDigest.Reviews(reviews)),
+            ]).ConfigureAwait(false);
             if (keep is not null)
             {
                 await output.WriteLineAsync($"kept: {directory} (sources, citizenhub.json, truth.csv, the store)").ConfigureAwait(false);
@@ -84,6 +94,21 @@ internal static class AccuracyBench
                 {
                     // A file still held open only leaves litter in the temp folder.
                 }
+            }
+        }
+    }
+
+    private static async Task<List<ReviewItem>> OpenReviewsAsync(ICitizenStore store, CancellationToken cancellationToken)
+    {
+        var reviews = new List<ReviewItem>();
+        while (true)
+        {
+            var page = await store.GetReviewsAsync(
+                new ReviewQuery(ReviewStatus.Open, 1000) { After = reviews.Count == 0 ? null : reviews[^1].ReviewId }, cancellationToken).ConfigureAwait(false);
+            reviews.AddRange(page);
+            if (page.Count < 1000)
+            {
+                return reviews;
             }
         }
     }

@@ -26,6 +26,27 @@ public sealed class AccuracyBenchTests : CommandLineTest
     }
 
     [Fact]
+    public async Task BenchAccuracy_SameSeedTwice_SameDigests_AnotherSeed_OtherLinks()
+    {
+        // The citizens' ids differ between the two runs; the digests are of what was decided, so they must not.
+        var first = await DigestsAsync(3);
+        var second = await DigestsAsync(3);
+        var other = await DigestsAsync(4);
+
+        Assert.Equal(first, second);
+        Assert.Matches("^[0-9a-f]{16}$", first.Links);
+        Assert.NotEqual(first.Links, other.Links);
+    }
+
+    private async Task<(string Links, string Reviews, string ReviewDigest)> DigestsAsync(int seed)
+    {
+        Output.GetStringBuilder().Clear();
+        Assert.Equal(0, await RunAsync("accuracy", "--persons", "200", "--seed", seed.ToString(CultureInfo.InvariantCulture)));
+        var table = Table(Output.ToString());
+        return (table["links digest"], table["open reviews"], table["open reviews digest"]);
+    }
+
+    [Fact]
     public async Task BenchAccuracy_Keep_LeavesSourcesTruthAndStore()
     {
         var keep = Folder.File("kept");
