@@ -471,7 +471,7 @@ internal sealed partial class PostgresResolutionSession(
         }
 
         // A command with parameters holds one statement on PostgreSQL's extended protocol, and takes only those it uses.
-        foreach (var statement in ErasureSql.Statements("$1", "$2").Split(";\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var statement in ErasureSql.Statements("$1", "$2", numbersHistory: false).Split(";\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (statement.Contains("$2", StringComparison.Ordinal))
             {

@@ -109,8 +109,9 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
         ArgumentNullException.ThrowIfNull(entry);
         _statements.Execute(
             """
-            INSERT INTO citizen_history (citizen_id, cause, source_system, source_key, related_citizen, at)
-            VALUES (@CitizenId, @Cause, @SourceSystem, @SourceKey, @RelatedCitizenId, @At);
+            INSERT INTO citizen_history (citizen_id, seq, cause, source_system, source_key, related_citizen, at)
+            VALUES (@CitizenId, (SELECT IFNULL(MAX(seq), 0) + 1 FROM citizen_history WHERE citizen_id = @CitizenId),
+                    @Cause, @SourceSystem, @SourceKey, @RelatedCitizenId, @At);
             """,
             ("@CitizenId", entry.CitizenId),
             ("@Cause", entry.Cause.ToString()),
@@ -366,7 +367,7 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
                 ("@at", StoreTime.Format(at)));
         }
 
-        _statements.Execute(ErasureSql.Statements("@citizenId", "@at"), ("@citizenId", citizenId), ("@at", StoreTime.Format(at)));
+        _statements.Execute(ErasureSql.Statements("@citizenId", "@at", numbersHistory: true), ("@citizenId", citizenId), ("@at", StoreTime.Format(at)));
     }
 
     private void Gained(string citizenId, DateTimeOffset at)

@@ -446,5 +446,25 @@ internal static class SqliteSchema
         ALTER TABLE match_keys_by_key RENAME TO match_keys;
         CREATE INDEX ix_match_keys_record ON match_keys (source_system, source_key);
         """,
+
+        // 28: a citizen's history is one range of a table keyed by citizen and number (WITHOUT ROWID), where a table
+        // numbered across every citizen needed an index by citizen beside it, repeating each row's citizen id; the
+        // store numbers each citizen's rows (the next after its last), and the rows kept keep their numbers.
+        """
+        CREATE TABLE citizen_history_by_citizen (
+            citizen_id      TEXT NOT NULL,
+            seq             INTEGER NOT NULL,
+            cause           TEXT NOT NULL,
+            source_system   TEXT NULL,
+            source_key      TEXT NULL,
+            related_citizen TEXT NULL,
+            at              TEXT NOT NULL,
+            PRIMARY KEY (citizen_id, seq)
+        ) WITHOUT ROWID;
+        INSERT INTO citizen_history_by_citizen (citizen_id, seq, cause, source_system, source_key, related_citizen, at)
+        SELECT citizen_id, seq, cause, source_system, source_key, related_citizen, at FROM citizen_history;
+        DROP TABLE citizen_history;
+        ALTER TABLE citizen_history_by_citizen RENAME TO citizen_history;
+        """,
     ];
 }

@@ -7,8 +7,16 @@ namespace CitizenHub.Store;
 internal static class ErasureSql
 {
     /// <summary>The statements, in order, with <paramref name="citizenId"/> and <paramref name="at"/> as each store names those parameters.</summary>
-    public static string Statements(string citizenId, string at)
+    /// <param name="numbersHistory">
+    /// Whether the store numbers a citizen's history itself (SQLite, whose history is a table keyed by citizen and
+    /// number) rather than the database numbering every row (PostgreSQL).
+    /// </param>
+    public static string Statements(string citizenId, string at, bool numbersHistory)
     {
+        // The erased citizen's history is emptied first, so the row saying it was erased is its first.
+        var erasedRow = numbersHistory
+            ? $"INSERT INTO citizen_history (citizen_id, seq, cause, at) VALUES ({citizenId}, 1, 'Erased', {at});"
+            : $"INSERT INTO citizen_history (citizen_id, cause, at) VALUES ({citizenId}, 'Erased', {at});";
         // The citizen and every id merged into it (merges keep merged_into pointing at the final survivor).
         var ids = $"SELECT citizen_id FROM citizens WHERE citizen_id = {citizenId} OR merged_into = {citizenId}";
         // Its records as noted on removal, less any held since by someone else (a record that came back and joined another).
@@ -30,7 +38,7 @@ internal static class ErasureSql
             {records}
             DELETE FROM removed_records WHERE (source_system, source_key) IN (SELECT source_system, source_key FROM erased);
             DELETE FROM citizen_history WHERE citizen_id IN ({ids});
-            INSERT INTO citizen_history (citizen_id, cause, at) VALUES ({citizenId}, 'Erased', {at});
+            {erasedRow}
             UPDATE change_feed SET fields = NULL, cause_system = '', cause_key = ''
             WHERE citizen_id IN ({ids}) OR related_citizen IN ({ids});
             UPDATE citizens SET golden = NULL, status = 'Erased', version = version + 1, updated_at = {at} WHERE citizen_id = {citizenId};

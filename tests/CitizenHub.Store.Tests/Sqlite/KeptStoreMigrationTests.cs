@@ -40,6 +40,7 @@ public sealed class KeptStoreMigrationTests : IDisposable
         List<string> normalisedKept;
         List<(string System, string Key, string Json)> evidenceKept;
         List<string> identifierKeys;
+        Dictionary<string, List<string>> history;
         long schemaBefore;
         await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
         {
@@ -52,6 +53,8 @@ public sealed class KeptStoreMigrationTests : IDisposable
             evidenceKept = await Rows(connection, "SELECT source_system, source_key, evidence_json FROM source_records WHERE evidence_json IS NOT NULL;", r => (r.GetString(0), r.GetString(1), r.GetString(2)));
             normalisedKept = await Rows(connection, "SELECT normalised_json FROM source_records ORDER BY source_system, source_key;", r => r.GetString(0));
             identifierKeys = await Rows(connection, IdentifierKeys, r => r.GetString(0));
+            history = (await Rows(connection, "SELECT citizen_id, cause || ' ' || IFNULL(source_system, '') || ' ' || IFNULL(source_key, '') FROM citizen_history ORDER BY seq;", r => (r.GetString(0), r.GetString(1))))
+                .GroupBy(r => r.Item1).ToDictionary(g => g.Key, g => g.Select(r => r.Item2).ToList());
         }
 
         using var store = new SqliteCitizenStore($"Data Source={path}");
@@ -94,6 +97,15 @@ public sealed class KeptStoreMigrationTests : IDisposable
             Assert.NotEmpty(identifierKeys);
             Assert.Equal(identifierKeys, await Rows(connection, IdentifierKeys, r => r.GetString(0)));
             Assert.Equal([1L], await Rows(connection, "SELECT wr FROM pragma_table_list WHERE name = 'match_keys';", r => r.GetInt64(0)));
+            Assert.Equal([1L], await Rows(connection, "SELECT wr FROM pragma_table_list WHERE name = 'citizen_history';", r => r.GetInt64(0)));
+        }
+
+        // Each citizen's history, moved into a table keyed by citizen, reads in the order it was written.
+        Assert.True(history.Count > 400 / 2, "the kept store holds history to move");
+        foreach (var (citizenId, entries) in history)
+        {
+            var read = await store.GetHistoryAsync(citizenId, CancellationToken.None);
+            Assert.Equal(entries, read.Select(e => $"{e.Cause} {e.Record?.SourceSystem} {e.Record?.SourceKey}"));
         }
 
         foreach (var (citizenId, shown) in fields)
