@@ -356,24 +356,10 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
             cancellationToken);
 
     public IAsyncEnumerable<string> ReadSourceKeysAsync(string sourceSystem, CancellationToken cancellationToken) =>
-        ReadBySourceAsync(StoreReads.SourceKeysQuery, sourceSystem, reader => reader.GetString(0), cancellationToken);
+        StoreReads.ReadSourceKeysAsync(OpenConnectionAsync, sourceSystem, cancellationToken);
 
     public IAsyncEnumerable<(string SourceKey, string ContentHash)> ReadSourceContentHashesAsync(string sourceSystem, CancellationToken cancellationToken) =>
-        ReadBySourceAsync(StoreReads.SourceContentHashesQuery, sourceSystem, reader => (reader.GetString(0), reader.GetString(1)), cancellationToken);
-
-    /// <summary>Each row of a query of one source's records, as it is read: a source may hold hundreds of thousands.</summary>
-    private async IAsyncEnumerable<T> ReadBySourceAsync<T>(
-        string query, string sourceSystem, Func<NpgsqlDataReader, T> row, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand(query, connection);
-        command.Parameters.AddWithValue("sourceSystem", sourceSystem);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            yield return row(reader);
-        }
-    }
+        StoreReads.ReadSourceContentHashesAsync(OpenConnectionAsync, sourceSystem, cancellationToken);
 
     public async Task<CitizenView?> GetCitizenAsync(string citizenId, CancellationToken cancellationToken)
     {
@@ -611,6 +597,10 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
+
+    /// <summary>A connection for the reads the two stores share (<see cref="StoreReads"/>).</summary>
+    private async Task<System.Data.Common.DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
+        await OpenAsync(cancellationToken).ConfigureAwait(false);
 
     private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

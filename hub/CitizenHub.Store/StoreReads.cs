@@ -1,5 +1,6 @@
-using System.Globalization;
 using System.Data.Common;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using CitizenHub.Contracts;
 using CitizenHub.Matching;
 using CitizenHub.Matching.Identity;
@@ -34,6 +35,40 @@ internal static class StoreReads
         SELECT source_key, content_hash FROM source_records WHERE source_system = @sourceSystem
         UNION ALL SELECT source_key, content_hash FROM suppressed_records WHERE source_system = @sourceSystem;
         """;
+
+    /// <summary>The keys of the source's records held and suppressed (<see cref="SourceKeysQuery"/>), as they are read.</summary>
+    /// <param name="open">Opens a connection of the store's, which this read closes when it ends.</param>
+    public static IAsyncEnumerable<string> ReadSourceKeysAsync(
+        Func<CancellationToken, Task<DbConnection>> open, string sourceSystem, CancellationToken cancellationToken) =>
+        ReadBySourceAsync(open, SourceKeysQuery, sourceSystem, reader => reader.GetString(0), cancellationToken);
+
+    /// <summary>The source's records held and suppressed with their content digests (<see cref="SourceContentHashesQuery"/>), as they are read.</summary>
+    /// <param name="open">Opens a connection of the store's, which this read closes when it ends.</param>
+    public static IAsyncEnumerable<(string SourceKey, string ContentHash)> ReadSourceContentHashesAsync(
+        Func<CancellationToken, Task<DbConnection>> open, string sourceSystem, CancellationToken cancellationToken) =>
+        ReadBySourceAsync(open, SourceContentHashesQuery, sourceSystem, reader => (reader.GetString(0), reader.GetString(1)), cancellationToken);
+
+    /// <summary>Each row of a query of one source's records, as it is read: a source may hold hundreds of thousands.</summary>
+    private static async IAsyncEnumerable<T> ReadBySourceAsync<T>(
+        Func<CancellationToken, Task<DbConnection>> open,
+        string query,
+        string sourceSystem,
+        Func<DbDataReader, T> row,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await open(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = query;
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "@sourceSystem";
+        parameter.Value = sourceSystem;
+        command.Parameters.Add(parameter);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return row(reader);
+        }
+    }
 
     private const string FailureQuery =
         """
