@@ -179,7 +179,7 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
             INSERT INTO sync_runs (run_id, source_system, started_at) VALUES (@RunId, @SourceSystem, @StartedAt)
             ON CONFLICT (run_id) DO UPDATE SET started_at = excluded.started_at;
             """,
-            new { started.RunId, started.SourceSystem, StartedAt = StoreTime.Format(started.StartedAt) },
+            new { started.RunId, started.SourceSystem, StartedAt = StoreTime.ToTicks(started.StartedAt) },
             cancellationToken);
     }
 
@@ -203,7 +203,7 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
             {
                 completed.RunId,
                 completed.SourceSystem,
-                CompletedAt = StoreTime.Format(completed.CompletedAt),
+                CompletedAt = StoreTime.ToTicks(completed.CompletedAt),
                 BatchCount = (long)completed.BatchCount,
                 RecordCount = (long)completed.RecordCount,
                 RejectCount = (long)completed.RejectCount,
@@ -245,7 +245,7 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
             ON CONFLICT (run_id, kind, sequence) DO UPDATE SET
                 reason = excluded.reason, failed_at = excluded.failed_at, message = COALESCE(excluded.message, failed_messages.message);
             """,
-            new { message.RunId, message.Kind, Sequence = (long)message.Sequence, Reason = reason, FailedAt = StoreTime.Format(failedAt), Body = body },
+            new { message.RunId, message.Kind, Sequence = (long)message.Sequence, Reason = reason, FailedAt = StoreTime.ToTicks(failedAt), Body = body },
             cancellationToken);
     }
 
@@ -265,7 +265,7 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
     public Task MarkReplayedAsync(long failureId, DateTimeOffset at, CancellationToken cancellationToken) =>
         WriteAsync(
             "UPDATE failed_messages SET replayed_at = @at WHERE failure_id = @failureId;",
-            new { failureId, at = StoreTime.Format(at) },
+            new { failureId, at = StoreTime.ToTicks(at) },
             cancellationToken);
 
     public async Task<IReadOnlyList<FeedChange>> ClaimUnpublishedChangesAsync(DateTimeOffset now, DateTimeOffset occurredBefore, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken)
@@ -283,7 +283,7 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
             RETURNING seq AS Seq, at AS At, kind AS Kind, citizen_id AS CitizenId, related_citizen AS Related, version AS Version,
                       fields AS Fields, cause_system AS CauseSystem, cause_key AS CauseKey;
             """,
-            new { now = StoreTime.Format(now), occurredBefore = StoreTime.Format(occurredBefore), leaseUntil = StoreTime.Format(leaseUntil), limit = (long)limit }).ConfigureAwait(false);
+            new { now = StoreTime.ToTicks(now), occurredBefore = StoreTime.ToTicks(occurredBefore), leaseUntil = StoreTime.ToTicks(leaseUntil), limit = (long)limit }).ConfigureAwait(false);
         return [.. rows.OrderBy(r => r.Seq).Select(r => r.ToChange())];
     }
 
@@ -292,7 +292,7 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
         ArgumentNullException.ThrowIfNull(sequences);
         return sequences.Count == 0 ? Task.CompletedTask : WriteAsync(
             "UPDATE change_feed SET published_at = @at, publish_lease_until = NULL WHERE seq = ANY(@sequences);",
-            new { at = StoreTime.Format(at), sequences = sequences.ToArray() },
+            new { at = StoreTime.ToTicks(at), sequences = sequences.ToArray() },
             cancellationToken);
     }
 
@@ -352,7 +352,7 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
             INSERT INTO source_cursors (source_system, cursor, run_id, saved_at) VALUES (@sourceSystem, @cursor, @runId, @savedAt)
             ON CONFLICT (source_system) DO UPDATE SET cursor = excluded.cursor, run_id = excluded.run_id, saved_at = excluded.saved_at;
             """,
-            new { sourceSystem, cursor, runId, savedAt = StoreTime.Format(savedAt) },
+            new { sourceSystem, cursor, runId, savedAt = StoreTime.ToTicks(savedAt) },
             cancellationToken);
 
     public IAsyncEnumerable<string> ReadSourceKeysAsync(string sourceSystem, CancellationToken cancellationToken) =>
@@ -550,7 +550,7 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
             """,
             new
             {
-                At = entries.Select(e => StoreTime.Format(e.At)).ToArray(),
+                At = entries.Select(e => StoreTime.ToTicks(e.At)).ToArray(),
                 Caller = entries.Select(e => e.Caller).ToArray(),
                 Roles = entries.Select(e => e.Roles).ToArray(),
                 Action = entries.Select(e => e.Action).ToArray(),

@@ -115,7 +115,7 @@ internal sealed partial class PostgresResolutionSession(
         Defer(
             "INSERT INTO citizens (citizen_id, status, version, created_at, updated_at) VALUES ($1, 'Active', 0, $2, $2);",
             citizenId,
-            StoreTime.Format(at));
+            StoreTime.ToTicks(at));
 
     private async Task WriteRecordAsync(
         string citizenId,
@@ -162,8 +162,8 @@ internal sealed partial class PostgresResolutionSession(
             record.SourceSystem,
             record.SourceKey,
             citizenId,
-            StoreTime.Format(record.ObservedAt),
-            StoreTime.Format(at),
+            StoreTime.ToTicks(record.ObservedAt),
+            StoreTime.ToTicks(at),
             contentHash,
             StoredRecord.Encode(record),
             normalised.FamilyKey,
@@ -198,7 +198,7 @@ internal sealed partial class PostgresResolutionSession(
             sourceSystem,
             sourceKey,
             citizenId,
-            StoreTime.Format(at));
+            StoreTime.ToTicks(at));
     }
 
     private Task AddHistoryAsync(CitizenHistoryEntry entry)
@@ -211,7 +211,7 @@ internal sealed partial class PostgresResolutionSession(
             entry.Record?.SourceSystem,
             entry.Record?.SourceKey,
             entry.RelatedCitizenId,
-            StoreTime.Format(entry.At));
+            StoreTime.ToTicks(entry.At));
         return Task.CompletedTask;
     }
 
@@ -262,7 +262,7 @@ internal sealed partial class PostgresResolutionSession(
             candidate.CitizenId,
             candidate.Explanation.Weight,
             StoredEvidence.Encode(candidate),
-            StoreTime.Format(at));
+            StoreTime.ToTicks(at));
         return Task.CompletedTask;
     }
 
@@ -281,7 +281,7 @@ internal sealed partial class PostgresResolutionSession(
             """,
             new
             {
-                At = rows.Select(r => StoreTime.Format(r.At)).ToArray(),
+                At = rows.Select(r => StoreTime.ToTicks(r.At)).ToArray(),
                 Kind = rows.Select(r => r.Kind).ToArray(),
                 CitizenId = rows.Select(r => r.CitizenId).ToArray(),
                 Related = rows.Select(r => r.RelatedCitizenId).ToArray(),
@@ -295,19 +295,19 @@ internal sealed partial class PostgresResolutionSession(
     public async Task<ReviewItem?> GetReviewAsync(long reviewId)
     {
         await FlushAsync().ConfigureAwait(false);
-        var row = await connection.QuerySingleOrDefaultAsync<(long Id, string SourceSystem, string SourceKey, byte[] Evidence, string Status, string CreatedAt)?>(
+        var row = await connection.QuerySingleOrDefaultAsync<(long Id, string SourceSystem, string SourceKey, byte[] Evidence, string Status, long CreatedAt)?>(
             "SELECT review_id, source_system, source_key, evidence, status, created_at FROM review_items WHERE review_id = @reviewId;",
             new { reviewId },
             transaction).ConfigureAwait(false);
         return row is { } r
-            ? new ReviewItem(r.Id, new SourceRecordRef(r.SourceSystem, r.SourceKey), StoredEvidence.Decode(r.Evidence), Enum.Parse<ReviewStatus>(r.Status), StoreTime.Parse(r.CreatedAt))
+            ? new ReviewItem(r.Id, new SourceRecordRef(r.SourceSystem, r.SourceKey), StoredEvidence.Decode(r.Evidence), Enum.Parse<ReviewStatus>(r.Status), StoreTime.FromTicks(r.CreatedAt))
             : null;
     }
 
     private Task CloseReviewAsync(long reviewId, ReviewStatus status, DateTimeOffset at) =>
         ExecuteAsync(
             "UPDATE review_items SET status = @status, closed_at = @at WHERE review_id = @reviewId;",
-            new { reviewId, status = status.ToString(), at = StoreTime.Format(at) });
+            new { reviewId, status = status.ToString(), at = StoreTime.ToTicks(at) });
 
     private Task AddStewardDecisionAsync(StewardDecision decision)
     {
@@ -327,7 +327,7 @@ internal sealed partial class PostgresResolutionSession(
                 Decision = decision.SamePerson ? "Same" : "Different",
                 decision.Steward,
                 decision.Note,
-                At = StoreTime.Format(decision.At),
+                At = StoreTime.ToTicks(decision.At),
             });
     }
 
@@ -342,7 +342,7 @@ internal sealed partial class PostgresResolutionSession(
             """,
             record.SourceSystem,
             record.SourceKey,
-            StoreTime.Format(at));
+            StoreTime.ToTicks(at));
         return Task.CompletedTask;
     }
 
@@ -374,7 +374,7 @@ internal sealed partial class PostgresResolutionSession(
     private void WriteMerge(string survivorId, string absorbedId, DateTimeOffset at)
     {
         Gained(survivorId, at);
-        var when = StoreTime.Format(at);
+        var when = StoreTime.ToTicks(at);
         Defer("UPDATE source_records SET citizen_id = $1, linked_at = $3 WHERE citizen_id = $2;", survivorId, absorbedId, when);
         Defer(
             "UPDATE citizens SET golden = NULL, status = 'Merged', merged_into = $1, version = version + 1, updated_at = $3 WHERE citizen_id = $2;",
@@ -399,7 +399,7 @@ internal sealed partial class PostgresResolutionSession(
             version,
             fields.Count == 0,
             rewritten,
-            StoreTime.Format(at));
+            StoreTime.ToTicks(at));
 
     private void WriteRestriction(string citizenId, bool restricted, DateTimeOffset at)
     {
@@ -412,7 +412,7 @@ internal sealed partial class PostgresResolutionSession(
                 ON CONFLICT DO NOTHING;
                 """,
                 citizenId,
-                StoreTime.Format(at));
+                StoreTime.ToTicks(at));
         }
         else
         {
@@ -455,7 +455,7 @@ internal sealed partial class PostgresResolutionSession(
 
     private void WriteErasure(string citizenId, IReadOnlyList<SuppressedRecord> records, DateTimeOffset at)
     {
-        var when = StoreTime.Format(at);
+        var when = StoreTime.ToTicks(at);
         if (records.Count > 0)
         {
             Defer(
@@ -510,7 +510,7 @@ internal sealed partial class PostgresResolutionSession(
                 ON CONFLICT DO NOTHING;
                 """,
                 _gained.ToArray(),
-                StoreTime.Format(_lastWriteAt));
+                StoreTime.ToTicks(_lastWriteAt));
         }
 
         await FlushAsync().ConfigureAwait(false);

@@ -9,9 +9,9 @@ namespace CitizenHub.Store.Postgres;
 /// <list type="bullet">
 /// <item>Text compares and sorts byte by byte (<c>COLLATE "C"</c>), as SQLite's and .NET's ordinal order do, whatever
 /// the database's own collation; it also lets prefix searches (<c>LIKE 'nm:%'</c>) use the indexes.</item>
-/// <item>Times are ISO-8601 text in UTC (<see cref="StoreTime"/>), which sorts as it reads. <c>timestamptz</c> holds
-/// microseconds, and the resolver compares a record's observed time with the one held to the tick (100 ns) to tell
-/// a stale version from a new one.</item>
+/// <item>Times are ticks (<see cref="StoreTime"/>), as whole numbers. <c>timestamptz</c> holds microseconds, and the
+/// identity engine compares a record's observed time with the one held to the tick (100 ns) to tell a stale version
+/// from a new one.</item>
 /// </list>
 /// </remarks>
 internal static class PostgresSchema
@@ -424,6 +424,45 @@ internal static class PostgresSchema
         ALTER TABLE review_items RENAME COLUMN evidence_json TO evidence;
         ALTER TABLE review_items ALTER COLUMN evidence TYPE bytea USING convert_to(evidence, 'UTF8');
         ALTER TABLE citizens ALTER COLUMN golden TYPE bytea USING convert_to(golden, 'UTF8');
+        """,
+        // 18: times are kept as ticks (StoreTime: a whole number of 100 ns since 1970 UTC) where they were ISO-8601 text,
+        // as the SQLite store keeps them: eight bytes where text took 33, to the tick. The text is read as a time to the
+        // second and its fraction's seven digits added, since a timestamptz would round them to microseconds.
+        """
+        CREATE FUNCTION pg_temp.store_ticks(t text) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+            SELECT extract(epoch FROM regexp_replace(t, '\.[0-9]+', '')::timestamptz)::bigint * 10000000
+                 + COALESCE(rpad(substring(t FROM '\.([0-9]+)'), 7, '0')::bigint, 0)
+        $$;
+        ALTER TABLE citizens
+            ALTER COLUMN created_at TYPE bigint USING pg_temp.store_ticks(created_at),
+            ALTER COLUMN updated_at TYPE bigint USING pg_temp.store_ticks(updated_at);
+        ALTER TABLE source_records
+            ALTER COLUMN observed_at TYPE bigint USING pg_temp.store_ticks(observed_at),
+            ALTER COLUMN linked_at TYPE bigint USING pg_temp.store_ticks(linked_at);
+        ALTER TABLE sync_runs
+            ALTER COLUMN started_at TYPE bigint USING pg_temp.store_ticks(started_at),
+            ALTER COLUMN completed_at TYPE bigint USING pg_temp.store_ticks(completed_at);
+        ALTER TABLE failed_messages
+            ALTER COLUMN failed_at TYPE bigint USING pg_temp.store_ticks(failed_at),
+            ALTER COLUMN replayed_at TYPE bigint USING pg_temp.store_ticks(replayed_at);
+        ALTER TABLE source_cursors ALTER COLUMN saved_at TYPE bigint USING pg_temp.store_ticks(saved_at);
+        ALTER TABLE review_items
+            ALTER COLUMN created_at TYPE bigint USING pg_temp.store_ticks(created_at),
+            ALTER COLUMN closed_at TYPE bigint USING pg_temp.store_ticks(closed_at);
+        ALTER TABLE citizen_history ALTER COLUMN at TYPE bigint USING pg_temp.store_ticks(at);
+        ALTER TABLE audit_log ALTER COLUMN at TYPE bigint USING pg_temp.store_ticks(at);
+        ALTER TABLE steward_decisions ALTER COLUMN at TYPE bigint USING pg_temp.store_ticks(at);
+        ALTER TABLE change_feed
+            ALTER COLUMN at TYPE bigint USING pg_temp.store_ticks(at),
+            ALTER COLUMN published_at TYPE bigint USING pg_temp.store_ticks(published_at),
+            ALTER COLUMN publish_lease_until TYPE bigint USING pg_temp.store_ticks(publish_lease_until);
+        ALTER TABLE restricted_records ALTER COLUMN placed_at TYPE bigint USING pg_temp.store_ticks(placed_at);
+        ALTER TABLE suppressed_records ALTER COLUMN erased_at TYPE bigint USING pg_temp.store_ticks(erased_at);
+        ALTER TABLE sync_locks
+            ALTER COLUMN process_started_at TYPE bigint USING pg_temp.store_ticks(process_started_at),
+            ALTER COLUMN since TYPE bigint USING pg_temp.store_ticks(since),
+            ALTER COLUMN lease_until TYPE bigint USING pg_temp.store_ticks(lease_until);
+        DROP FUNCTION pg_temp.store_ticks(text);
         """,
     ];
 }

@@ -49,6 +49,11 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
         // WAL lets the API read while the hub writes; it is a property of the file, so set once here.
         await connection.ExecuteAsync("PRAGMA journal_mode = WAL;").ConfigureAwait(false);
         await connection.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);").ConfigureAwait(false);
+        // Migration 29 converts the times kept as text before it.
+        connection.CreateFunction<string?, long?>("store_ticks", text => text is null ? null : StoreTime.TicksOfText(text), isDeterministic: true);
+        // A migration that makes a table again drops the one other tables refer to before its copy takes the name, which
+        // SQLite allows only with foreign keys off, and only outside a transaction (its way of altering a table).
+        await connection.ExecuteAsync("PRAGMA foreign_keys = OFF;").ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var current = await connection.ExecuteScalarAsync<long?>("SELECT MAX(version) FROM schema_version;", transaction: transaction).ConfigureAwait(false) ?? 0;
         for (var version = (int)current + 1; version <= SqliteSchema.Migrations.Count; version++)
@@ -58,6 +63,7 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync("PRAGMA foreign_keys = ON;").ConfigureAwait(false);
         await FillPhoneticKeysAsync(connection, cancellationToken).ConfigureAwait(false);
         // A first load that never finished left its search indexes out: they are built on the next start.
         await SearchIndexes.BuildAsync(connection, takeTurns: null, cancellationToken).ConfigureAwait(false);
@@ -109,7 +115,8 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
             var inserted = await connection.ExecuteAsync(
                 """
                 INSERT INTO applied_messages (run_id, kind, sequence, applied_at)
-                VALUES (@RunId, @Kind, @Sequence, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+                -- Now, as ticks (StoreTime), to the millisecond SQLite's clock gives.
+                VALUES (@RunId, @Kind, @Sequence, CAST(ROUND((julianday('now') - 2440587.5) * 86400000) AS INTEGER) * 10000)
                 ON CONFLICT DO NOTHING;
                 """,
                 new { RunId = message.RunId.ToString(), message.Kind, message.Sequence },
@@ -144,7 +151,7 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
             INSERT INTO sync_runs (run_id, source_system, started_at) VALUES (@RunId, @SourceSystem, @StartedAt)
             ON CONFLICT (run_id) DO UPDATE SET started_at = excluded.started_at;
             """,
-            new { RunId = started.RunId.ToString(), started.SourceSystem, StartedAt = StoreTime.Format(started.StartedAt) },
+            new { RunId = started.RunId.ToString(), started.SourceSystem, StartedAt = StoreTime.ToTicks(started.StartedAt) },
             cancellationToken);
     }
 
@@ -168,7 +175,7 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
             {
                 RunId = completed.RunId.ToString(),
                 completed.SourceSystem,
-                CompletedAt = StoreTime.Format(completed.CompletedAt),
+                CompletedAt = StoreTime.ToTicks(completed.CompletedAt),
                 completed.BatchCount,
                 completed.RecordCount,
                 completed.RejectCount,
@@ -189,7 +196,7 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
             ON CONFLICT (run_id, kind, sequence) DO UPDATE SET
                 reason = excluded.reason, failed_at = excluded.failed_at, message = COALESCE(excluded.message, message);
             """,
-            new { RunId = message.RunId.ToString(), message.Kind, message.Sequence, Reason = reason, FailedAt = StoreTime.Format(failedAt), Body = body },
+            new { RunId = message.RunId.ToString(), message.Kind, message.Sequence, Reason = reason, FailedAt = StoreTime.ToTicks(failedAt), Body = body },
             cancellationToken);
     }
 
@@ -209,7 +216,7 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
     public Task MarkReplayedAsync(long failureId, DateTimeOffset at, CancellationToken cancellationToken) =>
         WriteAsync(
             "UPDATE failed_messages SET replayed_at = @at WHERE failure_id = @failureId;",
-            new { failureId, at = StoreTime.Format(at) },
+            new { failureId, at = StoreTime.ToTicks(at) },
             cancellationToken);
 
     public async Task<IReadOnlyList<FeedChange>> ClaimUnpublishedChangesAsync(DateTimeOffset now, DateTimeOffset occurredBefore, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken)
@@ -228,7 +235,7 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
                 RETURNING seq AS Seq, at AS At, kind AS Kind, citizen_id AS CitizenId, related_citizen AS Related, version AS Version,
                           fields AS Fields, cause_system AS CauseSystem, cause_key AS CauseKey;
                 """,
-                new { now = StoreTime.Format(now), occurredBefore = StoreTime.Format(occurredBefore), leaseUntil = StoreTime.Format(leaseUntil), limit }).ConfigureAwait(false);
+                new { now = StoreTime.ToTicks(now), occurredBefore = StoreTime.ToTicks(occurredBefore), leaseUntil = StoreTime.ToTicks(leaseUntil), limit }).ConfigureAwait(false);
             return [.. rows.OrderBy(r => r.Seq).Select(r => r.ToChange())];
         }
         finally
@@ -242,7 +249,7 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
         ArgumentNullException.ThrowIfNull(sequences);
         return sequences.Count == 0 ? Task.CompletedTask : WriteAsync(
             "UPDATE change_feed SET published_at = @at, publish_lease_until = NULL WHERE seq IN @sequences;",
-            new { at = StoreTime.Format(at), sequences },
+            new { at = StoreTime.ToTicks(at), sequences },
             cancellationToken);
     }
 
@@ -302,7 +309,7 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
             INSERT INTO source_cursors (source_system, cursor, run_id, saved_at) VALUES (@sourceSystem, @cursor, @runId, @savedAt)
             ON CONFLICT (source_system) DO UPDATE SET cursor = excluded.cursor, run_id = excluded.run_id, saved_at = excluded.saved_at;
             """,
-            new { sourceSystem, cursor, runId = runId.ToString(), savedAt = StoreTime.Format(savedAt) },
+            new { sourceSystem, cursor, runId = runId.ToString(), savedAt = StoreTime.ToTicks(savedAt) },
             cancellationToken);
 
     public IAsyncEnumerable<string> ReadSourceKeysAsync(string sourceSystem, CancellationToken cancellationToken) =>
@@ -515,7 +522,7 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
             """,
             entries.Select(e => new
             {
-                At = StoreTime.Format(e.At), e.Caller, e.Roles, e.Action, e.CitizenId, e.Purpose, Fields = string.Join(',', e.Fields),
+                At = StoreTime.ToTicks(e.At), e.Caller, e.Roles, e.Action, e.CitizenId, e.Purpose, Fields = string.Join(',', e.Fields),
                 Details = StoreReads.AuditDetails(e),
             }).ToList(),
             CancellationToken.None);

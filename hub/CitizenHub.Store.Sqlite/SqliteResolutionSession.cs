@@ -28,7 +28,7 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
             VALUES (@citizenId, 'Active', 0, @at, @at);
             """,
             ("@citizenId", citizenId),
-            ("@at", StoreTime.Format(at)));
+            ("@at", StoreTime.ToTicks(at)));
 
     private void WriteRecord(
         string citizenId,
@@ -68,8 +68,8 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
             ("@SourceSystem", record.SourceSystem),
             ("@SourceKey", record.SourceKey),
             ("@citizenId", citizenId),
-            ("@ObservedAt", StoreTime.Format(record.ObservedAt)),
-            ("@at", StoreTime.Format(at)),
+            ("@ObservedAt", StoreTime.ToTicks(record.ObservedAt)),
+            ("@at", StoreTime.ToTicks(at)),
             ("@contentHash", contentHash),
             ("@Record", StoredRecord.Encode(record)),
             ("@FamilyKey", normalised.FamilyKey),
@@ -101,7 +101,7 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
             ("@sourceSystem", sourceSystem),
             ("@sourceKey", sourceKey),
             ("@citizenId", citizenId),
-            ("@at", StoreTime.Format(at)));
+            ("@at", StoreTime.ToTicks(at)));
     }
 
     private Task AddHistoryAsync(CitizenHistoryEntry entry)
@@ -118,7 +118,7 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
             ("@SourceSystem", entry.Record?.SourceSystem),
             ("@SourceKey", entry.Record?.SourceKey),
             ("@RelatedCitizenId", entry.RelatedCitizenId),
-            ("@At", StoreTime.Format(entry.At)));
+            ("@At", StoreTime.ToTicks(entry.At)));
         return Task.CompletedTask;
     }
 
@@ -168,7 +168,7 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
             ("@CitizenId", candidate.CitizenId),
             ("@Weight", candidate.Explanation.Weight),
             ("@EvidenceJson", StoredEvidence.Encode(candidate)),
-            ("@at", StoreTime.Format(at)));
+            ("@at", StoreTime.ToTicks(at)));
         return Task.CompletedTask;
     }
 
@@ -182,7 +182,7 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
                 INSERT INTO change_feed (at, kind, citizen_id, related_citizen, version, fields, cause_system, cause_key)
                 VALUES (@At, @Kind, @CitizenId, @Related, @Version, @Fields, @CauseSystem, @CauseKey);
                 """,
-                ("@At", StoreTime.Format(change.At)),
+                ("@At", StoreTime.ToTicks(change.At)),
                 ("@Kind", change.Kind),
                 ("@CitizenId", change.CitizenId),
                 ("@Related", change.RelatedCitizenId),
@@ -204,7 +204,7 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
                 new SourceRecordRef(r.GetString(1), r.GetString(2)),
                 StoredEvidence.Decode(r.GetFieldValue<byte[]>(3)),
                 Enum.Parse<ReviewStatus>(r.GetString(4)),
-                StoreTime.Parse(r.GetString(5))),
+                StoreTime.FromTicks(r.GetInt64(5))),
             ("@reviewId", reviewId));
         return Task.FromResult(rows.Count == 0 ? null : rows[0]);
     }
@@ -215,7 +215,7 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
             "UPDATE review_items SET status = @status, closed_at = @at WHERE review_id = @reviewId;",
             ("@reviewId", reviewId),
             ("@status", status.ToString()),
-            ("@at", StoreTime.Format(at)));
+            ("@at", StoreTime.ToTicks(at)));
         return Task.CompletedTask;
     }
 
@@ -235,7 +235,7 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
             ("@Decision", decision.SamePerson ? "Same" : "Different"),
             ("@Steward", decision.Steward),
             ("@Note", decision.Note),
-            ("@At", StoreTime.Format(decision.At)));
+            ("@At", StoreTime.ToTicks(decision.At)));
         return Task.CompletedTask;
     }
 
@@ -252,7 +252,7 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
             """,
             ("@SourceSystem", record.SourceSystem),
             ("@SourceKey", record.SourceKey),
-            ("@at", StoreTime.Format(at)));
+            ("@at", StoreTime.ToTicks(at)));
         return Task.CompletedTask;
     }
 
@@ -284,7 +284,7 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
             """,
             ("@survivorId", survivorId),
             ("@absorbedId", absorbedId),
-            ("@at", StoreTime.Format(at)));
+            ("@at", StoreTime.ToTicks(at)));
     }
 
     private void WriteGoldenRecord(string citizenId, IReadOnlyList<GoldenField> fields, long version, bool rewritten, DateTimeOffset at) =>
@@ -299,7 +299,7 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
             ("@version", version),
             ("@empty", fields.Count == 0),
             ("@changed", rewritten),
-            ("@at", StoreTime.Format(at)));
+            ("@at", StoreTime.ToTicks(at)));
 
     private void WriteRestriction(string citizenId, bool restricted, DateTimeOffset at) =>
         _statements.Execute(
@@ -316,7 +316,7 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
                       UNION ALL SELECT source_system, source_key FROM removed_records WHERE citizen_id = @citizenId);
                   """,
             ("@citizenId", citizenId),
-            ("@at", StoreTime.Format(at)));
+            ("@at", StoreTime.ToTicks(at)));
 
     public Task<IReadOnlyDictionary<SourceRecordRef, string>> GetSuppressedAsync(IReadOnlyCollection<SourceRecordRef> records)
     {
@@ -364,10 +364,10 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
                 ("@system", suppressed.Record.SourceSystem),
                 ("@key", suppressed.Record.SourceKey),
                 ("@hash", suppressed.ContentHash),
-                ("@at", StoreTime.Format(at)));
+                ("@at", StoreTime.ToTicks(at)));
         }
 
-        _statements.Execute(ErasureSql.Statements("@citizenId", "@at", numbersHistory: true), ("@citizenId", citizenId), ("@at", StoreTime.Format(at)));
+        _statements.Execute(ErasureSql.Statements("@citizenId", "@at", numbersHistory: true), ("@citizenId", citizenId), ("@at", StoreTime.ToTicks(at)));
     }
 
     private void Gained(string citizenId, DateTimeOffset at)
@@ -391,7 +391,7 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
                 ON CONFLICT DO NOTHING;
                 """,
                 ("@citizens", System.Text.Json.JsonSerializer.Serialize(_gained)),
-                ("@at", StoreTime.Format(_lastWriteAt)));
+                ("@at", StoreTime.ToTicks(_lastWriteAt)));
         }
 
         // Another store on the file (another process) learns from the new generation that its index is out of date.

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using CitizenHub.Matching;
 
@@ -5,9 +6,10 @@ namespace CitizenHub.Store;
 
 /// <summary>
 /// A golden record as the store keeps it: one column of the citizen's row, each shown field with its lineage as a
-/// JSON array <c>[field, value, source system, source key, observed at]</c>, rather than a row a field (about seven a
-/// citizen, each with its index entries: a sixth of what writing a first load cost, docs/operations.md); packed
-/// (<see cref="PackedJson"/>), since the lineage repeats a source and a time for every field.
+/// JSON array <c>[field, value, source system, source key, observed at]</c> (the time as ISO-8601 text, the form the
+/// packing's dictionary expects), rather than a row a field (about seven a citizen, each with its index entries: a
+/// sixth of what writing a first load cost, docs/operations.md); packed (<see cref="PackedJson"/>), since the lineage
+/// repeats a source and a time for every field.
 /// </summary>
 internal static class GoldenRow
 {
@@ -40,7 +42,7 @@ internal static class GoldenRow
                 writer.WriteStringValue(field.Value);
                 writer.WriteStringValue(field.SourceSystem);
                 writer.WriteStringValue(field.SourceKey);
-                writer.WriteStringValue(StoreTime.Format(field.ObservedAt));
+                writer.WriteStringValue(field.ObservedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
                 writer.WriteEndArray();
             }
 
@@ -64,7 +66,7 @@ internal static class GoldenRow
         foreach (var field in document.RootElement.EnumerateArray())
         {
             fields.Add(new GoldenField(
-                field[0].GetString()!, field[1].GetString()!, field[2].GetString()!, field[3].GetString()!, StoreTime.Parse(field[4].GetString()!)));
+                field[0].GetString()!, field[1].GetString()!, field[2].GetString()!, field[3].GetString()!, DateTimeOffset.Parse(field[4].GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)));
         }
 
         return fields;

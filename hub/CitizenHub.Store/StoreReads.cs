@@ -133,8 +133,8 @@ internal static class StoreReads
         return [.. rows.Select(r => new SyncRunRecord(
             Guid.Parse(r.RunId),
             r.SourceSystem,
-            r.StartedAt is null ? null : StoreTime.Parse(r.StartedAt),
-            r.CompletedAt is null ? null : StoreTime.Parse(r.CompletedAt),
+            StoreTime.FromTicks(r.StartedAt),
+            StoreTime.FromTicks(r.CompletedAt),
             r.LastApplied,
             (int?)r.RecordCount,
             (int?)r.RejectCount,
@@ -143,7 +143,7 @@ internal static class StoreReads
             r.Tally))];
     }
 
-    private static string RunStatus(bool refused, string? failure, long failedMessages, string? completedAt) =>
+    private static string RunStatus(bool refused, string? failure, long failedMessages, long? completedAt) =>
         refused ? "Refused"
         : failure is not null || failedMessages > 0 ? "Failed"
         : completedAt is null ? "Running"
@@ -154,20 +154,20 @@ internal static class StoreReads
 
     public static async Task<HeldSourceRecord?> GetSourceRecordAsync(DbConnection connection, string sourceSystem, string sourceKey)
     {
-        var row = await connection.QuerySingleOrDefaultAsync<(string CitizenId, string ObservedAt, string LinkedAt, byte[] Record, bool Restricted)?>(
+        var row = await connection.QuerySingleOrDefaultAsync<(string CitizenId, long ObservedAt, long LinkedAt, byte[] Record, bool Restricted)?>(
             $"""
             SELECT s.citizen_id, s.observed_at, s.linked_at, s.record, s.citizen_id IN ({RestrictedCitizens}) FROM source_records s
             WHERE s.source_system = @sourceSystem AND s.source_key = @sourceKey;
             """,
             new { sourceSystem, sourceKey }).ConfigureAwait(false);
         return row is { } r
-            ? new HeldSourceRecord(r.CitizenId, StoreTime.Parse(r.ObservedAt), StoreTime.Parse(r.LinkedAt), StoredRecord.Decode(r.Record), r.Restricted)
+            ? new HeldSourceRecord(r.CitizenId, StoreTime.FromTicks(r.ObservedAt), StoreTime.FromTicks(r.LinkedAt), StoredRecord.Decode(r.Record), r.Restricted)
             : null;
     }
 
     public static async Task<IReadOnlyList<CitizenHistoryEntry>> GetHistoryAsync(DbConnection connection, string citizenId)
     {
-        var rows = await connection.QueryAsync<(string CitizenId, string Cause, string? SourceSystem, string? SourceKey, string? Related, string At)>(
+        var rows = await connection.QueryAsync<(string CitizenId, string Cause, string? SourceSystem, string? SourceKey, string? Related, long At)>(
             """
             SELECT citizen_id, cause, source_system, source_key, related_citizen, at FROM citizen_history
             WHERE citizen_id = @citizenId ORDER BY seq;
@@ -178,7 +178,7 @@ internal static class StoreReads
             Enum.Parse<HistoryCause>(r.Cause),
             r.SourceSystem is null ? null : new SourceRecordRef(r.SourceSystem, r.SourceKey!),
             r.Related,
-            StoreTime.Parse(r.At)))];
+            StoreTime.FromTicks(r.At)))];
     }
 
     public static async Task<PairEvidence?> GetLinkEvidenceAsync(DbConnection connection, string sourceSystem, string sourceKey)
@@ -191,7 +191,7 @@ internal static class StoreReads
 
     public static async Task<ReviewItem?> GetReviewAsync(DbConnection connection, long reviewId)
     {
-        var row = await connection.QuerySingleOrDefaultAsync<(long Id, string SourceSystem, string SourceKey, byte[] Evidence, string Status, string CreatedAt)?>(
+        var row = await connection.QuerySingleOrDefaultAsync<(long Id, string SourceSystem, string SourceKey, byte[] Evidence, string Status, long CreatedAt)?>(
             "SELECT review_id, source_system, source_key, evidence, status, created_at FROM review_items WHERE review_id = @reviewId;",
             new { reviewId }).ConfigureAwait(false);
         return row is { } r ? ReviewFrom(r) : null;
@@ -217,9 +217,8 @@ internal static class StoreReads
 
         if (query.CreatedBefore is { } before)
         {
-            // Stored as round-trip UTC text, so text order is time order.
             conditions.Add("created_at < @before");
-            parameters.Add("before", StoreTime.Format(before));
+            parameters.Add("before", StoreTime.ToTicks(before));
         }
 
         var hidden = query.HiddenSources.ToList();
@@ -234,19 +233,19 @@ internal static class StoreReads
         }
 
         parameters.Add("limit", (long)query.Limit);
-        var rows = await connection.QueryAsync<(long Id, string SourceSystem, string SourceKey, byte[] Evidence, string Status, string CreatedAt)>(
+        var rows = await connection.QueryAsync<(long Id, string SourceSystem, string SourceKey, byte[] Evidence, string Status, long CreatedAt)>(
             "SELECT review_id, source_system, source_key, evidence, status, created_at FROM review_items WHERE "
             + string.Join(" AND ", conditions) + " ORDER BY review_id LIMIT @limit;",
             parameters).ConfigureAwait(false);
         return [.. rows.Select(ReviewFrom)];
     }
 
-    private static ReviewItem ReviewFrom((long Id, string SourceSystem, string SourceKey, byte[] Evidence, string Status, string CreatedAt) r) => new(
+    private static ReviewItem ReviewFrom((long Id, string SourceSystem, string SourceKey, byte[] Evidence, string Status, long CreatedAt) r) => new(
         r.Id,
         new SourceRecordRef(r.SourceSystem, r.SourceKey),
         StoredEvidence.Decode(r.Evidence),
         Enum.Parse<ReviewStatus>(r.Status),
-        StoreTime.Parse(r.CreatedAt));
+        StoreTime.FromTicks(r.CreatedAt));
 
     public static async Task<AuditPage> QueryAuditAsync(DbConnection connection, AuditQuery query)
     {
@@ -279,13 +278,13 @@ internal static class StoreReads
         if (query.From is { } from)
         {
             conditions.Add("at >= @from");
-            parameters.Add("from", StoreTime.Format(from));
+            parameters.Add("from", StoreTime.ToTicks(from));
         }
 
         if (query.To is { } to)
         {
             conditions.Add("at < @to");
-            parameters.Add("to", StoreTime.Format(to));
+            parameters.Add("to", StoreTime.ToTicks(to));
         }
 
         if (query.After is { } after)
@@ -300,10 +299,10 @@ internal static class StoreReads
             + (conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions))
             + (query.NewestFirst ? " ORDER BY seq DESC" : " ORDER BY seq")
             + " LIMIT @take;";
-        var rows = (await connection.QueryAsync<(long Seq, string At, string Caller, string Roles, string Action, string? CitizenId, string? Purpose, string Fields, string? Details)>(
+        var rows = (await connection.QueryAsync<(long Seq, long At, string Caller, string Roles, string Action, string? CitizenId, string? Purpose, string Fields, string? Details)>(
             sql, parameters).ConfigureAwait(false)).ToList();
         var entries = rows.Take(query.Limit).Select(r => new AuditEntry(
-            r.Seq, StoreTime.Parse(r.At), r.Caller, r.Roles, r.Action, r.CitizenId, r.Purpose,
+            r.Seq, StoreTime.FromTicks(r.At), r.Caller, r.Roles, r.Action, r.CitizenId, r.Purpose,
             r.Fields.Length == 0 ? [] : r.Fields.Split(','))
         {
             Details = r.Details is null ? null : StoreJson.Deserialize<Dictionary<string, string>>(r.Details),
@@ -378,14 +377,14 @@ internal static class StoreReads
             Enum.Parse<CitizenStatus>(citizen.Status),
             citizen.MergedInto,
             citizen.Version,
-            StoreTime.Parse(citizen.CreatedAt),
-            StoreTime.Parse(citizen.UpdatedAt),
+            StoreTime.FromTicks(citizen.CreatedAt),
+            StoreTime.FromTicks(citizen.UpdatedAt),
             fields.GetValueOrDefault(citizenId, []),
             [.. records.Select(r => new LinkedSourceRecord(
                 r.SourceSystem,
                 r.SourceKey,
-                StoreTime.Parse(r.ObservedAt),
-                StoreTime.Parse(r.LinkedAt),
+                StoreTime.FromTicks(r.ObservedAt),
+                StoreTime.FromTicks(r.LinkedAt),
                 StoredRecord.Decode(r.Record)))],
             citizen.Restricted);
     }
@@ -396,7 +395,7 @@ internal static class StoreReads
             "SELECT source_system, COUNT(*) FROM source_records GROUP BY source_system;").ConfigureAwait(false))
             .ToDictionary(r => r.System, r => r.Count, StringComparer.Ordinal);
         // The last run of each source: the latest started.
-        var runs = (await connection.QueryAsync<(string RunId, string System, string? StartedAt, string? CompletedAt, long? Records, long? Rejects, string? Failure, bool Refused, long Failed)>(
+        var runs = (await connection.QueryAsync<(string RunId, string System, long? StartedAt, long? CompletedAt, long? Records, long? Rejects, string? Failure, bool Refused, long Failed)>(
             """
             SELECT CAST(r.run_id AS text), r.source_system, r.started_at, r.completed_at, r.record_count, r.reject_count, r.failure, r.refused,
                    (SELECT COUNT(*) FROM failed_messages f WHERE f.run_id = r.run_id AND NOT EXISTS (
@@ -416,8 +415,8 @@ internal static class StoreReads
 
             return new SourceStatus(
                 system, count, Guid.Parse(run.RunId),
-                run.StartedAt is null ? null : StoreTime.Parse(run.StartedAt),
-                run.CompletedAt is null ? null : StoreTime.Parse(run.CompletedAt),
+                StoreTime.FromTicks(run.StartedAt),
+                StoreTime.FromTicks(run.CompletedAt),
                 (int?)run.Records, (int?)run.Rejects, RunStatus(run.Refused, run.Failure, run.Failed, run.CompletedAt),
                 run.Failure ?? FailedMessagesText(run.Failed));
         })];

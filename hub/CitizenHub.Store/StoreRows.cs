@@ -4,7 +4,7 @@ using CitizenHub.Matching.Identity;
 namespace CitizenHub.Store;
 
 // Row shapes both stores read into with Dapper. SQLite hands back long and string, so these mirror that;
-// times are ISO text in both stores, and PostgreSQL's uuid run ids are read as text.
+// times are ticks in both stores (StoreTime), and PostgreSQL's uuid run ids are read as text.
 internal sealed class RunRow
 {
     public string RunId { get; set; } = "";
@@ -13,10 +13,10 @@ internal sealed class RunRow
     public long Applied { get; set; }
     public long Failed { get; set; }
     public string? LastFailure { get; set; }
-    public string? StartedAt { get; set; }
-    public string? CompletedAt { get; set; }
+    public long? StartedAt { get; set; }
+    public long? CompletedAt { get; set; }
 
-    /// <summary>Text on SQLite, a UTC <see cref="DateTime"/> on PostgreSQL (a timestamptz).</summary>
+    /// <summary>Ticks on SQLite, a UTC <see cref="DateTime"/> on PostgreSQL (a timestamptz).</summary>
     public object? LastAppliedAt { get; set; }
     public long? RecordCount { get; set; }
     public long? RejectCount { get; set; }
@@ -38,7 +38,7 @@ internal sealed class RunRow
 
     public DateTimeOffset? LastApplied => LastAppliedAt switch
     {
-        string text => StoreTime.Parse(text),
+        long ticks => StoreTime.FromTicks(ticks),
         DateTime time => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)),
         _ => null,
     };
@@ -52,8 +52,8 @@ internal sealed class FailureRow
     public long Sequence { get; set; }
     public string? SourceSystem { get; set; }
     public string Reason { get; set; } = "";
-    public string FailedAt { get; set; } = "";
-    public string? ReplayedAt { get; set; }
+    public long FailedAt { get; set; }
+    public long? ReplayedAt { get; set; }
     public bool Applied { get; set; }
     public string? Body { get; set; }
 
@@ -62,8 +62,8 @@ internal sealed class FailureRow
         new MessageIdentity(Guid.Parse(RunId), Kind, (int)Sequence),
         SourceSystem,
         Reason,
-        StoreTime.Parse(FailedAt),
-        ReplayedAt is null ? null : StoreTime.Parse(ReplayedAt),
+        StoreTime.FromTicks(FailedAt),
+        StoreTime.FromTicks(ReplayedAt),
         Applied,
         withBody ? Body : null);
 }
@@ -74,8 +74,8 @@ internal sealed class CitizenRow
     public string Status { get; set; } = "";
     public string? MergedInto { get; set; }
     public long Version { get; set; }
-    public string CreatedAt { get; set; } = "";
-    public string UpdatedAt { get; set; } = "";
+    public long CreatedAt { get; set; }
+    public long UpdatedAt { get; set; }
 
     public bool Restricted { get; set; }
 }
@@ -84,8 +84,8 @@ internal sealed class LinkedRow
 {
     public string SourceSystem { get; set; } = "";
     public string SourceKey { get; set; } = "";
-    public string ObservedAt { get; set; } = "";
-    public string LinkedAt { get; set; } = "";
+    public long ObservedAt { get; set; }
+    public long LinkedAt { get; set; }
     public byte[] Record { get; set; } = [];
 }
 
@@ -93,7 +93,7 @@ internal sealed class LinkedRow
 internal sealed class FeedRow
 {
     public long Seq { get; set; }
-    public string At { get; set; } = "";
+    public long At { get; set; }
     public string Kind { get; set; } = "";
     public string CitizenId { get; set; } = "";
     public string? Related { get; set; }
@@ -103,6 +103,6 @@ internal sealed class FeedRow
     public string CauseKey { get; set; } = "";
 
     public FeedChange ToChange() => new(
-        Seq, StoreTime.Parse(At), Kind, CitizenId, Related, Version,
+        Seq, StoreTime.FromTicks(At), Kind, CitizenId, Related, Version,
         string.IsNullOrEmpty(Fields) ? [] : Fields.Split(','), new SourceRecordRef(CauseSystem, CauseKey));
 }

@@ -3,7 +3,7 @@ using Dapper;
 
 namespace CitizenHub.Store;
 
-/// <summary>The sync lock's statements, the same on SQLite and PostgreSQL. Times are ISO text in UTC, which sorts as time does.</summary>
+/// <summary>The sync lock's statements, the same on SQLite and PostgreSQL. Times are ticks (<see cref="StoreTime"/>).</summary>
 internal static class SyncLockSql
 {
     public static async Task<SyncLockHolder?> TakeAsync(DbConnection connection, SyncLockHolder claimant, Guid? replacing)
@@ -25,12 +25,12 @@ internal static class SyncLockSql
                 RunId = claimant.RunId.ToString(),
                 claimant.Machine,
                 claimant.ProcessId,
-                ProcessStartedAt = claimant.ProcessStartedAt is { } started ? StoreTime.Format(started) : null,
-                Since = StoreTime.Format(claimant.Since),
-                LeaseUntil = StoreTime.Format(claimant.LeaseUntil),
+                ProcessStartedAt = StoreTime.ToTicks(claimant.ProcessStartedAt),
+                Since = StoreTime.ToTicks(claimant.Since),
+                LeaseUntil = StoreTime.ToTicks(claimant.LeaseUntil),
                 Replacing = replacing?.ToString(),
             }).ConfigureAwait(false);
-        var holder = await connection.QuerySingleAsync<(string RunId, string Machine, long ProcessId, string? ProcessStartedAt, string Since, string LeaseUntil)>(
+        var holder = await connection.QuerySingleAsync<(string RunId, string Machine, long ProcessId, long? ProcessStartedAt, long Since, long LeaseUntil)>(
             "SELECT run_id, machine, process_id, process_started_at, since, lease_until FROM sync_locks WHERE source_system = @SourceSystem;",
             new { claimant.SourceSystem }).ConfigureAwait(false);
         var runId = Guid.Parse(holder.RunId);
@@ -41,15 +41,15 @@ internal static class SyncLockSql
                 runId,
                 holder.Machine,
                 (int)holder.ProcessId,
-                holder.ProcessStartedAt is null ? null : StoreTime.Parse(holder.ProcessStartedAt),
-                StoreTime.Parse(holder.Since),
-                StoreTime.Parse(holder.LeaseUntil));
+                StoreTime.FromTicks(holder.ProcessStartedAt),
+                StoreTime.FromTicks(holder.Since),
+                StoreTime.FromTicks(holder.LeaseUntil));
     }
 
     public static async Task<bool> RenewAsync(DbConnection connection, string sourceSystem, Guid runId, DateTimeOffset leaseUntil) =>
         await connection.ExecuteAsync(
             "UPDATE sync_locks SET lease_until = @leaseUntil WHERE source_system = @sourceSystem AND run_id = @runId;",
-            new { sourceSystem, runId = runId.ToString(), leaseUntil = StoreTime.Format(leaseUntil) }).ConfigureAwait(false) == 1;
+            new { sourceSystem, runId = runId.ToString(), leaseUntil = StoreTime.ToTicks(leaseUntil) }).ConfigureAwait(false) == 1;
 
     public static Task ReleaseAsync(DbConnection connection, string sourceSystem, Guid runId) =>
         connection.ExecuteAsync(

@@ -152,6 +152,52 @@ public sealed class PostgresCitizenStoreTests(PostgresServer server) : CitizenSt
             await QueryAsync(old, "SELECT data_type FROM information_schema.columns WHERE (table_name, column_name) IN (('source_records', 'evidence'), ('review_items', 'evidence'), ('citizens', 'golden'));", r => r.GetString(0)));
     }
 
+    [Fact]
+    public async Task MigrateAsync_DatabaseAtVersion17_KeepsTimesKeptAsTextToTheTick_AsWholeNumbers()
+    {
+        // Before migration 18 times were ISO-8601 text; they become ticks, each to the tick it was, the last tick of a
+        // second included (a timestamptz would round it into the next).
+        var old = await DatabaseAtVersionAsync(17);
+        var citizen = new string('c', 32);
+        const string Evidence = """["dddddddddddddddddddddddddddddddd","er","7",24.46,"Link",null,null,[["family_name","exact",6.88,1]]]""";
+        await using (var connection = new NpgsqlConnection(old))
+        {
+            await connection.OpenAsync();
+            await using var rows = new NpgsqlCommand(
+                $"""
+                INSERT INTO citizens (citizen_id, status, version, created_at, updated_at) VALUES
+                    ('{citizen}', 'Active', 2, '2026-01-01T00:00:00.0000000+00:00', '2026-03-04T05:06:07.9999999+00:00');
+                INSERT INTO source_records (source_system, source_key, citizen_id, observed_at, linked_at, content_hash, record) VALUES
+                    ('ct', '1', '{citizen}', '2025-12-31T23:59:59.1234567+00:00', '2026-01-01T00:00:00.0000001+00:00', 'hash',
+                     convert_to('{StoreJson.Serialize(Records.Person("ct", "1", "Ann", "Lee"))}', 'UTF8'));
+                INSERT INTO citizen_history (citizen_id, cause, source_system, source_key, at) VALUES
+                    ('{citizen}', 'RecordAdded', 'ct', '1', '2026-01-01T00:00:00.0000001+00:00');
+                INSERT INTO review_items (source_system, source_key, candidate_system, candidate_key, candidate_citizen, weight, evidence, status, created_at) VALUES
+                    ('ct', '1', 'er', '7', '{citizen}', 24.46, convert_to('{Evidence}', 'UTF8'), 'Open', '2026-02-01T12:00:00.5000000+00:00');
+                """,
+                connection);
+            await rows.ExecuteNonQueryAsync();
+        }
+
+        var store = OtherInstance(old);
+        await store.MigrateAsync(CancellationToken.None);
+
+        var view = (await store.GetCitizenAsync(citizen, CancellationToken.None))!;
+        Assert.Equal(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), view.CreatedAt);
+        Assert.Equal(new DateTimeOffset(2026, 3, 4, 5, 6, 7, TimeSpan.Zero).AddTicks(9_999_999), view.UpdatedAt);
+        var held = (await store.GetSourceRecordAsync("ct", "1", CancellationToken.None))!;
+        Assert.Equal(new DateTimeOffset(2025, 12, 31, 23, 59, 59, TimeSpan.Zero).AddTicks(1_234_567), held.ObservedAt);
+        Assert.Equal(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddTicks(1), held.LinkedAt);
+        Assert.Equal(held.LinkedAt, Assert.Single(await store.GetHistoryAsync(citizen, CancellationToken.None)).At);
+        var waiting = new DateTimeOffset(2026, 2, 1, 12, 0, 0, TimeSpan.Zero).AddTicks(5_000_000);
+        Assert.Equal(waiting, Assert.Single(await store.GetReviewsAsync(new ReviewQuery(CitizenHub.Matching.Identity.ReviewStatus.Open, 10), CancellationToken.None)).CreatedAt);
+        Assert.Empty(await store.GetReviewsAsync(new ReviewQuery(CitizenHub.Matching.Identity.ReviewStatus.Open, 10) { CreatedBefore = waiting }, CancellationToken.None));
+        Assert.Empty(await QueryAsync(
+            old,
+            "SELECT table_name || '.' || column_name FROM information_schema.columns WHERE table_schema = 'public' AND data_type = 'text' AND (column_name LIKE '%\\_at' OR column_name IN ('at', 'since', 'lease_until', 'publish_lease_until'));",
+            r => r.GetString(0)));
+    }
+
     /// <summary>A new database migrated by the first <paramref name="version"/> migrations only, as an older release left it.</summary>
     private async Task<string> DatabaseAtVersionAsync(int version)
     {

@@ -108,6 +108,74 @@ public sealed class SqliteCitizenStoreTests : CitizenStoreContract, IDisposable
     }
 
     [Fact]
+    public async Task MigrateAsync_StoreAtVersion28_KeepsTimesKeptAsTextToTheTick_AsWholeNumbers()
+    {
+        // Before migration 29 times were ISO-8601 text; each table holding one is made again with whole-number columns,
+        // every time kept to the tick, and the change feed numbering on from where it was.
+        var path = _folder.File("v28.db");
+        var citizen = new string('c', 32);
+        await using (var connection = new SqliteConnection($"Data Source={path}"))
+        {
+            await connection.OpenAsync();
+            await ExecuteAsync(connection, "CREATE TABLE schema_version (version INTEGER NOT NULL);");
+            for (var version = 1; version <= 28; version++)
+            {
+                await ExecuteAsync(connection, SqliteSchema.Migrations[version - 1]);
+                await ExecuteAsync(connection, $"INSERT INTO schema_version (version) VALUES ({version});");
+            }
+
+            var record = StoreJson.Serialize(Records.Person("ct", "1", "Ann", "Lee"));
+            await ExecuteAsync(connection, $"""
+                INSERT INTO citizens (citizen_id, status, version, created_at, updated_at) VALUES
+                    ('{citizen}', 'Active', 2, '2026-01-01T00:00:00.0000000+00:00', '2026-03-04T05:06:07.9999999+00:00');
+                INSERT INTO source_records (source_system, source_key, citizen_id, observed_at, linked_at, content_hash, record) VALUES
+                    ('ct', '1', '{citizen}', '2025-12-31T23:59:59.1234567+00:00', '2026-01-01T00:00:00.0000001+00:00', 'hash', CAST('{record}' AS BLOB));
+                INSERT INTO citizen_history (citizen_id, seq, cause, source_system, source_key, at) VALUES
+                    ('{citizen}', 1, 'RecordAdded', 'ct', '1', '2026-01-01T00:00:00.0000001+00:00');
+                INSERT INTO change_feed (at, kind, citizen_id, cause_system, cause_key) VALUES
+                    ('2026-01-01T00:00:00.0000001+00:00', 'Created', '{citizen}', 'ct', '1'),
+                    ('2026-01-01T00:00:00.0000001+00:00', 'Updated', '{citizen}', 'ct', '1');
+                DELETE FROM change_feed WHERE seq = 2;
+                INSERT INTO applied_messages (run_id, kind, sequence, applied_at) VALUES
+                    ('{Guid.Empty}', 'batch', 0, strftime('%Y-%m-%dT%H:%M:%fZ', '2026-01-01 00:00:00.250'));
+                """);
+        }
+
+        using (var store = new SqliteCitizenStore($"Data Source={path}"))
+        {
+            await store.MigrateAsync(CancellationToken.None);
+            var view = (await store.GetCitizenAsync(citizen, CancellationToken.None))!;
+            Assert.Equal(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), view.CreatedAt);
+            Assert.Equal(new DateTimeOffset(2026, 3, 4, 5, 6, 7, TimeSpan.Zero).AddTicks(9_999_999), view.UpdatedAt);
+            var held = (await store.GetSourceRecordAsync("ct", "1", CancellationToken.None))!;
+            Assert.Equal(new DateTimeOffset(2025, 12, 31, 23, 59, 59, TimeSpan.Zero).AddTicks(1_234_567), held.ObservedAt);
+            Assert.Equal(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddTicks(1), held.LinkedAt);
+            Assert.Equal(held.LinkedAt, Assert.Single(await store.GetHistoryAsync(citizen, CancellationToken.None)).At);
+            Assert.Equal(held.LinkedAt, Assert.Single(await store.GetChangesAsync(0, 10, includeRestricted: true, [], CancellationToken.None)).At);
+        }
+
+        await using (var connection = new SqliteConnection($"Data Source={path}"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'change_feed'),
+                       (SELECT applied_at FROM applied_messages),
+                       (SELECT COUNT(*) FROM sqlite_schema t JOIN pragma_table_info(t.name) c
+                        WHERE t.type = 'table' AND c.type = 'TEXT'
+                          AND (c.name LIKE '%\_at' ESCAPE '\' OR c.name IN ('at', 'since', 'lease_until', 'publish_lease_until')));
+                """;
+            await using var reader = await command.ExecuteReaderAsync();
+            Assert.True(await reader.ReadAsync());
+            Assert.Equal(2, reader.GetInt64(0));
+            Assert.Equal(StoreTime.ToTicks(new DateTimeOffset(2026, 1, 1, 0, 0, 0, 250, TimeSpan.Zero)), reader.GetInt64(1));
+            Assert.Equal(0, reader.GetInt64(2));
+        }
+
+        SqliteConnection.ClearAllPools();
+    }
+
+    [Fact]
     public async Task MigrateAsync_StoreAtVersion17WithARestrictedCitizen_KeepsItRestrictedThroughItsRecords()
     {
         // Before migration 18 restriction was a flag on the citizen; it moves onto the citizen's records.
