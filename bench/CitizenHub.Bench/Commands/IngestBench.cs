@@ -41,8 +41,7 @@ internal static class IngestBench
         {
             var options = new PopulationOptions { Persons = persons, Seed = seed };
             var night = delta > 0 ? Night(options, delta) : null;
-            var population = night?.Before ?? LabelledPopulation.Generate(options);
-            var configPath = SourceFiles.Write(population, directory);
+            var (configPath, generated) = WriteSources(night, options, directory);
             var settings = hubSettings is null ? null : ReadSettings(hubSettings);
             if (settings is not null)
             {
@@ -56,11 +55,20 @@ internal static class IngestBench
 
             var hub = HubComposition.Load(configPath);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"bench ingest: {population.Records.Count} records ({persons} persons, seed {seed}) in {hub.Catalog.Sources.Count} sources; {instances} hub instance(s); transport {hub.Configuration["Transport"] ?? "InMemory"}, store {hub.Configuration["Store:Provider"] ?? "Sqlite"}")).ConfigureAwait(false);
+                $"bench ingest: {generated} records ({persons} persons, seed {seed}) in {hub.Catalog.Sources.Count} sources; {instances} hub instance(s); transport {hub.Configuration["Transport"] ?? "InMemory"}, store {hub.Configuration["Store:Provider"] ?? "Sqlite"}")).ConfigureAwait(false);
 
             for (var i = 1; i < instances; i++)
             {
                 children.Add(await StartServeAsync(configPath, cancellationToken).ConfigureAwait(false));
+            }
+
+            // Without a night to follow, the generated people were let go once their extracts were written: what this
+            // process holds from here, and its peak resident memory, are the hub's own.
+            var hubAlone = night is null;
+            if (hubAlone)
+            {
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+                hubAlone = ResetPeakResident(Environment.ProcessId);
             }
 
             var stopwatch = new Stopwatch();
@@ -103,7 +111,7 @@ internal static class IngestBench
                     ("peak memory MiB (per instance)", string.Join(", ", peaks.Select(p => (p / 1048576.0).ToString("0", CultureInfo.InvariantCulture)))),
                     ("keys loaded by a new instance s", keysLoad.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)),
                     ("hub s: read, decide, write, commit (this instance)", measures.PhaseSeconds()),
-                    ("peak managed heap MiB (this instance, with the generated data)", measures.PeakHeapMebibytes()),
+                    (hubAlone ? "peak managed heap MiB (this instance)" : "peak managed heap MiB (this instance, with the generated data)", measures.PeakHeapMebibytes()),
                     ("GC paused s; collections gen 0, 1, 2 (this process)", measures.GcPauses()),
                     ("garbage collector", System.Runtime.GCSettings.IsServerGC ? "server" : "workstation"),
                 };
@@ -135,6 +143,17 @@ internal static class IngestBench
                 // A file still held open only leaves litter in the temp folder.
             }
         }
+    }
+
+    /// <summary>
+    /// The sources' extracts written to <paramref name="directory"/>: the night's first, or a population's generated
+    /// here and let go when written (nothing after the first load reads it), so that it is not held through the load.
+    /// </summary>
+    /// <returns>The hub's configuration for them, and how many records they hold.</returns>
+    private static (string ConfigPath, int Records) WriteSources(NightlyDelta? night, PopulationOptions options, string directory)
+    {
+        var population = night?.Before ?? LabelledPopulation.Generate(options);
+        return (SourceFiles.Write(population, directory), population.Records.Count);
     }
 
     /// <summary>The population and its night. A night changes a small part of the records: at most a quarter (so that
