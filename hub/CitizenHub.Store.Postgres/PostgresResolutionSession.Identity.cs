@@ -21,7 +21,7 @@ internal sealed partial class PostgresResolutionSession
             FROM unnest($1::text[], $2::text[]) AS k (source_system, source_key)
             JOIN source_records s ON s.source_system = k.source_system AND s.source_key = k.source_key;
             """,
-            r => (Record: new SourceRecordRef(r.GetString(0), r.GetString(1)), Held: new HeldRecord(r.GetString(2), r.GetString(3), StoreTime.FromTicks(r.GetInt64(4)))),
+            r => (Record: new SourceRecordRef(r.GetString(0), r.GetString(1)), Held: new HeldRecord(r.GetString(2), StoredDigest.Decode(r.GetFieldValue<byte[]>(3)), StoreTime.FromTicks(r.GetInt64(4)))),
             records.Select(r => r.SourceSystem).ToArray(),
             records.Select(r => r.SourceKey).ToArray()).ConfigureAwait(false);
         var held = new Dictionary<SourceRecordRef, HeldRecord>(rows.Count);

@@ -164,7 +164,7 @@ internal sealed partial class PostgresResolutionSession(
             citizenId,
             StoreTime.ToTicks(record.ObservedAt),
             StoreTime.ToTicks(at),
-            contentHash,
+            StoredDigest.Encode(contentHash),
             StoredRecord.Encode(record),
             normalised.FamilyKey,
             normalised.GivenKey,
@@ -261,7 +261,7 @@ internal sealed partial class PostgresResolutionSession(
             candidate.SourceKey,
             candidate.CitizenId,
             candidate.Explanation.Weight,
-            StoredEvidence.Encode(candidate),
+            StoredEvidence.EncodeForReview(candidate),
             StoreTime.ToTicks(at));
         return Task.CompletedTask;
     }
@@ -295,13 +295,11 @@ internal sealed partial class PostgresResolutionSession(
     public async Task<ReviewItem?> GetReviewAsync(long reviewId)
     {
         await FlushAsync().ConfigureAwait(false);
-        var row = await connection.QuerySingleOrDefaultAsync<(long Id, string SourceSystem, string SourceKey, byte[] Evidence, string Status, long CreatedAt)?>(
-            "SELECT review_id, source_system, source_key, evidence, status, created_at FROM review_items WHERE review_id = @reviewId;",
+        var row = await connection.QuerySingleOrDefaultAsync<ReviewRow>(
+            $"SELECT {StoreReads.ReviewColumns} FROM review_items WHERE review_id = @reviewId;",
             new { reviewId },
             transaction).ConfigureAwait(false);
-        return row is { } r
-            ? new ReviewItem(r.Id, new SourceRecordRef(r.SourceSystem, r.SourceKey), StoredEvidence.Decode(r.Evidence), Enum.Parse<ReviewStatus>(r.Status), StoreTime.FromTicks(r.CreatedAt))
-            : null;
+        return row is null ? null : StoreReads.ReviewFrom(row);
     }
 
     private Task CloseReviewAsync(long reviewId, ReviewStatus status, DateTimeOffset at) =>
@@ -440,7 +438,7 @@ internal sealed partial class PostgresResolutionSession(
             SELECT s.source_system, s.source_key, s.content_hash FROM suppressed_records s
             JOIN unnest($1::text[], $2::text[]) AS r (source_system, source_key) ON s.source_system = r.source_system AND s.source_key = r.source_key;
             """,
-            r => (new SourceRecordRef(r.GetString(0), r.GetString(1)), r.GetString(2)),
+            r => (new SourceRecordRef(r.GetString(0), r.GetString(1)), StoredDigest.Decode(r.GetFieldValue<byte[]>(2))),
             records.Select(r => r.SourceSystem).ToArray(),
             records.Select(r => r.SourceKey).ToArray()).ConfigureAwait(false);
         return rows.ToDictionary(r => r.Item1, r => r.Item2);
@@ -461,12 +459,12 @@ internal sealed partial class PostgresResolutionSession(
             Defer(
                 """
                 INSERT INTO suppressed_records (source_system, source_key, content_hash, erased_at)
-                SELECT source_system, source_key, content_hash, $4 FROM unnest($1::text[], $2::text[], $3::text[]) AS r (source_system, source_key, content_hash)
+                SELECT source_system, source_key, content_hash, $4 FROM unnest($1::text[], $2::text[], $3::bytea[]) AS r (source_system, source_key, content_hash)
                 ON CONFLICT (source_system, source_key) DO UPDATE SET content_hash = excluded.content_hash, erased_at = excluded.erased_at;
                 """,
                 records.Select(r => r.Record.SourceSystem).ToArray(),
                 records.Select(r => r.Record.SourceKey).ToArray(),
-                records.Select(r => r.ContentHash).ToArray(),
+                records.Select(r => StoredDigest.Encode(r.ContentHash)).ToArray(),
                 when);
         }
 

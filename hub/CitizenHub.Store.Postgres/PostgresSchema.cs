@@ -427,18 +427,23 @@ internal static class PostgresSchema
         """,
         // 18: times are kept as ticks (StoreTime: a whole number of 100 ns since 1970 UTC) where they were ISO-8601 text,
         // as the SQLite store keeps them: eight bytes where text took 33, to the tick. The text is read as a time to the
-        // second and its fraction's seven digits added, since a timestamptz would round them to microseconds.
+        // second and its fraction's seven digits added, since a timestamptz would round them to microseconds. Content
+        // digests are kept as their 32 bytes (StoredDigest) where they were hex; text that was not hex, as its bytes.
         """
         CREATE FUNCTION pg_temp.store_ticks(t text) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
             SELECT extract(epoch FROM regexp_replace(t, '\.[0-9]+', '')::timestamptz)::bigint * 10000000
                  + COALESCE(rpad(substring(t FROM '\.([0-9]+)'), 7, '0')::bigint, 0)
+        $$;
+        CREATE FUNCTION pg_temp.store_digest(t text) RETURNS bytea LANGUAGE sql IMMUTABLE AS $$
+            SELECT CASE WHEN t ~ '^[0-9A-Fa-f]{64}$' THEN decode(t, 'hex') ELSE convert_to(t, 'UTF8') END
         $$;
         ALTER TABLE citizens
             ALTER COLUMN created_at TYPE bigint USING pg_temp.store_ticks(created_at),
             ALTER COLUMN updated_at TYPE bigint USING pg_temp.store_ticks(updated_at);
         ALTER TABLE source_records
             ALTER COLUMN observed_at TYPE bigint USING pg_temp.store_ticks(observed_at),
-            ALTER COLUMN linked_at TYPE bigint USING pg_temp.store_ticks(linked_at);
+            ALTER COLUMN linked_at TYPE bigint USING pg_temp.store_ticks(linked_at),
+            ALTER COLUMN content_hash TYPE bytea USING pg_temp.store_digest(content_hash);
         ALTER TABLE sync_runs
             ALTER COLUMN started_at TYPE bigint USING pg_temp.store_ticks(started_at),
             ALTER COLUMN completed_at TYPE bigint USING pg_temp.store_ticks(completed_at);
@@ -457,12 +462,15 @@ internal static class PostgresSchema
             ALTER COLUMN published_at TYPE bigint USING pg_temp.store_ticks(published_at),
             ALTER COLUMN publish_lease_until TYPE bigint USING pg_temp.store_ticks(publish_lease_until);
         ALTER TABLE restricted_records ALTER COLUMN placed_at TYPE bigint USING pg_temp.store_ticks(placed_at);
-        ALTER TABLE suppressed_records ALTER COLUMN erased_at TYPE bigint USING pg_temp.store_ticks(erased_at);
+        ALTER TABLE suppressed_records
+            ALTER COLUMN erased_at TYPE bigint USING pg_temp.store_ticks(erased_at),
+            ALTER COLUMN content_hash TYPE bytea USING pg_temp.store_digest(content_hash);
         ALTER TABLE sync_locks
             ALTER COLUMN process_started_at TYPE bigint USING pg_temp.store_ticks(process_started_at),
             ALTER COLUMN since TYPE bigint USING pg_temp.store_ticks(since),
             ALTER COLUMN lease_until TYPE bigint USING pg_temp.store_ticks(lease_until);
         DROP FUNCTION pg_temp.store_ticks(text);
+        DROP FUNCTION pg_temp.store_digest(text);
         """,
     ];
 }

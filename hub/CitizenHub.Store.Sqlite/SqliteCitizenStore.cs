@@ -49,8 +49,9 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
         // WAL lets the API read while the hub writes; it is a property of the file, so set once here.
         await connection.ExecuteAsync("PRAGMA journal_mode = WAL;").ConfigureAwait(false);
         await connection.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);").ConfigureAwait(false);
-        // Migration 29 converts the times kept as text before it.
+        // Migration 29 converts the times and digests kept as text before it.
         connection.CreateFunction<string?, long?>("store_ticks", text => text is null ? null : StoreTime.TicksOfText(text), isDeterministic: true);
+        connection.CreateFunction<string?, byte[]?>("store_digest", text => text is null ? null : StoredDigest.OfText(text), isDeterministic: true);
         // A migration that makes a table again drops the one other tables refer to before its copy takes the name, which
         // SQLite allows only with foreign keys off, and only outside a transaction (its way of altering a table).
         await connection.ExecuteAsync("PRAGMA foreign_keys = OFF;").ConfigureAwait(false);

@@ -19,7 +19,7 @@ internal sealed partial class SqliteResolutionSession
                          SELECT s.source_system, s.source_key, s.citizen_id, s.content_hash, s.observed_at FROM json_each(@records) r
                          CROSS JOIN source_records s ON s.source_system = json_extract(r.value, '$[0]') AND s.source_key = json_extract(r.value, '$[1]');
                          """,
-                         r => (new SourceRecordRef(r.GetString(0), r.GetString(1)), new HeldRecord(r.GetString(2), r.GetString(3), StoreTime.FromTicks(r.GetInt64(4)))),
+                         r => (new SourceRecordRef(r.GetString(0), r.GetString(1)), new HeldRecord(r.GetString(2), StoredDigest.Decode(r.GetFieldValue<byte[]>(3)), StoreTime.FromTicks(r.GetInt64(4)))),
                          ("@records", RefsJson(records))))
             {
                 held[record] = row;

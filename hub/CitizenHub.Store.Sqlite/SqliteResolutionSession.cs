@@ -70,7 +70,7 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
             ("@citizenId", citizenId),
             ("@ObservedAt", StoreTime.ToTicks(record.ObservedAt)),
             ("@at", StoreTime.ToTicks(at)),
-            ("@contentHash", contentHash),
+            ("@contentHash", StoredDigest.Encode(contentHash)),
             ("@Record", StoredRecord.Encode(record)),
             ("@FamilyKey", normalised.FamilyKey),
             ("@GivenKey", normalised.GivenKey),
@@ -167,7 +167,7 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
             ("@CandidateKey", candidate.SourceKey),
             ("@CitizenId", candidate.CitizenId),
             ("@Weight", candidate.Explanation.Weight),
-            ("@EvidenceJson", StoredEvidence.Encode(candidate)),
+            ("@EvidenceJson", StoredEvidence.EncodeForReview(candidate)),
             ("@at", StoreTime.ToTicks(at)));
         return Task.CompletedTask;
     }
@@ -198,13 +198,19 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
     public Task<ReviewItem?> GetReviewAsync(long reviewId)
     {
         var rows = _statements.Query(
-            "SELECT review_id, source_system, source_key, evidence, status, created_at FROM review_items WHERE review_id = @reviewId;",
-            r => new ReviewItem(
-                r.GetInt64(0),
-                new SourceRecordRef(r.GetString(1), r.GetString(2)),
-                StoredEvidence.Decode(r.GetFieldValue<byte[]>(3)),
-                Enum.Parse<ReviewStatus>(r.GetString(4)),
-                StoreTime.FromTicks(r.GetInt64(5))),
+            $"SELECT {StoreReads.ReviewColumns} FROM review_items WHERE review_id = @reviewId;",
+            r => StoreReads.ReviewFrom(new ReviewRow
+            {
+                Id = r.GetInt64(0),
+                SourceSystem = r.GetString(1),
+                SourceKey = r.GetString(2),
+                Evidence = r.GetFieldValue<byte[]>(3),
+                Status = r.GetString(4),
+                CreatedAt = r.GetInt64(5),
+                CandidateCitizen = r.GetString(6),
+                CandidateSystem = r.GetString(7),
+                CandidateKey = r.GetString(8),
+            }),
             ("@reviewId", reviewId));
         return Task.FromResult(rows.Count == 0 ? null : rows[0]);
     }
@@ -330,12 +336,12 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
 
         foreach (var record in records)
         {
-            if (_statements.Scalar<string>(
+            if (_statements.Scalar<byte[]>(
                     "SELECT content_hash FROM suppressed_records WHERE source_system = @system AND source_key = @key;",
                     ("@system", record.SourceSystem),
                     ("@key", record.SourceKey)) is { } hash)
             {
-                suppressed[record] = hash;
+                suppressed[record] = StoredDigest.Decode(hash);
             }
         }
 
@@ -363,7 +369,7 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
                 """,
                 ("@system", suppressed.Record.SourceSystem),
                 ("@key", suppressed.Record.SourceKey),
-                ("@hash", suppressed.ContentHash),
+                ("@hash", StoredDigest.Encode(suppressed.ContentHash)),
                 ("@at", StoreTime.ToTicks(at)));
         }
 

@@ -467,10 +467,11 @@ internal static class SqliteSchema
         ALTER TABLE citizen_history_by_citizen RENAME TO citizen_history;
         """,
         // 29: times are kept as ticks (StoreTime: a whole number of 100 ns since 1970 UTC) where they were ISO-8601 text:
-        // eight bytes where text took 33, a quarter of a citizen's history row. SQLite keeps a column's declared type, so
-        // each table with a time is made again with whole-number columns, its rows copied across with their times
-        // converted (store_ticks, the function the store gives the connection that migrates), its indexes and triggers
-        // made again, and an AUTOINCREMENT table's next number kept.
+        // eight bytes where text took 33, a quarter of a citizen's history row; and content digests as their 32 bytes
+        // (StoredDigest) where they were 64 characters of hex. SQLite keeps a column's declared type, so each table with
+        // a time is made again with whole-number columns, its rows copied across with their times and digests converted
+        // (store_ticks and store_digest, functions the store gives the connection that migrates), its indexes and
+        // triggers made again, and an AUTOINCREMENT table's next number kept.
         """
         CREATE TABLE citizens_v29 (
             seq          INTEGER PRIMARY KEY,
@@ -494,7 +495,7 @@ internal static class SqliteSchema
             citizen_id      TEXT NOT NULL REFERENCES citizens (citizen_id),
             observed_at     INTEGER NOT NULL,
             linked_at       INTEGER NOT NULL,
-            content_hash    TEXT NOT NULL,
+            content_hash    BLOB NOT NULL,
             record          BLOB NOT NULL,
             family_key      TEXT NULL,
             given_key       TEXT NULL,
@@ -508,7 +509,7 @@ internal static class SqliteSchema
         );
         INSERT INTO source_records_v29 (source_system, source_key, citizen_id, observed_at, linked_at, content_hash, record,
                                         family_key, given_key, date_of_birth, postcode, evidence, family_phonetic, given_phonetic, block_hashes)
-        SELECT source_system, source_key, citizen_id, store_ticks(observed_at), store_ticks(linked_at), content_hash, record,
+        SELECT source_system, source_key, citizen_id, store_ticks(observed_at), store_ticks(linked_at), store_digest(content_hash), record,
                family_key, given_key, date_of_birth, postcode, evidence, family_phonetic, given_phonetic, block_hashes
         FROM source_records ORDER BY source_system, source_key;
         DROP TABLE source_records;
@@ -718,12 +719,12 @@ internal static class SqliteSchema
         CREATE TABLE suppressed_records_v29 (
             source_system TEXT NOT NULL,
             source_key    TEXT NOT NULL,
-            content_hash  TEXT NOT NULL,
+            content_hash  BLOB NOT NULL,
             erased_at     INTEGER NOT NULL,
             PRIMARY KEY (source_system, source_key)
         );
         INSERT INTO suppressed_records_v29 (source_system, source_key, content_hash, erased_at)
-        SELECT source_system, source_key, content_hash, store_ticks(erased_at) FROM suppressed_records;
+        SELECT source_system, source_key, store_digest(content_hash), store_ticks(erased_at) FROM suppressed_records;
         DROP TABLE suppressed_records;
         ALTER TABLE suppressed_records_v29 RENAME TO suppressed_records;
 

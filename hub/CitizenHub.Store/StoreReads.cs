@@ -46,7 +46,7 @@ internal static class StoreReads
     /// <param name="open">Opens a connection of the store's, which this read closes when it ends.</param>
     public static IAsyncEnumerable<(string SourceKey, string ContentHash)> ReadSourceContentHashesAsync(
         Func<CancellationToken, Task<DbConnection>> open, string sourceSystem, CancellationToken cancellationToken) =>
-        ReadBySourceAsync(open, SourceContentHashesQuery, sourceSystem, reader => (reader.GetString(0), reader.GetString(1)), cancellationToken);
+        ReadBySourceAsync(open, SourceContentHashesQuery, sourceSystem, reader => (reader.GetString(0), StoredDigest.Decode(reader.GetFieldValue<byte[]>(1))), cancellationToken);
 
     /// <summary>Each row of a query of one source's records, as it is read: a source may hold hundreds of thousands.</summary>
     private static async IAsyncEnumerable<T> ReadBySourceAsync<T>(
@@ -191,8 +191,8 @@ internal static class StoreReads
 
     public static async Task<ReviewItem?> GetReviewAsync(DbConnection connection, long reviewId)
     {
-        var row = await connection.QuerySingleOrDefaultAsync<(long Id, string SourceSystem, string SourceKey, byte[] Evidence, string Status, long CreatedAt)?>(
-            "SELECT review_id, source_system, source_key, evidence, status, created_at FROM review_items WHERE review_id = @reviewId;",
+        var row = await connection.QuerySingleOrDefaultAsync<ReviewRow>(
+            $"SELECT {ReviewColumns} FROM review_items WHERE review_id = @reviewId;",
             new { reviewId }).ConfigureAwait(false);
         return row is { } r ? ReviewFrom(r) : null;
     }
@@ -233,17 +233,24 @@ internal static class StoreReads
         }
 
         parameters.Add("limit", (long)query.Limit);
-        var rows = await connection.QueryAsync<(long Id, string SourceSystem, string SourceKey, byte[] Evidence, string Status, long CreatedAt)>(
-            "SELECT review_id, source_system, source_key, evidence, status, created_at FROM review_items WHERE "
+        var rows = await connection.QueryAsync<ReviewRow>(
+            $"SELECT {ReviewColumns} FROM review_items WHERE "
             + string.Join(" AND ", conditions) + " ORDER BY review_id LIMIT @limit;",
             parameters).ConfigureAwait(false);
         return [.. rows.Select(ReviewFrom)];
     }
 
-    private static ReviewItem ReviewFrom((long Id, string SourceSystem, string SourceKey, byte[] Evidence, string Status, long CreatedAt) r) => new(
+    /// <summary>A review's columns, named as <see cref="ReviewRow"/>'s properties.</summary>
+    public const string ReviewColumns =
+        """
+        review_id AS Id, source_system AS SourceSystem, source_key AS SourceKey, evidence AS Evidence, status AS Status,
+        created_at AS CreatedAt, candidate_citizen AS CandidateCitizen, candidate_system AS CandidateSystem, candidate_key AS CandidateKey
+        """;
+
+    public static ReviewItem ReviewFrom(ReviewRow r) => new(
         r.Id,
         new SourceRecordRef(r.SourceSystem, r.SourceKey),
-        StoredEvidence.Decode(r.Evidence),
+        StoredEvidence.DecodeForReview(r.Evidence, r.CandidateCitizen, r.CandidateSystem, r.CandidateKey),
         Enum.Parse<ReviewStatus>(r.Status),
         StoreTime.FromTicks(r.CreatedAt));
 

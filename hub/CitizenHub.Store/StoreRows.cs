@@ -106,3 +106,17 @@ internal sealed class FeedRow
         Seq, StoreTime.FromTicks(At), Kind, CitizenId, Related, Version,
         string.IsNullOrEmpty(Fields) ? [] : Fields.Split(','), new SourceRecordRef(CauseSystem, CauseKey));
 }
+
+/// <summary>A review as both stores read it (<see cref="StoreReads.ReviewColumns"/>).</summary>
+internal sealed class ReviewRow
+{
+    public long Id { get; set; }
+    public string SourceSystem { get; set; } = "";
+    public string SourceKey { get; set; } = "";
+    public byte[] Evidence { get; set; } = [];
+    public string Status { get; set; } = "";
+    public long CreatedAt { get; set; }
+    public string CandidateCitizen { get; set; } = "";
+    public string CandidateSystem { get; set; } = "";
+    public string CandidateKey { get; set; } = "";
+}

@@ -62,6 +62,20 @@ internal static class StoredEvidence
         return PackedWithShapeV1.Pack(buffer.WrittenSpan);
     }
 
+    /// <summary>
+    /// The evidence for a review without its candidate's citizen, source and key, which the review's row names beside
+    /// it: kept twice, they were a third of a review's evidence (<see cref="DecodeForReview"/> puts them back).
+    /// </summary>
+    public static byte[] EncodeForReview(PairEvidence evidence)
+    {
+        ArgumentNullException.ThrowIfNull(evidence);
+        return Encode(evidence with { CitizenId = "", SourceSystem = "", SourceKey = "" });
+    }
+
+    /// <summary>A review's evidence with the candidate its row names; evidence kept whole before reads the same.</summary>
+    public static PairEvidence DecodeForReview(byte[] stored, string candidateCitizen, string candidateSystem, string candidateKey) =>
+        Decode(stored) with { CitizenId = candidateCitizen, SourceSystem = candidateSystem, SourceKey = candidateKey };
+
     public static PairEvidence Decode(byte[] stored)
     {
         var json = PackedWithShapeV1.Unpack(stored, "evidence");

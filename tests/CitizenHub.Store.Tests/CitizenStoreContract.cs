@@ -760,8 +760,8 @@ public abstract class CitizenStoreContract : IAsyncLifetime
             var c = await s.CreateCitizenAsync(At);
             var ann = Records.Person("ct", "1", "Ann", "Lee");
             var bob = Records.Person("ct", "2", "Bob", "Lee");
-            await s.SaveRecordAsync(c, ann, RecordNormaliser.Normalise(ann), "digest-1", [], null, At);
-            await s.SaveRecordAsync(c, bob, RecordNormaliser.Normalise(bob), "digest-2", [], null, At);
+            await s.SaveRecordAsync(c, ann, RecordNormaliser.Normalise(ann), IdentityEngine.ContentHash(ann), [], null, At);
+            await s.SaveRecordAsync(c, bob, RecordNormaliser.Normalise(bob), IdentityEngine.ContentHash(bob), [], null, At);
             await SaveAsync(s, c, Records.Person("hb", "1", "Ann", "Lee"), []);
             return c;
         });
@@ -772,7 +772,9 @@ public abstract class CitizenStoreContract : IAsyncLifetime
             held.Add(pair);
         }
 
-        Assert.Equal([("1", "digest-1"), ("2", "digest-2")], held.Order());
+        Assert.Equal(
+            [("1", IdentityEngine.ContentHash(Records.Person("ct", "1", "Ann", "Lee"))), ("2", IdentityEngine.ContentHash(Records.Person("ct", "2", "Bob", "Lee")))],
+            held.Order());
     }
 
     [Fact]
@@ -814,7 +816,7 @@ public abstract class CitizenStoreContract : IAsyncLifetime
 
         Assert.Equal((id, observed, At, false), (held!.CitizenId, held.ObservedAt, held.LinkedAt, held.CitizenRestricted));
         Assert.Equal(observed, found!.ObservedAt);
-        Assert.Equal("hash", found.ContentHash);
+        Assert.Equal(IdentityEngine.ContentHash(record), found.ContentHash);
         Assert.Equal("ST16 2AB", held.Record.Addresses.Single().Postcode);
         Assert.Null(await Store.GetSourceRecordAsync("ct", "2", CancellationToken.None));
         Assert.Null(await InSessionAsync(s => s.FindRecordAsync("ct", "2")));
@@ -859,7 +861,7 @@ public abstract class CitizenStoreContract : IAsyncLifetime
             var c = await s.CreateCitizenAsync(At);
             var record = Records.Person("hb", "1", "Ann", "Lee");
             await SaveAsync(s, c, Records.Person("ct", "1", "Ann", "Lee"), []);
-            await s.SaveRecordAsync(c, record, RecordNormaliser.Normalise(record), "hash", [], evidence, At);
+            await s.SaveRecordAsync(c, record, RecordNormaliser.Normalise(record), IdentityEngine.ContentHash(record), [], evidence, At);
             return c;
         });
 
@@ -1511,10 +1513,10 @@ public abstract class CitizenStoreContract : IAsyncLifetime
 
             // Saved where it was not held; a new version; moved; merged away; removed.
             var c = await s.CreateCitizenAsync(At);
-            await s.SaveRecordAsync(c, Records.Person("ct", "3", "Cat", "Lee"), RecordNormaliser.Normalise(Records.Person("ct", "3", "Cat", "Lee")), "h3", [], null, At);
-            Assert.Equal(new HeldRecord(c, "h3", Records.Person("ct", "3", "Cat", "Lee").ObservedAt), await s.FindRecordAsync("ct", "3"));
-            await s.SaveRecordAsync(held, Records.Person("ct", "2", "Robert", "Lee"), RecordNormaliser.Normalise(Records.Person("ct", "2", "Robert", "Lee")), "h2", [], null, At);
-            Assert.Equal((held, "h2"), await CitizenAndHashAsync(s, "2"));
+            await s.SaveRecordAsync(c, Records.Person("ct", "3", "Cat", "Lee"), RecordNormaliser.Normalise(Records.Person("ct", "3", "Cat", "Lee")), ThirdDigest, [], null, At);
+            Assert.Equal(new HeldRecord(c, ThirdDigest, Records.Person("ct", "3", "Cat", "Lee").ObservedAt), await s.FindRecordAsync("ct", "3"));
+            await s.SaveRecordAsync(held, Records.Person("ct", "2", "Robert", "Lee"), RecordNormaliser.Normalise(Records.Person("ct", "2", "Robert", "Lee")), SecondDigest, [], null, At);
+            Assert.Equal((held, SecondDigest), await CitizenAndHashAsync(s, "2"));
             await s.MoveRecordAsync("ct", "1", c, At);
             Assert.Equal(c, (await s.FindRecordAsync("ct", "1"))!.CitizenId);
             await s.MergeAsync(other, c, At);
@@ -1530,7 +1532,7 @@ public abstract class CitizenStoreContract : IAsyncLifetime
         var stored = await InSessionAsync(async s => (
             One: await s.FindRecordAsync("ct", "1"), Two: await s.FindRecordAsync("ct", "2"), Three: await s.FindRecordAsync("ct", "3")));
         Assert.Equal(other, stored.One!.CitizenId);
-        Assert.Equal((held, "h2"), (stored.Two!.CitizenId, stored.Two.ContentHash));
+        Assert.Equal((held, SecondDigest), (stored.Two!.CitizenId, stored.Two.ContentHash));
         Assert.Null(stored.Three);
 
         static async Task<(string, string)> CitizenAndHashAsync(IResolutionSession session, string key) =>
@@ -1699,19 +1701,22 @@ public abstract class CitizenStoreContract : IAsyncLifetime
         Assert.Equal(migrated, await RecordIndexesAsync());
     }
 
+    private static readonly string SecondDigest = new('2', 64);
+    private static readonly string ThirdDigest = new('3', 64);
+
     protected static PairEvidence Evidence(string citizenId, string system, string key, double weight) =>
         new(citizenId, system, key, new MatchExplanation(weight, MatchBand.Review, null, null, [new FieldWeight("family_name", "exact", 6.5, TermFrequencyAdjusted: true)]));
 
     protected static GoldenField Field(string name, string value) => new(name, value, "ct", "1", At);
 
     protected static Task SaveAsync(IResolutionSession session, string citizenId, SourceRecord record, IReadOnlyList<string> keys) =>
-        session.SaveRecordAsync(citizenId, record, RecordNormaliser.Normalise(record), "hash", keys, null, At);
+        session.SaveRecordAsync(citizenId, record, RecordNormaliser.Normalise(record), IdentityEngine.ContentHash(record), keys, null, At);
 
     /// <summary>Saves a record with the blocking keys the resolver would give it.</summary>
     protected static Task SaveWithItsKeysAsync(IResolutionSession session, string citizenId, SourceRecord record)
     {
         var normalised = RecordNormaliser.Normalise(record);
-        return session.SaveRecordAsync(citizenId, record, normalised, "hash", BlockingKeys.For(normalised), null, At);
+        return session.SaveRecordAsync(citizenId, record, normalised, IdentityEngine.ContentHash(record), BlockingKeys.For(normalised), null, At);
     }
 
     protected async Task<T> InSessionAsync<T>(Func<IResolutionSession, Task<T>> work)

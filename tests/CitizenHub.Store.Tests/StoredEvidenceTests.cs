@@ -99,4 +99,28 @@ public sealed class StoredEvidenceTests
         Assert.ThrowsAny<Exception>(() => StoredEvidence.Decode(packed[..(packed.Length / 2)]));
     }
 
+    [Fact]
+    public void DecodeForReview_OfEncodeForReview_GivesBackTheEvidenceWithTheCandidateTheRowNames()
+    {
+        var kept = StoredEvidence.EncodeForReview(Evidence);
+
+        Assert.Equal(
+            StoreJson.Serialize(Evidence),
+            StoreJson.Serialize(StoredEvidence.DecodeForReview(kept, Evidence.CitizenId, Evidence.SourceSystem, Evidence.SourceKey)));
+        Assert.Equal("", StoredEvidence.Decode(kept).CitizenId);
+    }
+
+    [Fact]
+    public void EncodeForReview_LeavesOutWhatTheRowNames_KeepingAFifthLess()
+    {
+        Assert.True(StoredEvidence.EncodeForReview(Evidence).Length * 5 < StoredEvidence.Encode(Evidence).Length * 4);
+    }
+
+    [Fact]
+    public void DecodeForReview_EvidenceKeptWholeBefore_ReadsWithTheRowsCandidate()
+    {
+        var decoded = StoredEvidence.DecodeForReview(StoredEvidence.Encode(Evidence), Evidence.CitizenId, Evidence.SourceSystem, Evidence.SourceKey);
+
+        Assert.Equal(StoreJson.Serialize(Evidence), StoreJson.Serialize(decoded));
+    }
 }

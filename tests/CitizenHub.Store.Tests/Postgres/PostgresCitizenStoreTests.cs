@@ -1,5 +1,6 @@
 using CitizenHub.Contracts;
 using CitizenHub.Matching;
+using CitizenHub.Matching.Identity;
 using CitizenHub.Store.Postgres;
 using CitizenHub.TestKit;
 using Npgsql;
@@ -133,7 +134,7 @@ public sealed class PostgresCitizenStoreTests(PostgresServer server) : CitizenSt
                     ('ct', '1', '{citizen}', '2026-01-01T00:00:00.0000000+00:00', '2026-01-01T00:00:00.0000000+00:00', 'hash',
                      convert_to('{StoreJson.Serialize(Records.Person("ct", "1", "Ann", "Lee"))}', 'UTF8'), '{Evidence}');
                 INSERT INTO review_items (source_system, source_key, candidate_system, candidate_key, candidate_citizen, weight, evidence_json, status, created_at) VALUES
-                    ('ct', '1', 'er', '7', '{citizen}', 24.46, '{Evidence}', 'Open', '2026-01-01T00:00:00.0000000+00:00');
+                    ('ct', '1', 'er', '7', '{new string('d', 32)}', 24.46, '{Evidence}', 'Open', '2026-01-01T00:00:00.0000000+00:00');
                 """,
                 connection);
             await rows.ExecuteNonQueryAsync();
@@ -153,12 +154,13 @@ public sealed class PostgresCitizenStoreTests(PostgresServer server) : CitizenSt
     }
 
     [Fact]
-    public async Task MigrateAsync_DatabaseAtVersion17_KeepsTimesKeptAsTextToTheTick_AsWholeNumbers()
+    public async Task MigrateAsync_DatabaseAtVersion17_KeepsTimesAndDigestsKeptAsText_AsNumbersAndBytes()
     {
-        // Before migration 18 times were ISO-8601 text; they become ticks, each to the tick it was, the last tick of a
-        // second included (a timestamptz would round it into the next).
+        // Before migration 18 times were ISO-8601 text and content digests hex; times become ticks, each to the tick it
+        // was, the last tick of a second included (a timestamptz would round it into the next), and digests bytes.
         var old = await DatabaseAtVersionAsync(17);
         var citizen = new string('c', 32);
+        var digest = IdentityEngine.ContentHash(Records.Person("ct", "1", "Ann", "Lee"));
         const string Evidence = """["dddddddddddddddddddddddddddddddd","er","7",24.46,"Link",null,null,[["family_name","exact",6.88,1]]]""";
         await using (var connection = new NpgsqlConnection(old))
         {
@@ -168,7 +170,7 @@ public sealed class PostgresCitizenStoreTests(PostgresServer server) : CitizenSt
                 INSERT INTO citizens (citizen_id, status, version, created_at, updated_at) VALUES
                     ('{citizen}', 'Active', 2, '2026-01-01T00:00:00.0000000+00:00', '2026-03-04T05:06:07.9999999+00:00');
                 INSERT INTO source_records (source_system, source_key, citizen_id, observed_at, linked_at, content_hash, record) VALUES
-                    ('ct', '1', '{citizen}', '2025-12-31T23:59:59.1234567+00:00', '2026-01-01T00:00:00.0000001+00:00', 'hash',
+                    ('ct', '1', '{citizen}', '2025-12-31T23:59:59.1234567+00:00', '2026-01-01T00:00:00.0000001+00:00', '{digest}',
                      convert_to('{StoreJson.Serialize(Records.Person("ct", "1", "Ann", "Lee"))}', 'UTF8'));
                 INSERT INTO citizen_history (citizen_id, cause, source_system, source_key, at) VALUES
                     ('{citizen}', 'RecordAdded', 'ct', '1', '2026-01-01T00:00:00.0000001+00:00');
@@ -192,6 +194,16 @@ public sealed class PostgresCitizenStoreTests(PostgresServer server) : CitizenSt
         var waiting = new DateTimeOffset(2026, 2, 1, 12, 0, 0, TimeSpan.Zero).AddTicks(5_000_000);
         Assert.Equal(waiting, Assert.Single(await store.GetReviewsAsync(new ReviewQuery(CitizenHub.Matching.Identity.ReviewStatus.Open, 10), CancellationToken.None)).CreatedAt);
         Assert.Empty(await store.GetReviewsAsync(new ReviewQuery(CitizenHub.Matching.Identity.ReviewStatus.Open, 10) { CreatedBefore = waiting }, CancellationToken.None));
+        var digests = new List<(string, string)>();
+        await foreach (var pair in store.ReadSourceContentHashesAsync("ct", CancellationToken.None))
+        {
+            digests.Add(pair);
+        }
+
+        Assert.Equal([("1", digest)], digests);
+        Assert.Equal(
+            ["bytea", "bytea"],
+            await QueryAsync(old, "SELECT data_type FROM information_schema.columns WHERE column_name = 'content_hash' AND table_schema = 'public';", r => r.GetString(0)));
         Assert.Empty(await QueryAsync(
             old,
             "SELECT table_name || '.' || column_name FROM information_schema.columns WHERE table_schema = 'public' AND data_type = 'text' AND (column_name LIKE '%\\_at' OR column_name IN ('at', 'since', 'lease_until', 'publish_lease_until'));",

@@ -1,5 +1,6 @@
 using CitizenHub.Adapters.Testing;
 using CitizenHub.Matching;
+using CitizenHub.Matching.Identity;
 using CitizenHub.Matching.Linking;
 using CitizenHub.Store.Sqlite;
 using CitizenHub.TestKit;
@@ -108,12 +109,14 @@ public sealed class SqliteCitizenStoreTests : CitizenStoreContract, IDisposable
     }
 
     [Fact]
-    public async Task MigrateAsync_StoreAtVersion28_KeepsTimesKeptAsTextToTheTick_AsWholeNumbers()
+    public async Task MigrateAsync_StoreAtVersion28_KeepsTimesAndDigestsKeptAsText_AsNumbersAndBytes()
     {
-        // Before migration 29 times were ISO-8601 text; each table holding one is made again with whole-number columns,
-        // every time kept to the tick, and the change feed numbering on from where it was.
+        // Before migration 29 times were ISO-8601 text and content digests hex; each table holding one is made again
+        // with whole-number columns, every time kept to the tick, each digest the same, and the change feed numbering
+        // on from where it was.
         var path = _folder.File("v28.db");
         var citizen = new string('c', 32);
+        var digest = IdentityEngine.ContentHash(Records.Person("ct", "1", "Ann", "Lee"));
         await using (var connection = new SqliteConnection($"Data Source={path}"))
         {
             await connection.OpenAsync();
@@ -129,7 +132,7 @@ public sealed class SqliteCitizenStoreTests : CitizenStoreContract, IDisposable
                 INSERT INTO citizens (citizen_id, status, version, created_at, updated_at) VALUES
                     ('{citizen}', 'Active', 2, '2026-01-01T00:00:00.0000000+00:00', '2026-03-04T05:06:07.9999999+00:00');
                 INSERT INTO source_records (source_system, source_key, citizen_id, observed_at, linked_at, content_hash, record) VALUES
-                    ('ct', '1', '{citizen}', '2025-12-31T23:59:59.1234567+00:00', '2026-01-01T00:00:00.0000001+00:00', 'hash', CAST('{record}' AS BLOB));
+                    ('ct', '1', '{citizen}', '2025-12-31T23:59:59.1234567+00:00', '2026-01-01T00:00:00.0000001+00:00', '{digest}', CAST('{record}' AS BLOB));
                 INSERT INTO citizen_history (citizen_id, seq, cause, source_system, source_key, at) VALUES
                     ('{citizen}', 1, 'RecordAdded', 'ct', '1', '2026-01-01T00:00:00.0000001+00:00');
                 INSERT INTO change_feed (at, kind, citizen_id, cause_system, cause_key) VALUES
@@ -152,6 +155,13 @@ public sealed class SqliteCitizenStoreTests : CitizenStoreContract, IDisposable
             Assert.Equal(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddTicks(1), held.LinkedAt);
             Assert.Equal(held.LinkedAt, Assert.Single(await store.GetHistoryAsync(citizen, CancellationToken.None)).At);
             Assert.Equal(held.LinkedAt, Assert.Single(await store.GetChangesAsync(0, 10, includeRestricted: true, [], CancellationToken.None)).At);
+            var digests = new List<(string, string)>();
+            await foreach (var pair in store.ReadSourceContentHashesAsync("ct", CancellationToken.None))
+            {
+                digests.Add(pair);
+            }
+
+            Assert.Equal([("1", digest)], digests);
         }
 
         await using (var connection = new SqliteConnection($"Data Source={path}"))
@@ -161,6 +171,7 @@ public sealed class SqliteCitizenStoreTests : CitizenStoreContract, IDisposable
             command.CommandText = """
                 SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'change_feed'),
                        (SELECT applied_at FROM applied_messages),
+                       (SELECT typeof(content_hash) || length(content_hash) FROM source_records),
                        (SELECT COUNT(*) FROM sqlite_schema t JOIN pragma_table_info(t.name) c
                         WHERE t.type = 'table' AND c.type = 'TEXT'
                           AND (c.name LIKE '%\_at' ESCAPE '\' OR c.name IN ('at', 'since', 'lease_until', 'publish_lease_until')));
@@ -169,7 +180,8 @@ public sealed class SqliteCitizenStoreTests : CitizenStoreContract, IDisposable
             Assert.True(await reader.ReadAsync());
             Assert.Equal(2, reader.GetInt64(0));
             Assert.Equal(StoreTime.ToTicks(new DateTimeOffset(2026, 1, 1, 0, 0, 0, 250, TimeSpan.Zero)), reader.GetInt64(1));
-            Assert.Equal(0, reader.GetInt64(2));
+            Assert.Equal("blob32", reader.GetString(2));
+            Assert.Equal(0, reader.GetInt64(3));
         }
 
         SqliteConnection.ClearAllPools();
