@@ -766,11 +766,7 @@ public abstract class CitizenStoreContract : IAsyncLifetime
             return c;
         });
 
-        var held = new List<(string, string)>();
-        await foreach (var pair in Store.ReadSourceContentHashesAsync("ct", CancellationToken.None))
-        {
-            held.Add(pair);
-        }
+        var held = await DigestsHeldAsync(Store, "ct");
 
         Assert.Equal(
             [("1", IdentityEngine.ContentHash(Records.Person("ct", "1", "Ann", "Lee"))), ("2", IdentityEngine.ContentHash(Records.Person("ct", "2", "Bob", "Lee")))],
@@ -1699,6 +1695,18 @@ public abstract class CitizenStoreContract : IAsyncLifetime
         await Store.MigrateAsync(CancellationToken.None);
 
         Assert.Equal(migrated, await RecordIndexesAsync());
+    }
+
+    /// <summary>Every record of a source the store holds, with its content digest (<see cref="ISyncOperations.ReadSourceContentHashesAsync"/>).</summary>
+    protected static async Task<List<(string Key, string Digest)>> DigestsHeldAsync(ISyncOperations store, string sourceSystem)
+    {
+        var held = new List<(string, string)>();
+        await foreach (var pair in store.ReadSourceContentHashesAsync(sourceSystem, CancellationToken.None))
+        {
+            held.Add(pair);
+        }
+
+        return held;
     }
 
     private static readonly string SecondDigest = new('2', 64);

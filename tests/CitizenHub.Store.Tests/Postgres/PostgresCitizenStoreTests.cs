@@ -194,13 +194,7 @@ public sealed class PostgresCitizenStoreTests(PostgresServer server) : CitizenSt
         var waiting = new DateTimeOffset(2026, 2, 1, 12, 0, 0, TimeSpan.Zero).AddTicks(5_000_000);
         Assert.Equal(waiting, Assert.Single(await store.GetReviewsAsync(new ReviewQuery(CitizenHub.Matching.Identity.ReviewStatus.Open, 10), CancellationToken.None)).CreatedAt);
         Assert.Empty(await store.GetReviewsAsync(new ReviewQuery(CitizenHub.Matching.Identity.ReviewStatus.Open, 10) { CreatedBefore = waiting }, CancellationToken.None));
-        var digests = new List<(string, string)>();
-        await foreach (var pair in store.ReadSourceContentHashesAsync("ct", CancellationToken.None))
-        {
-            digests.Add(pair);
-        }
-
-        Assert.Equal([("1", digest)], digests);
+        Assert.Equal([("1", digest)], await DigestsHeldAsync(store, "ct"));
         Assert.Equal(
             ["bytea", "bytea"],
             await QueryAsync(old, "SELECT data_type FROM information_schema.columns WHERE column_name = 'content_hash' AND table_schema = 'public';", r => r.GetString(0)));

@@ -155,13 +155,7 @@ public sealed class SqliteCitizenStoreTests : CitizenStoreContract, IDisposable
             Assert.Equal(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddTicks(1), held.LinkedAt);
             Assert.Equal(held.LinkedAt, Assert.Single(await store.GetHistoryAsync(citizen, CancellationToken.None)).At);
             Assert.Equal(held.LinkedAt, Assert.Single(await store.GetChangesAsync(0, 10, includeRestricted: true, [], CancellationToken.None)).At);
-            var digests = new List<(string, string)>();
-            await foreach (var pair in store.ReadSourceContentHashesAsync("ct", CancellationToken.None))
-            {
-                digests.Add(pair);
-            }
-
-            Assert.Equal([("1", digest)], digests);
+            Assert.Equal([("1", digest)], await DigestsHeldAsync(store, "ct"));
         }
 
         await using (var connection = new SqliteConnection($"Data Source={path}"))
