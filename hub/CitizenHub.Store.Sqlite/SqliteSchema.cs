@@ -471,7 +471,8 @@ internal static class SqliteSchema
         // (StoredDigest) where they were 64 characters of hex. SQLite keeps a column's declared type, so each table with
         // a time is made again with whole-number columns, its rows copied across with their times and digests converted
         // (store_ticks and store_digest, functions the store gives the connection that migrates), its indexes and
-        // triggers made again, and an AUTOINCREMENT table's next number kept.
+        // triggers made again (the records' search indexes by SearchIndexes, as at every start), and an AUTOINCREMENT
+        // table's next number kept.
         """
         CREATE TABLE citizens_v29 (
             seq          INTEGER PRIMARY KEY,
@@ -515,12 +516,6 @@ internal static class SqliteSchema
         DROP TABLE source_records;
         ALTER TABLE source_records_v29 RENAME TO source_records;
         CREATE INDEX ix_source_records_citizen ON source_records (citizen_id);
-        CREATE INDEX ix_source_records_name ON source_records (family_key, given_key);
-        CREATE INDEX ix_source_records_given ON source_records (given_key);
-        CREATE INDEX ix_source_records_dob ON source_records (date_of_birth);
-        CREATE INDEX ix_source_records_postcode ON source_records (postcode);
-        CREATE INDEX ix_source_records_family_phonetic ON source_records (family_phonetic);
-        CREATE INDEX ix_source_records_given_phonetic ON source_records (given_phonetic);
         CREATE TRIGGER tr_name_counts_insert AFTER INSERT ON source_records
         BEGIN
             INSERT INTO name_counts (kind, name, count) SELECT 'family', NEW.family_key, 1 WHERE NEW.family_key IS NOT NULL

@@ -168,7 +168,8 @@ public sealed class SqliteCitizenStoreTests : CitizenStoreContract, IDisposable
                        (SELECT typeof(content_hash) || length(content_hash) FROM source_records),
                        (SELECT COUNT(*) FROM sqlite_schema t JOIN pragma_table_info(t.name) c
                         WHERE t.type = 'table' AND c.type = 'TEXT'
-                          AND (c.name LIKE '%\_at' ESCAPE '\' OR c.name IN ('at', 'since', 'lease_until', 'publish_lease_until')));
+                          AND (c.name LIKE '%\_at' ESCAPE '\' OR c.name IN ('at', 'since', 'lease_until', 'publish_lease_until'))),
+                       (SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'source_records' AND name LIKE 'ix\_%' ESCAPE '\' ORDER BY name));
                 """;
             await using var reader = await command.ExecuteReaderAsync();
             Assert.True(await reader.ReadAsync());
@@ -176,6 +177,10 @@ public sealed class SqliteCitizenStoreTests : CitizenStoreContract, IDisposable
             Assert.Equal(StoreTime.ToTicks(new DateTimeOffset(2026, 1, 1, 0, 0, 0, 250, TimeSpan.Zero)), reader.GetInt64(1));
             Assert.Equal("blob32", reader.GetString(2));
             Assert.Equal(0, reader.GetInt64(3));
+            // The records' table made again has its index by citizen and, as at every start, its search indexes.
+            Assert.Equal(
+                string.Join(',', SearchIndexes.All.Select(i => i.Name).Append("ix_source_records_citizen").Order(StringComparer.Ordinal)),
+                reader.GetString(4));
         }
 
         SqliteConnection.ClearAllPools();
