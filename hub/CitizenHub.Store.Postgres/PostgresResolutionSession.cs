@@ -295,11 +295,7 @@ internal sealed partial class PostgresResolutionSession(
     public async Task<ReviewItem?> GetReviewAsync(long reviewId)
     {
         await FlushAsync().ConfigureAwait(false);
-        var row = await connection.QuerySingleOrDefaultAsync<ReviewRow>(
-            $"SELECT {StoreReads.ReviewColumns} FROM review_items WHERE review_id = @reviewId;",
-            new { reviewId },
-            transaction).ConfigureAwait(false);
-        return row is null ? null : StoreReads.ReviewFrom(row);
+        return await StoreReads.GetReviewAsync(connection, reviewId, transaction).ConfigureAwait(false);
     }
 
     private Task CloseReviewAsync(long reviewId, ReviewStatus status, DateTimeOffset at) =>

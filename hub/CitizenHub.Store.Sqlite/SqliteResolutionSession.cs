@@ -195,25 +195,7 @@ internal sealed partial class SqliteResolutionSession(SqliteConnection connectio
         return Task.CompletedTask;
     }
 
-    public Task<ReviewItem?> GetReviewAsync(long reviewId)
-    {
-        var rows = _statements.Query(
-            $"SELECT {StoreReads.ReviewColumns} FROM review_items WHERE review_id = @reviewId;",
-            r => StoreReads.ReviewFrom(new ReviewRow
-            {
-                Id = r.GetInt64(0),
-                SourceSystem = r.GetString(1),
-                SourceKey = r.GetString(2),
-                Evidence = r.GetFieldValue<byte[]>(3),
-                Status = r.GetString(4),
-                CreatedAt = r.GetInt64(5),
-                CandidateCitizen = r.GetString(6),
-                CandidateSystem = r.GetString(7),
-                CandidateKey = r.GetString(8),
-            }),
-            ("@reviewId", reviewId));
-        return Task.FromResult(rows.Count == 0 ? null : rows[0]);
-    }
+    public Task<ReviewItem?> GetReviewAsync(long reviewId) => StoreReads.GetReviewAsync(connection, reviewId, transaction);
 
     private Task CloseReviewAsync(long reviewId, ReviewStatus status, DateTimeOffset at)
     {

@@ -189,11 +189,13 @@ internal static class StoreReads
         return evidence is null ? null : StoredEvidence.Decode(evidence);
     }
 
-    public static async Task<ReviewItem?> GetReviewAsync(DbConnection connection, long reviewId)
+    /// <param name="transaction">A resolution session's, when it reads inside its own writes.</param>
+    public static async Task<ReviewItem?> GetReviewAsync(DbConnection connection, long reviewId, DbTransaction? transaction = null)
     {
         var row = await connection.QuerySingleOrDefaultAsync<ReviewRow>(
             $"SELECT {ReviewColumns} FROM review_items WHERE review_id = @reviewId;",
-            new { reviewId }).ConfigureAwait(false);
+            new { reviewId },
+            transaction).ConfigureAwait(false);
         return row is { } r ? ReviewFrom(r) : null;
     }
 
@@ -241,13 +243,13 @@ internal static class StoreReads
     }
 
     /// <summary>A review's columns, named as <see cref="ReviewRow"/>'s properties.</summary>
-    public const string ReviewColumns =
+    private const string ReviewColumns =
         """
         review_id AS Id, source_system AS SourceSystem, source_key AS SourceKey, evidence AS Evidence, status AS Status,
         created_at AS CreatedAt, candidate_citizen AS CandidateCitizen, candidate_system AS CandidateSystem, candidate_key AS CandidateKey
         """;
 
-    public static ReviewItem ReviewFrom(ReviewRow r) => new(
+    private static ReviewItem ReviewFrom(ReviewRow r) => new(
         r.Id,
         new SourceRecordRef(r.SourceSystem, r.SourceKey),
         StoredEvidence.DecodeForReview(r.Evidence, r.CandidateCitizen, r.CandidateSystem, r.CandidateKey),
