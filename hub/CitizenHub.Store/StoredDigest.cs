@@ -10,15 +10,8 @@ internal static class StoredDigest
     public static byte[] Encode(string contentHash)
     {
         ArgumentNullException.ThrowIfNull(contentHash);
-        var bytes = new byte[32];
-        if (contentHash.Length != 64
-            || Convert.FromHexString(contentHash, bytes, out _, out var written) != System.Buffers.OperationStatus.Done
-            || written != 32)
-        {
-            throw new ArgumentException("A content digest is a SHA-256 digest in hex (64 characters).", nameof(contentHash));
-        }
-
-        return bytes;
+        return FromHex(contentHash)
+            ?? throw new ArgumentException("A content digest is a SHA-256 digest in hex (64 characters).", nameof(contentHash));
     }
 
     /// <summary>A digest as the store kept it before it kept bytes (hex text); what a migration converts.</summary>
@@ -26,12 +19,7 @@ internal static class StoredDigest
     public static byte[] OfText(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var bytes = new byte[32];
-        return text.Length == 64
-            && Convert.FromHexString(text, bytes, out _, out var written) == System.Buffers.OperationStatus.Done
-            && written == 32
-            ? bytes
-            : System.Text.Encoding.UTF8.GetBytes(text);
+        return FromHex(text) ?? System.Text.Encoding.UTF8.GetBytes(text);
     }
 
     /// <summary>
@@ -42,5 +30,16 @@ internal static class StoredDigest
     {
         ArgumentNullException.ThrowIfNull(stored);
         return Convert.ToHexString(stored);
+    }
+
+    /// <summary>The 32 bytes of a SHA-256 digest in hex; null for anything else.</summary>
+    private static byte[]? FromHex(string hex)
+    {
+        var bytes = new byte[32];
+        return hex.Length == 64
+            && Convert.FromHexString(hex, bytes, out _, out var written) == System.Buffers.OperationStatus.Done
+            && written == 32
+            ? bytes
+            : null;
     }
 }
