@@ -68,7 +68,7 @@ internal static class IngestBench
             if (hubAlone)
             {
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-                hubAlone = ResetPeakResident(Environment.ProcessId);
+                ResetPeakResident(Environment.ProcessId);
             }
 
             var stopwatch = new Stopwatch();
