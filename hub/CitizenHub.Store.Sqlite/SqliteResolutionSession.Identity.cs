@@ -51,10 +51,12 @@ internal sealed partial class SqliteResolutionSession
             (records.TryGetValue(citizenId, out var list) ? list : records[citizenId] = []).Add(record);
         }
 
+        // Whether each is restricted as one uncorrelated IN: SQLite reads the few restricted records' citizens once for
+        // the statement, where a correlated EXISTS looked up every candidate citizen's records to find none.
         IReadOnlyList<CitizenState> citizens = _statements.Query(
             $"""
             SELECT c.citizen_id, c.seq, c.status, c.version,
-                   EXISTS (SELECT 1 FROM ({StoreReads.RestrictedCitizens}) WHERE citizen_id = c.citizen_id), c.golden
+                   c.citizen_id IN ({StoreReads.RestrictedCitizens}), c.golden
             FROM json_each(@ids) j CROSS JOIN citizens c ON c.citizen_id = j.value;
             """,
             r => new CitizenState(

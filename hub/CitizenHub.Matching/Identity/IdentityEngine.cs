@@ -418,8 +418,13 @@ public sealed class IdentityEngine(Linker linker, SurvivorshipRanks survivorship
             Store.AddHistory(new CitizenHistoryEntry(
                 citizenId, held?.CitizenId == citizenId ? HistoryCause.RecordUpdated : HistoryCause.RecordAdded, cause, null, now));
 
-            // What was asked about this record's earlier content no longer stands; ask afresh.
-            Store.SupersedeReviews(cause, now);
+            // What was asked about this record's earlier content no longer stands; ask afresh. A record not held has
+            // nothing asked about it (removing a record supersedes every review naming it), so a first load asks nothing.
+            if (held is not null)
+            {
+                Store.SupersedeReviews(cause, now);
+            }
+
             foreach (var review in decision.Reviews)
             {
                 Store.AddReview(cause, review, now);

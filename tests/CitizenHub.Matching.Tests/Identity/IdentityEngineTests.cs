@@ -35,6 +35,20 @@ public sealed class IdentityEngineTests
     }
 
     [Fact]
+    public void Resolve_ARecordNotHeld_SupersedesNoReview_AndOneChangedInPlaceSupersedesItsOwn()
+    {
+        var store = new HeldStore();
+        store.Hold("c1", version: 2, Source("tax", "1", "Grace", "Okafor", (1988, 1, 20), "ST16 2AB"));
+
+        var added = store.Resolve(Source("housing", "2", "Grace", "Okafor", (1988, 1, 20), "ST16 2AB"));
+        var changed = store.Resolve(Source("tax", "1", "Grace", "Okafor", (1988, 1, 20), "ST16 3CD"));
+
+        Assert.Empty(added.Changes.OfType<IdentityChange.ReviewsSuperseded>());
+        var superseded = Assert.Single(changed.Changes.OfType<IdentityChange.ReviewsSuperseded>());
+        Assert.Equal(new SourceRecordRef("tax", "1"), superseded.Record);
+    }
+
+    [Fact]
     public void Resolve_TwoRecordsOfOnePersonInOneMessage_TheSecondFindsTheCitizenTheFirstStarted()
     {
         var store = new HeldStore();
