@@ -24,7 +24,16 @@ internal static class MatchingCommands
         }
 
         var model = opened.Services.GetRequiredService<MatchModel>();
-        var result = ParameterEstimation.Estimate(records, model);
+        EstimationResult result;
+        try
+        {
+            result = ParameterEstimation.Estimate(records, model);
+        }
+        catch (ArgumentException error)
+        {
+            throw new CliException($"cannot estimate from this store: {error.Message}");
+        }
+
         var fullPath = Path.GetFullPath(outPath);
         await MatchModels.WriteParametersAsync(fullPath, result.Parameters, cancellationToken).ConfigureAwait(false);
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
@@ -33,6 +42,11 @@ internal static class MatchingCommands
         {
             await output.WriteLineAsync($"  {comparison.Comparison}: " + string.Join(", ", comparison.Levels.Skip(1).Select(l =>
                 string.Create(CultureInfo.InvariantCulture, $"{l.Level} {l.Weight:+0.0;-0.0}")))).ConfigureAwait(false);
+        }
+
+        foreach (var missing in result.NotEstimated)
+        {
+            await output.WriteLineAsync($"  not estimated: {missing}").ConfigureAwait(false);
         }
 
         await output.WriteLineAsync($"written to {fullPath}; use it with \"Matching\": {{ \"ParametersFile\": \"...\" }}").ConfigureAwait(false);

@@ -43,6 +43,46 @@ public sealed class InMemoryLinkageTests
     }
 
     [Fact]
+    public void Estimate_RecordsWithNoPostcode_EstimatesFromDatesOfBirth_AndSaysWhatItKeptAsItStarted()
+    {
+        // A source whose postcodes are all outside the UK format: none survives normalising, so no pair shares one.
+        var records = Population.Records
+            .Select(r => RecordNormaliser.Normalise(r.Record with { Addresses = [.. r.Record.Addresses.Select(a => a with { Postcode = null })] }))
+            .ToList();
+
+        var result = ParameterEstimation.Estimate(records, MatchModel.Default, randomPairs: 50_000);
+
+        Assert.Contains(result.NotEstimated, n => n.Contains("postcode", StringComparison.Ordinal));
+        var dateOfBirth = result.Parameters[MatchFields.DateOfBirthIndex];
+        Assert.Contains(result.NotEstimated, n => n.StartsWith(dateOfBirth.Comparison, StringComparison.Ordinal));
+        Assert.Equal(
+            MatchModel.Default.Comparisons[MatchFields.DateOfBirthIndex].Levels.Select(l => l.M),
+            dateOfBirth.Levels.Select(l => l.M));
+        var model = MatchModel.Default.WithParameters(result.Parameters);
+        Assert.True(model.Weight(MatchFields.FamilyNameIndex, Levels.FamilyExact) > 3);
+    }
+
+    [Fact]
+    public void Estimate_RecordsSharingNeitherADateOfBirthNorAPostcode_SaysThereAreNoPairsToEstimateFrom()
+    {
+        var records = Population.Records.Take(200)
+            .Select(r => RecordNormaliser.Normalise(r.Record with { DateOfBirth = null, Addresses = [] }))
+            .ToList();
+
+        var error = Assert.Throws<ArgumentException>(() => ParameterEstimation.Estimate(records, MatchModel.Default, randomPairs: 1_000));
+
+        Assert.Contains("no candidate pairs", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Estimate_FromGeneratedRecords_EstimatesEveryComparison()
+    {
+        var records = Population.Records.Select(r => RecordNormaliser.Normalise(r.Record)).ToList();
+
+        Assert.Empty(ParameterEstimation.Estimate(records, MatchModel.Default, randomPairs: 50_000).NotEstimated);
+    }
+
+    [Fact]
     public void LinkingSpeedBench_SmallIndex_LinksEveryRecordItWasAsked()
     {
         var report = LinkingSpeedBench.Run(goldenRecords: 500, linked: 200, seed: 2, TextWriter.Null);

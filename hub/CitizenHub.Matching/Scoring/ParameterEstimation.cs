@@ -6,13 +6,18 @@ namespace CitizenHub.Matching.Scoring;
 /// <param name="CandidatePairs">Pairs that share a blocking key, over which m was estimated.</param>
 /// <param name="RandomPairs">Random pairs over which u was estimated.</param>
 /// <param name="MatchShare">The estimated share of candidate pairs that are one person (lambda).</param>
+/// <param name="NotEstimated">
+/// What the records could not estimate, each saying why (no pairs share a postcode, say, in a source whose addresses
+/// have none): such a comparison keeps its starting m, with u from the random pairs.
+/// </param>
 public sealed record EstimationResult(
     IReadOnlyList<ComparisonParameters> Parameters,
     int CandidatePairs,
     int RandomPairs,
     double MatchShare,
     int Iterations,
-    bool Converged);
+    bool Converged,
+    IReadOnlyList<string> NotEstimated);
 
 /// <summary>
 /// Estimates m and u from the records themselves, unsupervised, the way Splink does: u from random pairs
@@ -50,34 +55,65 @@ public static class ParameterEstimation
 
         // m by EM, twice, the way Splink does: once over pairs blocked on date of birth, once over pairs blocked on
         // postcode. A field a session blocked on agrees in (almost) every one of its pairs, matches or not, so it is
-        // left out of that session's likelihood and its m is taken from the other session.
+        // left out of that session's likelihood and its m is taken from the other session. A session with no pairs
+        // (records with no postcode, or none in a form blocking reads) leaves its fields to the other.
         var byBirthDate = Session(records, "dob:", MatchFields.DateOfBirthIndex, withU);
         var byPostcode = Session(records, "pc:", MatchFields.AddressIndex, withU);
-        var parameters = withU.Select((comparison, c) => KeepUnseenLevels(
-            c switch
+        if (byBirthDate is null && byPostcode is null)
+        {
+            throw new ArgumentException(
+                "No two records share a date of birth or a postcode: there are no candidate pairs to estimate m from.", nameof(records));
+        }
+
+        var notEstimated = new List<string>();
+        if (byBirthDate is null)
+        {
+            notEstimated.Add("no two records share a date of birth: m estimated over pairs sharing a postcode only");
+        }
+
+        if (byPostcode is null)
+        {
+            notEstimated.Add("no two records share a postcode: m estimated over pairs sharing a date of birth only");
+        }
+
+        var parameters = withU.Select((comparison, c) =>
+        {
+            List<SessionResult> from = c switch
             {
-                MatchFields.DateOfBirthIndex => byPostcode.Result.Parameters[c],
-                MatchFields.AddressIndex => byBirthDate.Result.Parameters[c],
-                _ => Average(byBirthDate.Result.Parameters[c], byPostcode.Result.Parameters[c]),
-            },
-            start.Comparisons[c],
-            c == MatchFields.DateOfBirthIndex ? byPostcode.Seen[c] : c == MatchFields.AddressIndex ? byBirthDate.Seen[c] : byBirthDate.Seen[c] | byPostcode.Seen[c])).ToList();
+                MatchFields.DateOfBirthIndex => [.. new[] { byPostcode }.OfType<SessionResult>()],
+                MatchFields.AddressIndex => [.. new[] { byBirthDate }.OfType<SessionResult>()],
+                _ => [.. new[] { byBirthDate, byPostcode }.OfType<SessionResult>()],
+            };
+            if (from.Count == 0)
+            {
+                notEstimated.Add($"{comparison.Comparison}: m kept as it started (only pairs found the other way estimate it, and there were none); u estimated");
+                return comparison;
+            }
+
+            var estimated = from.Count == 1 ? from[0].Result.Parameters[c] : Average(from[0].Result.Parameters[c], from[1].Result.Parameters[c]);
+            return KeepUnseenLevels(estimated, start.Comparisons[c], from.Aggregate(0UL, (seen, session) => seen | session.Seen[c]));
+        }).ToList();
+        var sessions = new[] { byBirthDate, byPostcode }.OfType<SessionResult>().ToList();
         return new EstimationResult(
             parameters,
-            byBirthDate.Pairs + byPostcode.Pairs,
+            sessions.Sum(session => session.Pairs),
             randomVectors.Count,
-            byBirthDate.Result.Lambda,
-            byBirthDate.Result.Iterations + byPostcode.Result.Iterations,
-            byBirthDate.Result.Converged && byPostcode.Result.Converged);
+            sessions[0].Result.Lambda,
+            sessions.Sum(session => session.Result.Iterations),
+            sessions.All(session => session.Result.Converged),
+            notEstimated);
     }
 
-    private static (EmResult Result, int Pairs, ulong[] Seen) Session(
+    private sealed record SessionResult(EmResult Result, int Pairs, ulong[] Seen);
+
+    /// <summary>One EM session over the pairs sharing a blocking key of one kind; null when no pair does.</summary>
+    private static SessionResult? Session(
         IReadOnlyList<NormalisedRecord> records, string blockingPrefix, int blockedComparison, IReadOnlyList<ComparisonParameters> start)
     {
         var vectors = CandidateVectors(records, keyPrefix: blockingPrefix);
         if (vectors.Count == 0)
         {
-            throw new ArgumentException($"No record pairs share a '{blockingPrefix}' blocking key: too few records to estimate from.", nameof(records));
+            return null;
         }
 
         // Which levels of each comparison the session saw at all (a bit per level).
@@ -91,7 +127,7 @@ public static class ParameterEstimation
             }
         }
 
-        return (ExpectationMaximisation.Estimate(vectors, start, startLambda: 0.5, new EmOptions(FixU: true)), vectors.Count, seen);
+        return new SessionResult(ExpectationMaximisation.Estimate(vectors, start, startLambda: 0.5, new EmOptions(FixU: true)), vectors.Count, seen);
     }
 
     /// <summary>At or below this, a u estimate is EM's floor: random pairs never showed the level either.</summary>
