@@ -11,7 +11,7 @@ namespace CitizenHub.Adapters;
 ///   "Key": "account_ref",
 ///   "Title": "title", "GivenNames": "forenames", "FamilyName": "surname",
 ///   "DateOfBirth": "date_of_birth", "DateFormats": [ "dd/MM/yyyy" ],
-///   "AddressLines": [ "address_1", "address_2" ], "Town": "town", "Postcode": "postcode",
+///   "AddressLines": [ "address_1", "address_2" ], "Town": "town", "Postcode": "postcode", "PostcodeFormat": "UK",
 ///   "NiNumber": "ni_number", "Emails": [ "email" ], "Phones": [ "phone" ],
 ///   "Attributes": [ { "Field": "band", "Name": "council-tax-band", "Sensitivity": "general" } ]
 /// }
@@ -59,6 +59,13 @@ public sealed class FieldMapping
     public string? Town { get; set; }
 
     public string? Postcode { get; set; }
+
+    /// <summary>
+    /// <c>"UK"</c> or <c>"Any"</c>: whether <see cref="Postcode"/> holds UK postcodes, or any country's postal codes (a
+    /// source of addresses abroad), which are compared exactly rather than rejected for not being UK ones.
+    /// <value>The default is <see cref="Contracts.PostcodeFormat.Uk"/>.</value>
+    /// </summary>
+    public PostcodeFormat PostcodeFormat { get; set; } = PostcodeFormat.Uk;
 
     public string? Uprn { get; set; }
 

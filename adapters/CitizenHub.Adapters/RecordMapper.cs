@@ -151,7 +151,7 @@ public sealed class RecordMapper
         IReadOnlyList<string> allLines = lines.Count > 0 ? lines : oneLine?.Lines ?? [];
         return allLines.Count == 0 && town is null && postcode is null && uprn is null
             ? []
-            : [new PostalAddress(allLines, town, postcode, uprn, Raw: oneLine?.Raw)];
+            : [new PostalAddress(allLines, town, postcode, uprn, Raw: oneLine?.Raw) { PostcodeFormat = _mapping.PostcodeFormat }];
     }
 
     private static string? Join(string? first, string? second) =>

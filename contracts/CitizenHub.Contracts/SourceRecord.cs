@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace CitizenHub.Contracts;
 
 /// <summary>
@@ -74,7 +76,27 @@ public sealed record PostalAddress(
     AddressKind Kind = AddressKind.Residential,
     DateOnly? ValidFrom = null,
     DateOnly? ValidTo = null,
-    string? Raw = null);
+    string? Raw = null)
+{
+    /// <summary>How the hub reads <see cref="Postcode"/>: a UK postcode, or any code a country uses.</summary>
+    /// <remarks>Not a parameter of the constructor, so an adapter built against an earlier contract still runs.</remarks>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public PostcodeFormat PostcodeFormat { get; init; }
+}
+
+/// <summary>What a source's postcodes are.</summary>
+public enum PostcodeFormat
+{
+    /// <summary>UK postcodes: one that is not in the Royal Mail format is flagged and not used as evidence.</summary>
+    Uk,
+
+    /// <summary>
+    /// Any country's postal code (a US ZIP code, an Irish Eircode, a four-digit Australian postcode): any value with a
+    /// letter or digit in it, compared exactly once case, spaces and punctuation are folded away. A UK postcode among
+    /// them is still written the UK way, so it matches the same postcode from a UK source.
+    /// </summary>
+    Any,
+}
 
 public enum AddressKind
 {

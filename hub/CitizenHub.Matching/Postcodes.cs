@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace CitizenHub.Matching;
@@ -25,6 +26,34 @@ public static partial class Postcodes
 
         var match = PostcodePattern().Match(compact);
         return match.Success ? $"{match.Groups[1].Value} {match.Groups[2].Value}" : null;
+    }
+
+    /// <summary>
+    /// Any country's postal code as the hub compares it: a UK postcode written the UK way, anything else upper case with
+    /// every character but letters and digits removed (<c>d02 x285</c> → <c>D02X285</c>); null when nothing is left.
+    /// </summary>
+    public static string? AnyCountry(string? value)
+    {
+        if (Canonical(value) is { } uk)
+        {
+            return uk;
+        }
+
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        var folded = new StringBuilder(value.Length);
+        foreach (var c in value.Normalize(NormalizationForm.FormD))
+        {
+            if (char.IsLetterOrDigit(c))
+            {
+                folded.Append(char.ToUpperInvariant(c));
+            }
+        }
+
+        return folded.Length == 0 ? null : folded.ToString();
     }
 
     /// <summary>The outward code of a canonical postcode (<c>ST16</c>), for blocking.</summary>

@@ -91,7 +91,9 @@ public static class RecordNormaliser
             return null;
         }
 
-        var postcode = Checked(address.Postcode, Postcodes.Canonical, "postcode", problems);
+        var postcode = address.PostcodeFormat == PostcodeFormat.Any
+            ? Checked(address.Postcode, Postcodes.AnyCountry, "postcode", problems)
+            : Checked(address.Postcode, Postcodes.Canonical, "postcode", problems);
         var uprn = Checked(address.Uprn, Identifiers.Uprn, "UPRN", problems);
         var lines = address.Lines.Select(Text.Tidy).OfType<string>().ToList();
         var premises = Premises.Parse(lines);

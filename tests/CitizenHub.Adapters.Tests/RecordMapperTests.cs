@@ -47,6 +47,18 @@ public sealed class RecordMapperTests
     }
 
     [Fact]
+    public void TryMap_PostcodesOfAnyCountry_TellsTheHubSoOnTheAddress()
+    {
+        var mapping = new FieldMapping { Key = "ref", Postcode = "postcode", PostcodeFormat = PostcodeFormat.Any };
+
+        Assert.True(new RecordMapper("overseas", mapping).TryMap(Row(), Observed, out var record, out var reason), reason);
+
+        Assert.Equal(PostcodeFormat.Any, Assert.Single(record!.Addresses).PostcodeFormat);
+        Assert.True(new RecordMapper("council-tax", Mapping).TryMap(Row(), Observed, out var uk, out _));
+        Assert.Equal(PostcodeFormat.Uk, Assert.Single(uk!.Addresses).PostcodeFormat);
+    }
+
+    [Fact]
     public void TryMap_KeepsEveryRawFieldExactlyAsGiven()
     {
         var fields = Row();

@@ -1,3 +1,4 @@
+using CitizenHub.Contracts;
 using CitizenHub.Matching;
 using Microsoft.Extensions.Configuration;
 
@@ -42,6 +43,21 @@ public sealed class SourceCatalogTests
 
         Assert.Equal(new Dictionary<string, string> { ["social-care"] = "social-care" }, catalog.Sensitivity);
         Assert.StartsWith("$.Sources[0].Sensitivity: must name a class", Assert.Single(blank.Problems), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("UK", PostcodeFormat.Uk)]
+    [InlineData("Any", PostcodeFormat.Any)]
+    [InlineData(null, PostcodeFormat.Uk)]
+    public void Load_PostcodeFormat_AsTheSchemaSpellsIt(string? written, PostcodeFormat expected)
+    {
+        var settings = new List<(string, string)> { ("Sources:0:Name", "overseas"), ("Sources:0:Kind", "Csv"), ("Sources:0:Mapping:Key", "ref") };
+        if (written is not null)
+        {
+            settings.Add(("Sources:0:Mapping:PostcodeFormat", written));
+        }
+
+        Assert.Equal(expected, Assert.Single(SourceCatalog.Load(Configuration([.. settings]), ".").Sources).Mapping.PostcodeFormat);
     }
 
     private static IConfiguration Configuration(params (string Key, string Value)[] values) =>

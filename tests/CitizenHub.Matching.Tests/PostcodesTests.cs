@@ -31,4 +31,19 @@ public sealed class PostcodesTests
     [InlineData("M1 1AE", "M1")]
     [InlineData("EC1A 1BB", "EC1A")]
     public void Outward_IsThePartBeforeTheSpace(string canonical, string expected) => Assert.Equal(expected, Postcodes.Outward(canonical));
+
+    [Theory]
+    [InlineData("4223", "4223")]           // Australia
+    [InlineData("d02 x285", "D02X285")]    // an Irish Eircode
+    [InlineData("75-008", "75008")]
+    [InlineData("Zürich 8001", "ZURICH8001")]
+    [InlineData("st162ab", "ST16 2AB")]    // a UK postcode among them, as a UK source writes it
+    public void AnyCountry_FoldsCaseSpacesAndPunctuation_AndWritesAUkPostcodeTheUkWay(string input, string expected) =>
+        Assert.Equal(expected, Postcodes.AnyCountry(input));
+
+    [Theory]
+    [InlineData("--")]
+    [InlineData(" ")]
+    [InlineData(null)]
+    public void AnyCountry_NoLetterOrDigit_IsNull(string? input) => Assert.Null(Postcodes.AnyCountry(input));
 }

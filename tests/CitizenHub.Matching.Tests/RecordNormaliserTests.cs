@@ -29,6 +29,30 @@ public sealed class RecordNormaliserTests
     }
 
     [Fact]
+    public void Normalise_PostcodeOfAnyCountry_IsKeptAsEvidence()
+    {
+        var normalised = RecordNormaliser.Normalise(Record() with
+        {
+            Addresses = [new PostalAddress(["8 Stanley Street"], "Winston Hills", "4223") { PostcodeFormat = PostcodeFormat.Any }],
+        });
+
+        Assert.Equal("4223", normalised.Address!.Postcode);
+        Assert.Empty(normalised.Problems);
+    }
+
+    [Fact]
+    public void Normalise_SamePostcodeFromAUkSource_IsFlaggedAndNotUsed()
+    {
+        var normalised = RecordNormaliser.Normalise(Record() with
+        {
+            Addresses = [new PostalAddress(["8 Stanley Street"], "Winston Hills", "4223")],
+        });
+
+        Assert.Null(normalised.Address!.Postcode);
+        Assert.Equal(["postcode: not valid, kept raw and not used as evidence"], normalised.Problems);
+    }
+
+    [Fact]
     public void Normalise_PrefersCurrentResidentialAddress()
     {
         var normalised = RecordNormaliser.Normalise(Record() with

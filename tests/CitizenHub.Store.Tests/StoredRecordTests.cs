@@ -55,6 +55,14 @@ public sealed class StoredRecordTests
         Assert.Equal(StoreJson.Serialize(RecordNormaliser.Normalise(Record)), StoreJson.Serialize(StoredRecord.Normalised(StoredRecord.Encode(Record))));
     }
 
+    [Fact]
+    public void Normalised_AnAddressAbroad_KeepsItsPostcodeFormat()
+    {
+        var abroad = Record with { Addresses = [new PostalAddress(["8 Stanley Street"], "Winston Hills", "4223") { PostcodeFormat = PostcodeFormat.Any }] };
+
+        Assert.Equal("4223", StoredRecord.Normalised(StoredRecord.Encode(abroad)).Address!.Postcode);
+    }
+
     [Theory]
     [InlineData(new byte[0])]
     [InlineData(new byte[] { 9, 1, 2, 3 })]

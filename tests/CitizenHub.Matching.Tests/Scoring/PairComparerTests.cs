@@ -186,6 +186,23 @@ public sealed class PairComparerTests
         Assert.Equal(expected, PairComparer.CompareAddresses(new NormalisedAddress([], null, a, null), new NormalisedAddress([], null, b, null)));
 
     [Theory]
+    [InlineData("4223", "4223", Levels.AddressPostcode)]
+    [InlineData("4223", "4224", Levels.AddressDifferent)] // no outward code: one digit apart is another place
+    [InlineData("D02 X285", "d02x285", Levels.AddressPostcode)]
+    [InlineData("D02 X285", "D02 X286", Levels.AddressDifferent)]
+    [InlineData("ST16 2AB", "ST16 2AB", Levels.AddressPostcode)]
+    [InlineData("ST162AB", "ST16 9ZZ", Levels.AddressOutward)] // a UK postcode among them keeps its outward code
+    public void CompareAddresses_PostcodesOfAnyCountry_CompareExactlyOnceFolded(string a, string b, byte expected)
+    {
+        static NormalisedAddress Abroad(string postcode) => RecordNormaliser.Normalise(Source("overseas", "1", null) with
+        {
+            Addresses = [new PostalAddress([], null, postcode) { PostcodeFormat = PostcodeFormat.Any }],
+        }).Address!;
+
+        Assert.Equal(expected, PairComparer.CompareAddresses(Abroad(a), Abroad(b)));
+    }
+
+    [Theory]
     [InlineData("100012345678", "100012345678", Levels.AddressUprn)] // twelve digits: packed as a number
     [InlineData("000012345678", "12345678", Levels.AddressOtherPremises)] // the same number, not the same UPRN
     [InlineData("100012345678", "100012345679", Levels.AddressOtherPremises)]
