@@ -78,9 +78,18 @@ internal static class BenchCli
         storeFloor.SetAction((parse, ct) => Guarded(error, () => StoreFloorBench.RunAsync(
             parse.GetValue(keptStoreOption)!, parse.GetValue(copiesOption), parse.GetValue(indexesAfterOption), parse.GetValue(intoOption), output, ct)));
 
-        var root = new RootCommand("citizenhub-bench: measure CitizenHub on generated data (accuracy, linkage, speed, api, ingest, store-floor).")
+        var dataOption = new Option<string>("--data") { Description = "The folder holding the FEBRL files.", DefaultValueFactory = _ => Path.Combine("..", "shared", "data") };
+        var setOption = new Option<string>("--set") { Description = "4: link febrl_dataset4a with 4b; 3: deduplicate febrl_dataset3.", DefaultValueFactory = _ => "4" };
+        var febrl = new Command("febrl", "Sync a public FEBRL linkage set through the hub with the configuration in bench/febrl/ and score the links.")
         {
-            accuracy, linkage, speed, api, ingest, storeFloor,
+            dataOption, setOption, keepOption,
+        };
+        febrl.SetAction((parse, ct) => Guarded(error, () => FebrlBench.RunAsync(
+            parse.GetValue(dataOption)!, parse.GetValue(setOption)!, parse.GetValue(keepOption), output, error, ct)));
+
+        var root = new RootCommand("citizenhub-bench: measure CitizenHub on generated data and on public linkage sets (accuracy, linkage, speed, api, ingest, store-floor, febrl).")
+        {
+            accuracy, linkage, speed, api, ingest, storeFloor, febrl,
         };
         var invocation = new InvocationConfiguration { Output = output, Error = error };
         var exitCode = await root.Parse(args).InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
