@@ -73,6 +73,13 @@ public sealed class FieldMapping
 
     public string? NhsNumber { get; set; }
 
+    /// <summary>
+    /// Identifiers of any scheme, each from a field:
+    /// <c>"Identifiers": [ { "Field": "soc_sec_id", "Scheme": "soc-sec-id", "Pattern": "^[0-9]{7}$" } ]</c>.
+    /// Scheme <c>ni-number</c> or <c>nhs-number</c> is the same as <see cref="NiNumber"/> or <see cref="NhsNumber"/>.
+    /// </summary>
+    public List<IdentifierMapping> Identifiers { get; set; } = [];
+
     public List<string> Emails { get; set; } = [];
 
     public List<string> Phones { get; set; } = [];
@@ -92,11 +99,36 @@ public sealed class FieldMapping
     public IEnumerable<string> ReferencedFields()
     {
         string?[] singles = [Key, Title, GivenNames, FamilyName, MiddleNames, FullName, DateOfBirth, AddressOneLine, Town, Postcode, Uprn, NiNumber, NhsNumber, Deleted?.Field];
-        return singles.Concat(AddressLines).Concat(Emails).Concat(Phones).Concat(Attributes.Select(a => a.Field))
+        return singles.Concat(AddressLines).Concat(Identifiers.Select(i => i.Field)).Concat(Emails).Concat(Phones).Concat(Attributes.Select(a => a.Field))
             .Where(f => !string.IsNullOrWhiteSpace(f) && !f.StartsWith('='))
             .Select(f => f!)
             .Distinct(StringComparer.OrdinalIgnoreCase);
     }
+}
+
+/// <summary>A field holding an identifier of a named scheme.</summary>
+public sealed class IdentifierMapping
+{
+    /// <summary>The scheme name of an NI number: the same as mapping <see cref="FieldMapping.NiNumber"/>.</summary>
+    public const string NiNumberScheme = "ni-number";
+
+    /// <summary>The scheme name of an NHS number: the same as mapping <see cref="FieldMapping.NhsNumber"/>.</summary>
+    public const string NhsNumberScheme = "nhs-number";
+
+    /// <summary>The field. Required.</summary>
+    public string Field { get; set; } = "";
+
+    /// <summary>
+    /// The scheme's name, lower case, digits and hyphens (<c>council-tax-account</c>); the same name in two sources'
+    /// mappings means the same numbering. Required.
+    /// </summary>
+    public string Scheme { get; set; } = "";
+
+    /// <summary>
+    /// A regular expression a value must match, whole, once trimmed (<c>^[0-9]{7}$</c>). A value that does not is kept
+    /// raw and flagged, and not used as evidence. <value>The default is none: any value.</value>
+    /// </summary>
+    public string? Pattern { get; set; }
 }
 
 /// <summary>A source field kept as an attribute of the record, with its sensitivity class.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using CitizenHub.Contracts;
 
 namespace CitizenHub.Adapters;
@@ -13,11 +14,12 @@ namespace CitizenHub.Adapters;
 /// names the field, and it is not used as evidence. Checks of meaning (is this NI number valid?) belong to the hub's
 /// normalisation, which likewise keeps the raw value and does not use it.
 /// </remarks>
-public sealed class RecordMapper
+public sealed partial class RecordMapper
 {
     private readonly FieldMapping _mapping;
     private readonly string _sourceSystem;
     private readonly string[] _dateFormats;
+    private readonly List<(IdentifierMapping Mapping, Regex? Pattern)> _identifiers;
 
     public RecordMapper(string sourceSystem, FieldMapping mapping)
     {
@@ -31,6 +33,42 @@ public sealed class RecordMapper
         _sourceSystem = sourceSystem;
         _mapping = mapping;
         _dateFormats = [.. mapping.DateFormats.Count > 0 ? mapping.DateFormats : FieldMapping.DefaultDateFormats];
+        _identifiers = [.. mapping.Identifiers.Select((identifier, i) => (identifier, CheckIdentifier(identifier, i)))];
+    }
+
+    /// <summary>The scheme's name, as <see cref="IdentifierMapping.Scheme"/> allows it.</summary>
+    public static bool IsSchemeName(string? name) => name is not null && SchemeName().IsMatch(name);
+
+    [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
+    private static partial Regex SchemeName();
+
+    private static Regex? CheckIdentifier(IdentifierMapping identifier, int index)
+    {
+        if (string.IsNullOrWhiteSpace(identifier.Field))
+        {
+            throw new ArgumentException($"Mapping.Identifiers[{index}] names no Field.", nameof(identifier));
+        }
+
+        if (!IsSchemeName(identifier.Scheme))
+        {
+            throw new ArgumentException($"Mapping.Identifiers[{index}].Scheme must be a name of lower-case letters, digits and hyphens (council-tax-account).", nameof(identifier));
+        }
+
+        if (string.IsNullOrEmpty(identifier.Pattern))
+        {
+            return null;
+        }
+
+        try
+        {
+            // A pattern is the council's configuration, not a resident's input; the timeout still keeps a careless one
+            // from holding a sync.
+            return new Regex($"^(?:{identifier.Pattern})$", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+        }
+        catch (ArgumentException)
+        {
+            throw new ArgumentException($"Mapping.Identifiers[{index}].Pattern is not a regular expression.", nameof(identifier));
+        }
     }
 
     /// <summary>The row's key as the mapping reads it (trimmed; null when blank).</summary>
@@ -89,7 +127,7 @@ public sealed class RecordMapper
             Name = MapName(row),
             DateOfBirth = dateOfBirth,
             Addresses = MapAddress(row),
-            Identifiers = MapIdentifiers(row),
+            Identifiers = MapIdentifiers(row, problems),
             Emails = Values(row, _mapping.Emails),
             Phones = Values(row, _mapping.Phones),
             Attributes = [.. _mapping.Attributes.Select(a => new SourceAttribute(
@@ -157,12 +195,33 @@ public sealed class RecordMapper
     private static string? Join(string? first, string? second) =>
         first is null ? second : second is null ? first : $"{first} {second}";
 
-    private List<Identifier> MapIdentifiers(Row row)
+    private List<Identifier> MapIdentifiers(Row row, List<string> problems)
     {
-        var identifiers = new List<Identifier>(3);
+        var identifiers = new List<Identifier>(3 + _identifiers.Count);
         Add(IdentifierScheme.NiNumber, _mapping.NiNumber);
         Add(IdentifierScheme.NhsNumber, _mapping.NhsNumber);
         Add(IdentifierScheme.Uprn, _mapping.Uprn);
+        foreach (var (identifier, pattern) in _identifiers)
+        {
+            if (row.Get(identifier.Field) is not { } value)
+            {
+                continue;
+            }
+
+            if (pattern is not null && !Matches(pattern, value))
+            {
+                problems.Add($"field '{identifier.Field}' is not a {identifier.Scheme} (it does not match the mapping's Pattern); kept raw, not used");
+                continue;
+            }
+
+            identifiers.Add(identifier.Scheme switch
+            {
+                IdentifierMapping.NiNumberScheme => new Identifier(IdentifierScheme.NiNumber, value),
+                IdentifierMapping.NhsNumberScheme => new Identifier(IdentifierScheme.NhsNumber, value),
+                _ => Identifier.OfScheme(identifier.Scheme, value),
+            });
+        }
+
         return identifiers;
 
         void Add(IdentifierScheme scheme, string? field)
@@ -171,6 +230,18 @@ public sealed class RecordMapper
             {
                 identifiers.Add(new Identifier(scheme, value));
             }
+        }
+    }
+
+    private static bool Matches(Regex pattern, string value)
+    {
+        try
+        {
+            return pattern.IsMatch(value);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return false;
         }
     }
 

@@ -107,7 +107,18 @@ public enum AddressKind
 }
 
 /// <summary>An identifier the source holds for the person, as written (spaces and all).</summary>
-public sealed record Identifier(IdentifierScheme Scheme, string Value);
+public sealed record Identifier(IdentifierScheme Scheme, string Value)
+{
+    /// <summary>
+    /// For <see cref="IdentifierScheme.Named"/>, the scheme's name as the mapping gives it (<c>council-tax-account</c>,
+    /// <c>mosaic-person-id</c>, <c>passport</c>): records of two sources sharing a name are compared on it.
+    /// </summary>
+    /// <remarks>Not a parameter of the constructor, so an adapter built against an earlier contract still runs.</remarks>
+    public string? SchemeName { get; init; }
+
+    /// <summary>An identifier of a scheme named by the source's mapping.</summary>
+    public static Identifier OfScheme(string schemeName, string value) => new(IdentifierScheme.Named, value) { SchemeName = schemeName };
+}
 
 public enum IdentifierScheme
 {
@@ -122,6 +133,9 @@ public enum IdentifierScheme
 
     /// <summary>Another system's reference for the person.</summary>
     SourceReference,
+
+    /// <summary>A scheme the source's mapping names (<see cref="Identifier.SchemeName"/>): a council's own reference, a passport, a foreign number.</summary>
+    Named,
 }
 
 /// <summary>An extra fact from the source, with its sensitivity class (e.g. <c>social-care</c>).</summary>

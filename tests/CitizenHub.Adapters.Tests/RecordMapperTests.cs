@@ -59,6 +59,60 @@ public sealed class RecordMapperTests
     }
 
     [Fact]
+    public void TryMap_IdentifiersOfNamedSchemes_EachFromItsField_NiAndNhsByTheirSchemeNames()
+    {
+        var mapping = new FieldMapping
+        {
+            Key = "ref",
+            Identifiers =
+            [
+                new IdentifierMapping { Field = "account", Scheme = "council-tax-account", Pattern = "CT[0-9]+" },
+                new IdentifierMapping { Field = "ni", Scheme = IdentifierMapping.NiNumberScheme },
+                new IdentifierMapping { Field = "nhs", Scheme = IdentifierMapping.NhsNumberScheme },
+            ],
+        };
+        var fields = Row();
+        fields["account"] = " CT0042 ";
+
+        Assert.True(new RecordMapper("council-tax", mapping).TryMap(fields, Observed, out var record, out var reason), reason);
+
+        Assert.Equal(
+            [new Identifier(IdentifierScheme.Named, "CT0042") { SchemeName = "council-tax-account" }, new Identifier(IdentifierScheme.NiNumber, "JG 10 37 92 A"), new Identifier(IdentifierScheme.NhsNumber, "943 476 5919")],
+            record!.Identifiers);
+        Assert.Empty(record.Problems);
+    }
+
+    [Theory]
+    [InlineData("CT0042X")] // the pattern must match the whole value
+    [InlineData("42")]
+    public void TryMap_IdentifierNotMatchingItsPattern_KeptRawAndFlaggedWithoutTheValue(string value)
+    {
+        var mapping = new FieldMapping { Key = "ref", Identifiers = [new IdentifierMapping { Field = "account", Scheme = "council-tax-account", Pattern = "CT[0-9]+" }] };
+        var fields = Row();
+        fields["account"] = value;
+
+        Assert.True(new RecordMapper("council-tax", mapping).TryMap(fields, Observed, out var record, out _));
+
+        Assert.Empty(record!.Identifiers);
+        Assert.Equal(value, record.RawFields["account"]);
+        var problem = Assert.Single(record.Problems);
+        Assert.Equal("field 'account' is not a council-tax-account (it does not match the mapping's Pattern); kept raw, not used", problem);
+    }
+
+    [Theory]
+    [InlineData("", "passport", null, "Mapping.Identifiers[0] names no Field.")]
+    [InlineData("p", "Passport Number", null, "Mapping.Identifiers[0].Scheme must be a name of lower-case letters, digits and hyphens (council-tax-account).")]
+    [InlineData("p", "passport", "[0-9", "Mapping.Identifiers[0].Pattern is not a regular expression.")]
+    public void New_IdentifierMappingThatCannotBeUsed_SaysWhichAndWhy(string field, string scheme, string? pattern, string expected)
+    {
+        var mapping = new FieldMapping { Key = "ref", Identifiers = [new IdentifierMapping { Field = field, Scheme = scheme, Pattern = pattern }] };
+
+        var error = Assert.Throws<ArgumentException>(() => new RecordMapper("passports", mapping));
+
+        Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TryMap_KeepsEveryRawFieldExactlyAsGiven()
     {
         var fields = Row();
@@ -196,9 +250,13 @@ public sealed class RecordMapperTests
     [Fact]
     public void ReferencedFields_ListsEachMappedFieldOnce()
     {
-        var mapping = new FieldMapping { Key = "ref", FamilyName = "surname", Phones = ["phone", "PHONE"], AddressLines = ["a1"] };
+        var mapping = new FieldMapping
+        {
+            Key = "ref", FamilyName = "surname", Phones = ["phone", "PHONE"], AddressLines = ["a1"],
+            Identifiers = [new IdentifierMapping { Field = "passport_no", Scheme = "passport" }],
+        };
 
-        Assert.Equal(["ref", "surname", "a1", "phone"], mapping.ReferencedFields());
+        Assert.Equal(["ref", "surname", "a1", "passport_no", "phone"], mapping.ReferencedFields());
     }
 
     private static Dictionary<string, string?> Row() => new(StringComparer.OrdinalIgnoreCase)
