@@ -61,6 +61,12 @@ public sealed record NormalisedRecord
     /// <summary>Phone numbers in E.164 form, e.g. <c>+447700900123</c>.</summary>
     public IReadOnlyList<string> Phones { get; init { field = value; (_profile.PhoneCount, _profile.PhoneBits) = (ComparisonProfile.Count(value), ComparisonProfile.Bits(value)); } } = [];
 
+    /// <summary>
+    /// Identifiers of schemes the sources' mappings name, each <c>scheme|VALUE</c> (upper case, without spaces):
+    /// <c>soc-sec-id|5304218</c>. Two records compare on the schemes both have.
+    /// </summary>
+    public IReadOnlyList<string> SchemeIdentifiers { get; init { field = value; (_profile.SchemeIdentifierCount, _profile.SchemeIdentifierBits) = (ComparisonProfile.Count(value), ComparisonProfile.Bits(value)); } } = [];
+
     /// <summary>What could not be used and why, naming the field but never quoting its value.</summary>
     public IReadOnlyList<string> Problems { get; init; } = [];
 

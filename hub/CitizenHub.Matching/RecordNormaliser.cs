@@ -38,6 +38,7 @@ public static class RecordNormaliser
             NiNumber = Check(record, IdentifierScheme.NiNumber, Identifiers.NiNumber, "NI number", problems),
             NhsNumber = Check(record, IdentifierScheme.NhsNumber, Identifiers.NhsNumber, "NHS number", problems),
             Emails = [.. record.Emails.Select(NormaliseEmail).OfType<string>().Distinct(StringComparer.Ordinal)],
+            SchemeIdentifiers = SchemeIdentifiers(record),
             Phones = [.. record.Phones.Select(p => Checked(p, Identifiers.UkPhone, "phone", problems)).OfType<string>().Distinct(StringComparer.Ordinal)],
             Problems = problems,
         };
@@ -116,6 +117,27 @@ public static class RecordNormaliser
     /// <summary>The Double Metaphone primary code, or null when the key has no sounded letters.</summary>
     private static string? Phonetic(string? key) =>
         key is not null && DoubleMetaphone.Encode(key).Primary is { Length: > 0 } code ? code : null;
+
+    /// <summary>Each identifier of a named scheme as <c>scheme|VALUE</c>: upper case, white space removed, as schemes seldom mean either.</summary>
+    private static List<string> SchemeIdentifiers(SourceRecord record)
+    {
+        var keys = new List<string>();
+        foreach (var identifier in record.Identifiers)
+        {
+            if (identifier.Scheme != IdentifierScheme.Named || string.IsNullOrWhiteSpace(identifier.SchemeName))
+            {
+                continue;
+            }
+
+            var value = new string([.. identifier.Value.Where(c => !char.IsWhiteSpace(c))]).ToUpperInvariant();
+            if (value.Length > 0)
+            {
+                keys.Add($"{identifier.SchemeName}|{value}");
+            }
+        }
+
+        return keys.Count < 2 ? keys : [.. keys.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+    }
 
     private static string? Check(
         SourceRecord record,

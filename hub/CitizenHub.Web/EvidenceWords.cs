@@ -21,6 +21,7 @@ internal static class EvidenceWords
         MatchFields.NhsNumber => "NHS number",
         MatchFields.Email => "Email",
         MatchFields.Phone => "Phone",
+        MatchFields.Identifier => "Identifier of a scheme the sources share",
         _ => comparison.Replace('_', ' '),
     };
 

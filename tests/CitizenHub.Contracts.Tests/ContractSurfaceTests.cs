@@ -30,6 +30,7 @@ public sealed class ContractSurfaceTests
                 "CitizenHub.Contracts.PartialDate",
                 "CitizenHub.Contracts.PersonName",
                 "CitizenHub.Contracts.PostalAddress",
+                "CitizenHub.Contracts.PostcodeFormat",
                 "CitizenHub.Contracts.SourceAttribute",
                 "CitizenHub.Contracts.SourceRecord",
                 "CitizenHub.Contracts.SourceRecordBatch",

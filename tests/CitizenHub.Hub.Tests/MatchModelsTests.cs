@@ -30,10 +30,30 @@ public sealed class MatchModelsTests : IDisposable
     [Fact]
     public async Task Load_ParametersFileForAnotherModel_IsRefusedWithWhy()
     {
-        await MatchModels.WriteParametersAsync(Path.Combine(_folder.Path, "p.json"), MatchModel.Default.Comparisons.Take(3).ToList(), CancellationToken.None);
+        var other = MatchModel.Default.Comparisons.Select(c => c.Comparison == MatchFields.Email ? c with { Levels = c.Levels.Take(2).ToList() } : c).ToList();
+        await MatchModels.WriteParametersAsync(Path.Combine(_folder.Path, "p.json"), other, CancellationToken.None);
+        await MatchModels.WriteParametersAsync(Path.Combine(_folder.Path, "q.json"), [.. MatchModel.Default.Comparisons, MatchModel.Default.Comparisons[0] with { Comparison = "shoe_size" }], CancellationToken.None);
 
-        var ex = Assert.Throws<ArgumentException>(() => MatchModels.Load(new MatchingOptions { ParametersFile = "p.json" }, _folder.Path));
-        Assert.Contains("comparisons and levels", ex.Message, StringComparison.Ordinal);
+        var fewerLevels = Assert.Throws<ArgumentException>(() => MatchModels.Load(new MatchingOptions { ParametersFile = "p.json" }, _folder.Path));
+        var unknown = Assert.Throws<ArgumentException>(() => MatchModels.Load(new MatchingOptions { ParametersFile = "q.json" }, _folder.Path));
+
+        Assert.Contains("comparisons, each once and with its levels", fewerLevels.Message, StringComparison.Ordinal);
+        Assert.Contains("comparisons, each once and with its levels", unknown.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Load_ParametersFileWrittenBeforeAComparisonWasAdded_KeepsThatComparisonsDefaults()
+    {
+        var before = MatchModel.Default.Comparisons
+            .Where(c => c.Comparison != MatchFields.Identifier)
+            .Select(c => c.Comparison == MatchFields.Email ? c with { Levels = [c.Levels[0], c.Levels[1] with { M = 0.5 }, c.Levels[2] with { M = 0.5 }] } : c)
+            .ToList();
+        await MatchModels.WriteParametersAsync(Path.Combine(_folder.Path, "p.json"), before, CancellationToken.None);
+
+        var model = MatchModels.Load(new MatchingOptions { ParametersFile = "p.json" }, _folder.Path);
+
+        Assert.Equal(0.5, model.M(MatchFields.EmailIndex, Levels.Exact));
+        Assert.Equal(MatchModel.Default.Comparisons[MatchFields.IdentifierIndex], model.Comparisons[MatchFields.IdentifierIndex]);
     }
 
     [Fact]

@@ -53,6 +53,24 @@ public sealed class RecordNormaliserTests
     }
 
     [Fact]
+    public void Normalise_IdentifiersOfNamedSchemes_SchemeAndValueUpperCaseWithoutSpaces_NiAndNhsLeftToTheirChecks()
+    {
+        var normalised = RecordNormaliser.Normalise(Record() with
+        {
+            Identifiers =
+            [
+                Identifier.OfScheme("soc-sec-id", " 530 4218 "),
+                Identifier.OfScheme("housing-ref", "hr-0042"),
+                Identifier.OfScheme("soc-sec-id", "5304218"),
+                new Identifier(IdentifierScheme.NiNumber, "JG103792A"),
+            ],
+        });
+
+        Assert.Equal(["housing-ref|HR-0042", "soc-sec-id|5304218"], normalised.SchemeIdentifiers);
+        Assert.Equal("JG103792A", normalised.NiNumber);
+    }
+
+    [Fact]
     public void Normalise_PrefersCurrentResidentialAddress()
     {
         var normalised = RecordNormaliser.Normalise(Record() with

@@ -98,6 +98,11 @@ public static class BlockingKeys
             Emit(sink, Uprn, invariant, buffer, $"{Uprn}{uprn}");
         }
 
+        foreach (var identifier in record.SchemeIdentifiers)
+        {
+            Emit(sink, SchemeIdentifier, invariant, buffer, $"{SchemeIdentifier}{identifier}");
+        }
+
         foreach (var email in record.Emails)
         {
             Emit(sink, Email, invariant, buffer, $"{Email}{email}");
@@ -150,6 +155,7 @@ public static class BlockingKeys
     private const string Ni = "ni:";
     private const string Uprn = "uprn:";
     private const string Email = "email:";
+    private const string SchemeIdentifier = "id:";
     private const string Phone = "phone:";
     private const string DateOfBirth = "dob:";
     private const string Postcode = "pc:";

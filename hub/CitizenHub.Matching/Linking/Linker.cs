@@ -237,6 +237,7 @@ public sealed class Linker(PairScorer scorer)
         var hardVeto = false;
         var softVeto = false;
         var sameIdentifier = false;
+        var liftsSoftVetoes = false;
         var unvetoedLink = false;
         foreach (var held in candidate.Records)
         {
@@ -244,6 +245,7 @@ public sealed class Linker(PairScorer scorer)
             hardVeto |= score.Facts.HardVeto;
             softVeto |= score.Facts.Veto != Veto.None;
             sameIdentifier |= score.Facts.SameIdentifier;
+            liftsSoftVetoes |= score.Facts.LiftsSoftVetoes;
             unvetoedLink |= score.Facts.Veto == Veto.None && score.Band == MatchBand.Link;
             if (bestRecord is null || score.Weight > best.Weight)
             {
@@ -254,14 +256,14 @@ public sealed class Linker(PairScorer scorer)
         }
 
         // One vetoing record blocks the citizen: an agreeing identifier lifts only the soft vetoes.
-        var blocked = hardVeto || (softVeto && !sameIdentifier);
+        var blocked = hardVeto || (softVeto && !liftsSoftVetoes);
         var band = blocked || bestRecord is null ? MatchBand.Distinct
             : sameIdentifier ? MatchBand.Link
             : best.Band;
         // Blocked by a veto while another of the citizen's records would link: a namesake (the citizen's records
         // that agree with both on name and address alone may belong to either person). A hard veto counts too:
         // a Jr arriving at a citizen that holds a Sr is the plainest namesake there is.
-        var namesakeOnly = blocked && !sameIdentifier && unvetoedLink;
+        var namesakeOnly = blocked && !liftsSoftVetoes && unvetoedLink;
         return new Assessment(candidate, order, best, bestRecord, bestLevels, band, sameIdentifier, blocked, namesakeOnly);
     }
 
@@ -269,7 +271,7 @@ public sealed class Linker(PairScorer scorer)
     private bool CanMerge(CandidateCitizen a, CandidateCitizen b, bool byIdentifiers)
     {
         Span<byte> levels = stackalloc byte[MatchFields.Count];
-        var sameIdentifier = false;
+        var liftsSoftVetoes = false;
         var softVeto = false;
         foreach (var x in a.Records)
         {
@@ -283,11 +285,11 @@ public sealed class Linker(PairScorer scorer)
                 }
 
                 softVeto |= facts.Veto != Veto.None;
-                sameIdentifier |= facts.SameIdentifier;
+                liftsSoftVetoes |= facts.LiftsSoftVetoes;
             }
         }
 
-        return !softVeto || sameIdentifier || byIdentifiers;
+        return !softVeto || liftsSoftVetoes || byIdentifiers;
     }
 
     /// <summary>The evidence of an assessment's best pair, from the levels kept when it was scored.</summary>

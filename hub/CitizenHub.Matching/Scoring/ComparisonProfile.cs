@@ -32,6 +32,9 @@ internal struct ComparisonProfile
     /// <summary>One bit per phone number, as <see cref="EmailBits"/>.</summary>
     public ulong PhoneBits;
 
+    /// <summary>One bit per identifier of a named scheme, as <see cref="EmailBits"/>.</summary>
+    public ulong SchemeIdentifierBits;
+
     /// <summary>The date of birth as year, month and day in one number (0 when unknown); see <see cref="PackDate"/>.</summary>
     public int DateOfBirth;
 
@@ -45,6 +48,7 @@ internal struct ComparisonProfile
     public byte PreviousFamilyCount;
     public byte EmailCount;
     public byte PhoneCount;
+    public byte SchemeIdentifierCount;
 
     public void SetAddress(NormalisedAddress? address)
     {

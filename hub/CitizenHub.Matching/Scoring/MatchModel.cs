@@ -47,17 +47,22 @@ public sealed record MatchModel
     /// <summary>The m probability of a level.</summary>
     public double M(int comparison, int level) => Comparisons[comparison].Levels[level].M;
 
-    /// <summary>Replaces the comparisons' parameters (e.g. with an EM estimate), keeping thresholds and settings.</summary>
+    /// <summary>
+    /// Replaces the comparisons' parameters (e.g. with an EM estimate), keeping thresholds and settings. A comparison the
+    /// parameters do not name keeps its own, so a file written before a comparison was added still reads.
+    /// </summary>
     public MatchModel WithParameters(IReadOnlyList<ComparisonParameters> parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        if (parameters.Count != MatchFields.Count
-            || parameters.Zip(Comparisons).Any(p => p.First.Comparison != p.Second.Comparison || p.First.Levels.Count != p.Second.Levels.Count))
+        var byName = parameters.GroupBy(p => p.Comparison, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        if (byName.Values.Any(same => same.Count > 1)
+            || parameters.Any(p => !Comparisons.Any(c => c.Comparison == p.Comparison))
+            || Comparisons.Any(c => byName.TryGetValue(c.Comparison, out var given) && given[0].Levels.Count != c.Levels.Count))
         {
-            throw new ArgumentException("The parameters must name the model's comparisons and levels, in order.", nameof(parameters));
+            throw new ArgumentException("The parameters must name the model's comparisons, each once and with its levels.", nameof(parameters));
         }
 
-        return this with { Comparisons = parameters };
+        return this with { Comparisons = [.. Comparisons.Select(c => byName.TryGetValue(c.Comparison, out var given) ? given[0] : c)] };
     }
 
     /// <summary>The model with the shipped default parameters.</summary>
@@ -108,6 +113,11 @@ public sealed record MatchModel
             Comparison(MatchFields.Phone,
                 ("exact", 0.6, 0.00001),
                 ("different", 0.4, 0.99999)),
+            // A scheme named by a council is kept less carefully than an NI or NHS number (a reference retyped, one
+            // reissued), so disagreeing is evidence, not a veto.
+            Comparison(MatchFields.Identifier,
+                ("exact", 0.95, 0.000001),
+                ("different", 0.05, 0.999999)),
         ],
     };
 
@@ -131,6 +141,9 @@ public static class MatchFields
     public const string Email = "email";
     public const string Phone = "phone";
 
+    /// <summary>An identifier of a scheme a source's mapping names (a council's own reference, a passport, a foreign number).</summary>
+    public const string Identifier = "identifier";
+
     public const int GivenNameIndex = 0;
     public const int MiddleNamesIndex = 1;
     public const int FamilyNameIndex = 2;
@@ -140,6 +153,7 @@ public static class MatchFields
     public const int NhsNumberIndex = 6;
     public const int EmailIndex = 7;
     public const int PhoneIndex = 8;
+    public const int IdentifierIndex = 9;
 
-    public const int Count = 9;
+    public const int Count = 10;
 }

@@ -51,13 +51,20 @@ public enum Veto
 /// <param name="Swapped">The given and family names agree only when one record's are swapped.</param>
 /// <param name="SameIdentifier">A valid NHS or NI number agrees: the deterministic rule links them.</param>
 /// <param name="PersonalAgreement">Something only one person has agrees: date of birth, identifier, e-mail or phone.</param>
-public readonly record struct PairFacts(bool Swapped, bool SameIdentifier, Veto Veto, bool PersonalAgreement = false)
+/// <param name="SameSchemeIdentifier">
+/// An identifier of a scheme the sources name agrees. Not a rule that links on its own (such a scheme is kept less
+/// carefully than an NI number), but, like one, it outweighs a given name or a date of birth that disagrees.
+/// </param>
+public readonly record struct PairFacts(bool Swapped, bool SameIdentifier, Veto Veto, bool PersonalAgreement = false, bool SameSchemeIdentifier = false)
 {
     /// <summary>A veto that even an agreeing identifier cannot lift: a different identifier or suffix.</summary>
     public bool HardVeto => Veto is Veto.DifferentNiNumber or Veto.DifferentNhsNumber or Veto.DifferentSuffix;
 
     /// <summary>Whether the pair may be linked at all (by the rule or by weight).</summary>
-    public bool Linkable => Veto == Veto.None || (SameIdentifier && !HardVeto);
+    public bool Linkable => Veto == Veto.None || (LiftsSoftVetoes && !HardVeto);
+
+    /// <summary>An agreeing identifier, of any scheme: it outweighs a soft veto (a given name or date of birth that disagrees).</summary>
+    public bool LiftsSoftVetoes => SameIdentifier || SameSchemeIdentifier;
 }
 
 /// <summary>
@@ -100,6 +107,7 @@ public static class PairComparer
         levels[MatchFields.NhsNumberIndex] = CompareExact(pa.Nhs, pb.Nhs, a, b, static r => r.NhsNumber);
         levels[MatchFields.EmailIndex] = CompareAny(pa.EmailCount, pb.EmailCount, pa.EmailBits, pb.EmailBits, a, b, static r => r.Emails);
         levels[MatchFields.PhoneIndex] = CompareAny(pa.PhoneCount, pb.PhoneCount, pa.PhoneBits, pb.PhoneBits, a, b, static r => r.Phones);
+        levels[MatchFields.IdentifierIndex] = pa.SchemeIdentifierCount == 0 || pb.SchemeIdentifierCount == 0 ? Levels.Missing : CompareSchemes(a, b);
 
         var sameIdentifier = levels[MatchFields.NiNumberIndex] == Levels.Exact || levels[MatchFields.NhsNumberIndex] == Levels.Exact;
         var personal = HasPersonalAgreement(levels);
@@ -111,7 +119,7 @@ public static class PairComparer
             : levels[MatchFields.MiddleNamesIndex] == Levels.Different ? Veto.DifferentMiddleNames
             : !personal && pa.SourceHash == pb.SourceHash && a.SourceSystem == b.SourceSystem ? Veto.SameSourceWithoutPersonalEvidence
             : Veto.None;
-        return new PairFacts(swapped, sameIdentifier, veto, personal);
+        return new PairFacts(swapped, sameIdentifier, veto, personal, levels[MatchFields.IdentifierIndex] == Levels.Exact);
     }
 
     /// <summary>Agreement on something only one person has: a date of birth (allowing a typing error), an identifier, an e-mail or a phone.</summary>
@@ -120,7 +128,8 @@ public static class PairComparer
         || levels[MatchFields.NiNumberIndex] == Levels.Exact
         || levels[MatchFields.NhsNumberIndex] == Levels.Exact
         || levels[MatchFields.EmailIndex] == Levels.Exact
-        || levels[MatchFields.PhoneIndex] == Levels.Exact;
+        || levels[MatchFields.PhoneIndex] == Levels.Exact
+        || levels[MatchFields.IdentifierIndex] == Levels.Exact;
 
     /// <summary>
     /// Given and family names that agree only crosswise (<c>John Smith</c> and <c>Smith John</c>), one of them
@@ -447,6 +456,29 @@ public static class PairComparer
         }
 
         return false;
+    }
+
+    /// <summary>Exact when the two share an identifier; different when they hold one scheme and no value of it agrees; else missing.</summary>
+    private static byte CompareSchemes(NormalisedRecord a, NormalisedRecord b)
+    {
+        if ((a.Profile.SchemeIdentifierBits & b.Profile.SchemeIdentifierBits) != 0 && Intersect(a.SchemeIdentifiers, b.SchemeIdentifiers))
+        {
+            return Levels.Exact;
+        }
+
+        foreach (var x in a.SchemeIdentifiers)
+        {
+            var scheme = x.AsSpan(0, x.IndexOf('|', StringComparison.Ordinal) + 1);
+            foreach (var y in b.SchemeIdentifiers)
+            {
+                if (y.AsSpan().StartsWith(scheme, StringComparison.Ordinal))
+                {
+                    return Levels.Different;
+                }
+            }
+        }
+
+        return Levels.Missing;
     }
 
     private static bool Intersect(IReadOnlyList<string> a, IReadOnlyList<string> b)

@@ -127,6 +127,13 @@ public sealed class PairScorer
         var fields = new List<FieldWeight>(MatchFields.Count + 1);
         for (var c = 0; c < MatchFields.Count; c++)
         {
+            if (c == MatchFields.IdentifierIndex && levels[c] == Levels.Missing)
+            {
+                // Most councils name no scheme, and a steward reading every link need not be told each time that
+                // none was compared; nor need every link's stored evidence say so.
+                continue;
+            }
+
             var parameters = _model.Comparisons[c];
             var adjusted = (c == MatchFields.GivenNameIndex && levels[c] == Levels.GivenExact && exact.GivenAdjusted)
                 || (c == MatchFields.FamilyNameIndex && levels[c] == Levels.FamilyExact && exact.FamilyAdjusted);

@@ -47,14 +47,14 @@ public sealed class BlockingKeysTests
             Name = new PersonName(null, "Zoe", "Abbott"),
             DateOfBirth = new PartialDate(1980, 3, 7),
             Addresses = [new PostalAddress(["14 Weston Road"], "Stafford", "st162ab", Uprn: "100031000001")],
-            Identifiers = [new Identifier(IdentifierScheme.NiNumber, "AB123456C"), new Identifier(IdentifierScheme.NhsNumber, "943 476 5919")],
+            Identifiers = [new Identifier(IdentifierScheme.NiNumber, "AB123456C"), new Identifier(IdentifierScheme.NhsNumber, "943 476 5919"), Identifier.OfScheme("soc-sec-id", "530 4218")],
             Emails = ["Zoe.Abbott@Example.org"],
             Phones = ["01785 223344"],
         });
 
         Assert.Equal(
             [
-                "nhs:9434765919", "ni:AB123456C", "uprn:100031000001", "email:zoe.abbott@example.org", "phone:+441785223344",
+                "nhs:9434765919", "ni:AB123456C", "uprn:100031000001", "id:soc-sec-id|5304218", "email:zoe.abbott@example.org", "phone:+441785223344",
                 "dob:1980-03-07|Z", "dob:1980-03-07|A", "pc:ST16 2AB|Z", "fy:APT|1980|Z", "nm:ABBOTT|ZOE",
             ],
             BlockingKeys.For(record));

@@ -119,6 +119,53 @@ public sealed class LinkerTests
             P("Grace", "Obi", (1990, 1, 1), "ST16 2AB", "14 Weston Road", ni: "JG103792A"),
             P("Grace", "Obi", (1990, 1, 1), "ST16 2AB", "14 Weston Road", ni: "AB123456C"));
 
+    [Fact]
+    public void Decide_GivenNameReplacedButTheSourcesSchemeIdentifierAgrees_Links()
+    {
+        // Without the identifier the two given names read as twins; a shared number of a scheme both sources keep
+        // (as FEBRL's soc_sec_id) says one person whose given name one source has wrong.
+        var held = P("Brianna", "Keeble", (1961, 12, 14), "ST16 2AB", "14 Weston Road");
+        var incoming = P("Phoebe", "Keeble", (1961, 12, 14), "ST16 2AB", "14 Weston Road");
+        AssertDistinct(held, incoming);
+
+        AssertLinks(WithScheme(held, "soc-sec-id", "4066625"), WithScheme(incoming, "soc-sec-id", "406 6625"));
+    }
+
+    [Fact]
+    public void Decide_SchemeIdentifierAloneWithNothingElseAgreeing_IsNotALink()
+    {
+        // Unlike an NI or NHS number, a council's own scheme is no rule on its own: the names and date must not all disagree.
+        var decision = Linker.Decide(
+            WithScheme(P("Oscar", "Brannigan", (1948, 9, 30), "ST16 2AB", "14 Weston Road"), "housing-ref", "H123"),
+            [new CandidateCitizen("c1", [WithScheme(P("Wren", "Abernethy", (1933, 4, 5), "WS15 1UG", "3 Kooyong Place"), "housing-ref", "H123")])],
+            NoTermFrequencies.Instance);
+
+        Assert.Null(decision.CitizenId);
+    }
+
+    [Fact]
+    public void Decide_SameSchemeDifferentValues_StayApartAsTwins_ButAnotherSchemeSaysNothing()
+    {
+        var oliver = WithScheme(P("Oliver", "Bennett", (2001, 6, 15), "ST16 2AB", "14 Weston Road"), "upn", "A123");
+        AssertDistinct(oliver, WithScheme(P("Harry", "Bennett", (2001, 6, 15), "ST16 2AB", "14 Weston Road"), "upn", "B456"));
+        AssertLinks(oliver, WithScheme(P("Oliver", "Bennett", (2001, 6, 15), "ST16 2AB", "14 Weston Road"), "blue-badge", "X1"));
+    }
+
+    [Fact]
+    public void Explain_IdentifierOfANamedScheme_ListedOnlyWhereBothRecordsHoldTheScheme()
+    {
+        var a = P("Oliver", "Bennett", (2001, 6, 15), "ST16 2AB", "14 Weston Road");
+        var b = P("Oliver", "Bennett", (2001, 6, 15), "ST16 2AB", "14 Weston Road");
+        var exact = Linker.Scorer.ExactWeights(a, NoTermFrequencies.Instance);
+
+        var without = Linker.Scorer.Explain(a, b, exact);
+        var with = Linker.Scorer.Explain(WithScheme(a, "upn", "A1"), WithScheme(b, "upn", "A1"), exact);
+
+        Assert.DoesNotContain(without.Fields, f => f.Comparison == MatchFields.Identifier);
+        Assert.Equal(MatchFields.Count - 1, without.Fields.Count);
+        Assert.Equal("exact", with.Fields.Single(f => f.Comparison == MatchFields.Identifier).Level);
+    }
+
     // ---- Groups of golden records ----
 
     [Fact]
@@ -313,6 +360,9 @@ public sealed class LinkerTests
     }
 
     private static int _key;
+
+    private static NormalisedRecord WithScheme(NormalisedRecord record, string scheme, string value) =>
+        record with { SchemeIdentifiers = [.. record.SchemeIdentifiers, $"{scheme}|{value.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant()}"] };
 
     internal static NormalisedRecord P(
         string given,

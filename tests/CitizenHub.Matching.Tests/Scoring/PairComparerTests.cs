@@ -186,6 +186,24 @@ public sealed class PairComparerTests
         Assert.Equal(expected, PairComparer.CompareAddresses(new NormalisedAddress([], null, a, null), new NormalisedAddress([], null, b, null)));
 
     [Theory]
+    [InlineData("soc-sec-id|5304218", "soc-sec-id|5304218", Levels.Exact, true)]
+    [InlineData("soc-sec-id|5304218", "soc-sec-id|5304219", Levels.Different, false)]
+    [InlineData("soc-sec-id|5304218", "passport|5304218", Levels.Missing, false)] // another scheme says nothing
+    [InlineData("soc-sec-id|5304218", null, Levels.Missing, false)]
+    public void Compare_SchemeIdentifiers_CompareWithinTheirScheme(string a, string? b, byte expected, bool lifts)
+    {
+        Span<byte> levels = stackalloc byte[MatchFields.Count];
+        var x = Record("ct", "1", 1980) with { SchemeIdentifiers = [a] };
+        var y = Record("hb", "2", 1980) with { SchemeIdentifiers = b is null ? [] : ["housing-ref|H1", b] };
+
+        var facts = PairComparer.Compare(x, y, levels);
+
+        Assert.Equal(expected, levels[MatchFields.IdentifierIndex]);
+        Assert.Equal(lifts, facts.LiftsSoftVetoes);
+        Assert.False(facts.SameIdentifier); // not the NI/NHS rule
+    }
+
+    [Theory]
     [InlineData("4223", "4223", Levels.AddressPostcode)]
     [InlineData("4223", "4224", Levels.AddressDifferent)] // no outward code: one digit apart is another place
     [InlineData("D02 X285", "d02x285", Levels.AddressPostcode)]

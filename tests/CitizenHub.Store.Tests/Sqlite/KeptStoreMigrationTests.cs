@@ -73,7 +73,8 @@ public sealed class KeptStoreMigrationTests : IDisposable
         var normalisedNow = new List<string>();
         await foreach (var normalised in store.ReadNormalisedRecordsAsync(CancellationToken.None))
         {
-            normalisedNow.Add(StoreJson.Serialize(normalised));
+            // Identifiers of named schemes came after the kept store, whose records hold none.
+            normalisedNow.Add(StoreJson.Serialize(normalised).Replace(",\"schemeIdentifiers\":[]", "", StringComparison.Ordinal));
         }
 
         Assert.Equal(normalisedKept, normalisedNow);
