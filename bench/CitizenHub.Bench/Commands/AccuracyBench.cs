@@ -1,11 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
 using CitizenHub.Host;
-using CitizenHub.Hub;
-using CitizenHub.Matching.Identity;
-using CitizenHub.Store;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace CitizenHub.Bench.Commands;
 
@@ -26,15 +20,7 @@ internal static class AccuracyBench
             throw new CliException($"--persons must be at least 1 (was {persons})");
         }
 
-        var directory = keep is null
-            ? Path.Combine(Path.GetTempPath(), $"citizenhub-bench-{Guid.NewGuid():N}"[..29])
-            : Path.GetFullPath(keep);
-        if (keep is not null && Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any())
-        {
-            // A store left by an earlier run would be scored along with this one.
-            throw new CliException($"--keep folder '{keep}' is not empty; give a new or empty folder");
-        }
-
+        var directory = BenchFolder.Open(keep, "citizenhub-bench");
         try
         {
             var population = LabelledPopulation.Generate(new PopulationOptions { Persons = persons, Seed = seed });
@@ -44,30 +30,10 @@ internal static class AccuracyBench
                 CultureInfo.InvariantCulture,
                 $"bench accuracy: {persons} persons, seed {seed}, {population.Records.Count} records in {hub.Catalog.Sources.Count} sources")).ConfigureAwait(false);
 
-            var summaries = new List<SyncRunSummary>();
-            var links = new List<RecordLink>();
-            var reviews = new List<ReviewItem>();
-            var stopwatch = Stopwatch.StartNew();
-            using (var host = HubComposition.BuildWorker(hub))
-            {
-                await host.StartAsync(cancellationToken).ConfigureAwait(false);
-                var runner = host.Services.GetRequiredService<SyncRunner>();
-                summaries.AddRange(await BenchSync.RunEachAsync(runner, hub.Catalog.Sources, output, error, cancellationToken).ConfigureAwait(false));
-
-                stopwatch.Stop();
-                var store = host.Services.GetRequiredService<ICitizenStore>();
-                await foreach (var link in store.ReadLinksAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    links.Add(new RecordLink(link.CitizenId, link.SourceSystem, link.SourceKey));
-                }
-
-                reviews.AddRange(await OpenReviewsAsync(store, cancellationToken).ConfigureAwait(false));
-
-                await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-
+            var synced = await BenchSync.SyncAndReadAsync(hub, output, error, cancellationToken).ConfigureAwait(false);
+            var (summaries, links, reviews) = (synced.Summaries, synced.Links, synced.OpenReviews);
             var report = LinkageMetrics.Compute(population.Truth, links, HardPairEvidence.ToldApart(population));
-            await WriteReportAsync(report, hub.Catalog.Sources.Count, stopwatch.Elapsed, output).ConfigureAwait(false);
+            await WriteReportAsync(report, hub.Catalog.Sources.Count, synced.Elapsed, output).ConfigureAwait(false);
             // What another build must give on the same seed to have decided the same (docs/bench-cli.md).
             await BenchTable.WriteAsync(output, [
                 ("links digest", OutcomeDigest.Partition(links)),
@@ -83,33 +49,7 @@ internal static class AccuracyBench
         }
         finally
         {
-            if (keep is null)
-            {
-                SqliteConnection.ClearAllPools();
-                try
-                {
-                    Directory.Delete(directory, recursive: true);
-                }
-                catch (IOException)
-                {
-                    // A file still held open only leaves litter in the temp folder.
-                }
-            }
-        }
-    }
-
-    private static async Task<List<ReviewItem>> OpenReviewsAsync(ICitizenStore store, CancellationToken cancellationToken)
-    {
-        var reviews = new List<ReviewItem>();
-        while (true)
-        {
-            var page = await store.GetReviewsAsync(
-                new ReviewQuery(ReviewStatus.Open, 1000) { After = reviews.Count == 0 ? null : reviews[^1].ReviewId }, cancellationToken).ConfigureAwait(false);
-            reviews.AddRange(page);
-            if (page.Count < 1000)
-            {
-                return reviews;
-            }
+            BenchFolder.Close(directory, keep);
         }
     }
 

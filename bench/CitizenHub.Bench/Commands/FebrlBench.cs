@@ -1,12 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using CitizenHub.Host;
-using CitizenHub.Hub;
-using CitizenHub.Matching.Identity;
-using CitizenHub.Store;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace CitizenHub.Bench.Commands;
 
@@ -32,14 +26,7 @@ internal static class FebrlBench
         }
 
         var data = Path.GetFullPath(dataFolder);
-        var directory = keep is null
-            ? Path.Combine(Path.GetTempPath(), $"citizenhub-febrl-{Guid.NewGuid():N}"[..29])
-            : Path.GetFullPath(keep);
-        if (keep is not null && Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any())
-        {
-            throw new CliException($"--keep folder '{keep}' is not empty; give a new or empty folder");
-        }
-
+        var directory = BenchFolder.Open(keep, "citizenhub-febrl");
         Directory.CreateDirectory(directory);
         try
         {
@@ -49,26 +36,8 @@ internal static class FebrlBench
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"bench febrl: FEBRL{set}, {truth.PersonByRecord.Count} records in {hub.Catalog.Sources.Count} sources, configuration bench/febrl/febrl{set}.json")).ConfigureAwait(false);
 
-            var summaries = new List<SyncRunSummary>();
-            var links = new List<RecordLink>();
-            var openReviews = 0;
-            var stopwatch = Stopwatch.StartNew();
-            using (var host = HubComposition.BuildWorker(hub))
-            {
-                await host.StartAsync(cancellationToken).ConfigureAwait(false);
-                var runner = host.Services.GetRequiredService<SyncRunner>();
-                summaries.AddRange(await BenchSync.RunEachAsync(runner, hub.Catalog.Sources, output, error, cancellationToken).ConfigureAwait(false));
-                stopwatch.Stop();
-                var store = host.Services.GetRequiredService<ICitizenStore>();
-                await foreach (var link in store.ReadLinksAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    links.Add(new RecordLink(link.CitizenId, link.SourceSystem, link.SourceKey));
-                }
-
-                openReviews = (await store.GetReviewsAsync(new ReviewQuery(ReviewStatus.Open, 100_000), cancellationToken).ConfigureAwait(false)).Count;
-                await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-
+            var synced = await BenchSync.SyncAndReadAsync(hub, output, error, cancellationToken).ConfigureAwait(false);
+            var (summaries, links) = (synced.Summaries, synced.Links);
             var report = LinkageMetrics.Compute(truth, links);
             var unlinked = truth.PersonByRecord.Count - links.Count(l => truth.PersonByRecord.ContainsKey(new RecordRef(l.SourceSystem, l.SourceKey)));
             await BenchTable.WriteAsync(output, [
@@ -76,14 +45,14 @@ internal static class FebrlBench
                 ("persons", N(report.Persons)),
                 ("citizens", N(report.Citizens)),
                 ("records not held", N(unlinked)),
-                ("elapsed s", stopwatch.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)),
+                ("elapsed s", synced.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)),
                 ("precision", R(report.Precision)),
                 ("recall", R(report.Recall)),
                 ("F1", R(report.F1)),
                 ("true pairs", N(report.TruePairs)),
                 ("predicted pairs", N(report.PredictedPairs)),
                 ("correct pairs", N(report.CorrectPairs)),
-                ("open reviews", N(openReviews)),
+                ("open reviews", N(synced.OpenReviews.Count)),
             ]).ConfigureAwait(false);
             if (keep is not null)
             {
@@ -94,18 +63,7 @@ internal static class FebrlBench
         }
         finally
         {
-            if (keep is null)
-            {
-                SqliteConnection.ClearAllPools();
-                try
-                {
-                    Directory.Delete(directory, recursive: true);
-                }
-                catch (IOException)
-                {
-                    // A file still held open only leaves litter in the temp folder.
-                }
-            }
+            BenchFolder.Close(directory, keep);
         }
 
         static string N(long n) => n.ToString(CultureInfo.InvariantCulture);
