@@ -36,9 +36,7 @@ public sealed partial class RecordMapper
         _identifiers = [.. mapping.Identifiers.Select((identifier, i) => (identifier, CheckIdentifier(identifier, i)))];
     }
 
-    /// <summary>The scheme's name, as <see cref="IdentifierMapping.Scheme"/> allows it.</summary>
-    public static bool IsSchemeName(string? name) => name is not null && SchemeName().IsMatch(name);
-
+    /// <summary>A scheme's name as <see cref="IdentifierMapping.Scheme"/> allows it (the schema says the same).</summary>
     [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
     private static partial Regex SchemeName();
 
@@ -49,7 +47,7 @@ public sealed partial class RecordMapper
             throw new ArgumentException($"Mapping.Identifiers[{index}] names no Field.", nameof(identifier));
         }
 
-        if (!IsSchemeName(identifier.Scheme))
+        if (identifier.Scheme is null || !SchemeName().IsMatch(identifier.Scheme))
         {
             throw new ArgumentException($"Mapping.Identifiers[{index}].Scheme must be a name of lower-case letters, digits and hyphens (council-tax-account).", nameof(identifier));
         }

@@ -54,15 +54,15 @@ public sealed record MatchModel
     public MatchModel WithParameters(IReadOnlyList<ComparisonParameters> parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var byName = parameters.GroupBy(p => p.Comparison, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
-        if (byName.Values.Any(same => same.Count > 1)
-            || parameters.Any(p => !Comparisons.Any(c => c.Comparison == p.Comparison))
-            || Comparisons.Any(c => byName.TryGetValue(c.Comparison, out var given) && given[0].Levels.Count != c.Levels.Count))
+        var byName = new Dictionary<string, ComparisonParameters>(StringComparer.Ordinal);
+        if (!parameters.All(p => byName.TryAdd(p.Comparison, p))
+            || byName.Keys.Any(name => !Comparisons.Any(c => c.Comparison == name))
+            || Comparisons.Any(c => byName.TryGetValue(c.Comparison, out var given) && given.Levels.Count != c.Levels.Count))
         {
             throw new ArgumentException("The parameters must name the model's comparisons, each once and with its levels.", nameof(parameters));
         }
 
-        return this with { Comparisons = [.. Comparisons.Select(c => byName.TryGetValue(c.Comparison, out var given) ? given[0] : c)] };
+        return this with { Comparisons = [.. Comparisons.Select(c => byName.GetValueOrDefault(c.Comparison, c))] };
     }
 
     /// <summary>The model with the shipped default parameters.</summary>
