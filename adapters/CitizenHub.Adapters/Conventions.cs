@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
 using CitizenHub.Contracts;
 
@@ -23,8 +25,14 @@ public static class NameParser
 
     private static readonly HashSet<string> Suffixes = new(StringComparer.OrdinalIgnoreCase) { "Jr", "Jnr", "Sr", "Snr", "II", "III", "IV" };
 
-    // Lower-case particles that belong to the family name that follows them (de Souza, van der Berg).
-    private static readonly HashSet<string> Particles = new(StringComparer.Ordinal) { "de", "da", "di", "du", "del", "della", "van", "von", "der", "den", "le", "la", "st" };
+    // Words that belong to the family name after them (de Souza, van der Berg, St John, Ní Bhriain, Mac Donald,
+    // ap Rhys), in any case and with or without accents or a full stop. A bare "O" is left out: in a whole name it
+    // is as often a middle initial as the Irish prefix, which is written Ó or O' when it is one.
+    private static readonly HashSet<string> Particles = new(StringComparer.Ordinal)
+    {
+        "de", "da", "di", "du", "del", "della", "dos", "das", "van", "von", "der", "den", "ten", "ter", "le", "la",
+        "st", "mac", "mc", "ni", "nic", "ui", "ap", "ab", "o'", "o\u2019", "\u00f3",
+    };
 
     public static PersonName? Parse(string? raw, NameOrder order)
     {
@@ -46,9 +54,15 @@ public static class NameParser
             var tokens = Tokens(raw);
             if (order == NameOrder.FamilyFirst)
             {
-                // Without a comma only the first word can be taken for the family name.
-                family = tokens.Count > 0 ? tokens[0] : null;
-                rest = tokens.Skip(1).ToList();
+                // Without a comma only the first word can be taken for the family name, with the particles before it.
+                var familyEnd = 0;
+                while (familyEnd < tokens.Count - 2 && IsParticle(tokens[familyEnd]))
+                {
+                    familyEnd++;
+                }
+
+                family = tokens.Count > 0 ? string.Join(' ', tokens.Take(familyEnd + 1)) : null;
+                rest = tokens.Skip(familyEnd + 1).ToList();
             }
             else
             {
@@ -65,7 +79,7 @@ public static class NameParser
                 }
 
                 var familyStart = tokens.Count - 1;
-                while (familyStart > 1 && Particles.Contains(tokens[familyStart - 1]))
+                while (familyStart > 1 && IsParticle(tokens[familyStart - 1]))
                 {
                     familyStart--;
                 }
@@ -95,6 +109,19 @@ public static class NameParser
         }
 
         return new PersonName(Strip(foundTitle), givenParts.Count > 0 ? string.Join(' ', givenParts) : null, family, Strip(foundSuffix), Raw: raw);
+    }
+
+    private static bool IsParticle(string token)
+    {
+        var word = token.TrimEnd('.').Normalize(NormalizationForm.FormC).ToLowerInvariant();
+        if (Particles.Contains(word))
+        {
+            return true;
+        }
+
+        // Ní, Uí: the accent is optional in the particle, as councils' systems often drop it; a bare o is not one.
+        var unaccented = new string([.. word.Normalize(NormalizationForm.FormD).Where(c => CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark)]);
+        return unaccented != "o" && Particles.Contains(unaccented);
     }
 
     private static bool IsTitle(string token) => Titles.Contains(token.TrimEnd('.'));

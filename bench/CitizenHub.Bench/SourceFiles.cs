@@ -13,10 +13,13 @@ public static class SourceFiles
     /// <summary>The truth's file name: <c>source_system,source_key,person_id</c>.</summary>
     public const string TruthFileName = "truth.csv";
 
+    /// <summary>The hard pairs' file name: <c>kind,first_person_id,second_person_id</c> (twins, father-son, spouses), for reading a benchmark's misses.</summary>
+    public const string HardPairsFileName = "hard-pairs.csv";
+
     /// <summary>
     /// Writes <c>council-tax.csv</c>, <c>housing-benefits.csv</c> (pipe-delimited), <c>electoral-register.csv</c>,
     /// <c>social-care.csv</c>, <c>citizenhub.json</c> (in-memory bus, SQLite store in the folder, a priority per source)
-    /// and <c>truth.csv</c> into <paramref name="directory"/>, creating it; returns the configuration file's full path.
+    /// <c>truth.csv</c> and <c>hard-pairs.csv</c> into <paramref name="directory"/>, creating it; returns the configuration file's full path.
     /// </summary>
     public static string Write(LabelledPopulation population, string directory)
     {
@@ -27,7 +30,7 @@ public static class SourceFiles
     }
 
     /// <summary>
-    /// Writes (or writes again, as a council's nightly full extract does) only the four source files and <c>truth.csv</c>
+    /// Writes (or writes again, as a council's nightly full extract does) only the four source files, <c>truth.csv</c> and <c>hard-pairs.csv</c>
     /// into <paramref name="directory"/>, creating it; a configuration there is left as it is.
     /// </summary>
     public static void WriteExtracts(LabelledPopulation population, string directory)
@@ -56,6 +59,17 @@ public static class SourceFiles
         }
 
         File.WriteAllText(Path.Combine(directory, TruthFileName), truth.ToString(), encoding);
+
+        var hardPairs = new StringBuilder("kind,first_person_id,second_person_id\n");
+        foreach (var (kind, pairs) in new[] { ("twins", population.Truth.Twins), ("father-son", population.Truth.FatherSon), ("spouses", population.Truth.Spouses) })
+        {
+            foreach (var pair in pairs)
+            {
+                AppendRow(hardPairs, [kind, pair.First, pair.Second], ",");
+            }
+        }
+
+        File.WriteAllText(Path.Combine(directory, HardPairsFileName), hardPairs.ToString(), encoding);
     }
 
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);

@@ -72,6 +72,9 @@ public static class Nicknames
         return false;
     }
 
+    /// <summary>Whether the table holds a folded given-name key: a name known to be one, not a misspelling of another.</summary>
+    public static bool IsKnown(ReadOnlySpan<char> key) => Loaded.Value.GroupsBySpan.ContainsKey(key);
+
     /// <summary>
     /// The numbers of the groups a folded key belongs to, ascending (numbered from 0 in file order);
     /// empty for a name the table does not hold. Useful as blocking keys.

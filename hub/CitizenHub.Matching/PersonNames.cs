@@ -57,11 +57,11 @@ public static class PersonNames
         ["IV"] = "IV",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
-    // Words that belong to the word after them: de la Cruz, van der Berg, O Brien, Mac Donald, ap Rhys, St John.
+    // Words that belong to the word after them: de la Cruz, van der Berg, O Brien, Mac Donald, Ní Bhriain, ap Rhys, St John.
     private static readonly FrozenSet<string> Particles = new[]
     {
         "DE", "DA", "DI", "DU", "DEL", "DELLA", "DER", "DEN", "DOS", "DAS", "LA", "LE",
-        "VAN", "VON", "TEN", "TER", "ST", "O", "MAC", "MC", "AP", "AL", "EL",
+        "VAN", "VON", "TEN", "TER", "ST", "O", "MAC", "MC", "NI", "NIC", "UI", "AP", "AB", "AL", "EL",
     }.ToFrozenSet(StringComparer.Ordinal);
 
     private static readonly char[] FamilySeparators = [' ', '-', '\u2010', '\u2011', '\u2013', '\u2014'];
@@ -125,7 +125,7 @@ public static class PersonNames
     /// alone, because on its own it says nothing about the family: <c>de la Cruz</c> → <c>[DELACRUZ]</c>,
     /// <c>van der Berg</c> → <c>[VANDERBERG]</c>, <c>O Brien</c> → <c>[OBRIEN]</c> (as <c>O'Brien</c>),
     /// <c>Mac Donald</c> → <c>[MCDONALD]</c>. Particles: de, da, di, du, del, della, der, den, dos, das,
-    /// la, le, van, von, ten, ter, St, O, Mac, Mc, ap, al, el.
+    /// la, le, van, von, ten, ter, St, O (Ó), Mac, Mc, Ní, Nic, Uí, ap, ab, al, el.
     /// </summary>
     public static IReadOnlyList<string> FamilyParts(string? familyName)
     {

@@ -13,6 +13,9 @@ public sealed class ConventionsTests
     [InlineData("Smith-Jones, Helen Dr.", "Dr", "Helen", "Smith-Jones", null)]
     [InlineData("O'BRIEN, Sean Mr Jnr", "Mr", "Sean", "O'BRIEN", "Jnr")]
     [InlineData("SMITH John", null, "John", "SMITH", null)]
+    [InlineData("MAC DONALD Morag", null, "Morag", "MAC DONALD", null)]
+    [InlineData("Ní Bhriain Siobhán", null, "Siobhán", "Ní Bhriain", null)]
+    [InlineData("ST JOHN, Lxeie", null, "Lxeie", "ST JOHN", null)]
     public void NameParser_FamilyFirst(string raw, string? title, string? given, string? family, string? suffix)
     {
         var name = NameParser.Parse(raw, NameOrder.FamilyFirst);
@@ -27,6 +30,21 @@ public sealed class ConventionsTests
     [InlineData("Ana de Souza", null, "Ana", "de Souza", null)]
     [InlineData("Pieter van der Berg", null, "Pieter", "van der Berg", null)]
     [InlineData("Smith", null, null, "Smith", null)]
+    [InlineData("Lxeie St John", null, "Lxeie", "St John", null)]
+    [InlineData("Lxeie St. John", null, "Lxeie", "St. John", null)]
+    [InlineData("LXEIE ST JOHN", null, "LXEIE", "ST JOHN", null)]
+    [InlineData("Siobhán Ní Bhriain", null, "Siobhán", "Ní Bhriain", null)]
+    [InlineData("Siobhan Ni Bhriain", null, "Siobhan", "Ni Bhriain", null)]
+    [InlineData("Morag Nic Dhòmhnaill", null, "Morag", "Nic Dhòmhnaill", null)]
+    [InlineData("Pádraig Ó Briain", null, "Pádraig", "Ó Briain", null)]
+    [InlineData("Mary O' Brien", null, "Mary", "O' Brien", null)]
+    [InlineData("John O Smith", null, "John O", "Smith", null)]
+    [InlineData("Hamish Mac Donald", null, "Hamish", "Mac Donald", null)]
+    [InlineData("Sian Mc Gregor", null, "Sian", "Mc Gregor", null)]
+    [InlineData("Dafydd ap Rhys", null, "Dafydd", "ap Rhys", null)]
+    [InlineData("Gwen ab Owen", null, "Gwen", "ab Owen", null)]
+    [InlineData("Maria De La Cruz", null, "Maria", "De La Cruz", null)]
+    [InlineData("Di Smith", null, "Di", "Smith", null)]
     public void NameParser_GivenFirst(string raw, string? title, string? given, string? family, string? suffix)
     {
         var name = NameParser.Parse(raw, NameOrder.GivenFirst);

@@ -35,6 +35,11 @@ public sealed class SourceFilesTests : IDisposable
 
         var truth = SourceFiles.ReadTruth(_first.File("truth.csv"));
         Assert.Equal(population.Truth.PersonByRecord.OrderBy(p => p.Key.SourceSystem).ThenBy(p => p.Key.SourceKey), truth.OrderBy(p => p.Key.SourceSystem).ThenBy(p => p.Key.SourceKey));
+        var hardPairs = File.ReadAllLines(_first.File(SourceFiles.HardPairsFileName));
+        Assert.Equal("kind,first_person_id,second_person_id", hardPairs[0]);
+        Assert.Equal(population.Truth.Twins.Count + population.Truth.FatherSon.Count + population.Truth.Spouses.Count, hardPairs.Length - 1);
+        var firstFatherSon = population.Truth.FatherSon[0];
+        Assert.Contains($"father-son,{firstFatherSon.First},{firstFatherSon.Second}", hardPairs);
         var json = File.ReadAllText(config);
         Assert.Contains("\"Transport\": \"InMemory\"", json, StringComparison.Ordinal);
         Assert.Contains("\"Priority\": 4", json, StringComparison.Ordinal);
@@ -46,7 +51,7 @@ public sealed class SourceFilesTests : IDisposable
         SourceFiles.Write(LabelledPopulation.Generate(new PopulationOptions { Persons = 300, Seed = 11 }), _first.Path);
         SourceFiles.Write(LabelledPopulation.Generate(new PopulationOptions { Persons = 300, Seed = 11 }), _second.Path);
 
-        foreach (var name in SourceLayout.All.Select(s => s.FileName).Append("truth.csv").Append("citizenhub.json"))
+        foreach (var name in SourceLayout.All.Select(s => s.FileName).Append("truth.csv").Append(SourceFiles.HardPairsFileName).Append("citizenhub.json"))
         {
             Assert.Equal(File.ReadAllBytes(_first.File(name)), File.ReadAllBytes(_second.File(name)));
         }

@@ -29,6 +29,16 @@ public sealed class NicknamesTests
     [InlineData("THERESA", "TERRY")]
     [InlineData("STEPHEN", "STEVEN")]
     [InlineData("MOHAMMED", "MUHAMMAD")]
+    [InlineData("SION", "JOHN")] // Welsh, Irish and Scottish Gaelic forms of one name
+    [InlineData("SIAN", "JANE")]
+    [InlineData("MAIR", "MARY")]
+    [InlineData("IEUAN", "EVAN")]
+    [InlineData("GRUFFUDD", "GRIFFITH")]
+    [InlineData("SEAN", "JOHN")]
+    [InlineData("SIOBHAN", "JOAN")]
+    [InlineData("PADRAIG", "PATRICK")]
+    [InlineData("EOGHAN", "OWEN")]
+    [InlineData("SEUMAS", "JAMES")]
     public void AreEquivalent_NamesInOneGroup_AreEquivalentBothWays(string a, string b)
     {
         Assert.True(Nicknames.AreEquivalent(a, b));
@@ -38,7 +48,8 @@ public sealed class NicknamesTests
     [Theory]
     [InlineData("TERENCE", "THERESA")] // share only TERRY: equivalence is not transitive
     [InlineData("MARGARET", "MEGAN")] // share only MEG
-    [InlineData("JOHN", "SEAN")] // Sean is a name in its own right in the UK
+    [InlineData("JOHN", "SHAUN")] // SEAN is JOHN in Irish, but its anglicised spellings are not JOHN's
+    [InlineData("JOAN", "SHIVAUN")]
     [InlineData("JOHN", "IAN")]
     [InlineData("NICOLA", "NICOLE")]
     [InlineData("SMITH", "JONES")] // not in the table at all

@@ -157,6 +157,12 @@ public sealed class PersonNamesTests
     [InlineData("Le", new[] { "LE" })]
     [InlineData("Hughes-MacLeod", new[] { "HUGHES", "MCLEOD" })]
     [InlineData("O'Brien", new[] { "OBRIEN" })]
+    [InlineData("Ó Briain", new[] { "OBRIAIN" })]
+    [InlineData("Ní Bhriain", new[] { "NIBHRIAIN" })]
+    [InlineData("Nic Dhòmhnaill", new[] { "NICDHOMHNAILL" })]
+    [InlineData("Uí Bhriain", new[] { "UIBHRIAIN" })]
+    [InlineData("ab Owen", new[] { "ABOWEN" })]
+    [InlineData("St. John-Smith", new[] { "STJOHN", "SMITH" })]
     public void FamilyParts_SplitsOnSpacesAndHyphensWithParticlesJoined(string family, string[] expected) =>
         Assert.Equal(expected, PersonNames.FamilyParts(family));
 

@@ -42,7 +42,7 @@ internal static class AccuracyBench
             ]).ConfigureAwait(false);
             if (keep is not null)
             {
-                await output.WriteLineAsync($"kept: {directory} (sources, citizenhub.json, truth.csv, the store)").ConfigureAwait(false);
+                await output.WriteLineAsync($"kept: {directory} (sources, citizenhub.json, truth.csv, hard-pairs.csv, the store)").ConfigureAwait(false);
             }
 
             return summaries.All(s => s.Succeeded) ? BenchCli.Succeeded : BenchCli.Failed;

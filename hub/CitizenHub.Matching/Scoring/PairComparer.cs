@@ -180,8 +180,11 @@ public static class PairComparer
         var remember = NameRelations.CanRemember(pa.Given, pb.Given);
         if (!remember || !NameRelations.TryGet(NameRelations.Given, pa.Given, pb.Given, out var relation))
         {
+            // Two names the table holds on different lines are two names however alike they look (twins Carol and
+            // Caroline); a close spelling stands for a typing error only where one of them is not a known name.
+            var bothKnown = Nicknames.IsKnown(x) && Nicknames.IsKnown(y);
             relation = Nicknames.AreEquivalent(x, y) ? Levels.GivenNickname
-                : AreClose(x, y) || IsMistypedNickname(x, y) || IsMistypedNickname(y, x) ? Levels.GivenClose
+                : !bothKnown && (AreClose(x, y) || (!Nicknames.IsKnown(x) && IsMistypedNickname(x, y)) || (!Nicknames.IsKnown(y) && IsMistypedNickname(y, x))) ? Levels.GivenClose
                 : Levels.GivenDifferent;
             if (remember)
             {

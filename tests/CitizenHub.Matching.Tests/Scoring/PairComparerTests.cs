@@ -46,6 +46,33 @@ public sealed class PairComparerTests
         Assert.Equal(Levels.GivenClose, PairComparer.CompareGiven(Named(a, "Evans"), Named(b, "Evans")));
 
     [Theory]
+    [InlineData("Siôn", "John")]
+    [InlineData("Seán", "John")]
+    [InlineData("Siân", "Jane")]
+    [InlineData("Mair", "Mary")]
+    [InlineData("Siobhán", "Joan")]
+    [InlineData("Ieuan", "Evan")]
+    [InlineData("Gruffudd", "Griffith")]
+    [InlineData("Pádraig", "Patrick")]
+    [InlineData("Eoghan", "Owen")]
+    [InlineData("Seumas", "James")]
+    public void CompareGiven_WelshIrishAndGaelicForms_AreNicknamesOfTheEnglishName(string a, string b) =>
+        Assert.Equal(Levels.GivenNickname, PairComparer.CompareGiven(Named(a, "Evans"), Named(b, "Evans")));
+
+    [Theory]
+    [InlineData("Carol", "Caroline")] // each a name the table holds: twins, not a typing error
+    [InlineData("Nicola", "Nicole")]
+    [InlineData("Shaun", "John")] // Seán is John, but its anglicised spelling is a name of its own
+    public void CompareGiven_TwoKnownNamesAlike_AreDifferent(string a, string b) =>
+        Assert.Equal(Levels.GivenDifferent, PairComparer.CompareGiven(Named(a, "Evans"), Named(b, "Evans")));
+
+    [Theory]
+    [InlineData("Carolne", "Caroline")] // one of them no known name: still read as a typing error
+    [InlineData("Nicolla", "Nicola")]
+    public void CompareGiven_AKnownNameAndAnUnknownOneAlike_AreClose(string a, string b) =>
+        Assert.Equal(Levels.GivenClose, PairComparer.CompareGiven(Named(a, "Evans"), Named(b, "Evans")));
+
+    [Theory]
     [InlineData("Jenny", "Victoria")]
     [InlineData("Jnny", "Victoria")]
     public void CompareGiven_UnrelatedNames_StayDifferent(string a, string b) =>
