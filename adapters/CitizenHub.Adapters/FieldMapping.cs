@@ -92,6 +92,13 @@ public sealed class FieldMapping
     /// </summary>
     public DeletionMarker? Deleted { get; set; }
 
+    /// <summary>
+    /// What the source says of everyone's age when it is read: <c>"AgeAtObservation": { "AtLeast": 16 }</c> for the
+    /// electoral register, <c>{ "Under": 25 }</c> for children's services. A link to a record whose date of birth, or
+    /// whose source, says otherwise is refused. <value>The default is none: the source says nothing of age.</value>
+    /// </summary>
+    public AgeMapping? AgeAtObservation { get; set; }
+
     /// <summary>The formats used when <see cref="DateFormats"/> is empty.</summary>
     public static IReadOnlyList<string> DefaultDateFormats { get; } = ["dd/MM/yyyy", "yyyy-MM-dd"];
 
@@ -107,6 +114,16 @@ public sealed class FieldMapping
 }
 
 /// <summary>A field holding an identifier of a named scheme.</summary>
+/// <summary>An age in whole years a source's people are all of, as <see cref="FieldMapping.AgeAtObservation"/> says.</summary>
+public sealed class AgeMapping
+{
+    /// <summary>The youngest anyone the source holds can be, in whole years (16 on the electoral register).</summary>
+    public int? AtLeast { get; set; }
+
+    /// <summary>The age everyone the source holds is younger than, in whole years (25 in children's services).</summary>
+    public int? Under { get; set; }
+}
+
 public sealed class IdentifierMapping
 {
     /// <summary>The scheme name of an NI number: the same as mapping <see cref="FieldMapping.NiNumber"/>.</summary>

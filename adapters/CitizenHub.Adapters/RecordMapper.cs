@@ -20,6 +20,10 @@ public sealed partial class RecordMapper
     private readonly string _sourceSystem;
     private readonly string[] _dateFormats;
     private readonly List<(IdentifierMapping Mapping, Regex? Pattern)> _identifiers;
+    private readonly AgeRange? _ageAtObservation;
+
+    // Older than anyone living: an age past it is a mistake in the configuration, not a fact about a source.
+    private const int MaximumAge = 130;
 
     public RecordMapper(string sourceSystem, FieldMapping mapping)
     {
@@ -34,6 +38,27 @@ public sealed partial class RecordMapper
         _mapping = mapping;
         _dateFormats = [.. mapping.DateFormats.Count > 0 ? mapping.DateFormats : FieldMapping.DefaultDateFormats];
         _identifiers = [.. mapping.Identifiers.Select((identifier, i) => (identifier, CheckIdentifier(identifier, i)))];
+        _ageAtObservation = CheckAge(mapping.AgeAtObservation);
+    }
+
+    private static AgeRange? CheckAge(AgeMapping? age)
+    {
+        if (age is null)
+        {
+            return null;
+        }
+
+        if (age.AtLeast is null && age.Under is null)
+        {
+            throw new ArgumentException("Mapping.AgeAtObservation gives neither AtLeast nor Under.", nameof(age));
+        }
+
+        if (age.AtLeast is < 0 or > MaximumAge || age.Under is < 1 or > MaximumAge || (age.AtLeast is { } least && age.Under is { } under && least >= under))
+        {
+            throw new ArgumentException($"Mapping.AgeAtObservation must be ages from 0 to {MaximumAge}, AtLeast below Under.", nameof(age));
+        }
+
+        return new AgeRange(age.AtLeast, age.Under);
     }
 
     /// <summary>A scheme's name as <see cref="IdentifierMapping.Scheme"/> allows it (the schema says the same).</summary>
@@ -132,6 +157,7 @@ public sealed partial class RecordMapper
                 string.IsNullOrWhiteSpace(a.Name) ? a.Field : a.Name, row.Get(a.Field), a.Sensitivity))],
             RawFields = new Dictionary<string, string?>(fields, StringComparer.Ordinal),
             Problems = problems,
+            AgeAtObservation = _ageAtObservation,
         };
         reason = null;
         return true;

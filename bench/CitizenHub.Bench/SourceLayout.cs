@@ -75,6 +75,9 @@ public sealed class SourceLayout
     private string? Date(DateOnly? date) => date?.ToString(DateFormat, CultureInfo.InvariantCulture).ToUpperInvariant();
 
     /// <summary>The four council systems, in the order they are synced.</summary>
+    /// <summary>The youngest age on the electoral register (attainers register at 16), as its mapping tells the hub; the generated people are all adults.</summary>
+    public const int ElectorsAtLeast = 16;
+
     public static IReadOnlyList<SourceLayout> All { get; } = [CouncilTax(), HousingBenefits(), ElectoralRegister(), SocialCare()];
 
     /// <summary>Council tax: the liable adults. Title and names in their own fields, dates of birth often missing, NI and e-mail sometimes.</summary>
@@ -167,6 +170,7 @@ public sealed class SourceLayout
                 ["Key"] = "elector_no", ["FullName"] = "elector_name", ["NameOrder"] = "FamilyFirst",
                 ["DateOfBirth"] = "dob", ["DateFormats"] = new JsonArray("yyyyMMdd"),
                 ["AddressLines"] = new JsonArray("property", "street"), ["Town"] = "town", ["Postcode"] = "postcode", ["Uprn"] = "uprn",
+                ["AgeAtObservation"] = new JsonObject { ["AtLeast"] = ElectorsAtLeast },
             });
         return self;
     }

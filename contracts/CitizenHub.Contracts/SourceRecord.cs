@@ -51,7 +51,19 @@ public sealed record SourceRecord
     /// used as evidence.
     /// </summary>
     public IReadOnlyList<string> Problems { get; init; } = [];
+
+    /// <summary>
+    /// What the source says of the age of everyone it holds on <see cref="ObservedAt"/> (the electoral register: 16 or
+    /// over; children's services: under 25), so that a link with a date of birth, or a source, that cannot be so is
+    /// refused. Null when the source says nothing.
+    /// </summary>
+    /// <remarks>Not a parameter of a constructor, so an adapter built against an earlier contract still runs.</remarks>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public AgeRange? AgeAtObservation { get; init; }
 }
+
+/// <summary>An age in whole years, from <see cref="AtLeast"/> up to but not including <see cref="Under"/>; either may be open.</summary>
+public sealed record AgeRange(int? AtLeast, int? Under);
 
 /// <summary>A person's name as recorded; parts are as the source split them.</summary>
 /// <param name="Raw">The name as the source wrote it, when it came as one field.</param>

@@ -17,6 +17,8 @@ public static class RecordNormaliser
         var name = PersonNames.Parse(record.Name?.Title, record.Name?.GivenNames, record.Name?.FamilyName, record.Name?.Suffix);
         var givenKeys = GivenKeys(name.GivenNames);
         var familyKey = PersonNames.FamilyKey(name.FamilyName);
+        var dateOfBirth = CheckDateOfBirth(record.DateOfBirth, record.ObservedAt, problems);
+        var (bornOnOrAfter, bornOnOrBefore) = BirthWindow(record.AgeAtObservation, record.ObservedAt, dateOfBirth, problems);
 
         return new NormalisedRecord
         {
@@ -33,7 +35,9 @@ public static class RecordNormaliser
             PreviousFamilyKeys = [.. (record.Name?.PreviousFamilyNames ?? []).Select(PersonNames.FamilyKey).OfType<string>().Distinct(StringComparer.Ordinal)],
             FamilyPhonetic = Phonetic(familyKey),
             GivenPhonetic = Phonetic(givenKeys.FirstOrDefault()),
-            DateOfBirth = CheckDateOfBirth(record.DateOfBirth, record.ObservedAt, problems),
+            DateOfBirth = dateOfBirth,
+            BornOnOrAfter = bornOnOrAfter,
+            BornOnOrBefore = bornOnOrBefore,
             Address = NormaliseAddress(record, problems),
             NiNumber = Check(record, IdentifierScheme.NiNumber, Identifiers.NiNumber, "NI number", problems),
             NhsNumber = Check(record, IdentifierScheme.NhsNumber, Identifiers.NhsNumber, "NHS number", problems),
@@ -42,6 +46,38 @@ public static class RecordNormaliser
             Phones = [.. record.Phones.Select(p => Checked(p, Identifiers.UkPhone, "phone", problems)).OfType<string>().Distinct(StringComparer.Ordinal)],
             Problems = problems,
         };
+    }
+
+    /// <summary>
+    /// The days the person can have been born between, by what the source says of everyone's age on the day it was
+    /// read: 16 or over means born on or before that day 16 years earlier; under 25, born after that day 25 years
+    /// earlier. A record's own date of birth outside it is kept and flagged: one of the two is wrong, and a steward
+    /// should see which.
+    /// </summary>
+    public static (DateOnly? BornOnOrAfter, DateOnly? BornOnOrBefore) BirthWindow(AgeRange? age, DateTimeOffset observedAt, PartialDate? dateOfBirth, ICollection<string> problems)
+    {
+        ArgumentNullException.ThrowIfNull(problems);
+        if (age is null)
+        {
+            return (null, null);
+        }
+
+        var observed = DateOnly.FromDateTime(observedAt.Date);
+        DateOnly? after = age.Under is { } under && under > 0 && observed.Year - under >= 1 ? observed.AddYears(-under).AddDays(1) : null;
+        DateOnly? before = age.AtLeast is { } least && least >= 0 && observed.Year - least >= 1 ? observed.AddYears(-least) : null;
+        if (dateOfBirth is not null)
+        {
+            var earliest = new DateOnly(dateOfBirth.Year, dateOfBirth.Month ?? 1, dateOfBirth.Day ?? 1);
+            var latest = dateOfBirth.Month is null ? new DateOnly(dateOfBirth.Year, 12, 31)
+                : dateOfBirth.Day is null ? new DateOnly(dateOfBirth.Year, dateOfBirth.Month.Value, DateTime.DaysInMonth(dateOfBirth.Year, dateOfBirth.Month.Value))
+                : earliest;
+            if ((after is { } a && latest < a) || (before is { } b && earliest > b))
+            {
+                problems.Add("date of birth: not an age the source says everyone it holds is; both kept");
+            }
+        }
+
+        return (after, before);
     }
 
     /// <summary>A date of birth that exists on the calendar, is not before 1880 and not after the record was observed; else null.</summary>

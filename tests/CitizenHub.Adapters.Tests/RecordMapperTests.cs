@@ -113,6 +113,32 @@ public sealed class RecordMapperTests
     }
 
     [Fact]
+    public void TryMap_AgeAtObservation_IsOnEveryRecordOfTheSource()
+    {
+        var mapping = new FieldMapping { Key = "ref", AgeAtObservation = new AgeMapping { AtLeast = 16 } };
+
+        Assert.True(new RecordMapper("electoral-register", mapping).TryMap(Row(), Observed, out var record, out var reason), reason);
+        Assert.True(new RecordMapper("council-tax", Mapping).TryMap(Row(), Observed, out var silent, out _));
+
+        Assert.Equal(new AgeRange(16, null), record!.AgeAtObservation);
+        Assert.Null(silent!.AgeAtObservation);
+    }
+
+    [Theory]
+    [InlineData(null, null, "Mapping.AgeAtObservation gives neither AtLeast nor Under.")]
+    [InlineData(25, 16, "Mapping.AgeAtObservation must be ages from 0 to 130, AtLeast below Under.")]
+    [InlineData(-1, null, "Mapping.AgeAtObservation must be ages from 0 to 130, AtLeast below Under.")]
+    [InlineData(null, 200, "Mapping.AgeAtObservation must be ages from 0 to 130, AtLeast below Under.")]
+    public void New_AgeAtObservationThatCannotBeSo_SaysWhy(int? atLeast, int? under, string expected)
+    {
+        var mapping = new FieldMapping { Key = "ref", AgeAtObservation = new AgeMapping { AtLeast = atLeast, Under = under } };
+
+        var error = Assert.Throws<ArgumentException>(() => new RecordMapper("electoral-register", mapping));
+
+        Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TryMap_KeepsEveryRawFieldExactlyAsGiven()
     {
         var fields = Row();

@@ -19,6 +19,7 @@ public sealed class ContractSurfaceTests
         Assert.Equal(
             [
                 "CitizenHub.Contracts.AddressKind",
+                "CitizenHub.Contracts.AgeRange",
                 "CitizenHub.Contracts.CitizenChanged",
                 "CitizenHub.Contracts.CitizenCreated",
                 "CitizenHub.Contracts.CitizenErased",

@@ -44,7 +44,7 @@ public sealed class ConfigurationProblemsTests : CommandLineTest
         var config = Folder.Write("citizenhub.json", """
             { "Transport": "Kafka",
               "Sync": { "BatchSize": 0, "CompletionTimeout": "1 hour", "MaxRemovalFraction": 1.5 },
-              "Sources": [ { "Name": "ct", "Kind": "Csv", "Mode": "Nightly", "Csv": { "Path": "ct.csv", "Encoding": "ebcdic" }, "Mapping": { "Key": "ref", "PostcodeFormat": "Canada", "Identifiers": [ { "Field": "p", "Scheme": "Passport No" } ] } } ] }
+              "Sources": [ { "Name": "ct", "Kind": "Csv", "Mode": "Nightly", "Csv": { "Path": "ct.csv", "Encoding": "ebcdic" }, "Mapping": { "Key": "ref", "PostcodeFormat": "Canada", "Identifiers": [ { "Field": "p", "Scheme": "Passport No" } ], "AgeAtObservation": { "AtLeast": -1 } } } ] }
             """);
 
         var code = await RunAsync("config", "validate", "--config", config);
@@ -53,6 +53,7 @@ public sealed class ConfigurationProblemsTests : CommandLineTest
         Assert.Equal(
             [
                 $"{config}: $.Sources[0].Csv.Encoding: 'ebcdic' is not one of the allowed values; allowed: utf-8, UTF-8, utf8, windows-1252, Windows-1252, cp1252",
+                $"{config}: $.Sources[0].Mapping.AgeAtObservation.AtLeast: -1 is out of range; allowed 0 to 130",
                 $"{config}: $.Sources[0].Mapping.Identifiers[0].Scheme: is not in the expected form; it must match ^[a-z0-9]+(-[a-z0-9]+)*$",
                 $"{config}: $.Sources[0].Mapping.PostcodeFormat: 'Canada' is not one of the allowed values; allowed: UK, Any",
                 $"{config}: $.Sources[0].Mode: 'Nightly' is not one of the allowed values; allowed: Full, Incremental",
@@ -119,6 +120,6 @@ public sealed class ConfigurationProblemsTests : CommandLineTest
     private static readonly string[] MappingSettings =
     [
         "Key", "Title", "GivenNames", "MiddleNames", "FamilyName", "FullName", "NameOrder", "DateOfBirth", "DateFormats", "TwoDigitYearMax",
-        "AddressLines", "AddressOneLine", "Town", "Postcode", "PostcodeFormat", "Uprn", "NiNumber", "NhsNumber", "Identifiers", "Emails", "Phones", "Attributes", "Deleted",
+        "AddressLines", "AddressOneLine", "Town", "Postcode", "PostcodeFormat", "Uprn", "NiNumber", "NhsNumber", "Identifiers", "Emails", "Phones", "Attributes", "Deleted", "AgeAtObservation",
     ];
 }

@@ -40,6 +40,22 @@ public abstract class RecordResolverTests : ResolverOnAStore
     }
 
     [Fact]
+    public async Task ApplyAsync_ElectorOfAChildsNameAtTheChildsAddress_StaysApartWhenTheRegisterSaysEveryoneIsSixteen()
+    {
+        var child = Records.Person("sc", "SC1", "Alfie", "Bennett", (2021, 3, 4), postcode: "ST16 2AB");
+        var elector = Records.Person("er", "E1", "Alfie", "Bennett", postcode: "ST16 2AB") with { AgeAtObservation = new AgeRange(16, null) };
+        // Another child and elector alike, from a register that says nothing of age: the fact, not the names, keeps them apart.
+        var otherChild = Records.Person("sc", "SC2", "Isla", "Brown", (2020, 5, 6), postcode: "ST17 4QR");
+        var silentElector = Records.Person("er", "E2", "Isla", "Brown", postcode: "ST17 4QR");
+
+        await ApplyAsync(child, elector, otherChild, silentElector);
+
+        var citizenOf = (await LinksAsync()).ToDictionary(l => (l.SourceSystem, l.SourceKey), l => l.CitizenId);
+        Assert.NotEqual(citizenOf[("sc", "SC1")], citizenOf[("er", "E1")]);
+        Assert.Equal(citizenOf[("sc", "SC2")], citizenOf[("er", "E2")]);
+    }
+
+    [Fact]
     public async Task ApplyAsync_OneKeyThreeTimesInABatch_AppliesEachNewVersionOnceAndSkipsTheRepeat()
     {
         var first = Records.Person("ct", "1", "Ann", "Lee", (1970, 1, 2), ni: "AB123456C");

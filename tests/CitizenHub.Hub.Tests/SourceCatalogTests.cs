@@ -45,6 +45,18 @@ public sealed class SourceCatalogTests
         Assert.StartsWith("$.Sources[0].Sensitivity: must name a class", Assert.Single(blank.Problems), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Load_AgeAtObservation_BothBoundsAsWritten()
+    {
+        var catalog = SourceCatalog.Load(Configuration(
+            ("Sources:0:Name", "care-leavers"), ("Sources:0:Kind", "Csv"), ("Sources:0:Mapping:Key", "ref"),
+            ("Sources:0:Mapping:AgeAtObservation:AtLeast", "16"), ("Sources:0:Mapping:AgeAtObservation:Under", "25")), ".");
+
+        var age = Assert.Single(catalog.Sources).Mapping.AgeAtObservation;
+
+        Assert.Equal((16, 25), (age?.AtLeast, age?.Under));
+    }
+
     [Theory]
     [InlineData("UK", PostcodeFormat.Uk)]
     [InlineData("Any", PostcodeFormat.Any)]

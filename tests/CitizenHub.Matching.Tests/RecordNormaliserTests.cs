@@ -102,6 +102,28 @@ public sealed class RecordNormaliserTests
     }
 
     [Fact]
+    public void Normalise_AgeAtObservation_IsTheDaysThePersonCanHaveBeenBornBetween()
+    {
+        var elector = RecordNormaliser.Normalise(Record() with { DateOfBirth = null, AgeAtObservation = new AgeRange(16, null) });
+        var child = RecordNormaliser.Normalise(Record() with { DateOfBirth = null, AgeAtObservation = new AgeRange(null, 25) });
+        var silent = RecordNormaliser.Normalise(Record() with { DateOfBirth = null });
+
+        Assert.Equal((null, new DateOnly(2010, 11, 1)), (elector.BornOnOrAfter, elector.BornOnOrBefore));
+        Assert.Equal((new DateOnly(2001, 11, 2), null), (child.BornOnOrAfter, child.BornOnOrBefore));
+        Assert.Equal((null, null), (silent.BornOnOrAfter, silent.BornOnOrBefore));
+        Assert.Empty(elector.Problems);
+    }
+
+    [Fact]
+    public void Normalise_DateOfBirthTheSourceSaysNoOneItHoldsCanHave_IsKeptAndFlaggedWithoutTheValue()
+    {
+        var elector = RecordNormaliser.Normalise(Record() with { DateOfBirth = new PartialDate(2021, 3, 4), AgeAtObservation = new AgeRange(16, null) });
+
+        Assert.Equal(new PartialDate(2021, 3, 4), elector.DateOfBirth);
+        Assert.Equal(["date of birth: not an age the source says everyone it holds is; both kept"], elector.Problems);
+    }
+
+    [Fact]
     public void Normalise_PartialDates_AreKeptWithoutAWholeDateKey()
     {
         var yearOnly = RecordNormaliser.Normalise(Record() with { DateOfBirth = new PartialDate(1950, null, null) });

@@ -63,6 +63,18 @@ public sealed class StoredRecordTests
         Assert.Equal("4223", StoredRecord.Normalised(StoredRecord.Encode(abroad)).Address!.Postcode);
     }
 
+    [Fact]
+    public void Normalised_ARecordOfASourceThatSaysEveryonesAge_KeepsWhatItSays()
+    {
+        var elector = Record with { AgeAtObservation = new AgeRange(16, null) };
+
+        var stored = StoredRecord.Normalised(StoredRecord.Encode(elector));
+
+        Assert.Equal(RecordNormaliser.Normalise(elector).BornOnOrBefore, stored.BornOnOrBefore);
+        Assert.NotNull(stored.BornOnOrBefore);
+        Assert.Null(StoredRecord.Normalised(StoredRecord.Encode(Record)).BornOnOrBefore);
+    }
+
     [Theory]
     [InlineData(new byte[0])]
     [InlineData(new byte[] { 9, 1, 2, 3 })]

@@ -38,6 +38,18 @@ internal struct ComparisonProfile
     /// <summary>The date of birth as year, month and day in one number (0 when unknown); see <see cref="PackDate"/>.</summary>
     public int DateOfBirth;
 
+    /// <summary>
+    /// The days (<see cref="DateOnly.DayNumber"/>) the person can have been born between, both included, by what the
+    /// source says of everyone's age (see <see cref="HasBirthWindow"/>): 0 when open (day 0 is 1 January of year 1).
+    /// </summary>
+    public int BornFrom;
+
+    /// <inheritdoc cref="BornFrom"/>
+    public int BornTo;
+
+    /// <summary>The source says something of the age of everyone it holds, so <see cref="BornFrom"/> or <see cref="BornTo"/> is set.</summary>
+    public bool HasBirthWindow;
+
     /// <summary>The source system's hash: equal for one source (the strings decide when the hashes agree).</summary>
     public int SourceHash;
 

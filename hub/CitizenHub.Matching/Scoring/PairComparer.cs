@@ -34,6 +34,12 @@ public enum Veto
     /// <summary>Both have a date of birth and they are not a plausible typing error of each other (father and son).</summary>
     DifferentDateOfBirth,
 
+    /// <summary>
+    /// One record's source says how old everyone it holds is (16 or over on the electoral register) and the other
+    /// record's date of birth, or its source, says the person cannot have been: a child is on no electoral register.
+    /// </summary>
+    ImpossibleAge,
+
     /// <summary>Both have a given name and neither is a nickname, spelling, initial or other given name of the other (twins).</summary>
     DifferentGivenName,
 
@@ -115,11 +121,47 @@ public static class PairComparer
             : levels[MatchFields.NiNumberIndex] == Levels.Different ? Veto.DifferentNiNumber
             : pa.HasSuffix && pb.HasSuffix && !string.Equals(a.Suffix, b.Suffix, StringComparison.OrdinalIgnoreCase) ? Veto.DifferentSuffix
             : levels[MatchFields.DateOfBirthIndex] == Levels.DobDifferent ? Veto.DifferentDateOfBirth
+            : (pa.HasBirthWindow || pb.HasBirthWindow) && !CouldBeOneAge(in pa, in pb) ? Veto.ImpossibleAge
             : levels[MatchFields.GivenNameIndex] == Levels.GivenDifferent ? Veto.DifferentGivenName
             : levels[MatchFields.MiddleNamesIndex] == Levels.Different ? Veto.DifferentMiddleNames
             : !personal && pa.SourceHash == pb.SourceHash && a.SourceSystem == b.SourceSystem ? Veto.SameSourceWithoutPersonalEvidence
             : Veto.None;
         return new PairFacts(swapped, sameIdentifier, veto, personal, levels[MatchFields.IdentifierIndex] == Levels.Exact);
+    }
+
+    /// <summary>
+    /// Whether one person could be born on a day both records allow: each one's date of birth (a whole year or month
+    /// when that is all it has) and each one's window from what its source says of everyone's age.
+    /// </summary>
+    private static bool CouldBeOneAge(in ComparisonProfile a, in ComparisonProfile b)
+    {
+        var (from, to) = (0, int.MaxValue);
+        Narrow(ref from, ref to, a.BornFrom, a.BornTo == 0 ? int.MaxValue : a.BornTo);
+        Narrow(ref from, ref to, b.BornFrom, b.BornTo == 0 ? int.MaxValue : b.BornTo);
+        if (from > to)
+        {
+            return false;
+        }
+
+        // A date of birth outside the other's window; the two dates against each other are the date comparison's.
+        return Fits(a.DateOfBirth, b) && Fits(b.DateOfBirth, a);
+
+        static void Narrow(ref int from, ref int to, int otherFrom, int otherTo) => (from, to) = (Math.Max(from, otherFrom), Math.Min(to, otherTo));
+
+        static bool Fits(int packedDate, in ComparisonProfile window)
+        {
+            if (packedDate == 0 || !window.HasBirthWindow)
+            {
+                return true;
+            }
+
+            int year = packedDate >> 9, month = (packedDate >> 5) & 0xF, day = packedDate & 0x1F;
+            var earliest = new DateOnly(year, month == 0 ? 1 : month, day == 0 ? 1 : day).DayNumber;
+            var latest = month == 0 ? new DateOnly(year, 12, 31).DayNumber
+                : day == 0 ? new DateOnly(year, month, DateTime.DaysInMonth(year, month)).DayNumber
+                : earliest;
+            return latest >= window.BornFrom && (window.BornTo == 0 || earliest <= window.BornTo);
+        }
     }
 
     /// <summary>Agreement on something only one person has: a date of birth (allowing a typing error), an identifier, an e-mail or a phone.</summary>

@@ -68,6 +68,16 @@ public sealed class LinkerTests
             P("Harry", "Bennett", (2001, 6, 15), "ST16 2AB", "14 Weston Road"));
 
     [Fact]
+    public void Decide_ElectorAtAChildsAddressWithTheChildsName_StaysApartOnceTheRegisterSaysEveryoneIsSixteen()
+    {
+        var child = P("Alfie", "Bennett", (2021, 3, 4), "ST16 2AB", "14 Weston Road");
+        var elector = P("Alfie", "Bennett", null, "ST16 2AB", "14 Weston Road");
+
+        AssertLinks(child, elector);
+        AssertDistinct(child, elector with { BornOnOrBefore = new DateOnly(2010, 11, 1) });
+    }
+
+    [Fact]
     public void Decide_FatherAndSonOfOneName_AtOneAddress_StayApart() =>
         AssertDistinct(
             P("David", "Evans", (1958, 2, 10), "ST16 2AB", "14 Weston Road"),

@@ -254,6 +254,61 @@ public sealed class PairComparerTests
     public void CompareAddresses_Uprns(string a, string b, byte expected) =>
         Assert.Equal(expected, PairComparer.CompareAddresses(new NormalisedAddress([], null, "ST16 2AB", a), new NormalisedAddress([], null, "ST16 2AB", b)));
 
+    [Theory]
+    [InlineData(2021, 3, 4, true)] // a child of five: on no electoral register
+    [InlineData(2010, 11, 2, true)] // sixteen on the day after the register was read
+    [InlineData(2010, 11, 1, false)] // sixteen that day
+    [InlineData(1980, 6, 1, false)]
+    public void Compare_DateOfBirthYoungerThanTheOtherSourceSaysEveryoneIs_IsVetoed(int year, int month, int day, bool vetoed)
+    {
+        Span<byte> levels = stackalloc byte[MatchFields.Count];
+        var elector = Aged("er", "E1", new AgeRange(16, null));
+        var client = RecordNormaliser.Normalise(Source("sc", "S1", null) with { DateOfBirth = new PartialDate(year, month, day) });
+
+        Assert.Equal(vetoed ? Veto.ImpossibleAge : Veto.None, PairComparer.Compare(elector, client, levels).Veto);
+        Assert.Equal(vetoed ? Veto.ImpossibleAge : Veto.None, PairComparer.Compare(client, elector, levels).Veto);
+    }
+
+    [Theory]
+    [InlineData(2010, null, false)] // born some time in 2010: could be sixteen
+    [InlineData(2011, null, true)]
+    [InlineData(2010, 12, true)] // born in December 2010: not sixteen on 1 November 2026
+    public void Compare_PartialDateOfBirth_VetoedOnlyWhenNoDayOfItCouldBeOldEnough(int year, int? month, bool vetoed)
+    {
+        Span<byte> levels = stackalloc byte[MatchFields.Count];
+        var client = RecordNormaliser.Normalise(Source("sc", "S1", null) with { DateOfBirth = new PartialDate(year, month, null) });
+
+        Assert.Equal(vetoed ? Veto.ImpossibleAge : Veto.None, PairComparer.Compare(Aged("er", "E1", new AgeRange(16, null)), client, levels).Veto);
+    }
+
+    [Fact]
+    public void Compare_TwoSourcesWhoseAgesCannotMeet_AreVetoed_ButAgesThatOverlapAreNot()
+    {
+        Span<byte> levels = stackalloc byte[MatchFields.Count];
+        var child = Aged("cs", "C1", new AgeRange(null, 25));
+
+        Assert.Equal(Veto.ImpossibleAge, PairComparer.Compare(Aged("pension", "P1", new AgeRange(66, null)), child, levels).Veto);
+        Assert.Equal(Veto.None, PairComparer.Compare(Aged("er", "E1", new AgeRange(16, null)), child, levels).Veto);
+        Assert.Equal(Veto.None, PairComparer.Compare(Record("ct", "T1", null), child, levels).Veto);
+    }
+
+    [Fact]
+    public void Compare_ImpossibleAge_IsLiftedByAnAgreeingNhsNumber_LikeADifferentDateOfBirth()
+    {
+        Span<byte> levels = stackalloc byte[MatchFields.Count];
+        var nhs = new Identifier(IdentifierScheme.NhsNumber, "9434765919");
+        var elector = RecordNormaliser.Normalise(Source("er", "E1", null) with { AgeAtObservation = new AgeRange(16, null), Identifiers = [nhs] });
+        var client = RecordNormaliser.Normalise(Source("sc", "S1", 2021) with { Identifiers = [nhs] });
+
+        var facts = PairComparer.Compare(elector, client, levels);
+
+        Assert.Equal(Veto.ImpossibleAge, facts.Veto);
+        Assert.True(facts.Linkable);
+    }
+
+    private static NormalisedRecord Aged(string system, string key, AgeRange age) =>
+        RecordNormaliser.Normalise(Source(system, key, null) with { AgeAtObservation = age });
+
     private static NormalisedRecord Record(string system, string key, int? birthYear) => RecordNormaliser.Normalise(Source(system, key, birthYear));
 
     private static SourceRecord Source(string system, string key, int? birthYear) => new()
