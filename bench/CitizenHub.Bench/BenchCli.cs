@@ -87,9 +87,16 @@ internal static class BenchCli
         febrl.SetAction((parse, ct) => Guarded(error, () => FebrlBench.RunAsync(
             parse.GetValue(dataOption)!, parse.GetValue(setOption)!, parse.GetValue(keepOption), output, error, ct)));
 
-        var root = new RootCommand("citizenhub-bench: measure CitizenHub on generated data and on public linkage sets (accuracy, linkage, speed, api, ingest, store-floor, febrl).")
+        var order = new Command("order", "Sync the same generated records twice, as generated and shuffled with the sources reversed, and say how far the two agree.")
         {
-            accuracy, linkage, speed, api, ingest, storeFloor, febrl,
+            personsOption, seedOption, keepOption,
+        };
+        order.SetAction((parse, ct) => Guarded(error, () => OrderBench.RunAsync(
+            parse.GetValue(personsOption), parse.GetValue(seedOption), parse.GetValue(keepOption), output, error, ct)));
+
+        var root = new RootCommand("citizenhub-bench: measure CitizenHub on generated data and on public linkage sets (accuracy, linkage, speed, api, ingest, store-floor, febrl, order).")
+        {
+            accuracy, linkage, speed, api, ingest, storeFloor, febrl, order,
         };
         var invocation = new InvocationConfiguration { Output = output, Error = error };
         var exitCode = await root.Parse(args).InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CitizenHub.Host;
+using CitizenHub.Matching.Identity;
 
 namespace CitizenHub.Bench.Commands;
 
@@ -39,6 +40,7 @@ internal static class AccuracyBench
                 ("links digest", OutcomeDigest.Partition(links)),
                 ("open reviews", reviews.Count.ToString(CultureInfo.InvariantCulture)),
                 ("open reviews digest", OutcomeDigest.Reviews(reviews)),
+                ("ambiguous records", AmbiguousRecords(reviews).ToString(CultureInfo.InvariantCulture)),
             ]).ConfigureAwait(false);
             if (keep is not null)
             {
@@ -52,6 +54,13 @@ internal static class AccuracyBench
             BenchFolder.Close(directory, keep);
         }
     }
+
+    /// <summary>
+    /// Records a steward is asked to place among two or more citizens: the queue's ambiguous records (a record that
+    /// fits a father and a son alike goes to neither), as against a record with one uncertain candidate.
+    /// </summary>
+    internal static int AmbiguousRecords(IReadOnlyList<ReviewItem> openReviews) =>
+        openReviews.GroupBy(r => r.Record).Count(g => g.Select(r => r.Candidate.CitizenId).Distinct(StringComparer.Ordinal).Skip(1).Any());
 
     internal static async Task WriteReportAsync(LinkageReport report, int sources, TimeSpan elapsed, TextWriter output)
     {

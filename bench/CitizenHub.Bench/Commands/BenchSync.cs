@@ -18,16 +18,18 @@ internal static class BenchSync
 
     /// <summary>
     /// Syncs every source of a configuration into its store with a worker host, as <c>citizenhub sync</c> does, and reads
-    /// back every link and the open reviews: what a benchmark scores.
+    /// back every link and the open reviews: what a benchmark scores. <paramref name="reverseSources"/> syncs the sources
+    /// last first, as a council whose systems' extracts land in another order would.
     /// </summary>
-    public static async Task<SyncedLinks> SyncAndReadAsync(HubConfiguration hub, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static async Task<SyncedLinks> SyncAndReadAsync(HubConfiguration hub, TextWriter output, TextWriter error, CancellationToken cancellationToken, bool reverseSources = false)
     {
         var links = new List<RecordLink>();
         var stopwatch = Stopwatch.StartNew();
         using var host = HubComposition.BuildWorker(hub);
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
         var runner = host.Services.GetRequiredService<SyncRunner>();
-        var summaries = await RunEachAsync(runner, hub.Catalog.Sources, output, error, cancellationToken).ConfigureAwait(false);
+        var sources = reverseSources ? [.. hub.Catalog.Sources.Reverse()] : hub.Catalog.Sources;
+        var summaries = await RunEachAsync(runner, sources, output, error, cancellationToken).ConfigureAwait(false);
         stopwatch.Stop();
         var store = host.Services.GetRequiredService<ICitizenStore>();
         await foreach (var link in store.ReadLinksAsync(cancellationToken).ConfigureAwait(false))

@@ -23,6 +23,7 @@ public sealed class AccuracyBenchTests : CommandLineTest
         Assert.Matches("^[0-9]+ of [0-9]+$", table["false merges: twins"]);
         Assert.Matches("^[0-9]+ of [0-9]+$", table["false merges: father/son"]);
         Assert.Matches("^[0-9]+ of [0-9]+$", table["false merges: spouses"]);
+        Assert.InRange(int.Parse(table["ambiguous records"], CultureInfo.InvariantCulture), 0, int.Parse(table["open reviews"], CultureInfo.InvariantCulture));
     }
 
     [Fact]
