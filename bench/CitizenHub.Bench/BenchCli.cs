@@ -87,12 +87,13 @@ internal static class BenchCli
         febrl.SetAction((parse, ct) => Guarded(error, () => FebrlBench.RunAsync(
             parse.GetValue(dataOption)!, parse.GetValue(setOption)!, parse.GetValue(keepOption), output, error, ct)));
 
+        var reorderOption = new Option<string>("--reorder") { Description = "What the second sync changes: both (rows shuffled and sources reversed), rows, or sources.", DefaultValueFactory = _ => "both" };
         var order = new Command("order", "Sync the same generated records twice, as generated and shuffled with the sources reversed, and say how far the two agree.")
         {
-            personsOption, seedOption, keepOption,
+            personsOption, seedOption, reorderOption, keepOption,
         };
         order.SetAction((parse, ct) => Guarded(error, () => OrderBench.RunAsync(
-            parse.GetValue(personsOption), parse.GetValue(seedOption), parse.GetValue(keepOption), output, error, ct)));
+            parse.GetValue(personsOption), parse.GetValue(seedOption), parse.GetValue(reorderOption)!, parse.GetValue(keepOption), output, error, ct)));
 
         var root = new RootCommand("citizenhub-bench: measure CitizenHub on generated data and on public linkage sets (accuracy, linkage, speed, api, ingest, store-floor, febrl, order).")
         {

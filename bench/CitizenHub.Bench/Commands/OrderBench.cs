@@ -10,12 +10,22 @@ namespace CitizenHub.Bench.Commands;
 /// </summary>
 internal static class OrderBench
 {
-    public static async Task<int> RunAsync(int persons, int seed, string? keep, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    /// <summary>What the second sync changes: <c>both</c> (the default), only the <c>rows</c>, or only the <c>sources</c>' order.</summary>
+    public static readonly string[] Reorderings = ["both", "rows", "sources"];
+
+    public static async Task<int> RunAsync(int persons, int seed, string reorder, string? keep, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         if (persons < 1)
         {
             throw new CliException($"--persons must be at least 1 (was {persons})");
         }
+
+        if (!Reorderings.Contains(reorder, StringComparer.Ordinal))
+        {
+            throw new CliException($"--reorder must be one of {string.Join(", ", Reorderings)} (was '{reorder}')");
+        }
+
+        var (shuffleRows, reverseSources) = (reorder != "sources", reorder != "rows");
 
         var root = BenchFolder.Open(keep, "citizenhub-order");
         try
@@ -23,16 +33,16 @@ internal static class OrderBench
             var population = LabelledPopulation.Generate(new PopulationOptions { Persons = persons, Seed = seed });
             await output.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
-                $"bench order: {persons} persons, seed {seed}, {population.Records.Count} records, synced as generated and then shuffled with the sources reversed")).ConfigureAwait(false);
+                $"bench order: {persons} persons, seed {seed}, {population.Records.Count} records, synced as generated and then {Describe(shuffleRows, reverseSources)}")).ConfigureAwait(false);
             var toldApart = HardPairEvidence.ToldApart(population);
 
             var generated = await SyncAsync(population, Path.Combine(root, "as-generated"), reverseSources: false, error, cancellationToken).ConfigureAwait(false);
-            var shuffled = population with { Records = Shuffled(population.Records, seed) };
-            var reordered = await SyncAsync(shuffled, Path.Combine(root, "shuffled-reversed"), reverseSources: true, error, cancellationToken).ConfigureAwait(false);
+            var second = shuffleRows ? population with { Records = Shuffled(population.Records, seed) } : population;
+            var reordered = await SyncAsync(second, Path.Combine(root, "reordered"), reverseSources, error, cancellationToken).ConfigureAwait(false);
 
             var agreement = OrderAgreement.Compare(generated.Links, reordered.Links);
             var first = LinkageMetrics.Compute(population.Truth, generated.Links, toldApart);
-            var second = LinkageMetrics.Compute(population.Truth, reordered.Links, toldApart);
+            var other = LinkageMetrics.Compute(population.Truth, reordered.Links, toldApart);
             await output.WriteLineAsync().ConfigureAwait(false);
             await BenchTable.WriteAsync(output, [
                 ("linked pairs, as generated", N(agreement.FirstPairs)),
@@ -40,14 +50,14 @@ internal static class OrderBench
                 ("linked pairs in both", N(agreement.PairsInBoth)),
                 ("pairwise agreement", agreement.Agreement.ToString("0.0000", CultureInfo.InvariantCulture)),
                 ("F1, as generated", R(first.F1)),
-                ("F1, reordered", R(second.F1)),
-                ("false merges: twins", $"{first.Twins.FalselyMerged} -> {second.Twins.FalselyMerged}"),
-                ("false merges: father/son", $"{first.FatherSon.FalselyMerged} -> {second.FatherSon.FalselyMerged}"),
-                ("false merges: spouses", $"{first.Spouses.FalselyMerged} -> {second.Spouses.FalselyMerged}"),
+                ("F1, reordered", R(other.F1)),
+                ("false merges: twins", $"{first.Twins.FalselyMerged} -> {other.Twins.FalselyMerged}"),
+                ("false merges: father/son", $"{first.FatherSon.FalselyMerged} -> {other.FatherSon.FalselyMerged}"),
+                ("false merges: spouses", $"{first.Spouses.FalselyMerged} -> {other.Spouses.FalselyMerged}"),
             ]).ConfigureAwait(false);
             if (keep is not null)
             {
-                await output.WriteLineAsync($"kept: {root} (as-generated/ and shuffled-reversed/, each with its sources, truth and store)").ConfigureAwait(false);
+                await output.WriteLineAsync($"kept: {root} (as-generated/ and reordered/, each with its sources, truth and store)").ConfigureAwait(false);
             }
 
             return generated.Summaries.Concat(reordered.Summaries).All(s => s.Succeeded) ? BenchCli.Succeeded : BenchCli.Failed;
@@ -56,6 +66,13 @@ internal static class OrderBench
         {
             BenchFolder.Close(root, keep);
         }
+
+        static string Describe(bool rows, bool sources) => (rows, sources) switch
+        {
+            (true, true) => "shuffled with the sources reversed",
+            (true, false) => "with every file's rows shuffled",
+            _ => "with the sources reversed",
+        };
 
         static string N(long n) => n.ToString(CultureInfo.InvariantCulture);
         static string R(double r) => r.ToString("0.0000", CultureInfo.InvariantCulture);

@@ -22,6 +22,16 @@ public sealed class OrderBenchTests : CommandLineTest
     }
 
     [Fact]
+    public async Task BenchOrder_RowsOnly_SaysSo_AndAnUnknownReorderingIsAUsageError()
+    {
+        Assert.Equal(0, await RunAsync("order", "--persons", "100", "--seed", "3", "--reorder", "rows"));
+        Assert.Contains("synced as generated and then with every file's rows shuffled", Output.ToString(), StringComparison.Ordinal);
+
+        Assert.Equal(2, await RunAsync("order", "--persons", "100", "--reorder", "backwards"));
+        Assert.Contains("--reorder must be one of both, rows, sources (was 'backwards')", Error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Compare_SamePartitionUnderOtherCitizenIds_AgreesWholly()
     {
         var agreement = OrderAgreement.Compare(
