@@ -113,7 +113,6 @@ public sealed class FieldMapping
     }
 }
 
-/// <summary>A field holding an identifier of a named scheme.</summary>
 /// <summary>An age in whole years a source's people are all of, as <see cref="FieldMapping.AgeAtObservation"/> says.</summary>
 public sealed class AgeMapping
 {
@@ -124,6 +123,7 @@ public sealed class AgeMapping
     public int? Under { get; set; }
 }
 
+/// <summary>A field holding an identifier of a named scheme.</summary>
 public sealed class IdentifierMapping
 {
     /// <summary>The scheme name of an NI number: the same as mapping <see cref="FieldMapping.NiNumber"/>.</summary>

@@ -74,10 +74,10 @@ public sealed class SourceLayout
 
     private string? Date(DateOnly? date) => date?.ToString(DateFormat, CultureInfo.InvariantCulture).ToUpperInvariant();
 
-    /// <summary>The four council systems, in the order they are synced.</summary>
     /// <summary>The youngest age on the electoral register (attainers register at 16), as its mapping tells the hub; the generated people are all adults.</summary>
     public const int ElectorsAtLeast = 16;
 
+    /// <summary>The four council systems, in the order they are synced.</summary>
     public static IReadOnlyList<SourceLayout> All { get; } = [CouncilTax(), HousingBenefits(), ElectoralRegister(), SocialCare()];
 
     /// <summary>Council tax: the liable adults. Title and names in their own fields, dates of birth often missing, NI and e-mail sometimes.</summary>

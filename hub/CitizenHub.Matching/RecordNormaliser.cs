@@ -1,4 +1,5 @@
 using CitizenHub.Contracts;
+using CitizenHub.Matching.Scoring;
 
 namespace CitizenHub.Matching;
 
@@ -67,11 +68,8 @@ public static class RecordNormaliser
         DateOnly? before = age.AtLeast is { } least && least >= 0 && observed.Year - least >= 1 ? observed.AddYears(-least) : null;
         if (dateOfBirth is not null)
         {
-            var earliest = new DateOnly(dateOfBirth.Year, dateOfBirth.Month ?? 1, dateOfBirth.Day ?? 1);
-            var latest = dateOfBirth.Month is null ? new DateOnly(dateOfBirth.Year, 12, 31)
-                : dateOfBirth.Day is null ? new DateOnly(dateOfBirth.Year, dateOfBirth.Month.Value, DateTime.DaysInMonth(dateOfBirth.Year, dateOfBirth.Month.Value))
-                : earliest;
-            if ((after is { } a && latest < a) || (before is { } b && earliest > b))
+            var (earliest, latest) = ComparisonProfile.Days(ComparisonProfile.PackDate(dateOfBirth));
+            if ((after is { } a && latest < a.DayNumber) || (before is { } b && earliest > b.DayNumber))
             {
                 problems.Add("date of birth: not an age the source says everyone it holds is; both kept");
             }

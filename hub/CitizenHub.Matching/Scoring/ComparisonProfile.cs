@@ -47,6 +47,9 @@ internal struct ComparisonProfile
     /// <inheritdoc cref="BornFrom"/>
     public int BornTo;
 
+    /// <summary><see cref="BornTo"/>, or <see cref="int.MaxValue"/> when the window is open at that end.</summary>
+    public readonly int LatestBirthDay => BornTo == 0 ? int.MaxValue : BornTo;
+
     /// <summary>The source says something of the age of everyone it holds, so <see cref="BornFrom"/> or <see cref="BornTo"/> is set.</summary>
     public bool HasBirthWindow;
 
@@ -77,6 +80,20 @@ internal struct ComparisonProfile
     /// <summary>Year, month and day in one number: <c>year &lt;&lt; 9 | month &lt;&lt; 5 | day</c>, a missing part 0.</summary>
     public static int PackDate(PartialDate? date) =>
         date is null ? 0 : (date.Year << 9) | ((date.Month ?? 0) << 5) | (date.Day ?? 0);
+
+    /// <summary>
+    /// The first and last day (<see cref="DateOnly.DayNumber"/>) a packed date of birth can be: the day itself, or every
+    /// day of its month or year when that is all it has. The date must be a real one (non-zero, as the normaliser checks).
+    /// </summary>
+    public static (int Earliest, int Latest) Days(int packedDate)
+    {
+        int year = packedDate >> 9, month = (packedDate >> 5) & 0xF, day = packedDate & 0x1F;
+        var earliest = new DateOnly(year, month == 0 ? 1 : month, day == 0 ? 1 : day).DayNumber;
+        var latest = month == 0 ? new DateOnly(year, 12, 31).DayNumber
+            : day == 0 ? new DateOnly(year, month, DateTime.DaysInMonth(year, month)).DayNumber
+            : earliest;
+        return (earliest, latest);
+    }
 
     public static ulong Bits(IReadOnlyList<string> values)
     {

@@ -135,18 +135,13 @@ public static class PairComparer
     /// </summary>
     private static bool CouldBeOneAge(in ComparisonProfile a, in ComparisonProfile b)
     {
-        var (from, to) = (0, int.MaxValue);
-        Narrow(ref from, ref to, a.BornFrom, a.BornTo == 0 ? int.MaxValue : a.BornTo);
-        Narrow(ref from, ref to, b.BornFrom, b.BornTo == 0 ? int.MaxValue : b.BornTo);
-        if (from > to)
+        if (Math.Max(a.BornFrom, b.BornFrom) > Math.Min(a.LatestBirthDay, b.LatestBirthDay))
         {
             return false;
         }
 
         // A date of birth outside the other's window; the two dates against each other are the date comparison's.
         return Fits(a.DateOfBirth, b) && Fits(b.DateOfBirth, a);
-
-        static void Narrow(ref int from, ref int to, int otherFrom, int otherTo) => (from, to) = (Math.Max(from, otherFrom), Math.Min(to, otherTo));
 
         static bool Fits(int packedDate, in ComparisonProfile window)
         {
@@ -155,12 +150,8 @@ public static class PairComparer
                 return true;
             }
 
-            int year = packedDate >> 9, month = (packedDate >> 5) & 0xF, day = packedDate & 0x1F;
-            var earliest = new DateOnly(year, month == 0 ? 1 : month, day == 0 ? 1 : day).DayNumber;
-            var latest = month == 0 ? new DateOnly(year, 12, 31).DayNumber
-                : day == 0 ? new DateOnly(year, month, DateTime.DaysInMonth(year, month)).DayNumber
-                : earliest;
-            return latest >= window.BornFrom && (window.BornTo == 0 || earliest <= window.BornTo);
+            var (earliest, latest) = ComparisonProfile.Days(packedDate);
+            return latest >= window.BornFrom && earliest <= window.LatestBirthDay;
         }
     }
 
@@ -224,9 +215,9 @@ public static class PairComparer
         {
             // Two names the table holds on different lines are two names however alike they look (twins Carol and
             // Caroline); a close spelling stands for a typing error only where one of them is not a known name.
-            var bothKnown = Nicknames.IsKnown(x) && Nicknames.IsKnown(y);
+            var (xKnown, yKnown) = (Nicknames.IsKnown(x), Nicknames.IsKnown(y));
             relation = Nicknames.AreEquivalent(x, y) ? Levels.GivenNickname
-                : !bothKnown && (AreClose(x, y) || (!Nicknames.IsKnown(x) && IsMistypedNickname(x, y)) || (!Nicknames.IsKnown(y) && IsMistypedNickname(y, x))) ? Levels.GivenClose
+                : !(xKnown && yKnown) && (AreClose(x, y) || (!xKnown && IsMistypedNickname(x, y)) || (!yKnown && IsMistypedNickname(y, x))) ? Levels.GivenClose
                 : Levels.GivenDifferent;
             if (remember)
             {
