@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
 using CitizenHub.Api.Access;
 using CitizenHub.Api.Reporting;
 using CitizenHub.Contracts;
@@ -23,10 +24,14 @@ using Scalar.AspNetCore;
 namespace CitizenHub.Api;
 
 /// <summary>The Customer View API's endpoints.</summary>
-public static class CitizenViewApi
+public static partial class CitizenViewApi
 {
     /// <summary><value>The default search page size is 20.</value></summary>
     public const int DefaultSearchLimit = 20;
+
+    /// <summary>A scheme's name as a mapping may give it (RecordMapper checks the same).</summary>
+    [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
+    private static partial Regex SchemeName();
 
     /// <summary>The most results one search returns.</summary>
     public const int MaxSearchLimit = 100;
@@ -173,6 +178,8 @@ public static class CitizenViewApi
         string? ni,
         string? nhs,
         string? uprn,
+        string? scheme,
+        string? identifier,
         string? sourceSystem,
         string? sourceKey,
         int? limit,
@@ -215,10 +222,12 @@ public static class CitizenViewApi
             dateOfBirth = date;
         }
 
+        // Any country's postal code, as a source whose mapping says PostcodeFormat "Any" keeps it: a UK postcode in any
+        // spacing is the UK postcode.
         string? canonicalPostcode = null;
-        if (!string.IsNullOrWhiteSpace(postcode) && (canonicalPostcode = Postcodes.Canonical(postcode)) is null)
+        if (!string.IsNullOrWhiteSpace(postcode) && (canonicalPostcode = Postcodes.AnyCountry(postcode)) is null)
         {
-            return Problem(StatusCodes.Status400BadRequest, "invalid-postcode", "postcode is not a UK postcode.", "postcode");
+            return Problem(StatusCodes.Status400BadRequest, "invalid-postcode", "postcode has no letters or digits.", "postcode");
         }
 
         var identifierKeys = new List<string>(3);
@@ -238,6 +247,23 @@ public static class CitizenViewApi
             }
         }
 
+        if (string.IsNullOrWhiteSpace(scheme) != string.IsNullOrWhiteSpace(identifier))
+        {
+            return Problem(StatusCodes.Status400BadRequest, "invalid-scheme-identifier", "Give scheme and identifier together.", string.IsNullOrWhiteSpace(identifier) ? "identifier" : "scheme");
+        }
+
+        Identifier? schemeIdentifier = null;
+        if (!string.IsNullOrWhiteSpace(scheme))
+        {
+            if (!SchemeName().IsMatch(scheme.Trim()) || RecordNormaliser.SchemeIdentifier(scheme.Trim(), identifier) is not { } key)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "invalid-scheme", "scheme must be a scheme's name as a mapping gives it: lower-case letters and digits, in words joined by hyphens.", "scheme");
+            }
+
+            schemeIdentifier = Identifier.OfScheme(scheme.Trim(), identifier!);
+            identifierKeys.Add(BlockingKeys.OfSchemeIdentifier(key));
+        }
+
         if (string.IsNullOrWhiteSpace(sourceSystem) != string.IsNullOrWhiteSpace(sourceKey))
         {
             return Problem(StatusCodes.Status400BadRequest, "invalid-source-record", "Give sourceSystem and sourceKey together.", string.IsNullOrWhiteSpace(sourceKey) ? "sourceKey" : "sourceSystem");
@@ -253,9 +279,10 @@ public static class CitizenViewApi
             ObservedAt = time.GetUtcNow(),
             Name = family is null && given is null ? null : new PersonName(null, given, family),
             DateOfBirth = dateOfBirth is { } d ? new PartialDate(d.Year, d.Month, d.Day) : null,
-            Addresses = canonicalPostcode is null && uprn is null ? [] : [new PostalAddress([], null, canonicalPostcode, uprn)],
+            Addresses = canonicalPostcode is null && uprn is null ? [] : [new PostalAddress([], null, canonicalPostcode, uprn) { PostcodeFormat = PostcodeFormat.Any }],
             Identifiers = [.. new[] { (IdentifierScheme.NiNumber, ni), (IdentifierScheme.NhsNumber, nhs) }
-                .Where(i => !string.IsNullOrWhiteSpace(i.Item2)).Select(i => new Identifier(i.Item1, i.Item2!))],
+                .Where(i => !string.IsNullOrWhiteSpace(i.Item2)).Select(i => new Identifier(i.Item1, i.Item2!)),
+                .. schemeIdentifier is null ? [] : new[] { schemeIdentifier }],
         });
         var search = new CitizenSearch(
             string.IsNullOrWhiteSpace(family) ? null : probe.FamilyKey,
@@ -273,7 +300,7 @@ public static class CitizenViewApi
         };
         if (search.IsEmpty)
         {
-            return Problem(StatusCodes.Status400BadRequest, "no-criteria", "Give at least one of family, given, dob, postcode, ni, nhs, uprn, or sourceSystem and sourceKey.");
+            return Problem(StatusCodes.Status400BadRequest, "no-criteria", "Give at least one of family, given, dob, postcode, ni, nhs, uprn, scheme and identifier, or sourceSystem and sourceKey.");
         }
 
         var found = await store.SearchAsync(search, MaxSearchCandidates, cancellationToken).ConfigureAwait(false);
@@ -309,7 +336,7 @@ public static class CitizenViewApi
         var criteria = new (string Name, string? Value)[]
         {
             ("family", family), ("given", given), ("dob", dob), ("postcode", postcode), ("ni", ni), ("nhs", nhs), ("uprn", uprn),
-            ("sourceSystem", sourceSystem), ("sourceKey", sourceKey),
+            ("scheme", scheme), ("identifier", identifier), ("sourceSystem", sourceSystem), ("sourceKey", sourceKey),
             ("limit", limit?.ToString(CultureInfo.InvariantCulture)), ("offset", offset?.ToString(CultureInfo.InvariantCulture)),
         }.Where(c => c.Value is not null).ToDictionary(c => c.Name, c => c.Value!, StringComparer.Ordinal);
         var searched = Audit(caller, SearchQueryAction, null, [.. criteria.Keys], time) with { Details = criteria };

@@ -196,7 +196,14 @@ internal static class HubComposition
         }
 
         AddHub(builder.Services, hub);
-        builder.Services.AddSingleton(new SourceVisibility(hub.Catalog.Sensitivity, hub.Catalog.Survivorship));
+        builder.Services.AddSingleton(new SourceVisibility(hub.Catalog.Sensitivity, hub.Catalog.Survivorship)
+        {
+            // NI and NHS numbers mapped as schemes are searched as themselves.
+            SchemesBySource = hub.Catalog.Sources.ToDictionary(
+                s => s.Name,
+                s => (IReadOnlyList<string>)[.. s.Mapping.Identifiers.Select(i => i.Scheme).Where(scheme => scheme is not (IdentifierMapping.NiNumberScheme or IdentifierMapping.NhsNumberScheme))],
+                StringComparer.Ordinal),
+        });
         var sync = hub.Configuration.GetSection(nameof(CitizenHubOptions.Sync)).Get<SyncOptions>() ?? new SyncOptions();
         builder.Services.AddSingleton(new RejectsFolder(new ConfigurationLocation(hub.Directory).Resolve(sync.RejectsDirectory)));
         builder.Services.AddCitizenViewApi(hub.Configuration);

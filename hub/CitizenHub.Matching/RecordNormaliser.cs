@@ -152,25 +152,34 @@ public static class RecordNormaliser
     private static string? Phonetic(string? key) =>
         key is not null && DoubleMetaphone.Encode(key).Primary is { Length: > 0 } code ? code : null;
 
-    /// <summary>Each identifier of a named scheme as <c>scheme|VALUE</c>: upper case, white space removed, as schemes seldom mean either.</summary>
+    /// <summary>Each identifier of a named scheme as <see cref="SchemeIdentifier"/> writes it.</summary>
     private static List<string> SchemeIdentifiers(SourceRecord record)
     {
         var keys = new List<string>();
         foreach (var identifier in record.Identifiers)
         {
-            if (identifier.Scheme != IdentifierScheme.Named || string.IsNullOrWhiteSpace(identifier.SchemeName))
+            if (identifier.Scheme == IdentifierScheme.Named && SchemeIdentifier(identifier.SchemeName, identifier.Value) is { } key)
             {
-                continue;
-            }
-
-            var value = new string([.. identifier.Value.Where(c => !char.IsWhiteSpace(c))]).ToUpperInvariant();
-            if (value.Length > 0)
-            {
-                keys.Add($"{identifier.SchemeName}|{value}");
+                keys.Add(key);
             }
         }
 
         return keys.Count < 2 ? keys : [.. keys.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// An identifier of a named scheme as the hub compares and finds it, <c>scheme|VALUE</c>: upper case, white space
+    /// removed, as schemes seldom mean either; null when the scheme has no name or the value nothing but white space.
+    /// </summary>
+    public static string? SchemeIdentifier(string? schemeName, string? value)
+    {
+        if (string.IsNullOrWhiteSpace(schemeName) || value is null)
+        {
+            return null;
+        }
+
+        var folded = new string([.. value.Where(c => !char.IsWhiteSpace(c))]).ToUpperInvariant();
+        return folded.Length == 0 ? null : $"{schemeName}|{folded}";
     }
 
     private static string? Check(

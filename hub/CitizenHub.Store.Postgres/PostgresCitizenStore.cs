@@ -76,6 +76,7 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
 
+            await FillSchemeIdentifierKeysAsync(connection, cancellationToken).ConfigureAwait(false);
             // A first load that never finished left its search indexes out: they are built on the next start.
             await SearchIndexes.BuildAsync(connection, SchemaChangesTakeTurns, cancellationToken).ConfigureAwait(false);
         }
@@ -83,6 +84,50 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
         {
             // Released explicitly because the pool keeps the connection (and with it a session lock) open.
             await connection.ExecuteAsync("SELECT pg_advisory_unlock(@MigrationLockKey);", new { MigrationLockKey }).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Writes the keys of named schemes' identifiers of records held before migration 19, from the records, a batch to
+    /// a transaction, so that a start cut off goes on where it stopped. Runs on every start (under the migration lock),
+    /// and finds nothing to do once done.
+    /// </summary>
+    private static async Task FillSchemeIdentifierKeysAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var rows = (await connection.QueryAsync<(string System, string Key, byte[]? Record)>(
+                """
+                SELECT p.source_system, p.source_key, s.record FROM scheme_keys_pending p
+                LEFT JOIN source_records s ON s.source_system = p.source_system AND s.source_key = p.source_key
+                LIMIT 10000;
+                """,
+                transaction: transaction).ConfigureAwait(false)).ToList();
+            if (rows.Count == 0)
+            {
+                return;
+            }
+
+            // A record removed or erased since it was listed has nothing left to find it by.
+            var keys = rows.Where(r => r.Record is not null)
+                .SelectMany(r => StoredRecord.Normalised(r.Record!).SchemeIdentifiers.Select(identifier => (Key: BlockingKeys.OfSchemeIdentifier(identifier), r.System, Record: r.Key)))
+                .ToList();
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO match_keys (match_key, source_system, source_key)
+                SELECT * FROM unnest(@MatchKeys::text[], @Systems::text[], @Keys::text[]) ON CONFLICT DO NOTHING;
+                """,
+                new { MatchKeys = keys.Select(k => k.Key).ToArray(), Systems = keys.Select(k => k.System).ToArray(), Keys = keys.Select(k => k.Record).ToArray() },
+                transaction).ConfigureAwait(false);
+            await connection.ExecuteAsync(
+                """
+                DELETE FROM scheme_keys_pending p USING unnest(@Systems::text[], @Keys::text[]) AS done(source_system, source_key)
+                WHERE p.source_system = done.source_system AND p.source_key = done.source_key;
+                """,
+                new { Systems = rows.Select(r => r.System).ToArray(), Keys = rows.Select(r => r.Key).ToArray() },
+                transaction).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -472,5 +472,17 @@ internal static class PostgresSchema
         DROP FUNCTION pg_temp.store_ticks(text);
         DROP FUNCTION pg_temp.store_digest(text);
         """,
+
+        // 19: identifiers of named schemes are kept in match_keys beside NI, NHS and UPRN, so that the search finds a
+        // record by a council's own reference. A record held before has them written from the record itself at the next
+        // start (PostgresCitizenStore.FillSchemeIdentifierKeysAsync), taking its turn from this list.
+        """
+        CREATE TABLE scheme_keys_pending (
+            source_system text NOT NULL,
+            source_key    text NOT NULL,
+            PRIMARY KEY (source_system, source_key)
+        );
+        INSERT INTO scheme_keys_pending (source_system, source_key) SELECT source_system, source_key FROM source_records;
+        """,
     ];
 }

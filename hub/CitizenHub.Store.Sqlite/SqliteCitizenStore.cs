@@ -66,6 +66,7 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync("PRAGMA foreign_keys = ON;").ConfigureAwait(false);
         await FillPhoneticKeysAsync(connection, cancellationToken).ConfigureAwait(false);
+        await FillSchemeIdentifierKeysAsync(connection, cancellationToken).ConfigureAwait(false);
         // A first load that never finished left its search indexes out: they are built on the next start.
         await SearchIndexes.BuildAsync(connection, takeTurns: null, cancellationToken).ConfigureAwait(false);
     }
@@ -98,6 +99,45 @@ public sealed class SqliteCitizenStore : ICitizenStore, IDisposable
                     var normalised = StoredRecord.Normalised(r.Record);
                     return new { Family = normalised.FamilyPhonetic ?? "", Given = normalised.GivenPhonetic ?? "", r.System, r.Key };
                 }).ToList(),
+                transaction).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Writes the keys of named schemes' identifiers of records held before migration 30, from the records, a batch to
+    /// a transaction, so that a start cut off goes on where it stopped. Runs on every start, and finds nothing to do
+    /// once done.
+    /// </summary>
+    private static async Task FillSchemeIdentifierKeysAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var rows = (await connection.QueryAsync<(string System, string Key, byte[]? Record)>(
+                """
+                SELECT p.source_system, p.source_key, s.record FROM scheme_keys_pending p
+                LEFT JOIN source_records s ON s.source_system = p.source_system AND s.source_key = p.source_key
+                LIMIT 10000;
+                """,
+                transaction: transaction).ConfigureAwait(false)).ToList();
+            if (rows.Count == 0)
+            {
+                return;
+            }
+
+            // A record removed or erased since it was listed has nothing left to find it by.
+            var keys = rows.Where(r => r.Record is not null)
+                .SelectMany(r => StoredRecord.Normalised(r.Record!).SchemeIdentifiers
+                    .Select(identifier => new { MatchKey = BlockingKeys.OfSchemeIdentifier(identifier), r.System, r.Key }))
+                .ToList();
+            await connection.ExecuteAsync(
+                "INSERT INTO match_keys (match_key, source_system, source_key) VALUES (@MatchKey, @System, @Key) ON CONFLICT DO NOTHING;",
+                keys,
+                transaction).ConfigureAwait(false);
+            await connection.ExecuteAsync(
+                "DELETE FROM scheme_keys_pending WHERE source_system = @System AND source_key = @Key;",
+                rows.Select(r => new { r.System, r.Key }).ToList(),
                 transaction).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }

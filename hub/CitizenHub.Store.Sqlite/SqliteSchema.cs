@@ -753,5 +753,17 @@ internal static class SqliteSchema
         DROP TABLE citizen_history;
         ALTER TABLE citizen_history_v29 RENAME TO citizen_history;
         """,
+
+        // 30: identifiers of named schemes are kept in match_keys beside NI, NHS and UPRN, so that the search finds a
+        // record by a council's own reference. A record held before has them written from the record itself at the next
+        // start (SqliteCitizenStore.FillSchemeIdentifierKeysAsync), taking its turn from this list.
+        """
+        CREATE TABLE scheme_keys_pending (
+            source_system TEXT NOT NULL,
+            source_key    TEXT NOT NULL,
+            PRIMARY KEY (source_system, source_key)
+        ) WITHOUT ROWID;
+        INSERT INTO scheme_keys_pending (source_system, source_key) SELECT source_system, source_key FROM source_records;
+        """,
     ];
 }

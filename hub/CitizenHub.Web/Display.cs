@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace CitizenHub.Web;
 
-/// <summary>Dates and times as the council's staff read them: “4 March 1950”, UK time.</summary>
+/// <summary>Dates and times as the council's staff read them (“4 March 1950”, UK time), and the names of things.</summary>
 internal static class Display
 {
     private static readonly CultureInfo British = CultureInfo.GetCultureInfo("en-GB");
@@ -20,6 +20,14 @@ internal static class Display
         : value;
 
     public static string Value(string field, string value) => field == Matching.GoldenFields.DateOfBirth ? IsoDate(value) : value;
+
+    /// <summary>A scheme's name as a mapping gives it (<c>council-tax-account</c>) in words: “Council tax account”.</summary>
+    public static string SchemeName(string scheme)
+    {
+        ArgumentNullException.ThrowIfNull(scheme);
+        var words = scheme.Replace('-', ' ');
+        return words.Length == 0 ? words : char.ToUpperInvariant(words[0]) + words[1..];
+    }
 
     private static TimeZoneInfo FindUkTime()
     {

@@ -28,9 +28,10 @@ internal static class ResidentPages
         }
 
         var systems = await VisibleSystemsAsync(http, store, access.Value, visibility, cancellationToken).ConfigureAwait(false);
+        var schemes = visibility.SchemesVisible(visibility.HiddenFrom(Caller.From(http, access.Value).Classes));
         Dictionary<string, object?> Parameters(IReadOnlyList<FieldError> errors, SearchResponse? results) => new()
         {
-            ["Frame"] = PageFrame.For(http), ["Form"] = form, ["Errors"] = errors, ["Results"] = results, ["Systems"] = systems,
+            ["Frame"] = PageFrame.For(http), ["Form"] = form, ["Errors"] = errors, ["Results"] = results, ["Systems"] = systems, ["Schemes"] = schemes,
         };
 
         if (form.IsEmpty)
@@ -46,10 +47,12 @@ internal static class ResidentPages
 
         var identifier = string.IsNullOrWhiteSpace(form.Identifier) ? null : form.Identifier.Trim();
         var kind = form.Kind ?? "ni";
-        var sourceSystem = identifier is not null && kind is not ("ni" or "nhs" or "uprn") ? kind : null;
+        var scheme = identifier is not null ? SearchForm.SchemeOf(kind) : null;
+        var sourceSystem = identifier is not null && scheme is null && kind is not ("ni" or "nhs" or "uprn") ? kind : null;
         var answer = await ApiAnswer<SearchResponse>.FromAsync(http, CitizenViewApi.SearchAsync(
             form.Family, form.Given, dob, form.Postcode,
             kind == "ni" ? identifier : null, kind == "nhs" ? identifier : null, kind == "uprn" ? identifier : null,
+            scheme, scheme is null ? null : identifier,
             sourceSystem, sourceSystem is null ? null : identifier,
             SearchForm.PageSize, (form.PageNumber - 1) * SearchForm.PageSize,
             http, store, linker, access, visibility, time, cancellationToken)).ConfigureAwait(false);
@@ -155,7 +158,7 @@ internal static class ResidentPages
     {
         "family" or "given" or "postcode" => apiField,
         "dob" => "dob-day",
-        "ni" or "nhs" or "uprn" or "sourceKey" or "sourceSystem" => "identifier",
+        "ni" or "nhs" or "uprn" or "sourceKey" or "sourceSystem" or "scheme" or "identifier" => "identifier",
         _ => null,
     };
 }

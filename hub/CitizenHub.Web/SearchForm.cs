@@ -24,12 +24,25 @@ public sealed class SearchForm
     /// <summary>An NI or NHS number, a UPRN, or a system's own reference (see <see cref="Kind"/>).</summary>
     [FromQuery(Name = "identifier")] public string? Identifier { get; set; }
 
-    /// <summary><c>ni</c>, <c>nhs</c>, <c>uprn</c>, or the name of the system whose reference <see cref="Identifier"/> is.</summary>
+    /// <summary>
+    /// <c>ni</c>, <c>nhs</c>, <c>uprn</c>, a named scheme as <c>scheme:council-tax-account</c> (kept apart from the systems'
+    /// names, which a scheme's may equal), or the name of the system whose reference <see cref="Identifier"/> is.
+    /// </summary>
     [FromQuery(Name = "kind")] public string? Kind { get; set; }
 
     [FromQuery(Name = "page")] public int? Page { get; set; }
 
     public const int PageSize = 20;
+
+    /// <summary>The prefix of a <see cref="Kind"/> that names a scheme.</summary>
+    public const string SchemeKind = "scheme:";
+
+    /// <summary>The scheme a kind of reference names, or null when it is not one.</summary>
+    public static string? SchemeOf(string kind)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        return kind.StartsWith(SchemeKind, StringComparison.Ordinal) ? kind[SchemeKind.Length..] : null;
+    }
 
     public bool IsEmpty =>
         new[] { Family, Given, Day, Month, Year, Postcode, Identifier }.All(string.IsNullOrWhiteSpace);

@@ -30,6 +30,12 @@ public abstract class CitizenStoreContract : IAsyncLifetime
     /// <summary>The indexes of the records' table as the database describes them (name, columns, kind), in order of name.</summary>
     protected abstract Task<IReadOnlyList<string>> RecordIndexesAsync();
 
+    /// <summary>
+    /// SQL that puts the store back as it was before named schemes' identifiers were kept for the search: their keys
+    /// gone, and the migration that lists the records held to write them for not yet run.
+    /// </summary>
+    protected abstract string BeforeSchemeKeysWereKept { get; }
+
     public async Task InitializeAsync()
     {
         _store = await CreateStoreAsync();
@@ -365,6 +371,49 @@ public abstract class CitizenStoreContract : IAsyncLifetime
 
         async Task<IEnumerable<string>> SearchAsync(string identifier) =>
             (await Store.SearchAsync(new CitizenSearch(null, null, null, null) { IdentifierKeys = [identifier] }, 10, CancellationToken.None)).Select(c => c.CitizenId);
+    }
+
+    [Fact]
+    public async Task SearchAsync_ByANamedSchemesIdentifier_FindsTheRecordSavedWithIt_AndARecordHeldBeforeTheyWereKept_OnceMigrated()
+    {
+        var (lee, ray) = await InSessionAsync(async s =>
+        {
+            var a = await s.CreateCitizenAsync(At);
+            var b = await s.CreateCitizenAsync(At);
+            await SaveWithItsKeysAsync(s, a, Records.Person("ct", "1", "Ann", "Lee") with { Identifiers = [Identifier.OfScheme("council-tax-account", "ct 0001")] });
+            await SaveWithItsKeysAsync(s, b, Records.Person("hb", "7", "Bob", "Ray") with { Identifiers = [Identifier.OfScheme("housing-reference", "H7")] });
+            return (a, b);
+        });
+        // Removed after the migration listed it: nothing is left to find it by, and the migration passes over it.
+        await InSessionAsync(async s =>
+        {
+            await SaveWithItsKeysAsync(s, await s.CreateCitizenAsync(At), Records.Person("ct", "2", "Cy", "Fox") with { Identifiers = [Identifier.OfScheme("council-tax-account", "CT0002")] });
+            return 0;
+        });
+
+        var saved = await FoundAsync("council-tax-account", "CT0001");
+        await ExecuteRawAsync(BeforeSchemeKeysWereKept);
+        var before = await FoundAsync("council-tax-account", "CT0001");
+        await InSessionAsync(async s =>
+        {
+            await s.RemoveRecordAsync("ct", "2");
+            return 0;
+        });
+        await Store.MigrateAsync(CancellationToken.None);
+        await Store.MigrateAsync(CancellationToken.None);
+
+        Assert.Equal([lee], saved);
+        Assert.Empty(before);
+        Assert.Equal([lee], await FoundAsync("council-tax-account", "CT0001"));
+        Assert.Equal([ray], await FoundAsync("housing-reference", "H7"));
+        Assert.Empty(await FoundAsync("housing-reference", "CT0001"));
+        Assert.Empty(await FoundAsync("council-tax-account", "CT0002"));
+
+        async Task<List<string>> FoundAsync(string scheme, string value) =>
+            [.. (await Store.SearchAsync(
+                new CitizenSearch(null, null, null, null) { IdentifierKeys = [BlockingKeys.OfSchemeIdentifier(RecordNormaliser.SchemeIdentifier(scheme, value)!)] },
+                10,
+                CancellationToken.None)).Select(c => c.CitizenId)];
     }
 
     [Fact]

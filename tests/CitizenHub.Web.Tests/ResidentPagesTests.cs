@@ -57,6 +57,23 @@ public sealed class ResidentPagesTests(WebSite site)
     }
 
     [Fact]
+    public async Task Search_ByACouncilReferenceOfANamedScheme_InLowerCase_FindsTheResident()
+    {
+        var page = await site.SignInAsync("agent");
+
+        await page.GotoAsync("/search");
+        await page.GetByLabel("Reference", new() { Exact = true }).FillAsync("ct001");
+        await page.GetByLabel("Kind of reference").SelectOptionAsync(new SelectOptionValue { Label = "Council tax account" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+
+        Assert.Matches(@"/search\?identifier=ct001&kind=scheme%3Acouncil-tax-account$", page.Url);
+        await WebSite.ScreenshotAsync(page, "search-by-scheme");
+        var results = page.Locator(".app-result");
+        await Assertions.Expect(results).ToHaveCountAsync(1);
+        await Assertions.Expect(results.First.GetByRole(AriaRole.Link)).ToHaveTextAsync("Mrs Margaret Hughes");
+    }
+
+    [Fact]
     public async Task Search_ABadDate_IsShownAgainstTheFieldAndSearchesNothing()
     {
         var page = await site.SignInAsync("agent");

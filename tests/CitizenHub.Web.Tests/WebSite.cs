@@ -68,6 +68,8 @@ public sealed class WebSite : IAsyncLifetime
         {
             ["Field"] = "CLAIM_REF", ["Name"] = "benefit-claim", ["Sensitivity"] = "benefits",
         });
+        // The account is also a named scheme's identifier, that agents can find a resident by.
+        root["Sources"]![0]!["Mapping"]!["Identifiers"] = new JsonArray(new JsonObject { ["Field"] = "account_ref", ["Scheme"] = "council-tax-account" });
         root["Api"]!["Purposes"] = new JsonObject { ["agent"] = new JsonArray("test", "council tax enquiry") };
         var config = _folder.Write("citizenhub.json", root.ToJsonString());
         _app = HubComposition.BuildWebApplication(HubComposition.Load(config), BaseUrl);

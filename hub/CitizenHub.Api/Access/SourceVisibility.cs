@@ -17,6 +17,19 @@ public sealed class SourceVisibility(IReadOnlyDictionary<string, string> classBy
     /// <summary>Every source general: nothing is hidden for being from a source.</summary>
     public static SourceVisibility AllGeneral { get; } = new(new Dictionary<string, string>(StringComparer.Ordinal), SurvivorshipRanks.None);
 
+    /// <summary>
+    /// The named identifier schemes each source's mapping gives (<c>council-tax-account</c>), that a search can find a
+    /// resident by. <value>The default is none.</value>
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> SchemesBySource { get; init; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+
+    /// <summary>The named schemes of the sources a caller may know of, in order: a scheme only hidden sources use finds them nothing.</summary>
+    public IReadOnlyList<string> SchemesVisible(IReadOnlySet<string> hidden)
+    {
+        ArgumentNullException.ThrowIfNull(hidden);
+        return [.. SchemesBySource.Where(s => !hidden.Contains(s.Key)).SelectMany(s => s.Value).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+    }
+
     /// <summary>The sources a caller granted these classes may not know of.</summary>
     public IReadOnlySet<string> HiddenFrom(IReadOnlySet<string> grantedClasses)
     {

@@ -55,12 +55,19 @@ public static class BlockingKeys
         return hash == 0 ? 1 : hash;
     }
 
-    /// <summary>Whether a key is one of a record's identifiers (<c>nhs:</c>, <c>ni:</c>, <c>uprn:</c>), by which the search finds records.</summary>
+    /// <summary>Whether a key is one of a record's identifiers (<c>nhs:</c>, <c>ni:</c>, <c>uprn:</c>, <c>id:</c> of a named scheme), by which the search finds records.</summary>
     public static bool IsIdentifier(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
         return key.StartsWith(Nhs, StringComparison.Ordinal) || key.StartsWith(Ni, StringComparison.Ordinal)
-            || key.StartsWith(Uprn, StringComparison.Ordinal);
+            || key.StartsWith(Uprn, StringComparison.Ordinal) || key.StartsWith(SchemeIdentifier, StringComparison.Ordinal);
+    }
+
+    /// <summary>The key of an identifier of a named scheme, as <see cref="RecordNormaliser.SchemeIdentifier"/> writes it.</summary>
+    public static string OfSchemeIdentifier(string schemeIdentifier)
+    {
+        ArgumentNullException.ThrowIfNull(schemeIdentifier);
+        return SchemeIdentifier + schemeIdentifier;
     }
 
     public static IReadOnlyList<string> For(NormalisedRecord record)

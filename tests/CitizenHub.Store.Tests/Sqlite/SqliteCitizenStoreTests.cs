@@ -25,6 +25,9 @@ public sealed class SqliteCitizenStoreTests : CitizenStoreContract, IDisposable
         await ExecuteAsync(connection, sql);
     }
 
+    protected override string BeforeSchemeKeysWereKept =>
+        "DELETE FROM match_keys WHERE match_key LIKE 'id:%'; DROP TABLE scheme_keys_pending; DELETE FROM schema_version WHERE version = 30;";
+
     protected override async Task<IReadOnlyList<string>> RecordIndexesAsync()
     {
         await using var connection = new SqliteConnection($"Data Source={DatabasePath}");
