@@ -312,19 +312,20 @@ public static partial class CitizenViewApi
         foreach (var citizen in found.Select(c => visibility.Visible(c, hidden)).OfType<CitizenSummary>())
         {
             PairScore? best = null;
+            NormalisedRecord? bestRecord = null;
             foreach (var record in citizen.Records ?? [])
             {
                 var score = linker.Scorer.Score(probe, record, exact, levels);
                 if (best is null || score.Weight > best.Value.Weight)
                 {
-                    best = score;
+                    (best, bestRecord) = (score, record);
                     levels.CopyTo(bestLevels);
                 }
             }
 
             // Why it ranks where it does: each criterion's agreement with the best record, as the matching engine weighs it.
             var matched = best is { } b
-                ? [.. linker.Scorer.Explain(b, bestLevels, exact).Fields.Where(f => f.Level != MatchModel.MissingLevel)]
+                ? [.. linker.Scorer.Explain(probe, bestRecord!, b, bestLevels, exact).Fields.Where(f => f.Level != MatchModel.MissingLevel)]
                 : (IReadOnlyList<FieldWeight>)[];
             ranked.Add((citizen, best?.Weight ?? double.MinValue, matched));
         }

@@ -21,7 +21,9 @@ internal static class EvidenceWords
         MatchFields.NhsNumber => "NHS number",
         MatchFields.Email => "Email",
         MatchFields.Phone => "Phone",
+        // Evidence kept before each scheme was explained under its own name.
         MatchFields.Identifier => "Identifier of a scheme the sources share",
+        _ when comparison.StartsWith(MatchFields.SchemePrefix, StringComparison.Ordinal) => Display.SchemeName(comparison[MatchFields.SchemePrefix.Length..]),
         _ => comparison.Replace('_', ' '),
     };
 

@@ -41,7 +41,7 @@ public sealed class SchemeAndPostcodeSearchTests : IClassFixture<SchemeAndPostco
         Assert.Equal(["CT-000-12", "HB-1"], citizen.GetProperty("sourceRecords").EnumerateArray().Select(r => r.GetProperty("sourceKey").GetString()!).Order().ToList());
         Assert.Equal("Hughes", result.GetProperty("fields").GetProperty("family_name").GetProperty("value").GetString());
         var matched = result.GetProperty("matched").EnumerateArray().ToDictionary(m => m.GetProperty("comparison").GetString()!, m => m.GetProperty("level").GetString());
-        Assert.Equal("exact", matched["identifier"]);
+        Assert.Equal("exact", matched["identifier:council-tax-account"]);
         Assert.Equal(result.GetProperty("citizenId").GetString(), Assert.Single(housing.GetProperty("results").EnumerateArray().ToList()).GetProperty("citizenId").GetString());
     }
 

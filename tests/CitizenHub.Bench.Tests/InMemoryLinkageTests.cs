@@ -83,6 +83,49 @@ public sealed class InMemoryLinkageTests
     }
 
     [Fact]
+    public void Estimate_TwoNamedSchemes_EachGetsItsOwnParameters_TheCarefullyKeptOneWeighingMore()
+    {
+        // Every record holds a council-tax account that is its person's own, and a library card that is a stranger's
+        // for one record in three (cards reissued, mistyped): the account's agreement must come out stronger
+        // evidence, and its disagreement stronger evidence against.
+        var random = new Random(5);
+        var records = Population.Records.Select(r => RecordNormaliser.Normalise(r.Record) with
+        {
+            SchemeIdentifiers =
+            [
+                $"council-tax-account|{r.PersonId}",
+                $"library-card|{(random.Next(3) == 0 ? "L" + random.Next(1_000_000) : r.PersonId)}",
+            ],
+        }).ToList();
+
+        var result = ParameterEstimation.Estimate(records, MatchModel.Default, randomPairs: 50_000);
+        var model = MatchModel.Default.WithParameters(result.Parameters);
+
+        var account = model.Schemes.Single(s => s.Comparison == "identifier:council-tax-account").Levels;
+        var card = model.Schemes.Single(s => s.Comparison == "identifier:library-card").Levels;
+        Assert.True(account[Levels.Exact].M > card[Levels.Exact].M + 0.15, $"m(exact): account {account[Levels.Exact].M:0.000}, card {card[Levels.Exact].M:0.000}");
+        Assert.True(account[Levels.Different].Weight < card[Levels.Different].Weight - 1, $"different: account {account[Levels.Different].Weight:0.0}, card {card[Levels.Different].Weight:0.0}");
+        Assert.True(account[Levels.Exact].Weight > 10);
+        Assert.DoesNotContain(result.NotEstimated, n => n.Contains("identifier:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Estimate_ASchemeOneRecordHolds_KeepsTheIdentifierComparisonsM_AndSaysSo()
+    {
+        var records = Population.Records.Select((r, i) => RecordNormaliser.Normalise(r.Record) with
+        {
+            SchemeIdentifiers = i == 0 ? ["passport|P1"] : [],
+        }).ToList();
+
+        var result = ParameterEstimation.Estimate(records, MatchModel.Default, randomPairs: 5_000);
+
+        var passport = result.Parameters.Single(p => p.Comparison == "identifier:passport");
+        Assert.Equal(result.Parameters[MatchFields.IdentifierIndex].Levels.Select(l => l.M), passport.Levels.Select(l => l.M));
+        Assert.Contains(result.NotEstimated, n => n.StartsWith("identifier:passport: no candidate pair", StringComparison.Ordinal));
+        Assert.Contains(result.NotEstimated, n => n.StartsWith("identifier:passport: no random pair", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void LinkingSpeedBench_SmallIndex_LinksEveryRecordItWasAsked()
     {
         var report = LinkingSpeedBench.Run(goldenRecords: 500, linked: 200, seed: 2, TextWriter.Null);

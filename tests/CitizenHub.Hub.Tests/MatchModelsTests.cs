@@ -28,6 +28,24 @@ public sealed class MatchModelsTests : IDisposable
     }
 
     [Fact]
+    public async Task Load_ParametersFileWithANamedSchemesOwn_WeighsThatSchemeByThem()
+    {
+        var identifier = MatchModel.Default.Comparisons[MatchFields.IdentifierIndex];
+        var account = identifier with
+        {
+            Comparison = MatchFields.SchemeComparison("council-tax-account"),
+            Levels = [identifier.Levels[0], identifier.Levels[1] with { M = 0.99, U = 1e-9 }, identifier.Levels[2] with { M = 0.01, U = 1 - 1e-9 }],
+        };
+        await MatchModels.WriteParametersAsync(Path.Combine(_folder.Path, "p.json"), [.. MatchModel.Default.Comparisons, account], CancellationToken.None);
+
+        var model = MatchModels.Load(new MatchingOptions { ParametersFile = "p.json" }, _folder.Path);
+
+        var loaded = Assert.Single(model.Schemes);
+        Assert.Equal(account.Comparison, loaded.Comparison);
+        Assert.Equal(account.Levels, loaded.Levels);
+    }
+
+    [Fact]
     public async Task Load_ParametersFileForAnotherModel_IsRefusedWithWhy()
     {
         var other = MatchModel.Default.Comparisons.Select(c => c.Comparison == MatchFields.Email ? c with { Levels = c.Levels.Take(2).ToList() } : c).ToList();

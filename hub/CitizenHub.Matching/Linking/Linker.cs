@@ -297,7 +297,7 @@ public sealed class Linker(PairScorer scorer)
     {
         Span<byte> levels = stackalloc byte[MatchFields.Count];
         Unpack(assessment.BestLevels, levels);
-        return new(assessment.Candidate.CitizenId, assessment.BestRecord!.SourceSystem, assessment.BestRecord.SourceKey, scorer.Explain(assessment.Best, levels, exact));
+        return new(assessment.Candidate.CitizenId, assessment.BestRecord!.SourceSystem, assessment.BestRecord.SourceKey, scorer.Explain(record, assessment.BestRecord, assessment.Best, levels, exact));
     }
 
     // A comparison vector in one number, four bits a level: kept for the best pair of every candidate without allocating.

@@ -504,7 +504,7 @@ public static class PairComparer
 
         foreach (var x in a.SchemeIdentifiers)
         {
-            var scheme = x.AsSpan(0, x.IndexOf('|', StringComparison.Ordinal) + 1);
+            var scheme = SchemeOf(x);
             foreach (var y in b.SchemeIdentifiers)
             {
                 if (y.AsSpan().StartsWith(scheme, StringComparison.Ordinal))
@@ -515,6 +515,46 @@ public static class PairComparer
         }
 
         return Levels.Missing;
+    }
+
+    /// <summary>
+    /// How two records compare on one named scheme (<paramref name="scheme"/> as the records' identifiers begin,
+    /// <c>council-tax-account|</c>): exact when a value of it agrees, different when both hold it and none does, else missing.
+    /// </summary>
+    public static byte CompareScheme(NormalisedRecord a, NormalisedRecord b, ReadOnlySpan<char> scheme)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        var level = Levels.Missing;
+        foreach (var x in a.SchemeIdentifiers)
+        {
+            if (!x.AsSpan().StartsWith(scheme, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            foreach (var y in b.SchemeIdentifiers)
+            {
+                if (y.AsSpan().StartsWith(scheme, StringComparison.Ordinal))
+                {
+                    if (string.Equals(x, y, StringComparison.Ordinal))
+                    {
+                        return Levels.Exact;
+                    }
+
+                    level = Levels.Different;
+                }
+            }
+        }
+
+        return level;
+    }
+
+    /// <summary>The scheme an identifier of a named scheme is of, as the identifiers begin: <c>council-tax-account|</c>.</summary>
+    public static ReadOnlySpan<char> SchemeOf(string schemeIdentifier)
+    {
+        ArgumentNullException.ThrowIfNull(schemeIdentifier);
+        return schemeIdentifier.AsSpan(0, schemeIdentifier.IndexOf('|', StringComparison.Ordinal) + 1);
     }
 
     private static bool Intersect(IReadOnlyList<string> a, IReadOnlyList<string> b)

@@ -63,11 +63,18 @@ public sealed class PairScorer
     private readonly MatchModel _model;
     private readonly double[][] _weights;
 
+    /// <summary>The weights of each named scheme with parameters of its own, by the scheme's name, found by a span of it.</summary>
+    private readonly Dictionary<string, double[]>.AlternateLookup<ReadOnlySpan<char>> _schemeWeights;
+
     public PairScorer(MatchModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
         _model = model;
         _weights = [.. model.Comparisons.Select((c, i) => c.Levels.Select((_, level) => model.Weight(i, level)).ToArray())];
+        _schemeWeights = model.Schemes.ToDictionary(
+            s => s.Comparison[MatchFields.SchemePrefix.Length..],
+            s => s.Levels.Select((l, level) => level == 0 ? 0 : l.Weight).ToArray(),
+            StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     public MatchModel Model => _model;
@@ -102,7 +109,12 @@ public sealed class PairScorer
         var weight = 0.0;
         for (var c = 0; c < MatchFields.Count; c++)
         {
-            weight += WeightOf(c, levels[c], exact);
+            weight += c == MatchFields.IdentifierIndex ? 0 : WeightOf(c, levels[c], exact);
+        }
+
+        if (levels[MatchFields.IdentifierIndex] != Levels.Missing)
+        {
+            weight += SchemesWeight(a, b, explained: null);
         }
 
         if (facts.Swapped)
@@ -118,19 +130,29 @@ public sealed class PairScorer
     {
         Span<byte> levels = stackalloc byte[MatchFields.Count];
         var score = Score(a, b, exact, levels);
-        return Explain(score, levels, exact);
+        return Explain(a, b, score, levels, exact);
     }
 
-    /// <summary>Explains a pair already scored, from the comparison vector that scoring filled (no second comparison).</summary>
-    public MatchExplanation Explain(PairScore score, ReadOnlySpan<byte> levels, ExactNameWeights exact)
+    /// <summary>
+    /// Explains a pair already scored, from the comparison vector that scoring filled (no second comparison of the
+    /// fields; the named schemes the two share are compared again, one by one, to explain each).
+    /// </summary>
+    public MatchExplanation Explain(NormalisedRecord a, NormalisedRecord b, PairScore score, ReadOnlySpan<byte> levels, ExactNameWeights exact)
     {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
         var fields = new List<FieldWeight>(MatchFields.Count + 1);
         for (var c = 0; c < MatchFields.Count; c++)
         {
-            if (c == MatchFields.IdentifierIndex && levels[c] == Levels.Missing)
+            if (c == MatchFields.IdentifierIndex)
             {
-                // Most councils name no scheme, and a steward reading every link need not be told each time that
-                // none was compared; nor need every link's stored evidence say so.
+                // Each scheme the two share, under its own name. Most councils name no scheme, and a steward reading
+                // every link need not be told each time that none was compared; nor need every link's stored evidence.
+                if (levels[c] != Levels.Missing)
+                {
+                    SchemesWeight(a, b, fields);
+                }
+
                 continue;
             }
 
@@ -151,6 +173,39 @@ public sealed class PairScorer
             score.Band == MatchBand.Link && score.Facts.SameIdentifier ? SameIdentifierRule : null,
             score.Facts.Veto == Veto.None ? null : score.Facts.Veto.ToString(),
             fields);
+    }
+
+    /// <summary>
+    /// The weight of the named schemes two records share: each scheme's own, exact when a value of it agrees and
+    /// different when none does, summed; each added to <paramref name="explained"/> when given.
+    /// </summary>
+    private double SchemesWeight(NormalisedRecord a, NormalisedRecord b, List<FieldWeight>? explained)
+    {
+        var total = 0.0;
+        var identifiers = a.SchemeIdentifiers;
+        for (var i = 0; i < identifiers.Count; i++)
+        {
+            var scheme = PairComparer.SchemeOf(identifiers[i]);
+            // A record's identifiers are in order, so one scheme's values are together: each scheme is weighed once.
+            if (i > 0 && identifiers[i - 1].AsSpan().StartsWith(scheme, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var level = PairComparer.CompareScheme(a, b, scheme);
+            if (level == Levels.Missing)
+            {
+                continue;
+            }
+
+            var name = scheme[..^1];
+            var weight = (_schemeWeights.TryGetValue(name, out var own) ? own : _weights[MatchFields.IdentifierIndex])[level];
+            total += weight;
+            explained?.Add(new FieldWeight(
+                MatchFields.SchemeComparison(name), _model.Comparisons[MatchFields.IdentifierIndex].Levels[level].Level, Math.Round(weight, 2)));
+        }
+
+        return total;
     }
 
     private double WeightOf(int comparison, byte level, ExactNameWeights exact) =>

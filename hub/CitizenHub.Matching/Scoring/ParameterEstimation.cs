@@ -38,7 +38,7 @@ public static class ParameterEstimation
         }
 
         var random = new Random(seed);
-        var randomVectors = new List<byte[]>(randomPairs);
+        var randomPairList = new List<(int, int)>(randomPairs);
         for (var n = 0; n < randomPairs; n++)
         {
             var i = random.Next(records.Count);
@@ -48,17 +48,20 @@ public static class ParameterEstimation
                 j++;
             }
 
-            randomVectors.Add(Vector(records[i], records[j]));
+            randomPairList.Add((i, j));
         }
 
+        var randomVectors = Vectors(records, randomPairList, scheme: null);
         var withU = ExpectationMaximisation.EstimateU(randomVectors, start.Comparisons);
 
         // m by EM, twice, the way Splink does: once over pairs blocked on date of birth, once over pairs blocked on
         // postcode. A field a session blocked on agrees in (almost) every one of its pairs, matches or not, so it is
         // left out of that session's likelihood and its m is taken from the other session. A session with no pairs
         // (records with no postcode, or none in a form blocking reads) leaves its fields to the other.
-        var byBirthDate = Session(records, "dob:", MatchFields.DateOfBirthIndex, withU);
-        var byPostcode = Session(records, "pc:", MatchFields.AddressIndex, withU);
+        var birthDatePairs = CandidatePairs(records, BlockingKeys.DefaultMaximumBlockSize, "dob:");
+        var postcodePairs = CandidatePairs(records, BlockingKeys.DefaultMaximumBlockSize, "pc:");
+        var byBirthDate = Session(records, birthDatePairs, MatchFields.DateOfBirthIndex, withU, scheme: null);
+        var byPostcode = Session(records, postcodePairs, MatchFields.AddressIndex, withU, scheme: null);
         if (byBirthDate is null && byPostcode is null)
         {
             throw new ArgumentException(
@@ -93,6 +96,12 @@ public static class ParameterEstimation
             var estimated = from.Count == 1 ? from[0].Result.Parameters[c] : Average(from[0].Result.Parameters[c], from[1].Result.Parameters[c]);
             return KeepUnseenLevels(estimated, start.Comparisons[c], from.Aggregate(0UL, (seen, session) => seen | session.Seen[c]));
         }).ToList();
+        var schemes = records.SelectMany(r => r.SchemeIdentifiers).Select(i => PairComparer.SchemeOf(i).ToString()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        foreach (var scheme in schemes)
+        {
+            parameters.Add(EstimateScheme(scheme));
+        }
+
         var sessions = new[] { byBirthDate, byPostcode }.OfType<SessionResult>().ToList();
         return new EstimationResult(
             parameters,
@@ -102,15 +111,50 @@ public static class ParameterEstimation
             sessions.Sum(session => session.Result.Iterations),
             sessions.All(session => session.Result.Converged),
             notEstimated);
+
+        // A named scheme's own m and u: the same pairs compared again with the identifier slot holding that scheme's
+        // level alone, u from the random pairs and m by EM over the candidate pairs, as for every comparison.
+        ComparisonParameters EstimateScheme(string scheme)
+        {
+            var name = MatchFields.SchemeComparison(scheme.AsSpan(0, scheme.Length - 1));
+            var identifier = withU[MatchFields.IdentifierIndex] with { Comparison = name };
+            var schemeRandom = Vectors(records, randomPairList, scheme);
+            if (schemeRandom.Any(v => v[MatchFields.IdentifierIndex] != Levels.Missing))
+            {
+                identifier = ExpectationMaximisation.EstimateU(schemeRandom, start.Comparisons)[MatchFields.IdentifierIndex] with { Comparison = name };
+            }
+            else
+            {
+                notEstimated.Add($"{name}: no random pair of records both hold it; u kept as the identifier comparison's");
+            }
+
+            var schemeStart = withU.Select((c, i) => i == MatchFields.IdentifierIndex ? identifier : c).ToList();
+            var from = new[]
+            {
+                Session(records, birthDatePairs, MatchFields.DateOfBirthIndex, schemeStart, scheme),
+                Session(records, postcodePairs, MatchFields.AddressIndex, schemeStart, scheme),
+            }.OfType<SessionResult>().Where(session => (session.Seen[MatchFields.IdentifierIndex] & ~1UL) != 0).ToList();
+            if (from.Count == 0)
+            {
+                notEstimated.Add($"{name}: no candidate pair of records both hold it; m kept as the identifier comparison's");
+                return identifier with { Levels = [.. identifier.Levels.Zip(parameters[MatchFields.IdentifierIndex].Levels, (u, m) => u with { M = m.M })] };
+            }
+
+            var estimated = from.Count == 1
+                ? from[0].Result.Parameters[MatchFields.IdentifierIndex]
+                : Average(from[0].Result.Parameters[MatchFields.IdentifierIndex], from[1].Result.Parameters[MatchFields.IdentifierIndex]);
+            return KeepUnseenLevels(estimated, identifier, from.Aggregate(0UL, (seen, session) => seen | session.Seen[MatchFields.IdentifierIndex])) with { Comparison = name };
+        }
     }
 
     private sealed record SessionResult(EmResult Result, int Pairs, ulong[] Seen);
 
     /// <summary>One EM session over the pairs sharing a blocking key of one kind; null when no pair does.</summary>
+    /// <param name="scheme">When given, the identifier slot compares this named scheme alone.</param>
     private static SessionResult? Session(
-        IReadOnlyList<NormalisedRecord> records, string blockingPrefix, int blockedComparison, IReadOnlyList<ComparisonParameters> start)
+        IReadOnlyList<NormalisedRecord> records, List<(int, int)> pairs, int blockedComparison, IReadOnlyList<ComparisonParameters> start, string? scheme)
     {
-        var vectors = CandidateVectors(records, keyPrefix: blockingPrefix);
+        var vectors = Vectors(records, pairs, scheme);
         if (vectors.Count == 0)
         {
             return null;
@@ -168,6 +212,12 @@ public static class ParameterEstimation
         IReadOnlyList<NormalisedRecord> records, int maximumBlockSize = BlockingKeys.DefaultMaximumBlockSize, string? keyPrefix = null)
     {
         ArgumentNullException.ThrowIfNull(records);
+        return Vectors(records, CandidatePairs(records, maximumBlockSize, keyPrefix), scheme: null);
+    }
+
+    /// <summary>Every distinct pair of records that shares a blocking key, by index.</summary>
+    private static List<(int, int)> CandidatePairs(IReadOnlyList<NormalisedRecord> records, int maximumBlockSize, string? keyPrefix)
+    {
         var blocks = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         for (var i = 0; i < records.Count; i++)
         {
@@ -189,7 +239,7 @@ public static class ParameterEstimation
         }
 
         var seen = new HashSet<long>();
-        var vectors = new List<byte[]>();
+        var pairs = new List<(int, int)>();
         // The same caps as linking uses, so the pairs estimated over are the pairs that get scored.
         foreach (var block in blocks.Where(b => b.Value.Count > 1 && b.Value.Count <= BlockingKeys.MaximumBlockSize(b.Key, maximumBlockSize)).Select(b => b.Value))
         {
@@ -199,19 +249,31 @@ public static class ParameterEstimation
                 {
                     if (seen.Add(((long)block[x] << 32) | (uint)block[y]))
                     {
-                        vectors.Add(Vector(records[block[x]], records[block[y]]));
+                        pairs.Add((block[x], block[y]));
                     }
                 }
             }
         }
 
-        return vectors;
+        return pairs;
     }
 
-    private static byte[] Vector(NormalisedRecord a, NormalisedRecord b)
+    /// <param name="scheme">When given (<c>council-tax-account|</c>), the identifier slot compares this named scheme alone.</param>
+    private static List<byte[]> Vectors(IReadOnlyList<NormalisedRecord> records, List<(int, int)> pairs, string? scheme)
     {
-        var levels = new byte[MatchFields.Count];
-        PairComparer.Compare(a, b, levels);
-        return levels;
+        var vectors = new List<byte[]>(pairs.Count);
+        foreach (var (i, j) in pairs)
+        {
+            var levels = new byte[MatchFields.Count];
+            PairComparer.Compare(records[i], records[j], levels);
+            if (scheme is not null)
+            {
+                levels[MatchFields.IdentifierIndex] = PairComparer.CompareScheme(records[i], records[j], scheme);
+            }
+
+            vectors.Add(levels);
+        }
+
+        return vectors;
     }
 }
