@@ -32,13 +32,15 @@ internal static class BenchCli
         var reviewThresholdOption = new Option<double?>("--review-threshold") { Description = "Try another review threshold (bits)." };
         var estimateOption = new Option<bool>("--estimate") { Description = "Estimate m and u from the generated records by EM first." };
         var strictOption = new Option<bool>("--require-personal-evidence") { Description = "Link only pairs that agree on something personal (Matching.RequirePersonalEvidence)." };
+        var namesakesOption = new Option<double?>("--name-alone-namesakes") { Description = "Try another Matching.NameAloneMaximumNamesakes." };
         var linkage = new Command("linkage", "Link generated data with the matching core in memory; print the metrics and the commonest mistakes, explained.")
         {
-            personsOption, seedOption, showOption, linkThresholdOption, reviewThresholdOption, estimateOption, strictOption,
+            personsOption, seedOption, showOption, linkThresholdOption, reviewThresholdOption, estimateOption, strictOption, namesakesOption,
         };
         linkage.SetAction((parse, ct) => Guarded(error, () => MatchingBenches.LinkageAsync(
             parse.GetValue(personsOption), parse.GetValue(seedOption), parse.GetValue(showOption),
-            parse.GetValue(linkThresholdOption), parse.GetValue(reviewThresholdOption), parse.GetValue(estimateOption), parse.GetValue(strictOption), output)));
+            parse.GetValue(linkThresholdOption), parse.GetValue(reviewThresholdOption), parse.GetValue(estimateOption), parse.GetValue(strictOption),
+            parse.GetValue(namesakesOption), output)));
         var goldenOption = new Option<int>("--golden") { Description = "Golden records in the index.", DefaultValueFactory = _ => 1_000_000 };
         var linkedOption = new Option<int>("--records") { Description = "Records to link, timed.", DefaultValueFactory = _ => 200_000 };
         var speed = new Command("speed", "Scoring and linking speed on one thread against an in-memory index of golden records.")

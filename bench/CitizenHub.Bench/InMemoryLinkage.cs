@@ -8,8 +8,19 @@ namespace CitizenHub.Bench;
 /// <summary>A pair the linker got wrong, by the kinds of error in its two records and their sources.</summary>
 public sealed record LinkageMistake(string Kind, string Sources, InjectedErrors Errors, string Explanation);
 
+/// <summary>
+/// Pairs of records one citizen holds with only their names in common (both exactly, no date of birth to compare, another
+/// address), whose names' expected namesakes (<see cref="ExactNameWeights.ExpectedNamesakes"/>, from the counts at
+/// the end) are from <paramref name="AtLeast"/> to twice it.
+/// </summary>
+public sealed record NameAloneBucket(double AtLeast, int SamePerson, int Strangers);
+
 /// <summary>What linking a population in memory gave, with the mistakes explained.</summary>
-public sealed record InMemoryLinkageResult(LinkageReport Report, IReadOnlyList<RecordLink> Links, IReadOnlyList<LinkageMistake> Mistakes, int Reviews);
+public sealed record InMemoryLinkageResult(LinkageReport Report, IReadOnlyList<RecordLink> Links, IReadOnlyList<LinkageMistake> Mistakes, int Reviews)
+{
+    /// <summary>Pairs linked on a name alone, by how common the name is: does rarity tell the right ones?</summary>
+    public IReadOnlyList<NameAloneBucket> NameAlone { get; init; } = [];
+}
 
 /// <summary>
 /// Links a generated population with the matching core alone (the in-memory index, no store or bus), source by
@@ -78,6 +89,35 @@ public static class InMemoryLinkage
             }
         }
 
-        return new InMemoryLinkageResult(report, links, mistakes, reviews);
+        return new InMemoryLinkageResult(report, links, mistakes, reviews) { NameAlone = NameAloneLinks(ordered, normalised, index, scorer) };
+    }
+
+    private static List<NameAloneBucket> NameAloneLinks(
+        List<GeneratedRecord> ordered, List<NormalisedRecord> normalised, CandidateIndex index, PairScorer scorer)
+    {
+        var buckets = new SortedDictionary<int, (int Same, int Strangers)>();
+        var levels = new byte[MatchFields.Count];
+        foreach (var citizen in Enumerable.Range(0, ordered.Count).GroupBy(index.CitizenOf).Select(g => g.ToList()).Where(g => g.Count > 1))
+        {
+            foreach (var i in citizen)
+            {
+                foreach (var j in citizen.Where(j => j > i))
+                {
+                    var exact = scorer.ExactWeights(normalised[i], index.Frequencies);
+                    var facts = scorer.Score(normalised[i], normalised[j], exact, levels).Facts;
+                    if (levels[MatchFields.GivenNameIndex] != Levels.GivenExact || levels[MatchFields.FamilyNameIndex] != Levels.FamilyExact
+                        || !PairScorer.NamesAlone(facts, levels) || exact.ExpectedNamesakes <= 0)
+                    {
+                        continue;
+                    }
+
+                    var bucket = (int)Math.Floor(Math.Log2(exact.ExpectedNamesakes));
+                    var (same, strangers) = buckets.GetValueOrDefault(bucket);
+                    buckets[bucket] = ordered[i].PersonId == ordered[j].PersonId ? (same + 1, strangers) : (same, strangers + 1);
+                }
+            }
+        }
+
+        return [.. buckets.Select(b => new NameAloneBucket(Math.Pow(2, b.Key), b.Value.Same, b.Value.Strangers))];
     }
 }

@@ -96,6 +96,13 @@ public sealed class MatchingOptions
     public bool RequirePersonalEvidence { get; set; }
 
     /// <summary>
+    /// A pair with only a name in common (no date of birth, another address) links only if at most this many of the
+    /// records held would share the name by chance; otherwise it goes to a steward. <value>The default is 1.</value>
+    /// </summary>
+    [Range(0.0, 1_000_000.0)]
+    public double? NameAloneMaximumNamesakes { get; set; }
+
+    /// <summary>
     /// m and u probabilities fixed for every comparison level, as written by <c>citizenhub matching estimate</c>
     /// (relative to the configuration file). <value>The default is none: the shipped parameters.</value>
     /// </summary>

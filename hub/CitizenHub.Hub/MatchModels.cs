@@ -23,6 +23,7 @@ public static class MatchModels
             LinkThreshold = options.LinkThreshold ?? model.LinkThreshold,
             ReviewThreshold = options.ReviewThreshold ?? model.ReviewThreshold,
             RequirePersonalEvidence = options.RequirePersonalEvidence,
+            NameAloneMaximumNamesakes = options.NameAloneMaximumNamesakes ?? model.NameAloneMaximumNamesakes,
         };
         if (model.ReviewThreshold > model.LinkThreshold)
         {

@@ -25,6 +25,17 @@ public sealed class InMemoryLinkageTests
     }
 
     [Fact]
+    public void Run_SmallPopulation_CountsThePairsLinkedOnANameAlone_ByHowCommonTheNameIs()
+    {
+        var result = InMemoryLinkage.Run(Population, MatchModel.Default);
+
+        Assert.NotEmpty(result.NameAlone);
+        Assert.True(result.NameAlone.Sum(b => b.SamePerson) > result.NameAlone.Sum(b => b.Strangers));
+        Assert.True(result.NameAlone.Sum(b => b.SamePerson + b.Strangers) <= result.Report.PredictedPairs);
+        Assert.Equal(result.NameAlone.Select(b => b.AtLeast).Order(), result.NameAlone.Select(b => b.AtLeast));
+    }
+
+    [Fact]
     public void Estimate_FromGeneratedRecords_AgreementWeighsForAndDisagreementAgainst()
     {
         var records = Population.Records.Select(r => RecordNormaliser.Normalise(r.Record)).ToList();

@@ -21,10 +21,12 @@ public sealed class MatchModelsTests : IDisposable
             .ToList();
         await MatchModels.WriteParametersAsync(Path.Combine(_folder.Path, "p.json"), changed, CancellationToken.None);
 
-        var model = MatchModels.Load(new MatchingOptions { ParametersFile = "p.json", LinkThreshold = 25, ReviewThreshold = 15 }, _folder.Path);
+        var model = MatchModels.Load(new MatchingOptions { ParametersFile = "p.json", LinkThreshold = 25, ReviewThreshold = 15, NameAloneMaximumNamesakes = 0.25 }, _folder.Path);
 
         Assert.Equal(0.5, model.M(MatchFields.EmailIndex, Levels.Exact));
         Assert.Equal((25, 15), (model.LinkThreshold, model.ReviewThreshold));
+        Assert.Equal(0.25, model.NameAloneMaximumNamesakes);
+        Assert.Equal(1, MatchModels.Load(new MatchingOptions(), _folder.Path).NameAloneMaximumNamesakes);
     }
 
     [Fact]

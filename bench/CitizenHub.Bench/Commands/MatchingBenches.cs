@@ -9,7 +9,7 @@ internal static class MatchingBenches
 {
     /// <summary>Links generated data in memory and prints the metrics and the commonest kinds of mistake.</summary>
     public static async Task<int> LinkageAsync(
-        int persons, int seed, int show, double? linkThreshold, double? reviewThreshold, bool estimate, bool strict, TextWriter output)
+        int persons, int seed, int show, double? linkThreshold, double? reviewThreshold, bool estimate, bool strict, double? nameAloneNamesakes, TextWriter output)
     {
         var population = LabelledPopulation.Generate(new PopulationOptions { Persons = persons, Seed = seed });
         var model = MatchModel.Default with
@@ -17,6 +17,7 @@ internal static class MatchingBenches
             LinkThreshold = linkThreshold ?? MatchModel.Default.LinkThreshold,
             ReviewThreshold = reviewThreshold ?? MatchModel.Default.ReviewThreshold,
             RequirePersonalEvidence = strict,
+            NameAloneMaximumNamesakes = nameAloneNamesakes ?? MatchModel.Default.NameAloneMaximumNamesakes,
         };
         if (estimate)
         {
@@ -36,6 +37,12 @@ internal static class MatchingBenches
         // The same table as bench accuracy, so the two can be read side by side.
         await AccuracyBench.WriteReportAsync(result.Report, SourceLayout.All.Count, stopwatch.Elapsed, output).ConfigureAwait(false);
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"review items              {result.Reviews}")).ConfigureAwait(false);
+        output.WriteLine("linked on a name alone, by expected namesakes: same person, strangers");
+        foreach (var bucket in result.NameAlone)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {bucket.AtLeast,10:G3} to {bucket.AtLeast * 2,-10:G3} {bucket.SamePerson,7} {bucket.Strangers,7}"));
+        }
+
         foreach (var kind in result.Mistakes.GroupBy(m => m.Kind))
         {
             output.WriteLine($"{kind.Key} pairs: {kind.Count()}");

@@ -37,6 +37,16 @@ public sealed record MatchModel
     /// </summary>
     public bool RequirePersonalEvidence { get; init; }
 
+    /// <summary>
+    /// A pair with nothing but a name in common (no date of birth to compare, nothing personal agreeing, another
+    /// address) links only if at most this many of the records held would share the name by chance
+    /// (<see cref="ExactNameWeights.ExpectedNamesakes"/>); otherwise it goes to a steward, however much the name weighs.
+    /// A name's weight is fixed by how common it is, while the strangers who share it by chance grow with the records
+    /// held: a name that weighs enough to link alone among fifty thousand records is expected on another record among a
+    /// million. <value>The default is 1: chance alone would give the name to another record held.</value>
+    /// </summary>
+    public double NameAloneMaximumNamesakes { get; init; } = 1;
+
     /// <summary>Bits taken off when the two records' given and family names agree only once swapped.</summary>
     public double SwappedNamesPenalty { get; init; } = 1.5;
 

@@ -43,7 +43,15 @@ public readonly record struct PairScore(double Weight, PairFacts Facts, MatchBan
 /// The weights of an exact name agreement for one record, adjusted for how common its names are:
 /// sharing a rare family name is stronger evidence than sharing <c>SMITH</c>.
 /// </summary>
-public readonly record struct ExactNameWeights(double Given, double Family, bool GivenAdjusted, bool FamilyAdjusted);
+public readonly record struct ExactNameWeights(double Given, double Family, bool GivenAdjusted, bool FamilyAdjusted)
+{
+    /// <summary>
+    /// How many of the records held would share the record's whole name by chance: the records held times the share
+    /// of its given name times that of its family name (each floored as the adjusted weights are). 0 when the names'
+    /// frequencies are not known (too few records held, or a name missing): nothing is then taken to be common.
+    /// </summary>
+    public double ExpectedNamesakes { get; init; }
+}
 
 /// <summary>One field's part in a pair's score: the level it compared at and the weight that gave. A value: every link keeps ten.</summary>
 public readonly record struct FieldWeight(string Comparison, string Level, double Weight, bool TermFrequencyAdjusted = false);
@@ -59,6 +67,9 @@ public sealed class PairScorer
 {
     /// <summary>The rule name reported when a shared valid identifier links a pair.</summary>
     public const string SameIdentifierRule = "same NHS or NI number";
+
+    /// <summary>The rule name reported when a pair weighty enough to link is sent to a steward for having only a common name in common.</summary>
+    public const string CommonNameAloneRule = "only the name in common, and too common a name";
 
     private readonly MatchModel _model;
     private readonly double[][] _weights;
@@ -99,7 +110,12 @@ public sealed class PairScorer
             family = Adjusted(MatchFields.FamilyNameIndex, Levels.FamilyExact, frequencies.FamilyCount(record.FamilyKey!), frequencies.Total);
         }
 
-        return new ExactNameWeights(given, family, givenAdjusted, familyAdjusted);
+        return new ExactNameWeights(given, family, givenAdjusted, familyAdjusted)
+        {
+            ExpectedNamesakes = givenAdjusted && familyAdjusted
+                ? frequencies.Total * Share(frequencies.GivenCount(record.GivenKey!), frequencies.Total) * Share(frequencies.FamilyCount(record.FamilyKey!), frequencies.Total)
+                : 0,
+        };
     }
 
     /// <summary>Scores record <paramref name="a"/> (whose exact-name weights are given) against <paramref name="b"/>.</summary>
@@ -122,7 +138,7 @@ public sealed class PairScorer
             weight -= _model.SwappedNamesPenalty;
         }
 
-        return new PairScore(weight, facts, BandOf(weight, facts));
+        return new PairScore(weight, facts, BandOf(weight, facts, levels, exact));
     }
 
     /// <summary>Scores and explains a pair: every field's level and weight.</summary>
@@ -170,7 +186,9 @@ public sealed class PairScorer
         return new MatchExplanation(
             Math.Round(score.Weight, 2),
             score.Band,
-            score.Band == MatchBand.Link && score.Facts.SameIdentifier ? SameIdentifierRule : null,
+            score.Band == MatchBand.Link && score.Facts.SameIdentifier ? SameIdentifierRule
+            : score.Band == MatchBand.Review && score.Weight >= _model.LinkThreshold && TooCommonAlone(score.Facts, levels, exact) ? CommonNameAloneRule
+            : null,
             score.Facts.Veto == Veto.None ? null : score.Facts.Veto.ToString(),
             fields);
     }
@@ -216,14 +234,15 @@ public sealed class PairScorer
             _ => _weights[comparison][level],
         };
 
-    private MatchBand BandOf(double weight, PairFacts facts)
+    private MatchBand BandOf(double weight, PairFacts facts, ReadOnlySpan<byte> levels, ExactNameWeights exact)
     {
         if (!facts.Linkable)
         {
             return MatchBand.Distinct;
         }
 
-        if (facts.SameIdentifier || (weight >= _model.LinkThreshold && (facts.PersonalAgreement || !_model.RequirePersonalEvidence)))
+        if (facts.SameIdentifier
+            || (weight >= _model.LinkThreshold && (facts.PersonalAgreement || !_model.RequirePersonalEvidence) && !TooCommonAlone(facts, levels, exact)))
         {
             return MatchBand.Link;
         }
@@ -231,10 +250,24 @@ public sealed class PairScorer
         return weight >= _model.ReviewThreshold ? MatchBand.Review : MatchBand.Distinct;
     }
 
+    /// <summary>
+    /// A pair with nothing but a name in common, whose name the records held say too many people would share by chance
+    /// (<see cref="MatchModel.NameAloneMaximumNamesakes"/>) for it to tell one person.
+    /// </summary>
+    private bool TooCommonAlone(PairFacts facts, ReadOnlySpan<byte> levels, ExactNameWeights exact) =>
+        exact.ExpectedNamesakes > _model.NameAloneMaximumNamesakes && NamesAlone(facts, levels);
+
     /// <summary>log2(m / u) with u the value's share of the records held, floored so one sighting is not taken as unique.</summary>
-    private double Adjusted(int comparison, int level, long count, long total)
-    {
-        var share = Math.Max((double)count / total, _model.MinimumTermFrequency);
-        return Math.Log2(_model.M(comparison, level) / share);
-    }
+    private double Adjusted(int comparison, int level, long count, long total) => Math.Log2(_model.M(comparison, level) / Share(count, total));
+
+    private double Share(long count, long total) => Math.Max((double)count / total, _model.MinimumTermFrequency);
+
+    /// <summary>
+    /// Whether the names are all two records have in common: no date of birth to compare, nothing personal agreeing,
+    /// and no address agreeing beyond the street (another house, another postcode, or none).
+    /// </summary>
+    public static bool NamesAlone(PairFacts facts, ReadOnlySpan<byte> levels) =>
+        !facts.PersonalAgreement
+        && levels[MatchFields.DateOfBirthIndex] == Levels.Missing
+        && levels[MatchFields.AddressIndex] is Levels.Missing or Levels.AddressDifferent or Levels.AddressOutward or Levels.AddressOtherPremises;
 }
