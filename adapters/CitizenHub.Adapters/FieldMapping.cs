@@ -99,13 +99,20 @@ public sealed class FieldMapping
     /// </summary>
     public AgeMapping? AgeAtObservation { get; set; }
 
+    /// <summary>
+    /// The field holding the date the person died, read with <see cref="DateFormats"/>: the person was born on or
+    /// before it, so a link to a record of someone born after is refused, and the golden record shows it. A value that
+    /// is not a date is kept raw and flagged. <value>The default is none.</value>
+    /// </summary>
+    public string? DateOfDeath { get; set; }
+
     /// <summary>The formats used when <see cref="DateFormats"/> is empty.</summary>
     public static IReadOnlyList<string> DefaultDateFormats { get; } = ["dd/MM/yyyy", "yyyy-MM-dd"];
 
     /// <summary>Every source field the mapping reads, so an adapter can check its input has them.</summary>
     public IEnumerable<string> ReferencedFields()
     {
-        string?[] singles = [Key, Title, GivenNames, FamilyName, MiddleNames, FullName, DateOfBirth, AddressOneLine, Town, Postcode, Uprn, NiNumber, NhsNumber, Deleted?.Field];
+        string?[] singles = [Key, Title, GivenNames, FamilyName, MiddleNames, FullName, DateOfBirth, DateOfDeath, AddressOneLine, Town, Postcode, Uprn, NiNumber, NhsNumber, Deleted?.Field];
         return singles.Concat(AddressLines).Concat(Identifiers.Select(i => i.Field)).Concat(Emails).Concat(Phones).Concat(Attributes.Select(a => a.Field))
             .Where(f => !string.IsNullOrWhiteSpace(f) && !f.StartsWith('='))
             .Select(f => f!)

@@ -128,19 +128,8 @@ public sealed partial class RecordMapper
         }
 
         var problems = new List<string>();
-        PartialDate? dateOfBirth = null;
-        var rawDate = row.Get(_mapping.DateOfBirth);
-        if (rawDate is not null)
-        {
-            if (TryParseDate(rawDate, _dateFormats, _mapping.TwoDigitYearMax ?? observedAt.Year, out var parsed))
-            {
-                dateOfBirth = new PartialDate(parsed.Year, parsed.Month, parsed.Day, rawDate);
-            }
-            else
-            {
-                problems.Add($"field '{_mapping.DateOfBirth}' is not a date in the format {string.Join(" or ", _dateFormats)}; kept raw, not used");
-            }
-        }
+        var dateOfBirth = MapDate(row, _mapping.DateOfBirth, observedAt, problems);
+        var dateOfDeath = MapDate(row, _mapping.DateOfDeath, observedAt, problems);
 
         record = new SourceRecord
         {
@@ -158,6 +147,7 @@ public sealed partial class RecordMapper
             RawFields = new Dictionary<string, string?>(fields, StringComparer.Ordinal),
             Problems = problems,
             AgeAtObservation = _ageAtObservation,
+            DateOfDeath = dateOfDeath,
         };
         reason = null;
         return true;
@@ -255,6 +245,24 @@ public sealed partial class RecordMapper
                 identifiers.Add(new Identifier(scheme, value));
             }
         }
+    }
+
+    /// <summary>A date field read with the mapping's formats; one that is not a date is flagged, kept raw (the row's fields), and not used.</summary>
+    private PartialDate? MapDate(Row row, string? field, DateTimeOffset observedAt, List<string> problems)
+    {
+        var raw = row.Get(field);
+        if (raw is null)
+        {
+            return null;
+        }
+
+        if (TryParseDate(raw, _dateFormats, _mapping.TwoDigitYearMax ?? observedAt.Year, out var parsed))
+        {
+            return new PartialDate(parsed.Year, parsed.Month, parsed.Day, raw);
+        }
+
+        problems.Add($"field '{field}' is not a date in the format {string.Join(" or ", _dateFormats)}; kept raw, not used");
+        return null;
     }
 
     private static bool Matches(Regex pattern, string value)

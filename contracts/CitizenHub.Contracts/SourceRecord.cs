@@ -60,6 +60,15 @@ public sealed record SourceRecord
     /// <remarks>Not a parameter of a constructor, so an adapter built against an earlier contract still runs.</remarks>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public AgeRange? AgeAtObservation { get; init; }
+
+    /// <summary>
+    /// When the source records the person died (a register of deaths, a Tell Us Once notification, a system's own
+    /// date of death): the person was born on or before it, so a link to a record of someone born after is refused,
+    /// and the golden record shows it. Null when the source records none.
+    /// </summary>
+    /// <remarks>Not a parameter of a constructor, so an adapter built against an earlier contract still runs.</remarks>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PartialDate? DateOfDeath { get; init; }
 }
 
 /// <summary>An age in whole years, from <see cref="AtLeast"/> up to but not including <see cref="Under"/>; either may be open.</summary>

@@ -1,3 +1,5 @@
+using CitizenHub.Contracts;
+
 namespace CitizenHub.Matching;
 
 /// <summary>One shown value of a golden record and the source record that gave it.</summary>
@@ -10,6 +12,10 @@ public static class GoldenFields
     public const string GivenNames = "given_names";
     public const string FamilyName = "family_name";
     public const string DateOfBirth = "date_of_birth";
+
+    /// <summary>When a source records the person died: shown so that no one writes to, bills or calls a person who has died.</summary>
+    public const string DateOfDeath = "date_of_death";
+
     public const string Address = "address";
     public const string Postcode = "postcode";
     public const string Uprn = "uprn";
@@ -20,7 +26,7 @@ public static class GoldenFields
 
     /// <summary>Every field, in the order a golden record lists them.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [Title, GivenNames, FamilyName, DateOfBirth, Address, Postcode, Uprn, NiNumber, NhsNumber, Email, Phone];
+        [Title, GivenNames, FamilyName, DateOfBirth, DateOfDeath, Address, Postcode, Uprn, NiNumber, NhsNumber, Email, Phone];
 }
 
 /// <summary>
@@ -65,11 +71,12 @@ public static class GoldenRecordBuilder
             .ThenBy(r => r.SourceKey, StringComparer.Ordinal)
             .ToList();
 
-        var fields = new List<GoldenField>(11);
+        var fields = new List<GoldenField>(GoldenFields.All.Count);
         Choose(GoldenFields.Title, r => r.Title);
         Choose(GoldenFields.GivenNames, r => r.GivenNames);
         Choose(GoldenFields.FamilyName, r => r.FamilyName);
-        Choose(GoldenFields.DateOfBirth, r => FormatDate(r), r => r.DateOfBirth is { Day: not null } ? 2 : r.DateOfBirth is { Month: not null } ? 1 : 0);
+        Choose(GoldenFields.DateOfBirth, r => FormatDate(r.DateOfBirth), r => Completeness(r.DateOfBirth));
+        Choose(GoldenFields.DateOfDeath, r => FormatDate(r.DateOfDeath), r => Completeness(r.DateOfDeath));
         Choose(GoldenFields.Address, r => r.Address is { } a && a.OneLine.Length > 0 ? a.OneLine : null, r => r.Address?.Postcode is null ? 0 : 1);
         Choose(GoldenFields.Postcode, r => r.Address?.Postcode);
         Choose(GoldenFields.Uprn, r => r.Address?.Uprn);
@@ -110,11 +117,14 @@ public static class GoldenRecordBuilder
     }
 
     /// <summary><c>yyyy-MM-dd</c>, or <c>yyyy-MM</c> / <c>yyyy</c> when only part of the date is known.</summary>
-    private static string? FormatDate(NormalisedRecord record) => record.DateOfBirth switch
+    private static string? FormatDate(PartialDate? date) => date switch
     {
         null => null,
         { Month: null } d => $"{d.Year:D4}",
         { Day: null } d => $"{d.Year:D4}-{d.Month:D2}",
-        _ => record.DateOfBirthKey,
+        { } d => $"{d.Year:D4}-{d.Month:D2}-{d.Day:D2}",
     };
+
+    /// <summary>A whole date above a year and month, above a year alone.</summary>
+    private static int Completeness(PartialDate? date) => date is { Day: not null } ? 2 : date is { Month: not null } ? 1 : 0;
 }

@@ -67,13 +67,19 @@ public sealed record NormalisedRecord
     /// </summary>
     public IReadOnlyList<string> SchemeIdentifiers { get; init { field = value; (_profile.SchemeIdentifierCount, _profile.SchemeIdentifierBits) = (ComparisonProfile.Count(value), ComparisonProfile.Bits(value)); } } = [];
 
+    /// <summary>When the source records the person died; the person was born on or before it (<see cref="BornOnOrBefore"/>).</summary>
+    public PartialDate? DateOfDeath { get; init; }
+
     /// <summary>
     /// The earliest the person can have been born, by what the source says of everyone's age when it was read
     /// (<see cref="SourceRecord.AgeAtObservation"/>: under 25 in children's services); null when it says nothing.
     /// </summary>
     public DateOnly? BornOnOrAfter { get; init { field = value; _profile.BornFrom = value?.DayNumber ?? 0; _profile.HasBirthWindow |= value is not null; } }
 
-    /// <summary>The latest the person can have been born, as <see cref="BornOnOrAfter"/> (16 or over on the electoral register).</summary>
+    /// <summary>
+    /// The latest the person can have been born, as <see cref="BornOnOrAfter"/> (16 or over on the electoral register),
+    /// or by the date of death the source records, whichever is earlier.
+    /// </summary>
     public DateOnly? BornOnOrBefore { get; init { field = value; _profile.BornTo = value?.DayNumber ?? 0; _profile.HasBirthWindow |= value is not null; } }
 
     /// <summary>What could not be used and why, naming the field but never quoting its value.</summary>

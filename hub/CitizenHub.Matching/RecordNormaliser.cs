@@ -19,7 +19,9 @@ public static class RecordNormaliser
         var givenKeys = GivenKeys(name.GivenNames);
         var familyKey = PersonNames.FamilyKey(name.FamilyName);
         var dateOfBirth = CheckDateOfBirth(record.DateOfBirth, record.ObservedAt, problems);
+        var dateOfDeath = CheckDate(record.DateOfDeath, record.ObservedAt, "date of death", problems);
         var (bornOnOrAfter, bornOnOrBefore) = BirthWindow(record.AgeAtObservation, record.ObservedAt, dateOfBirth, problems);
+        bornOnOrBefore = BornBeforeDeath(bornOnOrBefore, dateOfBirth, dateOfDeath, problems);
 
         return new NormalisedRecord
         {
@@ -37,6 +39,7 @@ public static class RecordNormaliser
             FamilyPhonetic = Phonetic(familyKey),
             GivenPhonetic = Phonetic(givenKeys.FirstOrDefault()),
             DateOfBirth = dateOfBirth,
+            DateOfDeath = dateOfDeath,
             BornOnOrAfter = bornOnOrAfter,
             BornOnOrBefore = bornOnOrBefore,
             Address = NormaliseAddress(record, problems),
@@ -78,8 +81,32 @@ public static class RecordNormaliser
         return (after, before);
     }
 
+    /// <summary>
+    /// The latest the person can have been born, once a date of death is known: on or before its last day. A record
+    /// whose own date of birth is after its date of death is kept and flagged: one of the two is wrong.
+    /// </summary>
+    private static DateOnly? BornBeforeDeath(DateOnly? bornOnOrBefore, PartialDate? dateOfBirth, PartialDate? dateOfDeath, List<string> problems)
+    {
+        if (dateOfDeath is null)
+        {
+            return bornOnOrBefore;
+        }
+
+        var (_, diedBy) = ComparisonProfile.Days(ComparisonProfile.PackDate(dateOfDeath));
+        if (dateOfBirth is not null && ComparisonProfile.Days(ComparisonProfile.PackDate(dateOfBirth)).Earliest > diedBy)
+        {
+            problems.Add("date of death: before the date of birth; both kept");
+        }
+
+        return bornOnOrBefore is { } before && before.DayNumber <= diedBy ? before : DateOnly.FromDayNumber(diedBy);
+    }
+
     /// <summary>A date of birth that exists on the calendar, is not before 1880 and not after the record was observed; else null.</summary>
-    public static PartialDate? CheckDateOfBirth(PartialDate? date, DateTimeOffset observedAt, ICollection<string> problems)
+    public static PartialDate? CheckDateOfBirth(PartialDate? date, DateTimeOffset observedAt, ICollection<string> problems) =>
+        CheckDate(date, observedAt, "date of birth", problems);
+
+    /// <summary>A date of a person's life that exists on the calendar, is not before 1880 and not after the record was observed; else null.</summary>
+    private static PartialDate? CheckDate(PartialDate? date, DateTimeOffset observedAt, string what, ICollection<string> problems)
     {
         ArgumentNullException.ThrowIfNull(problems);
         if (date is null)
@@ -92,14 +119,14 @@ public static class RecordNormaliser
             && (date.Day is null || (date.Month is { } m && date.Day >= 1 && date.Day <= DateTime.DaysInMonth(date.Year, m)));
         if (!valid)
         {
-            problems.Add("date of birth: not a real date");
+            problems.Add($"{what}: not a real date");
             return null;
         }
 
         var earliestPossible = new DateOnly(date.Year, date.Month ?? 1, date.Day ?? 1);
         if (earliestPossible > DateOnly.FromDateTime(observedAt.UtcDateTime))
         {
-            problems.Add("date of birth: after the record was observed");
+            problems.Add($"{what}: after the record was observed");
             return null;
         }
 

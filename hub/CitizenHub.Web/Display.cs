@@ -19,7 +19,7 @@ internal static class Display
         : DateOnly.TryParseExact(value + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month) ? month.ToString("MMMM yyyy", British)
         : value;
 
-    public static string Value(string field, string value) => field == Matching.GoldenFields.DateOfBirth ? IsoDate(value) : value;
+    public static string Value(string field, string value) => field is Matching.GoldenFields.DateOfBirth or Matching.GoldenFields.DateOfDeath ? IsoDate(value) : value;
 
     /// <summary>A scheme's name as a mapping gives it (<c>council-tax-account</c>) in words: “Council tax account”.</summary>
     public static string SchemeName(string scheme)

@@ -82,6 +82,7 @@ internal static class EvidenceWords
         GoldenFields.GivenNames => "Given names",
         GoldenFields.FamilyName => "Family name",
         GoldenFields.DateOfBirth => "Date of birth",
+        GoldenFields.DateOfDeath => "Date of death",
         GoldenFields.Address => "Address",
         GoldenFields.Postcode => "Postcode",
         GoldenFields.Uprn => "UPRN",

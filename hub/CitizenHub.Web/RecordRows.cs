@@ -38,6 +38,12 @@ public static class RecordRows
             // A system's "07700 900933" is the golden record's "+447700900933": compared as the number dialled in the UK.
             Make("Phone", records, r => r.Phones.FirstOrDefault(), Golden(GoldenFields.Phone) is { } phone ? UkNumber(phone) : null, r => r.Phones.FirstOrDefault() is { } p ? UkNumber(p) : null),
         };
+        // Most people's records hold no date of death: the row is there only when one does.
+        if (records.Any(r => r.DateOfDeath is not null))
+        {
+            rows.Insert(2, Make("Date of death", records, r => r.DateOfDeath is { } d ? Date(d) : null, Golden(GoldenFields.DateOfDeath) is { } dod ? Display.IsoDate(dod) : null));
+        }
+
         // Each attribute a system holds (a council tax band, a tenancy), where the caller may see it.
         foreach (var attribute in records.SelectMany(r => r.Attributes).Select(a => a.Name).Distinct(StringComparer.Ordinal))
         {

@@ -124,6 +124,25 @@ public sealed class RecordMapperTests
         Assert.Null(silent!.AgeAtObservation);
     }
 
+    [Fact]
+    public void TryMap_DateOfDeath_ReadWithTheDateFormats_AndOneThatIsNotADate_KeptRawAndFlagged()
+    {
+        var mapping = new FieldMapping { Key = "ref", DateOfBirth = "dob", DateOfDeath = "died", DateFormats = ["dd/MM/yyyy"] };
+        var died = Row();
+        died["died"] = "17/09/2024";
+        var garbled = Row();
+        garbled["died"] = "last Tuesday";
+
+        Assert.True(new RecordMapper("deaths", mapping).TryMap(died, Observed, out var record, out var reason), reason);
+        Assert.True(new RecordMapper("deaths", mapping).TryMap(garbled, Observed, out var kept, out _));
+
+        Assert.Equal(new PartialDate(2024, 9, 17, "17/09/2024"), record!.DateOfDeath);
+        Assert.Null(kept!.DateOfDeath);
+        Assert.Equal(["field 'died' is not a date in the format dd/MM/yyyy; kept raw, not used"], kept.Problems);
+        Assert.Equal("last Tuesday", kept.RawFields["died"]);
+        Assert.Equal(new PartialDate(1950, 3, 4, "04/03/1950"), kept.DateOfBirth);
+    }
+
     [Theory]
     [InlineData(null, null, "Mapping.AgeAtObservation gives neither AtLeast nor Under.")]
     [InlineData(25, 16, "Mapping.AgeAtObservation must be ages from 0 to 130, AtLeast below Under.")]

@@ -185,7 +185,7 @@ public sealed class CitizenHubCliTests : CommandLineTest
         Assert.Equal(
             [
                 $"{config}: $.Sources[0].Csv.Encoding: 'ebcdic' is not one of the allowed values; allowed: utf-8, UTF-8, utf8, windows-1252, Windows-1252, cp1252",
-                $"{config}: $.Sources[0].Mapping.Kye: is not a known setting (did you mean Key?); allowed: Key, Title, GivenNames, MiddleNames, FamilyName, FullName, NameOrder, DateOfBirth, DateFormats, TwoDigitYearMax, AddressLines, AddressOneLine, Town, Postcode, PostcodeFormat, Uprn, NiNumber, NhsNumber, Identifiers, Emails, Phones, Attributes, Deleted, AgeAtObservation",
+                $"{config}: $.Sources[0].Mapping.Kye: is not a known setting (did you mean Key?); allowed: Key, Title, GivenNames, MiddleNames, FamilyName, FullName, NameOrder, DateOfBirth, DateFormats, TwoDigitYearMax, AddressLines, AddressOneLine, Town, Postcode, PostcodeFormat, Uprn, NiNumber, NhsNumber, Identifiers, Emails, Phones, Attributes, Deleted, AgeAtObservation, DateOfDeath",
                 $"{config}: $.Sync.BatchSize: 0 is out of range; allowed 1 to 10000",
             ],
             Error.ToString().TrimEnd().Split('\n'));

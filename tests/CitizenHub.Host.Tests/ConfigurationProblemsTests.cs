@@ -120,6 +120,6 @@ public sealed class ConfigurationProblemsTests : CommandLineTest
     private static readonly string[] MappingSettings =
     [
         "Key", "Title", "GivenNames", "MiddleNames", "FamilyName", "FullName", "NameOrder", "DateOfBirth", "DateFormats", "TwoDigitYearMax",
-        "AddressLines", "AddressOneLine", "Town", "Postcode", "PostcodeFormat", "Uprn", "NiNumber", "NhsNumber", "Identifiers", "Emails", "Phones", "Attributes", "Deleted", "AgeAtObservation",
+        "AddressLines", "AddressOneLine", "Town", "Postcode", "PostcodeFormat", "Uprn", "NiNumber", "NhsNumber", "Identifiers", "Emails", "Phones", "Attributes", "Deleted", "AgeAtObservation", "DateOfDeath",
     ];
 }

@@ -56,6 +56,23 @@ public abstract class RecordResolverTests : ResolverOnAStore
     }
 
     [Fact]
+    public async Task ApplyAsync_ARecordOfADeath_JoinsItsPersonAndShowsTheDate_ButNotAGrandchildOfTheNameBornSince()
+    {
+        var widow = Records.Person("ct", "CT1", "Edith", "Marsh", (1931, 2, 9), postcode: "ST16 2AB");
+        var died = Records.Person("deaths", "D1", "Edith", "Marsh", postcode: "ST16 2AB") with { DateOfDeath = new PartialDate(2019, 1, 5) };
+        var granddaughter = Records.Person("sc", "SC1", "Edith", "Marsh", (2021, 7, 1), postcode: "ST16 2AB");
+
+        await ApplyAsync(widow, died, granddaughter);
+
+        var citizenOf = (await LinksAsync()).ToDictionary(l => (l.SourceSystem, l.SourceKey), l => l.CitizenId);
+        Assert.Equal(citizenOf[("ct", "CT1")], citizenOf[("deaths", "D1")]);
+        Assert.NotEqual(citizenOf[("deaths", "D1")], citizenOf[("sc", "SC1")]);
+        var view = await Store.GetCitizenAsync(citizenOf[("deaths", "D1")], CancellationToken.None);
+        var death = view!.Fields.Single(f => f.Field == Matching.GoldenFields.DateOfDeath);
+        Assert.Equal(("2019-01-05", "deaths", "D1"), (death.Value, death.SourceSystem, death.SourceKey));
+    }
+
+    [Fact]
     public async Task ApplyAsync_OneKeyThreeTimesInABatch_AppliesEachNewVersionOnceAndSkipsTheRepeat()
     {
         var first = Records.Person("ct", "1", "Ann", "Lee", (1970, 1, 2), ni: "AB123456C");

@@ -89,6 +89,19 @@ public sealed class GoldenRecordBuilderTests
     }
 
     [Fact]
+    public void Build_ADateOfDeathOneSourceRecords_IsShownWithWhereItCameFrom_TheWholeDateBeforeAMonth()
+    {
+        var councilTax = Record("council-tax", "C1", "Margaret", Monday) with { DateOfDeath = new PartialDate(2024, 9, null) };
+        var benefits = Record("benefits", "B1", "Margaret", Monday.AddDays(-30)) with { DateOfDeath = new PartialDate(2024, 9, 17) };
+        var alive = Record("council-tax", "C2", "Margaret", Monday);
+
+        var death = Field(GoldenRecordBuilder.Build([councilTax, benefits], SurvivorshipRanks.None), GoldenFields.DateOfDeath);
+
+        Assert.Equal(("2024-09-17", "benefits", "B1"), (death.Value, death.SourceSystem, death.SourceKey));
+        Assert.DoesNotContain(GoldenRecordBuilder.Build([alive], Priorities), f => f.Field == GoldenFields.DateOfDeath);
+    }
+
+    [Fact]
     public void Build_FieldRankedOtherwise_ThatFieldFollowsItsOwnRank_TheOthersTheSources()
     {
         // Council tax is trusted first, except for NI numbers, where it comes after benefits.

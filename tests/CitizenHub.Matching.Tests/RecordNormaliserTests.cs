@@ -124,6 +124,32 @@ public sealed class RecordNormaliserTests
     }
 
     [Fact]
+    public void Normalise_DateOfDeath_IsTheLatestThePersonCanHaveBeenBorn_TheEarlierOfItAndTheSourcesAge()
+    {
+        var died = RecordNormaliser.Normalise(Record() with { DateOfBirth = null, DateOfDeath = new PartialDate(2024, 9, null) });
+        var elector = RecordNormaliser.Normalise(Record() with { DateOfBirth = null, DateOfDeath = new PartialDate(2024, 9, 17), AgeAtObservation = new AgeRange(16, null) });
+        var recently = RecordNormaliser.Normalise(Record() with { DateOfBirth = null, DateOfDeath = new PartialDate(2026, 10, 30), AgeAtObservation = new AgeRange(16, null) });
+
+        Assert.Equal(new PartialDate(2024, 9, null), died.DateOfDeath);
+        Assert.Equal(new DateOnly(2024, 9, 30), died.BornOnOrBefore); // the last day the partial date can be
+        Assert.Equal(new DateOnly(2010, 11, 1), elector.BornOnOrBefore); // 16 or over when read is the earlier
+        Assert.Equal(new DateOnly(2010, 11, 1), recently.BornOnOrBefore);
+        Assert.Empty(died.Problems);
+    }
+
+    [Theory]
+    [InlineData(2030, 1, 1, "date of death: after the record was observed")]
+    [InlineData(2024, 2, 30, "date of death: not a real date")]
+    [InlineData(1940, 1, 1, "date of death: before the date of birth; both kept")]
+    public void Normalise_ADateOfDeathThatCannotBe_IsFlaggedWithoutTheValue(int year, int month, int day, string expected)
+    {
+        var record = RecordNormaliser.Normalise(Record() with { DateOfBirth = new PartialDate(1950, 3, 4), DateOfDeath = new PartialDate(year, month, day) });
+
+        Assert.Equal([expected], record.Problems);
+        Assert.Equal(expected.EndsWith("both kept", StringComparison.Ordinal), record.DateOfDeath is not null);
+    }
+
+    [Fact]
     public void Normalise_PartialDates_AreKeptWithoutAWholeDateKey()
     {
         var yearOnly = RecordNormaliser.Normalise(Record() with { DateOfBirth = new PartialDate(1950, null, null) });

@@ -75,6 +75,18 @@ public sealed class StoredRecordTests
         Assert.Null(StoredRecord.Normalised(StoredRecord.Encode(Record)).BornOnOrBefore);
     }
 
+    [Fact]
+    public void Normalised_ARecordOfADeath_KeepsTheDateAndTheBirthItBounds()
+    {
+        var died = Record with { DateOfDeath = new PartialDate(2024, 9, 17) };
+
+        var stored = StoredRecord.Normalised(StoredRecord.Encode(died));
+
+        Assert.Equal(new PartialDate(2024, 9, 17), stored.DateOfDeath);
+        Assert.Equal(new DateOnly(2024, 9, 17), stored.BornOnOrBefore);
+        Assert.Equal(died.DateOfDeath, StoredRecord.Decode(StoredRecord.Encode(died)).DateOfDeath);
+    }
+
     [Theory]
     [InlineData(new byte[0])]
     [InlineData(new byte[] { 9, 1, 2, 3 })]

@@ -306,6 +306,30 @@ public sealed class PairComparerTests
         Assert.True(facts.Linkable);
     }
 
+    [Theory]
+    [InlineData(2001, true)] // born after the death
+    [InlineData(1950, false)]
+    [InlineData(null, false)]
+    public void Compare_ARecordOfADeath_VetoesARecordOfSomeoneBornAfterIt(int? birthYear, bool vetoed)
+    {
+        Span<byte> levels = stackalloc byte[MatchFields.Count];
+        var died = RecordNormaliser.Normalise(Source("deaths", "D1", null) with { DateOfDeath = new PartialDate(1990, 5, 1) });
+
+        var facts = PairComparer.Compare(died, Record("ct", "T1", birthYear), levels);
+
+        Assert.Equal(vetoed ? Veto.ImpossibleAge : Veto.None, facts.Veto);
+    }
+
+    [Fact]
+    public void Compare_ARecordOfADeath_VetoesASourceWhoseEveryoneWasBornAfterIt()
+    {
+        Span<byte> levels = stackalloc byte[MatchFields.Count];
+        var died = RecordNormaliser.Normalise(Source("deaths", "D1", null) with { DateOfDeath = new PartialDate(1990, 5, 1) });
+
+        Assert.Equal(Veto.ImpossibleAge, PairComparer.Compare(died, Aged("cs", "C1", new AgeRange(null, 25)), levels).Veto);
+        Assert.Equal(Veto.None, PairComparer.Compare(died, Aged("er", "E1", new AgeRange(16, null)), levels).Veto);
+    }
+
     private static NormalisedRecord Aged(string system, string key, AgeRange age) =>
         RecordNormaliser.Normalise(Source(system, key, null) with { AgeAtObservation = age });
 
