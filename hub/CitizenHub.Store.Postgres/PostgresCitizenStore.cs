@@ -98,27 +98,20 @@ public sealed class PostgresCitizenStore : ICitizenStore, IDisposable, IAsyncDis
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             var rows = (await connection.QueryAsync<(string System, string Key, byte[]? Record)>(
-                """
-                SELECT p.source_system, p.source_key, s.record FROM scheme_keys_pending p
-                LEFT JOIN source_records s ON s.source_system = p.source_system AND s.source_key = p.source_key
-                LIMIT 10000;
-                """,
+                PendingSchemeKeys.ReadBatch,
                 transaction: transaction).ConfigureAwait(false)).ToList();
             if (rows.Count == 0)
             {
                 return;
             }
 
-            // A record removed or erased since it was listed has nothing left to find it by.
-            var keys = rows.Where(r => r.Record is not null)
-                .SelectMany(r => StoredRecord.Normalised(r.Record!).SchemeIdentifiers.Select(identifier => (Key: BlockingKeys.OfSchemeIdentifier(identifier), r.System, Record: r.Key)))
-                .ToList();
+            var keys = PendingSchemeKeys.Of(rows);
             await connection.ExecuteAsync(
                 """
                 INSERT INTO match_keys (match_key, source_system, source_key)
                 SELECT * FROM unnest(@MatchKeys::text[], @Systems::text[], @Keys::text[]) ON CONFLICT DO NOTHING;
                 """,
-                new { MatchKeys = keys.Select(k => k.Key).ToArray(), Systems = keys.Select(k => k.System).ToArray(), Keys = keys.Select(k => k.Record).ToArray() },
+                new { MatchKeys = keys.Select(k => k.MatchKey).ToArray(), Systems = keys.Select(k => k.System).ToArray(), Keys = keys.Select(k => k.Key).ToArray() },
                 transaction).ConfigureAwait(false);
             await connection.ExecuteAsync(
                 """
