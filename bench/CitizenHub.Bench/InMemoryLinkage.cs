@@ -101,9 +101,9 @@ public static class InMemoryLinkage
         {
             foreach (var i in citizen)
             {
+                var exact = scorer.ExactWeights(normalised[i], index.Frequencies);
                 foreach (var j in citizen.Where(j => j > i))
                 {
-                    var exact = scorer.ExactWeights(normalised[i], index.Frequencies);
                     var facts = scorer.Score(normalised[i], normalised[j], exact, levels).Facts;
                     if (levels[MatchFields.GivenNameIndex] != Levels.GivenExact || levels[MatchFields.FamilyNameIndex] != Levels.FamilyExact
                         || !PairScorer.NamesAlone(facts, levels) || exact.ExpectedNamesakes <= 0)

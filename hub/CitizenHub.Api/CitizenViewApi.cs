@@ -253,14 +253,14 @@ public static partial class CitizenViewApi
         }
 
         Identifier? schemeIdentifier = null;
-        if (!string.IsNullOrWhiteSpace(scheme))
+        if (scheme?.Trim() is { Length: > 0 } schemeName)
         {
-            if (!SchemeName().IsMatch(scheme.Trim()) || RecordNormaliser.SchemeIdentifier(scheme.Trim(), identifier) is not { } key)
+            if (!SchemeName().IsMatch(schemeName) || RecordNormaliser.SchemeIdentifier(schemeName, identifier) is not { } key)
             {
                 return Problem(StatusCodes.Status400BadRequest, "invalid-scheme", "scheme must be a scheme's name as a mapping gives it: lower-case letters and digits, in words joined by hyphens.", "scheme");
             }
 
-            schemeIdentifier = Identifier.OfScheme(scheme.Trim(), identifier!);
+            schemeIdentifier = Identifier.OfScheme(schemeName, identifier!);
             identifierKeys.Add(BlockingKeys.OfSchemeIdentifier(key));
         }
 
