@@ -173,11 +173,17 @@ public sealed class CandidateIndex
             }
 
             var held = positions.ConvertAll(r => _records[r]);
-            foreach (var ambiguous in linker.Ambiguous(held, record, Frequencies))
+            var (ambiguous, theirs) = linker.Separate(held, record, Frequencies);
+            foreach (var taken in ambiguous)
             {
                 // A citizen holds a few records: find the position by reference rather than keep a map of millions.
-                Detach(positions[held.FindIndex(h => ReferenceEquals(h, ambiguous))]);
+                Detach(positions[held.FindIndex(h => ReferenceEquals(h, taken))]);
                 detached++;
+            }
+
+            foreach (var moving in theirs)
+            {
+                _membership.Detach(positions[held.FindIndex(h => ReferenceEquals(h, moving))], _membership.CitizenOf(_records.Count - 1));
             }
         }
 

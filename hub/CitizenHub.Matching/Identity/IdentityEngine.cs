@@ -459,6 +459,108 @@ public sealed class IdentityEngine(Linker linker, SurvivorshipRanks survivorship
                 Store.AddHistory(new CitizenHistoryEntry(movedFrom, HistoryCause.RecordRemoved, cause, citizenId, now));
                 Reevaluate(movedFrom, cause);
             }
+
+            if (candidates.Count > 1 || decision.Reviews.Count > 0 || decision.Absorbed.Count > 0 || decision.Namesakes is { Count: > 0 })
+            {
+                // A decision that weighed one citizen against another, or joined or parted them, is one whose outcome
+                // the order of arrival could have settled: the records it touched are decided again as if they had
+                // come in one fixed order.
+                Reconsider([normalised, .. candidates.SelectMany(c => c.Records)], cause);
+            }
+        }
+
+        /// <summary>
+        /// Puts the records of the citizens holding <paramref name="seeds"/> into the people <see cref="CanonicalGroups"/>
+        /// finds among them. Each group keeps the id of the citizen that held most of it (the older on a tie); a group
+        /// none is left for is split off as a new citizen, and a citizen left with no records forwards to where most of
+        /// them went, so an id a CRM holds still finds its person. Pairs a steward should see about moved records are asked.
+        /// </summary>
+        private void Reconsider(IEnumerable<NormalisedRecord> seeds, SourceRecordRef cause)
+        {
+            var citizenIds = seeds.Select(r => Store.FindRecord(IdentityWorkspace.Ref(r))?.CitizenId).OfType<string>()
+                .Distinct(StringComparer.Ordinal).Where(Store.IsActive).OrderBy(Store.OrderOf).ToList();
+            var records = citizenIds.SelectMany(Store.LinkedRecords).ToList();
+            if (records.Count < 2)
+            {
+                return;
+            }
+
+            var frequencies = Store.Frequencies(records);
+            var found = CanonicalGroups.Find(_linker, records, frequencies, Store.GetDeclared);
+            var citizenOf = records.ToDictionary(IdentityWorkspace.Ref, r => Store.FindRecord(IdentityWorkspace.Ref(r))!.CitizenId);
+            string CitizenOf(NormalisedRecord record) => citizenOf[IdentityWorkspace.Ref(record)];
+            if (found.Groups.Count == citizenIds.Count && found.Groups.All(g => g.All(r => CitizenOf(r) == CitizenOf(g[0]))))
+            {
+                // As many people as citizens, each within one: the citizens are the people already.
+                return;
+            }
+
+            var kept = new HashSet<string>(StringComparer.Ordinal);
+            var placed = new List<(IReadOnlyList<NormalisedRecord> Group, string? CitizenId)>(found.Groups.Count);
+            foreach (var group in found.Groups.OrderByDescending(g => g.Count))
+            {
+                var keeps = group.GroupBy(CitizenOf, StringComparer.Ordinal)
+                    .Where(g => !kept.Contains(g.Key))
+                    .OrderByDescending(g => g.Count()).ThenBy(g => Store.OrderOf(g.Key))
+                    .Select(g => g.Key).FirstOrDefault();
+                if (keeps is not null)
+                {
+                    kept.Add(keeps);
+                }
+
+                placed.Add((group, keeps));
+            }
+
+            var moved = new HashSet<SourceRecordRef>();
+            var changed = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (group, keeps) in placed)
+            {
+                if (keeps is null)
+                {
+                    SplitOff(group.GroupBy(CitizenOf, StringComparer.Ordinal).MaxBy(g => g.Count())!.Key, group, cause);
+                    changed.UnionWith(group.Select(CitizenOf));
+                    moved.UnionWith(group.Select(IdentityWorkspace.Ref));
+                    continue;
+                }
+
+                foreach (var record in group.Where(r => CitizenOf(r) != keeps))
+                {
+                    var recordRef = IdentityWorkspace.Ref(record);
+                    var from = CitizenOf(record);
+                    Store.MoveRecord(recordRef, keeps, now);
+                    Store.AddHistory(new CitizenHistoryEntry(from, HistoryCause.RecordRemoved, recordRef, keeps, now));
+                    Store.AddHistory(new CitizenHistoryEntry(keeps, HistoryCause.RecordAdded, recordRef, from, now));
+                    changed.Add(from);
+                    changed.Add(keeps);
+                    moved.Add(recordRef);
+                }
+            }
+
+            foreach (var emptied in citizenIds.Where(id => !kept.Contains(id)))
+            {
+                var to = records.Where(r => CitizenOf(r) == emptied)
+                    .GroupBy(r => Store.FindRecord(IdentityWorkspace.Ref(r))!.CitizenId, StringComparer.Ordinal)
+                    .MaxBy(g => g.Count())!.Key;
+                Merge(to, emptied, cause);
+                changed.Remove(emptied);
+            }
+
+            foreach (var citizenId in citizenIds.Where(changed.Contains))
+            {
+                Rebuild(citizenId, cause);
+            }
+
+            foreach (var (record, candidate) in found.Asked)
+            {
+                var recordRef = IdentityWorkspace.Ref(record);
+                var candidateRef = new SourceRecordRef(candidate.SourceSystem, candidate.SourceKey);
+                var candidateCitizen = Store.FindRecord(candidateRef)!.CitizenId;
+                if ((moved.Contains(recordRef) || moved.Contains(candidateRef)) && Store.FindRecord(recordRef)!.CitizenId != candidateCitizen)
+                {
+                    Store.AddReview(recordRef, candidate with { CitizenId = candidateCitizen }, now);
+                    Events.ReviewAsked();
+                }
+            }
         }
 
         public void RemoveHeld(SourceRecordRef record, HeldRecord held)
@@ -478,10 +580,19 @@ public sealed class IdentityEngine(Linker linker, SurvivorshipRanks survivorship
         private void SeparateAmbiguous(string citizenId, NormalisedRecord namesake, string namesakeCitizenId, ITermFrequencies frequencies, SourceRecordRef cause)
         {
             var held = Store.LinkedRecords(citizenId);
-            var ambiguous = _linker.Ambiguous(held, namesake, frequencies);
-            if (ambiguous.Count == 0)
+            var (ambiguous, namesakes) = _linker.Separate(held, namesake, frequencies);
+            if (ambiguous.Count == 0 && namesakes.Count == 0)
             {
                 return;
+            }
+
+            foreach (var record in namesakes)
+            {
+                // Joined on a name alone before the person it fits far better arrived: it is theirs.
+                var recordRef = IdentityWorkspace.Ref(record);
+                Store.MoveRecord(recordRef, namesakeCitizenId, now);
+                Store.AddHistory(new CitizenHistoryEntry(citizenId, HistoryCause.RecordRemoved, recordRef, namesakeCitizenId, now));
+                Store.AddHistory(new CitizenHistoryEntry(namesakeCitizenId, HistoryCause.RecordAdded, recordRef, citizenId, now));
             }
 
             foreach (var record in ambiguous)
@@ -490,7 +601,7 @@ public sealed class IdentityEngine(Linker linker, SurvivorshipRanks survivorship
                 var recordRef = IdentityWorkspace.Ref(record);
                 Store.AddReview(recordRef, _linker.Explain(record, namesakeCitizenId, namesake, frequencies), now);
                 Events.ReviewAsked();
-                foreach (var other in held.Where(h => !ambiguous.Contains(h)).Take(1))
+                foreach (var other in held.Where(h => !ambiguous.Contains(h) && !namesakes.Contains(h)).Take(1))
                 {
                     Store.AddReview(recordRef, _linker.Explain(record, citizenId, other, frequencies), now);
                     Events.ReviewAsked();

@@ -171,6 +171,11 @@ internal sealed class IdentityWorkspace
 
     public bool IsRestricted(string citizenId) => CitizenOf(citizenId).Restricted;
 
+    public bool IsActive(string citizenId) => CitizenOf(citizenId).Status == CitizenStatus.Active;
+
+    /// <summary>The citizen's place in the store's order of citizens (the order they were created).</summary>
+    public long OrderOf(string citizenId) => CitizenOf(citizenId).Seq;
+
     public string CreateCitizen(DateTimeOffset at)
     {
         var citizenId = _newCitizenId(at);

@@ -29,6 +29,9 @@ public sealed record LinkDecision(
     public static LinkDecision New(IReadOnlyList<PairEvidence> reviews) => new(null, [], null, reviews);
 }
 
+/// <summary>A citizen's records a namesake's arrival parts from it: those that may be either's, and those that are the namesake's.</summary>
+public sealed record NamesakeSeparation(IReadOnlyList<NormalisedRecord> Ambiguous, IReadOnlyList<NormalisedRecord> Namesakes);
+
 /// <summary>
 /// Resolve on arrival, as pure code: scores an incoming record against the candidate citizens found by
 /// blocking and decides to link, merge, start a new citizen or ask a steward; and finds the people a
@@ -150,7 +153,16 @@ public sealed class Linker(PairScorer scorer)
     /// (within <see cref="AmbiguityMargin"/>). Such a record was linked on name and address alone, and a guess
     /// shows one person's data to the other, so it is taken out to stand alone and go to a steward.
     /// </summary>
-    public IReadOnlyList<NormalisedRecord> Ambiguous(IReadOnlyList<NormalisedRecord> citizenRecords, NormalisedRecord namesake, ITermFrequencies frequencies)
+    public IReadOnlyList<NormalisedRecord> Ambiguous(IReadOnlyList<NormalisedRecord> citizenRecords, NormalisedRecord namesake, ITermFrequencies frequencies) =>
+        Separate(citizenRecords, namesake, frequencies).Ambiguous;
+
+    /// <summary>
+    /// What a namesake's arrival means for a citizen's records: those <see cref="Ambiguous"/> between the two, and
+    /// those that are plainly the namesake's — they fit the namesake by <see cref="AmbiguityMargin"/> more than any
+    /// record that vetoes it, and share nothing personal with those (a record that joined the citizen on a name
+    /// alone, before the person it belongs with arrived).
+    /// </summary>
+    public NamesakeSeparation Separate(IReadOnlyList<NormalisedRecord> citizenRecords, NormalisedRecord namesake, ITermFrequencies frequencies)
     {
         ArgumentNullException.ThrowIfNull(citizenRecords);
         ArgumentNullException.ThrowIfNull(namesake);
@@ -172,9 +184,11 @@ public sealed class Linker(PairScorer scorer)
         }
 
         var ambiguous = new List<NormalisedRecord>();
+        var namesakes = new List<NormalisedRecord>();
         foreach (var (candidate, namesakeWeight) in fitting)
         {
             var tiedToKept = false;
+            var bestKept = double.NegativeInfinity;
             var candidateExact = scorer.ExactWeights(candidate, frequencies);
             foreach (var k in kept)
             {
@@ -182,15 +196,16 @@ public sealed class Linker(PairScorer scorer)
                 // who lives elsewhere leaves the records at the citizen's own address where they are.
                 var score = scorer.Score(candidate, k, candidateExact, levels);
                 tiedToKept |= score.Facts.PersonalAgreement || score.Weight >= namesakeWeight + AmbiguityMargin;
+                bestKept = Math.Max(bestKept, score.Weight);
             }
 
             if (!tiedToKept)
             {
-                ambiguous.Add(candidate);
+                (kept.Count > 0 && namesakeWeight >= bestKept + AmbiguityMargin ? namesakes : ambiguous).Add(candidate);
             }
         }
 
-        return ambiguous;
+        return new NamesakeSeparation(ambiguous, namesakes);
     }
 
     /// <summary>Scores and explains a pair for a steward or a link's record.</summary>

@@ -223,6 +223,85 @@ public sealed class IdentityEngineTests
         Assert.DoesNotContain(again.Changes.Changes, c => c is IdentityChange.HistoryAdded);
     }
 
+    [Fact]
+    public void Resolve_ARecordOfAnotherPersonHeldInACitizen_GoesToThatPersonWhenTheirNextRecordArrives()
+    {
+        // An earlier order of arrival left the care record of one Grace Okafor (born 1990) in the citizen of
+        // another (born 1988). When the younger Grace's benefit claim arrives, the records are decided again: the
+        // care record joins her, and the elder keeps her id and her own two records.
+        var store = new HeldStore();
+        store.Hold("elder", version: 1,
+            Source("tax", "1", "Grace", "Okafor", (1988, 1, 20), "ST16 2AB"),
+            Source("housing", "2", "Grace", "Okafor", (1988, 1, 20), "ST16 2AB"),
+            Source("care", "3", "Grace", "Okafor", (1990, 5, 5), "ST16 2AB"));
+        store.Hold("younger", version: 1, Source("tax", "4", "Grace", "Okafor", (1990, 5, 5), "ST16 2AB"));
+
+        var changes = store.Resolve(Source("housing", "5", "Grace", "Okafor", (1990, 5, 5), "ST16 2AB"));
+
+        Assert.Equal(["care:3 housing:5 tax:4", "housing:2 tax:1"], People(changes, store.Held));
+        Assert.Equal("younger", CitizenOf(changes, "care", "3"));
+        Assert.Contains(changes.Changes.OfType<IdentityChange.HistoryAdded>(),
+            h => h.Entry is { CitizenId: "elder", Cause: HistoryCause.RecordRemoved, RelatedCitizenId: "younger" } && h.Entry.Record == new SourceRecordRef("care", "3"));
+    }
+
+    [Fact]
+    public void Resolve_ARecordTouchingTwoCitizensOfOnePerson_DecidesTheirRecordsAgainAndTheEmptiedIdForwards()
+    {
+        // The store holds one person as two citizens (an earlier order of arrival left them apart). A record that
+        // finds both has them decided again as one person: the citizen with more of the records keeps its id, and
+        // the other forwards to it, so a CRM holding either id still finds her.
+        var store = new HeldStore();
+        store.Hold("first", version: 1,
+            Source("tax", "1", "Grace", "Okafor", (1988, 1, 20), "ST16 2AB"),
+            Source("housing", "2", "Grace", "Okafor", (1988, 1, 20), "ST16 2AB"));
+        store.Hold("second", version: 1, Source("care", "3", "Grace", "Okafor", (1988, 1, 20), "ST16 2AB"));
+
+        var changes = store.Resolve(Source("tax", "9", "Grace", "Okafor", null, "ST17 4QR"));
+
+        Assert.Contains("care:3 housing:2 tax:1", People(changes, store.Held));
+        Assert.Equal("first", CitizenOf(changes, "care", "3"));
+        Assert.Contains(changes.Changes.OfType<IdentityChange.CitizenAbsorbed>(), a => a is { SurvivorId: "first", AbsorbedId: "second" });
+        Assert.Contains(changes.Events.OfType<CitizensMerged>(), m => m.SurvivingId == "first" && m.RetiredId == "second");
+    }
+
+    /// <summary>The citizen a message's changes leave holding a record.</summary>
+    private static string CitizenOf(ChangeSet changes, string system, string key) =>
+        changes.Changes.Select(c => c switch
+        {
+            IdentityChange.RecordSaved saved when saved.Record.SourceSystem == system && saved.Record.SourceKey == key => saved.CitizenId,
+            IdentityChange.RecordMoved moved when moved.Record == new SourceRecordRef(system, key) => moved.CitizenId,
+            _ => null,
+        }).Last(c => c is not null)!;
+
+    /// <summary>Whom the records held and a message's changes leave holding which records: each person as its records' keys, in order.</summary>
+    private static SortedSet<string> People(ChangeSet changes, IReadOnlyDictionary<SourceRecordRef, HeldRecord> held)
+    {
+        var citizenOf = held.ToDictionary(h => $"{h.Key.SourceSystem}:{h.Key.SourceKey}", h => h.Value.CitizenId, StringComparer.Ordinal);
+        foreach (var change in changes.Changes)
+        {
+            switch (change)
+            {
+                case IdentityChange.RecordSaved saved:
+                    citizenOf[$"{saved.Record.SourceSystem}:{saved.Record.SourceKey}"] = saved.CitizenId;
+                    break;
+                case IdentityChange.RecordMoved moved:
+                    citizenOf[$"{moved.Record.SourceSystem}:{moved.Record.SourceKey}"] = moved.CitizenId;
+                    break;
+                case IdentityChange.CitizenAbsorbed absorbed:
+                    foreach (var record in citizenOf.Where(c => c.Value == absorbed.AbsorbedId).Select(c => c.Key).ToList())
+                    {
+                        citizenOf[record] = absorbed.SurvivorId;
+                    }
+
+                    break;
+            }
+        }
+
+        return new SortedSet<string>(
+            citizenOf.GroupBy(c => c.Value).Select(g => string.Join(" ", g.Select(c => c.Key).Order(StringComparer.Ordinal))),
+            StringComparer.Ordinal);
+    }
+
     private static SourceRecord Source(
         string system,
         string key,
@@ -255,6 +334,8 @@ public sealed class IdentityEngineTests
         private int _ids;
 
         public IdentityEngine Engine { get; }
+
+        public IReadOnlyDictionary<SourceRecordRef, HeldRecord> Held => _held;
 
         public bool LeaveOutCitizens { get; set; }
 

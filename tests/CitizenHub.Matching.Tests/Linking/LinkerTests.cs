@@ -255,6 +255,22 @@ public sealed class LinkerTests
     }
 
     [Fact]
+    public void Separate_ARecordThatFitsTheNamesakeFarBetterThanTheRecordVetoingIt_IsTheNamesakes()
+    {
+        // The register entry of a namesake across town joined the citizen on the name alone; now the register
+        // lists one of the name at the council-tax account's own address. The account is that entry's person, not
+        // a guess between the two: it goes with the newcomer instead of standing alone.
+        var acrossTown = P("Ernestine", "Stracke", null, "WS14 5RD", "1 Lichfield Road", system: "electoral-register");
+        var councilTax = P("Ernestine", "Stracke", null, "ST16 2AB", "17 Weston Road", system: "council-tax");
+        var atTheAccountsAddress = P("Ernestine", "Stracke", null, "ST16 2AB", "17 Weston Road", system: "electoral-register");
+
+        var separation = Linker.Separate([acrossTown, councilTax], atTheAccountsAddress, NoTermFrequencies.Instance);
+
+        Assert.Same(councilTax, Assert.Single(separation.Namesakes));
+        Assert.Empty(separation.Ambiguous);
+    }
+
+    [Fact]
     public void Decide_BridgeWouldAbsorbARecordThatAlsoFitsANamesake_LinksWithoutAbsorbingIt()
     {
         // The son's electoral-register entry, the father's (with his date of birth), and a council-tax record with no
