@@ -173,17 +173,23 @@ public sealed class CandidateIndex
             }
 
             var held = positions.ConvertAll(r => _records[r]);
-            var (ambiguous, theirs) = linker.Separate(held, record, Frequencies);
-            foreach (var taken in ambiguous)
+            var (_, apart, theirs) = linker.Separate(held, record, Frequencies);
+            // A citizen holds a few records: find a position by reference rather than keep a map of millions.
+            int PositionOf(NormalisedRecord taken) => positions[held.FindIndex(h => ReferenceEquals(h, taken))];
+            foreach (var group in apart)
             {
-                // A citizen holds a few records: find the position by reference rather than keep a map of millions.
-                Detach(positions[held.FindIndex(h => ReferenceEquals(h, taken))]);
-                detached++;
+                Detach(PositionOf(group[0]));
+                foreach (var taken in group.Skip(1))
+                {
+                    _membership.Detach(PositionOf(taken), _membership.CitizenOf(PositionOf(group[0])));
+                }
+
+                detached += group.Count;
             }
 
             foreach (var moving in theirs)
             {
-                _membership.Detach(positions[held.FindIndex(h => ReferenceEquals(h, moving))], _membership.CitizenOf(_records.Count - 1));
+                _membership.Detach(PositionOf(moving), _membership.CitizenOf(_records.Count - 1));
             }
         }
 

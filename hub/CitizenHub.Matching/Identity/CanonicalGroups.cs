@@ -75,7 +75,7 @@ internal static class CanonicalGroups
             foreach (var namesake in decision.Namesakes ?? [])
             {
                 var held = groups[Index(namesake)];
-                var (ambiguous, theirs) = linker.Separate(held, record, frequencies);
+                var (ambiguous, apart, theirs) = linker.Separate(held, record, frequencies);
                 foreach (var moving in theirs)
                 {
                     held.Remove(moving);
@@ -83,10 +83,14 @@ internal static class CanonicalGroups
                 }
 
                 var staying = held.FirstOrDefault(h => !ambiguous.Contains(h));
+                foreach (var group in apart)
+                {
+                    held.RemoveAll(group.Contains);
+                    groups.Add([.. group]);
+                }
+
                 foreach (var taken in ambiguous)
                 {
-                    held.Remove(taken);
-                    groups.Add([taken]);
                     asked.Add((taken, linker.Explain(taken, Id(target), record, frequencies)));
                     if (staying is not null)
                     {

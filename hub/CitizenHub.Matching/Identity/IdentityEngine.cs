@@ -471,7 +471,7 @@ public sealed class IdentityEngine(Linker linker, SurvivorshipRanks survivorship
 
         /// <summary>
         /// Puts the records of the citizens holding <paramref name="seeds"/> into the people <see cref="CanonicalGroups"/>
-        /// finds among them. Each group keeps the id of the citizen that held most of it (the older on a tie); a group
+        /// finds among them, joining records only to the arriving record's person. Each group keeps the id of the citizen that held most of it (the older on a tie); a group
         /// none is left for is split off as a new citizen, and a citizen left with no records forwards to where most of
         /// them went, so an id a CRM holds still finds its person. Pairs a steward should see about moved records are asked.
         /// </summary>
@@ -489,15 +489,21 @@ public sealed class IdentityEngine(Linker linker, SurvivorshipRanks survivorship
             var found = CanonicalGroups.Find(_linker, records, frequencies, Store.GetDeclared);
             var citizenOf = records.ToDictionary(IdentityWorkspace.Ref, r => Store.FindRecord(IdentityWorkspace.Ref(r))!.CitizenId);
             string CitizenOf(NormalisedRecord record) => citizenOf[IdentityWorkspace.Ref(record)];
-            if (found.Groups.Count == citizenIds.Count && found.Groups.All(g => g.All(r => CitizenOf(r) == CitizenOf(g[0]))))
+            // Only the record that arrived is new evidence: the fixed order may bring other records to its person, and
+            // part a neighbour's records that no longer link, but not join records the hub keeps apart elsewhere (seen
+            // here without all that was weighed when they were placed).
+            IReadOnlyList<IReadOnlyList<NormalisedRecord>> groups = [.. found.Groups.SelectMany(g => g.Any(r => IdentityWorkspace.Ref(r) == cause)
+                ? [g]
+                : g.GroupBy(CitizenOf, StringComparer.Ordinal).Select(apart => (IReadOnlyList<NormalisedRecord>)[.. apart]))];
+            if (groups.Count == citizenIds.Count && groups.All(g => g.All(r => CitizenOf(r) == CitizenOf(g[0]))))
             {
                 // As many people as citizens, each within one: the citizens are the people already.
                 return;
             }
 
             var kept = new HashSet<string>(StringComparer.Ordinal);
-            var placed = new List<(IReadOnlyList<NormalisedRecord> Group, string? CitizenId)>(found.Groups.Count);
-            foreach (var group in found.Groups.OrderByDescending(g => g.Count))
+            var placed = new List<(IReadOnlyList<NormalisedRecord> Group, string? CitizenId)>(groups.Count);
+            foreach (var group in groups.OrderByDescending(g => g.Count))
             {
                 var keeps = group.GroupBy(CitizenOf, StringComparer.Ordinal)
                     .Where(g => !kept.Contains(g.Key))
@@ -580,7 +586,7 @@ public sealed class IdentityEngine(Linker linker, SurvivorshipRanks survivorship
         private void SeparateAmbiguous(string citizenId, NormalisedRecord namesake, string namesakeCitizenId, ITermFrequencies frequencies, SourceRecordRef cause)
         {
             var held = Store.LinkedRecords(citizenId);
-            var (ambiguous, namesakes) = _linker.Separate(held, namesake, frequencies);
+            var (ambiguous, groups, namesakes) = _linker.Separate(held, namesake, frequencies);
             if (ambiguous.Count == 0 && namesakes.Count == 0)
             {
                 return;
@@ -595,9 +601,13 @@ public sealed class IdentityEngine(Linker linker, SurvivorshipRanks survivorship
                 Store.AddHistory(new CitizenHistoryEntry(namesakeCitizenId, HistoryCause.RecordAdded, recordRef, citizenId, now));
             }
 
+            foreach (var group in groups)
+            {
+                SplitOff(citizenId, group, cause);
+            }
+
             foreach (var record in ambiguous)
             {
-                SplitOff(citizenId, [record], cause);
                 var recordRef = IdentityWorkspace.Ref(record);
                 Store.AddReview(recordRef, _linker.Explain(record, namesakeCitizenId, namesake, frequencies), now);
                 Events.ReviewAsked();

@@ -30,7 +30,11 @@ public sealed record LinkDecision(
 }
 
 /// <summary>A citizen's records a namesake's arrival parts from it: those that may be either's, and those that are the namesake's.</summary>
-public sealed record NamesakeSeparation(IReadOnlyList<NormalisedRecord> Ambiguous, IReadOnlyList<NormalisedRecord> Namesakes);
+/// <param name="Ambiguous">The records that may be either's.</param>
+/// <param name="AmbiguousGroups">The same records, as the groups they leave in: together where something personal ties them.</param>
+/// <param name="Namesakes">The records that are the namesake's.</param>
+public sealed record NamesakeSeparation(
+    IReadOnlyList<NormalisedRecord> Ambiguous, IReadOnlyList<IReadOnlyList<NormalisedRecord>> AmbiguousGroups, IReadOnlyList<NormalisedRecord> Namesakes);
 
 /// <summary>
 /// Resolve on arrival, as pure code: scores an incoming record against the candidate citizens found by
@@ -205,7 +209,34 @@ public sealed class Linker(PairScorer scorer)
             }
         }
 
-        return new NamesakeSeparation(ambiguous, namesakes);
+        return new NamesakeSeparation(ambiguous, TiedGroups(ambiguous, frequencies), namesakes);
+    }
+
+    /// <summary>
+    /// Records in groups joined by something personal they share (a date of birth, identifier, e-mail or phone, on a
+    /// pair that links): ambiguous records leave a citizen in these, so a claim and an account of one date of birth
+    /// stay one person while which person they are waits for a steward.
+    /// </summary>
+    private List<IReadOnlyList<NormalisedRecord>> TiedGroups(List<NormalisedRecord> records, ITermFrequencies frequencies)
+    {
+        var parent = Enumerable.Range(0, records.Count).ToArray();
+        Span<byte> levels = stackalloc byte[MatchFields.Count];
+        for (var i = 0; i < records.Count; i++)
+        {
+            var exact = scorer.ExactWeights(records[i], frequencies);
+            for (var j = i + 1; j < records.Count; j++)
+            {
+                var score = scorer.Score(records[i], records[j], exact, levels);
+                if (score.Facts.PersonalAgreement && score.Facts.Veto == Veto.None && score.Band == MatchBand.Link)
+                {
+                    parent[Find(parent, j)] = Find(parent, i);
+                }
+            }
+        }
+
+        return [.. records.Select((r, i) => (Root: Find(parent, i), Record: r))
+            .GroupBy(x => x.Root)
+            .Select(g => (IReadOnlyList<NormalisedRecord>)[.. g.Select(x => x.Record)])];
     }
 
     /// <summary>Scores and explains a pair for a steward or a link's record.</summary>

@@ -245,33 +245,57 @@ public sealed class IdentityEngineTests
     }
 
     [Fact]
-    public void Resolve_ARecordTouchingTwoCitizensOfOnePerson_DecidesTheirRecordsAgainAndTheEmptiedIdForwards()
+    public void Resolve_AClaimThatJoinsOneOfTwoCitizensOfOnePerson_BringsTheOtherAlongAndTheEmptiedIdForwards()
     {
-        // The store holds one person as two citizens (an earlier order of arrival left them apart). A record that
-        // finds both has them decided again as one person: the citizen with more of the records keeps its id, and
-        // the other forwards to it, so a CRM holding either id still finds her.
+        // The store holds one woman as two citizens (an earlier order of arrival left them apart; her care record has
+        // no date of birth). Her benefit claim, from a new address, joins her council-tax account by its NI number and
+        // shares only her name with the care record; decided again in one fixed order, the care record (her name at the
+        // account's address) is hers too. The citizen with
+        // more of her records keeps its id, and the other forwards to it, so a CRM holding either still finds her.
         var store = new HeldStore();
-        store.Hold("first", version: 1,
-            Source("tax", "1", "Grace", "Okafor", (1988, 1, 20), "ST16 2AB"),
-            Source("housing", "2", "Grace", "Okafor", (1988, 1, 20), "ST16 2AB"));
-        store.Hold("second", version: 1, Source("care", "3", "Grace", "Okafor", (1988, 1, 20), "ST16 2AB"));
+        store.Hold("first", version: 1, Source("tax", "1", "Grace", "Okafor", (1988, 1, 2), "ST16 2AB", ni: "JG103792A"));
+        store.Hold("second", version: 1, Source("care", "3", "Grace", "Okafor", null, "ST16 2AB"));
 
-        var changes = store.Resolve(Source("tax", "9", "Grace", "Okafor", null, "ST17 4QR"));
+        var changes = store.Resolve(Source("housing", "5", "Grace", "Okafor", (1988, 1, 2), "ST17 4QR", ni: "JG103792A"));
 
-        Assert.Contains("care:3 housing:2 tax:1", People(changes, store.Held));
+        Assert.Equal(["care:3 housing:5 tax:1"], People(changes, store.Held));
         Assert.Equal("first", CitizenOf(changes, "care", "3"));
         Assert.Contains(changes.Changes.OfType<IdentityChange.CitizenAbsorbed>(), a => a is { SurvivorId: "first", AbsorbedId: "second" });
         Assert.Contains(changes.Events.OfType<CitizensMerged>(), m => m.SurvivingId == "first" && m.RetiredId == "second");
     }
 
-    /// <summary>The citizen a message's changes leave holding a record.</summary>
-    private static string CitizenOf(ChangeSet changes, string system, string key) =>
+    [Fact]
+    public void Resolve_ANeighbourWhoseRecordsNoLongerLink_IsPartedButNotJoinedToAnother()
+    {
+        // A citizen holds a care record of a Grace Okafor born 1990 beside two of one born 1988. A record that only
+        // shares the name and area with them has them decided again: the 1990 record is parted from the 1988 ones,
+        // and not joined to the other 1990 citizen, since nothing new says it is her.
+        var store = new HeldStore();
+        store.Hold("elder", version: 1,
+            Source("tax", "1", "Grace", "Okafor", (1988, 1, 20), "ST16 2AB"),
+            Source("housing", "2", "Grace", "Okafor", (1988, 1, 20), "ST16 2AB"),
+            Source("care", "3", "Grace", "Okafor", (1990, 5, 5), "ST16 2AB"));
+        store.Hold("younger", version: 1, Source("tax", "4", "Grace", "Okafor", (1990, 5, 5), "ST16 9ZZ"));
+
+        var changes = store.Resolve(Source("library", "9", "Grace", "Okafor", null, "ST17 4QR"));
+
+        var people = People(changes, store.Held);
+        Assert.Contains("housing:2 tax:1", people);
+        Assert.Contains("care:3", people);
+        Assert.Contains("tax:4", people);
+        // The elder keeps her id and records; the care record went to a citizen of its own.
+        Assert.Null(CitizenOf(changes, "tax", "1"));
+        Assert.DoesNotContain(CitizenOf(changes, "care", "3"), new[] { "elder", "younger", null });
+    }
+
+    /// <summary>The citizen a message's changes leave holding a record; null when they do not place it.</summary>
+    private static string? CitizenOf(ChangeSet changes, string system, string key) =>
         changes.Changes.Select(c => c switch
         {
             IdentityChange.RecordSaved saved when saved.Record.SourceSystem == system && saved.Record.SourceKey == key => saved.CitizenId,
             IdentityChange.RecordMoved moved when moved.Record == new SourceRecordRef(system, key) => moved.CitizenId,
             _ => null,
-        }).Last(c => c is not null)!;
+        }).LastOrDefault(c => c is not null);
 
     /// <summary>Whom the records held and a message's changes leave holding which records: each person as its records' keys, in order.</summary>
     private static SortedSet<string> People(ChangeSet changes, IReadOnlyDictionary<SourceRecordRef, HeldRecord> held)

@@ -271,6 +271,22 @@ public sealed class LinkerTests
     }
 
     [Fact]
+    public void Separate_TwoAmbiguousRecordsOfOneDateOfBirth_LeaveTogether()
+    {
+        // The register lists a second David Evans at the address. The account and the claim could be either man's,
+        // but they share a date of birth: they are one of the two, and leave as one.
+        var ownEntry = P("David", "Evans", null, "ST16 2AB", "14 Weston Road", system: "electoral-register");
+        var councilTax = P("David", "Evans", (1958, 2, 10), "ST16 2AB", "14 Weston Road", system: "council-tax");
+        var claim = P("David", "Evans", (1958, 2, 10), "ST16 2AB", "14 Weston Road", system: "housing-benefits");
+        var secondEntry = P("David", "Evans", null, "ST16 2AB", "14 Weston Road", system: "electoral-register");
+
+        var separation = Linker.Separate([ownEntry, councilTax, claim], secondEntry, NoTermFrequencies.Instance);
+
+        Assert.Equal([councilTax, claim], separation.Ambiguous);
+        Assert.Equal([councilTax, claim], Assert.Single(separation.AmbiguousGroups));
+    }
+
+    [Fact]
     public void Decide_BridgeWouldAbsorbARecordThatAlsoFitsANamesake_LinksWithoutAbsorbingIt()
     {
         // The son's electoral-register entry, the father's (with his date of birth), and a council-tax record with no
