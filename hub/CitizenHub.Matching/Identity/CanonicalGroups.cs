@@ -106,6 +106,8 @@ internal static class CanonicalGroups
         static int Index(string id) => int.Parse(id, System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static bool AnyDeclaredDifferent(List<NormalisedRecord> joining, List<NormalisedRecord> held, Func<SourceRecordRef, StewardDeclarations> declared) =>
+    /// <summary>Whether a steward said a record of one set is a different person from a record of the other.</summary>
+    public static bool AnyDeclaredDifferent(
+        IReadOnlyList<NormalisedRecord> joining, IReadOnlyList<NormalisedRecord> held, Func<SourceRecordRef, StewardDeclarations> declared) =>
         joining.Any(j => declared(IdentityWorkspace.Ref(j)).Different is { Count: > 0 } different && held.Any(h => different.Contains(IdentityWorkspace.Ref(h))));
 }

@@ -399,7 +399,7 @@ public sealed class IdentityEngine(Linker linker, SurvivorshipRanks survivorship
             {
                 // A bridge never joins what a steward kept apart.
                 var joining = candidates.First(c => c.CitizenId == absorbed).Records;
-                if (AnyDeclaredDifferent(joining, merged))
+                if (CanonicalGroups.AnyDeclaredDifferent(joining, merged, Store.GetDeclared))
                 {
                     continue;
                 }
@@ -471,9 +471,10 @@ public sealed class IdentityEngine(Linker linker, SurvivorshipRanks survivorship
 
         /// <summary>
         /// Puts the records of the citizens holding <paramref name="seeds"/> into the people <see cref="CanonicalGroups"/>
-        /// finds among them, joining records only to the arriving record's person. Each group keeps the id of the citizen that held most of it (the older on a tie); a group
-        /// none is left for is split off as a new citizen, and a citizen left with no records forwards to where most of
-        /// them went, so an id a CRM holds still finds its person. Pairs a steward should see about moved records are asked.
+        /// finds among them, joining records only to the arriving record's person. Each group keeps the id of the citizen
+        /// that held most of it (the older on a tie); a group none is left for is split off as a new citizen, and a
+        /// citizen left with no records forwards to where most of them went, so an id a CRM holds still finds its
+        /// person. Pairs a steward should see about moved records are asked.
         /// </summary>
         private void Reconsider(IEnumerable<NormalisedRecord> seeds, SourceRecordRef cause)
         {
@@ -531,14 +532,11 @@ public sealed class IdentityEngine(Linker linker, SurvivorshipRanks survivorship
 
                 foreach (var record in group.Where(r => CitizenOf(r) != keeps))
                 {
-                    var recordRef = IdentityWorkspace.Ref(record);
                     var from = CitizenOf(record);
-                    Store.MoveRecord(recordRef, keeps, now);
-                    Store.AddHistory(new CitizenHistoryEntry(from, HistoryCause.RecordRemoved, recordRef, keeps, now));
-                    Store.AddHistory(new CitizenHistoryEntry(keeps, HistoryCause.RecordAdded, recordRef, from, now));
+                    MoveTo(record, from, keeps);
                     changed.Add(from);
                     changed.Add(keeps);
-                    moved.Add(recordRef);
+                    moved.Add(IdentityWorkspace.Ref(record));
                 }
             }
 
@@ -595,10 +593,7 @@ public sealed class IdentityEngine(Linker linker, SurvivorshipRanks survivorship
             foreach (var record in namesakes)
             {
                 // Joined on a name alone before the person it fits far better arrived: it is theirs.
-                var recordRef = IdentityWorkspace.Ref(record);
-                Store.MoveRecord(recordRef, namesakeCitizenId, now);
-                Store.AddHistory(new CitizenHistoryEntry(citizenId, HistoryCause.RecordRemoved, recordRef, namesakeCitizenId, now));
-                Store.AddHistory(new CitizenHistoryEntry(namesakeCitizenId, HistoryCause.RecordAdded, recordRef, citizenId, now));
+                MoveTo(record, citizenId, namesakeCitizenId);
             }
 
             foreach (var group in groups)
@@ -619,6 +614,15 @@ public sealed class IdentityEngine(Linker linker, SurvivorshipRanks survivorship
             }
 
             Rebuild(citizenId, cause);
+        }
+
+        /// <summary>Moves one record to another citizen held, with the history on both (the caller rebuilds their golden records).</summary>
+        private void MoveTo(NormalisedRecord record, string from, string to)
+        {
+            var recordRef = IdentityWorkspace.Ref(record);
+            Store.MoveRecord(recordRef, to, now);
+            Store.AddHistory(new CitizenHistoryEntry(from, HistoryCause.RecordRemoved, recordRef, to, now));
+            Store.AddHistory(new CitizenHistoryEntry(to, HistoryCause.RecordAdded, recordRef, from, now));
         }
 
         /// <summary>Moves records of a citizen to a new citizen (a split): history on both, the event, and the new golden record.</summary>
@@ -669,20 +673,6 @@ public sealed class IdentityEngine(Linker linker, SurvivorshipRanks survivorship
             }
 
             Rebuild(citizenId, cause, kept);
-        }
-
-        private bool AnyDeclaredDifferent(IReadOnlyList<NormalisedRecord> joining, IReadOnlyList<NormalisedRecord> held)
-        {
-            foreach (var record in joining)
-            {
-                var different = Store.GetDeclared(IdentityWorkspace.Ref(record)).Different;
-                if (different.Count > 0 && held.Any(h => different.Contains(IdentityWorkspace.Ref(h))))
-                {
-                    return true;
-                }
-            }
-
-            return false;
         }
 
         /// <summary>Groups a steward said are one person stay one, whatever the weights between them now say.</summary>

@@ -217,27 +217,8 @@ public sealed class Linker(PairScorer scorer)
     /// pair that links): ambiguous records leave a citizen in these, so a claim and an account of one date of birth
     /// stay one person while which person they are waits for a steward.
     /// </summary>
-    private List<IReadOnlyList<NormalisedRecord>> TiedGroups(List<NormalisedRecord> records, ITermFrequencies frequencies)
-    {
-        var parent = Enumerable.Range(0, records.Count).ToArray();
-        Span<byte> levels = stackalloc byte[MatchFields.Count];
-        for (var i = 0; i < records.Count; i++)
-        {
-            var exact = scorer.ExactWeights(records[i], frequencies);
-            for (var j = i + 1; j < records.Count; j++)
-            {
-                var score = scorer.Score(records[i], records[j], exact, levels);
-                if (score.Facts.PersonalAgreement && score.Facts.Veto == Veto.None && score.Band == MatchBand.Link)
-                {
-                    parent[Find(parent, j)] = Find(parent, i);
-                }
-            }
-        }
-
-        return [.. records.Select((r, i) => (Root: Find(parent, i), Record: r))
-            .GroupBy(x => x.Root)
-            .Select(g => (IReadOnlyList<NormalisedRecord>)[.. g.Select(x => x.Record)])];
-    }
+    private IReadOnlyList<IReadOnlyList<NormalisedRecord>> TiedGroups(List<NormalisedRecord> records, ITermFrequencies frequencies) =>
+        Connected(records, frequencies, score => score.Facts.PersonalAgreement && score.Facts.Veto == Veto.None && score.Band == MatchBand.Link);
 
     /// <summary>Scores and explains a pair for a steward or a link's record.</summary>
     public PairEvidence Explain(NormalisedRecord record, string citizenId, NormalisedRecord other, ITermFrequencies frequencies)
@@ -254,6 +235,12 @@ public sealed class Linker(PairScorer scorer)
     public IReadOnlyList<IReadOnlyList<NormalisedRecord>> Components(IReadOnlyList<NormalisedRecord> records, ITermFrequencies frequencies)
     {
         ArgumentNullException.ThrowIfNull(records);
+        return Connected(records, frequencies, score => score.Band == MatchBand.Link);
+    }
+
+    /// <summary>The groups a set of records falls into when every pair that <paramref name="joins"/> is joined, in the order of their first record.</summary>
+    private List<IReadOnlyList<NormalisedRecord>> Connected(IReadOnlyList<NormalisedRecord> records, ITermFrequencies frequencies, Func<PairScore, bool> joins)
+    {
         var parent = Enumerable.Range(0, records.Count).ToArray();
         Span<byte> levels = stackalloc byte[MatchFields.Count];
         for (var i = 0; i < records.Count; i++)
@@ -261,7 +248,7 @@ public sealed class Linker(PairScorer scorer)
             var exact = scorer.ExactWeights(records[i], frequencies);
             for (var j = i + 1; j < records.Count; j++)
             {
-                if (scorer.Score(records[i], records[j], exact, levels).Band == MatchBand.Link)
+                if (joins(scorer.Score(records[i], records[j], exact, levels)))
                 {
                     parent[Find(parent, j)] = Find(parent, i);
                 }
