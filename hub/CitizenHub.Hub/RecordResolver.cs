@@ -93,6 +93,65 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
             async session => _engine.Erase(await SnapshotReader.ReadAsync(session, [], [citizenId]).ConfigureAwait(false), citizenId, timeProvider.GetUtcNow()),
             cancellationToken);
 
+    /// <summary>
+    /// Decides again what a first load decided before all of it was in: first each open review (<see cref="IdentityEngine.Reweigh"/>),
+    /// then every record held (<see cref="IdentityEngine.DecideAgain"/>), in the order of source and key, a page of records to
+    /// a transaction. Reviews asked on the way (about records it moved) are left for a steward.
+    /// </summary>
+    public async Task<SettledLoad> SettleAsync(CancellationToken cancellationToken)
+    {
+        var open = new List<ReviewItem>();
+        for (IReadOnlyList<ReviewItem> reviews; (reviews = await store.GetReviewsAsync(
+            new ReviewQuery(ReviewStatus.Open, 500) { After = open.Count == 0 ? null : open[^1].ReviewId }, cancellationToken).ConfigureAwait(false)).Count > 0;)
+        {
+            open.AddRange(reviews);
+        }
+
+        var joined = 0;
+        foreach (var page in open.GroupBy(r => r.Record).OrderBy(g => g.Key, RecordOrder).Chunk(SettlePage))
+        {
+            var asked = page.SelectMany(g => g).ToList();
+            await DecideAgainAsync(
+                [.. page.Select(g => g.Key)],
+                asked.Select(r => new SourceRecordRef(r.Candidate.SourceSystem, r.Candidate.SourceKey)),
+                async (session, snapshot) =>
+                {
+                    // Read again in the transaction: a steward may have answered one since.
+                    var current = new List<ReviewItem>(asked.Count);
+                    foreach (var review in asked)
+                    {
+                        if (await session.GetReviewAsync(review.ReviewId).ConfigureAwait(false) is { } read)
+                        {
+                            current.Add(read);
+                        }
+                    }
+
+                    var changes = _engine.Reweigh(snapshot, current, timeProvider.GetUtcNow());
+                    joined += changes.Changes.OfType<IdentityChange.ReviewClosed>().Count();
+                    return changes;
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        var records = new List<SourceRecordRef>();
+        foreach (var source in catalog.Sources.Select(s => s.Name))
+        {
+            await foreach (var key in store.ReadSourceKeysAsync(source, cancellationToken).ConfigureAwait(false))
+            {
+                records.Add(new SourceRecordRef(source, key));
+            }
+        }
+
+        records.Sort(RecordOrder);
+        foreach (var page in records.Chunk(SettlePage))
+        {
+            await DecideAgainAsync(
+                page, [], (_, snapshot) => Task.FromResult(_engine.DecideAgain(snapshot, page, timeProvider.GetUtcNow())), cancellationToken).ConfigureAwait(false);
+        }
+
+        return new SettledLoad(records.Count, open.Count, joined);
+    }
+
     /// <summary>A digest of what a record says, leaving out when it was observed: an unchanged re-extract changes nothing.</summary>
     public static string ContentHash(SourceRecord record) => IdentityEngine.ContentHash(record);
 
@@ -126,6 +185,32 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
         var snapshot = await SnapshotReader.ReadAsync(session, records, [], suppressed: suppressed).ConfigureAwait(false);
         return Decide(started, () => _engine.Remove(snapshot, removed, timeProvider.GetUtcNow()));
     }
+
+    private const int SettlePage = 100;
+
+    private static readonly Comparer<SourceRecordRef> RecordOrder = Comparer<SourceRecordRef>.Create((a, b) =>
+        a.SourceSystem == b.SourceSystem ? string.CompareOrdinal(a.SourceKey, b.SourceKey) : string.CompareOrdinal(a.SourceSystem, b.SourceSystem));
+
+    /// <summary>
+    /// One transaction deciding held records again: its snapshot holds the records and the others named, their
+    /// citizens, and every citizen the records' keys find, as an arriving record's would.
+    /// </summary>
+    private Task<IReadOnlyList<object>> DecideAgainAsync(
+        IReadOnlyList<SourceRecordRef> records,
+        IEnumerable<SourceRecordRef> others,
+        Func<IResolutionSession, IdentitySnapshot, Task<ChangeSet>> decide,
+        CancellationToken cancellationToken) =>
+        InOneTransactionAsync(
+            new MessageIdentity(Guid.NewGuid(), "settle", 1),
+            async session =>
+            {
+                var named = records.Concat(others).Distinct().ToList();
+                var wanted = records.ToHashSet();
+                var held = await SnapshotReader.ReadAsync(session, named, []).ConfigureAwait(false);
+                var searching = held.Citizens.SelectMany(c => c.Records).Where(r => wanted.Contains(new SourceRecordRef(r.SourceSystem, r.SourceKey))).ToList();
+                return await decide(session, await SnapshotReader.ReadAsync(session, named, [], searching: searching).ConfigureAwait(false)).ConfigureAwait(false);
+            },
+            cancellationToken);
 
     // Counts the reading done since it started, then the deciding.
     private ChangeSet Decide(long readStarted, Func<ChangeSet> decide)
@@ -183,3 +268,9 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
         return changes.Events;
     }
 }
+
+/// <summary>What deciding a first load again came to.</summary>
+/// <param name="Records">How many records were decided again.</param>
+/// <param name="Reviews">How many open reviews were weighed again.</param>
+/// <param name="Joined">How many of those no longer stand: their two records are now one citizen.</param>
+public sealed record SettledLoad(int Records, int Reviews, int Joined);

@@ -180,7 +180,9 @@ public sealed class SyncRunner(
     /// Runs each source once, one after another, as <see cref="RunAsync"/> does. A sync that starts on a store holding no
     /// record is a first load: the indexes only the API's search reads are left out until every source is in and then
     /// built once (whatever the outcome, so the store is never left without them), since keeping them as rows arrive is
-    /// much of what writing a record costs. A dry run leaves them be.
+    /// much of what writing a record costs; and once every source is in, every record is decided again with the names'
+    /// counts of the whole load (<see cref="RecordResolver.SettleAsync"/>), so what the first load links does not hang on
+    /// which source came first. A dry run leaves them be.
     /// </summary>
     /// <param name="ran">Called with each source's summary as it finishes.</param>
     public async Task<IReadOnlyList<SyncRunSummary>> RunEachAsync(
@@ -203,7 +205,19 @@ public sealed class SyncRunner(
                 summaries.Add(summary);
                 await ran(summary).ConfigureAwait(false);
             }
+
+            if (deferred)
+            {
+                // A first load weighed its early pairs by the names' counts of the few records in by then, and left what a
+                // pair's neighbours would say to whichever source came first: with every source in, it decides again.
+                var settling = timeProvider.GetTimestamp();
+                var settled = await resolver.SettleAsync(cancellationToken).ConfigureAwait(false);
+                _firstLoad.LogInformation(
+                    "Decided again with every source in: {Records} records, {Joined} of {Reviews} open reviews now linked, in {Elapsed}",
+                    settled.Records, settled.Joined, settled.Reviews, timeProvider.GetElapsedTime(settling));
+            }
         }
+
         finally
         {
             if (deferred)

@@ -105,6 +105,37 @@ public sealed class IdentityEngine(Linker linker, SurvivorshipRanks survivorship
         return run.ToChangeSet();
     }
 
+    /// <summary>
+    /// Weighs open reviews again with the names' counts as they are now, once more records are in than when each was
+    /// asked. A name's weight grows as the records holding it become a smaller share of those held, so a pair asked about
+    /// early in a first load may link once every source is in, as it would have had its records come last. Each review's
+    /// record is decided again with the citizens its keys find, as on arrival (<see cref="CanonicalGroups"/>), records in
+    /// the order given; a review whose two records come to be one citizen no longer stands.
+    /// </summary>
+    /// <param name="reviews">The reviews as read; the snapshot holds their records and every citizen their records' keys find.</param>
+    public ChangeSet Reweigh(IdentitySnapshot snapshot, IReadOnlyList<ReviewItem> reviews, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(reviews);
+        var run = new Run(this, snapshot, now);
+        run.Reweigh(reviews);
+        return run.ToChangeSet();
+    }
+
+    /// <summary>Decides held records again, in the order given, each with the citizens its keys find (see <see cref="Reweigh"/>).</summary>
+    public ChangeSet DecideAgain(IdentitySnapshot snapshot, IReadOnlyList<SourceRecordRef> records, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(records);
+        var run = new Run(this, snapshot, now);
+        foreach (var record in records)
+        {
+            run.DecideAgain(record);
+        }
+
+        return run.ToChangeSet();
+    }
+
     /// <summary>Removes records their source no longer holds (each unless what is held is newer) and re-evaluates their citizens.</summary>
     public ChangeSet Remove(IdentitySnapshot snapshot, SourceRecordsRemoved removed, DateTimeOffset now)
     {
@@ -467,6 +498,41 @@ public sealed class IdentityEngine(Linker linker, SurvivorshipRanks survivorship
                 // come in one fixed order.
                 Reconsider([normalised, .. candidates.SelectMany(c => c.Records)], cause);
             }
+        }
+
+        public void Reweigh(IReadOnlyList<ReviewItem> reviews)
+        {
+            static SourceRecordRef CandidateOf(ReviewItem review) => new(review.Candidate.SourceSystem, review.Candidate.SourceKey);
+            bool Apart(ReviewItem review) =>
+                Store.FindRecord(review.Record) is { } mine && Store.FindRecord(CandidateOf(review)) is { } theirs
+                && Store.IsActive(mine.CitizenId) && Store.IsActive(theirs.CitizenId) && mine.CitizenId != theirs.CitizenId;
+
+            var open = reviews.Where(r => r.Status == ReviewStatus.Open && Apart(r)).ToList();
+            foreach (var record in open.Select(r => r.Record).Distinct())
+            {
+                if (open.Any(r => r.Record == record && Apart(r)))
+                {
+                    DecideAgain(record);
+                }
+            }
+
+            foreach (var review in open.Where(r => !Apart(r) && Store.FindRecord(r.Record)!.CitizenId == Store.FindRecord(CandidateOf(r))!.CitizenId))
+            {
+                Store.CloseReview(review.ReviewId, ReviewStatus.Superseded, now);
+            }
+        }
+
+        /// <summary>A held record decided again with the citizens its keys find, as if it had just arrived.</summary>
+        public void DecideAgain(SourceRecordRef record)
+        {
+            if (Store.FindRecord(record) is not { } held || !Store.IsActive(held.CitizenId))
+            {
+                return;
+            }
+
+            var normalised = Store.LinkedRecords(held.CitizenId).First(r => IdentityWorkspace.Ref(r) == record);
+            var candidates = Store.FindCitizens(BlockingKeys.For(normalised), record, BlockingKeys.DefaultMaximumBlockSize);
+            Reconsider([.. Store.LinkedRecords(held.CitizenId), .. candidates.SelectMany(Store.LinkedRecords)], record);
         }
 
         /// <summary>

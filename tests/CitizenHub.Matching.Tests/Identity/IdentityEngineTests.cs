@@ -288,6 +288,66 @@ public sealed class IdentityEngineTests
         Assert.DoesNotContain(CitizenOf(changes, "care", "3"), new[] { "elder", "younger", null });
     }
 
+    [Theory]
+    [InlineData(1_000, false)]
+    [InlineData(10_000, true)]
+    public void Reweigh_AReviewAskedWhenFewRecordsWereIn_LinksOnceTheNameIsSeenToBeRare(long othersHeld, bool links)
+    {
+        // A name held by two records of a thousand weighs too little to link across addresses; by two of ten
+        // thousand, enough. The review asked early in a first load is weighed again by the counts held now.
+        var store = new HeldStore { OthersHeld = othersHeld };
+        store.Hold("dated", version: 1, Source("tax", "1", "Eirlys", "Quennell", (1971, 4, 12), "ST16 2AB"));
+        store.Hold("roll", version: 1, Source("roll", "2", "Eirlys", "Quennell", null, "ST19 5XY"));
+        var review = new ReviewItem(
+            7, new SourceRecordRef("roll", "2"), new PairEvidence("dated", "tax", "1", new MatchExplanation(14, MatchBand.Review, null, null, [])), ReviewStatus.Open, Now);
+
+        var changes = store.Reweigh(review);
+
+        var people = People(changes, store.Held);
+        if (links)
+        {
+            Assert.Equal(["roll:2 tax:1"], people);
+            var closed = Assert.Single(changes.Changes.OfType<IdentityChange.ReviewClosed>());
+            Assert.Equal((7L, ReviewStatus.Superseded), (closed.ReviewId, closed.Status));
+            // The newer citizen forwards to the older, which keeps its id.
+            Assert.Contains(changes.Changes.OfType<IdentityChange.CitizenAbsorbed>(), m => (m.SurvivorId, m.AbsorbedId) == ("dated", "roll"));
+        }
+        else
+        {
+            Assert.Equal(["roll:2", "tax:1"], people);
+            Assert.Empty(changes.Changes);
+        }
+    }
+
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(400, true)]
+    public void DecideAgain_ALinkOnANameAloneMadeEarly_IsPartedOnceTheNameIsSeenToBeCommon(long othersOfTheName, bool parted)
+    {
+        // Linked on the name alone across addresses while the name looked rare; among twenty thousand records four
+        // hundred more of each name say strangers share it, and the link would not be made now.
+        var store = new HeldStore { OthersHeld = 20_000 };
+        store.OthersNamed["EIRLYS"] = othersOfTheName;
+        store.OthersNamed["QUENNELL"] = othersOfTheName;
+        store.Hold("dated", version: 1,
+            Source("tax", "1", "Eirlys", "Quennell", (1971, 4, 12), "ST16 2AB"),
+            Source("roll", "2", "Eirlys", "Quennell", null, "ST19 5XY"));
+
+        var changes = store.DecideAgain(new SourceRecordRef("tax", "1"), new SourceRecordRef("roll", "2"));
+
+        var people = People(changes, store.Held);
+        if (parted)
+        {
+            Assert.Equal(["roll:2", "tax:1"], people);
+            Assert.Null(CitizenOf(changes, "tax", "1"));
+        }
+        else
+        {
+            Assert.Equal(["roll:2 tax:1"], people);
+            Assert.Empty(changes.Changes);
+        }
+    }
+
     /// <summary>The citizen a message's changes leave holding a record; null when they do not place it.</summary>
     private static string? CitizenOf(ChangeSet changes, string system, string key) =>
         changes.Changes.Select(c => c switch
@@ -363,6 +423,12 @@ public sealed class IdentityEngineTests
 
         public bool LeaveOutCitizens { get; set; }
 
+        /// <summary>Records held beyond those given here, counted in the names' total (none of them shares a name unless <see cref="OthersNamed"/> says so).</summary>
+        public long OthersHeld { get; set; }
+
+        /// <summary>How many of <see cref="OthersHeld"/> hold each name, given or family.</summary>
+        public Dictionary<string, long> OthersNamed { get; } = new(StringComparer.Ordinal);
+
         public HeldStore() => Engine = new IdentityEngine(new Linker(new PairScorer(MatchModel.Default)), SurvivorshipRanks.None, _ => $"new-{++_ids}");
 
         public string Hold(string citizenId, long version, params SourceRecord[] records)
@@ -399,6 +465,10 @@ public sealed class IdentityEngineTests
             return Engine.Resolve(Snapshot(arrivals.Select(a => a.Normalised).OfType<NormalisedRecord>()), arrivals, Now);
         }
 
+        public ChangeSet Reweigh(params ReviewItem[] reviews) => Engine.Reweigh(Snapshot([]), reviews, Now);
+
+        public ChangeSet DecideAgain(params SourceRecordRef[] records) => Engine.DecideAgain(Snapshot([]), records, Now);
+
         public ChangeSet Remove(string system, params string[] keys) =>
             Engine.Remove(Snapshot([]), new SourceRecordsRemoved(Guid.NewGuid(), system, 1, [.. keys], Now), Now);
 
@@ -413,9 +483,9 @@ public sealed class IdentityEngineTests
                 _suppressed,
                 new Dictionary<SourceRecordRef, string>(),
                 new NameCounts(
-                    _held.Count,
-                    names.Where(r => r.FamilyKey is not null).GroupBy(r => r.FamilyKey!).ToDictionary(g => g.Key, g => (long)g.Count()),
-                    names.Where(r => r.GivenKey is not null).GroupBy(r => r.GivenKey!).ToDictionary(g => g.Key, g => (long)g.Count())),
+                    _held.Count + OthersHeld,
+                    names.Where(r => r.FamilyKey is not null).GroupBy(r => r.FamilyKey!).ToDictionary(g => g.Key, g => g.Count() + OthersNamed.GetValueOrDefault(g.Key)),
+                    names.Where(r => r.GivenKey is not null).GroupBy(r => r.GivenKey!).ToDictionary(g => g.Key, g => g.Count() + OthersNamed.GetValueOrDefault(g.Key))),
                 _keys);
         }
     }
