@@ -204,11 +204,13 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
             new MessageIdentity(Guid.NewGuid(), "settle", 1),
             async session =>
             {
+                // The records' own citizens first, for the records as normalised, whose keys the snapshot searches by.
                 var named = records.Concat(others).Distinct().ToList();
                 var wanted = records.ToHashSet();
-                var held = await SnapshotReader.ReadAsync(session, named, []).ConfigureAwait(false);
-                var searching = held.Citizens.SelectMany(c => c.Records).Where(r => wanted.Contains(new SourceRecordRef(r.SourceSystem, r.SourceKey))).ToList();
-                return await decide(session, await SnapshotReader.ReadAsync(session, named, [], searching: searching).ConfigureAwait(false)).ConfigureAwait(false);
+                var held = await session.GetHeldAsync(named).ConfigureAwait(false);
+                var theirs = await session.GetCitizensAsync([.. records.Select(r => held.GetValueOrDefault(r)?.CitizenId).OfType<string>().Distinct(StringComparer.Ordinal)]).ConfigureAwait(false);
+                var searching = theirs.SelectMany(c => c.Records).Where(r => wanted.Contains(new SourceRecordRef(r.SourceSystem, r.SourceKey))).ToList();
+                return await decide(session, await SnapshotReader.ReadAsync(session, named, [], held, searching: searching).ConfigureAwait(false)).ConfigureAwait(false);
             },
             cancellationToken);
 

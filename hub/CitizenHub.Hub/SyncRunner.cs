@@ -217,7 +217,6 @@ public sealed class SyncRunner(
                     settled.Records, settled.Joined, settled.Reviews, timeProvider.GetElapsedTime(settling));
             }
         }
-
         finally
         {
             if (deferred)
