@@ -83,7 +83,12 @@ internal static class CitizenHubCli
             configOption, outOption,
         };
         estimate.SetAction((parse, ct) => Guarded(error, () => MatchingCommands.EstimateAsync(parse.GetValue(configOption)!, parse.GetValue(outOption)!, output, ct)));
-        var matching = new Command("matching", "Work with the match model.") { estimate };
+        var settle = new Command("settle", "Decide every record held again with the names' counts and citizens held now, as a first load does once all of it is in (for sources first loaded on different nights).")
+        {
+            configOption,
+        };
+        settle.SetAction((parse, ct) => Guarded(error, () => MatchingCommands.SettleAsync(parse.GetValue(configOption)!, output, ct)));
+        var matching = new Command("matching", "Work with the match model.") { estimate, settle };
 
         var allFailuresOption = new Option<bool>("--all") { Description = "Every failure, also those applied since." };
         var errorsList = new Command("list", "List the messages the hub could not apply, with why.") { configOption, allFailuresOption };

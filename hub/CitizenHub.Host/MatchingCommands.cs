@@ -5,9 +5,44 @@ using CitizenHub.Matching.Scoring;
 
 namespace CitizenHub.Host;
 
-/// <summary><c>citizenhub matching estimate</c>: m and u estimated from the records a store holds, written for <c>Matching.ParametersFile</c>.</summary>
+/// <summary>
+/// <c>citizenhub matching estimate</c>: m and u estimated from the records a store holds, written for
+/// <c>Matching.ParametersFile</c>; <c>citizenhub matching settle</c>: every record held decided again with what is held now.
+/// </summary>
 internal static class MatchingCommands
 {
+    /// <summary>
+    /// Decides every record again with the names' counts and the citizens the store holds now, as a first load does once
+    /// its last source is in: for a council whose sources came in on different nights, whose early pairs were weighed by
+    /// the counts of the few records in by then.
+    /// </summary>
+    public static async Task<int> SettleAsync(string configPath, TextWriter output, CancellationToken cancellationToken)
+    {
+        var hub = HubComposition.Load(configPath);
+        await HubComposition.RequireStoreAsync(hub, configPath, cancellationToken).ConfigureAwait(false);
+        using var host = HubComposition.BuildWorker(hub);
+        await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        var started = TimeProvider.System.GetTimestamp();
+        SettledLoad settled;
+        try
+        {
+            settled = await host.Services.GetRequiredService<RecordResolver>().SettleAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (StoreFailures.IsLocked(ex))
+        {
+            // What it committed stands (each page is a transaction of its own); a run again decides the rest.
+            throw new CliException("the store is locked by another process (a sync?); run `citizenhub matching settle` again when it is free");
+        }
+
+        // From the outbox, as a sync's changes are: the change feed's subscribers hear of the records moved.
+        await host.Services.GetRequiredService<ChangePublisher>().PublishAfterCommitAsync(cancellationToken).ConfigureAwait(false);
+        await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        var changed = settled.Changed;
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"decided again: {settled.Records} records, {settled.Joined} of {settled.Reviews} open reviews now linked; {changed.Merged} citizens merged, {changed.Split} split, {changed.Reviews} pairs sent for review; {TimeProvider.System.GetElapsedTime(started).TotalSeconds:0.0} s")).ConfigureAwait(false);
+        return CitizenHubCli.Succeeded;
+    }
+
     public static async Task<int> EstimateAsync(string configPath, string outPath, TextWriter output, CancellationToken cancellationToken)
     {
         using var opened = await HubComposition.OpenStoreAsync(configPath, cancellationToken).ConfigureAwait(false);

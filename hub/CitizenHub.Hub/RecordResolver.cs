@@ -94,9 +94,10 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
             cancellationToken);
 
     /// <summary>
-    /// Decides again what a first load decided before all of it was in: first each open review (<see cref="IdentityEngine.Reweigh"/>),
-    /// then every record held (<see cref="IdentityEngine.DecideAgain"/>), in the order of source and key, a page of records to
-    /// a transaction. Reviews asked on the way (about records it moved) are left for a steward.
+    /// Decides again what a load decided before all of it was in (a first load, when its last source is in; any store, by
+    /// <c>citizenhub matching settle</c>): first each open review (<see cref="IdentityEngine.Reweigh"/>), then every record
+    /// held (<see cref="IdentityEngine.DecideAgain"/>), in the order of source and key, a page of records to a transaction.
+    /// Reviews asked on the way (about records it moved) are left for a steward.
     /// </summary>
     public async Task<SettledLoad> SettleAsync(CancellationToken cancellationToken)
     {
@@ -108,6 +109,7 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
         }
 
         var joined = 0;
+        var changed = RunTally.None;
         foreach (var page in open.GroupBy(r => r.Record).OrderBy(g => g.Key, RecordOrder).Chunk(SettlePage))
         {
             var asked = page.SelectMany(g => g).ToList();
@@ -128,6 +130,7 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
 
                     var changes = _engine.Reweigh(snapshot, current, timeProvider.GetUtcNow());
                     joined += changes.Changes.OfType<IdentityChange.ReviewClosed>().Count();
+                    changed += changes.Tally;
                     return changes;
                 },
                 cancellationToken).ConfigureAwait(false);
@@ -146,10 +149,18 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
         foreach (var page in records.Chunk(SettlePage))
         {
             await DecideAgainAsync(
-                page, [], (_, snapshot) => Task.FromResult(_engine.DecideAgain(snapshot, page, timeProvider.GetUtcNow())), cancellationToken).ConfigureAwait(false);
+                page,
+                [],
+                (_, snapshot) =>
+                {
+                    var changes = _engine.DecideAgain(snapshot, page, timeProvider.GetUtcNow());
+                    changed += changes.Tally;
+                    return Task.FromResult(changes);
+                },
+                cancellationToken).ConfigureAwait(false);
         }
 
-        return new SettledLoad(records.Count, open.Count, joined);
+        return new SettledLoad(records.Count, open.Count, joined, changed);
     }
 
     /// <summary>A digest of what a record says, leaving out when it was observed: an unchanged re-extract changes nothing.</summary>
@@ -275,4 +286,5 @@ public sealed class RecordResolver(ICitizenStore store, SourceCatalog catalog, T
 /// <param name="Records">How many records were decided again.</param>
 /// <param name="Reviews">How many open reviews were weighed again.</param>
 /// <param name="Joined">How many of those no longer stand: their two records are now one citizen.</param>
-public sealed record SettledLoad(int Records, int Reviews, int Joined);
+/// <param name="Changed">What deciding again changed: citizens merged, split off or started, and pairs newly sent to a steward.</param>
+public sealed record SettledLoad(int Records, int Reviews, int Joined, RunTally Changed);

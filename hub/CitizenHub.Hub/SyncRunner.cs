@@ -213,8 +213,8 @@ public sealed class SyncRunner(
                 var settling = timeProvider.GetTimestamp();
                 var settled = await resolver.SettleAsync(cancellationToken).ConfigureAwait(false);
                 _firstLoad.LogInformation(
-                    "Decided again with every source in: {Records} records, {Joined} of {Reviews} open reviews now linked, in {Elapsed}",
-                    settled.Records, settled.Joined, settled.Reviews, timeProvider.GetElapsedTime(settling));
+                    "Decided again with every source in: {Records} records, {Joined} of {Reviews} open reviews now linked, {Merged} citizens merged, {Split} split, {SentForReview} pairs sent for review, in {Elapsed}",
+                    settled.Records, settled.Joined, settled.Reviews, settled.Changed.Merged, settled.Changed.Split, settled.Changed.Reviews, timeProvider.GetElapsedTime(settling));
             }
         }
         finally

@@ -14,6 +14,7 @@ public sealed class NeverSyncedStoreTests : CommandLineTest
     [InlineData("errors", "list")]
     [InlineData("errors", "replay", "--all")]
     [InlineData("matching", "estimate", "--out", "parameters.json")]
+    [InlineData("matching", "settle")]
     public async Task StoreReadingCommand_NeverSynced_ExitsTwoSayingToSyncFirstAndMakesNoStore(params string[] command)
     {
         var config = TwoSources.WriteTo(Folder);
