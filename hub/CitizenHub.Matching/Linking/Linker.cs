@@ -153,9 +153,10 @@ public sealed class Linker(PairScorer scorer)
     /// <summary>
     /// The records of a citizen that, now a namesake has shown up, could as well be the namesake's: they fit the
     /// namesake (they would link, nothing vetoes), share nothing personal (date of birth, identifier, e-mail,
-    /// phone) with the citizen's records that veto the namesake, and fit those no better than they fit the namesake
-    /// (within <see cref="AmbiguityMargin"/>). Such a record was linked on name and address alone, and a guess
-    /// shows one person's data to the other, so it is taken out to stand alone and go to a steward.
+    /// phone) with the records the citizen keeps (those vetoing the namesake or not fitting it, and those tied to
+    /// them), and fit those no better than they fit the namesake (within <see cref="AmbiguityMargin"/>). Such a
+    /// record was linked on name and address alone, and a guess shows one person's data to the other, so it is taken
+    /// out to stand alone and go to a steward.
     /// </summary>
     public IReadOnlyList<NormalisedRecord> Ambiguous(IReadOnlyList<NormalisedRecord> citizenRecords, NormalisedRecord namesake, ITermFrequencies frequencies) =>
         Separate(citizenRecords, namesake, frequencies).Ambiguous;
@@ -163,7 +164,7 @@ public sealed class Linker(PairScorer scorer)
     /// <summary>
     /// What a namesake's arrival means for a citizen's records: those <see cref="Ambiguous"/> between the two, and
     /// those that are plainly the namesake's — they fit the namesake by <see cref="AmbiguityMargin"/> more than any
-    /// record that vetoes it, and share nothing personal with those (a record that joined the citizen on a name
+    /// record the citizen keeps, and share nothing personal with those (a record that joined the citizen on a name
     /// alone, before the person it belongs with arrived).
     /// </summary>
     public NamesakeSeparation Separate(IReadOnlyList<NormalisedRecord> citizenRecords, NormalisedRecord namesake, ITermFrequencies frequencies)
@@ -172,41 +173,59 @@ public sealed class Linker(PairScorer scorer)
         ArgumentNullException.ThrowIfNull(namesake);
         Span<byte> levels = stackalloc byte[MatchFields.Count];
         var exact = scorer.ExactWeights(namesake, frequencies);
+        // What the citizen keeps whatever the namesake is: the records vetoing the namesake, those that do not fit it,
+        // and (found below) those tied to either. A record fitting the namesake is weighed against all of these.
         var kept = new List<NormalisedRecord>();
-        var fitting = new List<(NormalisedRecord Record, double Weight)>();
+        var fitting = new List<(NormalisedRecord Record, double Weight, ExactNameWeights Exact)>();
+        var vetoed = false;
         foreach (var held in citizenRecords)
         {
             var score = scorer.Score(namesake, held, exact, levels);
-            if (score.Facts.Veto != Veto.None)
+            vetoed |= score.Facts.Veto != Veto.None;
+            if (score.Facts.Veto == Veto.None && score.Band == MatchBand.Link)
+            {
+                fitting.Add((held, score.Weight, scorer.ExactWeights(held, frequencies)));
+            }
+            else
             {
                 kept.Add(held);
             }
-            else if (score.Band == MatchBand.Link)
+        }
+
+        // Tied by something personal, or fitting a kept record far better than the namesake: a namesake who lives
+        // elsewhere leaves the records at the citizen's own address where they are. A record tied so is kept too, and
+        // may tie others (a claim sharing the kept record's date of birth keeps the account at the claim's address).
+        for (var tying = vetoed; tying;)
+        {
+            tying = false;
+            for (var i = fitting.Count - 1; i >= 0; i--)
             {
-                fitting.Add((held, score.Weight));
+                var (candidate, namesakeWeight, candidateExact) = fitting[i];
+                foreach (var k in kept)
+                {
+                    var score = scorer.Score(candidate, k, candidateExact, levels);
+                    if (score.Facts.PersonalAgreement || score.Weight >= namesakeWeight + AmbiguityMargin)
+                    {
+                        kept.Add(candidate);
+                        fitting.RemoveAt(i);
+                        tying = true;
+                        break;
+                    }
+                }
             }
         }
 
         var ambiguous = new List<NormalisedRecord>();
         var namesakes = new List<NormalisedRecord>();
-        foreach (var (candidate, namesakeWeight) in fitting)
+        foreach (var (candidate, namesakeWeight, candidateExact) in fitting)
         {
-            var tiedToKept = false;
             var bestKept = double.NegativeInfinity;
-            var candidateExact = scorer.ExactWeights(candidate, frequencies);
             foreach (var k in kept)
             {
-                // Tied by something personal, or fitting the kept record far better than the namesake: a namesake
-                // who lives elsewhere leaves the records at the citizen's own address where they are.
-                var score = scorer.Score(candidate, k, candidateExact, levels);
-                tiedToKept |= score.Facts.PersonalAgreement || score.Weight >= namesakeWeight + AmbiguityMargin;
-                bestKept = Math.Max(bestKept, score.Weight);
+                bestKept = Math.Max(bestKept, scorer.Score(candidate, k, candidateExact, levels).Weight);
             }
 
-            if (!tiedToKept)
-            {
-                (kept.Count > 0 && namesakeWeight >= bestKept + AmbiguityMargin ? namesakes : ambiguous).Add(candidate);
-            }
+            (vetoed && namesakeWeight >= bestKept + AmbiguityMargin ? namesakes : ambiguous).Add(candidate);
         }
 
         return new NamesakeSeparation(ambiguous, TiedGroups(ambiguous, frequencies), namesakes);

@@ -271,6 +271,24 @@ public sealed class LinkerTests
     }
 
     [Fact]
+    public void Separate_ARecordThatFitsTheNamesakeAsWellAsARecordTiedToTheOneVetoingIt_IsAmbiguousNotTheNamesakes()
+    {
+        // Claude Reynolds's register entry across town and his claim at home share a date of birth; his council-tax
+        // account at home has none. A second Claude Reynolds is registered at the home. The account fits the
+        // newcomer far better than the entry vetoing him, but no better than the claim, which stays for its date of
+        // birth: it could be either man's.
+        var acrossTown = P("Claude", "Reynolds", (1967, 2, 16), "WS15 7EX", "3 Lichfield Road", system: "electoral-register");
+        var claim = P("Claude", "Reynolds", (1967, 2, 16), "ST14 7XL", "9 Mill Lane", system: "housing-benefits");
+        var councilTax = P("Claude", "Reynolds", null, "ST14 7XL", "9 Mill Lane", system: "council-tax");
+        var atHome = P("Claude", "Reynolds", null, "ST14 7XL", "9 Mill Lane", system: "electoral-register");
+
+        var separation = Linker.Separate([acrossTown, claim, councilTax], atHome, NoTermFrequencies.Instance);
+
+        Assert.Same(councilTax, Assert.Single(separation.Ambiguous));
+        Assert.Empty(separation.Namesakes);
+    }
+
+    [Fact]
     public void Separate_TwoAmbiguousRecordsOfOneDateOfBirth_LeaveTogether()
     {
         // The register lists a second David Evans at the address. The account and the claim could be either man's,
