@@ -133,11 +133,15 @@ public sealed class Linker(PairScorer scorer)
         {
             // A bridging record merges only citizens that are its person's alone. One that could as well be a
             // namesake's (it fits a citizen this record is vetoed against, or a match left out of the group) was
-            // linked on name and address only, perhaps taken out as ambiguous already: merging it is a guess.
+            // linked on name and address only, perhaps taken out as ambiguous already: merging it is a guess. So is
+            // one joined on name and address alone that a match left out of the group (a namesake it cannot be one
+            // with) fits the record as well as.
             var alternatives = assessments.Where(a => (a.Blocked && a.Best.Weight >= scorer.Model.LinkThreshold) || (a.Band == MatchBand.Link && !group.Contains(a))).ToList();
             for (var i = group.Count - 1; i >= 1 && alternatives.Count > 0; i--)
             {
-                if (alternatives.Any(a => CanMerge(group[i].Candidate, a.Candidate, byIdentifiers: false)))
+                var member = group[i];
+                if (alternatives.Any(a => CanMerge(member.Candidate, a.Candidate, byIdentifiers: false)
+                    || (!member.Best.Facts.PersonalAgreement && a.Band == MatchBand.Link && !group.Contains(a) && a.Best.Weight >= member.Best.Weight - AmbiguityMargin)))
                 {
                     reviews.Add(Evidence(record, group[i], exact));
                     group.RemoveAt(i);

@@ -326,6 +326,27 @@ public sealed class LinkerTests
     }
 
     [Fact]
+    public void Decide_BridgeToOneOfTwoRegisterEntriesItFitsAlike_LinksByTheIdentifierAndAsksAboutBoth()
+    {
+        // Two Dewey Veums are registered at the home (two people: one register holds them both), and the council-tax
+        // account stands alone, put to a steward between them. The housing claim shares the account's NI number, and
+        // fits each register entry alike: bridging the account to one of them would be a guess between the men.
+        var sonEntry = P("Dewey", "Veum", null, "WS15 1DQ", "11 Bernier Mews", system: "electoral-register");
+        var fatherEntry = P("Dewey", "Veum", null, "WS15 1DQ", "11 Bernier Mews", system: "electoral-register");
+        var councilTax = P("Dewey", "Veum", null, "WS15 1DQ", "11 Bernier Mews", ni: "XN693707D", system: "council-tax");
+        var claim = P("Dewey", "Veum", null, "WS15 1DQ", "11 Bernier Mews", ni: "XN693707D", system: "housing-benefits");
+
+        var decision = Linker.Decide(
+            claim,
+            [new CandidateCitizen("account", [councilTax]), new CandidateCitizen("son", [sonEntry]), new CandidateCitizen("father", [fatherEntry])],
+            NoTermFrequencies.Instance);
+
+        Assert.Equal("account", decision.CitizenId);
+        Assert.Empty(decision.Absorbed);
+        Assert.Equal(["father", "son"], decision.Reviews.Select(r => r.CitizenId).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Decide_BridgeBetweenCitizensWithNoNamesake_StillMerges()
     {
         // The same shapes without the father: the council-tax record is the son's alone and is merged.
